@@ -1,0 +1,150 @@
+// Service catalog (事项) per GB/T 39046-2020: items, their versions, application forms, workflows
+// and 秒批 (instant approval) rules, with Chinese full-text search.
+//
+// Items are versioned: every change publishes a new immutable version; a case keeps the version
+// it was filed under (`get_version`). `code` is the implementation code (实施编码, ≤ 24 chars).
+// Search uses a Xapian index with CJK n-grams, rebuilt from the store at start and updated on
+// every publish.
+//
+// Thread-safe. Changes are events in the outbox ("item.published").
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "identity/identity.h"
+#include "store/store.h"
+
+namespace yiwang::catalog {
+
+// GB/T 39046 A.1 item type codes ("01" 行政许可 … "07" 行政确认 … "20" 公共服务).
+bool valid_item_type(std::string_view code);
+std::string_view item_type_name(std::string_view code);
+// A.2 exercise level "1".."7", A.4 service object "1".."6", A.5 handling form "1","2","3","4","9",
+// A.6 case type "1" 即办件, "2" 承诺件, "9" 其他.
+
+enum class LimitUnit { working_days, natural_days };
+
+struct Material {
+  std::string name;
+  std::string issuing_body;          // 来源渠道 / 出具单位
+  int originals = 0;
+  int copies = 0;
+  bool mandatory = true;
+  std::string note;
+  std::string certificate_type;      // satisfied by an electronic certificate of this type (免提交)
+};
+
+// One typed field of the application form. Types: string, text, integer, number, boolean, date,
+// enum, citizen_id, uscc, phone. Validation: required, min/max (numbers), max_length, options (enum).
+struct FormField {
+  std::string name;                  // [a-z][a-z0-9_]*
+  std::string label_zh;
+  std::string label_en;
+  std::string type = "string";
+  bool required = false;
+  std::optional<double> min;
+  std::optional<double> max;
+  int max_length = 200;
+  std::vector<std::string> options;
+};
+
+// A workflow step after acceptance. kind: "review" (审查) or "decide" (决定, grants or denies);
+// a review step with several departments is a joint step (并联审批): all must approve.
+struct WorkflowStep {
+  std::string name;                  // "审查", "现场核查", "决定"
+  std::string kind = "review";
+  std::vector<std::string> dept_ids; // empty = the implementing department
+  std::string role = "reviewer";     // identity::Role name
+};
+
+struct Faq {
+  std::string question;
+  std::string answer;
+};
+
+struct Item {
+  std::string code;                  // 实施编码 (implementation code), unique, ≤ 24
+  std::string basic_code;            // 基本编码, ≤ 10
+  int version = 0;                   // assigned on publish
+  std::string name;
+  std::string item_type;             // A.1
+  std::string exercise_level;        // A.2
+  std::string dept_id;               // implementing department
+  std::vector<std::string> joint_dept_ids;
+  std::string legal_basis;
+  int legal_limit = 0;
+  int promised_limit = 0;
+  LimitUnit limit_unit = LimitUnit::working_days;
+  std::string limit_note;
+  std::string acceptance_conditions;
+  std::string procedure;
+  std::vector<Material> materials;
+  bool fee = false;
+  std::string fee_basis;
+  std::string tongban_scope;         // 全国 / 跨省 / 跨市 / 跨县 / ""
+  std::vector<std::string> service_objects;  // A.4 codes
+  std::vector<std::string> handling_forms;   // A.5 codes
+  std::string case_type = "2";       // A.6
+  int online_depth = 4;              // 网办深度 Ⅰ–Ⅳ
+  int max_visits = 0;                // 到现场次数
+  std::string result_name;           // 审批结果名称
+  std::string result_certificate_type; // certificate issued on completion, "" if none
+  std::string place;
+  std::string hours;
+  std::string consult_phone;
+  std::string supervise_phone;
+  std::vector<Faq> faqs;
+  std::vector<FormField> form;
+  std::vector<WorkflowStep> workflow;   // empty: one review step by the dept, then decide
+  std::string instant_rules_json;       // 秒批 rule set (see rules.h); "" = none
+  bool active = true;
+  core::Millis published_at_ms = 0;
+};
+
+struct SearchQuery {
+  std::string q;                     // Chinese free text; "" lists all
+  std::string dept_id;
+  std::string item_type;
+  std::string service_object;
+  int limit = 20;
+  int offset = 0;
+};
+
+struct SearchResult {
+  std::vector<Item> items;           // current versions
+  std::int64_t total = 0;
+};
+
+std::vector<store::Migration> migrations();
+
+class Service {
+ public:
+  Service(store::Store& store, const core::Clock& clock);
+  ~Service();
+
+  // Validates all fields (codes against GB/T 39046 tables, form definition, workflow, rules) and
+  // publishes version 1 (new code) or the next version. invalid_input with the field path.
+  Result<Item> publish(const Item& item, const identity::Principal& by);
+  Result<Item> get(std::string_view code);                          // current version
+  Result<Item> get_version(std::string_view code, int version);
+  Result<SearchResult> search(const SearchQuery& query);
+  Status set_active(std::string_view code, bool active, const identity::Principal& by);
+
+  // Validates form data against the item's form; invalid_input names "/form/<field>".
+  static Status validate_form(const Item& item, const std::string& form_json);
+
+ private:
+  struct Index;
+  store::Store& store_;
+  const core::Clock& clock_;
+  std::unique_ptr<Index> index_;
+};
+
+}  // namespace yiwang::catalog

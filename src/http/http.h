@@ -1,0 +1,69 @@
+// Transport-independent HTTP types and the router.
+//
+// Module routes (src/<module>/routes.cpp) register handlers on a Router; the Beast server
+// (http/server.h) parses requests, calls the router on a worker thread and writes the response.
+// A handler is a plain function: testable without sockets. Handlers may block on the store.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+
+namespace yiwang::http {
+
+struct Request {
+  std::string method;                          // "GET"
+  std::string target;                          // raw target incl. query
+  std::string path;                            // percent-decoded path without query
+  std::multimap<std::string, std::string> query;  // decoded query parameters
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string request_id;
+  std::string remote_address;
+
+  std::optional<std::string> query_param(std::string_view name) const;
+  std::string header(std::string_view lower_name) const;  // "" when absent
+  std::string bearer_token() const;                       // from Authorization: Bearer …
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using PathParams = std::map<std::string, std::string>;
+using Handler = std::function<Response(const Request&, const PathParams&)>;
+
+// Maps an Error to an RFC 9457 application/problem+json response:
+// {type, title, status, detail, instance, field, message_zh, message_en, request_id}.
+Response problem(const Error& error, const Request& request);
+
+// Routes by method and path template: "/api/v1/cases/{id}/actions". Literal segments win over
+// parameters. An unknown path is 404, a known path with another method 405 (with Allow), both as
+// problem+json. Exceptions escaping a handler become 500 problems and are logged.
+class Router {
+ public:
+  void add(std::string method, std::string path_template, Handler handler);
+  Response dispatch(const Request& request) const;
+  // Every registered (method, template) pair: used to check the OpenAPI document for drift.
+  std::vector<std::pair<std::string, std::string>> routes() const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::string path_template;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace yiwang::http

@@ -1,0 +1,68 @@
+// Helpers for JSON route handlers. Include only from routes.cpp files (it pulls in nlohmann/json).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "http/http.h"
+
+namespace yiwang::http {
+
+using Json = nlohmann::json;
+
+Response json_response(int status, const Json& body);
+Response ok(const Json& body);
+Response created(const Json& body, std::string location = "");
+Response no_content();
+inline Response error_response(const Error& e, const Request& r) { return problem(e, r); }
+
+// Parses the body as one JSON object. Errors: unsupported_media unless Content-Type is JSON,
+// invalid_input for malformed JSON or a non-object, with field "" and a precise message.
+Result<Json> parse_object(const Request& request);
+
+// Reads fields of a JSON object strictly: wrong types and missing required fields are
+// invalid_input errors with the field path; `finish()` reports any field that was never read
+// (unknown fields are an error, so typos do not pass silently). Stops at the first error.
+class ObjectReader {
+ public:
+  ObjectReader(const Json& object, std::string path = "");
+
+  std::string required_string(std::string_view key, std::size_t max_len = 10000);
+  std::optional<std::string> optional_string(std::string_view key, std::size_t max_len = 10000);
+  std::int64_t required_int(std::string_view key, std::int64_t min, std::int64_t max);
+  std::optional<std::int64_t> optional_int(std::string_view key, std::int64_t min, std::int64_t max);
+  std::optional<bool> optional_bool(std::string_view key);
+  std::optional<Json> optional_object(std::string_view key);
+  std::optional<Json> optional_array(std::string_view key);
+  std::optional<Json> optional_any(std::string_view key);
+  bool has(std::string_view key) const;
+  std::string path_of(std::string_view key) const;   // "/form/age"
+
+  // First error met so far, or after finish() an unknown field.
+  Status finish();
+  bool failed() const { return error_.has_value(); }
+  const std::optional<Error>& error() const { return error_; }
+
+ private:
+  const Json* lookup(std::string_view key);
+  void set_error(Error e);
+  const Json& object_;
+  std::string path_;
+  std::set<std::string, std::less<>> read_;
+  std::optional<Error> error_;
+};
+
+// Paging from ?limit=&offset= with bounds (limit default 20, max 200). invalid_input on bad values.
+struct Page {
+  int limit = 20;
+  int offset = 0;
+};
+Result<Page> page_of(const Request& request, int default_limit = 20, int max_limit = 200);
+
+}  // namespace yiwang::http
