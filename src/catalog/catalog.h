@@ -6,7 +6,9 @@
 // Search uses a Xapian index with CJK n-grams, rebuilt from the store at start and updated on
 // every publish.
 //
-// Thread-safe. Changes are events in the outbox ("item.published").
+// Thread-safe. Changes are events in the outbox ("item.published"). The search index lives in the
+// process: items published by another process sharing a PostgreSQL database are searchable here
+// after a restart (get() always reads the store).
 #pragma once
 
 #include <cstdint>
@@ -16,10 +18,15 @@
 #include <string>
 #include <vector>
 
+#include "catalog/rules.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "identity/identity.h"
 #include "store/store.h"
+
+namespace yiwang::http {
+class Router;
+}
 
 namespace yiwang::catalog {
 
@@ -115,6 +122,7 @@ struct SearchQuery {
   std::string service_object;
   int limit = 20;
   int offset = 0;
+  bool include_inactive = false;     // withdrawn items are hidden from the public list
 };
 
 struct SearchResult {
@@ -124,6 +132,22 @@ struct SearchResult {
 
 std::vector<store::Migration> migrations();
 
+// The item's JSON document: field names are the member names above, plus "item_type_name" and
+// "published_at" (RFC 3339; both output only), `limit_unit` as "working_days" / "natural_days" and `instant_rules` as the rule
+// set object (absent or null when there is none).
+std::string item_to_json(const Item& item);
+// Strict parse of that document (unknown fields are invalid_input with their path; "version",
+// "published_at_ms", "published_at" and "item_type_name" are accepted and ignored). Checks types only: publish()
+// validates the content. Used by the routes and the demo seeder (data/demo/items.json is an array
+// of such documents).
+Result<Item> item_from_json(std::string_view json_text);
+
+enum class PublishMode {
+  create_or_update,
+  create_only,   // conflict when the code exists (POST /items)
+  update_only,   // not_found when it does not (PUT /items/{code})
+};
+
 class Service {
  public:
   Service(store::Store& store, const core::Clock& clock);
@@ -131,11 +155,20 @@ class Service {
 
   // Validates all fields (codes against GB/T 39046 tables, form definition, workflow, rules) and
   // publishes version 1 (new code) or the next version. invalid_input with the field path.
+  // Only admins may publish (forbidden otherwise); validation names the offending field. Writes
+  // the version, the current pointer and the "item.published" event in one transaction.
   Result<Item> publish(const Item& item, const identity::Principal& by);
+  Result<Item> publish(const Item& item, const identity::Principal& by, PublishMode mode);
   Result<Item> get(std::string_view code);                          // current version
   Result<Item> get_version(std::string_view code, int version);
   Result<SearchResult> search(const SearchQuery& query);
+  // Admins only; withdrawing an item hides it from search (cases already filed keep it).
   Status set_active(std::string_view code, bool active, const identity::Principal& by);
+
+  // Evaluates the current version's 秒批 rules against a hypothetical application, after
+  // validating `form_json` against its form. Admins and approvers only. Writes nothing.
+  Result<RuleEvaluation> dry_run(std::string_view code, const std::string& form_json,
+                                 const ApplicantFacts& applicant, const identity::Principal& by);
 
   // Validates form data against the item's form; invalid_input names "/form/<field>".
   static Status validate_form(const Item& item, const std::string& form_json);
@@ -146,5 +179,10 @@ class Service {
   const core::Clock& clock_;
   std::unique_ptr<Index> index_;
 };
+
+// GET /api/v1/items, GET /api/v1/items/{code}, GET /api/v1/items/{code}/versions/{version},
+// POST /api/v1/items, PUT /api/v1/items/{code}, PUT /api/v1/items/{code}/active,
+// POST /api/v1/items/{code}/instant-rules/dry-run.
+void register_routes(http::Router& router, Service& service, identity::Service& identity);
 
 }  // namespace yiwang::catalog

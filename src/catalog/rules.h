@@ -10,7 +10,9 @@
 // A case is approved instantly when every rule holds; otherwise it goes to manual review.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,5 +41,18 @@ using Facts = std::map<std::string, std::string>;
 // conditions, or "form.<field>" naming no field of `form`.
 Status validate_rules(const std::string& rules_json, const std::vector<FormField>& form);
 Result<RuleEvaluation> evaluate_rules(const std::string& rules_json, const Facts& facts);
+
+// What the platform knows about an applicant; unknown values are left empty and their facts are
+// absent (a rule on an absent fact fails with "<fact> missing").
+struct ApplicantFacts {
+  std::string kind;                          // "citizen" / "business"
+  std::optional<int> age;
+  std::string division_code;
+  std::optional<std::int64_t> open_cases_same_item;
+};
+
+// Facts for evaluate_rules: "form.<key>" for every member of the form object (form_json may be
+// "" for none; invalid_input when it is not a JSON object) and the applicant's known facts.
+Result<Facts> make_facts(const std::string& form_json, const ApplicantFacts& applicant);
 
 }  // namespace yiwang::catalog

@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Generates docs/openapi.json (OpenAPI 3.1) from the route table below.
+
+The JSON file is what the server serves and CI checks (a standard parser validates it, and the
+routes the server registers must match its paths exactly). Edit this table, run
+`python3 docs/openapi.py`, and commit both files.
+"""
+import json
+import pathlib
+
+PROBLEM = {"$ref": "#/components/responses/Problem"}
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(props, required=(), additional=False, description=None):
+    s = {"type": "object", "properties": props, "additionalProperties": additional}
+    if required:
+        s["required"] = list(required)
+    if description:
+        s["description"] = description
+    return s
+
+
+S = {"type": "string"}
+I = {"type": "integer"}
+B = {"type": "boolean"}
+N = {"type": "number"}
+ANY_OBJ = {"type": "object"}
+
+
+def arr(items):
+    return {"type": "array", "items": items}
+
+
+SCHEMAS = {
+    "Problem": obj({
+        "type": {"type": "string", "format": "uri", "description": "urn:yiwang:problem:<code>"},
+        "title": S, "status": I, "detail": S, "instance": S,
+        "field": {"type": "string", "description": "JSON pointer of the offending input"},
+        "message_zh": S, "message_en": S, "request_id": S,
+    }, ["type", "title", "status"], additional=True,
+        description="RFC 9457 problem details with Chinese and English messages"),
+    "LoginRequest": obj({"username": S, "password": S}, ["username", "password"]),
+    "LoginResponse": obj({"token": S, "expires_at": {"type": "string", "format": "date-time"},
+                          "user": ref("User")}, ["token", "user"], additional=True),
+    "RegisterRequest": obj({"username": S, "password": S,
+                            "kind": {"enum": ["citizen", "business"]}, "display_name": S,
+                            "id_number": {"type": "string", "description": "公民身份号码 (GB 11643) or 统一社会信用代码 (GB 32100)"},
+                            "division_code": S, "phone": S},
+                           ["username", "password", "kind", "display_name", "id_number"]),
+    "NewUser": obj({"username": S, "password": S,
+                    "kind": {"enum": ["citizen", "business", "official"]}, "display_name": S,
+                    "id_number": S, "division_code": S, "phone": S, "dept_id": S,
+                    "roles": arr({"enum": ["clerk", "reviewer", "approver", "supervisor", "admin"]})},
+                   ["username", "password", "kind", "display_name"]),
+    "User": obj({"id": S, "username": S, "kind": S, "display_name": S, "roles": arr(S),
+                 "dept_id": S, "division_code": S, "id_number_masked": S}, ["id", "username", "kind"],
+                additional=True),
+    "Department": obj({"id": S, "name": S, "uscc": S, "division_code": S, "parent_id": S},
+                      ["id", "name"], additional=True),
+    "Division": obj({"code": S, "name": S, "parent_code": S}, ["code", "name"], additional=True),
+    "Material": obj({"name": S, "issuing_body": S, "originals": I, "copies": I, "mandatory": B,
+                     "note": S, "certificate_type": S}, ["name"], additional=True),
+    "FormField": obj({"name": S, "label_zh": S, "label_en": S,
+                      "type": {"enum": ["string", "text", "integer", "number", "boolean", "date", "enum",
+                                        "citizen_id", "uscc", "phone"]},
+                      "required": B, "min": N, "max": N, "max_length": I, "options": arr(S)},
+                     ["name", "type"], additional=True),
+    "WorkflowStep": obj({"name": S, "kind": {"enum": ["review", "decide"]}, "dept_ids": arr(S), "role": S},
+                        ["name", "kind"], additional=True),
+    "Item": obj({
+        "code": {"type": "string", "description": "实施编码 (≤ 24)"},
+        "basic_code": {"type": "string", "description": "基本编码 (≤ 10)"},
+        "version": I, "name": S,
+        "item_type": {"type": "string", "description": "GB/T 39046 A.1: 01 行政许可 … 07 行政确认 … 20 公共服务"},
+        "item_type_name": S,
+        "exercise_level": {"type": "string", "description": "A.2: 1 国家 … 7 分级管理"},
+        "dept_id": S, "joint_dept_ids": arr(S), "legal_basis": S,
+        "legal_limit": I, "promised_limit": I,
+        "limit_unit": {"enum": ["working_days", "natural_days"]}, "limit_note": S,
+        "acceptance_conditions": S, "procedure": S, "materials": arr(ref("Material")),
+        "fee": B, "fee_basis": S, "tongban_scope": S,
+        "service_objects": arr({"type": "string", "description": "A.4"}),
+        "handling_forms": arr({"type": "string", "description": "A.5"}),
+        "case_type": {"type": "string", "description": "A.6: 1 即办件, 2 承诺件, 9 其他"},
+        "online_depth": I, "max_visits": I, "result_name": S, "result_certificate_type": S,
+        "place": S, "hours": S, "consult_phone": S, "supervise_phone": S,
+        "faqs": arr(obj({"question": S, "answer": S})),
+        "form": arr(ref("FormField")), "workflow": arr(ref("WorkflowStep")),
+        "instant_rules": {"type": ["object", "null"], "description": "秒批 rule set"},
+        "active": B, "published_at": {"type": "string", "format": "date-time"},
+    }, ["code", "name", "item_type", "dept_id"], additional=True,
+        description="Service item (事项) per GB/T 39046-2020"),
+    "ItemList": obj({"items": arr(ANY_OBJ), "total": I}, ["items", "total"], additional=True),
+    "DryRunRequest": obj({"form": ANY_OBJ, "applicant": obj({
+        "kind": S, "age": I, "division_code": S, "open_cases_same_item": I}, additional=True)},
+        additional=True),
+    "RuleEvaluation": obj({"eligible": B, "outcomes": arr(obj({"id": S, "description_zh": S,
+                                                              "passed": B, "detail": S}, additional=True))},
+                          ["eligible", "outcomes"], additional=True),
+    "NewCase": obj({"item_code": S, "form": ANY_OBJ, "files": arr(S),
+                    "on_behalf_of": obj({"id_number": S, "name": S, "kind": S}, additional=True),
+                    "channel": {"enum": ["online", "window", "mobile"]}},
+                   ["item_code", "form"], additional=True),
+    "Clock": obj({"limit_days": I, "used_days": I, "remaining_days": I,
+                  "deadline": {"type": ["string", "null"], "format": "date"}, "paused": B,
+                  "alert": {"enum": ["none", "yellow", "red"]}}, additional=True),
+    "Case": obj({"id": {"type": "string", "description": "办件编号"}, "item_code": S, "item_version": I,
+                 "item_name": S, "dept_id": S,
+                 "state": {"enum": ["submitted", "correction_requested", "not_accepted", "under_review",
+                                    "granted", "denied", "completed", "withdrawn"]},
+                 "clock": ref("Clock"), "form": ANY_OBJ}, ["id", "state"], additional=True),
+    "CaseList": obj({"cases": arr(ref("Case")), "total": I}, ["cases"], additional=True),
+    "CaseAction": obj({
+        "action": {"enum": ["accept", "not_accept", "request_correction", "supplement", "approve", "return",
+                            "grant", "deny", "complete", "start_special", "end_special", "withdraw"]},
+        "opinion": S}, ["action"], additional=True,
+        description="Workflow action; extra fields depend on the action (missing, result, special, form, files)"),
+    "RatingRequest": obj({"level": {"type": "integer", "minimum": 1, "maximum": 5,
+                                    "description": "5 非常满意 … 1 非常不满意"},
+                          "indicators": ANY_OBJ, "comment": S}, ["level"]),
+    "Rating": obj({"level": I, "label": S}, ["level", "label"], additional=True),
+    "Alerts": obj({"alerts": arr(ANY_OBJ), "by_department": arr(ANY_OBJ)}, additional=True),
+    "Events": obj({"events": arr(ANY_OBJ), "next_after": I}, ["events"], additional=True),
+    "Health": obj({"status": S, "version": S, "store": S, "last_event_seq": I}, ["status"], additional=True),
+    "FileRef": obj({"sha256": S, "size": I, "content_type": S}, ["sha256"], additional=True),
+    "AnyObject": {"type": "object"},
+}
+
+# (method, path, operationId, tag, summary, auth, request schema or None, success status, response schema)
+ROUTES = [
+    ("get", "/api/v1/health", "getHealth", "platform", "Liveness and store status", False, None, 200, "Health"),
+    ("get", "/api/v1/openapi.json", "getOpenApi", "platform", "This document", False, None, 200, "AnyObject"),
+    ("get", "/api/v1/audit", "listAuditEvents", "platform", "Audit trail (admins; supervisors for case events)", True, None, 200, "Events"),
+    ("post", "/api/v1/auth/login", "login", "identity", "Log in; returns an opaque session token", False, "LoginRequest", 200, "LoginResponse"),
+    ("post", "/api/v1/auth/logout", "logout", "identity", "End the session", True, None, 204, None),
+    ("post", "/api/v1/auth/register", "register", "identity", "Register a citizen or business account", False, "RegisterRequest", 201, "User"),
+    ("get", "/api/v1/me", "getMe", "identity", "The logged-in user", True, None, 200, "User"),
+    ("get", "/api/v1/users", "listUsers", "identity", "List users (admin)", True, None, 200, "AnyObject"),
+    ("post", "/api/v1/users", "createUser", "identity", "Create a user (admin)", True, "NewUser", 201, "User"),
+    ("put", "/api/v1/users/{id}/roles", "setUserRoles", "identity", "Replace an official's roles (admin)", True, "AnyObject", 200, "User"),
+    ("post", "/api/v1/users/{id}/unlock", "unlockUser", "identity", "Unlock a locked account (admin)", True, None, 200, "AnyObject"),
+    ("get", "/api/v1/departments", "listDepartments", "identity", "Departments", True, None, 200, "AnyObject"),
+    ("post", "/api/v1/departments", "createDepartment", "identity", "Create a department (admin)", True, "Department", 201, "Department"),
+    ("get", "/api/v1/divisions", "listDivisions", "identity", "Administrative divisions (GB/T 2260)", False, None, 200, "AnyObject"),
+    ("get", "/api/v1/items", "listItems", "catalog", "Search service items (q, dept, type, object)", False, None, 200, "ItemList"),
+    ("post", "/api/v1/items", "createItem", "catalog", "Publish a new item (admin)", True, "Item", 201, "Item"),
+    ("get", "/api/v1/items/{code}", "getItem", "catalog", "Current version of an item", False, None, 200, "Item"),
+    ("put", "/api/v1/items/{code}", "updateItem", "catalog", "Publish a new version of an item (admin)", True, "Item", 200, "Item"),
+    ("get", "/api/v1/items/{code}/versions/{version}", "getItemVersion", "catalog", "A past version of an item", False, None, 200, "Item"),
+    ("put", "/api/v1/items/{code}/active", "setItemActive", "catalog", "Activate or deactivate an item (admin)", True, "AnyObject", 200, "AnyObject"),
+    ("post", "/api/v1/items/{code}/instant-rules/dry-run", "dryRunInstantRules", "catalog", "Evaluate the item's 秒批 rules without filing", True, "DryRunRequest", 200, "RuleEvaluation"),
+    ("post", "/api/v1/cases", "fileCase", "cases", "File a case (online, or by a window clerk on behalf of an applicant)", True, "NewCase", 201, "Case"),
+    ("get", "/api/v1/cases", "listCases", "cases", "Cases visible to the caller (state, dept, mine, item, alert)", True, None, 200, "CaseList"),
+    ("get", "/api/v1/cases/{id}", "getCase", "cases", "A case with its steps and statutory clock", True, None, 200, "Case"),
+    ("post", "/api/v1/cases/{id}/actions", "actOnCase", "cases", "Perform a workflow action", True, "CaseAction", 200, "Case"),
+    ("get", "/api/v1/cases/{id}/history", "getCaseHistory", "cases", "Every transition with actor, role, time and opinion", True, None, 200, "AnyObject"),
+    ("post", "/api/v1/cases/{id}/rating", "rateCase", "cases", "Rate a completed case (好差评)", True, "RatingRequest", 201, "Rating"),
+    ("get", "/api/v1/supervision/alerts", "listAlerts", "supervision", "电子监察 yellow and red alerts with department roll-ups", True, None, 200, "Alerts"),
+    ("get", "/api/v1/inbox", "listInbox", "supervision", "The caller's in-app notifications", True, None, 200, "AnyObject"),
+    ("post", "/api/v1/inbox/{id}/read", "markInboxRead", "supervision", "Mark a notification read", True, None, 200, "AnyObject"),
+    ("get", "/api/v1/calendar", "getCalendar", "calendar", "Holiday and adjusted-workday table", False, None, 200, "AnyObject"),
+    ("put", "/api/v1/calendar/{date}", "setCalendarDay", "calendar", "Declare a holiday or an adjusted working day (admin)", True, "AnyObject", 200, "AnyObject"),
+    ("delete", "/api/v1/calendar/{date}", "clearCalendarDay", "calendar", "Remove an exception (admin)", True, None, 204, None),
+    ("get", "/api/v1/ratings/summary", "ratingSummary", "ratings", "Ratings rolled up by item or department", True, None, 200, "AnyObject"),
+    ("get", "/api/v1/rectifications", "listRectifications", "ratings", "Rectification tasks from bad ratings", True, None, 200, "AnyObject"),
+    ("post", "/api/v1/rectifications/{id}/close", "closeRectification", "ratings", "Close a rectification with the callback note", True, "AnyObject", 200, "AnyObject"),
+    ("post", "/api/v1/files", "uploadFile", "files", "Upload a material file (raw body; PDF, JPEG, PNG or OFD)", True, None, 201, "FileRef"),
+    ("get", "/api/v1/files/{sha256}", "downloadFile", "files", "Download a material file", True, None, 200, None),
+]
+
+
+def operation(route):
+    method, path, op_id, tag, summary, auth, request, status, response = route
+    op = {"operationId": op_id, "summary": summary, "tags": [tag], "responses": {}}
+    params = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
+              for part in path.split("/") if part.startswith("{")]
+    if params:
+        op["parameters"] = params
+    if auth:
+        op["security"] = [{"bearer": []}]
+    else:
+        op["security"] = []
+    if request:
+        op["requestBody"] = {"required": True,
+                             "content": {"application/json": {"schema": ref(request)}}}
+    if path == "/api/v1/files" and method == "post":
+        op["requestBody"] = {"required": True, "content": {
+            t: {"schema": {"type": "string", "contentMediaType": t}}
+            for t in ["application/pdf", "image/jpeg", "image/png", "application/ofd"]}}
+    ok = {"description": "Success"}
+    if response:
+        ok["content"] = {"application/json": {"schema": ref(response)}}
+    if path == "/api/v1/files/{sha256}":
+        ok["content"] = {"application/octet-stream": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}
+    op["responses"][str(status)] = ok
+    op["responses"]["default"] = PROBLEM
+    return op
+
+
+def build():
+    paths = {}
+    for route in ROUTES:
+        paths.setdefault(route[1], {})[route[0]] = operation(route)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Yiwang (一网) platform API",
+            "version": "0.1.0",
+            "description": "One-network digital government: service catalog (GB/T 39046), cases with a "
+                           "statutory working-day clock, 电子监察, 秒批 and 好差评. Errors are RFC 9457 "
+                           "application/problem+json with a field path and Chinese and English messages.",
+            "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
+        },
+        "servers": [{"url": "/"}],
+        "tags": [{"name": t} for t in ["platform", "identity", "catalog", "cases", "supervision",
+                                       "calendar", "ratings", "files"]],
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "responses": {"Problem": {"description": "Problem details (RFC 9457)", "content": {
+                "application/problem+json": {"schema": ref("Problem")}}}},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "Opaque session token from /api/v1/auth/login"}},
+        },
+    }
+
+
+if __name__ == "__main__":
+    out = pathlib.Path(__file__).with_name("openapi.json")
+    out.write_text(json.dumps(build(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}")

@@ -1,0 +1,197 @@
+#include "demo/demo.h"
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cases/cases.h"
+#include "catalog/catalog.h"
+#include "core/clock.h"
+#include "demo/demo_cases.h"
+#include "identity/identity.h"
+
+namespace yiwang::demo {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+struct Account {
+  const char* username;
+  identity::Kind kind;
+  const char* display_name;
+  const char* dept_id;
+  std::set<identity::Role> roles;
+  const char* note_zh;
+};
+
+// The accounts printed by `make demo`. Officials of 市场监管 handle most demo cases.
+const std::vector<Account>& demo_accounts() {
+  using identity::Kind;
+  using identity::Role;
+  static const std::vector<Account> accounts = {
+      {"zhangsan", Kind::citizen, "张三", "", {}, "市民"},
+      {"qiye", Kind::business, "江宁市青禾餐饮有限公司", "", {}, "企业"},
+      {"chuangkou", Kind::official, "窗口受理员 李明", "scjg", {Role::clerk}, "窗口受理"},
+      {"shencha", Kind::official, "审查员 王芳", "scjg", {Role::reviewer}, "审查"},
+      {"juece", Kind::official, "决定人 赵强", "scjg", {Role::approver}, "决定"},
+      {"jiancha", Kind::official, "电子监察员 陈静", "zwfw", {Role::supervisor}, "电子监察"},
+      {"admin", Kind::official, "系统管理员", "zwfw", {Role::admin}, "管理员"},
+  };
+  return accounts;
+}
+
+Result<json> read_json(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return fail(ErrorCode::not_found, path.string(), "找不到演示数据文件", "demo data file not found");
+  }
+  json doc = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    return fail(ErrorCode::invalid_input, path.string(), "演示数据不是合法 JSON", "demo data is not valid JSON");
+  }
+  return doc;
+}
+
+// Completes a 17-character prefix with whichever check character the validator accepts, so the
+// check algorithm lives only in identity.
+std::string with_check(const std::string& prefix, std::string_view alphabet,
+                       bool (*valid)(std::string_view)) {
+  for (char c : alphabet) {
+    std::string candidate = prefix + c;
+    if (valid(candidate)) return candidate;
+  }
+  return prefix + alphabet.front();
+}
+
+std::string citizen_id(const std::string& division, int y, int m, int d, int seq) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%s%04d%02d%02d%03d", division.c_str(), y, m, d, seq % 1000);
+  return with_check(buf, "0123456789X", identity::valid_citizen_id);
+}
+
+std::string uscc(const std::string& division, int serial) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "9%c%s%09d", '1', division.c_str(), serial);
+  std::string prefix = buf;
+  // Organisation codes use the GB 32100 alphabet; digits are always in it.
+  return with_check(prefix, "0123456789ABCDEFGHJKLMNPQRTUWXY", identity::valid_uscc);
+}
+
+Status create_departments(identity::Service& ids, const json& doc) {
+  for (const auto& d : doc) {
+    identity::Department dept;
+    dept.id = d.at("id");
+    dept.name = d.at("name");
+    dept.uscc = d.at("uscc");
+    dept.division_code = d.at("division_code");
+    dept.parent_id = d.value("parent_id", "");
+    auto created = ids.create_department(dept, nullptr);
+    if (!created) return fail(created.error());
+  }
+  return {};
+}
+
+Status create_divisions(identity::Service& ids) {
+  const std::vector<identity::Division> divisions = {
+      {"320000", "江苏省", ""},        {"329900", "江宁市（虚构）", "320000"},
+      {"329902", "江宁市青溪区", "329900"}, {"329903", "江宁市秦淮湾区", "329900"},
+      {"329904", "江宁市栖霞山区", "329900"}, {"329905", "江宁市雨花台区", "329900"},
+  };
+  for (const auto& d : divisions)
+    if (auto s = ids.upsert_division(d); !s) return s;
+  return {};
+}
+
+Result<identity::Principal> create_account(identity::Service& ids, const Account& a,
+                                           const std::string& id_number) {
+  identity::NewUser u;
+  u.username = a.username;
+  u.password = kPassword;
+  u.kind = a.kind;
+  u.display_name = a.display_name;
+  u.id_number = id_number;
+  u.division_code = "329902";
+  u.phone = "13905250000";
+  u.dept_id = a.dept_id;
+  u.roles = a.roles;
+  return ids.create_user(u, nullptr);
+}
+
+}  // namespace
+
+std::string default_data_dir(const char* argv0) {
+  if (fs::exists("data/demo/items.json")) return "data/demo";
+  fs::path exe = fs::weakly_canonical(fs::path(argv0));
+  for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+    if (fs::exists(dir / "data/demo/items.json")) return (dir / "data/demo").string();
+  }
+  return "data/demo";
+}
+
+Status seed(const app::Config& config, const Options& options, std::ostream& log) {
+  {
+    app::App probe(config);
+    if (probe.identity().find_by_username("admin")) {
+      log << "demo data already present in " << config.db << "\n";
+      return {};
+    }
+  }
+  auto departments = read_json(fs::path(options.data_dir) / "departments.json");
+  if (!departments) return fail(departments.error());
+  auto items = read_json(fs::path(options.data_dir) / "items.json");
+  if (!items) return fail(items.error());
+
+  // Walk a manual clock through the past so cases have real ages on the statutory clock.
+  core::SystemClock now;
+  core::ManualClock clock(now.now_ms() - kHistoryDays * core::kDayMs);
+  app::App app(config, &clock);
+  auto& ids = app.identity();
+  if (auto s = create_divisions(ids); !s) return s;
+  if (auto s = create_departments(ids, *departments); !s) return s;
+
+  std::map<std::string, identity::Principal> accounts;
+  for (const auto& a : demo_accounts()) {
+    std::string id_number;
+    if (a.kind == identity::Kind::citizen) id_number = citizen_id("329902", 1944, 3, 8, 123);
+    if (a.kind == identity::Kind::business) id_number = uscc("329902", 57300218);
+    auto created = create_account(ids, a, id_number);
+    if (!created) return fail(created.error());
+    accounts[a.username] = *created;
+  }
+  log << "accounts: " << accounts.size() << " demo accounts\n";
+
+  const auto& admin = accounts.at("admin");
+  int published = 0;
+  for (const auto& item_json : *items) {
+    auto item = catalog::item_from_json(item_json.dump());
+    if (!item) return fail(item.error());
+    auto done = app.catalog().publish(*item, admin);
+    if (!done) {
+      auto e = done.error();
+      e.field = item->code + e.field;
+      return fail(e);
+    }
+    ++published;
+  }
+  log << "catalog: " << published << " items\n";
+
+  CaseSeeder seeder(app, clock, options.seed);
+  return seeder.run(options.cases, now.now_ms(), log);
+}
+
+void print_accounts(std::ostream& out, const app::Config& config) {
+  out << "\nYiwang demo (" << (config.postgres.empty() ? config.db : "PostgreSQL") << ")\n"
+      << "Accounts (password: " << kPassword << "):\n";
+  for (const auto& a : demo_accounts()) {
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-10s %s · %s%s%s\n", a.username, a.note_zh, a.display_name,
+                  *a.dept_id ? " · 部门 " : "", a.dept_id);
+    out << line;
+  }
+}
+
+}  // namespace yiwang::demo

@@ -1,0 +1,247 @@
+// yiwang: one binary, several subcommands. Wiring only: parse the command line, build the App,
+// run. Everything else lives in the modules.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "app/app.h"
+#include "demo/demo.h"
+#include "identity/identity.h"
+
+namespace {
+
+using yiwang::app::App;
+using yiwang::app::Config;
+
+struct Command {
+  std::string name;
+  std::string summary;
+  std::string usage;
+};
+
+const std::vector<Command> kCommands = {
+    {"serve", "serve the platform over HTTP",
+     "yiwang serve [--db FILE | --postgres CONNINFO] [--address ADDR] [--port N]\n"
+     "             [--data-dir DIR] [--access-log FILE|-] [--workers N]\n"
+     "  --db FILE          SQLite database file (default var/yiwang.db; env YIWANG_DB)\n"
+     "  --postgres INFO    use PostgreSQL instead (libpq conninfo; env YIWANG_POSTGRES)\n"
+     "  --address ADDR     listen address (default 127.0.0.1)\n"
+     "  --port N           listen port (default 8080)\n"
+     "  --data-dir DIR     where uploaded files are kept (default var/files)\n"
+     "  --access-log F     JSON-lines access log: file, '-' for none (default stdout)\n"
+     "  --workers N        request worker threads (default 64)\n"},
+    {"demo", "seed demo data (if the database is empty) and serve",
+     "yiwang demo [--db FILE] [--port N] [--demo-data DIR] [--cases N] [--no-serve]\n"
+     "  --db FILE          SQLite database file (default var/demo.db)\n"
+     "  --port N           listen port (default 8080)\n"
+     "  --demo-data DIR    folder with departments.json and items.json (default: data/demo)\n"
+     "  --cases N          number of demo cases (default 300)\n"
+     "  --no-serve         seed and exit\n"
+     "All demo accounts use the password yiwang-demo.\n"},
+    {"migrate", "apply pending database migrations and exit",
+     "yiwang migrate [--db FILE | --postgres CONNINFO]\n"},
+    {"user", "manage users: `yiwang user add …`",
+     "yiwang user add --username U --password P --kind citizen|business|official\n"
+     "                --name NAME [--id-number ID] [--dept DEPT] [--roles r1,r2] [--phone P]\n"
+     "                [--db FILE | --postgres CONNINFO]\n"
+     "  roles: clerk (窗口受理), reviewer (审查), approver (决定), supervisor (电子监察), admin\n"},
+};
+
+void print_help() {
+  std::cout << "yiwang — one-network digital government platform (一网通办 · 一网统管)\n\n"
+               "usage: yiwang <command> [options]     yiwang <command> --help\n\ncommands:\n";
+  for (const auto& c : kCommands) std::printf("  %-9s %s\n", c.name.c_str(), c.summary.c_str());
+}
+
+int usage_error(const std::string& command, const std::string& message) {
+  std::cerr << "yiwang " << command << ": " << message << "\n";
+  for (const auto& c : kCommands)
+    if (c.name == command) std::cerr << "usage: " << c.usage;
+  return 2;
+}
+
+// Parses "--key value" pairs and bare "--flag"s. Unknown options are errors.
+bool parse_options(const std::string& command, int argc, char** argv, int first,
+                   const std::set<std::string>& valued, const std::set<std::string>& flags,
+                   std::map<std::string, std::string>& out, std::string& error) {
+  for (int i = first; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (flags.count(arg)) {
+      out[arg] = "1";
+    } else if (valued.count(arg)) {
+      if (i + 1 >= argc) {
+        error = arg + " needs a value";
+        return false;
+      }
+      out[arg] = argv[++i];
+    } else {
+      error = "unknown option " + arg;
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string env_or(const char* name, std::string fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+bool parse_port(const std::string& text, unsigned short& port) {
+  try {
+    std::size_t used = 0;
+    long v = std::stol(text, &used);
+    if (used != text.size() || v < 0 || v > 65535) return false;
+    port = static_cast<unsigned short>(v);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+Config store_config(const std::map<std::string, std::string>& o, const std::string& default_db) {
+  Config config;
+  config.db = o.count("--db") ? o.at("--db") : env_or("YIWANG_DB", default_db);
+  config.postgres = o.count("--postgres") ? o.at("--postgres") : env_or("YIWANG_POSTGRES", "");
+  auto base = std::filesystem::path(config.db).parent_path();
+  config.data_dir = (base.empty() ? std::filesystem::path("var") : base).append("files").string();
+  return config;
+}
+
+const std::set<std::string> kStoreOptions = {"--db", "--postgres"};
+
+int run_serve(int argc, char** argv) {
+  std::map<std::string, std::string> o;
+  std::string error;
+  std::set<std::string> valued = {"--db", "--postgres", "--address", "--port",
+                                  "--data-dir", "--access-log", "--workers"};
+  if (!parse_options("serve", argc, argv, 2, valued, {}, o, error)) return usage_error("serve", error);
+  Config config = store_config(o, "var/yiwang.db");
+  if (o.count("--address")) config.address = o["--address"];
+  if (o.count("--port") && !parse_port(o["--port"], config.port))
+    return usage_error("serve", "--port must be 0..65535");
+  if (o.count("--data-dir")) config.data_dir = o["--data-dir"];
+  if (o.count("--access-log")) config.access_log = o["--access-log"];
+  if (o.count("--workers")) config.worker_threads = std::max(1, std::atoi(o["--workers"].c_str()));
+  App app(config);
+  std::cerr << "yiwang: serving on http://" << config.address << ":" << config.port << "\n";
+  auto served = app.serve();
+  if (!served) {
+    std::cerr << "yiwang: " << served.error().message_en << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int run_demo(int argc, char** argv) {
+  std::map<std::string, std::string> o;
+  std::string error;
+  std::set<std::string> valued = {"--db", "--port", "--demo-data", "--cases"};
+  if (!parse_options("demo", argc, argv, 2, valued, {"--no-serve"}, o, error))
+    return usage_error("demo", error);
+  Config config = store_config(o, "var/demo.db");
+  if (o.count("--port") && !parse_port(o["--port"], config.port))
+    return usage_error("demo", "--port must be 0..65535");
+  yiwang::demo::Options demo_options;
+  demo_options.data_dir = o.count("--demo-data") ? o["--demo-data"] : yiwang::demo::default_data_dir(argv[0]);
+  if (o.count("--cases")) demo_options.cases = std::max(0, std::atoi(o["--cases"].c_str()));
+  auto seeded = yiwang::demo::seed(config, demo_options, std::cout);
+  if (!seeded) {
+    std::cerr << "yiwang demo: " << seeded.error().message_en << " (" << seeded.error().field << ")\n";
+    return 1;
+  }
+  yiwang::demo::print_accounts(std::cout, config);
+  if (o.count("--no-serve")) return 0;
+  App app(config);
+  std::cout << "Serving on http://" << config.address << ":" << config.port
+            << "  (Ctrl-C to stop)\n" << std::flush;
+  auto served = app.serve();
+  return served ? 0 : 1;
+}
+
+int run_migrate(int argc, char** argv) {
+  std::map<std::string, std::string> o;
+  std::string error;
+  if (!parse_options("migrate", argc, argv, 2, kStoreOptions, {}, o, error))
+    return usage_error("migrate", error);
+  App app(store_config(o, "var/yiwang.db"));
+  std::cout << "migrations applied\n";
+  return 0;
+}
+
+int run_user(int argc, char** argv) {
+  if (argc < 3 || std::string(argv[2]) != "add") return usage_error("user", "expected `user add`");
+  std::map<std::string, std::string> o;
+  std::string error;
+  std::set<std::string> valued = {"--db", "--postgres", "--username", "--password", "--kind",
+                                  "--name", "--id-number", "--dept", "--roles", "--phone"};
+  if (!parse_options("user", argc, argv, 3, valued, {}, o, error)) return usage_error("user", error);
+  for (const char* required : {"--username", "--password", "--kind", "--name"})
+    if (!o.count(required)) return usage_error("user", std::string(required) + " is required");
+  yiwang::identity::NewUser user;
+  user.username = o["--username"];
+  user.password = o["--password"];
+  auto kind = yiwang::identity::parse_kind(o["--kind"]);
+  if (!kind) return usage_error("user", "--kind must be citizen, business or official");
+  user.kind = *kind;
+  user.display_name = o["--name"];
+  user.id_number = o["--id-number"];
+  user.dept_id = o["--dept"];
+  user.phone = o["--phone"];
+  std::string roles = o["--roles"];
+  for (std::size_t start = 0; start < roles.size();) {
+    auto end = roles.find(',', start);
+    if (end == std::string::npos) end = roles.size();
+    auto role = yiwang::identity::parse_role(roles.substr(start, end - start));
+    if (!role) return usage_error("user", "unknown role in --roles: " + roles.substr(start, end - start));
+    user.roles.insert(*role);
+    start = end + 1;
+  }
+  App app(store_config(o, "var/yiwang.db"));
+  auto created = app.identity().create_user(user, nullptr);
+  if (!created) {
+    std::cerr << "yiwang user add: " << created.error().message_en << " ("
+              << created.error().field << ")\n";
+    return 1;
+  }
+  std::cout << "created user " << created->username << " (" << created->user_id << ")\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+      std::string(argv[1]) == "help") {
+    print_help();
+    return argc < 2 ? 2 : 0;
+  }
+  std::string command = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      for (const auto& c : kCommands)
+        if (c.name == command) {
+          std::cout << c.summary << "\n\nusage: " << c.usage;
+          return 0;
+        }
+    }
+  }
+  try {
+    if (command == "serve") return run_serve(argc, argv);
+    if (command == "demo") return run_demo(argc, argv);
+    if (command == "migrate") return run_migrate(argc, argv);
+    if (command == "user") return run_user(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "yiwang " << command << ": " << e.what() << "\n";
+    return 1;
+  }
+  std::cerr << "yiwang: unknown command '" << command << "'\n";
+  print_help();
+  return 2;
+}

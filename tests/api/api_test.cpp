@@ -1,0 +1,301 @@
+// Black-box API scenarios through the assembled App's router (no sockets), on SQLite and on
+// PostgreSQL: the demo catalog and accounts, a full lifecycle, and each class of bad input, which
+// must be rejected with an RFC 9457 problem and change nothing.
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "app/app.h"
+#include "demo/demo.h"
+#include "events/events.h"
+#include "http/http.h"
+#include "store/store.h"
+#include "support/test_store.h"
+
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A fresh PostgreSQL database in the throwaway test cluster; returns its conninfo.
+std::string fresh_postgres_database() {
+  const char* file = std::getenv("YIWANG_TEST_PG_FILE");
+  if (!file) throw std::runtime_error("YIWANG_TEST_PG_FILE not set: the pg_cluster fixture did not run");
+  std::string admin = read_file(file);
+  while (!admin.empty() && (admin.back() == '\n' || admin.back() == ' ')) admin.pop_back();
+  PGconn* c = PQconnectdb(admin.c_str());
+  if (PQstatus(c) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(c));
+  std::string name = "yw_api_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand());
+  PGresult* r = PQexec(c, ("CREATE DATABASE " + name).c_str());
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  std::string error = PQerrorMessage(c);
+  PQclear(r);
+  PQfinish(c);
+  if (!ok) throw std::runtime_error(error);
+  auto pos = admin.find("dbname=");
+  return admin.substr(0, pos) + "dbname=" + name;
+}
+
+class ApiTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(yiwang::testing::temp_dir()) / "api";
+    fs::create_directories(dir_);
+    config_.db = (dir_ / "api.db").string();
+    config_.data_dir = (dir_ / "files").string();
+    config_.fast_password_hashing = false;
+    if (GetParam() == "postgres") config_.postgres = fresh_postgres_database();
+    yiwang::demo::Options demo;
+    demo.data_dir = yiwang::testing::source_dir() + "/data/demo";
+    demo.cases = 0;
+    std::ostringstream log;
+    auto seeded = yiwang::demo::seed(config_, demo, log);
+    ASSERT_TRUE(seeded) << seeded.error().message_en << " " << seeded.error().field;
+    app_ = std::make_unique<yiwang::app::App>(config_);
+  }
+
+  yiwang::http::Response call(const std::string& method, const std::string& target,
+                              const std::string& body = "", const std::string& token = "",
+                              const std::string& content_type = "application/json") {
+    yiwang::http::Request req;
+    req.method = method;
+    req.target = target;
+    auto q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string::npos) {
+      std::string query = target.substr(q + 1);
+      std::size_t start = 0;
+      while (start <= query.size()) {
+        auto amp = query.find('&', start);
+        std::string pair = query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+        auto eq = pair.find('=');
+        if (!pair.empty()) req.query.emplace(pair.substr(0, eq), eq == std::string::npos ? "" : pair.substr(eq + 1));
+        if (amp == std::string::npos) break;
+        start = amp + 1;
+      }
+    }
+    req.body = body;
+    req.request_id = "test";
+    if (!body.empty()) req.headers["content-type"] = content_type;
+    if (!token.empty()) req.headers["authorization"] = "Bearer " + token;
+    return app_->router().dispatch(req);
+  }
+
+  json call_json(const std::string& method, const std::string& target, const json& body,
+                 const std::string& token, int expect_status) {
+    auto r = call(method, target, body.is_null() ? "" : body.dump(), token);
+    EXPECT_EQ(expect_status, r.status) << method << " " << target << " → " << r.body;
+    return r.body.empty() ? json() : json::parse(r.body, nullptr, false);
+  }
+
+  std::string login(const std::string& user) {
+    auto body = call_json("POST", "/api/v1/auth/login",
+                          {{"username", user}, {"password", yiwang::demo::kPassword}}, "", 200);
+    return body.value("token", "");
+  }
+
+  std::int64_t last_event() {
+    return *app_->store().read([](yiwang::store::Tx& tx) -> yiwang::Result<std::int64_t> {
+      return yiwang::events::last_seq(tx);
+    });
+  }
+
+  // Checks the RFC 9457 shape of an error reply.
+  void expect_problem(const yiwang::http::Response& r, int status, const std::string& field = "") {
+    EXPECT_EQ(status, r.status) << r.body;
+    EXPECT_EQ("application/problem+json", r.content_type);
+    auto p = json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(p.is_object()) << r.body;
+    EXPECT_EQ(status, p.value("status", 0));
+    EXPECT_TRUE(p.value("type", "").rfind("urn:yiwang:problem:", 0) == 0) << r.body;
+    EXPECT_FALSE(p.value("message_zh", "").empty()) << r.body;
+    EXPECT_FALSE(p.value("message_en", "").empty()) << r.body;
+    if (!field.empty()) EXPECT_EQ(field, p.value("field", "")) << r.body;
+  }
+
+  fs::path dir_;
+  yiwang::app::Config config_;
+  std::unique_ptr<yiwang::app::App> app_;
+};
+
+// An item of 市场监管 (the demo officials' department) with a simple one-field form.
+const char* kItemCode = "11320100APITEST0001";
+
+json test_item(const std::string& dept = "scjg") {
+  return {{"code", kItemCode},
+          {"basic_code", "API001"},
+          {"name", "接口测试许可"},
+          {"item_type", "01"},
+          {"exercise_level", "3"},
+          {"dept_id", dept},
+          {"promised_limit", 5},
+          {"legal_limit", 20},
+          {"service_objects", {"1"}},
+          {"handling_forms", {"2"}},
+          {"case_type", "2"},
+          {"form", {{{"name", "shop_name"}, {"label_zh", "店名"}, {"label_en", "Shop name"},
+                     {"type", "string"}, {"required", true}, {"max_length", 50}}}}};
+}
+
+TEST_P(ApiTest, HealthAndOpenApiAreServed) {
+  auto health = call_json("GET", "/api/v1/health", nullptr, "", 200);
+  EXPECT_EQ("ok", health.value("status", ""));
+  auto doc = call("GET", "/api/v1/openapi.json");
+  ASSERT_EQ(200, doc.status);
+  auto spec = json::parse(doc.body, nullptr, false);
+  ASSERT_TRUE(spec.is_object());
+  EXPECT_EQ("3.1.0", spec.value("openapi", ""));
+
+  // Hand the registered routes to the node check, which compares them with the document.
+  if (const char* file = std::getenv("YIWANG_ROUTES_FILE")) {
+    std::ofstream out(file);
+    for (const auto& [method, path] : app_->router().routes()) out << method << " " << path << "\n";
+  }
+}
+
+TEST_P(ApiTest, DemoCatalogIsSearchable) {
+  auto all = call_json("GET", "/api/v1/items?limit=100", nullptr, "", 200);
+  EXPECT_GE(all.value("total", 0), 30);
+  auto found = call_json("GET", "/api/v1/items?q=" "%E8%BA%AB%E4%BB%BD%E8%AF%81", nullptr, "", 200);  // 身份证
+  ASSERT_FALSE(found["items"].empty());
+  EXPECT_NE(std::string::npos, found["items"][0].value("name", "").find("身份证"));
+}
+
+TEST_P(ApiTest, FullLifecycleThroughTheApi) {
+  std::string admin = login("admin");
+  call_json("POST", "/api/v1/items", test_item(), admin, 201);
+  std::string citizen = login("zhangsan");
+  auto filed = call_json("POST", "/api/v1/cases", {{"item_code", kItemCode}, {"form", {{"shop_name", "老王面馆"}}}},
+                         citizen, 201);
+  std::string id = filed.value("id", "");
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ("submitted", filed.value("state", ""));
+
+  std::string clerk = login("chuangkou"), reviewer = login("shencha"), approver = login("juece");
+  call_json("POST", "/api/v1/cases/" + id + "/actions", {{"action", "accept"}, {"opinion", "材料齐全"}}, clerk, 200);
+  call_json("POST", "/api/v1/cases/" + id + "/actions", {{"action", "approve"}, {"opinion", "审查通过"}}, reviewer, 200);
+  call_json("POST", "/api/v1/cases/" + id + "/actions", {{"action", "grant"}, {"opinion", "准予许可"}}, approver, 200);
+  auto done = call_json("POST", "/api/v1/cases/" + id + "/actions", {{"action", "complete"}, {"opinion", "办结"}}, clerk, 200);
+  EXPECT_EQ("completed", done.value("state", ""));
+
+  auto rated = call_json("POST", "/api/v1/cases/" + id + "/rating", {{"level", 5}, {"comment", "很快"}}, citizen, 201);
+  EXPECT_EQ("非常满意", rated.value("label", ""));
+
+  auto history = call_json("GET", "/api/v1/cases/" + id + "/history", nullptr, citizen, 200);
+  ASSERT_TRUE(history.is_object());
+
+  // The audit trail shows each transition with who did it.
+  auto audit = call_json("GET", "/api/v1/audit?subject_type=case&subject_id=" + id, nullptr, admin, 200);
+  ASSERT_GE(audit["events"].size(), 5u);
+  EXPECT_EQ("case.submitted", audit["events"][0].value("type", ""));
+  bool saw_grant = false;
+  for (const auto& e : audit["events"])
+    if (e.value("type", "") == "case.granted") {
+      saw_grant = true;
+      EXPECT_EQ("approver", e["actor"].value("role", ""));
+      EXPECT_EQ("scjg", e["actor"].value("dept_id", ""));
+      EXPECT_EQ("准予许可", e.value("reason", ""));
+    }
+  EXPECT_TRUE(saw_grant);
+  // Supervisors may read case events; citizens may not read the audit trail at all.
+  call_json("GET", "/api/v1/audit?subject_type=case", nullptr, login("jiancha"), 200);
+  expect_problem(call("GET", "/api/v1/audit", "", citizen), 403);
+}
+
+TEST_P(ApiTest, MalformedJsonIsRejectedAndChangesNothing) {
+  std::string citizen = login("zhangsan");
+  auto before = last_event();
+  expect_problem(call("POST", "/api/v1/cases", "{\"item_code\": ", citizen), 400);
+  expect_problem(call("POST", "/api/v1/cases", "[1,2]", citizen), 400);
+  expect_problem(call("POST", "/api/v1/cases", "item_code=x", citizen, "application/x-www-form-urlencoded"), 415);
+  EXPECT_EQ(before, last_event());
+}
+
+TEST_P(ApiTest, WrongTypesAndUnknownFieldsNameTheField) {
+  std::string admin = login("admin");
+  call_json("POST", "/api/v1/items", test_item(), admin, 201);
+  std::string citizen = login("zhangsan");
+  auto before = last_event();
+  expect_problem(call("POST", "/api/v1/cases", json{{"item_code", 42}, {"form", json::object()}}.dump(), citizen), 400, "/item_code");
+  expect_problem(call("POST", "/api/v1/cases", json{{"item_code", kItemCode}, {"form", {{"shop_name", 7}}}}.dump(), citizen), 400, "/form/shop_name");
+  expect_problem(call("POST", "/api/v1/cases", json{{"item_code", kItemCode}, {"form", {{"shop_name", "x"}}}, {"colour", "red"}}.dump(), citizen), 400, "/colour");
+  expect_problem(call("POST", "/api/v1/cases", json{{"item_code", kItemCode}, {"form", json::object()}}.dump(), citizen), 400, "/form/shop_name");
+  expect_problem(call("POST", "/api/v1/auth/login", json{{"username", "admin"}, {"password", "x"}, {"otp", 1}}.dump()), 400, "/otp");
+  EXPECT_EQ(before, last_event());
+}
+
+TEST_P(ApiTest, InvalidIdentityNumbersAreRejected) {
+  auto before = last_event();
+  json citizen = {{"username", "lisi"}, {"password", "long-enough-1"}, {"kind", "citizen"},
+                  {"display_name", "李四"}, {"id_number", "110105194912310021"}};  // wrong check digit
+  expect_problem(call("POST", "/api/v1/auth/register", citizen.dump()), 400, "/id_number");
+  json business = {{"username", "lisi-co"}, {"password", "long-enough-1"}, {"kind", "business"},
+                   {"display_name", "李四公司"}, {"id_number", "91350100M000100Y44"}};  // wrong check char
+  expect_problem(call("POST", "/api/v1/auth/register", business.dump()), 400, "/id_number");
+  EXPECT_EQ(before, last_event());
+  citizen["id_number"] = "11010519491231002X";
+  call_json("POST", "/api/v1/auth/register", citizen, "", 201);
+}
+
+TEST_P(ApiTest, IllegalTransitionWrongRoleAndWrongDepartmentChangeNothing) {
+  std::string admin = login("admin");
+  call_json("POST", "/api/v1/items", test_item(), admin, 201);
+  std::string citizen = login("zhangsan");
+  auto filed = call_json("POST", "/api/v1/cases", {{"item_code", kItemCode}, {"form", {{"shop_name", "面馆"}}}}, citizen, 201);
+  std::string id = filed.value("id", "");
+  std::string clerk = login("chuangkou"), reviewer = login("shencha");
+
+  auto before = last_event();
+  // A reviewer cannot accept (wrong role); the citizen cannot approve.
+  expect_problem(call("POST", "/api/v1/cases/" + id + "/actions", json{{"action", "accept"}}.dump(), reviewer), 403);
+  expect_problem(call("POST", "/api/v1/cases/" + id + "/actions", json{{"action", "approve"}}.dump(), citizen), 403);
+  // Approving before acceptance is an illegal transition.
+  expect_problem(call("POST", "/api/v1/cases/" + id + "/actions", json{{"action", "grant"}}.dump(), login("juece")), 409);
+  expect_problem(call("POST", "/api/v1/cases/" + id + "/actions", json{{"action", "fly"}}.dump(), clerk), 400, "/action");
+  EXPECT_EQ(before, last_event());
+
+  call_json("POST", "/api/v1/cases/" + id + "/actions", {{"action", "withdraw"}, {"opinion", "不办了"}}, citizen, 200);
+  before = last_event();
+  auto snapshot = call_json("GET", "/api/v1/cases/" + id, nullptr, citizen, 200);
+  expect_problem(call("POST", "/api/v1/cases/" + id + "/actions", json{{"action", "accept"}}.dump(), clerk), 409);
+  EXPECT_EQ(before, last_event());
+  EXPECT_EQ(snapshot, call_json("GET", "/api/v1/cases/" + id, nullptr, citizen, 200));
+
+  // An official of another department neither sees nor acts on the case.
+  auto other = call_json("POST", "/api/v1/users",
+                         {{"username", "gaj_clerk"}, {"password", "long-enough-1"}, {"kind", "official"},
+                          {"display_name", "公安窗口"}, {"dept_id", "gaj"}, {"roles", {"clerk"}}},
+                         admin, 201);
+  auto filed2 = call_json("POST", "/api/v1/cases", {{"item_code", kItemCode}, {"form", {{"shop_name", "面馆"}}}}, citizen, 201);
+  std::string gaj = login("gaj_clerk");
+  before = last_event();
+  auto r = call("POST", "/api/v1/cases/" + filed2.value("id", "") + "/actions", json{{"action", "accept"}}.dump(), gaj);
+  EXPECT_TRUE(r.status == 403 || r.status == 404) << r.body;
+  EXPECT_EQ(before, last_event());
+}
+
+TEST_P(ApiTest, UnauthenticatedRequestsAreRejected) {
+  expect_problem(call("GET", "/api/v1/me"), 401);
+  expect_problem(call("GET", "/api/v1/cases", "", "not-a-token"), 401);
+  expect_problem(call("GET", "/api/v1/supervision/alerts", "", login("zhangsan")), 403);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ApiTest, ::testing::ValuesIn(yiwang::testing::backends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
