@@ -42,7 +42,9 @@ struct Event : NewEvent {
 
 std::vector<store::Migration> migrations();
 
-// Appends inside the caller's write transaction; returns the event's seq.
+// Appends inside the caller's write transaction; returns the event's seq. Append late in the
+// transaction: on PostgreSQL an append holds a lock until commit (that is what keeps seq order
+// equal to visibility order), so work done after it extends the time other writers wait.
 std::int64_t append(store::Tx& tx, const core::Clock& clock, const NewEvent& event);
 
 struct Filter {

@@ -18,11 +18,11 @@
 namespace yiwang::http {
 
 struct Request {
-  std::string method;                          // "GET"
-  std::string target;                          // raw target incl. query
-  std::string path;                            // percent-decoded path without query
+  std::string method;                             // "GET"
+  std::string target;                             // raw target incl. query
+  std::string path;                               // percent-decoded path without query
   std::multimap<std::string, std::string> query;  // decoded query parameters
-  std::map<std::string, std::string> headers;  // names lower-cased
+  std::map<std::string, std::string> headers;     // names lower-cased
   std::string body;
   std::string request_id;
   std::string remote_address;
@@ -39,6 +39,14 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// Decodes %XX escapes (and '+' as a space when `plus_is_space`, for query strings). Empty when
+// an escape is malformed.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false);
+
+// Sets request.target, request.path (decoded) and request.query (decoded) from an origin-form
+// target ("/a/b?x=1"). invalid_input when the target is not origin-form or an escape is malformed.
+Status set_target(Request& request, std::string target);
+
 using PathParams = std::map<std::string, std::string>;
 using Handler = std::function<Response(const Request&, const PathParams&)>;
 
@@ -49,6 +57,11 @@ Response problem(const Error& error, const Request& request);
 // Routes by method and path template: "/api/v1/cases/{id}/actions". Literal segments win over
 // parameters. An unknown path is 404, a known path with another method 405 (with Allow), both as
 // problem+json. Exceptions escaping a handler become 500 problems and are logged.
+// Precedence applies among the routes for the request's method. Path parameters are taken from
+// the raw target when it is set (so "%2F" stays inside one parameter) and percent-decoded;
+// otherwise from the already decoded `path`. HEAD is served by the GET handler when no HEAD route
+// exists (the server drops the body). Register every route before serving: dispatch() is then
+// safe from many threads, add() is not.
 class Router {
  public:
   void add(std::string method, std::string path_template, Handler handler);

@@ -2,8 +2,8 @@
 // administrative divisions, sessions.
 //
 // Natural persons are identified by a 公民身份号码 (GB 11643, check digit validated), legal persons
-// by a 统一社会信用代码 (GB 32100, check character validated). Officials belong to one department and
-// hold one or more roles. Passwords are Argon2id hashes (libsodium); session tokens are opaque
+// by a 统一社会信用代码 (GB 32100, check character validated). Officials belong to one department
+// and hold one or more roles. Passwords are Argon2id hashes (libsodium); session tokens are opaque
 // random strings stored only as SHA-256 hashes, expiring; repeated failed logins lock the account.
 // Every change is an event in the outbox (who, when, what).
 //
@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -19,6 +20,10 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "store/store.h"
+
+namespace yiwang::http {
+class Router;
+}
 
 namespace yiwang::identity {
 
@@ -37,10 +42,10 @@ struct Principal {
   std::string username;
   Kind kind = Kind::citizen;
   std::string display_name;
-  std::set<Role> roles;          // officials only
-  std::string dept_id;           // officials only
-  std::string id_number;         // citizen: 公民身份号码; business: 统一社会信用代码
-  std::string division_code;     // GB/T 2260 code of residence / registration
+  std::set<Role> roles;       // officials only
+  std::string dept_id;        // officials only
+  std::string id_number;      // citizen: 公民身份号码; business: 统一社会信用代码
+  std::string division_code;  // GB/T 2260 code of residence / registration
   std::string phone;
 
   bool has_role(Role r) const { return roles.count(r) > 0; }
@@ -56,32 +61,32 @@ struct Department {
 };
 
 struct Division {
-  std::string code;           // 6 digits
+  std::string code;  // 6 digits
   std::string name;
-  std::string parent_code;    // "" for provinces
+  std::string parent_code;  // "" for provinces
 };
 
 struct NewUser {
-  std::string username;       // 3..32 of [a-z0-9_.-]
-  std::string password;       // ≥ 8 chars
+  std::string username;  // 3..32 of [a-z0-9_.-]
+  std::string password;  // ≥ 8 chars
   Kind kind = Kind::citizen;
   std::string display_name;
-  std::string id_number;      // required for citizen (GB 11643) and business (GB 32100)
+  std::string id_number;  // required for citizen (GB 11643) and business (GB 32100)
   std::string division_code;
   std::string phone;
-  std::string dept_id;        // required for officials
-  std::set<Role> roles;       // required (non-empty) for officials
+  std::string dept_id;   // required for officials
+  std::set<Role> roles;  // required (non-empty) for officials
 };
 
 struct LoginResult {
-  std::string token;          // shown once; only its hash is stored
+  std::string token;  // shown once; only its hash is stored
   core::Millis expires_at_ms = 0;
   Principal user;
 };
 
 struct Options {
   core::Millis session_ttl_ms = 8LL * 3600 * 1000;
-  int max_failed_logins = 5;                          // then locked
+  int max_failed_logins = 5;  // then locked
   core::Millis lockout_ms = 15LL * 60 * 1000;
   // Argon2id cost; tests lower it. Defaults are libsodium's INTERACTIVE limits.
   unsigned long long pwhash_opslimit = 2;
@@ -89,18 +94,37 @@ struct Options {
 };
 
 // GB 11643 and GB 32100 validators (also used by other modules).
-bool valid_citizen_id(std::string_view id);       // 18 chars, valid date, check digit
-bool valid_uscc(std::string_view code);           // 18 chars over the GB 32100 alphabet, check char
+bool valid_citizen_id(std::string_view id);  // 18 chars, valid date, check digit
+bool valid_uscc(std::string_view code);      // 18 chars over the GB 32100 alphabet, check char
 // Age in whole years on `on` from the birth date embedded in a valid citizen id.
+// -1 when the id does not carry a valid birth date.
 int age_from_citizen_id(std::string_view id, core::Date on);
+// Birth date embedded in a citizen id; nullopt when it has none that is valid.
+std::optional<core::Date> birth_date_of_citizen_id(std::string_view id);
+// "110105********002X": first 6 and last 4 characters kept, for display to others than the owner.
+std::string mask_id_number(std::string_view id);
+
+// The role an actor acts in, for event records: officials' highest role (admin > supervisor >
+// approver > reviewer > clerk), "citizen" or "business" otherwise.
+std::string_view main_role(const Principal& p);
 
 std::vector<store::Migration> migrations();
 
 class Service {
  public:
-  Service(store::Store& store, const core::Clock& clock, core::Random& random, Options options = {});
+  Service(store::Store& store, const core::Clock& clock, core::Random& random,
+          Options options = {});
 
-  Result<Principal> create_user(const NewUser& user, const Principal* by);   // by == nullptr: bootstrap/CLI
+  // Success: the new account. Errors: forbidden unless `by` is an admin (by == nullptr: bootstrap/
+  // CLI, acting as "system"); invalid_input with the request field ("/username", "/id_number",
+  // "/dept_id", "/roles", …); conflict for a taken username or an id number already registered for
+  // that kind (one account per person or business).
+  Result<Principal> create_user(const NewUser& user, const Principal* by);
+  // Self-registration (the public register endpoint): citizens and businesses only (invalid_input
+  // on "/kind" otherwise); the new user is the actor of its user.created event.
+  Result<Principal> register_self(const NewUser& user);
+  // Errors: unauthenticated for an unknown username or a wrong password (indistinguishable);
+  // locked while the account is locked (also on the failure that locks it).
   Result<LoginResult> login(std::string_view username, std::string_view password,
                             std::string_view remote_address);
   Status logout(std::string_view token);
@@ -109,20 +133,34 @@ class Service {
   Result<Principal> get_user(std::string_view user_id);
   Result<Principal> find_by_username(std::string_view username);
   Result<std::vector<Principal>> list_users(int limit, int offset);
+  // Admins only (forbidden); officials only, with at least one role (invalid_input "/roles");
+  // an admin cannot drop their own admin role (conflict), so the last admin cannot lock all out.
   Status set_roles(std::string_view user_id, const std::set<Role>& roles, const Principal& by);
+  // Admins only: clears the failure counter and any lock.
   Status unlock(std::string_view user_id, const Principal& by);
 
+  // `by` must be an admin, or nullptr for bootstrap. Errors: invalid_input ("/id", "/name",
+  // "/uscc", "/division_code", "/parent_id"), conflict for a taken id or USCC.
   Result<Department> create_department(const Department& d, const Principal* by);
   Result<std::vector<Department>> list_departments();
   Result<Department> get_department(std::string_view id);
-  Status upsert_division(const Division& d);
+  Status upsert_division(const Division& d);  // system act; no event when nothing changes
   Result<std::vector<Division>> list_divisions(std::string_view parent_code);
 
  private:
+  Result<Principal> create(const NewUser& user, const Principal* by, bool self);
+  void burn_verify(std::string_view password);
+
   store::Store& store_;
   const core::Clock& clock_;
   core::Random& random_;
   Options options_;
+  // A hash verified against when the username is unknown, so that both cases take as long.
+  std::once_flag dummy_once_;
+  std::string dummy_hash_;
 };
+
+// Routes: /api/v1/auth/{login,logout,register}, /me, /users…, /departments, /divisions.
+void register_routes(http::Router& router, Service& service);
 
 }  // namespace yiwang::identity

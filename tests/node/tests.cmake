@@ -4,10 +4,6 @@ find_program(NODE_PROGRAM node REQUIRED)
 set(YIWANG_ROUTES_FILE ${CMAKE_BINARY_DIR}/routes.txt)
 add_test(NAME node_openapi COMMAND ${NODE_PROGRAM} --test ${CMAKE_SOURCE_DIR}/tests/node/openapi.test.mjs
          WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/node)
-# The route comparison needs the route list dumped by test_api, which only the full build has.
-set(node_env "YIWANG_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
-if(YIWANG_FULL)
-  set(node_env "${node_env};YIWANG_ROUTES_FILE=${YIWANG_ROUTES_FILE}")
-  set_tests_properties(node_openapi PROPERTIES DEPENDS api)
-endif()
-set_tests_properties(node_openapi PROPERTIES ENVIRONMENT "${node_env}")
+# The route comparison reads the route list that test_api dumps.
+set_tests_properties(node_openapi PROPERTIES DEPENDS api ENVIRONMENT
+                     "YIWANG_SOURCE_DIR=${CMAKE_SOURCE_DIR};YIWANG_ROUTES_FILE=${YIWANG_ROUTES_FILE}")

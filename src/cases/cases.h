@@ -1,0 +1,392 @@
+// Cases (办件) per GB/T 39046-2020 表5–8: filing, acceptance, multi-department review on a
+// statutory working-day clock, decision, completion; electronic supervision (电子监察), ratings
+// (好差评) with rectification, uploaded materials and the editable working-day calendar.
+//
+// Lifecycle (state names are the API strings):
+//   submitted ─accept→ in_review ─(review steps: approve / disapprove)→ decide step ─grant→ granted
+//        │                 │                                                      └─deny→ denied
+//        ├─reject→ not_accepted           granted|denied ─complete→ completed (办结)
+//        └─request_correction→ correction ─resubmit→ (back to submitted / in_review)
+//   in_review ─suspend(hearing|expert_review|extension)→ suspended ─resume→ in_review
+//   withdraw (by the applicant) from submitted, correction, in_review, suspended → withdrawn
+// A 即办件 (case_type "1") is granted and completed in the same transaction as its acceptance.
+// An item with 秒批 rules whose rules all hold is accepted and granted at filing, recording which
+// rule set decided; otherwise it waits for manual acceptance.
+//
+// The statutory clock starts the day after acceptance, counts working days of the stored
+// calendar (or natural days when the item says so) and stops while the case is in correction or
+// suspended after acceptance. Readings are computed when read, never stored stale.
+//
+// Scope: applicants see their own cases; officials see the cases whose item belongs to their
+// department or whose workflow has a step for it, and act only where their department and role
+// match the current step; supervisors and admins see all. Everything else is not_found (for
+// cases outside one's scope) or forbidden (visible, but not one's role or step).
+//
+// Every state change appends an event (type "case.<action-past-tense>", see `event_type`) in the
+// same transaction: actor, role, department, opinion, before and after. Thread-safe: all state is
+// in the store; the SupervisionLoop runs sweeps on its own thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "core/calendar.h"
+#include "core/clock.h"
+#include "core/result.h"
+#include "identity/identity.h"
+#include "store/store.h"
+
+namespace yiwang::http {
+class Router;
+}
+
+namespace yiwang::cases {
+
+// ---- Cases --------------------------------------------------------------------------------------
+
+enum class State {
+  submitted, correction, in_review, suspended, not_accepted, granted, denied, completed, withdrawn
+};
+std::string_view to_string(State s);
+std::optional<State> parse_state(std::string_view s);
+bool is_open(State s);   // submitted, correction, in_review, suspended, granted, denied
+
+enum class Action {
+  accept,              // clerk of the item's department: submitted → in_review
+  reject,              // clerk: 不予受理, submitted → not_accepted (opinion required)
+  request_correction,  // clerk (submitted) or the current step's role (in_review) → correction
+  resubmit,            // applicant: correction → previous state, with new form / materials
+  approve,             // current review step's dept+role; a joint step needs every department
+  disapprove,          // current review step: recommends denial, goes straight to the decide step
+  grant,               // decide step (approver): → granted
+  deny,                // decide step (approver): → denied (opinion required)
+  complete,            // clerk: granted|denied → completed (办结, result delivered)
+  withdraw,            // applicant: → withdrawn
+  suspend,             // current step's role: in_review → suspended (特别程序; `procedure` required)
+  resume,              // the same department: suspended → in_review
+};
+std::string_view to_string(Action a);
+std::optional<Action> parse_action(std::string_view s);
+// "case.accepted", "case.not_accepted", "case.correction_requested", "case.resubmitted",
+// "case.step_approved", "case.step_disapproved", "case.granted", "case.denied",
+// "case.completed", "case.withdrawn", "case.suspended", "case.resumed". Filing is
+// "case.submitted"; 秒批 adds "case.instantly_approved" after it.
+std::string_view event_type(Action a);
+
+// 特别程序: time spent in them does not count against the limit.
+enum class Procedure { hearing, expert_review, extension, on_site_inspection };
+std::string_view to_string(Procedure p);
+std::optional<Procedure> parse_procedure(std::string_view s);
+
+struct Applicant {
+  std::string user_id;        // "" when a clerk filed for someone without an account
+  std::string kind;           // "citizen" / "business"
+  std::string name;
+  std::string id_number;      // 公民身份号码 or 统一社会信用代码 (validated)
+  std::string phone;
+  std::string division_code;
+};
+
+struct MaterialRef {
+  std::string name;           // the item's material name
+  std::string sha256;         // an uploaded file (see put_file), lower-case hex
+  std::string certificate_id; // or an electronic certificate (免提交, issue #4); "" for now
+};
+
+struct NewCase {
+  std::string item_code;
+  std::string form_json = "{}";          // validated against the item version's form
+  std::vector<MaterialRef> materials;
+  // Window filing (窗口代办): a clerk names the applicant. Online filing leaves it empty and the
+  // logged-in citizen or business is the applicant.
+  std::optional<Applicant> applicant;
+};
+
+struct StepApproval {
+  std::string dept_id;
+  std::string user_id;
+  std::string verdict;       // "approved" / "disapproved"
+  std::string opinion;
+  core::Millis at_ms = 0;
+};
+
+struct Step {
+  int index = 0;
+  std::string name;
+  std::string kind;                       // "review" / "decide"
+  std::vector<std::string> dept_ids;      // never empty (the item's department by default)
+  std::string role;                       // identity::Role name
+  std::string status;                     // "pending" / "active" / "done" / "skipped"
+  std::vector<StepApproval> approvals;
+};
+
+struct ClockView {
+  int limit_days = 0;
+  bool natural_days = false;
+  int used_days = 0;
+  int remaining_days = 0;
+  std::optional<core::Date> deadline;
+  bool paused = false;
+  core::Alert alert = core::Alert::none;
+};
+
+struct Case {
+  std::string id;                 // "YW" + yyyymmdd + 8 random digits (申报号)
+  std::string item_code;
+  int item_version = 0;
+  std::string item_name;
+  std::string dept_id;            // the item's implementing department
+  std::string case_type;          // A.6
+  State state = State::submitted;
+  Applicant applicant;
+  std::string channel;            // "online" / "window"
+  std::string filed_by;           // user id of who filed (the applicant or a clerk)
+  std::string form_json;
+  std::vector<MaterialRef> materials;
+  std::vector<Step> steps;
+  int current_step = -1;          // index into steps while in_review / suspended, else -1
+  std::string decision;           // "granted" / "denied" / ""
+  std::string decision_opinion;
+  std::string instant_rule;       // 秒批: which rule set decided ("" when manual)
+  std::optional<Procedure> procedure;   // while suspended
+  core::Millis submitted_at_ms = 0;
+  std::optional<core::Millis> accepted_at_ms;
+  std::optional<core::Millis> decided_at_ms;
+  std::optional<core::Millis> completed_at_ms;
+  core::Millis updated_at_ms = 0;
+  std::optional<ClockView> clock;       // from acceptance on
+  std::int64_t revision = 0;            // increases with every change
+};
+
+struct Transition {
+  std::int64_t seq = 0;                 // the event's seq
+  std::string action;                   // "submit", "accept", …
+  std::string from_state;
+  std::string to_state;
+  std::string actor_user_id;
+  std::string actor_role;
+  std::string actor_dept_id;
+  std::string opinion;
+  core::Millis at_ms = 0;
+};
+
+struct ActionRequest {
+  Action action = Action::accept;
+  std::string opinion;                  // 意见; required for reject, deny, request_correction
+  std::optional<std::string> form_json; // resubmit only
+  std::optional<std::vector<MaterialRef>> materials;  // resubmit only
+  std::optional<Procedure> procedure;   // suspend only
+  std::optional<std::int64_t> expected_revision;      // optimistic check: conflict if changed
+};
+
+struct CaseQuery {
+  std::optional<State> state;
+  std::string dept_id;            // "" any (within scope)
+  std::string item_code;
+  bool mine = false;              // applicant: own cases (always); official: steps waiting on me
+  std::optional<core::Alert> alert;
+  int limit = 20;
+  int offset = 0;
+};
+
+struct CaseList {
+  std::vector<Case> cases;        // newest first
+  std::int64_t total = 0;
+};
+
+// ---- Files (uploaded materials) ---------------------------------------------------------------
+
+struct FileRef {
+  std::string sha256;
+  std::int64_t size = 0;
+  std::string content_type;       // application/pdf, image/jpeg, image/png, application/ofd
+  std::string uploaded_by;
+  core::Millis uploaded_at_ms = 0;
+};
+
+struct FileContent {
+  FileRef ref;
+  std::string bytes;
+};
+
+// ---- Supervision (电子监察) ---------------------------------------------------------------------
+
+struct AlertRow {
+  std::string case_id;
+  std::string item_name;
+  std::string dept_id;
+  core::Alert level = core::Alert::none;
+  int remaining_days = 0;
+  std::optional<core::Date> deadline;
+  core::Millis raised_at_ms = 0;
+};
+
+struct DeptRollup {
+  std::string dept_id;
+  std::string dept_name;
+  std::int64_t open = 0;          // accepted, not decided
+  std::int64_t yellow = 0;
+  std::int64_t red = 0;
+  std::int64_t completed_30d = 0;          // completed in the last 30 days
+  // Of those, decided no later than the statutory deadline: the clock is read at decided_at with
+  // the current calendar and the case's pauses (not red then). Cases decided at filing or
+  // acceptance (秒批, 即办件) count as on time.
+  std::int64_t completed_on_time_30d = 0;
+};
+
+struct AlertReport {
+  std::vector<AlertRow> alerts;   // red first, then by remaining days
+  std::vector<DeptRollup> departments;
+  core::Millis swept_at_ms = 0;   // last sweep
+};
+
+struct SweepReport {
+  int scanned = 0;
+  int raised_yellow = 0;          // newly raised (a level is raised once per case)
+  int raised_red = 0;
+  int cleared = 0;
+};
+
+struct InboxMessage {
+  std::string id;
+  std::string kind;               // "alert.yellow", "alert.red", "rectification", …
+  std::string title;
+  std::string body;
+  std::string subject_type;
+  std::string subject_id;
+  core::Millis created_at_ms = 0;
+  bool read = false;
+};
+
+// ---- Ratings (好差评) ----------------------------------------------------------------------------
+
+struct NewRating {
+  int level = 5;                          // 5 非常满意 … 1 非常不满意
+  std::vector<std::string> indicators;    // e.g. "办事效率", "服务态度"; ≤ 10, each ≤ 30 chars
+  std::string comment;                    // ≤ 500 chars
+};
+
+struct Rating {
+  std::string case_id;
+  int level = 0;
+  std::string label;                      // 非常满意 / 满意 / 基本满意 / 不满意 / 非常不满意
+  std::vector<std::string> indicators;
+  std::string comment;
+  std::string rated_by;
+  core::Millis rated_at_ms = 0;
+  std::string rectification_id;           // set when the rating opened one
+};
+std::string_view rating_label(int level);
+
+struct RatingGroup {
+  std::string key;                        // item code or dept id
+  std::string name;
+  std::int64_t count = 0;
+  double average = 0;
+  std::int64_t bad = 0;                   // 不满意 + 非常不满意
+  double satisfaction = 0;                // share of ratings ≥ 4
+};
+
+struct Rectification {
+  std::string id;
+  std::string case_id;
+  std::string dept_id;
+  std::string status;                     // "open" / "closed"
+  core::Millis opened_at_ms = 0;
+  core::Date due;                         // 15 working days after opening
+  std::string note;                       // closing note (回访 / 整改结果)
+  std::optional<core::Millis> closed_at_ms;
+  std::string closed_by;
+};
+
+// ---- Service ------------------------------------------------------------------------------------
+
+struct Options {
+  std::string files_dir = "var/files";
+  std::int64_t max_file_bytes = 10LL * 1024 * 1024;
+  int yellow_days = 2;
+  int rectification_days = 15;
+};
+
+std::vector<store::Migration> migrations();
+
+class Service {
+ public:
+  Service(store::Store& store, const core::Clock& clock, core::Random& random,
+          catalog::Service& catalog, identity::Service& identity, Options options = {});
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Files a case under the item's current version. Citizens and businesses file for themselves;
+  // clerks file for `c.applicant` (window channel). invalid_input names "/item_code",
+  // "/form/<field>", "/materials/<i>/sha256", "/applicant/id_number"; not_found for an unknown or
+  // inactive item. Runs 秒批 when the item has rules.
+  Result<Case> file(const NewCase& c, const identity::Principal& by);
+  Result<Case> get(std::string_view id, const identity::Principal& by);
+  Result<CaseList> list(const CaseQuery& q, const identity::Principal& by);
+  // conflict for an illegal transition (state unchanged), forbidden for the wrong role or step.
+  Result<Case> act(std::string_view id, const ActionRequest& a, const identity::Principal& by);
+  Result<std::vector<Transition>> history(std::string_view id, const identity::Principal& by);
+
+  // Content-addressed upload; the same bytes give the same sha256 (stored once). The type is
+  // checked against the leading bytes (magic numbers), never trusted from the header alone.
+  Result<FileRef> put_file(std::string_view content_type, std::string_view bytes,
+                           const identity::Principal& by);
+  // The uploader, and officials who may see a case naming the file, may download it.
+  Result<FileContent> get_file(std::string_view sha256, const identity::Principal& by);
+
+  // The working-day calendar: built-in 2026 table overlaid with the stored edits.
+  Result<core::WorkingCalendar> calendar();
+  Status set_calendar_day(core::Date day, core::DayKind kind, std::string note,
+                          const identity::Principal& by);   // admin
+  Status clear_calendar_day(core::Date day, const identity::Principal& by);  // admin
+
+  // One supervision pass at the clock's now: raises yellow/red alerts once per case and level,
+  // clears alerts of cases no longer open, and puts a message in the inbox of every supervisor
+  // and of the handling department's officials. Events "case.alert_raised".
+  Result<SweepReport> sweep();
+  Result<AlertReport> alerts(const identity::Principal& by, std::string_view dept_id);  // supervisors, admins; approvers for their dept
+  Result<std::vector<InboxMessage>> inbox(const identity::Principal& by, bool unread_only, int limit, int offset);
+  Status mark_read(std::string_view message_id, const identity::Principal& by);
+
+  // The applicant rates a completed case once. Levels 1–2 open a rectification task for the
+  // department, due in `rectification_days` working days (event "rectification.opened").
+  Result<Rating> rate(std::string_view case_id, const NewRating& r, const identity::Principal& by);
+  // group_by "item" or "dept"; officials see their department, supervisors and admins all.
+  Result<std::vector<RatingGroup>> rating_summary(std::string_view group_by, const identity::Principal& by);
+  Result<std::vector<Rectification>> rectifications(std::string_view status, const identity::Principal& by);
+  Result<Rectification> close_rectification(std::string_view id, std::string note, const identity::Principal& by);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Runs Service::sweep every `period` on its own thread until destroyed.
+class SupervisionLoop {
+ public:
+  SupervisionLoop(Service& service, std::chrono::seconds period);
+  ~SupervisionLoop();
+  SupervisionLoop(const SupervisionLoop&) = delete;
+  SupervisionLoop& operator=(const SupervisionLoop&) = delete;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// POST/GET /api/v1/cases, GET /api/v1/cases/{id}, POST /api/v1/cases/{id}/actions,
+// GET /api/v1/cases/{id}/history, POST /api/v1/cases/{id}/rating, POST /api/v1/files,
+// GET /api/v1/files/{sha256}, GET /api/v1/supervision/alerts, POST /api/v1/supervision/sweep,
+// GET /api/v1/inbox, POST /api/v1/inbox/{id}/read, GET /api/v1/calendar,
+// PUT|DELETE /api/v1/calendar/{date}, GET /api/v1/ratings/summary, GET /api/v1/rectifications,
+// POST /api/v1/rectifications/{id}/close.
+void register_routes(http::Router& router, Service& service, identity::Service& identity);
+
+}  // namespace yiwang::cases

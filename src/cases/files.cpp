@@ -1,0 +1,221 @@
+// Uploaded materials: content-addressed files on disk, a row per file and per uploader.
+//
+// The bytes are durable (temp file, fsync, rename, fsync of the directory) before the row
+// commits, so an acknowledged upload always has its file; a crash in between leaves at worst an
+// orphan file that the next upload of the same bytes reuses.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <openssl/evp.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cases/internal.h"
+#include "cases/workflow.h"
+
+namespace yiwang::cases {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Magic {
+  std::string_view content_type;
+  std::string_view prefix;
+};
+// OFD (GB/T 33190) is a ZIP container.
+constexpr std::array<Magic, 4> kMagics = {{
+    {"application/pdf", std::string_view("%PDF-", 5)},
+    {"image/jpeg", std::string_view("\xFF\xD8\xFF", 3)},
+    {"image/png", std::string_view("\x89PNG\r\n\x1A\n", 8)},
+    {"application/ofd", std::string_view("PK\x03\x04", 4)},
+}};
+
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("EVP_Digest failed");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 0xF];
+  }
+  return out;
+}
+
+fs::path file_path(const Options& o, const std::string& sha) {
+  return fs::path(o.files_dir) / sha.substr(0, 2) / sha;
+}
+
+Status io_error(const std::string& what) {
+  return fail(ErrorCode::internal, "", "文件存储失败", what + ": " + std::strerror(errno));
+}
+
+Status fsync_path(const fs::path& p, int flags) {
+  int fd = ::open(p.c_str(), flags);
+  if (fd < 0) return io_error("open " + p.string());
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return io_error("fsync " + p.string());
+  return {};
+}
+
+// Writes `bytes` to `target` durably unless it is already there with the right size.
+Status store_bytes(const fs::path& target, std::string_view bytes, core::Random& random) {
+  std::error_code ec;
+  if (fs::exists(target, ec) &&
+      fs::file_size(target, ec) == static_cast<std::uintmax_t>(bytes.size()) && !ec) {
+    return {};
+  }
+  fs::create_directories(target.parent_path(), ec);
+  if (ec) return fail(ErrorCode::internal, "", "文件存储失败", "mkdir: " + ec.message());
+  fs::path tmp =
+      target.parent_path() / ("." + target.filename().string() + "." + random.hex(8) + ".tmp");
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0) return io_error("create " + tmp.string());
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      auto st = io_error("write " + tmp.string());
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return st;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    auto st = io_error("fsync " + tmp.string());
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), target.c_str()) != 0) {
+    auto st = io_error("rename " + tmp.string());
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  return fsync_path(target.parent_path(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return out;
+}
+
+tl::unexpected<Error> file_not_found() {
+  return fail(ErrorCode::not_found, "", "文件不存在", "file not found");
+}
+
+}  // namespace
+
+Result<FileRef> Service::put_file(std::string_view content_type, std::string_view bytes,
+                                  const identity::Principal& by) {
+  Impl& m = *impl_;
+  if (bytes.empty()) {
+    return fail(ErrorCode::invalid_input, "", "文件为空", "the file is empty");
+  }
+  if (static_cast<std::int64_t>(bytes.size()) > m.options.max_file_bytes) {
+    return fail(ErrorCode::too_large, "", "文件过大",
+                "file larger than " + std::to_string(m.options.max_file_bytes) + " bytes");
+  }
+  std::string type = lower(content_type);
+  if (auto semi = type.find(';'); semi != std::string::npos) type.resize(semi);
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  auto magic = std::find_if(kMagics.begin(), kMagics.end(),
+                            [&](const Magic& mg) { return mg.content_type == type; });
+  if (magic == kMagics.end()) {
+    return fail(ErrorCode::unsupported_media, "", "只接受 PDF、JPEG、PNG 或 OFD 文件",
+                "only application/pdf, image/jpeg, image/png and application/ofd are accepted");
+  }
+  if (bytes.substr(0, magic->prefix.size()) != magic->prefix) {
+    return fail(ErrorCode::unsupported_media, "", "文件内容与声明的类型不符",
+                "the file's content does not match its declared type " + type);
+  }
+  const std::string sha = sha256_hex(bytes);
+  if (auto st = store_bytes(file_path(m.options, sha), bytes, m.random); !st)
+    return fail(st.error());
+
+  return m.store.write([&](store::Tx& tx) -> Result<FileRef> {
+    const core::Millis now = m.clock.now_ms();
+    FileRef ref{sha, static_cast<std::int64_t>(bytes.size()), type, by.user_id, now};
+    tx.exec(
+        "INSERT INTO files (sha256, size, content_type, uploaded_by, uploaded_at_ms) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        {sha, ref.size, type, by.user_id, now});
+    tx.exec(
+        "INSERT INTO file_uploads (sha256, user_id, uploaded_at_ms) VALUES (?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        {sha, by.user_id, now});
+    events::NewEvent e;
+    e.type = "file.uploaded";
+    e.subject_type = "file";
+    e.subject_id = sha;
+    e.actor = events::Actor{by.user_id, std::string(identity::main_role(by)),
+                            by.is_official() ? by.dept_id : ""};
+    e.after_json =
+        nlohmann::json{{"sha256", sha}, {"size", ref.size}, {"content_type", type}}.dump();
+    events::append(tx, m.clock, e);
+    return ref;
+  });
+}
+
+Result<FileContent> Service::get_file(std::string_view sha256, const identity::Principal& by) {
+  Impl& m = *impl_;
+  bool hex = sha256.size() == 64 && std::all_of(sha256.begin(), sha256.end(), [](char ch) {
+               return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+             });
+  if (!hex) return file_not_found();
+  const std::string sha(sha256);
+  auto ref = m.store.read([&](store::Tx& tx) -> Result<FileRef> {
+    auto row = tx.query_one(
+        "SELECT size, content_type, uploaded_by, uploaded_at_ms FROM files WHERE sha256 = ?",
+        {sha});
+    if (!row) return file_not_found();
+    FileRef ref{sha, row->int64(0), row->text(1), row->text(2), row->int64(3)};
+    if (tx.query_one("SELECT 1 FROM file_uploads WHERE sha256 = ? AND user_id = ?",
+                     {sha, by.user_id})) {
+      return ref;
+    }
+    // Otherwise through a case naming the file that `by` may see.
+    auto rows = tx.query(
+        "SELECT c.dept_id, c.steps_json, c.applicant_user_id, c.filed_by, c.channel "
+        "FROM case_files f JOIN cases c ON c.id = f.case_id WHERE f.sha256 = ?",
+        {sha});
+    for (const auto& r : rows) {
+      Case c;
+      c.dept_id = r.text(0);
+      c.steps = workflow::steps_from_json(r.text(1));
+      c.applicant.user_id = r.text(2);
+      c.filed_by = r.text(3);
+      c.channel = r.text(4);
+      if (workflow::may_see(c, by)) return ref;
+    }
+    return file_not_found();
+  });
+  if (!ref) return fail(ref.error());
+  std::ifstream in(file_path(m.options, sha), std::ios::binary);
+  if (!in) {
+    return fail(ErrorCode::internal, "", "文件丢失", "the stored bytes of " + sha + " are missing");
+  }
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return FileContent{std::move(*ref), std::move(bytes).str()};
+}
+
+}  // namespace yiwang::cases

@@ -1,0 +1,442 @@
+// 电子监察: sweeping open cases for yellow and red alerts, the alert report with department
+// roll-ups, the in-app inbox, and the loop that runs sweeps in the background.
+#include <algorithm>
+#include <condition_variable>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <stop_token>
+#include <thread>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "cases/internal.h"
+
+namespace yiwang::cases {
+
+namespace detail {
+
+// Active officials holding `role`, optionally of one department. Roles are a comma list in
+// identity's users table; reading it here keeps a sweep to one query per recipient group.
+std::vector<std::string> officials_with_role(store::Tx& tx, identity::Role role,
+                                             std::string_view dept_id) {
+  std::string sql =
+      "SELECT id FROM users WHERE kind = 'official' AND active = 1 "
+      "AND (',' || roles || ',') LIKE ?";
+  store::Params params{"%," + std::string(identity::to_string(role)) + ",%"};
+  if (!dept_id.empty()) {
+    sql += " AND dept_id = ?";
+    params.emplace_back(std::string(dept_id));
+  }
+  sql += " ORDER BY id";
+  std::vector<std::string> ids;
+  for (const auto& row : tx.query(sql, params)) ids.push_back(row.text(0));
+  return ids;
+}
+
+// Who is told about a department's alerts and rectifications: every supervisor and the
+// department's approvers (分管领导), each once.
+std::vector<std::string> oversight_recipients(store::Tx& tx, std::string_view dept_id) {
+  std::set<std::string> ids;
+  for (auto& id : officials_with_role(tx, identity::Role::supervisor, "")) ids.insert(id);
+  for (auto& id : officials_with_role(tx, identity::Role::approver, dept_id)) ids.insert(id);
+  return {ids.begin(), ids.end()};
+}
+
+void post_inbox(store::Tx& tx, core::Random& random, core::Millis now,
+                const std::vector<std::string>& user_ids, const InboxMessage& m) {
+  for (const auto& user : user_ids) {
+    tx.exec(
+        "INSERT INTO inbox (id, user_id, kind, title, body, subject_type, subject_id, "
+        "created_at_ms, read_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        {random.hex(16), user, m.kind, m.title, m.body, m.subject_type, m.subject_id, now});
+  }
+}
+
+}  // namespace detail
+
+namespace {
+
+using nlohmann::json;
+
+// The states in which the statutory clock runs or is paused after acceptance.
+constexpr const char* kUnderClock =
+    "state IN ('in_review', 'suspended', 'correction') AND accepted_at_ms IS NOT NULL";
+
+int rank(core::Alert a) {
+  switch (a) {
+    case core::Alert::yellow:
+      return 1;
+    case core::Alert::red:
+      return 2;
+    case core::Alert::none:
+      break;
+  }
+  return 0;
+}
+
+core::Alert parse_alert(std::string_view s) {
+  if (s == "red") return core::Alert::red;
+  if (s == "yellow") return core::Alert::yellow;
+  return core::Alert::none;
+}
+
+std::string deadline_text(const ClockView& v) {
+  return v.deadline ? core::format_date(*v.deadline) : "";
+}
+
+std::optional<core::Date> parse_deadline(const std::string& s) {
+  core::Date d;
+  if (s.empty() || !core::parse_date(s, d)) return std::nullopt;
+  return d;
+}
+
+struct StoredAlert {
+  core::Alert level = core::Alert::none;
+  core::Alert raised = core::Alert::none;
+  int remaining_days = 0;
+  std::string deadline;
+};
+
+// A case whose alert row must be created or brought up to date, computed in a read snapshot.
+struct Planned {
+  std::string case_id;
+  std::string item_name;
+  std::string dept_id;
+  std::int64_t revision = 0;
+  ClockView view;
+};
+
+struct Scan {
+  int scanned = 0;
+  std::vector<Planned> changes;
+};
+
+// The pauses of every case matching `where` (over `cases c`), in one query.
+std::unordered_map<std::string, std::vector<core::Pause>> pauses_by_case(
+    store::Tx& tx, std::string_view where, const store::Params& params = {}) {
+  std::unordered_map<std::string, std::vector<core::Pause>> out;
+  std::string sql =
+      "SELECT p.case_id, p.start_ms, p.end_ms FROM case_pauses p JOIN cases c ON c.id = p.case_id "
+      "WHERE ";
+  sql += where;
+  sql += " ORDER BY p.case_id, p.seq";
+  for (const auto& row : tx.query(sql, params)) {
+    out[row.text(0)].push_back(core::Pause{row.int64(1), row.opt_int64(2)});
+  }
+  return out;
+}
+
+Scan scan(store::Tx& tx, core::Millis now, int yellow_days) {
+  Scan s;
+  auto calendar = detail::load_calendar(tx);
+  auto pauses = pauses_by_case(
+      tx, "c.state IN ('in_review', 'suspended', 'correction') AND c.accepted_at_ms IS NOT NULL");
+  std::unordered_map<std::string, StoredAlert> stored;
+  for (const auto& row :
+       tx.query("SELECT case_id, level, raised_level, remaining_days, deadline FROM case_alerts")) {
+    stored[row.text(0)] = StoredAlert{parse_alert(row.text(1)), parse_alert(row.text(2)),
+                                      static_cast<int>(row.int64(3)), row.text(4)};
+  }
+  static const std::vector<core::Pause> kNone;
+  for (const auto& row : tx.query(std::string("SELECT id, item_name, dept_id, revision, "
+                                              "accepted_at_ms, limit_days, natural_days FROM "
+                                              "cases WHERE ") +
+                                  kUnderClock)) {
+    ++s.scanned;
+    std::string id = row.text(0);
+    auto p = pauses.find(id);
+    ClockView v = detail::clock_view(calendar, row.int64(4), static_cast<int>(row.int64(5)),
+                                     row.int64(6) != 0, p == pauses.end() ? kNone : p->second, now,
+                                     yellow_days);
+    auto st = stored.find(id);
+    bool changed;
+    if (st == stored.end()) {
+      changed = v.alert != core::Alert::none;
+    } else {
+      changed = v.alert != st->second.level || v.remaining_days != st->second.remaining_days ||
+                deadline_text(v) != st->second.deadline;
+    }
+    if (changed) s.changes.push_back(Planned{id, row.text(1), row.text(2), row.int64(3), v});
+  }
+  return s;
+}
+
+std::string unit(const ClockView& v) {
+  return v.natural_days ? "天" : "个工作日";
+}
+
+InboxMessage alert_message(const Planned& p) {
+  const ClockView& v = p.view;
+  InboxMessage m;
+  m.subject_type = "case";
+  m.subject_id = p.case_id;
+  std::string subject = p.item_name + "（" + p.case_id + "）";
+  if (v.alert == core::Alert::red) {
+    m.kind = "alert.red";
+    m.title = v.remaining_days < 0
+                  ? "红灯预警：" + subject + "已超期" + std::to_string(-v.remaining_days) + unit(v)
+                  : "红灯预警：" + subject + "已超过法定办理时限";
+  } else {
+    m.kind = "alert.yellow";
+    m.title = "黄灯预警：" + subject + "剩余" + std::to_string(v.remaining_days) + unit(v);
+  }
+  m.body = "承办部门：" + p.dept_id + "；法定时限" + std::to_string(v.limit_days) + unit(v) +
+           "；截止日期：" + (v.deadline ? core::format_date(*v.deadline) : "计时暂停中") +
+           "。请督促办理。";
+  return m;
+}
+
+}  // namespace
+
+Result<SweepReport> Service::sweep() {
+  auto& impl = *impl_;
+  const core::Millis now = impl.clock.now_ms();
+  // The clock readings are computed in a read snapshot so that the single SQLite writer is held
+  // only for the few rows that change; the write re-checks each case's revision and skips any
+  // case changed in between (the next sweep sees it).
+  auto planned = impl.store.read(
+      [&](store::Tx& tx) -> Result<Scan> { return scan(tx, now, impl.options.yellow_days); });
+  if (!planned) return fail(planned.error());
+
+  return impl.store.write([&](store::Tx& tx) -> Result<SweepReport> {
+    SweepReport report;
+    report.scanned = planned->scanned;
+    std::optional<std::vector<std::string>> supervisors;
+    std::map<std::string, std::vector<std::string>> recipients;  // by department
+    for (const auto& p : planned->changes) {
+      auto current = tx.query_one(
+          std::string("SELECT revision FROM cases WHERE id = ? AND ") + kUnderClock, {p.case_id});
+      if (!current || current->int64(0) != p.revision) continue;
+      auto row =
+          tx.query_one("SELECT raised_level FROM case_alerts WHERE case_id = ?", {p.case_id});
+      core::Alert raised = row ? parse_alert(row->text(0)) : core::Alert::none;
+      const ClockView& v = p.view;
+      if (rank(v.alert) > rank(raised)) {
+        tx.exec(
+            "INSERT INTO case_alerts (case_id, dept_id, level, raised_level, remaining_days, "
+            "deadline, raised_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (case_id) DO UPDATE SET dept_id = excluded.dept_id, level = "
+            "excluded.level, raised_level = excluded.raised_level, remaining_days = "
+            "excluded.remaining_days, deadline = excluded.deadline, raised_at_ms = "
+            "excluded.raised_at_ms, updated_at_ms = excluded.updated_at_ms",
+            {p.case_id, p.dept_id, std::string(detail::alert_name(v.alert)),
+             std::string(detail::alert_name(v.alert)), std::int64_t{v.remaining_days},
+             deadline_text(v), now, now});
+        (v.alert == core::Alert::red ? report.raised_red : report.raised_yellow)++;
+
+        json data{{"level", detail::alert_name(v.alert)},
+                  {"remaining_days", v.remaining_days},
+                  {"deadline", v.deadline ? json(core::format_date(*v.deadline)) : json(nullptr)},
+                  {"dept_id", p.dept_id}};
+        events::NewEvent e;
+        e.type = "case.alert_raised";
+        e.subject_type = "case";
+        e.subject_id = p.case_id;
+        e.actor = events::Actor{"", "system", ""};
+        e.before_json = json{{"level", detail::alert_name(raised)}}.dump();
+        e.after_json = json{{"level", detail::alert_name(v.alert)}}.dump();
+        e.data_json = data.dump();
+        events::append(tx, impl.clock, e);
+
+        auto& to = recipients[p.dept_id];
+        if (to.empty()) to = detail::oversight_recipients(tx, p.dept_id);
+        detail::post_inbox(tx, impl.random, now, to, alert_message(p));
+      } else if (row) {
+        tx.exec(
+            "UPDATE case_alerts SET level = ?, remaining_days = ?, deadline = ?, updated_at_ms = ? "
+            "WHERE case_id = ?",
+            {std::string(detail::alert_name(v.alert)), std::int64_t{v.remaining_days},
+             deadline_text(v), now, p.case_id});
+      }
+    }
+    report.cleared = static_cast<int>(tx.exec(
+        std::string("DELETE FROM case_alerts WHERE case_id NOT IN (SELECT id FROM cases WHERE ") +
+        kUnderClock + ")"));
+    tx.exec(
+        "INSERT INTO supervision_meta (name, value) VALUES ('last_sweep_ms', ?) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        {now});
+    return report;
+  });
+}
+
+Result<AlertReport> Service::alerts(const identity::Principal& by, std::string_view dept_id) {
+  const bool all = by.is_official() &&
+                   (by.has_role(identity::Role::supervisor) || by.has_role(identity::Role::admin));
+  if (!all) {
+    if (!by.is_official() || !by.has_role(identity::Role::approver)) {
+      return fail(ErrorCode::forbidden, "", "无权查看电子监察预警",
+                  "only supervisors, administrators and approvers may see alerts");
+    }
+    if (!dept_id.empty() && dept_id != by.dept_id) {
+      return fail(ErrorCode::forbidden, "/dept", "只能查看本部门的预警",
+                  "approvers see their own department only");
+    }
+    dept_id = by.dept_id;
+  }
+  auto& impl = *impl_;
+  const core::Millis now = impl.clock.now_ms();
+  const std::string dept(dept_id);
+  return impl.store.read([&](store::Tx& tx) -> Result<AlertReport> {
+    AlertReport report;
+    std::string filter = dept.empty() ? "" : " AND a.dept_id = ?";
+    store::Params params;
+    if (!dept.empty()) params.emplace_back(dept);
+    // Bounded: the roll-ups carry the totals; a list longer than this is not read by anyone.
+    for (const auto& row : tx.query(
+             "SELECT a.case_id, c.item_name, a.dept_id, a.level, a.remaining_days, a.deadline, "
+             "a.raised_at_ms FROM case_alerts a JOIN cases c ON c.id = a.case_id "
+             "WHERE a.level IN ('yellow', 'red')" +
+                 filter +
+                 " ORDER BY CASE a.level WHEN 'red' THEN 0 ELSE 1 END, a.remaining_days, a.case_id "
+                 "LIMIT 2000",
+             params)) {
+      report.alerts.push_back(AlertRow{row.text(0), row.text(1), row.text(2),
+                                       parse_alert(row.text(3)), static_cast<int>(row.int64(4)),
+                                       parse_deadline(row.text(5)), row.int64(6)});
+    }
+
+    std::map<std::string, DeptRollup> by_dept;
+    auto rollup = [&](const std::string& id) -> DeptRollup& {
+      auto& r = by_dept[id];
+      r.dept_id = id;
+      return r;
+    };
+    std::string dept_where = dept.empty() ? "" : " AND dept_id = ?";
+    for (const auto& row : tx.query("SELECT id, name FROM departments WHERE 1 = 1" +
+                                        std::string(dept.empty() ? "" : " AND id = ?"),
+                                    params)) {
+      rollup(row.text(0)).dept_name = row.text(1);
+    }
+    for (const auto& row : tx.query(std::string("SELECT dept_id, COUNT(*) FROM cases WHERE ") +
+                                        kUnderClock + dept_where + " GROUP BY dept_id",
+                                    params)) {
+      rollup(row.text(0)).open = row.int64(1);
+    }
+    for (const auto& row : tx.query("SELECT dept_id, level, COUNT(*) FROM case_alerts WHERE level "
+                                    "IN ('yellow', 'red')" +
+                                        dept_where + " GROUP BY dept_id, level",
+                                    params)) {
+      auto& r = rollup(row.text(0));
+      (row.text(1) == "red" ? r.red : r.yellow) = row.int64(2);
+    }
+    // On time: decided no later than the statutory deadline, read with today's calendar and the
+    // case's own pauses (see DeptRollup).
+    auto calendar = detail::load_calendar(tx);
+    const core::Millis since = now - 30 * core::kDayMs;
+    store::Params completed_params{since};
+    if (!dept.empty()) completed_params.emplace_back(dept);
+    auto pauses = pauses_by_case(tx,
+                                 "c.state = 'completed' AND c.completed_at_ms >= ?" +
+                                     std::string(dept.empty() ? "" : " AND c.dept_id = ?"),
+                                 completed_params);
+    static const std::vector<core::Pause> kNone;
+    for (const auto& row : tx.query("SELECT id, dept_id, accepted_at_ms, decided_at_ms, "
+                                    "limit_days, natural_days FROM cases "
+                                    "WHERE state = 'completed' AND completed_at_ms >= ?" +
+                                        dept_where,
+                                    completed_params)) {
+      auto& r = rollup(row.text(1));
+      ++r.completed_30d;
+      auto accepted = row.opt_int64(2);
+      auto decided = row.opt_int64(3);
+      if (!accepted || !decided) {
+        ++r.completed_on_time_30d;  // decided at filing or acceptance (秒批, 即办件)
+        continue;
+      }
+      auto p = pauses.find(row.text(0));
+      ClockView v = detail::clock_view(calendar, *accepted, static_cast<int>(row.int64(4)),
+                                       row.int64(5) != 0, p == pauses.end() ? kNone : p->second,
+                                       *decided, impl.options.yellow_days);
+      if (v.alert != core::Alert::red) ++r.completed_on_time_30d;
+    }
+    for (auto& [id, r] : by_dept) report.departments.push_back(std::move(r));
+
+    if (auto row =
+            tx.query_one("SELECT value FROM supervision_meta WHERE name = 'last_sweep_ms'")) {
+      report.swept_at_ms = row->int64(0);
+    }
+    return report;
+  });
+}
+
+Result<std::vector<InboxMessage>> Service::inbox(const identity::Principal& by, bool unread_only,
+                                                 int limit, int offset) {
+  limit = std::clamp(limit, 1, 200);
+  offset = std::max(offset, 0);
+  return impl_->store.read([&](store::Tx& tx) -> Result<std::vector<InboxMessage>> {
+    std::vector<InboxMessage> out;
+    for (const auto& row : tx.query(
+             std::string("SELECT id, kind, title, body, subject_type, subject_id, created_at_ms, "
+                         "read_at_ms FROM inbox WHERE user_id = ?") +
+                 (unread_only ? " AND read_at_ms IS NULL" : "") +
+                 " ORDER BY created_at_ms DESC, id LIMIT ? OFFSET ?",
+             {by.user_id, std::int64_t{limit}, std::int64_t{offset}})) {
+      out.push_back(InboxMessage{row.text(0), row.text(1), row.text(2), row.text(3), row.text(4),
+                                 row.text(5), row.int64(6), !row.is_null(7)});
+    }
+    return out;
+  });
+}
+
+// Reading one's own notification changes nothing anyone else sees, so no event is recorded: the
+// outbox is for acts on shared state (the alert that sent the message is recorded already).
+Status Service::mark_read(std::string_view message_id, const identity::Principal& by) {
+  auto& impl = *impl_;
+  const core::Millis now = impl.clock.now_ms();
+  return impl.store.write([&](store::Tx& tx) -> Status {
+    auto row = tx.query_one("SELECT read_at_ms FROM inbox WHERE id = ? AND user_id = ?",
+                            {std::string(message_id), by.user_id});
+    if (!row) return fail(ErrorCode::not_found, "", "消息不存在", "no such message");
+    if (row->is_null(0)) {
+      tx.exec("UPDATE inbox SET read_at_ms = ? WHERE id = ?", {now, std::string(message_id)});
+    }
+    return {};
+  });
+}
+
+// ---- SupervisionLoop ----------------------------------------------------------------------------
+
+struct SupervisionLoop::Impl {
+  Service& service;
+  std::chrono::seconds period;
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::jthread thread;  // last: joined (after a stop request) before the members above go away
+
+  Impl(Service& s, std::chrono::seconds p) : service(s), period(p) {
+    thread = std::jthread([this](std::stop_token stop) { run(stop); });
+  }
+
+  void run(std::stop_token stop) {
+    while (true) {
+      {
+        std::unique_lock lock(mutex);
+        // Returns early, with `stop` set, when the loop is destroyed.
+        wake.wait_for(lock, stop, period, [] { return false; });
+      }
+      if (stop.stop_requested()) return;
+      try {
+        auto r = service.sweep();
+        if (!r) {
+          std::cerr << "supervision: sweep failed: " << r.error().message_en << "\n";
+        }
+      } catch (const std::exception& e) {
+        std::cerr << "supervision: sweep failed: " << e.what() << "\n";
+      }
+    }
+  }
+};
+
+SupervisionLoop::SupervisionLoop(Service& service, std::chrono::seconds period)
+    : impl_(std::make_unique<Impl>(service, period)) {}
+
+SupervisionLoop::~SupervisionLoop() {
+  impl_->thread.request_stop();
+  impl_->thread.join();
+}
+
+}  // namespace yiwang::cases

@@ -1,0 +1,435 @@
+#include "demo/demo_cases.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cases/cases.h"
+#include "catalog/catalog.h"
+#include "core/calendar.h"
+#include "demo/demo.h"
+#include "identity/identity.h"
+
+namespace yiwang::demo {
+namespace {
+
+using nlohmann::json;
+using identity::Principal;
+using identity::Role;
+
+constexpr core::Millis kHourMs = 3600LL * 1000;
+constexpr const char* kDivision = "329902";
+
+// What becomes of a case if time allows; a case filed recently stops earlier on its own.
+enum class Fate { completed, decided, in_review, correction, suspended, not_accepted, withdrawn, waiting };
+
+struct Op {
+  enum Kind { file, advance, deny, request_correction, resubmit, suspend, resume, reject, withdraw, rate };
+  core::Millis at = 0;
+  int case_index = 0;
+  Kind kind = advance;
+};
+
+struct Person {
+  std::string username;  // "" for someone filed for at the window without an account
+  std::string kind;
+  std::string name;
+  std::string id_number;
+  std::string phone;
+};
+
+const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"};
+const char* kGiven[] = {"伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "晓东", "子涵", "浩然", "欣怡"};
+const char* kStreets[] = {"秦淮大道", "青溪路", "栖霞街", "雨花路", "石城巷", "金陵东路", "玄武大街", "长干里"};
+const char* kShops[] = {"青禾", "鼎香", "同心", "惠民", "长乐", "福满", "和顺", "嘉禾", "兴隆", "新城"};
+const char* kOpinions[] = {"材料齐全，符合法定形式", "经审查，符合条件", "审查通过，拟同意", "符合规定，同意办理", "核查属实"};
+
+std::string pick(std::mt19937_64& rng, const std::vector<std::string>& v) { return v[rng() % v.size()]; }
+template <std::size_t N>
+std::string pick(std::mt19937_64& rng, const char* const (&v)[N]) { return v[rng() % N]; }
+
+std::string with_check(const std::string& prefix, std::string_view alphabet, bool (*valid)(std::string_view)) {
+  for (char c : alphabet) {
+    if (valid(prefix + c)) return prefix + c;
+  }
+  return prefix + alphabet.front();
+}
+
+std::string make_citizen_id(std::mt19937_64& rng, int birth_year) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%s%04d%02d%02d%03d", kDivision, birth_year, int(1 + rng() % 12),
+                int(1 + rng() % 28), int(rng() % 1000));
+  return with_check(buf, "0123456789X", identity::valid_citizen_id);
+}
+
+std::string make_uscc(std::mt19937_64& rng) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "92%s%09d", kDivision, int(rng() % 1000000000));
+  return with_check(buf, "0123456789ABCDEFGHJKLMNPQRTUWXY", identity::valid_uscc);
+}
+
+std::string make_phone(std::mt19937_64& rng) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "1%d%09d", int(3 + rng() % 7), int(rng() % 1000000000));
+  return buf;
+}
+
+// A plausible value for one form field, consistent with the applicant where the field asks for
+// the applicant's own data.
+json field_value(const catalog::FormField& f, const Person& who, core::Date today, std::mt19937_64& rng) {
+  if (f.type == "citizen_id") return who.kind == "citizen" ? who.id_number : make_citizen_id(rng, 1970 + int(rng() % 30));
+  if (f.type == "uscc") return who.kind == "business" ? who.id_number : make_uscc(rng);
+  if (f.type == "phone") return who.phone.empty() ? make_phone(rng) : who.phone;
+  if (f.type == "enum") return f.options.empty() ? json("") : json(pick(rng, f.options));
+  if (f.type == "boolean") return true;
+  if (f.type == "date") {
+    int back = int(rng() % 300);
+    return core::format_date(core::date_from_days(core::days_from_epoch(today) - back));
+  }
+  if (f.type == "integer" || f.type == "number") {
+    double lo = f.min.value_or(1), hi = f.max.value_or(lo + 100);
+    hi = std::min(hi, lo + std::max(10.0, (hi - lo) / 50));
+    return static_cast<std::int64_t>(lo + static_cast<double>(rng() % 1000) / 1000.0 * (hi - lo));
+  }
+  std::string value;
+  const std::string& n = f.name;
+  if (n == "applicant_name" || n == "insured_name" || n == "partner_name" || n == "spouse_name" || n == "child_name") {
+    value = n == "applicant_name" || n == "insured_name" ? who.name : pick(rng, kSurnames) + pick(rng, kGiven);
+  } else if (n.find("address") != std::string::npos) {
+    value = "江宁市青溪区" + pick(rng, kStreets) + std::to_string(1 + rng() % 300) + "号";
+  } else if (n.find("name") != std::string::npos) {
+    value = "江宁市" + pick(rng, kShops) + f.label_zh.substr(0, std::min<std::size_t>(f.label_zh.size(), 12));
+  } else if (n == "email") {
+    value = "service" + std::to_string(rng() % 1000) + "@example.cn";
+  } else {
+    value = f.label_zh + "（" + std::to_string(1000 + rng() % 9000) + "）";
+  }
+  // Respect max_length in characters (3 bytes per CJK character is the worst case here).
+  while (!value.empty() && static_cast<int>(value.size()) > f.max_length * 3) value.pop_back();
+  return value;
+}
+
+std::string fill_form(const catalog::Item& item, const Person& who, core::Date today, std::mt19937_64& rng) {
+  json form = json::object();
+  for (const auto& f : item.form) form[f.name] = field_value(f, who, today, rng);
+  return form.dump();
+}
+
+// A working-hours instant on or after `t` (09:00–17:00 China time on a working day).
+core::Millis office_hours(const core::WorkingCalendar& cal, core::Millis t, std::mt19937_64& rng) {
+  core::Date d = core::china_date(t);
+  core::Millis day_start = core::china_midnight(d);
+  if (t - day_start >= 17 * kHourMs || !cal.is_working_day(d)) {
+    d = cal.add_working_days(d, 1);
+    day_start = core::china_midnight(d);
+    t = day_start + 9 * kHourMs + static_cast<core::Millis>(rng() % (3 * kHourMs));
+  }
+  return std::max(t, day_start + 9 * kHourMs);
+}
+
+}  // namespace
+
+CaseSeeder::CaseSeeder(app::App& app, core::ManualClock& clock, std::uint64_t seed)
+    : app_(app), clock_(clock), rng_(seed) {}
+
+Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
+  auto& ids = app_.identity();
+  auto& service = app_.cases();
+  auto departments = ids.list_departments();
+  if (!departments) return fail(departments.error());
+
+  // Staff of every department: the demo accounts for 市场监管, generated ones elsewhere.
+  std::map<std::string, std::map<Role, Principal>> staff;
+  for (const char* u : {"chuangkou", "shencha", "juece"}) {
+    auto p = ids.find_by_username(u);
+    if (!p) return fail(p.error());
+    staff[p->dept_id][*p->roles.begin()] = *p;
+  }
+  const std::pair<Role, const char*> kRoles[] = {{Role::clerk, "clerk"}, {Role::reviewer, "reviewer"}, {Role::approver, "approver"}};
+  int staff_created = 0;
+  for (const auto& d : *departments) {
+    for (const auto& [role, suffix] : kRoles) {
+      if (staff[d.id].count(role)) continue;
+      identity::NewUser u;
+      u.username = d.id + "." + suffix;
+      u.password = kPassword;
+      u.kind = identity::Kind::official;
+      u.display_name = d.name + " " + pick(rng_, kSurnames) + pick(rng_, kGiven);
+      u.dept_id = d.id;
+      u.roles = {role};
+      u.phone = make_phone(rng_);
+      auto created = ids.create_user(u, nullptr);
+      if (!created) return fail(created.error());
+      staff[d.id][role] = *created;
+      ++staff_created;
+    }
+  }
+
+  // Applicants: the demo citizen and business, generated account holders, and walk-ins.
+  std::vector<Person> people;
+  std::map<std::string, Principal> accounts;
+  for (const char* u : {"zhangsan", "qiye"}) {
+    auto p = ids.find_by_username(u);
+    if (!p) return fail(p.error());
+    accounts[u] = *p;
+    people.push_back({u, std::string(identity::to_string(p->kind)), p->display_name, p->id_number, p->phone});
+  }
+  for (int i = 1; i <= 30; ++i) {
+    bool business = i > 24;
+    identity::NewUser u;
+    char name[32];
+    std::snprintf(name, sizeof name, business ? "company%02d" : "citizen%02d", business ? i - 24 : i);
+    u.username = name;
+    u.password = kPassword;
+    u.kind = business ? identity::Kind::business : identity::Kind::citizen;
+    u.display_name = business ? "江宁市" + pick(rng_, kShops) + "商贸有限公司" : pick(rng_, kSurnames) + pick(rng_, kGiven);
+    u.id_number = business ? make_uscc(rng_) : make_citizen_id(rng_, i % 6 == 0 ? 1938 + i : 1960 + i);
+    u.division_code = kDivision;
+    u.phone = make_phone(rng_);
+    auto created = ids.create_user(u, nullptr);
+    if (!created) return fail(created.error());
+    accounts[u.username] = *created;
+    people.push_back({u.username, business ? "business" : "citizen", u.display_name, u.id_number, u.phone});
+  }
+  log << "staff: " << staff_created << " department accounts (<dept>.clerk / .reviewer / .approver); applicants: "
+      << accounts.size() << " accounts\n";
+
+  // Items: every active item of the catalog; 市场监管 gets a larger share so the demo officials' queues are full.
+  catalog::SearchQuery q;
+  q.limit = 1000;
+  auto found = app_.catalog().search(q);
+  if (!found) return fail(found.error());
+  std::vector<catalog::Item> items = found->items;
+  if (items.empty()) return {};
+  std::vector<int> weights;
+  for (const auto& it : items) weights.push_back(it.dept_id == "scjg" ? 6 : it.dept_id == "zwfw" ? 3 : 1);
+  std::discrete_distribution<int> item_pick(weights.begin(), weights.end());
+
+  auto calendar = service.calendar();
+  if (!calendar) return fail(calendar.error());
+  const core::Millis start = now_ms - kHistoryDays * core::kDayMs;
+
+  struct Planned {
+    catalog::Item item;
+    Person who;
+    bool window = false;
+    std::string id;
+  };
+  std::vector<Planned> planned;
+  std::vector<Op> ops;
+  std::discrete_distribution<int> fate_pick({46, 8, 22, 5, 4, 4, 4, 7});
+  for (int i = 0; i < count; ++i) {
+    Planned p;
+    p.item = items[item_pick(rng_)];
+    p.window = rng_() % 10 < 3;
+    if (p.window) {
+      bool business = rng_() % 4 == 0;
+      p.who = {"", business ? "business" : "citizen",
+               business ? "江宁市" + pick(rng_, kShops) + "餐饮店" : pick(rng_, kSurnames) + pick(rng_, kGiven),
+               business ? make_uscc(rng_) : make_citizen_id(rng_, 1950 + int(rng_() % 50)), make_phone(rng_)};
+    } else {
+      p.who = people[i % 5 == 0 ? 0 : rng_() % people.size()];
+    }
+    // Older cases are more likely to be finished; the distribution is skewed towards the past.
+    double u = static_cast<double>(rng_() % 10000) / 10000.0;
+    core::Millis t = office_hours(*calendar, start + static_cast<core::Millis>((1 - u * u) * (now_ms - start - 4 * kHourMs)), rng_);
+    auto fate = static_cast<Fate>(fate_pick(rng_));
+    int reviews = 0;
+    for (const auto& s : p.item.workflow) reviews += s.kind == "review" ? std::max<int>(1, s.dept_ids.size()) : 0;
+    if (p.item.workflow.empty()) reviews = 1;
+    auto next = [&](double min_h, double max_h) {
+      t += static_cast<core::Millis>((min_h + (max_h - min_h) * static_cast<double>(rng_() % 1000) / 1000.0) * kHourMs);
+      t = office_hours(*calendar, t, rng_);
+      return t;
+    };
+    ops.push_back({t, i, Op::file});
+    auto add = [&](Op::Kind k, double min_h, double max_h) { ops.push_back({next(min_h, max_h), i, k}); };
+    // A slow department leaves some cases past their limit: those become the red alerts.
+    double pace = rng_() % 5 == 0 ? 40 : 8;
+    switch (fate) {
+      case Fate::waiting: break;
+      case Fate::not_accepted: add(Op::reject, 1, 20); break;
+      case Fate::withdrawn: add(Op::withdraw, 2, 48); break;
+      case Fate::correction:
+        add(Op::request_correction, 1, 20);
+        break;
+      case Fate::suspended:
+        add(Op::advance, 1, 20);
+        add(Op::suspend, 4, 30);
+        break;
+      case Fate::in_review: {
+        add(Op::advance, 1, 20);
+        int done = static_cast<int>(rng_() % static_cast<unsigned>(reviews));
+        for (int r = 0; r < done; ++r) add(Op::advance, 2, pace);
+        break;
+      }
+      case Fate::decided:
+      case Fate::completed: {
+        if (rng_() % 6 == 0) {
+          add(Op::request_correction, 1, 10);
+          add(Op::resubmit, 4, 60);
+        }
+        add(Op::advance, 1, 20);
+        for (int r = 0; r < reviews; ++r) add(Op::advance, 2, pace);
+        if (rng_() % 12 == 0) {
+          add(Op::suspend, 1, 10);
+          add(Op::resume, 24, 90);
+        }
+        add(rng_() % 10 == 0 ? Op::deny : Op::advance, 2, pace);
+        if (fate == Fate::completed) {
+          add(Op::advance, 1, 16);
+          if (!p.window && rng_() % 4 != 0) add(Op::rate, 2, 72);
+        }
+        break;
+      }
+    }
+    planned.push_back(std::move(p));
+  }
+  std::stable_sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) { return a.at < b.at; });
+
+  const auto& clerk_of = [&](const std::string& dept) -> const Principal& {
+    auto& s = staff[dept];
+    return s.count(Role::clerk) ? s[Role::clerk] : staff["scjg"][Role::clerk];
+  };
+  auto applicant_of = [&](const Planned& p) -> const Principal& {
+    return p.window ? clerk_of(p.item.dept_id) : accounts.at(p.who.username);
+  };
+
+  int filed = 0, acted = 0, failed = 0, rated = 0;
+  std::set<int> stopped;   // a case whose script failed once goes no further
+  core::Date last_swept = core::china_date(start);
+  auto act = [&](Planned& p, cases::Action a, const Principal& by, std::string opinion,
+                 std::optional<cases::Procedure> procedure = std::nullopt) -> bool {
+    cases::ActionRequest r;
+    r.action = a;
+    r.opinion = std::move(opinion);
+    r.procedure = procedure;
+    auto done = service.act(p.id, r, by);
+    if (!done) {
+      if (failed++ < 5) log << "  note: " << p.id << " " << cases::to_string(a) << ": " << done.error().message_en << "\n";
+      return false;
+    }
+    ++acted;
+    return true;
+  };
+
+  for (const auto& op : ops) {
+    if (op.at >= now_ms) continue;
+    // A daily supervision pass, as the running server would make, so alerts carry real dates.
+    for (core::Date d = core::china_date(op.at); last_swept < d;) {
+      last_swept = core::date_from_days(core::days_from_epoch(last_swept) + 1);
+      clock_.set(std::max(clock_.now_ms(), core::china_midnight(last_swept) + 8 * kHourMs));
+      if (auto s = service.sweep(); !s) return fail(s.error());
+    }
+    clock_.set(std::max(clock_.now_ms(), op.at));
+    auto& p = planned[op.case_index];
+    if (stopped.count(op.case_index)) continue;
+    if (op.kind == Op::file) {
+      cases::NewCase c;
+      c.item_code = p.item.code;
+      c.form_json = fill_form(p.item, p.who, core::china_date(op.at), rng_);
+      if (p.window) c.applicant = cases::Applicant{"", p.who.kind, p.who.name, p.who.id_number, p.who.phone, kDivision};
+      auto created = service.file(c, applicant_of(p));
+      if (!created) {
+        auto e = created.error();
+        e.field = p.item.code + " " + e.field;
+        return fail(e);
+      }
+      p.id = created->id;
+      ++filed;
+      continue;
+    }
+    auto current = service.get(p.id, clerk_of(p.item.dept_id));
+    if (!current) {
+      stopped.insert(op.case_index);
+      continue;
+    }
+    const auto& c = *current;
+    bool ok = true;
+    switch (op.kind) {
+      case Op::reject:
+        ok = act(p, cases::Action::reject, clerk_of(c.dept_id), "申请事项不属于本部门职权范围，请向有关部门申请");
+        break;
+      case Op::withdraw:
+        ok = act(p, cases::Action::withdraw, applicant_of(p), "信息填写有误，撤回后重新申请");
+        break;
+      case Op::request_correction: {
+        bool before_acceptance = c.state == cases::State::submitted;
+        const auto& by = before_acceptance ? clerk_of(c.dept_id) : staff[c.dept_id][Role::reviewer];
+        ok = act(p, cases::Action::request_correction, by, "请补正：" + (p.item.materials.empty() ? std::string("申请材料") : p.item.materials.front().name) + "（一次性告知）");
+        break;
+      }
+      case Op::resubmit:
+        ok = act(p, cases::Action::resubmit, applicant_of(p), "已按要求补正材料");
+        break;
+      case Op::suspend: {
+        if (c.current_step < 0) break;
+        const auto& step = c.steps[c.current_step];
+        auto role = identity::parse_role(step.role).value_or(Role::reviewer);
+        ok = act(p, cases::Action::suspend, staff[step.dept_ids.front()][role], "需组织现场核查",
+                 cases::Procedure::on_site_inspection);
+        break;
+      }
+      case Op::resume: {
+        if (c.current_step < 0) break;
+        const auto& step = c.steps[c.current_step];
+        auto role = identity::parse_role(step.role).value_or(Role::reviewer);
+        ok = act(p, cases::Action::resume, staff[step.dept_ids.front()][role], "现场核查完毕，恢复审查");
+        break;
+      }
+      case Op::rate: {
+        if (c.state != cases::State::completed || p.window) break;
+        static const int kLevels[] = {5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 3, 3, 2, 1};
+        cases::NewRating r;
+        r.level = kLevels[rng_() % 20];
+        r.indicators = r.level >= 4 ? std::vector<std::string>{"办事效率高", "服务态度好"}
+                                    : std::vector<std::string>{"办理时间长"};
+        r.comment = r.level >= 4 ? "网上就办好了，没跑腿" : r.level == 3 ? "还可以" : "等了很久，也没人告知进度";
+        auto done = service.rate(p.id, r, applicant_of(p));
+        if (done) ++rated;
+        ok = done.has_value();
+        break;
+      }
+      case Op::deny:
+      case Op::advance: {
+        if (c.state == cases::State::submitted) {
+          ok = act(p, cases::Action::accept, clerk_of(c.dept_id), "材料齐全，符合法定形式，予以受理");
+        } else if (c.state == cases::State::granted || c.state == cases::State::denied) {
+          ok = act(p, cases::Action::complete, clerk_of(c.dept_id), "已送达审批结果，办结");
+        } else if (c.state == cases::State::in_review && c.current_step >= 0) {
+          const auto& step = c.steps[c.current_step];
+          auto role = identity::parse_role(step.role).value_or(Role::reviewer);
+          if (step.kind == "decide") {
+            bool deny = op.kind == Op::deny;
+            ok = act(p, deny ? cases::Action::deny : cases::Action::grant, staff[step.dept_ids.front()][role],
+                     deny ? "经审查，申请不符合法定条件，不予许可" : "符合法定条件，准予许可");
+          } else {
+            std::set<std::string> approved;
+            for (const auto& a : step.approvals) approved.insert(a.dept_id);
+            for (const auto& d : step.dept_ids) {
+              if (approved.count(d)) continue;
+              ok = act(p, cases::Action::approve, staff[d][role], pick(rng_, kOpinions));
+              break;
+            }
+          }
+        }
+        break;
+      }
+      case Op::file: break;
+    }
+    if (!ok) stopped.insert(op.case_index);
+  }
+  clock_.set(std::max(clock_.now_ms(), now_ms));
+  auto swept = service.sweep();
+  if (!swept) return fail(swept.error());
+  log << "cases: " << filed << " filed, " << acted << " actions, " << rated << " ratings";
+  if (failed) log << ", " << failed << " actions refused";
+  log << "; alerts now: " << swept->raised_yellow << " yellow, " << swept->raised_red << " red newly raised\n";
+  return {};
+}
+
+}  // namespace yiwang::demo

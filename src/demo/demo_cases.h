@@ -1,0 +1,34 @@
+// The demo's case history: a few hundred cases filed over the past kHistoryDays days, online by
+// citizens and businesses and at the window by clerks, each driven through the real services
+// (file, accept, review, decide, complete, correction, suspension, withdrawal, 秒批, ratings) with
+// a manual clock set to the moment of every action, so ages, statutory clocks, alerts and
+// roll-ups are those of a real service centre. Private to the demo module.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <random>
+
+#include "app/app.h"
+#include "core/clock.h"
+#include "core/result.h"
+
+namespace yiwang::demo {
+
+inline constexpr int kHistoryDays = 60;
+
+class CaseSeeder {
+ public:
+  // `clock` is the clock `app` was built with; the seeder moves it forward only.
+  CaseSeeder(app::App& app, core::ManualClock& clock, std::uint64_t seed);
+  // Creates per-department staff and applicant accounts, then `cases` cases between
+  // now - kHistoryDays and `now_ms`, then one supervision sweep at `now_ms`.
+  Status run(int cases, core::Millis now_ms, std::ostream& log);
+
+ private:
+  app::App& app_;
+  core::ManualClock& clock_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace yiwang::demo

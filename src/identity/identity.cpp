@@ -1,0 +1,760 @@
+// Identity service: accounts, sessions, lockout, departments and divisions.
+#include "identity/identity.h"
+
+#include <openssl/evp.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "events/events.h"
+
+namespace yiwang::generated {
+std::vector<store::Migration> identity_migrations();
+}
+
+namespace yiwang::identity {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxPasswordBytes = 1024;  // bounds the hashing work per request
+constexpr std::size_t kTokenBytes = 32;
+constexpr int kMaxListLimit = 1000;
+
+// Column list shared by every query that builds a Principal (positions matter: see principal_at).
+constexpr const char* kUserColumns =
+    "u.id, u.username, u.kind, u.display_name, u.id_number, u.division_code, u.phone, u.dept_id, "
+    "u.roles";
+constexpr std::size_t kUserColumnCount = 9;
+
+tl::unexpected<Error> invalid(std::string field, std::string zh, std::string en) {
+  return fail(ErrorCode::invalid_input, std::move(field), std::move(zh), std::move(en));
+}
+
+tl::unexpected<Error> unauthenticated() {
+  return fail(ErrorCode::unauthenticated, "", "未登录或登录已过期",
+              "not logged in or session expired");
+}
+
+tl::unexpected<Error> bad_credentials() {
+  return fail(ErrorCode::unauthenticated, "", "用户名或密码错误", "wrong username or password");
+}
+
+tl::unexpected<Error> locked_error() {
+  return fail(ErrorCode::locked, "", "多次登录失败，账号已暂时锁定，请稍后再试或联系管理员",
+              "account locked after repeated failed logins; try later or ask an administrator");
+}
+
+tl::unexpected<Error> admin_only() {
+  return fail(ErrorCode::forbidden, "", "只有管理员可以执行此操作",
+              "only administrators may do this");
+}
+
+tl::unexpected<Error> no_user() {
+  return fail(ErrorCode::not_found, "", "用户不存在", "no such user");
+}
+
+bool is_admin(const Principal& p) {
+  return p.is_official() && p.has_role(Role::admin);
+}
+
+std::string roles_text(const std::set<Role>& roles) {
+  std::string out;
+  for (Role r : roles) {
+    if (!out.empty()) out += ',';
+    out += to_string(r);
+  }
+  return out;
+}
+
+std::set<Role> roles_from_text(std::string_view text) {
+  std::set<Role> roles;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    if (auto r = parse_role(text.substr(0, comma))) roles.insert(*r);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return roles;
+}
+
+Principal principal_at(const store::Row& row, std::size_t base = 0) {
+  Principal p;
+  p.user_id = row.text(base + 0);
+  p.username = row.text(base + 1);
+  p.kind = parse_kind(row.text(base + 2)).value_or(Kind::citizen);
+  p.display_name = row.text(base + 3);
+  p.id_number = row.text(base + 4);
+  p.division_code = row.text(base + 5);
+  p.phone = row.text(base + 6);
+  p.dept_id = row.text(base + 7);
+  p.roles = roles_from_text(row.text(base + 8));
+  return p;
+}
+
+std::optional<Principal> load_user(store::Tx& tx, std::string_view id) {
+  auto row = tx.query_one(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.id = ?",
+                          {std::string(id)});
+  if (!row) return std::nullopt;
+  return principal_at(*row);
+}
+
+std::string mask_phone(std::string_view phone) {
+  if (phone.size() < 7) return std::string(phone.size(), '*');
+  return std::string(phone.substr(0, 3)) + "****" + std::string(phone.substr(phone.size() - 4));
+}
+
+// The user as recorded in events: never the password hash, and personal numbers masked because the
+// audit trail is read more widely than the accounts table.
+std::string user_record(const Principal& p) {
+  json roles = json::array();
+  for (Role r : p.roles) roles.push_back(to_string(r));
+  return json{{"id", p.user_id},
+              {"username", p.username},
+              {"kind", to_string(p.kind)},
+              {"display_name", p.display_name},
+              {"roles", roles},
+              {"dept_id", p.dept_id},
+              {"division_code", p.division_code},
+              {"id_number", mask_id_number(p.id_number)},
+              {"phone", mask_phone(p.phone)}}
+      .dump();
+}
+
+std::string department_record(const Department& d) {
+  return json{{"id", d.id},
+              {"name", d.name},
+              {"uscc", d.uscc},
+              {"division_code", d.division_code},
+              {"parent_id", d.parent_id}}
+      .dump();
+}
+
+std::string division_record(const Division& d) {
+  return json{{"code", d.code}, {"name", d.name}, {"parent_code", d.parent_code}}.dump();
+}
+
+events::Actor actor_of(const Principal* by) {
+  if (!by) return events::Actor{"", "system", ""};
+  return events::Actor{by->user_id, std::string(main_role(*by)), by->dept_id};
+}
+
+events::Actor system_actor() {
+  return events::Actor{"", "system", ""};
+}
+
+void append(store::Tx& tx, const core::Clock& clock, std::string type, std::string subject_type,
+            std::string subject_id, events::Actor actor, std::string before, std::string after,
+            std::string data = "") {
+  events::NewEvent e;
+  e.type = std::move(type);
+  e.subject_type = std::move(subject_type);
+  e.subject_id = std::move(subject_id);
+  e.actor = std::move(actor);
+  e.before_json = std::move(before);
+  e.after_json = std::move(after);
+  e.data_json = std::move(data);
+  events::append(tx, clock, e);
+}
+
+std::string hex(const unsigned char* bytes, std::size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kDigits[bytes[i] & 15];
+  }
+  return out;
+}
+
+std::string sha256_hex(std::string_view text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("EVP_Digest(SHA-256) failed");
+  }
+  return hex(md, len);
+}
+
+// Our tokens are 64 lowercase hex characters; anything else cannot match and costs no store read.
+bool plausible_token(std::string_view token) {
+  if (token.size() != kTokenBytes * 2) return false;
+  for (char c : token)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+void ensure_sodium() {
+  static const int ready = sodium_init();
+  if (ready < 0) throw std::runtime_error("sodium_init failed");
+}
+
+std::string hash_password(std::string_view password, const Options& o) {
+  ensure_sodium();
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), o.pwhash_opslimit,
+                            o.pwhash_memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    throw std::runtime_error("crypto_pwhash_str_alg: out of memory");
+  }
+  return out;
+}
+
+bool verify_password(const std::string& hash, std::string_view password) {
+  ensure_sodium();
+  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+std::size_t code_points(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+bool valid_username(std::string_view s) {
+  if (s.size() < 3 || s.size() > 32) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool six_digits(std::string_view s) {
+  if (s.size() != 6) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+bool valid_phone(std::string_view s) {
+  if (s.size() < 5 || s.size() > 20) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == ' ')) return false;
+  return true;
+}
+
+bool valid_dept_id(std::string_view s) {
+  if (s.empty() || s.size() > 32) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+  return true;
+}
+
+Status check_new_user(const NewUser& u, core::Date today) {
+  if (!valid_username(u.username)) {
+    return invalid("/username", "用户名须为 3–32 位小写字母、数字或 _ . -",
+                   "username must be 3-32 of a-z, 0-9, _ . -");
+  }
+  if (code_points(u.password) < 8 || u.password.size() > kMaxPasswordBytes) {
+    return invalid("/password", "密码至少 8 个字符", "password must have at least 8 characters");
+  }
+  if (u.display_name.empty() || code_points(u.display_name) > 100) {
+    return invalid("/display_name", "姓名或名称须为 1–100 个字符",
+                   "display_name must have 1-100 characters");
+  }
+  switch (u.kind) {
+    case Kind::citizen: {
+      if (!valid_citizen_id(u.id_number)) {
+        return invalid("/id_number", "公民身份号码无效（GB 11643）",
+                       "invalid citizen id number (GB 11643)");
+      }
+      if (*birth_date_of_citizen_id(u.id_number) > today) {
+        return invalid("/id_number", "公民身份号码中的出生日期晚于今天",
+                       "the birth date in the id number is in the future");
+      }
+      break;
+    }
+    case Kind::business:
+      if (!valid_uscc(u.id_number)) {
+        return invalid("/id_number", "统一社会信用代码无效（GB 32100）",
+                       "invalid unified social credit code (GB 32100)");
+      }
+      break;
+    case Kind::official:
+      if (!u.id_number.empty() && !valid_citizen_id(u.id_number)) {
+        return invalid("/id_number", "公民身份号码无效（GB 11643）",
+                       "invalid citizen id number (GB 11643)");
+      }
+      if (u.dept_id.empty()) {
+        return invalid("/dept_id", "工作人员须属于一个部门", "officials need a department");
+      }
+      if (u.roles.empty()) {
+        return invalid("/roles", "工作人员至少须有一个角色", "officials need at least one role");
+      }
+      break;
+  }
+  if (u.kind != Kind::official) {
+    if (!u.dept_id.empty()) {
+      return invalid("/dept_id", "只有工作人员属于部门", "only officials belong to a department");
+    }
+    if (!u.roles.empty()) {
+      return invalid("/roles", "只有工作人员有角色", "only officials hold roles");
+    }
+  }
+  if (!u.division_code.empty() && !six_digits(u.division_code)) {
+    return invalid("/division_code", "行政区划代码须为 6 位数字",
+                   "division_code must be 6 digits (GB/T 2260)");
+  }
+  if (!u.phone.empty() && !valid_phone(u.phone)) {
+    return invalid("/phone", "电话号码无效", "invalid phone number");
+  }
+  return {};
+}
+
+store::Value text_or_null(const std::string& s) {
+  if (s.empty()) return nullptr;
+  return s;
+}
+
+Department department_at(const store::Row& row) {
+  return Department{row.text(0), row.text(1), row.text(2), row.text(3), row.text(4)};
+}
+
+}  // namespace
+
+std::string_view to_string(Kind k) {
+  switch (k) {
+    case Kind::citizen:
+      return "citizen";
+    case Kind::business:
+      return "business";
+    case Kind::official:
+      return "official";
+  }
+  return "citizen";
+}
+
+std::string_view to_string(Role r) {
+  switch (r) {
+    case Role::clerk:
+      return "clerk";
+    case Role::reviewer:
+      return "reviewer";
+    case Role::approver:
+      return "approver";
+    case Role::supervisor:
+      return "supervisor";
+    case Role::admin:
+      return "admin";
+  }
+  return "clerk";
+}
+
+std::optional<Kind> parse_kind(std::string_view s) {
+  for (Kind k : {Kind::citizen, Kind::business, Kind::official})
+    if (s == to_string(k)) return k;
+  return std::nullopt;
+}
+
+std::optional<Role> parse_role(std::string_view s) {
+  for (Role r : {Role::clerk, Role::reviewer, Role::approver, Role::supervisor, Role::admin})
+    if (s == to_string(r)) return r;
+  return std::nullopt;
+}
+
+std::string_view main_role(const Principal& p) {
+  switch (p.kind) {
+    case Kind::citizen:
+      return "citizen";
+    case Kind::business:
+      return "business";
+    case Kind::official:
+      break;
+  }
+  for (Role r : {Role::admin, Role::supervisor, Role::approver, Role::reviewer, Role::clerk})
+    if (p.has_role(r)) return to_string(r);
+  return "official";
+}
+
+std::vector<store::Migration> migrations() {
+  return generated::identity_migrations();
+}
+
+Service::Service(store::Store& store, const core::Clock& clock, core::Random& random,
+                 Options options)
+    : store_(store), clock_(clock), random_(random), options_(options) {
+  ensure_sodium();
+}
+
+void Service::burn_verify(std::string_view password) {
+  std::call_once(dummy_once_, [&] { dummy_hash_ = hash_password(random_.hex(16), options_); });
+  verify_password(dummy_hash_, password);
+}
+
+Result<Principal> Service::create_user(const NewUser& user, const Principal* by) {
+  if (by && !is_admin(*by)) return admin_only();
+  return create(user, by, false);
+}
+
+Result<Principal> Service::register_self(const NewUser& user) {
+  if (user.kind != Kind::citizen && user.kind != Kind::business) {
+    return invalid("/kind", "只能注册个人或企业账号",
+                   "only citizen or business accounts may register");
+  }
+  return create(user, nullptr, true);
+}
+
+Result<Principal> Service::create(const NewUser& user, const Principal* by, bool self) {
+  if (auto st = check_new_user(user, core::china_date(clock_.now_ms())); !st)
+    return fail(st.error());
+
+  // Hashing is slow and the write closure may be retried: do it before the transaction.
+  const std::string password_hash = hash_password(user.password, options_);
+  Principal p;
+  p.user_id = "u-" + random_.hex(8);
+  p.username = user.username;
+  p.kind = user.kind;
+  p.display_name = user.display_name;
+  p.id_number = user.id_number;
+  p.division_code = user.division_code;
+  p.phone = user.phone;
+  p.dept_id = user.dept_id;
+  p.roles = user.roles;
+  const events::Actor actor = self ? actor_of(&p) : actor_of(by);
+
+  return store_.write([&](store::Tx& tx) -> Result<Principal> {
+    if (tx.query_one("SELECT 1 FROM users WHERE username = ?", {p.username})) {
+      return fail(ErrorCode::conflict, "/username", "用户名已被使用", "username already taken");
+    }
+    if (!p.id_number.empty() && tx.query_one("SELECT 1 FROM users WHERE kind = ? AND id_number = ?",
+                                             {std::string(to_string(p.kind)), p.id_number})) {
+      return fail(ErrorCode::conflict, "/id_number", "该证件号码已注册账号",
+                  "an account with this id number already exists");
+    }
+    if (p.is_official() && !tx.query_one("SELECT 1 FROM departments WHERE id = ?", {p.dept_id})) {
+      return invalid("/dept_id", "部门不存在", "no such department");
+    }
+    const core::Millis now = clock_.now_ms();
+    tx.exec(
+        "INSERT INTO users (id, username, kind, display_name, id_number, division_code, phone, "
+        "dept_id, roles, password_hash, failed_logins, locked_until_ms, created_at_ms, active) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, 1)",
+        {p.user_id, p.username, std::string(to_string(p.kind)), p.display_name,
+         text_or_null(p.id_number), p.division_code, p.phone, p.dept_id, roles_text(p.roles),
+         password_hash, now});
+    append(tx, clock_, "user.created", "user", p.user_id, actor, "", user_record(p));
+    return p;
+  });
+}
+
+Result<LoginResult> Service::login(std::string_view username, std::string_view password,
+                                   std::string_view remote_address) {
+  if (password.size() > kMaxPasswordBytes) return bad_credentials();
+  struct Credentials {
+    std::string id;
+    std::string hash;
+    core::Millis locked_until_ms = 0;
+    bool active = true;
+  };
+  auto found = store_.read([&](store::Tx& tx) -> Result<std::optional<Credentials>> {
+    auto row = tx.query_one(
+        "SELECT id, password_hash, locked_until_ms, active FROM users WHERE username = ?",
+        {std::string(username)});
+    if (!row) return std::optional<Credentials>();
+    return Credentials{row->text(0), row->text(1), row->int64(2), row->int64(3) != 0};
+  });
+  if (!found) return fail(found.error());
+  if (!*found) {
+    burn_verify(password);  // same cost as a known user: no enumeration by timing
+    return bad_credentials();
+  }
+  const Credentials& cred = **found;
+  if (cred.locked_until_ms > clock_.now_ms()) return locked_error();
+  const bool match = verify_password(cred.hash, password);
+  if (!cred.active) return bad_credentials();
+
+  std::string token = match ? random_.hex(kTokenBytes) : std::string();
+  const std::string token_hash = match ? sha256_hex(token) : std::string();
+  enum class Outcome { ok, wrong, locked } outcome = Outcome::wrong;
+  LoginResult result;
+
+  // Failures must commit (they count towards the lock), so the closure reports through `outcome`
+  // and returns success; an Error would roll the counter back.
+  auto st = store_.write([&](store::Tx& tx) -> Status {
+    auto row = tx.query_one(std::string("SELECT ") + kUserColumns +
+                                ", u.failed_logins, u.locked_until_ms FROM users u WHERE u.id = ?",
+                            {cred.id});
+    if (!row) {
+      outcome = Outcome::wrong;
+      return {};
+    }
+    Principal user = principal_at(*row);
+    const std::int64_t failed = row->int64(kUserColumnCount);
+    const core::Millis locked_until = row->int64(kUserColumnCount + 1);
+    const core::Millis now = clock_.now_ms();
+    if (locked_until > now) {  // locked by a concurrent attempt meanwhile
+      outcome = Outcome::locked;
+      return {};
+    }
+    if (!match) {
+      const std::int64_t count = failed + 1;
+      json data{{"failed_logins", count}, {"remote_address", std::string(remote_address)}};
+      if (count >= options_.max_failed_logins) {
+        // The counter restarts so that after the lock expires the full allowance applies again.
+        const core::Millis until = now + options_.lockout_ms;
+        tx.exec("UPDATE users SET failed_logins = 0, locked_until_ms = ? WHERE id = ?",
+                {until, user.user_id});
+        data["locked_until"] = core::format_instant(until);
+        append(tx, clock_, "user.login_failed", "user", user.user_id, system_actor(), "", "",
+               data.dump());
+        append(tx, clock_, "user.locked", "user", user.user_id, system_actor(),
+               json{{"failed_logins", failed}, {"locked_until_ms", locked_until}}.dump(),
+               json{{"failed_logins", 0}, {"locked_until_ms", until}}.dump(), data.dump());
+        outcome = Outcome::locked;
+      } else {
+        tx.exec("UPDATE users SET failed_logins = ? WHERE id = ?", {count, user.user_id});
+        append(tx, clock_, "user.login_failed", "user", user.user_id, system_actor(), "", "",
+               data.dump());
+        outcome = Outcome::wrong;
+      }
+      return {};
+    }
+    if (failed != 0 || locked_until != 0) {
+      tx.exec("UPDATE users SET failed_logins = 0, locked_until_ms = 0 WHERE id = ?",
+              {user.user_id});
+    }
+    // Expired sessions are purged here, where the user writes anyway, keeping authenticate a read.
+    tx.exec("DELETE FROM sessions WHERE user_id = ? AND expires_at_ms <= ?", {user.user_id, now});
+    const core::Millis expires = now + options_.session_ttl_ms;
+    tx.exec(
+        "INSERT INTO sessions (token_hash, user_id, created_at_ms, expires_at_ms, remote_address) "
+        "VALUES (?, ?, ?, ?, ?)",
+        {token_hash, user.user_id, now, expires, std::string(remote_address)});
+    append(tx, clock_, "user.logged_in", "user", user.user_id, actor_of(&user), "", "",
+           json{{"remote_address", std::string(remote_address)},
+                {"expires_at", core::format_instant(expires)}}
+               .dump());
+    result = LoginResult{token, expires, std::move(user)};
+    outcome = Outcome::ok;
+    return {};
+  });
+  if (!st) return fail(st.error());
+  switch (outcome) {
+    case Outcome::ok:
+      return result;
+    case Outcome::locked:
+      return locked_error();
+    case Outcome::wrong:
+      break;
+  }
+  return bad_credentials();
+}
+
+Status Service::logout(std::string_view token) {
+  if (!plausible_token(token)) return unauthenticated();
+  const std::string token_hash = sha256_hex(token);
+  bool ended = false;
+  auto st = store_.write([&](store::Tx& tx) -> Status {
+    ended = false;
+    auto row = tx.query_one(std::string("SELECT ") + kUserColumns +
+                                ", s.expires_at_ms FROM sessions s JOIN users u ON u.id = "
+                                "s.user_id WHERE s.token_hash = ?",
+                            {token_hash});
+    if (!row || row->int64(kUserColumnCount) <= clock_.now_ms()) return {};
+    Principal user = principal_at(*row);
+    tx.exec("DELETE FROM sessions WHERE token_hash = ?", {token_hash});
+    append(tx, clock_, "user.logged_out", "user", user.user_id, actor_of(&user), "", "");
+    ended = true;
+    return {};
+  });
+  if (!st) return st;
+  if (!ended) return unauthenticated();
+  return {};
+}
+
+Result<Principal> Service::authenticate(std::string_view token) {
+  if (!plausible_token(token)) return unauthenticated();
+  const std::string token_hash = sha256_hex(token);
+  const core::Millis now = clock_.now_ms();
+  auto found = store_.read([&](store::Tx& tx) -> Result<std::optional<Principal>> {
+    auto row = tx.query_one(std::string("SELECT ") + kUserColumns +
+                                " FROM sessions s JOIN users u ON u.id = s.user_id "
+                                "WHERE s.token_hash = ? AND s.expires_at_ms > ? AND u.active = 1",
+                            {token_hash, now});
+    if (!row) return std::optional<Principal>();
+    return principal_at(*row);
+  });
+  if (!found) return fail(found.error());
+  if (!*found) return unauthenticated();
+  return std::move(**found);
+}
+
+Result<Principal> Service::get_user(std::string_view user_id) {
+  return store_.read([&](store::Tx& tx) -> Result<Principal> {
+    auto p = load_user(tx, user_id);
+    if (!p) return no_user();
+    return *p;
+  });
+}
+
+Result<Principal> Service::find_by_username(std::string_view username) {
+  return store_.read([&](store::Tx& tx) -> Result<Principal> {
+    auto row =
+        tx.query_one(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.username = ?",
+                     {std::string(username)});
+    if (!row) return no_user();
+    return principal_at(*row);
+  });
+}
+
+Result<std::vector<Principal>> Service::list_users(int limit, int offset) {
+  limit = std::clamp(limit, 1, kMaxListLimit);
+  offset = std::max(offset, 0);
+  return store_.read([&](store::Tx& tx) -> Result<std::vector<Principal>> {
+    std::vector<Principal> users;
+    for (const auto& row : tx.query(std::string("SELECT ") + kUserColumns +
+                                        " FROM users u ORDER BY u.username LIMIT ? OFFSET ?",
+                                    {std::int64_t{limit}, std::int64_t{offset}})) {
+      users.push_back(principal_at(row));
+    }
+    return users;
+  });
+}
+
+Status Service::set_roles(std::string_view user_id, const std::set<Role>& roles,
+                          const Principal& by) {
+  if (!is_admin(by)) return admin_only();
+  if (by.user_id == user_id && !roles.count(Role::admin)) {
+    return fail(ErrorCode::conflict, "/roles", "不能移除自己的管理员角色",
+                "administrators cannot drop their own admin role");
+  }
+  return store_.write([&](store::Tx& tx) -> Status {
+    auto before = load_user(tx, user_id);
+    if (!before) return no_user();
+    if (!before->is_official()) {
+      return invalid("/roles", "只有工作人员有角色", "only officials hold roles");
+    }
+    if (roles.empty()) {
+      return invalid("/roles", "工作人员至少须有一个角色", "officials need at least one role");
+    }
+    if (before->roles == roles) return {};
+    Principal after = *before;
+    after.roles = roles;
+    tx.exec("UPDATE users SET roles = ? WHERE id = ?", {roles_text(roles), after.user_id});
+    append(tx, clock_, "user.roles_changed", "user", after.user_id, actor_of(&by),
+           user_record(*before), user_record(after));
+    return {};
+  });
+}
+
+Status Service::unlock(std::string_view user_id, const Principal& by) {
+  if (!is_admin(by)) return admin_only();
+  return store_.write([&](store::Tx& tx) -> Status {
+    auto row = tx.query_one("SELECT failed_logins, locked_until_ms FROM users WHERE id = ?",
+                            {std::string(user_id)});
+    if (!row) return no_user();
+    tx.exec("UPDATE users SET failed_logins = 0, locked_until_ms = 0 WHERE id = ?",
+            {std::string(user_id)});
+    append(tx, clock_, "user.unlocked", "user", std::string(user_id), actor_of(&by),
+           json{{"failed_logins", row->int64(0)}, {"locked_until_ms", row->int64(1)}}.dump(),
+           json{{"failed_logins", 0}, {"locked_until_ms", 0}}.dump());
+    return {};
+  });
+}
+
+Result<Department> Service::create_department(const Department& d, const Principal* by) {
+  if (by && !is_admin(*by)) return admin_only();
+  if (!valid_dept_id(d.id)) {
+    return invalid("/id", "部门标识须为 1–32 位小写字母、数字、_ 或 -",
+                   "department id must be 1-32 of a-z, 0-9, _ -");
+  }
+  if (d.name.empty() || code_points(d.name) > 200) {
+    return invalid("/name", "部门名称须为 1–200 个字符", "name must have 1-200 characters");
+  }
+  if (!d.uscc.empty() && !valid_uscc(d.uscc)) {
+    return invalid("/uscc", "统一社会信用代码无效（GB 32100）",
+                   "invalid unified social credit code (GB 32100)");
+  }
+  if (!d.division_code.empty() && !six_digits(d.division_code)) {
+    return invalid("/division_code", "行政区划代码须为 6 位数字",
+                   "division_code must be 6 digits (GB/T 2260)");
+  }
+  return store_.write([&](store::Tx& tx) -> Result<Department> {
+    if (tx.query_one("SELECT 1 FROM departments WHERE id = ?", {d.id})) {
+      return fail(ErrorCode::conflict, "/id", "部门标识已存在", "department id already exists");
+    }
+    if (!d.uscc.empty() && tx.query_one("SELECT 1 FROM departments WHERE uscc = ?", {d.uscc})) {
+      return fail(ErrorCode::conflict, "/uscc", "该统一社会信用代码已登记",
+                  "a department with this code exists");
+    }
+    if (!d.parent_id.empty() &&
+        !tx.query_one("SELECT 1 FROM departments WHERE id = ?", {d.parent_id})) {
+      return invalid("/parent_id", "上级部门不存在", "no such parent department");
+    }
+    tx.exec(
+        "INSERT INTO departments (id, name, uscc, division_code, parent_id, created_at_ms) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        {d.id, d.name, text_or_null(d.uscc), d.division_code, d.parent_id, clock_.now_ms()});
+    append(tx, clock_, "department.created", "department", d.id, actor_of(by), "",
+           department_record(d));
+    return d;
+  });
+}
+
+Result<std::vector<Department>> Service::list_departments() {
+  return store_.read([&](store::Tx& tx) -> Result<std::vector<Department>> {
+    std::vector<Department> out;
+    for (const auto& row : tx.query("SELECT id, name, uscc, division_code, parent_id "
+                                    "FROM departments ORDER BY id")) {
+      out.push_back(department_at(row));
+    }
+    return out;
+  });
+}
+
+Result<Department> Service::get_department(std::string_view id) {
+  return store_.read([&](store::Tx& tx) -> Result<Department> {
+    auto row = tx.query_one(
+        "SELECT id, name, uscc, division_code, parent_id FROM departments WHERE id = ?",
+        {std::string(id)});
+    if (!row) return fail(ErrorCode::not_found, "", "部门不存在", "no such department");
+    return department_at(*row);
+  });
+}
+
+Status Service::upsert_division(const Division& d) {
+  if (!six_digits(d.code)) {
+    return invalid("/code", "行政区划代码须为 6 位数字", "code must be 6 digits (GB/T 2260)");
+  }
+  if (d.name.empty() || code_points(d.name) > 100) {
+    return invalid("/name", "名称须为 1–100 个字符", "name must have 1-100 characters");
+  }
+  if (!d.parent_code.empty() && (!six_digits(d.parent_code) || d.parent_code == d.code)) {
+    return invalid("/parent_code", "上级行政区划代码无效", "invalid parent_code");
+  }
+  return store_.write([&](store::Tx& tx) -> Status {
+    auto row =
+        tx.query_one("SELECT code, name, parent_code FROM divisions WHERE code = ?", {d.code});
+    std::string before;
+    if (row) {
+      Division old{row->text(0), row->text(1), row->text(2)};
+      if (old.name == d.name && old.parent_code == d.parent_code) return {};
+      before = division_record(old);
+      tx.exec("UPDATE divisions SET name = ?, parent_code = ? WHERE code = ?",
+              {d.name, d.parent_code, d.code});
+    } else {
+      tx.exec("INSERT INTO divisions (code, name, parent_code) VALUES (?, ?, ?)",
+              {d.code, d.name, d.parent_code});
+    }
+    append(tx, clock_, "division.upserted", "division", d.code, system_actor(), before,
+           division_record(d));
+    return {};
+  });
+}
+
+Result<std::vector<Division>> Service::list_divisions(std::string_view parent_code) {
+  return store_.read([&](store::Tx& tx) -> Result<std::vector<Division>> {
+    std::vector<Division> out;
+    for (const auto& row : tx.query("SELECT code, name, parent_code FROM divisions "
+                                    "WHERE parent_code = ? ORDER BY code",
+                                    {std::string(parent_code)})) {
+      out.push_back(Division{row.text(0), row.text(1), row.text(2)});
+    }
+    return out;
+  });
+}
+
+}  // namespace yiwang::identity

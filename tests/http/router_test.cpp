@@ -1,0 +1,257 @@
+// The router and problem+json mapping, without sockets.
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "http/http.h"
+
+namespace yiwang::http {
+namespace {
+
+using nlohmann::json;
+
+Request make(const std::string& method, const std::string& target) {
+  Request r;
+  r.method = method;
+  EXPECT_TRUE(set_target(r, target));
+  r.request_id = "rid-1";
+  return r;
+}
+
+std::string header_of(const Response& r, const std::string& name) {
+  for (const auto& [n, v] : r.headers) {
+    if (n == name) return v;
+  }
+  return "";
+}
+
+Handler echo(std::string tag) {
+  return [tag](const Request&, const PathParams& p) {
+    Response r;
+    json params = json::object();
+    for (const auto& [k, v] : p) params[k] = v;
+    r.body = json{{"tag", tag}, {"params", params}}.dump();
+    return r;
+  };
+}
+
+json body(const Response& r) {
+  return json::parse(r.body, nullptr, false);
+}
+
+class RouterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.add("GET", "/api/v1/items", echo("list"));
+    router_.add("POST", "/api/v1/items", echo("create"));
+    router_.add("GET", "/api/v1/items/{code}", echo("get"));
+    router_.add("GET", "/api/v1/items/new", echo("new"));
+    router_.add("PUT", "/api/v1/items/{code}", echo("put"));
+    router_.add("GET", "/api/v1/items/{code}/versions/{version}", echo("version"));
+    router_.add("GET", "/a/{x}/c", echo("param-first"));
+    router_.add("GET", "/a/b/{y}", echo("literal-first"));
+    router_.add("GET", "/boom", [](const Request&, const PathParams&) -> Response {
+      throw std::runtime_error("secret database password is hunter2");
+    });
+  }
+  Router router_;
+};
+
+TEST_F(RouterTest, MatchesLiteralPath) {
+  auto r = router_.dispatch(make("GET", "/api/v1/items?limit=5"));
+  EXPECT_EQ(200, r.status);
+  EXPECT_EQ("list", body(r)["tag"]);
+  EXPECT_EQ("create", body(router_.dispatch(make("POST", "/api/v1/items")))["tag"]);
+}
+
+TEST_F(RouterTest, ExtractsParameters) {
+  auto b = body(router_.dispatch(make("GET", "/api/v1/items/ABC/versions/3")));
+  EXPECT_EQ("version", b["tag"]);
+  EXPECT_EQ("ABC", b["params"]["code"]);
+  EXPECT_EQ("3", b["params"]["version"]);
+}
+
+TEST_F(RouterTest, LiteralSegmentWinsOverParameter) {
+  EXPECT_EQ("new", body(router_.dispatch(make("GET", "/api/v1/items/new")))["tag"]);
+  EXPECT_EQ("get", body(router_.dispatch(make("GET", "/api/v1/items/old")))["tag"]);
+  // The earliest literal decides, whatever the registration order.
+  EXPECT_EQ("literal-first", body(router_.dispatch(make("GET", "/a/b/c")))["tag"]);
+  EXPECT_EQ("param-first", body(router_.dispatch(make("GET", "/a/z/c")))["tag"]);
+}
+
+TEST_F(RouterTest, MethodDecidesBeforeSpecificity) {
+  // PUT exists only on the parameter route, so it serves /items/new too.
+  EXPECT_EQ("put", body(router_.dispatch(make("PUT", "/api/v1/items/new")))["tag"]);
+}
+
+TEST_F(RouterTest, PercentDecodesParameters) {
+  auto b = body(router_.dispatch(make("GET", "/api/v1/items/a%20b%E4%B8%80")));
+  EXPECT_EQ("a b\xE4\xB8\x80", b["params"]["code"]);
+  // An encoded slash stays inside its segment.
+  b = body(router_.dispatch(make("GET", "/api/v1/items/a%2Fb")));
+  EXPECT_EQ("get", b["tag"]);
+  EXPECT_EQ("a/b", b["params"]["code"]);
+}
+
+TEST_F(RouterTest, MalformedEscapeInPathIsBadRequest) {
+  Request r;
+  r.method = "GET";
+  r.target = "/api/v1/items/a%zz";
+  r.path = r.target;
+  auto resp = router_.dispatch(r);
+  EXPECT_EQ(400, resp.status);
+  EXPECT_EQ("application/problem+json", resp.content_type);
+}
+
+TEST_F(RouterTest, UsesDecodedPathWithoutTarget) {
+  Request r;
+  r.method = "GET";
+  r.path = "/api/v1/items/x y";
+  EXPECT_EQ("x y", body(router_.dispatch(r))["params"]["code"]);
+}
+
+TEST_F(RouterTest, UnknownPathIsNotFoundProblem) {
+  auto r = router_.dispatch(make("GET", "/api/v1/nothing?x=1"));
+  EXPECT_EQ(404, r.status);
+  EXPECT_EQ("application/problem+json", r.content_type);
+  auto p = body(r);
+  EXPECT_EQ("urn:yiwang:problem:not-found", p["type"]);
+  EXPECT_EQ(404, p["status"]);
+  EXPECT_EQ("/api/v1/nothing", p["instance"]);
+  EXPECT_EQ("rid-1", p["request_id"]);
+  EXPECT_FALSE(p["message_zh"].get<std::string>().empty());
+  // Segment counts must match exactly; a trailing slash is another path.
+  EXPECT_EQ(404, router_.dispatch(make("GET", "/api/v1/items/x/versions")).status);
+  EXPECT_EQ(404, router_.dispatch(make("GET", "/api/v1/items/")).status);
+}
+
+TEST_F(RouterTest, WrongMethodIsMethodNotAllowedWithAllow) {
+  auto r = router_.dispatch(make("DELETE", "/api/v1/items"));
+  EXPECT_EQ(405, r.status);
+  EXPECT_EQ("application/problem+json", r.content_type);
+  EXPECT_EQ("GET, HEAD, POST", header_of(r, "Allow"));
+  EXPECT_EQ(405, body(r)["status"]);
+  // Allow collects every template matching the path.
+  r = router_.dispatch(make("DELETE", "/api/v1/items/new"));
+  EXPECT_EQ("GET, HEAD, PUT", header_of(r, "Allow"));
+}
+
+TEST_F(RouterTest, HeadUsesGetHandler) {
+  EXPECT_EQ("list", body(router_.dispatch(make("HEAD", "/api/v1/items")))["tag"]);
+}
+
+TEST_F(RouterTest, HandlerExceptionIsGenericInternalProblem) {
+  testing::internal::CaptureStderr();
+  auto r = router_.dispatch(make("GET", "/boom"));
+  std::string log = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(500, r.status);
+  EXPECT_EQ("application/problem+json", r.content_type);
+  EXPECT_EQ(std::string::npos, r.body.find("hunter2"));
+  EXPECT_EQ("urn:yiwang:problem:internal", body(r)["type"]);
+  // The operator sees the details, tied to the request id.
+  EXPECT_NE(std::string::npos, log.find("hunter2"));
+  EXPECT_NE(std::string::npos, log.find("rid-1"));
+}
+
+TEST_F(RouterTest, RoutesListsEveryRegistration) {
+  auto routes = router_.routes();
+  ASSERT_EQ(9u, routes.size());
+  EXPECT_EQ(std::make_pair(std::string("GET"), std::string("/api/v1/items/{code}")), routes[2]);
+}
+
+TEST(Problem, MapsEveryCode) {
+  struct Case {
+    ErrorCode code;
+    int status;
+    std::string type;
+  };
+  const Case cases[] = {
+      {ErrorCode::invalid_input, 400, "invalid-input"},
+      {ErrorCode::unauthenticated, 401, "unauthenticated"},
+      {ErrorCode::forbidden, 403, "forbidden"},
+      {ErrorCode::not_found, 404, "not-found"},
+      {ErrorCode::conflict, 409, "conflict"},
+      {ErrorCode::too_large, 413, "too-large"},
+      {ErrorCode::unsupported_media, 415, "unsupported-media-type"},
+      {ErrorCode::locked, 423, "locked"},
+      {ErrorCode::rate_limited, 429, "rate-limited"},
+      {ErrorCode::overloaded, 503, "overloaded"},
+      {ErrorCode::internal, 500, "internal"},
+  };
+  Request req = make("POST", "/api/v1/cases?x=1");
+  for (const auto& c : cases) {
+    testing::internal::CaptureStderr();
+    auto r = problem(Error{c.code, "/form/age", "年龄无效", "age is invalid"}, req);
+    testing::internal::GetCapturedStderr();
+    EXPECT_EQ(c.status, r.status) << c.type;
+    EXPECT_EQ("application/problem+json", r.content_type);
+    auto p = body(r);
+    EXPECT_EQ("urn:yiwang:problem:" + c.type, p["type"]);
+    EXPECT_EQ(c.status, p["status"]);
+    EXPECT_FALSE(p["title"].get<std::string>().empty());
+    EXPECT_EQ("/api/v1/cases", p["instance"]);
+    EXPECT_EQ("rid-1", p["request_id"]);
+    if (c.code == ErrorCode::internal) {
+      EXPECT_EQ("", p["field"]);
+      EXPECT_EQ("internal server error", p["message_en"]);
+      EXPECT_EQ(std::string::npos, r.body.find("age is invalid"));
+    } else {
+      EXPECT_EQ("/form/age", p["field"]);
+      EXPECT_EQ("年龄无效", p["message_zh"]);
+      EXPECT_EQ("age is invalid", p["message_en"]);
+      EXPECT_EQ("age is invalid", p["detail"]);
+    }
+    EXPECT_EQ(c.code == ErrorCode::unauthenticated, !header_of(r, "WWW-Authenticate").empty());
+    EXPECT_EQ(c.code == ErrorCode::overloaded ? "1" : "", header_of(r, "Retry-After"));
+  }
+}
+
+TEST(Problem, FillsMissingMessages) {
+  auto p = body(problem(Error{ErrorCode::not_found, "", "", ""}, make("GET", "/x")));
+  EXPECT_FALSE(p["message_zh"].get<std::string>().empty());
+  EXPECT_FALSE(p["message_en"].get<std::string>().empty());
+}
+
+TEST(RequestHelpers, SetTargetDecodesPathAndQuery) {
+  Request r;
+  ASSERT_TRUE(set_target(r, "/a%20b/c?q=%E4%B8%80+x&flag&q=2&empty="));
+  EXPECT_EQ("/a b/c", r.path);
+  EXPECT_EQ("一 x", r.query_param("q").value());
+  EXPECT_EQ(2u, r.query.count("q"));
+  EXPECT_EQ("", r.query_param("flag").value());
+  EXPECT_EQ("", r.query_param("empty").value());
+  EXPECT_FALSE(r.query_param("missing"));
+}
+
+TEST(RequestHelpers, SetTargetRejectsBadTargets) {
+  Request r;
+  EXPECT_FALSE(set_target(r, "http://example.com/"));
+  EXPECT_FALSE(set_target(r, ""));
+  EXPECT_FALSE(set_target(r, "/a%2"));
+  EXPECT_FALSE(set_target(r, "/a?x=%G1"));
+}
+
+TEST(RequestHelpers, PercentDecode) {
+  EXPECT_EQ("a+b", percent_decode("a+b").value());
+  EXPECT_EQ("a b", percent_decode("a+b", true).value());
+  EXPECT_EQ("%", percent_decode("%25").value());
+  EXPECT_FALSE(percent_decode("%"));
+  EXPECT_FALSE(percent_decode("%4"));
+}
+
+TEST(RequestHelpers, BearerTokenAndHeaders) {
+  Request r;
+  EXPECT_EQ("", r.bearer_token());
+  r.headers["authorization"] = "Bearer  abc.def ";
+  EXPECT_EQ("abc.def", r.bearer_token());
+  r.headers["authorization"] = "bearer xyz";
+  EXPECT_EQ("xyz", r.bearer_token());
+  r.headers["authorization"] = "Basic dXNlcjpwYXNz";
+  EXPECT_EQ("", r.bearer_token());
+  EXPECT_EQ("Basic dXNlcjpwYXNz", r.header("authorization"));
+  EXPECT_EQ("", r.header("x-missing"));
+}
+
+}  // namespace
+}  // namespace yiwang::http

@@ -1,0 +1,509 @@
+// The identity service on both backends: accounts, sessions and expiry, lockout, permissions,
+// departments, divisions, and the events each change writes.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "events/events.h"
+#include "identity/identity.h"
+#include "support/test_store.h"
+
+namespace yiwang::identity {
+namespace {
+
+using namespace std::chrono;
+using nlohmann::json;
+
+constexpr const char* kPassword = "correct horse 1";
+constexpr core::Millis kHour = 3600 * 1000;
+
+class IdentityTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    store_ = yiwang::testing::make_store(GetParam());
+    auto all = events::migrations();
+    auto mine = migrations();
+    all.insert(all.end(), mine.begin(), mine.end());
+    auto migrated = store::migrate(*store_, all);
+    ASSERT_TRUE(migrated) << migrated.error().message_en;
+
+    options_.pwhash_opslimit = 1;
+    options_.pwhash_memlimit = 8192;
+    options_.max_failed_logins = 3;
+    options_.lockout_ms = 15 * 60 * 1000;
+    options_.session_ttl_ms = 8 * kHour;
+    service_ = std::make_unique<Service>(*store_, clock_, random_, options_);
+
+    ASSERT_TRUE(service_->create_department({"zwfw", "江宁市政务服务管理办公室", "", "329900", ""},
+                                            nullptr));
+    ASSERT_TRUE(
+        service_->create_department({"scjg", "江宁市市场监督管理局", "", "329900", ""}, nullptr));
+    auto admin = service_->create_user(official("admin", "zwfw", {Role::admin}), nullptr);
+    ASSERT_TRUE(admin) << admin.error().message_en << " " << admin.error().field;
+    admin_ = *admin;
+  }
+
+  static NewUser official(std::string username, std::string dept, std::set<Role> roles) {
+    NewUser u;
+    u.username = std::move(username);
+    u.password = kPassword;
+    u.kind = Kind::official;
+    u.display_name = "工作人员";
+    u.dept_id = std::move(dept);
+    u.roles = std::move(roles);
+    return u;
+  }
+
+  static NewUser citizen(std::string username = "zhangsan",
+                         std::string id_number = "11010519491231002X") {
+    NewUser u;
+    u.username = std::move(username);
+    u.password = kPassword;
+    u.kind = Kind::citizen;
+    u.display_name = "张三";
+    u.id_number = std::move(id_number);
+    u.division_code = "110105";
+    u.phone = "13905250000";
+    return u;
+  }
+
+  static NewUser business() {
+    NewUser u;
+    u.username = "qiye";
+    u.password = kPassword;
+    u.kind = Kind::business;
+    u.display_name = "某某有限公司";
+    u.id_number = "91350100M000100Y43";
+    return u;
+  }
+
+  std::vector<events::Event> events_of(const std::string& type_prefix) {
+    auto found = store_->read([&](store::Tx& tx) -> Result<std::vector<events::Event>> {
+      events::Filter f;
+      f.type_prefix = type_prefix;
+      f.limit = 1000;
+      return events::list(tx, f);
+    });
+    EXPECT_TRUE(found);
+    return found ? *found : std::vector<events::Event>{};
+  }
+
+  std::int64_t last_seq() {
+    return *store_->read(
+        [](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
+  }
+
+  std::unique_ptr<store::Store> store_;
+  // 2026-03-02 09:00 in Beijing.
+  core::ManualClock clock_{core::china_midnight(2026y / 3 / 2) + 9 * kHour};
+  core::SystemRandom random_;
+  Options options_;
+  std::unique_ptr<Service> service_;
+  Principal admin_;
+};
+
+TEST_P(IdentityTest, CreateLoginAuthenticateLogout) {
+  auto created = service_->create_user(citizen(), nullptr);
+  ASSERT_TRUE(created) << created.error().message_en;
+  EXPECT_EQ(Kind::citizen, created->kind);
+  EXPECT_FALSE(created->user_id.empty());
+
+  auto login = service_->login("zhangsan", kPassword, "10.0.0.1");
+  ASSERT_TRUE(login) << login.error().message_en;
+  EXPECT_EQ(64u, login->token.size());
+  EXPECT_EQ(clock_.now_ms() + options_.session_ttl_ms, login->expires_at_ms);
+  EXPECT_EQ(created->user_id, login->user.user_id);
+
+  auto who = service_->authenticate(login->token);
+  ASSERT_TRUE(who) << who.error().message_en;
+  EXPECT_EQ("zhangsan", who->username);
+  EXPECT_EQ("11010519491231002X", who->id_number);
+  EXPECT_EQ("110105", who->division_code);
+  EXPECT_EQ("13905250000", who->phone);
+
+  // Two sessions of one user are independent.
+  auto second = service_->login("zhangsan", kPassword, "10.0.0.2");
+  ASSERT_TRUE(second);
+  EXPECT_NE(login->token, second->token);
+
+  ASSERT_TRUE(service_->logout(login->token));
+  EXPECT_EQ(ErrorCode::unauthenticated, service_->authenticate(login->token).error().code);
+  EXPECT_EQ(ErrorCode::unauthenticated, service_->logout(login->token).error().code);
+  EXPECT_TRUE(service_->authenticate(second->token));
+}
+
+TEST_P(IdentityTest, GarbageTokensAreUnauthenticated) {
+  for (std::string token :
+       {std::string(), std::string("not-a-token"), std::string(64, 'a'), std::string(64, 'Z')}) {
+    auto who = service_->authenticate(token);
+    ASSERT_FALSE(who) << token;
+    EXPECT_EQ(ErrorCode::unauthenticated, who.error().code);
+  }
+}
+
+TEST_P(IdentityTest, SessionsExpire) {
+  ASSERT_TRUE(service_->create_user(citizen(), nullptr));
+  auto login = service_->login("zhangsan", kPassword, "");
+  ASSERT_TRUE(login);
+  clock_.advance(options_.session_ttl_ms - 1);
+  EXPECT_TRUE(service_->authenticate(login->token));
+  clock_.advance(1);
+  EXPECT_EQ(ErrorCode::unauthenticated, service_->authenticate(login->token).error().code);
+  EXPECT_EQ(ErrorCode::unauthenticated, service_->logout(login->token).error().code);
+}
+
+TEST_P(IdentityTest, WrongPasswordAndUnknownUserAreIndistinguishable) {
+  ASSERT_TRUE(service_->create_user(citizen(), nullptr));
+  auto wrong = service_->login("zhangsan", "wrong password", "");
+  auto unknown = service_->login("nobody", "wrong password", "");
+  ASSERT_FALSE(wrong);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(ErrorCode::unauthenticated, wrong.error().code);
+  EXPECT_EQ(wrong.error().code, unknown.error().code);
+  EXPECT_EQ(wrong.error().field, unknown.error().field);
+  EXPECT_EQ(wrong.error().message_zh, unknown.error().message_zh);
+  EXPECT_EQ(wrong.error().message_en, unknown.error().message_en);
+}
+
+TEST_P(IdentityTest, RepeatedFailuresLockTheAccountUntilTheLockExpires) {
+  ASSERT_TRUE(service_->create_user(citizen(), nullptr));
+  EXPECT_EQ(ErrorCode::unauthenticated, service_->login("zhangsan", "bad-1", "").error().code);
+  EXPECT_EQ(ErrorCode::unauthenticated, service_->login("zhangsan", "bad-2", "").error().code);
+  auto third = service_->login("zhangsan", "bad-3", "");
+  ASSERT_FALSE(third);
+  EXPECT_EQ(ErrorCode::locked, third.error().code);
+  EXPECT_FALSE(third.error().message_zh.empty());
+  EXPECT_FALSE(third.error().message_en.empty());
+
+  // While locked even the right password is refused.
+  EXPECT_EQ(ErrorCode::locked, service_->login("zhangsan", kPassword, "").error().code);
+  ASSERT_EQ(1u, events_of("user.locked").size());
+  EXPECT_EQ(3u, events_of("user.login_failed").size());
+
+  clock_.advance(options_.lockout_ms);
+  EXPECT_TRUE(service_->login("zhangsan", kPassword, ""));
+}
+
+TEST_P(IdentityTest, SuccessResetsTheFailureCount) {
+  ASSERT_TRUE(service_->create_user(citizen(), nullptr));
+  EXPECT_FALSE(service_->login("zhangsan", "bad-1", ""));
+  EXPECT_FALSE(service_->login("zhangsan", "bad-2", ""));
+  EXPECT_TRUE(service_->login("zhangsan", kPassword, ""));
+  EXPECT_EQ(ErrorCode::unauthenticated, service_->login("zhangsan", "bad-3", "").error().code);
+  EXPECT_EQ(ErrorCode::unauthenticated, service_->login("zhangsan", "bad-4", "").error().code);
+  EXPECT_TRUE(service_->login("zhangsan", kPassword, ""));
+  EXPECT_TRUE(events_of("user.locked").empty());
+}
+
+TEST_P(IdentityTest, AdminUnlocks) {
+  auto user = service_->create_user(citizen(), nullptr);
+  ASSERT_TRUE(user);
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(service_->login("zhangsan", "bad", ""));
+  EXPECT_EQ(ErrorCode::locked, service_->login("zhangsan", kPassword, "").error().code);
+
+  auto clerk = service_->create_user(official("clerk", "scjg", {Role::clerk}), &admin_);
+  ASSERT_TRUE(clerk);
+  EXPECT_EQ(ErrorCode::forbidden, service_->unlock(user->user_id, *clerk).error().code);
+  EXPECT_EQ(ErrorCode::not_found, service_->unlock("u-missing", admin_).error().code);
+  ASSERT_TRUE(service_->unlock(user->user_id, admin_));
+  EXPECT_TRUE(service_->login("zhangsan", kPassword, ""));
+
+  auto unlocked = events_of("user.unlocked");
+  ASSERT_EQ(1u, unlocked.size());
+  EXPECT_EQ(user->user_id, unlocked[0].subject_id);
+  EXPECT_EQ(admin_.user_id, unlocked[0].actor.user_id);
+  EXPECT_EQ("admin", unlocked[0].actor.role);
+  EXPECT_EQ("zwfw", unlocked[0].actor.dept_id);
+}
+
+TEST_P(IdentityTest, OnlyAdminsCreateAccounts) {
+  auto clerk = service_->create_user(official("clerk", "scjg", {Role::clerk}), &admin_);
+  ASSERT_TRUE(clerk) << clerk.error().message_en;
+  EXPECT_EQ("scjg", clerk->dept_id);
+  auto before = last_seq();
+  EXPECT_EQ(ErrorCode::forbidden,
+            service_->create_user(official("other", "scjg", {Role::admin}), &*clerk).error().code);
+  EXPECT_EQ(before, last_seq());
+  auto person = service_->create_user(citizen(), nullptr);
+  ASSERT_TRUE(person);
+  before = last_seq();
+  EXPECT_EQ(ErrorCode::forbidden, service_
+                                      ->create_user(citizen("lisi",
+                                                            "11010520000229001"
+                                                            "3"),
+                                                    &*person)
+                                      .error()
+                                      .code);
+  EXPECT_EQ(before, last_seq());
+}
+
+TEST_P(IdentityTest, SelfRegistrationIsForCitizensAndBusinessesOnly) {
+  auto before = last_seq();
+  auto official_attempt = service_->register_self(official("sneaky", "scjg", {Role::admin}));
+  ASSERT_FALSE(official_attempt);
+  EXPECT_EQ(ErrorCode::invalid_input, official_attempt.error().code);
+  EXPECT_EQ("/kind", official_attempt.error().field);
+  EXPECT_EQ(before, last_seq());
+
+  auto company = service_->register_self(business());
+  ASSERT_TRUE(company) << company.error().message_en;
+  auto created = events_of("user.created");
+  ASSERT_FALSE(created.empty());
+  EXPECT_EQ(company->user_id, created.back().actor.user_id);
+  EXPECT_EQ("business", created.back().actor.role);
+}
+
+TEST_P(IdentityTest, InvalidInputNamesTheField) {
+  struct Case {
+    NewUser user;
+    std::string field;
+  };
+  std::vector<Case> cases;
+  cases.push_back({citizen("zhangsan", "110105194912310021"), "/id_number"});  // check digit
+  cases.push_back({citizen("Zhang San"), "/username"});
+  cases.push_back({citizen("zs"), "/username"});
+  NewUser short_password = citizen();
+  short_password.password = "1234567";
+  cases.push_back({short_password, "/password"});
+  NewUser no_name = citizen();
+  no_name.display_name = "";
+  cases.push_back({no_name, "/display_name"});
+  NewUser bad_division = citizen();
+  bad_division.division_code = "11010";
+  cases.push_back({bad_division, "/division_code"});
+  NewUser citizen_with_roles = citizen();
+  citizen_with_roles.roles = {Role::clerk};
+  cases.push_back({citizen_with_roles, "/roles"});
+  NewUser bad_business = business();
+  bad_business.id_number = "91350100M000100Y44";
+  cases.push_back({bad_business, "/id_number"});
+  cases.push_back({official("nodept", "", {Role::clerk}), "/dept_id"});
+  cases.push_back({official("ghost", "nosuchdept", {Role::clerk}), "/dept_id"});
+  cases.push_back({official("noroles", "scjg", {}), "/roles"});
+
+  auto before = last_seq();
+  for (const auto& c : cases) {
+    auto r = service_->create_user(c.user, &admin_);
+    ASSERT_FALSE(r) << c.user.username << " " << c.field;
+    EXPECT_EQ(ErrorCode::invalid_input, r.error().code) << c.field;
+    EXPECT_EQ(c.field, r.error().field) << c.user.username;
+    EXPECT_FALSE(r.error().message_zh.empty());
+  }
+  EXPECT_EQ(before, last_seq());
+}
+
+TEST_P(IdentityTest, BirthDatesInTheFutureAreRejected) {
+  // 2026-03-03 is tomorrow on the test clock; derive a valid check digit by trying each.
+  std::string id;
+  for (char c : std::string_view("0123456789X")) {
+    std::string candidate = std::string("11010520260303001") + c;
+    if (valid_citizen_id(candidate)) id = candidate;
+  }
+  ASSERT_FALSE(id.empty());
+  auto r = service_->create_user(citizen("baby", id), nullptr);
+  ASSERT_FALSE(r);
+  EXPECT_EQ("/id_number", r.error().field);
+  clock_.advance(24 * kHour);
+  EXPECT_TRUE(service_->create_user(citizen("baby", id), nullptr));
+}
+
+TEST_P(IdentityTest, DuplicatesConflict) {
+  ASSERT_TRUE(service_->create_user(citizen(), nullptr));
+  auto before = last_seq();
+  auto same_name = service_->create_user(citizen("zhangsan",
+                                                 "11010520000229001"
+                                                 "3"),
+                                         nullptr);
+  ASSERT_FALSE(same_name);
+  EXPECT_EQ(ErrorCode::conflict, same_name.error().code);
+  EXPECT_EQ("/username", same_name.error().field);
+
+  auto same_person = service_->create_user(citizen("zhangsan2"), nullptr);
+  ASSERT_FALSE(same_person);
+  EXPECT_EQ(ErrorCode::conflict, same_person.error().code);
+  EXPECT_EQ("/id_number", same_person.error().field);
+  EXPECT_EQ(before, last_seq());
+
+  // An official may carry the same citizen number as their citizen account (another kind).
+  NewUser o = official("zhangsan-gov", "scjg", {Role::clerk});
+  o.id_number = "11010519491231002X";
+  EXPECT_TRUE(service_->create_user(o, &admin_));
+}
+
+TEST_P(IdentityTest, EventsRecordActorsWithoutSecrets) {
+  auto person = service_->create_user(citizen(), nullptr);
+  ASSERT_TRUE(person);
+  auto created = events_of("user.created");
+  ASSERT_EQ(2u, created.size());  // admin and zhangsan
+  const auto& e = created.back();
+  EXPECT_EQ("user", e.subject_type);
+  EXPECT_EQ(person->user_id, e.subject_id);
+  EXPECT_EQ("system", e.actor.role);
+  EXPECT_EQ("", e.actor.user_id);
+  EXPECT_EQ(std::string::npos, e.after_json.find("argon2"));
+  EXPECT_EQ(std::string::npos, e.after_json.find("password"));
+  EXPECT_EQ(std::string::npos, e.after_json.find("11010519491231002X"));
+  auto after = json::parse(e.after_json);
+  EXPECT_EQ("zhangsan", after.value("username", ""));
+  EXPECT_EQ("110105********002X", after.value("id_number", ""));
+
+  auto login = service_->login("zhangsan", kPassword, "10.1.2.3");
+  ASSERT_TRUE(login);
+  auto logged_in = events_of("user.logged_in");
+  ASSERT_EQ(1u, logged_in.size());
+  EXPECT_EQ(person->user_id, logged_in[0].actor.user_id);
+  EXPECT_EQ("citizen", logged_in[0].actor.role);
+  EXPECT_EQ(std::string::npos, logged_in[0].data_json.find(login->token));
+
+  ASSERT_TRUE(service_->logout(login->token));
+  auto logged_out = events_of("user.logged_out");
+  ASSERT_EQ(1u, logged_out.size());
+  EXPECT_EQ(person->user_id, logged_out[0].actor.user_id);
+
+  auto clerk = service_->create_user(official("clerk", "scjg", {Role::clerk}), &admin_);
+  ASSERT_TRUE(clerk);
+  created = events_of("user.created");
+  EXPECT_EQ(admin_.user_id, created.back().actor.user_id);
+  EXPECT_EQ("admin", created.back().actor.role);
+  EXPECT_EQ("zwfw", created.back().actor.dept_id);
+}
+
+TEST_P(IdentityTest, RolesChangeAndApplyToLiveSessions) {
+  auto clerk = service_->create_user(official("clerk", "scjg", {Role::clerk}), &admin_);
+  ASSERT_TRUE(clerk);
+  auto login = service_->login("clerk", kPassword, "");
+  ASSERT_TRUE(login);
+  EXPECT_FALSE(service_->authenticate(login->token)->has_role(Role::reviewer));
+
+  EXPECT_EQ(ErrorCode::forbidden,
+            service_->set_roles(clerk->user_id, {Role::admin}, *clerk).error().code);
+  ASSERT_TRUE(service_->set_roles(clerk->user_id, {Role::clerk, Role::reviewer}, admin_));
+  auto who = service_->authenticate(login->token);
+  ASSERT_TRUE(who);
+  EXPECT_TRUE(who->has_role(Role::reviewer));
+  EXPECT_TRUE(who->has_role(Role::clerk));
+
+  auto changed = events_of("user.roles_changed");
+  ASSERT_EQ(1u, changed.size());
+  EXPECT_EQ(json({"clerk"}), json::parse(changed[0].before_json)["roles"]);
+  EXPECT_EQ(json({"clerk", "reviewer"}), json::parse(changed[0].after_json)["roles"]);
+
+  auto empty = service_->set_roles(clerk->user_id, {}, admin_);
+  EXPECT_EQ("/roles", empty.error().field);
+  auto self_demotion = service_->set_roles(admin_.user_id, {Role::clerk}, admin_);
+  EXPECT_EQ(ErrorCode::conflict, self_demotion.error().code);
+  auto person = service_->create_user(citizen(), nullptr);
+  ASSERT_TRUE(person);
+  EXPECT_EQ(ErrorCode::invalid_input,
+            service_->set_roles(person->user_id, {Role::clerk}, admin_).error().code);
+  EXPECT_EQ(ErrorCode::not_found,
+            service_->set_roles("u-none", {Role::clerk}, admin_).error().code);
+}
+
+TEST_P(IdentityTest, UsersAreFoundAndListed) {
+  ASSERT_TRUE(service_->create_user(citizen(), nullptr));
+  ASSERT_TRUE(service_->create_user(business(), nullptr));
+  auto found = service_->find_by_username("qiye");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(Kind::business, found->kind);
+  auto again = service_->get_user(found->user_id);
+  ASSERT_TRUE(again);
+  EXPECT_EQ("91350100M000100Y43", again->id_number);
+  EXPECT_EQ(ErrorCode::not_found, service_->find_by_username("nobody").error().code);
+  EXPECT_EQ(ErrorCode::not_found, service_->get_user("u-none").error().code);
+
+  auto page1 = service_->list_users(2, 0);
+  ASSERT_TRUE(page1);
+  ASSERT_EQ(2u, page1->size());
+  EXPECT_EQ("admin", (*page1)[0].username);
+  EXPECT_EQ("qiye", (*page1)[1].username);
+  auto page2 = service_->list_users(2, 2);
+  ASSERT_TRUE(page2);
+  ASSERT_EQ(1u, page2->size());
+  EXPECT_EQ("zhangsan", (*page2)[0].username);
+}
+
+TEST_P(IdentityTest, Departments) {
+  auto before = last_seq();
+  auto clerk = service_->create_user(official("clerk", "scjg", {Role::clerk}), &admin_);
+  ASSERT_TRUE(clerk);
+  Department d{"wjw", "江宁市卫生健康委员会", "11329900MB0000001X", "329900", ""};
+  // Give the USCC a valid check character.
+  d.uscc.pop_back();
+  for (char c : std::string_view("0123456789ABCDEFGHJKLMNPQRTUWXY"))
+    if (valid_uscc(d.uscc + c)) {
+      d.uscc += c;
+      break;
+    }
+  ASSERT_TRUE(valid_uscc(d.uscc));
+  EXPECT_EQ(ErrorCode::forbidden, service_->create_department(d, &*clerk).error().code);
+  auto created = service_->create_department(d, &admin_);
+  ASSERT_TRUE(created) << created.error().message_en;
+  EXPECT_EQ(ErrorCode::conflict, service_->create_department(d, &admin_).error().code);
+  Department same_code = d;
+  same_code.id = "wjw2";
+  EXPECT_EQ("/uscc", service_->create_department(same_code, &admin_).error().field);
+  Department bad = d;
+  bad.id = "wjw3";
+  bad.uscc = "91350100M000100Y44";
+  EXPECT_EQ("/uscc", service_->create_department(bad, &admin_).error().field);
+  Department orphan{"child", "子部门", "", "329900", "nosuch"};
+  EXPECT_EQ("/parent_id", service_->create_department(orphan, &admin_).error().field);
+  Department child{"wjw-jk", "疾控中心", "", "329900", "wjw"};
+  EXPECT_TRUE(service_->create_department(child, &admin_));
+
+  auto list = service_->list_departments();
+  ASSERT_TRUE(list);
+  ASSERT_EQ(4u, list->size());
+  EXPECT_EQ("scjg", (*list)[0].id);
+  EXPECT_EQ("wjw", (*list)[1].id);
+  auto got = service_->get_department("wjw");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(d.uscc, got->uscc);
+  EXPECT_EQ(ErrorCode::not_found, service_->get_department("none").error().code);
+
+  auto events = events_of("department.created");
+  ASSERT_EQ(4u, events.size());
+  EXPECT_EQ("wjw", events[2].subject_id);
+  EXPECT_EQ(admin_.user_id, events[2].actor.user_id);
+  EXPECT_GT(last_seq(), before);
+}
+
+TEST_P(IdentityTest, DivisionsUpsertAndListByParent) {
+  ASSERT_TRUE(service_->upsert_division({"320000", "江苏省", ""}));
+  ASSERT_TRUE(service_->upsert_division({"329900", "江宁市", "320000"}));
+  ASSERT_TRUE(service_->upsert_division({"329902", "青溪区", "329900"}));
+  EXPECT_EQ(3u, events_of("division.upserted").size());
+
+  // Unchanged: nothing written.
+  auto before = last_seq();
+  ASSERT_TRUE(service_->upsert_division({"329902", "青溪区", "329900"}));
+  EXPECT_EQ(before, last_seq());
+  ASSERT_TRUE(service_->upsert_division({"329902", "江宁市青溪区", "329900"}));
+  auto upserts = events_of("division.upserted");
+  ASSERT_EQ(4u, upserts.size());
+  EXPECT_EQ("青溪区", json::parse(upserts.back().before_json).value("name", ""));
+  EXPECT_EQ("system", upserts.back().actor.role);
+
+  auto top = service_->list_divisions("");
+  ASSERT_TRUE(top);
+  ASSERT_EQ(1u, top->size());
+  EXPECT_EQ("320000", (*top)[0].code);
+  auto counties = service_->list_divisions("329900");
+  ASSERT_TRUE(counties);
+  ASSERT_EQ(1u, counties->size());
+  EXPECT_EQ("江宁市青溪区", (*counties)[0].name);
+
+  EXPECT_EQ("/code", service_->upsert_division({"3299", "x", ""}).error().field);
+  EXPECT_EQ("/name", service_->upsert_division({"329903", "", "329900"}).error().field);
+  EXPECT_EQ("/parent_code", service_->upsert_division({"329903", "x", "32"}).error().field);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IdentityTest, ::testing::ValuesIn(yiwang::testing::backends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace yiwang::identity

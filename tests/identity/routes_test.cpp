@@ -1,0 +1,285 @@
+// Identity routes through a Router (no sockets) on both backends: status codes, bodies, problem
+// fields, and that rejected requests change nothing.
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "events/events.h"
+#include "http/http.h"
+#include "identity/identity.h"
+#include "support/test_store.h"
+
+namespace yiwang::identity {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kPassword = "long-enough-1";
+
+class IdentityRoutesTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    store_ = yiwang::testing::make_store(GetParam());
+    auto all = events::migrations();
+    auto mine = migrations();
+    all.insert(all.end(), mine.begin(), mine.end());
+    ASSERT_TRUE(store::migrate(*store_, all));
+    Options options;
+    options.pwhash_opslimit = 1;
+    options.pwhash_memlimit = 8192;
+    service_ = std::make_unique<Service>(*store_, clock_, random_, options);
+    register_routes(router_, *service_);
+
+    ASSERT_TRUE(service_->create_department({"zwfw", "政务办", "", "329900", ""}, nullptr));
+    ASSERT_TRUE(service_->create_department({"scjg", "市场监管局", "", "329900", ""}, nullptr));
+    ASSERT_TRUE(service_->upsert_division({"320000", "江苏省", ""}));
+    ASSERT_TRUE(service_->upsert_division({"329900", "江宁市", "320000"}));
+    NewUser admin;
+    admin.username = "admin";
+    admin.password = kPassword;
+    admin.kind = Kind::official;
+    admin.display_name = "管理员";
+    admin.dept_id = "zwfw";
+    admin.roles = {Role::admin};
+    ASSERT_TRUE(service_->create_user(admin, nullptr));
+  }
+
+  http::Response call(const std::string& method, const std::string& path,
+                      const std::string& body = "", const std::string& token = "") {
+    http::Request req;
+    req.method = method;
+    req.target = path;
+    auto q = path.find('?');
+    req.path = path.substr(0, q);
+    if (q != std::string::npos) {
+      std::string pair = path.substr(q + 1);
+      auto eq = pair.find('=');
+      req.query.emplace(pair.substr(0, eq), eq == std::string::npos ? "" : pair.substr(eq + 1));
+    }
+    req.body = body;
+    req.request_id = "t";
+    req.remote_address = "192.0.2.1";
+    if (!body.empty()) req.headers["content-type"] = "application/json";
+    if (!token.empty()) req.headers["authorization"] = "Bearer " + token;
+    return router_.dispatch(req);
+  }
+
+  json call_json(const std::string& method, const std::string& path, const json& body,
+                 const std::string& token, int status) {
+    auto r = call(method, path, body.is_null() ? "" : body.dump(), token);
+    EXPECT_EQ(status, r.status) << method << " " << path << " → " << r.body;
+    return r.body.empty() ? json() : json::parse(r.body, nullptr, false);
+  }
+
+  void expect_problem(const http::Response& r, int status, const std::string& field = "") {
+    EXPECT_EQ(status, r.status) << r.body;
+    EXPECT_EQ("application/problem+json", r.content_type);
+    auto p = json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(p.is_object()) << r.body;
+    EXPECT_FALSE(p.value("message_zh", "").empty()) << r.body;
+    if (!field.empty()) {
+      EXPECT_EQ(field, p.value("field", "")) << r.body;
+    }
+  }
+
+  std::string login(const std::string& username, const std::string& password = kPassword) {
+    auto body = call_json("POST", "/api/v1/auth/login",
+                          {{"username", username}, {"password", password}}, "", 200);
+    return body.value("token", "");
+  }
+
+  std::int64_t last_seq() {
+    return *store_->read(
+        [](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
+  }
+
+  std::unique_ptr<store::Store> store_;
+  core::ManualClock clock_{1'780'000'000'000};
+  core::SystemRandom random_;
+  std::unique_ptr<Service> service_;
+  http::Router router_;
+};
+
+const json kCitizen = {{"username", "lisi"},
+                       {"password", kPassword},
+                       {"kind", "citizen"},
+                       {"display_name", "李四"},
+                       {"id_number", "11010519491231002X"},
+                       {"phone", "13800000000"}};
+
+TEST_P(IdentityRoutesTest, RegisterLoginMeLogout) {
+  auto user = call_json("POST", "/api/v1/auth/register", kCitizen, "", 201);
+  EXPECT_EQ("lisi", user.value("username", ""));
+  EXPECT_EQ("citizen", user.value("kind", ""));
+  EXPECT_EQ("110105********002X", user.value("id_number_masked", ""));
+  EXPECT_FALSE(user.contains("password"));
+
+  auto r = call_json("POST", "/api/v1/auth/login", {{"username", "lisi"}, {"password", kPassword}},
+                     "", 200);
+  std::string token = r.value("token", "");
+  ASSERT_EQ(64u, token.size());
+  EXPECT_TRUE(r.value("expires_at", "").find("+08:00") != std::string::npos) << r.dump();
+  EXPECT_EQ("lisi", r["user"].value("username", ""));
+
+  auto me = call_json("GET", "/api/v1/me", nullptr, token, 200);
+  EXPECT_EQ("11010519491231002X", me.value("id_number", ""));  // the owner sees the full number
+  EXPECT_EQ("13800000000", me.value("phone", ""));
+  EXPECT_EQ(json::array(), me["roles"]);
+
+  EXPECT_EQ(204, call("POST", "/api/v1/auth/logout", "", token).status);
+  expect_problem(call("GET", "/api/v1/me", "", token), 401);
+  expect_problem(call("POST", "/api/v1/auth/logout", "", token), 401);
+}
+
+TEST_P(IdentityRoutesTest, LoginProblems) {
+  call_json("POST", "/api/v1/auth/register", kCitizen, "", 201);
+  auto before = last_seq();
+  expect_problem(call("POST", "/api/v1/auth/login",
+                      json{{"username", "lisi"}, {"password", "x"}, {"otp", 1}}.dump()),
+                 400, "/otp");
+  expect_problem(call("POST", "/api/v1/auth/login", json{{"username", "lisi"}}.dump()), 400,
+                 "/password");
+  expect_problem(
+      call("POST", "/api/v1/auth/login", json{{"username", 7}, {"password", "x"}}.dump()), 400,
+      "/username");
+  expect_problem(call("POST", "/api/v1/auth/login", "{\"username\":"), 400);
+  EXPECT_EQ(before, last_seq());
+  auto wrong = call("POST", "/api/v1/auth/login",
+                    json{{"username", "lisi"}, {"password", "wrong-password"}}.dump());
+  auto unknown = call("POST", "/api/v1/auth/login",
+                      json{{"username", "nobody"}, {"password", "wrong-password"}}.dump());
+  expect_problem(wrong, 401);
+  expect_problem(unknown, 401);
+  EXPECT_EQ(json::parse(wrong.body).value("message_en", ""),
+            json::parse(unknown.body).value("message_en", ""));
+}
+
+TEST_P(IdentityRoutesTest, LockedAccountIs423UntilUnlocked) {
+  call_json("POST", "/api/v1/auth/register", kCitizen, "", 201);
+  http::Response last;
+  for (int i = 0; i < 5; ++i) {
+    last = call("POST", "/api/v1/auth/login",
+                json{{"username", "lisi"}, {"password", "wrong-password"}}.dump());
+  }
+  expect_problem(last, 423);
+  expect_problem(call("POST", "/api/v1/auth/login",
+                      json{{"username", "lisi"}, {"password", kPassword}}.dump()),
+                 423);
+  std::string admin = login("admin");
+  auto user = service_->find_by_username("lisi");
+  ASSERT_TRUE(user);
+  call_json("POST", "/api/v1/users/" + user->user_id + "/unlock", nullptr, admin, 200);
+  login("lisi");
+}
+
+TEST_P(IdentityRoutesTest, RegistrationProblemsNameTheField) {
+  auto before = last_seq();
+  json bad_id = kCitizen;
+  bad_id["id_number"] = "110105194912310021";
+  expect_problem(call("POST", "/api/v1/auth/register", bad_id.dump()), 400, "/id_number");
+  json official = kCitizen;
+  official["kind"] = "official";
+  expect_problem(call("POST", "/api/v1/auth/register", official.dump()), 400, "/kind");
+  json with_roles = kCitizen;
+  with_roles["roles"] = {"admin"};
+  expect_problem(call("POST", "/api/v1/auth/register", with_roles.dump()), 400, "/roles");
+  json short_password = kCitizen;
+  short_password["password"] = "short";
+  expect_problem(call("POST", "/api/v1/auth/register", short_password.dump()), 400, "/password");
+  EXPECT_EQ(before, last_seq());
+
+  call_json("POST", "/api/v1/auth/register", kCitizen, "", 201);
+  expect_problem(call("POST", "/api/v1/auth/register", kCitizen.dump()), 409, "/username");
+}
+
+TEST_P(IdentityRoutesTest, AdminManagesUsers) {
+  call_json("POST", "/api/v1/auth/register", kCitizen, "", 201);
+  std::string citizen = login("lisi");
+  std::string admin = login("admin");
+  json clerk = {{"username", "clerk"},    {"password", kPassword}, {"kind", "official"},
+                {"display_name", "窗口"}, {"dept_id", "scjg"},     {"roles", {"clerk"}}};
+
+  auto before = last_seq();
+  expect_problem(call("POST", "/api/v1/users", clerk.dump(), citizen), 403);
+  expect_problem(call("POST", "/api/v1/users", clerk.dump()), 401);
+  json bad_role = clerk;
+  bad_role["roles"] = {"clerk", "flyer"};
+  expect_problem(call("POST", "/api/v1/users", bad_role.dump(), admin), 400, "/roles/1");
+  json no_dept = clerk;
+  no_dept["dept_id"] = "nosuch";
+  expect_problem(call("POST", "/api/v1/users", no_dept.dump(), admin), 400, "/dept_id");
+  EXPECT_EQ(before, last_seq());
+
+  auto created = call_json("POST", "/api/v1/users", clerk, admin, 201);
+  std::string id = created.value("id", "");
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(json({"clerk"}), created["roles"]);
+  EXPECT_EQ("scjg", created.value("dept_id", ""));
+
+  auto changed = call_json("PUT", "/api/v1/users/" + id + "/roles",
+                           {{"roles", {"reviewer", "clerk"}}}, admin, 200);
+  EXPECT_EQ(json({"clerk", "reviewer"}), changed["roles"]);
+  expect_problem(
+      call("PUT", "/api/v1/users/" + id + "/roles", json{{"roles", {"x"}}}.dump(), admin), 400,
+      "/roles/0");
+  expect_problem(call("PUT", "/api/v1/users/" + id + "/roles", json::object().dump(), admin), 400,
+                 "/roles");
+  expect_problem(
+      call("PUT", "/api/v1/users/" + id + "/roles", json{{"roles", {"admin"}}}.dump(), citizen),
+      403);
+  expect_problem(
+      call("PUT", "/api/v1/users/u-none/roles", json{{"roles", {"clerk"}}}.dump(), admin), 404);
+
+  auto list = call_json("GET", "/api/v1/users?limit=2", nullptr, admin, 200);
+  ASSERT_EQ(2u, list["users"].size());
+  EXPECT_EQ("admin", list["users"][0].value("username", ""));
+  // Admins see personal numbers in full.
+  auto all = call_json("GET", "/api/v1/users", nullptr, admin, 200);
+  bool saw_citizen = false;
+  for (const auto& u : all["users"]) {
+    if (u.value("username", "") == "lisi") {
+      saw_citizen = true;
+      EXPECT_EQ("11010519491231002X", u.value("id_number", ""));
+    }
+  }
+  EXPECT_TRUE(saw_citizen);
+  expect_problem(call("GET", "/api/v1/users", "", citizen), 403);
+}
+
+TEST_P(IdentityRoutesTest, DepartmentsAndDivisions) {
+  std::string admin = login("admin");
+  expect_problem(call("GET", "/api/v1/departments"), 401);
+  auto list = call_json("GET", "/api/v1/departments", nullptr, admin, 200);
+  ASSERT_EQ(2u, list["departments"].size());
+  EXPECT_EQ("scjg", list["departments"][0].value("id", ""));
+
+  auto created =
+      call_json("POST", "/api/v1/departments",
+                {{"id", "gaj"}, {"name", "公安局"}, {"division_code", "329900"}}, admin, 201);
+  EXPECT_EQ("gaj", created.value("id", ""));
+  expect_problem(
+      call("POST", "/api/v1/departments", json{{"id", "gaj"}, {"name", "x"}}.dump(), admin), 409);
+  expect_problem(
+      call("POST", "/api/v1/departments",
+           json{{"id", "x1"}, {"name", "x"}, {"uscc", "91350100M000100Y44"}}.dump(), admin),
+      400, "/uscc");
+  expect_problem(call("POST", "/api/v1/departments",
+                      json{{"id", "x2"}, {"name", "x"}, {"colour", "red"}}.dump(), admin),
+                 400, "/colour");
+
+  auto provinces = call_json("GET", "/api/v1/divisions", nullptr, "", 200);
+  ASSERT_EQ(1u, provinces["divisions"].size());
+  EXPECT_EQ("320000", provinces["divisions"][0].value("code", ""));
+  auto cities = call_json("GET", "/api/v1/divisions?parent=320000", nullptr, "", 200);
+  ASSERT_EQ(1u, cities["divisions"].size());
+  EXPECT_EQ("江宁市", cities["divisions"][0].value("name", ""));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IdentityRoutesTest,
+                         ::testing::ValuesIn(yiwang::testing::backends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace yiwang::identity
