@@ -235,8 +235,11 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
       p.who = people[i % 5 == 0 ? 0 : rng_() % people.size()];
     }
     // Older cases are more likely to be finished; the distribution is skewed towards the past.
-    double u = static_cast<double>(rng_() % 10000) / 10000.0;
-    core::Millis t = office_hours(*calendar, start + static_cast<core::Millis>((1 - u * u) * (now_ms - start - 4 * kHourMs)), rng_);
+    core::Millis t = now_ms;
+    for (int attempt = 0; attempt < 20 && t >= now_ms - kHourMs; ++attempt) {
+      double u = static_cast<double>(rng_() % 10000) / 10000.0;
+      t = office_hours(*calendar, start + static_cast<core::Millis>((1 - u * u) * (now_ms - start)), rng_);
+    }
     auto fate = static_cast<Fate>(fate_pick(rng_));
     int reviews = 0;
     for (const auto& s : p.item.workflow) reviews += s.kind == "review" ? std::max<int>(1, s.dept_ids.size()) : 0;

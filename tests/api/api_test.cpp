@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -53,6 +54,7 @@ std::string fresh_postgres_database() {
 
 class ApiTest : public ::testing::TestWithParam<std::string> {
  protected:
+  virtual int demo_cases() const { return 0; }
   void SetUp() override {
     dir_ = fs::path(yiwang::testing::temp_dir()) / "api";
     fs::create_directories(dir_);
@@ -62,7 +64,7 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     if (GetParam() == "postgres") config_.postgres = fresh_postgres_database();
     yiwang::demo::Options demo;
     demo.data_dir = yiwang::testing::source_dir() + "/data/demo";
-    demo.cases = 0;
+    demo.cases = demo_cases();
     std::ostringstream log;
     auto seeded = yiwang::demo::seed(config_, demo, log);
     ASSERT_TRUE(seeded) << seeded.error().message_en << " " << seeded.error().field;
@@ -281,6 +283,81 @@ TEST_P(ApiTest, UnauthenticatedRequestsAreRejected) {
   expect_problem(call("GET", "/api/v1/cases", "", "not-a-token"), 401);
   expect_problem(call("GET", "/api/v1/supervision/alerts", "", login("zhangsan")), 403);
 }
+
+TEST_P(ApiTest, OversizeBodyIsRejectedAndChangesNothing) {
+  std::string citizen = login("zhangsan");
+  auto before = last_event();
+  std::string big = json{{"item_code", kItemCode}, {"form", {{"shop_name", std::string(2 << 20, 'x')}}}}.dump();
+  expect_problem(call("POST", "/api/v1/cases", big, citizen), 413);
+  EXPECT_EQ(before, last_event());
+}
+
+TEST_P(ApiTest, WindowFilingValidatesTheApplicant) {
+  std::string admin = login("admin");
+  call_json("POST", "/api/v1/items", test_item(), admin, 201);
+  std::string clerk = login("chuangkou");
+  auto before = last_event();
+  json bad = {{"item_code", kItemCode},
+              {"form", {{"shop_name", "老李早点"}}},
+              {"applicant", {{"kind", "citizen"}, {"name", "李四"}, {"id_number", "110105194912310021"}}}};
+  expect_problem(call("POST", "/api/v1/cases", bad.dump(), clerk), 400, "/applicant/id_number");
+  // A citizen cannot file in someone else's name.
+  bad["applicant"]["id_number"] = "11010519491231002X";
+  auto r = call("POST", "/api/v1/cases", bad.dump(), login("zhangsan"));
+  EXPECT_TRUE(r.status == 400 || r.status == 403) << r.body;
+  before = last_event();
+  auto filed = call_json("POST", "/api/v1/cases", bad, clerk, 201);
+  EXPECT_EQ("window", filed.value("channel", ""));
+  EXPECT_EQ("李四", filed["applicant"].value("name", ""));
+  EXPECT_GT(last_event(), before);
+}
+
+TEST_P(ApiTest, StatutoryClockShowsRemainingWorkingDays) {
+  std::string admin = login("admin");
+  call_json("POST", "/api/v1/items", test_item(), admin, 201);
+  auto filed = call_json("POST", "/api/v1/cases", {{"item_code", kItemCode}, {"form", {{"shop_name", "面馆"}}}},
+                         login("zhangsan"), 201);
+  EXPECT_TRUE(filed["clock"].is_null());  // the clock starts at acceptance
+  auto accepted = call_json("POST", "/api/v1/cases/" + filed.value("id", "") + "/actions",
+                            {{"action", "accept"}, {"opinion", "受理"}}, login("chuangkou"), 200);
+  ASSERT_TRUE(accepted["clock"].is_object()) << accepted.dump();
+  EXPECT_EQ(5, accepted["clock"].value("limit_days", 0));
+  EXPECT_EQ(5, accepted["clock"].value("remaining_days", 0));
+  EXPECT_FALSE(accepted["clock"].value("deadline", "").empty());
+  EXPECT_EQ("in_review", accepted.value("state", ""));
+}
+
+// The demo's case history: every official's queue holds cases, supervision shows alerts with
+// department roll-ups, and ratings roll up.
+class DemoHistoryTest : public ApiTest {
+ protected:
+  int demo_cases() const override { return 120; }
+};
+
+TEST_P(DemoHistoryTest, QueuesAlertsAndRatingsAreNotEmpty) {
+  for (const char* official : {"chuangkou", "shencha", "juece"}) {
+    auto list = call_json("GET", "/api/v1/cases?limit=5", nullptr, login(official), 200);
+    EXPECT_GT(list.value("total", 0), 10) << official;
+  }
+  auto mine = call_json("GET", "/api/v1/cases?limit=5", nullptr, login("zhangsan"), 200);
+  EXPECT_GT(mine.value("total", 0), 0);
+  std::string supervisor = login("jiancha");
+  auto alerts = call_json("GET", "/api/v1/supervision/alerts", nullptr, supervisor, 200);
+  EXPECT_FALSE(alerts["alerts"].empty());
+  EXPECT_GE(alerts["departments"].size(), 8u);
+  auto inbox = call_json("GET", "/api/v1/inbox", nullptr, supervisor, 200);
+  EXPECT_FALSE(inbox["messages"].empty());
+  auto ratings = call_json("GET", "/api/v1/ratings/summary?by=dept", nullptr, supervisor, 200);
+  EXPECT_FALSE(ratings["groups"].empty());
+  // Cases are in many states, not only the first and the last.
+  std::set<std::string> states;
+  auto all = call_json("GET", "/api/v1/cases?limit=200", nullptr, supervisor, 200);
+  for (const auto& c : all["cases"]) states.insert(c.value("state", ""));
+  EXPECT_GE(states.size(), 5u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DemoHistoryTest, ::testing::ValuesIn(yiwang::testing::backends()),
+                         [](const auto& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiTest, ::testing::ValuesIn(yiwang::testing::backends()),
                          [](const auto& info) { return info.param; });
