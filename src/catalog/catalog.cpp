@@ -1,8 +1,11 @@
 #include "catalog/catalog.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
+#include <shared_mutex>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "catalog/items_json.h"
 #include "catalog/search_index.h"
@@ -287,16 +290,51 @@ Status check_departments(store::Tx& tx, const Item& item) {
   return {};
 }
 
-Result<Item> parse_doc(const std::string& doc, bool active) {
-  Json j = Json::parse(doc, nullptr, false);
-  if (j.is_discarded()) {
-    return fail(ErrorCode::internal, "", "事项数据损坏", "stored item document is not JSON");
+}  // namespace
+
+// Parsed stored documents, by their text. Parsing is a pure function of the text, and the read
+// API parses the same few documents over and over: it was most of GET /items/{code}'s time.
+// Keyed by content rather than by code and version, so it needs no invalidation and cannot mix
+// up two stores.
+class ParsedDocs {
+ public:
+  std::optional<Item> find(const std::string& doc) {
+    std::shared_lock lock(mu_);
+    auto it = items_.find(doc);
+    if (it == items_.end()) return std::nullopt;
+    return it->second;
   }
-  auto item = detail::from_json(j);
-  if (!item)
-    return fail(ErrorCode::internal, "", "事项数据损坏", "stored item: " + item.error().message_en);
+  void add(const std::string& doc, const Item& item) {
+    std::unique_lock lock(mu_);
+    if (items_.size() >= kMaxEntries) items_.clear();  // bounded; refilled by the next reads
+    items_.emplace(doc, item);
+  }
+
+ private:
+  static constexpr std::size_t kMaxEntries = 512;
+  std::shared_mutex mu_;
+  std::unordered_map<std::string, Item> items_;
+};
+
+namespace {
+
+Result<Item> parse_doc(ParsedDocs& parsed, const std::string& doc, bool active) {
+  std::optional<Item> item = parsed.find(doc);
+  if (!item) {
+    Json j = Json::parse(doc, nullptr, false);
+    if (j.is_discarded()) {
+      return fail(ErrorCode::internal, "", "事项数据损坏", "stored item document is not JSON");
+    }
+    auto fresh = detail::from_json(j);
+    if (!fresh) {
+      return fail(ErrorCode::internal, "", "事项数据损坏",
+                  "stored item: " + fresh.error().message_en);
+    }
+    parsed.add(doc, *fresh);
+    item = std::move(*fresh);
+  }
   item->active = active;
-  return item;
+  return std::move(*item);
 }
 
 tl::unexpected<Error> no_item(std::string_view code) {
@@ -343,18 +381,19 @@ Result<Item> item_from_json(std::string_view json_text) {
 }
 
 Service::Service(store::Store& store, const core::Clock& clock)
-    : store_(store), clock_(clock), index_(std::make_unique<Index>()) {
+    : store_(store), clock_(clock), index_(std::make_unique<Index>()),
+      docs_(std::make_unique<ParsedDocs>()) {
   struct Loaded {
     Item item;
     std::string dept_name;
   };
-  auto loaded = store_.read([](store::Tx& tx) -> Result<std::vector<Loaded>> {
+  auto loaded = store_.read([this](store::Tx& tx) -> Result<std::vector<Loaded>> {
     std::vector<Loaded> out;
     auto rows = tx.query(
         "SELECT v.doc, i.active, i.dept_id FROM items i JOIN item_versions v "
         "ON v.code = i.code AND v.version = i.current_version ORDER BY i.code");
     for (const auto& row : rows) {
-      auto item = parse_doc(row.text(0), row.int64(1) != 0);
+      auto item = parse_doc(*docs_, row.text(0), row.int64(1) != 0);
       if (!item) return fail(item.error());
       out.push_back({std::move(*item), department_name(tx, row.text(2)).value_or("")});
     }
@@ -395,7 +434,7 @@ Result<Item> Service::publish(const Item& input, const identity::Principal& by, 
     }
     if (!current && mode == PublishMode::update_only) return no_item(item.code);
     if (current) {
-      auto old = parse_doc(current->text(2), current->int64(1) != 0);
+      auto old = parse_doc(*docs_, current->text(2), current->int64(1) != 0);
       if (!old) return fail(old.error());
       before = detail::summary_json(*old).dump();
       item.version = static_cast<int>(current->int64(0)) + 1;
@@ -459,7 +498,7 @@ Result<Item> Service::get(std::string_view code) {
         "ON v.code = i.code AND v.version = i.current_version WHERE i.code = ?",
         {key});
     if (!row) return no_item(key);
-    return parse_doc(row->text(0), row->int64(1) != 0);
+    return parse_doc(*docs_, row->text(0), row->int64(1) != 0);
   });
 }
 
@@ -473,7 +512,7 @@ Result<Item> Service::get_version(std::string_view code, int version) {
     if (!row) {
       return fail(ErrorCode::not_found, "", "事项版本不存在", "no such item version");
     }
-    return parse_doc(row->text(0), row->int64(1) != 0);
+    return parse_doc(*docs_, row->text(0), row->int64(1) != 0);
   });
 }
 

@@ -148,6 +148,8 @@ enum class PublishMode {
   update_only,   // not_found when it does not (PUT /items/{code})
 };
 
+class ParsedDocs;
+
 class Service {
  public:
   Service(store::Store& store, const core::Clock& clock);
@@ -178,6 +180,7 @@ class Service {
   store::Store& store_;
   const core::Clock& clock_;
   std::unique_ptr<Index> index_;
+  std::unique_ptr<ParsedDocs> docs_;   // parsed stored documents, by their text
 };
 
 // GET /api/v1/items, GET /api/v1/items/{code}, GET /api/v1/items/{code}/versions/{version},
