@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/cases.h"
+#include "cases/services.h"
 #include "events/events.h"
 #include "http/http.h"
 #include "support/test_store.h"
@@ -37,16 +38,8 @@ class FilesTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     store_ = yiwang::testing::make_store(GetParam());
-    std::vector<store::Migration> all;
-    for (auto list : {events::migrations(), identity::migrations(), catalog::migrations(),
-                      cases::migrations()}) {
-      all.insert(all.end(), list.begin(), list.end());
-    }
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options o;
-    o.pwhash_opslimit = 1;
-    o.pwhash_memlimit = 8192;
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, o);
+    ASSERT_TRUE(store::migrate(*store_, testing::case_migrations()));
+    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, testing::fast_hashing());
     catalog_ = std::make_unique<catalog::Service>(*store_, clock_);
     dir_ = yiwang::testing::temp_dir();
     Options options;

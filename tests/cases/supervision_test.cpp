@@ -10,6 +10,7 @@
 
 #include "cases/cases.h"
 #include "cases/internal.h"
+#include "cases/services.h"
 #include "events/events.h"
 #include "http/http.h"
 #include "support/test_store.h"
@@ -44,16 +45,8 @@ class SupervisionTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     store_ = yiwang::testing::make_store(GetParam());
-    std::vector<store::Migration> all;
-    for (auto list : {events::migrations(), identity::migrations(), catalog::migrations(),
-                      cases::migrations()}) {
-      all.insert(all.end(), list.begin(), list.end());
-    }
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options o;
-    o.pwhash_opslimit = 1;
-    o.pwhash_memlimit = 8192;
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, o);
+    ASSERT_TRUE(store::migrate(*store_, testing::case_migrations()));
+    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, testing::fast_hashing());
     catalog_ = std::make_unique<catalog::Service>(*store_, clock_);
     service_ = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_);
     for (auto [id, name] : {std::pair{"scjg", "江宁市市场监督管理局"},
