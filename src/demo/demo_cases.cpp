@@ -431,7 +431,17 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
   if (!swept) return fail(swept.error());
   log << "cases: " << filed << " filed, " << acted << " actions, " << rated << " ratings";
   if (failed) log << ", " << failed << " actions refused";
-  log << "; alerts now: " << swept->raised_yellow << " yellow, " << swept->raised_red << " red newly raised\n";
+  log << "\n";
+  auto supervisor = ids.find_by_username("jiancha");
+  if (!supervisor) return fail(supervisor.error());
+  auto report = service.alerts(*supervisor, "");
+  if (!report) return fail(report.error());
+  std::int64_t yellow = 0, red = 0;
+  for (const auto& d : report->departments) {
+    yellow += d.yellow;
+    red += d.red;
+  }
+  log << "supervision (电子监察): " << yellow << " yellow and " << red << " red alerts open\n";
   return {};
 }
 
