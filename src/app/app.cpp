@@ -39,8 +39,8 @@ std::unique_ptr<store::Store> open_store(const Config& config) {
 
 std::vector<store::Migration> all_migrations() {
   std::vector<store::Migration> all;
-  for (auto list : {events::migrations(), identity::migrations(), catalog::migrations(),
-                    cases::migrations()}) {
+  for (auto list :
+       {events::migrations(), identity::migrations(), catalog::migrations(), cases::migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -57,7 +57,8 @@ identity::Options identity_options(const Config& config) {
 
 void add_platform_routes(http::Router& router, store::Store& store) {
   router.add("GET", "/api/v1/health", [&store](const http::Request& req, const http::PathParams&) {
-    auto seq = store.read([](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
+    auto seq =
+        store.read([](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
     if (!seq) return http::problem(seq.error(), req);
     return http::ok({{"status", "ok"},
                      {"version", "0.1.0"},
@@ -95,13 +96,13 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   if (auto migrated = store::migrate(*p.store, all_migrations()); !migrated) {
     throw std::runtime_error("migration failed: " + migrated.error().message_en);
   }
-  p.identity = std::make_unique<identity::Service>(*p.store, *p.clock, p.random,
-                                                   identity_options(p.config));
+  p.identity =
+      std::make_unique<identity::Service>(*p.store, *p.clock, p.random, identity_options(p.config));
   p.catalog = std::make_unique<catalog::Service>(*p.store, *p.clock);
   cases::Options case_options;
   case_options.files_dir = p.config.data_dir;
-  p.cases = std::make_unique<cases::Service>(*p.store, *p.clock, p.random, *p.catalog,
-                                             *p.identity, case_options);
+  p.cases = std::make_unique<cases::Service>(*p.store, *p.clock, p.random, *p.catalog, *p.identity,
+                                             case_options);
 
   add_platform_routes(p.router, *p.store);
   identity::register_routes(p.router, *p.identity);
@@ -120,6 +121,7 @@ Status App::serve() {
   options.io_threads = p.config.io_threads;
   options.worker_threads = p.config.worker_threads;
   options.access_log_path = p.config.access_log;
+  options.inline_reads = p.store->dialect() == store::Dialect::sqlite;
   http::Server server(p.router, options);
   std::unique_ptr<cases::SupervisionLoop> supervision;
   if (p.config.supervision_interval_s > 0) {
@@ -131,13 +133,29 @@ Status App::serve() {
   return {};
 }
 
-const Config& App::config() const { return parts_->config; }
-http::Router& App::router() { return parts_->router; }
-store::Store& App::store() { return *parts_->store; }
-const core::Clock& App::clock() { return *parts_->clock; }
-core::Random& App::random() { return parts_->random; }
-identity::Service& App::identity() { return *parts_->identity; }
-catalog::Service& App::catalog() { return *parts_->catalog; }
-cases::Service& App::cases() { return *parts_->cases; }
+const Config& App::config() const {
+  return parts_->config;
+}
+http::Router& App::router() {
+  return parts_->router;
+}
+store::Store& App::store() {
+  return *parts_->store;
+}
+const core::Clock& App::clock() {
+  return *parts_->clock;
+}
+core::Random& App::random() {
+  return parts_->random;
+}
+identity::Service& App::identity() {
+  return *parts_->identity;
+}
+catalog::Service& App::catalog() {
+  return *parts_->catalog;
+}
+cases::Service& App::cases() {
+  return *parts_->cases;
+}
 
 }  // namespace yiwang::app

@@ -381,7 +381,9 @@ Result<Item> item_from_json(std::string_view json_text) {
 }
 
 Service::Service(store::Store& store, const core::Clock& clock)
-    : store_(store), clock_(clock), index_(std::make_unique<Index>()),
+    : store_(store),
+      clock_(clock),
+      index_(std::make_unique<Index>()),
       docs_(std::make_unique<ParsedDocs>()) {
   struct Loaded {
     Item item;
@@ -488,6 +490,15 @@ Result<Item> Service::publish(const Item& input, const identity::Principal& by, 
   if (!published) return fail(published.error());
   index_->upsert(published->item, published->dept_name);
   return std::move(published->item);
+}
+
+Result<ItemHead> Service::head(std::string_view code) {
+  std::string key(code);
+  return store_.read([&](store::Tx& tx) -> Result<ItemHead> {
+    auto row = tx.query_one("SELECT current_version, active FROM items WHERE code = ?", {key});
+    if (!row) return no_item(key);
+    return ItemHead{static_cast<int>(row->int64(0)), row->int64(1) != 0};
+  });
 }
 
 Result<Item> Service::get(std::string_view code) {

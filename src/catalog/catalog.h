@@ -40,18 +40,19 @@ enum class LimitUnit { working_days, natural_days };
 
 struct Material {
   std::string name;
-  std::string issuing_body;          // 来源渠道 / 出具单位
+  std::string issuing_body;  // 来源渠道 / 出具单位
   int originals = 0;
   int copies = 0;
   bool mandatory = true;
   std::string note;
-  std::string certificate_type;      // satisfied by an electronic certificate of this type (免提交)
+  std::string certificate_type;  // satisfied by an electronic certificate of this type (免提交)
 };
 
 // One typed field of the application form. Types: string, text, integer, number, boolean, date,
-// enum, citizen_id, uscc, phone. Validation: required, min/max (numbers), max_length, options (enum).
+// enum, citizen_id, uscc, phone. Validation: required, min/max (numbers), max_length, options
+// (enum).
 struct FormField {
-  std::string name;                  // [a-z][a-z0-9_]*
+  std::string name;  // [a-z][a-z0-9_]*
   std::string label_zh;
   std::string label_en;
   std::string type = "string";
@@ -65,10 +66,10 @@ struct FormField {
 // A workflow step after acceptance. kind: "review" (审查) or "decide" (决定, grants or denies);
 // a review step with several departments is a joint step (并联审批): all must approve.
 struct WorkflowStep {
-  std::string name;                  // "审查", "现场核查", "决定"
+  std::string name;  // "审查", "现场核查", "决定"
   std::string kind = "review";
-  std::vector<std::string> dept_ids; // empty = the implementing department
-  std::string role = "reviewer";     // identity::Role name
+  std::vector<std::string> dept_ids;  // empty = the implementing department
+  std::string role = "reviewer";      // identity::Role name
 };
 
 struct Faq {
@@ -77,13 +78,13 @@ struct Faq {
 };
 
 struct Item {
-  std::string code;                  // 实施编码 (implementation code), unique, ≤ 24
-  std::string basic_code;            // 基本编码, ≤ 10
-  int version = 0;                   // assigned on publish
+  std::string code;        // 实施编码 (implementation code), unique, ≤ 24
+  std::string basic_code;  // 基本编码, ≤ 10
+  int version = 0;         // assigned on publish
   std::string name;
-  std::string item_type;             // A.1
-  std::string exercise_level;        // A.2
-  std::string dept_id;               // implementing department
+  std::string item_type;       // A.1
+  std::string exercise_level;  // A.2
+  std::string dept_id;         // implementing department
   std::vector<std::string> joint_dept_ids;
   std::string legal_basis;
   int legal_limit = 0;
@@ -95,60 +96,65 @@ struct Item {
   std::vector<Material> materials;
   bool fee = false;
   std::string fee_basis;
-  std::string tongban_scope;         // 全国 / 跨省 / 跨市 / 跨县 / ""
+  std::string tongban_scope;                 // 全国 / 跨省 / 跨市 / 跨县 / ""
   std::vector<std::string> service_objects;  // A.4 codes
   std::vector<std::string> handling_forms;   // A.5 codes
-  std::string case_type = "2";       // A.6
-  int online_depth = 4;              // 网办深度 Ⅰ–Ⅳ
-  int max_visits = 0;                // 到现场次数
-  std::string result_name;           // 审批结果名称
-  std::string result_certificate_type; // certificate issued on completion, "" if none
+  std::string case_type = "2";               // A.6
+  int online_depth = 4;                      // 网办深度 Ⅰ–Ⅳ
+  int max_visits = 0;                        // 到现场次数
+  std::string result_name;                   // 审批结果名称
+  std::string result_certificate_type;       // certificate issued on completion, "" if none
   std::string place;
   std::string hours;
   std::string consult_phone;
   std::string supervise_phone;
   std::vector<Faq> faqs;
   std::vector<FormField> form;
-  std::vector<WorkflowStep> workflow;   // empty: one review step by the dept, then decide
-  std::string instant_rules_json;       // 秒批 rule set (see rules.h); "" = none
+  std::vector<WorkflowStep> workflow;  // empty: one review step by the dept, then decide
+  std::string instant_rules_json;      // 秒批 rule set (see rules.h); "" = none
   bool active = true;
   core::Millis published_at_ms = 0;
 };
 
 struct SearchQuery {
-  std::string q;                     // Chinese free text; "" lists all
+  std::string q;  // Chinese free text; "" lists all
   std::string dept_id;
   std::string item_type;
   std::string service_object;
   int limit = 20;
   int offset = 0;
-  bool include_inactive = false;     // withdrawn items are hidden from the public list
+  bool include_inactive = false;  // withdrawn items are hidden from the public list
 };
 
 struct SearchResult {
-  std::vector<Item> items;           // current versions
+  std::vector<Item> items;  // current versions
   std::int64_t total = 0;
 };
 
 std::vector<store::Migration> migrations();
 
 // The item's JSON document: field names are the member names above, plus "item_type_name" and
-// "published_at" (RFC 3339; both output only), `limit_unit` as "working_days" / "natural_days" and `instant_rules` as the rule
-// set object (absent or null when there is none).
+// "published_at" (RFC 3339; both output only), `limit_unit` as "working_days" / "natural_days" and
+// `instant_rules` as the rule set object (absent or null when there is none).
 std::string item_to_json(const Item& item);
 // Strict parse of that document (unknown fields are invalid_input with their path; "version",
-// "published_at_ms", "published_at" and "item_type_name" are accepted and ignored). Checks types only: publish()
-// validates the content. Used by the routes and the demo seeder (data/demo/items.json is an array
-// of such documents).
+// "published_at_ms", "published_at" and "item_type_name" are accepted and ignored). Checks types
+// only: publish() validates the content. Used by the routes and the demo seeder
+// (data/demo/items.json is an array of such documents).
 Result<Item> item_from_json(std::string_view json_text);
 
 enum class PublishMode {
   create_or_update,
-  create_only,   // conflict when the code exists (POST /items)
-  update_only,   // not_found when it does not (PUT /items/{code})
+  create_only,  // conflict when the code exists (POST /items)
+  update_only,  // not_found when it does not (PUT /items/{code})
 };
 
 class ParsedDocs;
+
+struct ItemHead {
+  int version = 0;
+  bool active = true;
+};
 
 class Service {
  public:
@@ -161,7 +167,10 @@ class Service {
   // the version, the current pointer and the "item.published" event in one transaction.
   Result<Item> publish(const Item& item, const identity::Principal& by);
   Result<Item> publish(const Item& item, const identity::Principal& by, PublishMode mode);
-  Result<Item> get(std::string_view code);                          // current version
+  Result<Item> get(std::string_view code);  // current version
+  // The current version number and active flag of an item: one indexed read, so that readers
+  // may cache what they derive from a version.
+  Result<ItemHead> head(std::string_view code);
   Result<Item> get_version(std::string_view code, int version);
   Result<SearchResult> search(const SearchQuery& query);
   // Admins only; withdrawing an item hides it from search (cases already filed keep it).
@@ -180,7 +189,7 @@ class Service {
   store::Store& store_;
   const core::Clock& clock_;
   std::unique_ptr<Index> index_;
-  std::unique_ptr<ParsedDocs> docs_;   // parsed stored documents, by their text
+  std::unique_ptr<ParsedDocs> docs_;  // parsed stored documents, by their text
 };
 
 // GET /api/v1/items, GET /api/v1/items/{code}, GET /api/v1/items/{code}/versions/{version},

@@ -1,5 +1,9 @@
 // HTTP routes of the service catalog: parse, call one service function, map the result.
 #include <charconv>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <unordered_map>
 
 #include "catalog/catalog.h"
 #include "catalog/items_json.h"
@@ -22,6 +26,33 @@ Json outcome_json(const RuleEvaluation& e) {
                         {"detail", o.detail}});
   }
   return {{"eligible", e.eligible}, {"outcomes", std::move(outcomes)}};
+}
+
+// Serialised documents by key, bounded; cleared when full and refilled by the next reads.
+class DocumentCache {
+ public:
+  std::optional<std::string> find(const std::string& key) {
+    std::shared_lock lock(mu_);
+    auto it = bodies_.find(key);
+    if (it == bodies_.end()) return std::nullopt;
+    return it->second;
+  }
+  void add(const std::string& key, const std::string& body) {
+    std::unique_lock lock(mu_);
+    if (bodies_.size() >= kMaxEntries) bodies_.clear();
+    bodies_.emplace(key, body);
+  }
+
+ private:
+  static constexpr std::size_t kMaxEntries = 1024;
+  std::shared_mutex mu_;
+  std::unordered_map<std::string, std::string> bodies_;
+};
+
+Response json_body(std::string body) {
+  Response r;
+  r.body = std::move(body);
+  return r;
 }
 
 std::string param(const Request& req, std::string_view name) {
@@ -90,11 +121,25 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
     return list_items(req, service, identity);
   });
 
-  router.add("GET", "/api/v1/items/{code}", [&](const Request& req, const PathParams& p) {
-    auto item = service.get(p.at("code"));
-    if (!item) return http::problem(item.error(), req);
-    return http::ok(detail::to_json(*item));
-  });
+  // The item document is the most read page of the platform and a pure function of
+  // (code, version, active): serialise each once.
+  auto documents = std::make_shared<DocumentCache>();
+  router.add(
+      "GET", "/api/v1/items/{code}", [&, documents](const Request& req, const PathParams& p) {
+        const std::string& code = p.at("code");
+        auto head = service.head(code);
+        if (!head) return http::problem(head.error(), req);
+        std::string key = code + "@" + std::to_string(head->version) + (head->active ? "" : "-");
+        if (auto body = documents->find(key)) return json_body(std::move(*body));
+        auto item = service.get(code);
+        if (!item) return http::problem(item.error(), req);
+        std::string body =
+            detail::to_json(*item).dump(-1, ' ', false, Json::error_handler_t::replace);
+        // A concurrent publish may have moved the item on since `head`: cache only what matches.
+        if (item->version == head->version && item->active == head->active)
+          documents->add(key, body);
+        return json_body(std::move(body));
+      });
 
   router.add("GET", "/api/v1/items/{code}/versions/{version}",
              [&](const Request& req, const PathParams& p) {

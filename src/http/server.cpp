@@ -367,12 +367,7 @@ class Session final : public Job, public std::enable_shared_from_this<Session> {
 
   // Worker thread: run the handler, then hop back to the connection's thread to write.
   void run() override {
-    try {
-      response_ = engine_.router.dispatch(request_);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "yiwang: request %s: %s\n", request_.request_id.c_str(), e.what());
-      response_ = problem(Error{ErrorCode::internal, "", "", e.what()}, request_);
-    }
+    dispatch();
     asio::post(stream_.get_executor(),
                [self = shared_from_this()] { self->write_response(false, false); });
   }
@@ -502,11 +497,26 @@ class Session final : public Job, public std::enable_shared_from_this<Session> {
     }
     // No timer runs while the handler works: the write sets its own.
     stream_.expires_never();
+    if (engine_.options.inline_reads && (request_.method == "GET" || request_.method == "HEAD")) {
+      // Reads that never wait on anything slow skip the hand-off to a worker and back, which
+      // costs more than the handler itself (see docs/benchmarks.md).
+      dispatch();
+      return write_response(false, false);
+    }
     if (!engine_.pool->try_submit(shared_from_this())) {
       response_ = problem(Error{ErrorCode::overloaded, "", "服务繁忙，请稍后再试",
                                 "server overloaded, try again shortly"},
                           request_);
       return write_response(false, false);
+    }
+  }
+
+  void dispatch() {
+    try {
+      response_ = engine_.router.dispatch(request_);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "yiwang: request %s: %s\n", request_.request_id.c_str(), e.what());
+      response_ = problem(Error{ErrorCode::internal, "", "", e.what()}, request_);
     }
   }
 

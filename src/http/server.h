@@ -41,6 +41,10 @@ struct ServerOptions {
   std::chrono::seconds drain_timeout{20};
   int max_connections = 10000;  // further connections get a 503 and are closed
   std::size_t queue_limit = 0;  // requests waiting for a worker; 0 means 32 × worker_threads
+  // Run GET and HEAD handlers on the I/O thread instead of a worker. Only for handlers that never
+  // block for long (SQLite WAL reads do not wait for the writer); PostgreSQL reads cross the
+  // network, so the App leaves this off there.
+  bool inline_reads = false;
 };
 
 class Server {

@@ -284,6 +284,22 @@ TEST_P(ApiTest, UnauthenticatedRequestsAreRejected) {
   expect_problem(call("GET", "/api/v1/supervision/alerts", "", login("zhangsan")), 403);
 }
 
+TEST_P(ApiTest, ItemDocumentFollowsNewVersionsAndWithdrawal) {
+  std::string admin = login("admin");
+  call_json("POST", "/api/v1/items", test_item(), admin, 201);
+  std::string target = std::string("/api/v1/items/") + kItemCode;
+  EXPECT_EQ("接口测试许可", call_json("GET", target, nullptr, "", 200).value("name", ""));
+  EXPECT_EQ("接口测试许可", call_json("GET", target, nullptr, "", 200).value("name", ""));  // served again
+  json renamed = test_item();
+  renamed["name"] = "接口测试许可（新版）";
+  call_json("PUT", target, renamed, admin, 200);
+  auto current = call_json("GET", target, nullptr, "", 200);
+  EXPECT_EQ("接口测试许可（新版）", current.value("name", ""));
+  EXPECT_EQ(2, current.value("version", 0));
+  call_json("PUT", target + "/active", {{"active", false}}, admin, 200);
+  EXPECT_FALSE(call_json("GET", target, nullptr, "", 200).value("active", true));
+}
+
 TEST_P(ApiTest, OversizeBodyIsRejectedAndChangesNothing) {
   std::string citizen = login("zhangsan");
   auto before = last_event();
