@@ -36,7 +36,8 @@ std::string read_file(const std::string& path) {
 // A fresh PostgreSQL database in the throwaway test cluster; returns its conninfo.
 std::string fresh_postgres_database() {
   const char* file = std::getenv("YIWANG_TEST_PG_FILE");
-  if (!file) throw std::runtime_error("YIWANG_TEST_PG_FILE not set: the pg_cluster fixture did not run");
+  if (!file)
+    throw std::runtime_error("YIWANG_TEST_PG_FILE not set: the pg_cluster fixture did not run");
   std::string admin = read_file(file);
   while (!admin.empty() && (admin.back() == '\n' || admin.back() == ' ')) admin.pop_back();
   PGconn* c = PQconnectdb(admin.c_str());
@@ -92,8 +93,10 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     return r.body.empty() ? json() : json::parse(r.body, nullptr, false);
   }
 
-  std::string login(const std::string& user, const std::string& password = yiwang::demo::kPassword) {
-    auto body = call_json("POST", "/api/v1/auth/login", {{"username", user}, {"password", password}}, "", 200);
+  std::string login(const std::string& user,
+                    const std::string& password = yiwang::demo::kPassword) {
+    auto body = call_json("POST", "/api/v1/auth/login",
+                          {{"username", user}, {"password", password}}, "", 200);
     return body.value("token", "");
   }
 
@@ -136,8 +139,13 @@ json test_item(const std::string& dept = "scjg") {
           {"service_objects", {"1"}},
           {"handling_forms", {"2"}},
           {"case_type", "2"},
-          {"form", {{{"name", "shop_name"}, {"label_zh", "店名"}, {"label_en", "Shop name"},
-                     {"type", "string"}, {"required", true}, {"max_length", 50}}}}};
+          {"form",
+           {{{"name", "shop_name"},
+             {"label_zh", "店名"},
+             {"label_en", "Shop name"},
+             {"type", "string"},
+             {"required", true},
+             {"max_length", 50}}}}};
 }
 
 TEST_P(ApiTest, HealthAndOpenApiAreServed) {
@@ -159,7 +167,10 @@ TEST_P(ApiTest, HealthAndOpenApiAreServed) {
 TEST_P(ApiTest, DemoCatalogIsSearchable) {
   auto all = call_json("GET", "/api/v1/items?limit=100", nullptr, "", 200);
   EXPECT_GE(all.value("total", 0), 30);
-  auto found = call_json("GET", "/api/v1/items?q=" "%E8%BA%AB%E4%BB%BD%E8%AF%81", nullptr, "", 200);  // 身份证
+  auto found = call_json("GET",
+                         "/api/v1/items?q="
+                         "%E8%BA%AB%E4%BB%BD%E8%AF%81",
+                         nullptr, "", 200);  // 身份证
   ASSERT_FALSE(found["items"].empty());
   EXPECT_NE(std::string::npos, found["items"][0].value("name", "").find("身份证"));
 }
@@ -168,27 +179,34 @@ TEST_P(ApiTest, FullLifecycleThroughTheApi) {
   std::string admin = login("admin");
   call_json("POST", "/api/v1/items", test_item(), admin, 201);
   std::string citizen = login("zhangsan");
-  auto filed = call_json("POST", "/api/v1/cases", {{"item_code", kItemCode}, {"form", {{"shop_name", "老王面馆"}}}},
-                         citizen, 201);
+  auto filed =
+      call_json("POST", "/api/v1/cases",
+                {{"item_code", kItemCode}, {"form", {{"shop_name", "老王面馆"}}}}, citizen, 201);
   std::string id = filed.value("id", "");
   ASSERT_FALSE(id.empty());
   EXPECT_EQ("submitted", filed.value("state", ""));
 
   std::string clerk = login("chuangkou"), reviewer = login("shencha"), approver = login("juece");
-  call_json("POST", "/api/v1/cases/" + id + "/actions", {{"action", "accept"}, {"opinion", "材料齐全"}}, clerk, 200);
-  call_json("POST", "/api/v1/cases/" + id + "/actions", {{"action", "approve"}, {"opinion", "审查通过"}}, reviewer, 200);
-  call_json("POST", "/api/v1/cases/" + id + "/actions", {{"action", "grant"}, {"opinion", "准予许可"}}, approver, 200);
-  auto done = call_json("POST", "/api/v1/cases/" + id + "/actions", {{"action", "complete"}, {"opinion", "办结"}}, clerk, 200);
+  call_json("POST", "/api/v1/cases/" + id + "/actions",
+            {{"action", "accept"}, {"opinion", "材料齐全"}}, clerk, 200);
+  call_json("POST", "/api/v1/cases/" + id + "/actions",
+            {{"action", "approve"}, {"opinion", "审查通过"}}, reviewer, 200);
+  call_json("POST", "/api/v1/cases/" + id + "/actions",
+            {{"action", "grant"}, {"opinion", "准予许可"}}, approver, 200);
+  auto done = call_json("POST", "/api/v1/cases/" + id + "/actions",
+                        {{"action", "complete"}, {"opinion", "办结"}}, clerk, 200);
   EXPECT_EQ("completed", done.value("state", ""));
 
-  auto rated = call_json("POST", "/api/v1/cases/" + id + "/rating", {{"level", 5}, {"comment", "很快"}}, citizen, 201);
+  auto rated = call_json("POST", "/api/v1/cases/" + id + "/rating",
+                         {{"level", 5}, {"comment", "很快"}}, citizen, 201);
   EXPECT_EQ("非常满意", rated.value("label", ""));
 
   auto history = call_json("GET", "/api/v1/cases/" + id + "/history", nullptr, citizen, 200);
   ASSERT_TRUE(history.is_object());
 
   // The audit trail shows each transition with who did it.
-  auto audit = call_json("GET", "/api/v1/audit?subject_type=case&subject_id=" + id, nullptr, admin, 200);
+  auto audit =
+      call_json("GET", "/api/v1/audit?subject_type=case&subject_id=" + id, nullptr, admin, 200);
   ASSERT_GE(audit["events"].size(), 5u);
   EXPECT_EQ("case.submitted", audit["events"][0].value("type", ""));
   bool saw_grant = false;
@@ -210,7 +228,9 @@ TEST_P(ApiTest, MalformedJsonIsRejectedAndChangesNothing) {
   auto before = last_event();
   expect_problem(call("POST", "/api/v1/cases", "{\"item_code\": ", citizen), 400);
   expect_problem(call("POST", "/api/v1/cases", "[1,2]", citizen), 400);
-  expect_problem(call("POST", "/api/v1/cases", "item_code=x", citizen, "application/x-www-form-urlencoded"), 415);
+  expect_problem(
+      call("POST", "/api/v1/cases", "item_code=x", citizen, "application/x-www-form-urlencoded"),
+      415);
   EXPECT_EQ(before, last_event());
 }
 
@@ -219,21 +239,39 @@ TEST_P(ApiTest, WrongTypesAndUnknownFieldsNameTheField) {
   call_json("POST", "/api/v1/items", test_item(), admin, 201);
   std::string citizen = login("zhangsan");
   auto before = last_event();
-  expect_problem(call("POST", "/api/v1/cases", json{{"item_code", 42}, {"form", json::object()}}.dump(), citizen), 400, "/item_code");
-  expect_problem(call("POST", "/api/v1/cases", json{{"item_code", kItemCode}, {"form", {{"shop_name", 7}}}}.dump(), citizen), 400, "/form/shop_name");
-  expect_problem(call("POST", "/api/v1/cases", json{{"item_code", kItemCode}, {"form", {{"shop_name", "x"}}}, {"colour", "red"}}.dump(), citizen), 400, "/colour");
-  expect_problem(call("POST", "/api/v1/cases", json{{"item_code", kItemCode}, {"form", json::object()}}.dump(), citizen), 400, "/form/shop_name");
-  expect_problem(call("POST", "/api/v1/auth/login", json{{"username", "admin"}, {"password", "x"}, {"otp", 1}}.dump()), 400, "/otp");
+  expect_problem(call("POST", "/api/v1/cases",
+                      json{{"item_code", 42}, {"form", json::object()}}.dump(), citizen),
+                 400, "/item_code");
+  expect_problem(call("POST", "/api/v1/cases",
+                      json{{"item_code", kItemCode}, {"form", {{"shop_name", 7}}}}.dump(), citizen),
+                 400, "/form/shop_name");
+  expect_problem(
+      call("POST", "/api/v1/cases",
+           json{{"item_code", kItemCode}, {"form", {{"shop_name", "x"}}}, {"colour", "red"}}.dump(),
+           citizen),
+      400, "/colour");
+  expect_problem(call("POST", "/api/v1/cases",
+                      json{{"item_code", kItemCode}, {"form", json::object()}}.dump(), citizen),
+                 400, "/form/shop_name");
+  expect_problem(call("POST", "/api/v1/auth/login",
+                      json{{"username", "admin"}, {"password", "x"}, {"otp", 1}}.dump()),
+                 400, "/otp");
   EXPECT_EQ(before, last_event());
 }
 
 TEST_P(ApiTest, InvalidIdentityNumbersAreRejected) {
   auto before = last_event();
-  json citizen = {{"username", "lisi"}, {"password", "long-enough-1"}, {"kind", "citizen"},
-                  {"display_name", "李四"}, {"id_number", "110105194912310021"}};  // wrong check digit
+  json citizen = {{"username", "lisi"},
+                  {"password", "long-enough-1"},
+                  {"kind", "citizen"},
+                  {"display_name", "李四"},
+                  {"id_number", "110105194912310021"}};  // wrong check digit
   expect_problem(call("POST", "/api/v1/auth/register", citizen.dump()), 400, "/id_number");
-  json business = {{"username", "lisi-co"}, {"password", "long-enough-1"}, {"kind", "business"},
-                   {"display_name", "李四公司"}, {"id_number", "91350100M000100Y44"}};  // wrong check char
+  json business = {{"username", "lisi-co"},
+                   {"password", "long-enough-1"},
+                   {"kind", "business"},
+                   {"display_name", "李四公司"},
+                   {"id_number", "91350100M000100Y44"}};  // wrong check char
   expect_problem(call("POST", "/api/v1/auth/register", business.dump()), 400, "/id_number");
   EXPECT_EQ(before, last_event());
   citizen["id_number"] = "11010519491231002X";
@@ -244,36 +282,56 @@ TEST_P(ApiTest, IllegalTransitionWrongRoleAndWrongDepartmentChangeNothing) {
   std::string admin = login("admin");
   call_json("POST", "/api/v1/items", test_item(), admin, 201);
   std::string citizen = login("zhangsan");
-  auto filed = call_json("POST", "/api/v1/cases", {{"item_code", kItemCode}, {"form", {{"shop_name", "面馆"}}}}, citizen, 201);
+  auto filed =
+      call_json("POST", "/api/v1/cases",
+                {{"item_code", kItemCode}, {"form", {{"shop_name", "面馆"}}}}, citizen, 201);
   std::string id = filed.value("id", "");
   std::string clerk = login("chuangkou"), reviewer = login("shencha"), approver = login("juece");
 
   // Logging in is itself an event, so every session is opened before counting.
   auto before = last_event();
   // A reviewer cannot accept (wrong role); the citizen cannot approve.
-  expect_problem(call("POST", "/api/v1/cases/" + id + "/actions", json{{"action", "accept"}}.dump(), reviewer), 403);
-  expect_problem(call("POST", "/api/v1/cases/" + id + "/actions", json{{"action", "approve"}}.dump(), citizen), 403);
+  expect_problem(
+      call("POST", "/api/v1/cases/" + id + "/actions", json{{"action", "accept"}}.dump(), reviewer),
+      403);
+  expect_problem(
+      call("POST", "/api/v1/cases/" + id + "/actions", json{{"action", "approve"}}.dump(), citizen),
+      403);
   // Approving before acceptance is an illegal transition.
-  expect_problem(call("POST", "/api/v1/cases/" + id + "/actions", json{{"action", "grant"}}.dump(), approver), 409);
-  expect_problem(call("POST", "/api/v1/cases/" + id + "/actions", json{{"action", "fly"}}.dump(), clerk), 400, "/action");
+  expect_problem(
+      call("POST", "/api/v1/cases/" + id + "/actions", json{{"action", "grant"}}.dump(), approver),
+      409);
+  expect_problem(
+      call("POST", "/api/v1/cases/" + id + "/actions", json{{"action", "fly"}}.dump(), clerk), 400,
+      "/action");
   EXPECT_EQ(before, last_event());
 
-  call_json("POST", "/api/v1/cases/" + id + "/actions", {{"action", "withdraw"}, {"opinion", "不办了"}}, citizen, 200);
+  call_json("POST", "/api/v1/cases/" + id + "/actions",
+            {{"action", "withdraw"}, {"opinion", "不办了"}}, citizen, 200);
   before = last_event();
   auto snapshot = call_json("GET", "/api/v1/cases/" + id, nullptr, citizen, 200);
-  expect_problem(call("POST", "/api/v1/cases/" + id + "/actions", json{{"action", "accept"}}.dump(), clerk), 409);
+  expect_problem(
+      call("POST", "/api/v1/cases/" + id + "/actions", json{{"action", "accept"}}.dump(), clerk),
+      409);
   EXPECT_EQ(before, last_event());
   EXPECT_EQ(snapshot, call_json("GET", "/api/v1/cases/" + id, nullptr, citizen, 200));
 
   // An official of another department neither sees nor acts on the case.
   auto other = call_json("POST", "/api/v1/users",
-                         {{"username", "gaj_clerk"}, {"password", "long-enough-1"}, {"kind", "official"},
-                          {"display_name", "公安窗口"}, {"dept_id", "gaj"}, {"roles", {"clerk"}}},
+                         {{"username", "gaj_clerk"},
+                          {"password", "long-enough-1"},
+                          {"kind", "official"},
+                          {"display_name", "公安窗口"},
+                          {"dept_id", "gaj"},
+                          {"roles", {"clerk"}}},
                          admin, 201);
-  auto filed2 = call_json("POST", "/api/v1/cases", {{"item_code", kItemCode}, {"form", {{"shop_name", "面馆"}}}}, citizen, 201);
+  auto filed2 =
+      call_json("POST", "/api/v1/cases",
+                {{"item_code", kItemCode}, {"form", {{"shop_name", "面馆"}}}}, citizen, 201);
   std::string gaj = login("gaj_clerk", "long-enough-1");
   before = last_event();
-  auto r = call("POST", "/api/v1/cases/" + filed2.value("id", "") + "/actions", json{{"action", "accept"}}.dump(), gaj);
+  auto r = call("POST", "/api/v1/cases/" + filed2.value("id", "") + "/actions",
+                json{{"action", "accept"}}.dump(), gaj);
   EXPECT_TRUE(r.status == 403 || r.status == 404) << r.body;
   EXPECT_EQ(before, last_event());
 }
@@ -289,7 +347,8 @@ TEST_P(ApiTest, ItemDocumentFollowsNewVersionsAndWithdrawal) {
   call_json("POST", "/api/v1/items", test_item(), admin, 201);
   std::string target = std::string("/api/v1/items/") + kItemCode;
   EXPECT_EQ("接口测试许可", call_json("GET", target, nullptr, "", 200).value("name", ""));
-  EXPECT_EQ("接口测试许可", call_json("GET", target, nullptr, "", 200).value("name", ""));  // served again
+  EXPECT_EQ("接口测试许可",
+            call_json("GET", target, nullptr, "", 200).value("name", ""));  // served again
   json renamed = test_item();
   renamed["name"] = "接口测试许可（新版）";
   call_json("PUT", target, renamed, admin, 200);
@@ -303,7 +362,8 @@ TEST_P(ApiTest, ItemDocumentFollowsNewVersionsAndWithdrawal) {
 TEST_P(ApiTest, OversizeBodyIsRejectedAndChangesNothing) {
   std::string citizen = login("zhangsan");
   auto before = last_event();
-  std::string big = json{{"item_code", kItemCode}, {"form", {{"shop_name", std::string(2 << 20, 'x')}}}}.dump();
+  std::string big =
+      json{{"item_code", kItemCode}, {"form", {{"shop_name", std::string(2 << 20, 'x')}}}}.dump();
   expect_problem(call("POST", "/api/v1/cases", big, citizen), 413);
   EXPECT_EQ(before, last_event());
 }
@@ -313,9 +373,10 @@ TEST_P(ApiTest, WindowFilingValidatesTheApplicant) {
   call_json("POST", "/api/v1/items", test_item(), admin, 201);
   std::string clerk = login("chuangkou");
   auto before = last_event();
-  json bad = {{"item_code", kItemCode},
-              {"form", {{"shop_name", "老李早点"}}},
-              {"applicant", {{"kind", "citizen"}, {"name", "李四"}, {"id_number", "110105194912310021"}}}};
+  json bad = {
+      {"item_code", kItemCode},
+      {"form", {{"shop_name", "老李早点"}}},
+      {"applicant", {{"kind", "citizen"}, {"name", "李四"}, {"id_number", "110105194912310021"}}}};
   expect_problem(call("POST", "/api/v1/cases", bad.dump(), clerk), 400, "/applicant/id_number");
   // A citizen cannot file in someone else's name.
   bad["applicant"]["id_number"] = "11010519491231002X";
@@ -331,7 +392,8 @@ TEST_P(ApiTest, WindowFilingValidatesTheApplicant) {
 TEST_P(ApiTest, StatutoryClockShowsRemainingWorkingDays) {
   std::string admin = login("admin");
   call_json("POST", "/api/v1/items", test_item(), admin, 201);
-  auto filed = call_json("POST", "/api/v1/cases", {{"item_code", kItemCode}, {"form", {{"shop_name", "面馆"}}}},
+  auto filed = call_json("POST", "/api/v1/cases",
+                         {{"item_code", kItemCode}, {"form", {{"shop_name", "面馆"}}}},
                          login("zhangsan"), 201);
   EXPECT_TRUE(filed["clock"].is_null());  // the clock starts at acceptance
   auto accepted = call_json("POST", "/api/v1/cases/" + filed.value("id", "") + "/actions",
@@ -372,7 +434,8 @@ TEST_P(DemoHistoryTest, QueuesAlertsAndRatingsAreNotEmpty) {
   EXPECT_GE(states.size(), 5u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, DemoHistoryTest, ::testing::ValuesIn(yiwang::testing::backends()),
+INSTANTIATE_TEST_SUITE_P(Backends, DemoHistoryTest,
+                         ::testing::ValuesIn(yiwang::testing::backends()),
                          [](const auto& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiTest, ::testing::ValuesIn(yiwang::testing::backends()),

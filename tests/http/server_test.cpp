@@ -323,6 +323,53 @@ TEST_F(ServerTest, FullQueueAnswers503) {
   EXPECT_EQ(200, f->status);
 }
 
+TEST_F(ServerTest, InlineReadsAreServedWhileEveryWorkerIsBusy) {
+  router_.add("POST", "/block", [this](const Request&, const PathParams&) {
+    {
+      std::lock_guard lock(mu_);
+      ++slow_entered_;
+    }
+    entered_cv_.notify_all();
+    release_.wait();
+    return ok({{"blocked", true}});
+  });
+  options_.inline_reads = true;
+  options_.worker_threads = 1;
+  options_.queue_limit = 1;
+  start();
+  unsigned short port = server_->port();
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  std::vector<int> statuses;
+  auto write = [&] {
+    Client c("127.0.0.1", port);
+    auto r = c.request("POST", "/block", "{}", {{"Content-Type", "application/json"}});
+    std::lock_guard lock(done_mu);
+    statuses.push_back(r ? r->status : 0);
+    done_cv.notify_all();
+  };
+  std::vector<std::thread> writers;
+  writers.emplace_back(write);
+  wait_slow_entered(1);  // the only worker is taken
+  writers.emplace_back(write);
+  writers.emplace_back(write);
+  {
+    // One of the two later writes waits in the queue; the other is refused at once...
+    std::unique_lock lock(done_mu);
+    done_cv.wait(lock, [&] { return !statuses.empty(); });
+    ASSERT_EQ(503, statuses[0]);
+  }
+  Client c("127.0.0.1", port);
+  // ...but a read is answered on the I/O thread.
+  auto read = c.request("GET", "/hello/inline");
+  ASSERT_TRUE(read);
+  EXPECT_EQ(200, read->status);
+  EXPECT_EQ("inline", json::parse(read->body)["hello"]);
+  release_.open();
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(3u, statuses.size());
+}
+
 TEST_F(ServerTest, StopDrainsInFlightRequest) {
   start();
   unsigned short port = server_->port();
