@@ -122,6 +122,7 @@ Status App::serve() {
   options.worker_threads = p.config.worker_threads;
   options.access_log_path = p.config.access_log;
   options.inline_reads = p.store->dialect() == store::Dialect::sqlite;
+  options.handle_signals = true;
   http::Server server(p.router, options);
   std::unique_ptr<cases::SupervisionLoop> supervision;
   if (p.config.supervision_interval_s > 0) {

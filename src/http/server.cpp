@@ -297,6 +297,7 @@ struct Engine {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> accept_retry;
+  std::optional<asio::signal_set> signals;  // SIGTERM/SIGINT, once taken over from the default
   std::size_t next_context = 0;
   std::unique_ptr<WorkerPool> pool;
   std::vector<std::thread> io_threads;
@@ -776,6 +777,9 @@ void Server::start() {
   check("configure");
   e.acceptor->bind(endpoint, ec);
   check("bind");
+  // Take SIGTERM over before the first client can see us, or a quick SIGTERM would still meet
+  // the default action and kill the process without a drain.
+  if (o.handle_signals) e.signals.emplace(*e.contexts[0], SIGTERM, SIGINT);
   e.acceptor->listen(asio::socket_base::max_listen_connections, ec);
   check("listen");
   e.acceptor->non_blocking(true, ec);
@@ -809,7 +813,8 @@ unsigned short Server::port() const {
 void Server::run_until_signal() {
   auto& e = *impl_;
   if (!e.started) throw std::runtime_error("server not started");
-  asio::signal_set signals(*e.contexts[0], SIGTERM, SIGINT);
+  if (!e.signals) e.signals.emplace(*e.contexts[0], SIGTERM, SIGINT);
+  asio::signal_set& signals = *e.signals;
   std::function<void(error_code, int)> on_signal = [&](error_code ec, int) {
     if (ec) return;
     if (!e.stopping) {
@@ -826,6 +831,7 @@ void Server::run_until_signal() {
   wait();
   error_code ignored;
   signals.cancel(ignored);
+  e.signals.reset();  // SIGTERM and SIGINT mean their default again
 }
 
 void Server::stop() {

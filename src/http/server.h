@@ -45,6 +45,9 @@ struct ServerOptions {
   // block for long (SQLite WAL reads do not wait for the writer); PostgreSQL reads cross the
   // network, so the App leaves this off there.
   bool inline_reads = false;
+  // Take SIGTERM/SIGINT over in start(), before listening, for run_until_signal() to act on.
+  // Off for servers embedded in tests, where a signal should keep its default meaning.
+  bool handle_signals = false;
 };
 
 class Server {
