@@ -47,38 +47,15 @@ const std::vector<Account>& demo_accounts() {
 Result<json> read_json(const fs::path& path) {
   std::ifstream in(path);
   if (!in) {
-    return fail(ErrorCode::not_found, path.string(), "找不到演示数据文件", "demo data file not found");
+    return fail(ErrorCode::not_found, path.string(), "找不到演示数据文件",
+                "demo data file not found");
   }
   json doc = json::parse(in, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
-    return fail(ErrorCode::invalid_input, path.string(), "演示数据不是合法 JSON", "demo data is not valid JSON");
+    return fail(ErrorCode::invalid_input, path.string(), "演示数据不是合法 JSON",
+                "demo data is not valid JSON");
   }
   return doc;
-}
-
-// Completes a 17-character prefix with whichever check character the validator accepts, so the
-// check algorithm lives only in identity.
-std::string with_check(const std::string& prefix, std::string_view alphabet,
-                       bool (*valid)(std::string_view)) {
-  for (char c : alphabet) {
-    std::string candidate = prefix + c;
-    if (valid(candidate)) return candidate;
-  }
-  return prefix + alphabet.front();
-}
-
-std::string citizen_id(const std::string& division, int y, int m, int d, int seq) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%s%04d%02d%02d%03d", division.c_str(), y, m, d, seq % 1000);
-  return with_check(buf, "0123456789X", identity::valid_citizen_id);
-}
-
-std::string uscc(const std::string& division, int serial) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "9%c%s%09d", '1', division.c_str(), serial);
-  std::string prefix = buf;
-  // Organisation codes use the GB 32100 alphabet; digits are always in it.
-  return with_check(prefix, "0123456789ABCDEFGHJKLMNPQRTUWXY", identity::valid_uscc);
 }
 
 Status create_departments(identity::Service& ids, const json& doc) {
@@ -97,9 +74,12 @@ Status create_departments(identity::Service& ids, const json& doc) {
 
 Status create_divisions(identity::Service& ids) {
   const std::vector<identity::Division> divisions = {
-      {"320000", "江苏省", ""},        {"329900", "江宁市（虚构）", "320000"},
-      {"329902", "江宁市青溪区", "329900"}, {"329903", "江宁市秦淮湾区", "329900"},
-      {"329904", "江宁市栖霞山区", "329900"}, {"329905", "江宁市雨花台区", "329900"},
+      {"320000", "江苏省", ""},
+      {"329900", "江宁市（虚构）", "320000"},
+      {"329902", "江宁市青溪区", "329900"},
+      {"329903", "江宁市秦淮湾区", "329900"},
+      {"329904", "江宁市栖霞山区", "329900"},
+      {"329905", "江宁市雨花台区", "329900"},
   };
   for (const auto& d : divisions)
     if (auto s = ids.upsert_division(d); !s) return s;
@@ -126,7 +106,8 @@ Result<identity::Principal> create_account(identity::Service& ids, const Account
 std::string default_data_dir(const char* argv0) {
   if (fs::exists("data/demo/items.json")) return "data/demo";
   fs::path exe = fs::weakly_canonical(fs::path(argv0));
-  for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+  for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path();
+       dir = dir.parent_path()) {
     if (fs::exists(dir / "data/demo/items.json")) return (dir / "data/demo").string();
   }
   return "data/demo";
@@ -156,8 +137,8 @@ Status seed(const app::Config& config, const Options& options, std::ostream& log
   std::map<std::string, identity::Principal> accounts;
   for (const auto& a : demo_accounts()) {
     std::string id_number;
-    if (a.kind == identity::Kind::citizen) id_number = citizen_id("329902", 1944, 3, 8, 123);
-    if (a.kind == identity::Kind::business) id_number = uscc("329902", 57300218);
+    if (a.kind == identity::Kind::citizen) id_number = make_citizen_id("329902", 1944, 3, 8, 123);
+    if (a.kind == identity::Kind::business) id_number = make_uscc("91", "329902", 57300218);
     auto created = create_account(ids, a, id_number);
     if (!created) return fail(created.error());
     accounts[a.username] = *created;

@@ -14,7 +14,7 @@
 namespace yiwang::demo {
 
 struct Options {
-  std::string data_dir;          // folder with departments.json and items.json
+  std::string data_dir;  // folder with departments.json and items.json
   int cases = 300;
   std::uint64_t seed = 20261122;  // same seed, same demo
 };
@@ -22,7 +22,8 @@ struct Options {
 // The password of every demo account.
 inline constexpr const char* kPassword = "yiwang-demo";
 
-// data/demo next to the working directory, else relative to the binary (build/yiwang → ../data/demo).
+// data/demo next to the working directory, else relative to the binary (build/yiwang →
+// ../data/demo).
 std::string default_data_dir(const char* argv0);
 
 // Seeds the store named by `config` unless it already holds the demo accounts. Idempotent.

@@ -17,18 +17,38 @@
 namespace yiwang::demo {
 namespace {
 
-using nlohmann::json;
 using identity::Principal;
 using identity::Role;
+using nlohmann::json;
 
 constexpr core::Millis kHourMs = 3600LL * 1000;
 constexpr const char* kDivision = "329902";
 
 // What becomes of a case if time allows; a case filed recently stops earlier on its own.
-enum class Fate { completed, decided, in_review, correction, suspended, not_accepted, withdrawn, waiting };
+enum class Fate {
+  completed,
+  decided,
+  in_review,
+  correction,
+  suspended,
+  not_accepted,
+  withdrawn,
+  waiting
+};
 
 struct Op {
-  enum Kind { file, advance, deny, request_correction, resubmit, suspend, resume, reject, withdraw, rate };
+  enum Kind {
+    file,
+    advance,
+    deny,
+    request_correction,
+    resubmit,
+    suspend,
+    resume,
+    reject,
+    withdraw,
+    rate
+  };
   core::Millis at = 0;
   int case_index = 0;
   Kind kind = advance;
@@ -42,34 +62,33 @@ struct Person {
   std::string phone;
 };
 
-const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"};
-const char* kGiven[] = {"伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "晓东", "子涵", "浩然", "欣怡"};
-const char* kStreets[] = {"秦淮大道", "青溪路", "栖霞街", "雨花路", "石城巷", "金陵东路", "玄武大街", "长干里"};
-const char* kShops[] = {"青禾", "鼎香", "同心", "惠民", "长乐", "福满", "和顺", "嘉禾", "兴隆", "新城"};
-const char* kOpinions[] = {"材料齐全，符合法定形式", "经审查，符合条件", "审查通过，拟同意", "符合规定，同意办理", "核查属实"};
+const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴",
+                           "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"};
+const char* kGiven[] = {"伟", "芳", "娜",   "秀英", "敏",   "静",   "丽",   "强",  "磊",   "军",
+                        "洋", "勇", "艳",   "杰",   "娟",   "涛",   "明",   "超",  "秀兰", "霞",
+                        "平", "刚", "桂英", "建华", "晓东", "子涵", "浩然", "欣怡"};
+const char* kStreets[] = {"秦淮大道", "青溪路",   "栖霞街",   "雨花路",
+                          "石城巷",   "金陵东路", "玄武大街", "长干里"};
+const char* kShops[] = {"青禾", "鼎香", "同心", "惠民", "长乐",
+                        "福满", "和顺", "嘉禾", "兴隆", "新城"};
+const char* kOpinions[] = {"材料齐全，符合法定形式", "经审查，符合条件", "审查通过，拟同意",
+                           "符合规定，同意办理", "核查属实"};
 
-std::string pick(std::mt19937_64& rng, const std::vector<std::string>& v) { return v[rng() % v.size()]; }
+std::string pick(std::mt19937_64& rng, const std::vector<std::string>& v) {
+  return v[rng() % v.size()];
+}
 template <std::size_t N>
-std::string pick(std::mt19937_64& rng, const char* const (&v)[N]) { return v[rng() % N]; }
-
-std::string with_check(const std::string& prefix, std::string_view alphabet, bool (*valid)(std::string_view)) {
-  for (char c : alphabet) {
-    if (valid(prefix + c)) return prefix + c;
-  }
-  return prefix + alphabet.front();
+std::string pick(std::mt19937_64& rng, const char* const (&v)[N]) {
+  return v[rng() % N];
 }
 
 std::string make_citizen_id(std::mt19937_64& rng, int birth_year) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%s%04d%02d%02d%03d", kDivision, birth_year, int(1 + rng() % 12),
-                int(1 + rng() % 28), int(rng() % 1000));
-  return with_check(buf, "0123456789X", identity::valid_citizen_id);
+  return demo::make_citizen_id(kDivision, birth_year, int(1 + rng() % 12), int(1 + rng() % 28),
+                               int(rng() % 1000));
 }
 
 std::string make_uscc(std::mt19937_64& rng) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "92%s%09d", kDivision, int(rng() % 1000000000));
-  return with_check(buf, "0123456789ABCDEFGHJKLMNPQRTUWXY", identity::valid_uscc);
+  return demo::make_uscc("92", kDivision, static_cast<long>(rng() % 1000000000));
 }
 
 std::string make_phone(std::mt19937_64& rng) {
@@ -80,8 +99,10 @@ std::string make_phone(std::mt19937_64& rng) {
 
 // A plausible value for one form field, consistent with the applicant where the field asks for
 // the applicant's own data.
-json field_value(const catalog::FormField& f, const Person& who, core::Date today, std::mt19937_64& rng) {
-  if (f.type == "citizen_id") return who.kind == "citizen" ? who.id_number : make_citizen_id(rng, 1970 + int(rng() % 30));
+json field_value(const catalog::FormField& f, const Person& who, core::Date today,
+                 std::mt19937_64& rng) {
+  if (f.type == "citizen_id")
+    return who.kind == "citizen" ? who.id_number : make_citizen_id(rng, 1970 + int(rng() % 30));
   if (f.type == "uscc") return who.kind == "business" ? who.id_number : make_uscc(rng);
   if (f.type == "phone") return who.phone.empty() ? make_phone(rng) : who.phone;
   if (f.type == "enum") return f.options.empty() ? json("") : json(pick(rng, f.options));
@@ -97,12 +118,15 @@ json field_value(const catalog::FormField& f, const Person& who, core::Date toda
   }
   std::string value;
   const std::string& n = f.name;
-  if (n == "applicant_name" || n == "insured_name" || n == "partner_name" || n == "spouse_name" || n == "child_name") {
-    value = n == "applicant_name" || n == "insured_name" ? who.name : pick(rng, kSurnames) + pick(rng, kGiven);
+  if (n == "applicant_name" || n == "insured_name" || n == "partner_name" || n == "spouse_name" ||
+      n == "child_name") {
+    value = n == "applicant_name" || n == "insured_name" ? who.name
+                                                         : pick(rng, kSurnames) + pick(rng, kGiven);
   } else if (n.find("address") != std::string::npos) {
     value = "江宁市青溪区" + pick(rng, kStreets) + std::to_string(1 + rng() % 300) + "号";
   } else if (n.find("name") != std::string::npos) {
-    value = "江宁市" + pick(rng, kShops) + f.label_zh.substr(0, std::min<std::size_t>(f.label_zh.size(), 12));
+    value = "江宁市" + pick(rng, kShops) +
+            f.label_zh.substr(0, std::min<std::size_t>(f.label_zh.size(), 12));
   } else if (n == "email") {
     value = "service" + std::to_string(rng() % 1000) + "@example.cn";
   } else {
@@ -113,7 +137,8 @@ json field_value(const catalog::FormField& f, const Person& who, core::Date toda
   return value;
 }
 
-std::string fill_form(const catalog::Item& item, const Person& who, core::Date today, std::mt19937_64& rng) {
+std::string fill_form(const catalog::Item& item, const Person& who, core::Date today,
+                      std::mt19937_64& rng) {
   json form = json::object();
   for (const auto& f : item.form) form[f.name] = field_value(f, who, today, rng);
   return form.dump();
@@ -133,6 +158,20 @@ core::Millis office_hours(const core::WorkingCalendar& cal, core::Millis t, std:
 
 }  // namespace
 
+std::string make_citizen_id(std::string_view division, int year, int month, int day, int seq) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6s%04d%02d%02d%03d", std::string(division).c_str(), year, month,
+                day, seq % 1000);
+  return buf + std::string(1, identity::citizen_id_check(buf));
+}
+
+std::string make_uscc(std::string_view category, std::string_view division, long serial) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2s%.6s%09ld", std::string(category).c_str(),
+                std::string(division).c_str(), serial % 1000000000);
+  return buf + std::string(1, identity::uscc_check(buf));
+}
+
 CaseSeeder::CaseSeeder(app::App& app, core::ManualClock& clock, std::uint64_t seed)
     : app_(app), clock_(clock), rng_(seed) {}
 
@@ -149,7 +188,8 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
     if (!p) return fail(p.error());
     staff[p->dept_id][*p->roles.begin()] = *p;
   }
-  const std::pair<Role, const char*> kRoles[] = {{Role::clerk, "clerk"}, {Role::reviewer, "reviewer"}, {Role::approver, "approver"}};
+  const std::pair<Role, const char*> kRoles[] = {
+      {Role::clerk, "clerk"}, {Role::reviewer, "reviewer"}, {Role::approver, "approver"}};
   int staff_created = 0;
   for (const auto& d : *departments) {
     for (const auto& [role, suffix] : kRoles) {
@@ -176,29 +216,36 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
     auto p = ids.find_by_username(u);
     if (!p) return fail(p.error());
     accounts[u] = *p;
-    people.push_back({u, std::string(identity::to_string(p->kind)), p->display_name, p->id_number, p->phone});
+    people.push_back(
+        {u, std::string(identity::to_string(p->kind)), p->display_name, p->id_number, p->phone});
   }
   for (int i = 1; i <= 30; ++i) {
     bool business = i > 24;
     identity::NewUser u;
     char name[32];
-    std::snprintf(name, sizeof name, business ? "company%02d" : "citizen%02d", business ? i - 24 : i);
+    std::snprintf(name, sizeof name, business ? "company%02d" : "citizen%02d",
+                  business ? i - 24 : i);
     u.username = name;
     u.password = kPassword;
     u.kind = business ? identity::Kind::business : identity::Kind::citizen;
-    u.display_name = business ? "江宁市" + pick(rng_, kShops) + "商贸有限公司" : pick(rng_, kSurnames) + pick(rng_, kGiven);
-    u.id_number = business ? make_uscc(rng_) : make_citizen_id(rng_, i % 6 == 0 ? 1938 + i : 1960 + i);
+    u.display_name = business ? "江宁市" + pick(rng_, kShops) + "商贸有限公司"
+                              : pick(rng_, kSurnames) + pick(rng_, kGiven);
+    u.id_number =
+        business ? make_uscc(rng_) : make_citizen_id(rng_, i % 6 == 0 ? 1938 + i : 1960 + i);
     u.division_code = kDivision;
     u.phone = make_phone(rng_);
     auto created = ids.create_user(u, nullptr);
     if (!created) return fail(created.error());
     accounts[u.username] = *created;
-    people.push_back({u.username, business ? "business" : "citizen", u.display_name, u.id_number, u.phone});
+    people.push_back(
+        {u.username, business ? "business" : "citizen", u.display_name, u.id_number, u.phone});
   }
-  log << "staff: " << staff_created << " department accounts (<dept>.clerk / .reviewer / .approver); applicants: "
+  log << "staff: " << staff_created
+      << " department accounts (<dept>.clerk / .reviewer / .approver); applicants: "
       << accounts.size() << " accounts\n";
 
-  // Items: every active item of the catalog; 市场监管 gets a larger share so the demo officials' queues are full.
+  // Items: every active item of the catalog; 市场监管 gets a larger share so the demo officials'
+  // queues are full.
   catalog::SearchQuery q;
   q.limit = 1000;
   auto found = app_.catalog().search(q);
@@ -206,7 +253,8 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
   std::vector<catalog::Item> items = found->items;
   if (items.empty()) return {};
   std::vector<int> weights;
-  for (const auto& it : items) weights.push_back(it.dept_id == "scjg" ? 6 : it.dept_id == "zwfw" ? 3 : 1);
+  for (const auto& it : items)
+    weights.push_back(it.dept_id == "scjg" ? 6 : it.dept_id == "zwfw" ? 3 : 1);
   std::discrete_distribution<int> item_pick(weights.begin(), weights.end());
 
   auto calendar = service.calendar();
@@ -229,8 +277,10 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
     if (p.window) {
       bool business = rng_() % 4 == 0;
       p.who = {"", business ? "business" : "citizen",
-               business ? "江宁市" + pick(rng_, kShops) + "餐饮店" : pick(rng_, kSurnames) + pick(rng_, kGiven),
-               business ? make_uscc(rng_) : make_citizen_id(rng_, 1950 + int(rng_() % 50)), make_phone(rng_)};
+               business ? "江宁市" + pick(rng_, kShops) + "餐饮店"
+                        : pick(rng_, kSurnames) + pick(rng_, kGiven),
+               business ? make_uscc(rng_) : make_citizen_id(rng_, 1950 + int(rng_() % 50)),
+               make_phone(rng_)};
     } else {
       p.who = people[i % 5 == 0 ? 0 : rng_() % people.size()];
     }
@@ -238,25 +288,35 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
     core::Millis t = now_ms;
     for (int attempt = 0; attempt < 20 && t >= now_ms - kHourMs; ++attempt) {
       double u = static_cast<double>(rng_() % 10000) / 10000.0;
-      t = office_hours(*calendar, start + static_cast<core::Millis>((1 - u * u) * (now_ms - start)), rng_);
+      t = office_hours(*calendar, start + static_cast<core::Millis>((1 - u * u) * (now_ms - start)),
+                       rng_);
     }
     auto fate = static_cast<Fate>(fate_pick(rng_));
     int reviews = 0;
-    for (const auto& s : p.item.workflow) reviews += s.kind == "review" ? std::max<int>(1, s.dept_ids.size()) : 0;
+    for (const auto& s : p.item.workflow)
+      reviews += s.kind == "review" ? std::max<int>(1, s.dept_ids.size()) : 0;
     if (p.item.workflow.empty()) reviews = 1;
     auto next = [&](double min_h, double max_h) {
-      t += static_cast<core::Millis>((min_h + (max_h - min_h) * static_cast<double>(rng_() % 1000) / 1000.0) * kHourMs);
+      t += static_cast<core::Millis>(
+          (min_h + (max_h - min_h) * static_cast<double>(rng_() % 1000) / 1000.0) * kHourMs);
       t = office_hours(*calendar, t, rng_);
       return t;
     };
     ops.push_back({t, i, Op::file});
-    auto add = [&](Op::Kind k, double min_h, double max_h) { ops.push_back({next(min_h, max_h), i, k}); };
+    auto add = [&](Op::Kind k, double min_h, double max_h) {
+      ops.push_back({next(min_h, max_h), i, k});
+    };
     // A slow department leaves some cases past their limit: those become the red alerts.
     double pace = rng_() % 5 == 0 ? 40 : 8;
     switch (fate) {
-      case Fate::waiting: break;
-      case Fate::not_accepted: add(Op::reject, 1, 20); break;
-      case Fate::withdrawn: add(Op::withdraw, 2, 48); break;
+      case Fate::waiting:
+        break;
+      case Fate::not_accepted:
+        add(Op::reject, 1, 20);
+        break;
+      case Fate::withdrawn:
+        add(Op::withdraw, 2, 48);
+        break;
       case Fate::correction:
         add(Op::request_correction, 1, 20);
         break;
@@ -303,7 +363,7 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
   };
 
   int filed = 0, acted = 0, failed = 0, rated = 0;
-  std::set<int> stopped;   // a case whose script failed once goes no further
+  std::set<int> stopped;  // a case whose script failed once goes no further
   core::Date last_swept = core::china_date(start);
   auto act = [&](Planned& p, cases::Action a, const Principal& by, std::string opinion,
                  std::optional<cases::Procedure> procedure = std::nullopt) -> bool {
@@ -313,7 +373,9 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
     r.procedure = procedure;
     auto done = service.act(p.id, r, by);
     if (!done) {
-      if (failed++ < 5) log << "  note: " << p.id << " " << cases::to_string(a) << ": " << done.error().message_en << "\n";
+      if (failed++ < 5)
+        log << "  note: " << p.id << " " << cases::to_string(a) << ": " << done.error().message_en
+            << "\n";
       return false;
     }
     ++acted;
@@ -335,7 +397,9 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
       cases::NewCase c;
       c.item_code = p.item.code;
       c.form_json = fill_form(p.item, p.who, core::china_date(op.at), rng_);
-      if (p.window) c.applicant = cases::Applicant{"", p.who.kind, p.who.name, p.who.id_number, p.who.phone, kDivision};
+      if (p.window)
+        c.applicant =
+            cases::Applicant{"", p.who.kind, p.who.name, p.who.id_number, p.who.phone, kDivision};
       auto created = service.file(c, applicant_of(p));
       if (!created) {
         auto e = created.error();
@@ -352,10 +416,13 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
       continue;
     }
     const auto& c = *current;
+    // 秒批 and 即办件 may have finished a case its script still has steps for.
+    if (op.kind != Op::rate && !cases::is_open(c.state)) continue;
     bool ok = true;
     switch (op.kind) {
       case Op::reject:
-        ok = act(p, cases::Action::reject, clerk_of(c.dept_id), "申请事项不属于本部门职权范围，请向有关部门申请");
+        ok = act(p, cases::Action::reject, clerk_of(c.dept_id),
+                 "申请事项不属于本部门职权范围，请向有关部门申请");
         break;
       case Op::withdraw:
         ok = act(p, cases::Action::withdraw, applicant_of(p), "信息填写有误，撤回后重新申请");
@@ -363,7 +430,11 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
       case Op::request_correction: {
         bool before_acceptance = c.state == cases::State::submitted;
         const auto& by = before_acceptance ? clerk_of(c.dept_id) : staff[c.dept_id][Role::reviewer];
-        ok = act(p, cases::Action::request_correction, by, "请补正：" + (p.item.materials.empty() ? std::string("申请材料") : p.item.materials.front().name) + "（一次性告知）");
+        ok = act(p, cases::Action::request_correction, by,
+                 "请补正：" +
+                     (p.item.materials.empty() ? std::string("申请材料")
+                                               : p.item.materials.front().name) +
+                     "（一次性告知）");
         break;
       }
       case Op::resubmit:
@@ -381,7 +452,8 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
         if (c.current_step < 0) break;
         const auto& step = c.steps[c.current_step];
         auto role = identity::parse_role(step.role).value_or(Role::reviewer);
-        ok = act(p, cases::Action::resume, staff[step.dept_ids.front()][role], "现场核查完毕，恢复审查");
+        ok = act(p, cases::Action::resume, staff[step.dept_ids.front()][role],
+                 "现场核查完毕，恢复审查");
         break;
       }
       case Op::rate: {
@@ -391,7 +463,9 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
         r.level = kLevels[rng_() % 20];
         r.indicators = r.level >= 4 ? std::vector<std::string>{"办事效率高", "服务态度好"}
                                     : std::vector<std::string>{"办理时间长"};
-        r.comment = r.level >= 4 ? "网上就办好了，没跑腿" : r.level == 3 ? "还可以" : "等了很久，也没人告知进度";
+        r.comment = r.level >= 4   ? "网上就办好了，没跑腿"
+                    : r.level == 3 ? "还可以"
+                                   : "等了很久，也没人告知进度";
         auto done = service.rate(p.id, r, applicant_of(p));
         if (done) ++rated;
         ok = done.has_value();
@@ -400,7 +474,8 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
       case Op::deny:
       case Op::advance: {
         if (c.state == cases::State::submitted) {
-          ok = act(p, cases::Action::accept, clerk_of(c.dept_id), "材料齐全，符合法定形式，予以受理");
+          ok = act(p, cases::Action::accept, clerk_of(c.dept_id),
+                   "材料齐全，符合法定形式，予以受理");
         } else if (c.state == cases::State::granted || c.state == cases::State::denied) {
           ok = act(p, cases::Action::complete, clerk_of(c.dept_id), "已送达审批结果，办结");
         } else if (c.state == cases::State::in_review && c.current_step >= 0) {
@@ -408,7 +483,8 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
           auto role = identity::parse_role(step.role).value_or(Role::reviewer);
           if (step.kind == "decide") {
             bool deny = op.kind == Op::deny;
-            ok = act(p, deny ? cases::Action::deny : cases::Action::grant, staff[step.dept_ids.front()][role],
+            ok = act(p, deny ? cases::Action::deny : cases::Action::grant,
+                     staff[step.dept_ids.front()][role],
                      deny ? "经审查，申请不符合法定条件，不予许可" : "符合法定条件，准予许可");
           } else {
             std::set<std::string> approved;
@@ -422,7 +498,8 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
         }
         break;
       }
-      case Op::file: break;
+      case Op::file:
+        break;
     }
     if (!ok) stopped.insert(op.case_index);
   }

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <ostream>
 #include <random>
+#include <string>
+#include <string_view>
 
 #include "app/app.h"
 #include "core/clock.h"
@@ -16,6 +18,12 @@
 namespace yiwang::demo {
 
 inline constexpr int kHistoryDays = 60;
+
+// Valid identity numbers for made-up people and firms; identity computes the check character.
+// 公民身份号码 from division, birth date and sequence; 统一社会信用代码 from its two-character
+// registration category ("91" enterprise, "92" individual business), division and serial.
+std::string make_citizen_id(std::string_view division, int year, int month, int day, int seq);
+std::string make_uscc(std::string_view category, std::string_view division, long serial);
 
 class CaseSeeder {
  public:

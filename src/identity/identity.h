@@ -96,6 +96,10 @@ struct Options {
 // GB 11643 and GB 32100 validators (also used by other modules).
 bool valid_citizen_id(std::string_view id);  // 18 chars, valid date, check digit
 bool valid_uscc(std::string_view code);      // 18 chars over the GB 32100 alphabet, check char
+// The check character that completes the first 17 characters; '\0' when they cannot be completed
+// (not digits / not in the GB 32100 alphabet). For making valid numbers in demos and tests.
+char citizen_id_check(std::string_view first17);
+char uscc_check(std::string_view first17);
 // Age in whole years on `on` from the birth date embedded in a valid citizen id.
 // -1 when the id does not carry a valid birth date.
 int age_from_citizen_id(std::string_view id, core::Date on);

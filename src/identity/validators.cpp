@@ -44,27 +44,39 @@ std::optional<core::Date> birth_date_of_citizen_id(std::string_view id) {
   return date;
 }
 
+char citizen_id_check(std::string_view first17) {
+  if (first17.size() < 17 || !all_digits(first17.substr(0, 17))) return '\0';
+  int sum = 0;
+  for (std::size_t i = 0; i < 17; ++i) sum += (first17[i] - '0') * kCitizenWeights[i];
+  return kCitizenCheck[sum % 11];
+}
+
+char uscc_check(std::string_view first17) {
+  if (first17.size() < 17) return '\0';
+  int sum = 0;
+  for (std::size_t i = 0; i < 17; ++i) {
+    auto v = kUsccAlphabet.find(first17[i]);
+    if (v == std::string_view::npos) return '\0';
+    sum += static_cast<int>(v) * kUsccWeights[i];
+  }
+  return kUsccAlphabet[(31 - sum % 31) % 31];
+}
+
 bool valid_citizen_id(std::string_view id) {
-  if (id.size() != 18 || !all_digits(id.substr(0, 17))) return false;
+  if (id.size() != 18) return false;
   if (id.substr(0, 2) == "00") return false;  // no province has code 00
   if (!birth_date_of_citizen_id(id)) return false;
-  int sum = 0;
-  for (std::size_t i = 0; i < 17; ++i) sum += (id[i] - '0') * kCitizenWeights[i];
   // Only the uppercase X is the standard's character; 'x' is a typing error to be fixed upstream.
-  return id[17] == kCitizenCheck[sum % 11];
+  char check = citizen_id_check(id);
+  return check != '\0' && id[17] == check;
 }
 
 bool valid_uscc(std::string_view code) {
   if (code.size() != 18) return false;
   // Positions 3–8 are the GB/T 2260 division code of the registering authority.
   if (!all_digits(code.substr(2, 6))) return false;
-  int sum = 0;
-  for (std::size_t i = 0; i < 18; ++i) {
-    auto v = kUsccAlphabet.find(code[i]);
-    if (v == std::string_view::npos) return false;
-    if (i < 17) sum += static_cast<int>(v) * kUsccWeights[i];
-  }
-  return code[17] == kUsccAlphabet[(31 - sum % 31) % 31];
+  char check = uscc_check(code);
+  return check != '\0' && code[17] == check;
 }
 
 int age_from_citizen_id(std::string_view id, core::Date on) {

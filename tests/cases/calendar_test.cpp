@@ -35,16 +35,7 @@ class CalendarTest : public ::testing::TestWithParam<std::string> {
   }
 
   identity::Principal official(const std::string& username, std::set<Role> roles) {
-    identity::NewUser u;
-    u.username = username;
-    u.password = "password123";
-    u.kind = identity::Kind::official;
-    u.display_name = username;
-    u.dept_id = "zwfw";
-    u.roles = std::move(roles);
-    auto p = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << p.error().message_en;
-    return p ? *p : identity::Principal{};
+    return testing::add_official(*ids_, username, "zwfw", std::move(roles));
   }
 
   std::int64_t scalar(const std::string& sql, const store::Params& params = {}) {

@@ -18,18 +18,7 @@ using namespace std::chrono;
 using identity::Role;
 using nlohmann::json;
 
-core::Millis at(int y, unsigned m, unsigned d, int hour = 9) {
-  return core::china_midnight(core::Date{year{y}, month{m}, day{d}}) + hour * 3'600'000LL;
-}
-
-// A valid 公民身份号码 for the birth date: the check digit is found by trying them all.
-std::string citizen_id(const std::string& birth, const std::string& serial) {
-  for (char check : std::string("0123456789X")) {
-    std::string id = "110105" + birth + serial + check;
-    if (identity::valid_citizen_id(id)) return id;
-  }
-  return "";
-}
+using testing::at;
 
 ActionRequest req(Action a, std::string opinion = "") {
   ActionRequest r;
@@ -66,9 +55,9 @@ class CasesTest : public ::testing::TestWithParam<std::string> {
     gaj_reviewer_ = official("gaj_shencha", "gaj", {Role::reviewer});
     wjw_clerk_ = official("wjw_chuangkou", "wjw", {Role::clerk, Role::reviewer, Role::approver});
     supervisor_ = official("jiancha", "zwfw", {Role::supervisor});
-    young_ = person("zhangsan", "张三", citizen_id("19900307", "001"));
-    old_ = person("laoli", "老李", citizen_id("19400101", "002"));
-    other_ = person("wangwu", "王五", citizen_id("19850615", "003"));
+    young_ = person("zhangsan", "张三", testing::citizen_id("11010519900307001"));
+    old_ = person("laoli", "老李", testing::citizen_id("11010519400101002"));
+    other_ = person("wangwu", "王五", testing::citizen_id("11010519850615003"));
 
     ASSERT_TRUE(catalog_->publish(item(kSimple, "个体工商户登记", "2"), admin_));
     auto joint = item(kJoint, "食品经营许可", "2");
@@ -112,16 +101,7 @@ class CasesTest : public ::testing::TestWithParam<std::string> {
 
   identity::Principal official(const std::string& username, const std::string& dept,
                                std::set<Role> roles) {
-    identity::NewUser u;
-    u.username = username;
-    u.password = "password123";
-    u.kind = identity::Kind::official;
-    u.display_name = username;
-    u.dept_id = dept;
-    u.roles = std::move(roles);
-    auto p = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << p.error().message_en;
-    return p ? *p : identity::Principal{};
+    return testing::add_official(*ids_, username, dept, std::move(roles));
   }
 
   identity::Principal person(const std::string& username, const std::string& name,
@@ -565,7 +545,8 @@ TEST_P(CasesTest, ClerkFilesAtTheWindow) {
   NewCase nc;
   nc.item_code = kSimple;
   nc.form_json = json{{"shop_name", "窗口代办"}}.dump();
-  Applicant a{"", "citizen", "赵六", citizen_id("19700101", "004"), "13800000000", "320115"};
+  Applicant a{"",      "citizen", "赵六", testing::citizen_id("11010519700101004"), "13800000000",
+              "320115"};
   nc.applicant = a;
   auto c = service_->file(nc, clerk_);
   ASSERT_TRUE(c) << c.error().message_en << c.error().field;

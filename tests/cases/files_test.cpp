@@ -26,14 +26,6 @@ const std::string kJpeg = std::string("\xFF\xD8\xFF\xE0", 4) + "jfif";
 const std::string kOfd = std::string("PK\x03\x04", 4) + "OFD.xml";
 const char* kItem = "11320100FILETEST0001";
 
-std::string citizen_id(const std::string& birth, const std::string& serial) {
-  for (char check : std::string("0123456789X")) {
-    std::string id = "110105" + birth + serial + check;
-    if (identity::valid_citizen_id(id)) return id;
-  }
-  return "";
-}
-
 class FilesTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -54,8 +46,10 @@ class FilesTest : public ::testing::TestWithParam<std::string> {
     admin_ = user("admin", identity::Kind::official, "zwfw", {Role::admin});
     clerk_ = user("chuangkou", identity::Kind::official, "scjg", {Role::clerk});
     wjw_clerk_ = user("wjw_chuangkou", identity::Kind::official, "wjw", {Role::clerk});
-    citizen_ = user("zhangsan", identity::Kind::citizen, "", {}, citizen_id("19900307", "001"));
-    other_ = user("lisi", identity::Kind::citizen, "", {}, citizen_id("19880101", "002"));
+    citizen_ =
+        user("zhangsan", identity::Kind::citizen, "", {}, testing::citizen_id("11010519900307001"));
+    other_ =
+        user("lisi", identity::Kind::citizen, "", {}, testing::citizen_id("11010519880101002"));
 
     catalog::Item i;
     i.code = kItem;

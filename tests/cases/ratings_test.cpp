@@ -18,17 +18,9 @@ using namespace std::chrono;
 using identity::Role;
 using nlohmann::json;
 
-core::Millis at(int y, unsigned m, unsigned d, int hour = 9) {
-  return core::china_midnight(core::Date{year{y}, month{m}, day{d}}) + hour * 3'600'000LL;
-}
+using testing::at;
 
-// A valid GB 11643 number from its first 17 digits.
-std::string citizen_id(const std::string& first17) {
-  static const int weights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  int sum = 0;
-  for (int i = 0; i < 17; ++i) sum += (first17[i] - '0') * weights[i];
-  return first17 + "10X98765432"[sum % 11];
-}
+using testing::citizen_id;
 
 TEST(RatingLabel, FiveLevelsFromVerySatisfiedDown) {
   EXPECT_EQ("非常满意", rating_label(5));

@@ -2,7 +2,12 @@
 // options with the cheapest Argon2id cost (tests check behaviour, not password strength).
 #pragma once
 
+#include <set>
+#include <string>
+#include <string_view>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "cases/cases.h"
 #include "events/events.h"
@@ -18,11 +23,37 @@ inline std::vector<store::Migration> case_migrations() {
   return all;
 }
 
+// 09:00 (or `hour`) China time on a civil date.
+inline core::Millis at(int y, unsigned m, unsigned d, int hour = 9) {
+  using namespace std::chrono;
+  return core::china_midnight(core::Date{year{y}, month{m}, day{d}}) + hour * 3'600'000LL;
+}
+
+// A valid 公民身份号码 from its first 17 digits.
+inline std::string citizen_id(std::string_view first17) {
+  return std::string(first17) + identity::citizen_id_check(first17);
+}
+
 inline identity::Options fast_hashing() {
   identity::Options o;
   o.pwhash_opslimit = 1;
   o.pwhash_memlimit = 8192;
   return o;
+}
+
+// An official of `dept` with `roles` (password "password123").
+inline identity::Principal add_official(identity::Service& ids, const std::string& username,
+                                        const std::string& dept, std::set<identity::Role> roles) {
+  identity::NewUser u;
+  u.username = username;
+  u.password = "password123";
+  u.kind = identity::Kind::official;
+  u.display_name = username;
+  u.dept_id = dept;
+  u.roles = std::move(roles);
+  auto p = ids.create_user(u, nullptr);
+  EXPECT_TRUE(p) << p.error().message_en;
+  return p ? *p : identity::Principal{};
 }
 
 }  // namespace yiwang::cases::testing

@@ -21,9 +21,7 @@ namespace {
 using namespace std::chrono;
 using identity::Role;
 
-core::Millis at(int y, unsigned m, unsigned d, int hour = 9) {
-  return core::china_midnight(core::Date{year{y}, month{m}, day{d}}) + hour * 3'600'000LL;
-}
+using testing::at;
 
 struct CaseRow {
   std::string id;
@@ -63,16 +61,7 @@ class SupervisionTest : public ::testing::TestWithParam<std::string> {
 
   identity::Principal official(const std::string& username, const std::string& dept,
                                std::set<Role> roles) {
-    identity::NewUser u;
-    u.username = username;
-    u.password = "password123";
-    u.kind = identity::Kind::official;
-    u.display_name = username;
-    u.dept_id = dept;
-    u.roles = std::move(roles);
-    auto p = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << p.error().message_en;
-    return p ? *p : identity::Principal{};
+    return testing::add_official(*ids_, username, dept, std::move(roles));
   }
 
   void insert_case(const CaseRow& c) {
