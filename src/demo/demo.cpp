@@ -114,23 +114,21 @@ std::string default_data_dir(const char* argv0) {
 }
 
 Status seed(const app::Config& config, const Options& options, std::ostream& log) {
-  {
-    app::App probe(config);
-    if (probe.identity().find_by_username("admin")) {
-      log << "demo data already present in " << config.db << "\n";
-      return {};
-    }
+  core::SystemClock now;
+  core::ManualClock clock(now.now_ms());
+  app::App app(config, &clock);
+  auto& ids = app.identity();
+  if (ids.find_by_username("admin")) {
+    log << "demo data already present in " << config.db << "\n";
+    return {};
   }
   auto departments = read_json(fs::path(options.data_dir) / "departments.json");
   if (!departments) return fail(departments.error());
   auto items = read_json(fs::path(options.data_dir) / "items.json");
   if (!items) return fail(items.error());
 
-  // Walk a manual clock through the past so cases have real ages on the statutory clock.
-  core::SystemClock now;
-  core::ManualClock clock(now.now_ms() - kHistoryDays * core::kDayMs);
-  app::App app(config, &clock);
-  auto& ids = app.identity();
+  // Walk the clock through the past so cases have real ages on the statutory clock.
+  clock.set(now.now_ms() - kHistoryDays * core::kDayMs);
   if (auto s = create_divisions(ids); !s) return s;
   if (auto s = create_departments(ids, *departments); !s) return s;
 
