@@ -235,15 +235,40 @@ bool is_hex64(std::string_view s) {
 }
 
 // Materials name files the filer uploaded (a reference to someone else's upload would let
-// anyone attach, and then read through the case, bytes they never had).
-Status check_materials(store::Tx& tx, const std::vector<MaterialRef>& materials,
-                       const std::string& user_id) {
+// anyone attach, and then read through the case, bytes they never had), or a certificate of the
+// applicant that the item accepts in place of the material (免提交): verified now, and the
+// verification kept with the case for the reviewing official.
+Status check_materials(store::Tx& tx, std::vector<MaterialRef>& materials,
+                       const std::string& user_id, const catalog::Item& item,
+                       const std::string& applicant_id, const CertificateCheck& check) {
   for (std::size_t i = 0; i < materials.size(); ++i) {
+    auto& m = materials[i];
+    const std::string at = "/materials/" + std::to_string(i);
+    if (!m.certificate_id.empty()) {
+      auto wanted = std::find_if(item.materials.begin(), item.materials.end(),
+                                 [&](const catalog::Material& im) { return im.name == m.name; });
+      if (wanted == item.materials.end() || wanted->certificate_type.empty()) {
+        return fail(ErrorCode::invalid_input, at + "/certificate_id",
+                    "该材料不能以电子证照代替", "this material cannot be satisfied by a certificate");
+      }
+      if (!check) {
+        return fail(ErrorCode::invalid_input, at + "/certificate_id", "电子证照服务不可用",
+                    "certificates are not available");
+      }
+      auto verified = check(tx, m.certificate_id, wanted->certificate_type, applicant_id);
+      if (!verified) {
+        Error e = verified.error();
+        e.field = at + "/certificate_id";
+        return fail(std::move(e));
+      }
+      m.verification_json = std::move(*verified);
+      continue;
+    }
     auto row = tx.query_one("SELECT 1 FROM file_uploads WHERE sha256 = ? AND user_id = ?",
-                            {materials[i].sha256, user_id});
+                            {m.sha256, user_id});
     if (!row) {
-      return fail(ErrorCode::invalid_input, "/materials/" + std::to_string(i) + "/sha256",
-                  "未找到您上传的该文件", "no file with this sha256 uploaded by you");
+      return fail(ErrorCode::invalid_input, at + "/sha256", "未找到您上传的该文件",
+                  "no file with this sha256 uploaded by you");
     }
   }
   return {};
@@ -259,6 +284,18 @@ Status check_material_shape(const std::vector<MaterialRef>& materials) {
     const auto& m = materials[i];
     if (m.name.empty() || m.name.size() > 600) {
       return fail(ErrorCode::invalid_input, at + "/name", "材料名称无效", "invalid material name");
+    }
+    if (!m.certificate_id.empty()) {
+      if (!m.sha256.empty()) {
+        return fail(ErrorCode::invalid_input, at + "/certificate_id",
+                    "一份材料只能是上传文件或电子证照之一",
+                    "a material is either an uploaded file or a certificate, not both");
+      }
+      if (m.certificate_id.size() > 200) {
+        return fail(ErrorCode::invalid_input, at + "/certificate_id", "证照标识过长",
+                    "certificate identifier too long");
+      }
+      continue;
     }
     if (!is_hex64(m.sha256)) {
       return fail(ErrorCode::invalid_input, at + "/sha256", "文件摘要应为 64 位小写十六进制",
@@ -429,7 +466,10 @@ Result<Case> Service::file(const NewCase& nc, const identity::Principal& by) {
       Case& k = rec.c;
       k.submitted_at_ms = now;
       k.updated_at_ms = now;
-      if (auto st = check_materials(tx, k.materials, by.user_id); !st) return fail(st.error());
+      if (auto st = check_materials(tx, k.materials, by.user_id, *item, k.applicant.id_number,
+                                    m.options.certificate_check);
+          !st)
+        return fail(st.error());
 
       std::string day = core::format_date(core::china_date(now));
       day.erase(std::remove(day.begin(), day.end(), '-'), day.end());
@@ -652,6 +692,7 @@ Result<std::vector<Transition>> Service::history(std::string_view id,
 Result<Case> Service::act(std::string_view id, const ActionRequest& a,
                           const identity::Principal& by) {
   Impl& m = *impl_;
+  std::optional<catalog::Item> filed_item;  // the version filed under, when materials change
   if (a.action == Action::resubmit && (a.form_json || a.materials)) {
     // The form is checked against the version the case was filed under, read before the write
     // so that the catalog's own transaction does not nest inside ours.
@@ -665,6 +706,9 @@ Result<Case> Service::act(std::string_view id, const ActionRequest& a,
     }
     if (a.materials) {
       if (auto st = check_material_shape(*a.materials); !st) return fail(st.error());
+      auto item = m.catalog.get_version(seen->item_code, seen->item_version);
+      if (!item) return fail(item.error());
+      filed_item = std::move(*item);
     }
   }
   ActionRequest req = a;
@@ -682,10 +726,13 @@ Result<Case> Service::act(std::string_view id, const ActionRequest& a,
     const core::Millis now = m.clock.now_ms();
     auto out = workflow::apply(*r, req, by, now);
     if (!out) return fail(out.error());
-    if (req.materials) {
-      if (auto st = check_materials(tx, *req.materials, by.user_id); !st) return fail(st.error());
-    }
     Case& c = out->after.c;
+    if (req.materials && filed_item) {
+      if (auto st = check_materials(tx, c.materials, by.user_id, *filed_item,
+                                    r->c.applicant.id_number, m.options.certificate_check);
+          !st)
+        return fail(st.error());
+    }
     if (!update_case(tx, out->after, r->c.revision)) {
       return fail(ErrorCode::conflict, "", "办件已被他人修改，请刷新后重试",
                   "the case changed concurrently");

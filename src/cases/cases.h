@@ -29,6 +29,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,7 +96,10 @@ struct Applicant {
 struct MaterialRef {
   std::string name;           // the item's material name
   std::string sha256;         // an uploaded file (see put_file), lower-case hex
-  std::string certificate_id; // or an electronic certificate (免提交, issue #4); "" for now
+  std::string certificate_id; // or an electronic certificate's identifier (免提交): exactly one
+  // Set by the platform when certificate_id is given: the verification result the reviewing
+  // official sees (JSON object text: signature, status, validity, holder checks, presentation).
+  std::string verification_json;
 };
 
 struct NewCase {
@@ -245,6 +249,15 @@ struct AlertReport {
   core::Millis swept_at_ms = 0;   // last sweep
 };
 
+// 免提交 per item: how many filed materials were satisfied by an electronic certificate.
+struct CertificateReuse {
+  std::string item_code;
+  std::string item_name;
+  std::int64_t cases = 0;
+  std::int64_t materials = 0;        // materials filed
+  std::int64_t by_certificate = 0;   // of those, satisfied by a certificate
+};
+
 struct SweepReport {
   int scanned = 0;
   int raised_yellow = 0;          // newly raised (a level is raised once per case)
@@ -306,7 +319,16 @@ struct Rectification {
 
 // ---- Service ------------------------------------------------------------------------------------
 
+// 免提交: checks that the applicant's certificate `identifier` satisfies a material of
+// `certificate_type` and returns the verification to keep with the case (JSON object text), inside
+// the filing transaction. The app wires it to the certificates module; unset, certificate
+// materials are refused.
+using CertificateCheck = std::function<Result<std::string>(
+    store::Tx& tx, std::string_view identifier, std::string_view certificate_type,
+    std::string_view applicant_id_number)>;
+
 struct Options {
+  CertificateCheck certificate_check;
   std::string files_dir = "var/files";
   std::int64_t max_file_bytes = 10LL * 1024 * 1024;
   int yellow_days = 2;
@@ -352,6 +374,9 @@ class Service {
   // and of the handling department's officials. Events "case.alert_raised".
   Result<SweepReport> sweep();
   Result<AlertReport> alerts(const identity::Principal& by, std::string_view dept_id);  // supervisors, admins; approvers for their dept
+  // Per item, the share of materials satisfied by certificates; scoped like alerts().
+  Result<std::vector<CertificateReuse>> certificate_reuse(const identity::Principal& by,
+                                                          std::string_view dept_id);
   Result<std::vector<InboxMessage>> inbox(const identity::Principal& by, bool unread_only, int limit, int offset);
   Status mark_read(std::string_view message_id, const identity::Principal& by);
 
@@ -384,6 +409,7 @@ class SupervisionLoop {
 // POST/GET /api/v1/cases, GET /api/v1/cases/{id}, POST /api/v1/cases/{id}/actions,
 // GET /api/v1/cases/{id}/history, POST /api/v1/cases/{id}/rating, POST /api/v1/files,
 // GET /api/v1/files/{sha256}, GET /api/v1/supervision/alerts, POST /api/v1/supervision/sweep,
+// GET /api/v1/supervision/certificate-reuse,
 // GET /api/v1/inbox, POST /api/v1/inbox/{id}/read, GET /api/v1/calendar,
 // PUT|DELETE /api/v1/calendar/{date}, GET /api/v1/ratings/summary, GET /api/v1/rectifications,
 // POST /api/v1/rectifications/{id}/close.

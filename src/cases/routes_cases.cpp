@@ -41,6 +41,9 @@ Json case_json(const Case& c, bool in_list) {
   for (const auto& m : c.materials) {
     Json o = {{"name", m.name}, {"sha256", m.sha256}};
     if (!m.certificate_id.empty()) o["certificate_id"] = m.certificate_id;
+    if (!m.verification_json.empty() && !in_list) {
+      o["verification"] = Json::parse(m.verification_json);
+    }
     materials.push_back(std::move(o));
   }
   Json steps = Json::array();
@@ -94,7 +97,7 @@ tl::unexpected<Error> bad(std::string field, std::string zh, std::string en) {
   return fail(ErrorCode::invalid_input, std::move(field), std::move(zh), std::move(en));
 }
 
-// [{name, sha256}] at `path`.
+// [{name, sha256 | certificate_id}] at `path`.
 Result<std::vector<MaterialRef>> parse_materials(const Json& array, const std::string& path) {
   if (array.size() > 100)
     return bad(path, "材料过多（最多 100 份）", "too many materials (at most 100)");
@@ -105,7 +108,9 @@ Result<std::vector<MaterialRef>> parse_materials(const Json& array, const std::s
     http::ObjectReader r(array[i], at);
     MaterialRef m;
     m.name = r.required_string("name", 600);
-    m.sha256 = r.required_string("sha256", 64);
+    // Either an upload or a certificate (免提交); check_material_shape says which is missing.
+    m.sha256 = r.optional_string("sha256", 64).value_or("");
+    m.certificate_id = r.optional_string("certificate_id", 200).value_or("");
     if (auto st = r.finish(); !st) return fail(st.error());
     out.push_back(std::move(m));
   }

@@ -200,6 +200,26 @@ void register_oversight_routes(http::Router& router, Service& service,
     return http::ok(alert_report_json(*report));
   });
 
+  router.add("GET", "/api/v1/supervision/certificate-reuse",
+             [&](const Request& req, const PathParams&) {
+               auto who = identity.authenticate(req.bearer_token());
+               if (!who) return http::problem(who.error(), req);
+               auto rows = service.certificate_reuse(*who, req.query_param("dept").value_or(""));
+               if (!rows) return http::problem(rows.error(), req);
+               Json items = Json::array();
+               for (const auto& r : *rows) {
+                 items.push_back({{"item_code", r.item_code},
+                                  {"item_name", r.item_name},
+                                  {"cases", r.cases},
+                                  {"materials", r.materials},
+                                  {"by_certificate", r.by_certificate},
+                                  {"share", r.materials ? static_cast<double>(r.by_certificate) /
+                                                              static_cast<double>(r.materials)
+                                                        : 0.0}});
+               }
+               return http::ok({{"items", std::move(items)}});
+             });
+
   router.add("POST", "/api/v1/supervision/sweep", [&](const Request& req, const PathParams&) {
     auto who = identity.authenticate(req.bearer_token());
     if (!who) return http::problem(who.error(), req);

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/internal.h"
+#include "cases/workflow.h"
 
 namespace yiwang::cases {
 
@@ -263,20 +264,57 @@ Result<SweepReport> Service::sweep() {
   });
 }
 
-Result<AlertReport> Service::alerts(const identity::Principal& by, std::string_view dept_id) {
+namespace {
+
+// Supervisors and admins see every department; approvers their own. Narrows `dept_id` in place.
+Status oversight_scope(const identity::Principal& by, std::string_view& dept_id) {
   const bool all = by.is_official() &&
                    (by.has_role(identity::Role::supervisor) || by.has_role(identity::Role::admin));
-  if (!all) {
-    if (!by.is_official() || !by.has_role(identity::Role::approver)) {
-      return fail(ErrorCode::forbidden, "", "无权查看电子监察预警",
-                  "only supervisors, administrators and approvers may see alerts");
-    }
-    if (!dept_id.empty() && dept_id != by.dept_id) {
-      return fail(ErrorCode::forbidden, "/dept", "只能查看本部门的预警",
-                  "approvers see their own department only");
-    }
-    dept_id = by.dept_id;
+  if (all) return {};
+  if (!by.is_official() || !by.has_role(identity::Role::approver)) {
+    return fail(ErrorCode::forbidden, "", "无权查看电子监察数据",
+                "only supervisors, administrators and approvers may see oversight data");
   }
+  if (!dept_id.empty() && dept_id != by.dept_id) {
+    return fail(ErrorCode::forbidden, "/dept", "只能查看本部门的数据",
+                "approvers see their own department only");
+  }
+  dept_id = by.dept_id;
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<CertificateReuse>> Service::certificate_reuse(const identity::Principal& by,
+                                                                 std::string_view dept_id) {
+  if (auto st = oversight_scope(by, dept_id); !st) return fail(st.error());
+  const std::string dept(dept_id);
+  return impl_->store.read([&](store::Tx& tx) -> Result<std::vector<CertificateReuse>> {
+    std::string sql = "SELECT item_code, item_name, materials_json FROM cases";
+    store::Params params;
+    if (!dept.empty()) {
+      sql += " WHERE dept_id = ?";
+      params.push_back(dept);
+    }
+    std::map<std::string, CertificateReuse> by_item;
+    for (const auto& row : tx.query(sql + " ORDER BY item_code", params)) {
+      auto& r = by_item[row.text(0)];
+      r.item_code = row.text(0);
+      r.item_name = row.text(1);
+      r.cases += 1;
+      for (const auto& m : workflow::materials_from_json(row.text(2))) {
+        r.materials += 1;
+        if (!m.certificate_id.empty()) r.by_certificate += 1;
+      }
+    }
+    std::vector<CertificateReuse> out;
+    for (auto& [code, r] : by_item) out.push_back(std::move(r));
+    return out;
+  });
+}
+
+Result<AlertReport> Service::alerts(const identity::Principal& by, std::string_view dept_id) {
+  if (auto st = oversight_scope(by, dept_id); !st) return fail(st.error());
   auto& impl = *impl_;
   const core::Millis now = impl.clock.now_ms();
   const std::string dept(dept_id);

@@ -481,6 +481,7 @@ std::string materials_to_json(const std::vector<MaterialRef>& materials) {
   for (const auto& m : materials) {
     Json o = {{"name", m.name}, {"sha256", m.sha256}};
     if (!m.certificate_id.empty()) o["certificate_id"] = m.certificate_id;
+    if (!m.verification_json.empty()) o["verification"] = Json::parse(m.verification_json);
     out.push_back(std::move(o));
   }
   return out.dump();
@@ -491,7 +492,8 @@ std::vector<MaterialRef> materials_from_json(std::string_view text) {
   std::vector<MaterialRef> out;
   for (const auto& m : j) {
     out.push_back(MaterialRef{m.at("name").get<std::string>(), m.value("sha256", ""),
-                              m.value("certificate_id", "")});
+                              m.value("certificate_id", ""),
+                              m.contains("verification") ? m.at("verification").dump() : ""});
   }
   return out;
 }
