@@ -1,5 +1,7 @@
 // yiwang: one binary, several subcommands. Wiring only: parse the command line, build the App,
 // run. Everything else lives in the modules.
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +14,8 @@
 #include "app/app.h"
 #include "demo/demo.h"
 #include "identity/identity.h"
+#include "ledger/verifier.h"
+#include "ledger/witness.h"
 
 namespace {
 
@@ -50,6 +54,24 @@ const std::vector<Command> kCommands = {
      "                --name NAME [--id-number ID] [--dept DEPT] [--roles r1,r2] [--phone P]\n"
      "                [--db FILE | --postgres CONNINFO]\n"
      "  roles: clerk (窗口受理), reviewer (审查), approver (决定), supervisor (电子监察), admin\n"},
+    {"ledger", "verify a transparency ledger: `yiwang ledger verify …`",
+     "yiwang ledger verify --url URL [--key VKEY] [--state FILE] [--entry I]... [--full]\n"
+     "  --url URL          the ledger server, http://host:port\n"
+     "  --key VKEY         the log's note verifier key (default: trust on first use and pin it)\n"
+     "  --state FILE       last seen checkpoint (default ~/.yiwang/ledger-<origin>.state)\n"
+     "  --entry I          also prove that entry I is in the log (repeatable)\n"
+     "  --full             rebuild the whole tree from the entry bundles and compare the root\n"
+     "Exits 0 when every check passed, 1 with the reason otherwise (rollback, fork, …).\n"},
+    {"witness", "cosign a ledger's checkpoints as an independent witness",
+     "yiwang witness --url URL --log-key VKEY --key-file FILE --name NAME\n"
+     "               [--interval S] [--state FILE] [--once]\n"
+     "  --url URL          the ledger server, http://host:port\n"
+     "  --log-key VKEY     the log's note verifier key\n"
+     "  --key-file FILE    this witness's cosignature/v1 key (created with mode 0600 if missing)\n"
+     "  --name NAME        this witness's key name, e.g. witness.audit.example.gov.cn\n"
+     "  --interval S       seconds between rounds (default 10)\n"
+     "  --state FILE       last cosigned checkpoint (default FILE.state beside the key)\n"
+     "  --once             one round, then exit (0 when cosigned)\n"},
 };
 
 void print_help() {
@@ -213,6 +235,79 @@ int run_user(int argc, char** argv) {
   return 0;
 }
 
+int run_ledger(int argc, char** argv) {
+  if (argc < 3 || std::string(argv[2]) != "verify")
+    return usage_error("ledger", "expected `ledger verify`");
+  yiwang::ledger::VerifyOptions options;
+  // --entry repeats, which parse_options' map cannot hold: take those out first.
+  std::vector<char*> rest = {argv[0], argv[1], argv[2]};
+  for (int i = 3; i < argc; ++i) {
+    if (std::string(argv[i]) != "--entry") {
+      rest.push_back(argv[i]);
+      continue;
+    }
+    if (i + 1 >= argc) return usage_error("ledger", "--entry needs a value");
+    std::string v = argv[++i];
+    char* end = nullptr;
+    long long index = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || index < 0)
+      return usage_error("ledger", "--entry must be an entry index (0, 1, …)");
+    options.entries.push_back(index);
+  }
+  std::map<std::string, std::string> o;
+  std::string error;
+  if (!parse_options("ledger", static_cast<int>(rest.size()), rest.data(), 3,
+                     {"--url", "--key", "--state"}, {"--full"}, o, error))
+    return usage_error("ledger", error);
+  if (!o.count("--url")) return usage_error("ledger", "--url is required");
+  options.url = o["--url"];
+  options.verifier_key = o["--key"];
+  options.state_file = o["--state"];
+  options.full = o.count("--full") > 0;
+  auto report = yiwang::ledger::verify(options);
+  if (!report) {
+    std::cerr << "yiwang ledger verify: FAILED: " << report.error().message_en << "\n"
+              << "核验失败：" << report.error().message_zh << "\n";
+    return 1;
+  }
+  for (const auto& line : report->notes) std::cout << line << "\n";
+  std::cout << "OK: " << report->checkpoint.origin << " size " << report->checkpoint.size
+            << " verified (state " << report->state_file << ")\n";
+  return 0;
+}
+
+std::atomic<bool> g_stop{false};
+
+int run_witness(int argc, char** argv) {
+  std::map<std::string, std::string> o;
+  std::string error;
+  std::set<std::string> valued = {"--url", "--log-key", "--key-file", "--name", "--interval",
+                                  "--state"};
+  if (!parse_options("witness", argc, argv, 2, valued, {"--once"}, o, error))
+    return usage_error("witness", error);
+  for (const char* required : {"--url", "--log-key", "--key-file", "--name"})
+    if (!o.count(required)) return usage_error("witness", std::string(required) + " is required");
+  yiwang::ledger::WitnessOptions options;
+  options.url = o["--url"];
+  options.log_key = o["--log-key"];
+  options.key_file = o["--key-file"];
+  options.name = o["--name"];
+  options.state_file = o["--state"];
+  if (o.count("--interval")) {
+    int s = std::atoi(o["--interval"].c_str());
+    if (s < 1) return usage_error("witness", "--interval must be at least 1 second");
+    options.interval = std::chrono::seconds(s);
+  }
+  static yiwang::core::SystemClock clock;
+  yiwang::ledger::Witness witness(options, clock);
+  std::cout << (witness.key_created() ? "created witness key " : "witness key ") << options.key_file
+            << "\nverifier key (give this to the log operator): " << witness.verifier_key()
+            << std::endl;
+  std::signal(SIGINT, [](int) { g_stop = true; });
+  std::signal(SIGTERM, [](int) { g_stop = true; });
+  return witness.run(std::cout, std::cerr, g_stop, o.count("--once") > 0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -237,6 +332,8 @@ int main(int argc, char** argv) {
     if (command == "demo") return run_demo(argc, argv);
     if (command == "migrate") return run_migrate(argc, argv);
     if (command == "user") return run_user(argc, argv);
+    if (command == "ledger") return run_ledger(argc, argv);
+    if (command == "witness") return run_witness(argc, argv);
   } catch (const std::exception& e) {
     std::cerr << "yiwang " << command << ": " << e.what() << "\n";
     return 1;

@@ -1,18 +1,28 @@
 #include "app/app.h"
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <stdexcept>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "audit/audit.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
+#include "certificates/certificates.h"
 #include "core/clock.h"
 #include "events/events.h"
 #include "http/http.h"
 #include "http/json_api.h"
 #include "http/server.h"
 #include "identity/identity.h"
+#include "ledger/ledger.h"
+#include "ledger/verifier.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -39,8 +49,8 @@ std::unique_ptr<store::Store> open_store(const Config& config) {
 
 std::vector<store::Migration> all_migrations() {
   std::vector<store::Migration> all;
-  for (auto list :
-       {events::migrations(), identity::migrations(), catalog::migrations(), cases::migrations()}) {
+  for (auto list : {events::migrations(), identity::migrations(), catalog::migrations(),
+                    cases::migrations(), certificates::migrations(), ledger::migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -74,6 +84,86 @@ void add_platform_routes(http::Router& router, store::Store& store) {
   });
 }
 
+ledger::Options ledger_options(const Config& config) {
+  ledger::Options options;
+  options.origin = config.ledger_origin;
+  options.key_file = config.ledger_key_file;
+  if (options.key_file.empty()) {
+    auto dir = std::filesystem::path(config.db).parent_path();
+    options.key_file = (dir.empty() ? std::filesystem::path("var") : dir).append("ledger.key");
+  }
+  options.witness_keys = config.ledger_witness_keys;
+  options.checkpoint_interval = std::chrono::milliseconds(config.checkpoint_interval_ms);
+  return options;
+}
+
+// 免提交: the certificates module verifies the applicant's certificate inside the filing
+// transaction; the case keeps what the official needs to see.
+cases::CertificateCheck certificate_check(certificates::Service& certs) {
+  return [&certs](store::Tx& tx, std::string_view identifier, std::string_view type,
+                  std::string_view applicant) -> Result<std::string> {
+    auto v = certs.verify_for_material(tx, identifier, type, applicant);
+    if (!v) return fail(v.error());
+    return nlohmann::json{{"identifier", v->identifier},
+                          {"type_name", v->type_name},
+                          {"holder_id", identity::mask_id_number(v->holder_id)},
+                          {"signature_ok", v->signature_ok},
+                          {"status_ok", v->status_ok},
+                          {"validity_ok", v->validity_ok},
+                          {"holder_ok", v->holder_ok},
+                          {"presentation", v->presentation},
+                          {"verified_at", core::format_instant(v->verified_at_ms)}}
+        .dump();
+  };
+}
+
+// The party a public ledger entry commits to: the applicant of a case, the holder of a
+// certificate. Other acts (item publication, …) have none.
+ledger::PartyResolver party_resolver(certificates::Service& certs) {
+  return [&certs](store::Tx& tx, const events::Event& e) -> std::optional<std::string> {
+    if (e.subject_type == "case") {
+      auto c = cases::find_case(tx, e.subject_id);
+      if (c) return c->applicant.id_number;
+    } else if (e.subject_type == "certificate") {
+      return certs.holder_of(tx, e.subject_id);
+    }
+    return std::nullopt;
+  };
+}
+
+certificates::CaseResolver case_resolver() {
+  return [](store::Tx& tx, std::string_view id) -> std::optional<certificates::CaseResult> {
+    auto c = cases::find_case(tx, id);
+    if (!c) return std::nullopt;
+    certificates::CaseResult r;
+    r.case_id = c->id;
+    r.item_code = c->item_code;
+    r.decision = c->decision;
+    r.holder_name = c->applicant.name;
+    r.holder_id = c->applicant.id_number;
+    r.holder_kind = c->applicant.kind;
+    r.holder_user_id = c->applicant.user_id;
+    r.completed_at_ms = c->completed_at_ms.value_or(0);
+    return r;
+  };
+}
+
+// Who may read a receipt with its commitment salt: whoever may see the subject itself.
+ledger::ReceiptAccess receipt_access(cases::Service& cases, certificates::Service& certs) {
+  return [&cases, &certs](const identity::Principal& who, std::string_view type,
+                          std::string_view id) -> Status {
+    if (type == "case") {
+      if (auto c = cases.get(id, who); !c) return fail(c.error());
+      return {};
+    }
+    if (type == "certificate") {
+      if (auto c = certs.get(id, who); !c) return fail(c.error());
+      return {};
+    }
+    return fail(ErrorCode::not_found, "/subject_type", "没有此类回执", "no receipts of this kind");
+  };
+}
+
 }  // namespace
 
 struct App::Parts {
@@ -84,7 +174,11 @@ struct App::Parts {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<identity::Service> identity;
   std::unique_ptr<catalog::Service> catalog;
+  std::unique_ptr<certificates::Service> certificates;
   std::unique_ptr<cases::Service> cases;
+  std::unique_ptr<ledger::Log> ledger;
+  std::unique_ptr<ledger::Follower> ledger_follower;
+  std::unique_ptr<certificates::CaseIssuer> certificate_issuer;
   http::Router router;
 };
 
@@ -99,16 +193,44 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   p.identity =
       std::make_unique<identity::Service>(*p.store, *p.clock, p.random, identity_options(p.config));
   p.catalog = std::make_unique<catalog::Service>(*p.store, *p.clock);
+  p.certificates = std::make_unique<certificates::Service>(
+      *p.store, *p.clock, p.random, *p.catalog, *p.identity, p.config.public_base_url);
   cases::Options case_options;
   case_options.files_dir = p.config.data_dir;
+  case_options.certificate_check = certificate_check(*p.certificates);
   p.cases = std::make_unique<cases::Service>(*p.store, *p.clock, p.random, *p.catalog, *p.identity,
                                              case_options);
+  p.ledger = std::make_unique<ledger::Log>(*p.store, *p.clock, ledger_options(p.config));
+  p.ledger_follower = std::make_unique<ledger::Follower>(*p.ledger, *p.store,
+                                                         party_resolver(*p.certificates));
+  p.certificate_issuer =
+      std::make_unique<certificates::CaseIssuer>(*p.certificates, *p.store, case_resolver());
 
   add_platform_routes(p.router, *p.store);
   identity::register_routes(p.router, *p.identity);
   catalog::register_routes(p.router, *p.catalog, *p.identity);
   cases::register_routes(p.router, *p.cases, *p.identity);
   audit::register_routes(p.router, *p.store, *p.identity);
+  certificates::register_routes(p.router, *p.certificates, *p.identity);
+  ledger::register_routes(p.router, *p.ledger, *p.ledger_follower, *p.identity,
+                          receipt_access(*p.cases, *p.certificates));
+  ledger::register_web_routes(p.router);
+}
+
+Status App::catch_up() {
+  auto& p = *parts_;
+  for (;;) {
+    auto issued = p.certificate_issuer->poll_once();
+    if (!issued) return fail(issued.error());
+    if (*issued == 0) break;
+  }
+  for (;;) {
+    auto logged = p.ledger_follower->poll_once();
+    if (!logged) return fail(logged.error());
+    if (*logged == 0) break;
+  }
+  if (auto size = p.ledger->integrate(); !size) return fail(size.error());
+  return {};
 }
 
 App::~App() = default;
@@ -129,9 +251,36 @@ Status App::serve() {
     supervision = std::make_unique<cases::SupervisionLoop>(
         *p.cases, std::chrono::seconds(p.config.supervision_interval_s));
   }
+  // The event-stream followers: certificates on completion (and expiry), then the ledger's
+  // entries and a signed checkpoint, every checkpoint interval.
+  std::jthread followers;
+  if (p.config.run_followers) {
+    followers = std::jthread([this](std::stop_token stop) { follow_events(stop); });
+  }
   server.start();
   server.run_until_signal();
   return {};
+}
+
+void App::follow_events(std::stop_token stop) {
+  auto& p = *parts_;
+  std::mutex mu;
+  std::condition_variable_any wake;
+  const auto interval = std::chrono::milliseconds(std::max(50, p.config.checkpoint_interval_ms));
+  auto next_expiry = std::chrono::steady_clock::now();
+  while (!stop.stop_requested()) {
+    if (auto st = catch_up(); !st) {
+      std::fprintf(stderr, "followers: %s\n", st.error().message_en.c_str());
+    }
+    if (std::chrono::steady_clock::now() >= next_expiry) {
+      if (auto n = p.certificates->expire_due(); !n) {
+        std::fprintf(stderr, "certificate expiry: %s\n", n.error().message_en.c_str());
+      }
+      next_expiry = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+    }
+    std::unique_lock lock(mu);
+    wake.wait_for(lock, stop, interval, [] { return false; });
+  }
 }
 
 const Config& App::config() const {
@@ -157,6 +306,18 @@ catalog::Service& App::catalog() {
 }
 cases::Service& App::cases() {
   return *parts_->cases;
+}
+ledger::Log& App::ledger() {
+  return *parts_->ledger;
+}
+ledger::Follower& App::ledger_follower() {
+  return *parts_->ledger_follower;
+}
+certificates::Service& App::certificates() {
+  return *parts_->certificates;
+}
+certificates::CaseIssuer& App::certificate_issuer() {
+  return *parts_->certificate_issuer;
 }
 
 }  // namespace yiwang::app

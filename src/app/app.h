@@ -5,7 +5,9 @@
 #pragma once
 
 #include <memory>
+#include <stop_token>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -28,6 +30,14 @@ class Service;
 namespace yiwang::cases {
 class Service;
 }
+namespace yiwang::ledger {
+class Log;
+class Follower;
+}  // namespace yiwang::ledger
+namespace yiwang::certificates {
+class Service;
+class CaseIssuer;
+}  // namespace yiwang::certificates
 
 namespace yiwang::app {
 
@@ -42,6 +52,16 @@ struct Config {
   std::string access_log;                 // "" stdout, "-" off, else a file path
   int supervision_interval_s = 60;        // 电子监察 sweep period; 0 disables the loop
   bool fast_password_hashing = false;     // tests and benchmarks only: minimal Argon2id cost
+  // Public address of this deployment: certificate issuer ids, status-list URIs and QR codes.
+  std::string public_base_url = "http://127.0.0.1:8080";
+  // Transparency ledger: origin line of its checkpoints, signer key file (0600; created on first
+  // start; "" = beside the database), trusted witness verifier keys, checkpoint period.
+  std::string ledger_origin = "ledger.yiwang.example.gov.cn";
+  std::string ledger_key_file;
+  std::vector<std::string> ledger_witness_keys;
+  int checkpoint_interval_ms = 1000;
+  // Background followers (ledger sequencer, certificate issuance, expiry); tests drive them.
+  bool run_followers = true;
 };
 
 class App {
@@ -65,8 +85,19 @@ class App {
   identity::Service& identity();
   catalog::Service& catalog();
   cases::Service& cases();
+  ledger::Log& ledger();
+  ledger::Follower& ledger_follower();
+  certificates::Service& certificates();
+  certificates::CaseIssuer& certificate_issuer();
+
+  // One pass of every follower of the event stream, until caught up: certificate issuance on
+  // completed cases, then the ledger (which logs those issuances too), then a checkpoint.
+  // serve() runs this in the background; tests, the demo and tools call it directly.
+  Status catch_up();
 
  private:
+  void follow_events(std::stop_token stop);
+
   struct Parts;
   std::unique_ptr<Parts> parts_;
 };

@@ -563,6 +563,12 @@ Result<Case> Service::file(const NewCase& nc, const identity::Principal& by) {
 
 // ---- Reading --------------------------------------------------------------------------------
 
+std::optional<Case> find_case(store::Tx& tx, std::string_view id) {
+  auto r = load(tx, id);
+  if (!r) return std::nullopt;
+  return std::move(r->c);
+}
+
 Result<Case> Service::get(std::string_view id, const identity::Principal& by) {
   Impl& m = *impl_;
   return m.store.read([&](store::Tx& tx) -> Result<Case> {

@@ -337,6 +337,10 @@ struct Options {
 
 std::vector<store::Migration> migrations();
 
+// Reads a case inside the caller's transaction with no access check: for followers of the event
+// stream (ledger commitments, certificate issuance) that act as the platform, never for requests.
+std::optional<Case> find_case(store::Tx& tx, std::string_view id);
+
 class Service {
  public:
   Service(store::Store& store, const core::Clock& clock, core::Random& random,

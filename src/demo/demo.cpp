@@ -1,5 +1,6 @@
 #include "demo/demo.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -9,6 +10,7 @@
 
 #include "cases/cases.h"
 #include "catalog/catalog.h"
+#include "certificates/certificates.h"
 #include "core/clock.h"
 #include "demo/demo_cases.h"
 #include "identity/identity.h"
@@ -101,6 +103,54 @@ Result<identity::Principal> create_account(identity::Service& ids, const Account
   return ids.create_user(u, nullptr);
 }
 
+struct DemoCertificate {
+  const char* holder;     // demo account
+  const char* type_name;
+  const char* issuer;     // an approver of the issuing department
+  const char* data_json;  // type-specific fields
+};
+
+// The demo citizen's and business's own certificates, so their wallets and 免提交 have
+// something to show beyond what their seeded cases produced.
+const DemoCertificate kDemoCertificates[] = {
+    {"zhangsan", "居民身份证", "gaj.approver", R"({"address":"江宁市秦淮区龙蟠中路66号"})"},
+    {"zhangsan", "结婚证", "mzj.approver", R"({"spouse_name":"李梅"})"},
+    {"zhangsan", "营业执照", "juece",
+     R"({"business_name":"江宁市秦淮区张三面馆","business_scope":"餐饮服务","type":"个体工商户"})"},
+    {"qiye", "营业执照", "juece",
+     R"({"business_scope":"餐饮服务；食品销售","legal_representative":"周青","registered_capital":"200万元人民币","type":"有限责任公司"})"},
+    {"qiye", "食品经营许可证", "juece", R"({"operator_type":"餐饮服务经营者","premises":"江宁市建邺区江东中路102号"})"},
+};
+
+Status seed_certificates(app::App& app, std::ostream& log) {
+  auto& ids = app.identity();
+  auto types = app.certificates().types();
+  if (!types) return fail(types.error());
+  int issued = 0;
+  for (const auto& d : kDemoCertificates) {
+    auto holder = ids.find_by_username(d.holder);
+    auto issuer = ids.find_by_username(d.issuer);
+    if (!holder) return fail(holder.error());
+    if (!issuer) return fail(issuer.error());
+    auto type = std::find_if(types->begin(), types->end(),
+                             [&](const auto& t) { return t.name == d.type_name; });
+    if (type == types->end()) {
+      return fail(ErrorCode::not_found, d.type_name, "演示证照类型不存在",
+                  "demo certificate type missing");
+    }
+    certificates::NewCertificate c;
+    c.type_code = type->code;
+    c.holder_name = holder->display_name;
+    c.holder_id = holder->id_number;
+    c.data_json = d.data_json;
+    auto done = app.certificates().issue(c, *issuer);
+    if (!done) return fail(done.error());
+    ++issued;
+  }
+  log << "certificates: " << issued << " issued to the demo citizen and business\n";
+  return app.catch_up();
+}
+
 }  // namespace
 
 std::string default_data_dir(const char* argv0) {
@@ -131,6 +181,7 @@ Status seed(const app::Config& config, const Options& options, std::ostream& log
   clock.set(now.now_ms() - kHistoryDays * core::kDayMs);
   if (auto s = create_divisions(ids); !s) return s;
   if (auto s = create_departments(ids, *departments); !s) return s;
+  if (auto types = app.certificates().seed_standard_types(); !types) return fail(types.error());
 
   std::map<std::string, identity::Principal> accounts;
   for (const auto& a : demo_accounts()) {
@@ -159,7 +210,8 @@ Status seed(const app::Config& config, const Options& options, std::ostream& log
   log << "catalog: " << published << " items\n";
 
   CaseSeeder seeder(app, clock, options.seed);
-  return seeder.run(options.cases, now.now_ms(), log);
+  if (auto s = seeder.run(options.cases, now.now_ms(), log); !s) return s;
+  return seed_certificates(app, log);
 }
 
 void print_accounts(std::ostream& out, const app::Config& config) {

@@ -389,6 +389,8 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
       last_swept = core::date_from_days(core::days_from_epoch(last_swept) + 1);
       clock_.set(std::max(clock_.now_ms(), core::china_midnight(last_swept) + 8 * kHourMs));
       if (auto s = service.sweep(); !s) return fail(s.error());
+      // And the followers: result certificates of the day's completions, ledger checkpoints.
+      if (auto s = app_.catch_up(); !s) return fail(s.error());
     }
     clock_.set(std::max(clock_.now_ms(), op.at));
     auto& p = planned[op.case_index];

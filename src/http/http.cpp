@@ -93,6 +93,17 @@ bool is_param(std::string_view segment) {
   return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
 }
 
+// "{name...}": a final segment that takes the rest of the path (one or more segments).
+bool is_wildcard(std::string_view segment) {
+  return segment.size() >= 5 && is_param(segment) && segment.ends_with("...}");
+}
+
+// Literal segments beat parameters, which beat a wildcard.
+int rank_of(std::string_view segment) {
+  if (is_wildcard(segment)) return 0;
+  return is_param(segment) ? 1 : 2;
+}
+
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> out;
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);
@@ -260,9 +271,17 @@ Response Router::dispatch(const Request& request) const {
   };
 
   auto matches = [&](const Route& r) {
-    if (r.segments.size() != segments.size()) return false;
-    for (std::size_t i = 0; i < segments.size(); ++i) {
-      if (is_param(r.segments[i])) {
+    const bool wild = !r.segments.empty() && is_wildcard(r.segments.back());
+    if (wild ? segments.size() < r.segments.size() : r.segments.size() != segments.size()) {
+      return false;
+    }
+    for (std::size_t i = 0; i < r.segments.size(); ++i) {
+      if (wild && i + 1 == r.segments.size()) {
+        // The rest must not be empty: "/ledger/tile/" does not match "/ledger/tile/{path...}".
+        bool any = false;
+        for (std::size_t j = i; j < segments.size() && !any; ++j) any = !segment(j).empty();
+        if (!any) return false;
+      } else if (is_param(r.segments[i])) {
         if (segment(i).empty()) return false;
       } else if (r.segments[i] != segment(i)) {
         return false;
@@ -273,11 +292,13 @@ Response Router::dispatch(const Request& request) const {
   // True when `a` is more specific: at the first position where they differ in kind, `a` has
   // the literal.
   auto more_specific = [](const Route& a, const Route& b) {
-    for (std::size_t i = 0; i < a.segments.size(); ++i) {
-      bool pa = is_param(a.segments[i]), pb = is_param(b.segments[i]);
-      if (pa != pb) return !pa;
+    const std::size_t n = std::min(a.segments.size(), b.segments.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      int ra = rank_of(a.segments[i]), rb = rank_of(b.segments[i]);
+      if (ra != rb) return ra > rb;
     }
-    return false;
+    // Same kinds up to the shorter one: an exact-length route beats a wildcard that also matched.
+    return a.segments.size() > b.segments.size();
   };
 
   const Route* best = nullptr;
@@ -316,9 +337,15 @@ Response Router::dispatch(const Request& request) const {
   }
 
   PathParams params;
-  for (std::size_t i = 0; i < segments.size(); ++i) {
+  for (std::size_t i = 0; i < best->segments.size(); ++i) {
     const std::string& s = best->segments[i];
-    if (is_param(s)) params.emplace(s.substr(1, s.size() - 2), std::string(segment(i)));
+    if (is_wildcard(s) && i + 1 == best->segments.size()) {
+      std::string rest(segment(i));
+      for (std::size_t j = i + 1; j < segments.size(); ++j) (rest += '/') += segment(j);
+      params.emplace(s.substr(1, s.size() - 5), std::move(rest));
+    } else if (is_param(s)) {
+      params.emplace(s.substr(1, s.size() - 2), std::string(segment(i)));
+    }
   }
   try {
     return best->handler(request, params);

@@ -7,3 +7,26 @@ add_test(NAME node_openapi COMMAND ${NODE_PROGRAM} --test ${CMAKE_SOURCE_DIR}/te
 # The route comparison reads the route list that test_api dumps.
 set_tests_properties(node_openapi PROPERTIES DEPENDS api ENVIRONMENT
                      "YIWANG_SOURCE_DIR=${CMAKE_SOURCE_DIR};YIWANG_ROUTES_FILE=${YIWANG_ROUTES_FILE}")
+
+# SD-JWT VCs and status lists issued by our C++ code, verified with the @sd-jwt libraries. The
+# fixtures are written by test_certificates (NodeFixtures.Write).
+set(YIWANG_CREDENTIAL_FIXTURES ${CMAKE_BINARY_DIR}/credential-fixtures)
+if(TEST certificates)
+  set_property(TEST certificates APPEND PROPERTY ENVIRONMENT
+               "YIWANG_CREDENTIAL_FIXTURES=${YIWANG_CREDENTIAL_FIXTURES}")
+endif()
+add_test(NAME node_sdjwt COMMAND ${NODE_PROGRAM} --test ${CMAKE_SOURCE_DIR}/tests/node/sdjwt.test.mjs
+         WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/node)
+set_tests_properties(node_sdjwt PROPERTIES DEPENDS certificates ENVIRONMENT
+                     "YIWANG_CREDENTIAL_FIXTURES=${YIWANG_CREDENTIAL_FIXTURES}")
+
+# The certificate issued at case completion in the API flow test, verified the same way.
+if(TEST api)
+  set_property(TEST api APPEND PROPERTY ENVIRONMENT
+               "YIWANG_CREDENTIAL_FIXTURES=${YIWANG_CREDENTIAL_FIXTURES}")
+endif()
+add_test(NAME node_case_certificate
+         COMMAND ${NODE_PROGRAM} --test ${CMAKE_SOURCE_DIR}/tests/node/case_certificate.test.mjs
+         WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/node)
+set_tests_properties(node_case_certificate PROPERTIES DEPENDS api ENVIRONMENT
+                     "YIWANG_CREDENTIAL_FIXTURES=${YIWANG_CREDENTIAL_FIXTURES}")

@@ -1,0 +1,72 @@
+// Sequencer: the one background thread that keeps the log moving (follow events, integrate, sign).
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "ledger/ledger.h"
+
+namespace yiwang::ledger {
+
+struct Sequencer::Impl {
+  Log& log;
+  Follower* follower;
+  std::chrono::milliseconds interval;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;
+  std::thread thread;
+
+  Impl(Log& l, Follower* f, std::chrono::milliseconds i) : log(l), follower(f), interval(i) {}
+
+  void report(const char* what, const Error& e) {
+    std::fprintf(stderr, "yiwang: ledger sequencer: %s: %s\n", what, e.message_en.c_str());
+  }
+
+  bool stopped() {
+    std::lock_guard lock(mu);
+    return stopping;
+  }
+
+  void run() {
+    constexpr int kPollBatch = 500;
+    while (true) {
+      {
+        std::unique_lock lock(mu);
+        if (cv.wait_for(lock, interval, [&] { return stopping; })) return;
+      }
+      if (follower) {
+        // Catch up before signing, so that acts that happened before this tick are in the
+        // checkpoint; a stop request still ends the loop within one batch.
+        while (!stopped()) {
+          auto handled = follower->poll_once(kPollBatch);
+          if (!handled) {
+            report("following events", handled.error());
+            break;
+          }
+          if (*handled < kPollBatch) break;
+        }
+      }
+      if (stopped()) return;
+      if (auto size = log.integrate(); !size) report("integrating", size.error());
+    }
+  }
+};
+
+Sequencer::Sequencer(Log& log, Follower* follower, std::chrono::milliseconds interval)
+    : impl_(std::make_unique<Impl>(log, follower, interval)) {
+  if (impl_->interval <= std::chrono::milliseconds::zero())
+    impl_->interval = std::chrono::milliseconds(1);
+  impl_->thread = std::thread([m = impl_.get()] { m->run(); });
+}
+
+Sequencer::~Sequencer() {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_all();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+}  // namespace yiwang::ledger
