@@ -251,26 +251,32 @@ Status App::serve() {
     supervision = std::make_unique<cases::SupervisionLoop>(
         *p.cases, std::chrono::seconds(p.config.supervision_interval_s));
   }
-  // The event-stream followers: certificates on completion (and expiry), then the ledger's
-  // entries and a signed checkpoint, every checkpoint interval.
-  std::jthread followers;
+  // The event-stream followers: the ledger's sequencer (entries, then a signed checkpoint every
+  // interval) and certificate issuance on completed cases (and expiry).
+  std::unique_ptr<ledger::Sequencer> sequencer;
+  std::jthread certificates;
   if (p.config.run_followers) {
-    followers = std::jthread([this](std::stop_token stop) { follow_events(stop); });
+    sequencer = std::make_unique<ledger::Sequencer>(
+        *p.ledger, p.ledger_follower.get(),
+        std::chrono::milliseconds(p.config.checkpoint_interval_ms));
+    certificates = std::jthread([this](std::stop_token stop) { issue_certificates(stop); });
   }
   server.start();
   server.run_until_signal();
   return {};
 }
 
-void App::follow_events(std::stop_token stop) {
+void App::issue_certificates(std::stop_token stop) {
   auto& p = *parts_;
   std::mutex mu;
   std::condition_variable_any wake;
   const auto interval = std::chrono::milliseconds(std::max(50, p.config.checkpoint_interval_ms));
   auto next_expiry = std::chrono::steady_clock::now();
   while (!stop.stop_requested()) {
-    if (auto st = catch_up(); !st) {
-      std::fprintf(stderr, "followers: %s\n", st.error().message_en.c_str());
+    for (;;) {
+      auto issued = p.certificate_issuer->poll_once();
+      if (!issued) std::fprintf(stderr, "certificate issuance: %s\n", issued.error().message_en.c_str());
+      if (!issued || *issued == 0) break;
     }
     if (std::chrono::steady_clock::now() >= next_expiry) {
       if (auto n = p.certificates->expire_due(); !n) {

@@ -92,11 +92,11 @@ class App {
 
   // One pass of every follower of the event stream, until caught up: certificate issuance on
   // completed cases, then the ledger (which logs those issuances too), then a checkpoint.
-  // serve() runs this in the background; tests, the demo and tools call it directly.
+  // serve() runs the same followers on background threads; tests and the demo call this.
   Status catch_up();
 
  private:
-  void follow_events(std::stop_token stop);
+  void issue_certificates(std::stop_token stop);
 
   struct Parts;
   std::unique_ptr<Parts> parts_;

@@ -1,4 +1,5 @@
 // Sequencer: the one background thread that keeps the log moving (follow events, integrate, sign).
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -30,10 +31,16 @@ struct Sequencer::Impl {
 
   void run() {
     constexpr int kPollBatch = 500;
+    // Fixed rate: a round starts one interval after the previous one started, so an act waits
+    // at most one interval plus one round for the checkpoint that covers it.
+    auto next = std::chrono::steady_clock::now();
     while (true) {
+      next += interval;
       {
         std::unique_lock lock(mu);
-        if (cv.wait_for(lock, interval, [&] { return stopping; })) return;
+        if (cv.wait_until(lock, std::max(next, std::chrono::steady_clock::now()),
+                          [&] { return stopping; }))
+          return;
       }
       if (follower) {
         // Catch up before signing, so that acts that happened before this tick are in the

@@ -258,10 +258,16 @@ Status LedgerClient::post_cosignature(const std::string& note) {
   if (!r)
     return failure("network", "无法连接账本服务器：" + r.error().message_zh,
                    "cannot reach the ledger: " + r.error().message_en);
-  if (r->status != 204 && r->status != 200)
-    return failure("network", "账本拒绝了见证签名：HTTP " + std::to_string(r->status),
-                   "the ledger refused the cosignature: HTTP " + std::to_string(r->status) + " " +
-                       r->body.substr(0, 300));
+  if (r->status != 204 && r->status != 200) {
+    // Problem bodies say why in "detail"; anything else is shown cut short.
+    auto j = Json::parse(r->body, nullptr, false);
+    std::string why = j.is_object() && j.contains("detail") && j["detail"].is_string()
+                          ? j["detail"].get<std::string>()
+                          : r->body.substr(0, 200);
+    return failure(
+        "network", "账本拒绝了见证签名：HTTP " + std::to_string(r->status),
+        "the ledger refused the cosignature: HTTP " + std::to_string(r->status) + ": " + why);
+  }
   return {};
 }
 
