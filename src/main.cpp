@@ -22,6 +22,16 @@ namespace {
 using yiwang::app::App;
 using yiwang::app::Config;
 
+// Options of the running platform that `serve` and `demo` share.
+const std::string kPlatformOptionsHelp =
+    "  --public-url URL   public address of this deployment, for certificate issuer ids and QR\n"
+    "                     codes (default http://ADDR:PORT; env YIWANG_PUBLIC_URL)\n"
+    "  --ledger-origin O  origin line of ledger checkpoints (default ledger.yiwang.example.gov.cn)\n"
+    "  --ledger-key FILE  ledger signer key, created 0600 if missing (default beside the db)\n"
+    "  --witness-keys K   comma-separated verifier keys of witnesses whose cosignatures the\n"
+    "                     ledger accepts (env YIWANG_WITNESS_KEYS)\n"
+    "  --checkpoint-ms N  ledger checkpoint interval in milliseconds (default 1000)\n";
+
 struct Command {
   std::string name;
   std::string summary;
@@ -38,15 +48,16 @@ const std::vector<Command> kCommands = {
      "  --port N           listen port (default 8080)\n"
      "  --data-dir DIR     where uploaded files are kept (default var/files)\n"
      "  --access-log F     JSON-lines access log: file, '-' for none (default stdout)\n"
-     "  --workers N        request worker threads (default 64)\n"},
+     "  --workers N        request worker threads (default 64)\n" +
+         kPlatformOptionsHelp},
     {"demo", "seed demo data (if the database is empty) and serve",
      "yiwang demo [--db FILE] [--port N] [--demo-data DIR] [--cases N] [--no-serve]\n"
      "  --db FILE          SQLite database file (default var/demo.db)\n"
      "  --port N           listen port (default 8080)\n"
      "  --demo-data DIR    folder with departments.json and items.json (default: data/demo)\n"
      "  --cases N          number of demo cases (default 300)\n"
-     "  --no-serve         seed and exit\n"
-     "All demo accounts use the password yiwang-demo.\n"},
+     "  --no-serve         seed and exit\n" +
+         kPlatformOptionsHelp + "All demo accounts use the password yiwang-demo.\n"},
     {"migrate", "apply pending database migrations and exit",
      "yiwang migrate [--db FILE | --postgres CONNINFO]\n"},
     {"user", "manage users: `yiwang user add …`",
@@ -136,12 +147,57 @@ Config store_config(const std::map<std::string, std::string>& o, const std::stri
 }
 
 const std::set<std::string> kStoreOptions = {"--db", "--postgres"};
+const std::set<std::string> kPlatformOptions = {"--public-url", "--ledger-origin", "--ledger-key",
+                                                "--witness-keys", "--checkpoint-ms"};
+
+std::set<std::string> with_platform_options(std::set<std::string> valued) {
+  valued.insert(kPlatformOptions.begin(), kPlatformOptions.end());
+  return valued;
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (char ch : text + ",") {
+    if (ch != ',') {
+      item += ch;
+    } else if (!item.empty()) {
+      out.push_back(item);
+      item.clear();
+    }
+  }
+  return out;
+}
+
+// After address and port are known: the public URL defaults to where we listen.
+bool apply_platform_options(const std::map<std::string, std::string>& o, Config& config,
+                            std::string& error) {
+  config.public_base_url =
+      o.count("--public-url") ? o.at("--public-url")
+                              : env_or("YIWANG_PUBLIC_URL", "http://" + config.address + ":" +
+                                                                std::to_string(config.port));
+  while (!config.public_base_url.empty() && config.public_base_url.back() == '/')
+    config.public_base_url.pop_back();
+  if (o.count("--ledger-origin")) config.ledger_origin = o.at("--ledger-origin");
+  if (o.count("--ledger-key")) config.ledger_key_file = o.at("--ledger-key");
+  config.ledger_witness_keys =
+      split_commas(o.count("--witness-keys") ? o.at("--witness-keys")
+                                             : env_or("YIWANG_WITNESS_KEYS", ""));
+  if (o.count("--checkpoint-ms")) {
+    config.checkpoint_interval_ms = std::atoi(o.at("--checkpoint-ms").c_str());
+    if (config.checkpoint_interval_ms < 10 || config.checkpoint_interval_ms > 3'600'000) {
+      error = "--checkpoint-ms must be 10..3600000";
+      return false;
+    }
+  }
+  return true;
+}
 
 int run_serve(int argc, char** argv) {
   std::map<std::string, std::string> o;
   std::string error;
-  std::set<std::string> valued = {"--db", "--postgres", "--address", "--port",
-                                  "--data-dir", "--access-log", "--workers"};
+  std::set<std::string> valued = with_platform_options(
+      {"--db", "--postgres", "--address", "--port", "--data-dir", "--access-log", "--workers"});
   if (!parse_options("serve", argc, argv, 2, valued, {}, o, error)) return usage_error("serve", error);
   Config config = store_config(o, "var/yiwang.db");
   if (o.count("--address")) config.address = o["--address"];
@@ -150,6 +206,7 @@ int run_serve(int argc, char** argv) {
   if (o.count("--data-dir")) config.data_dir = o["--data-dir"];
   if (o.count("--access-log")) config.access_log = o["--access-log"];
   if (o.count("--workers")) config.worker_threads = std::max(1, std::atoi(o["--workers"].c_str()));
+  if (!apply_platform_options(o, config, error)) return usage_error("serve", error);
   App app(config);
   std::cerr << "yiwang: serving on http://" << config.address << ":" << config.port << "\n";
   auto served = app.serve();
@@ -163,12 +220,14 @@ int run_serve(int argc, char** argv) {
 int run_demo(int argc, char** argv) {
   std::map<std::string, std::string> o;
   std::string error;
-  std::set<std::string> valued = {"--db", "--port", "--demo-data", "--cases"};
+  std::set<std::string> valued =
+      with_platform_options({"--db", "--port", "--demo-data", "--cases"});
   if (!parse_options("demo", argc, argv, 2, valued, {"--no-serve"}, o, error))
     return usage_error("demo", error);
   Config config = store_config(o, "var/demo.db");
   if (o.count("--port") && !parse_port(o["--port"], config.port))
     return usage_error("demo", "--port must be 0..65535");
+  if (!apply_platform_options(o, config, error)) return usage_error("demo", error);
   yiwang::demo::Options demo_options;
   demo_options.data_dir = o.count("--demo-data") ? o["--demo-data"] : yiwang::demo::default_data_dir(argv[0]);
   if (o.count("--cases")) demo_options.cases = std::max(0, std::atoi(o["--cases"].c_str()));

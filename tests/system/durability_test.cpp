@@ -19,57 +19,13 @@
 #include <nlohmann/json.hpp>
 
 #include "http/client.h"
+#include "system/process.h"
 
 namespace {
 
+using namespace yiwang::system_testing;
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
-unsigned short free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-pid_t spawn(const std::vector<std::string>& args) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    std::_Exit(127);
-  }
-  return pid;
-}
-
-int run(const std::vector<std::string>& args) {
-  pid_t pid = spawn(args);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-bool wait_healthy(unsigned short port) {
-  for (int i = 0; i < 200; ++i) {
-    yiwang::http::Client c("127.0.0.1", port);
-    auto r = c.request("GET", "/api/v1/health");
-    if (r && r->status == 200) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
 
 std::string login(yiwang::http::Client& c, const std::string& user) {
   auto r = c.request("POST", "/api/v1/auth/login",

@@ -1,0 +1,193 @@
+// The transparency ledger end to end on the real binary: `yiwang demo` serves a ledger fed by its
+// seeded cases; the independent Go verifier (sumdb note/tlog), `yiwang ledger verify` and the
+// public verification page in headless Chromium all accept it; `yiwang witness` cosigns and the
+// ledger then serves the cosignature; and after an entry is changed in the database behind the
+// server's back, both verifiers fail loudly.
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "http/client.h"
+#include "ledger/note.h"
+#include "ledger/witness.h"
+#include "system/process.h"
+
+namespace {
+
+using namespace yiwang::system_testing;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+// Runs a shell command; returns its exit code and combined output.
+std::pair<int, std::string> shell(const std::string& command) {
+  std::string out;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (!p) return {-1, ""};
+  char buf[4096];
+  while (auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string sh_quote(const std::string& s) { return "'" + s + "'"; }
+
+class LedgerSystemTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(env("YIWANG_BINARY").empty());
+    dir_ = fs::temp_directory_path() / ("yiwang-ledger-system-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    db_ = (dir_ / "ledger.db").string();
+    port_ = free_port();
+    url_ = "http://127.0.0.1:" + std::to_string(port_);
+    witness_key_file_ = (dir_ / "witness.key").string();
+    auto key = yiwang::ledger::load_or_create_witness_key(witness_key_file_, kWitness);
+    ASSERT_TRUE(key) << key.error().message_en;
+    witness_vkey_ = yiwang::ledger::verifier_key(*key);
+    start();
+  }
+  void TearDown() override {
+    stop();
+    fs::remove_all(dir_);
+  }
+
+  void start() {
+    pid_ = spawn({env("YIWANG_BINARY"), "demo", "--db", db_, "--port", std::to_string(port_),
+                  "--cases", "40", "--demo-data", env("YIWANG_SOURCE_DIR") + "/data/demo",
+                  "--witness-keys", witness_vkey_, "--checkpoint-ms", "200"});
+    // Seeding 40 cases comes first.
+    for (int i = 0; i < 600 && !wait_healthy(port_); ++i) {
+    }
+    ASSERT_TRUE(wait_healthy(port_));
+  }
+  void stop() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+
+  json get_json(const std::string& target) {
+    yiwang::http::Client c("127.0.0.1", port_);
+    auto r = c.request("GET", target);
+    EXPECT_TRUE(r && r->status == 200) << target;
+    return r ? json::parse(r->body, nullptr, false) : json();
+  }
+  std::string checkpoint() {
+    yiwang::http::Client c("127.0.0.1", port_);
+    auto r = c.request("GET", "/ledger/checkpoint");
+    return r && r->status == 200 ? r->body : "";
+  }
+
+  static constexpr const char* kWitness = "witness.audit.example.gov.cn";
+  fs::path dir_;
+  std::string db_, url_, witness_key_file_, witness_vkey_;
+  unsigned short port_ = 0;
+  pid_t pid_ = -1;
+};
+
+TEST_F(LedgerSystemTest, IndependentVerifiersAcceptTheLogAndCatchATamperedEntry) {
+  // The demo's acts reach a signed checkpoint within a few intervals.
+  std::string note;
+  for (int i = 0; i < 100 && note.empty(); ++i) {
+    note = checkpoint();
+    if (note.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_FALSE(note.empty());
+  const std::string log_key = get_json("/api/v1/ledger/key").value("verifier_key", "");
+  ASSERT_FALSE(log_key.empty());
+
+  // 1. The third-party implementation (Go sumdb note + tlog).
+  const std::string go = env("YIWANG_LEDGERVERIFY");
+  const bool have_go = !go.empty() && fs::exists(go);
+  if (have_go) {
+    auto [rc, out] = shell(sh_quote(go) + " -key " + sh_quote(log_key) + " " + url_);
+    EXPECT_EQ(0, rc) << out;
+  } else {
+    ADD_FAILURE() << "the Go verifier was not built (YIWANG_LEDGERVERIFY): install golang-go";
+  }
+
+  // 2. Our own command-line verifier, pinning the key and proving a few entries in full.
+  const std::string state = (dir_ / "verify.state").string();
+  const std::string verify = sh_quote(env("YIWANG_BINARY")) + " ledger verify --url " + url_ +
+                             " --key " + sh_quote(log_key) + " --state " + sh_quote(state);
+  {
+    auto [rc, out] = shell(verify + " --entry 0 --entry 3 --full");
+    EXPECT_EQ(0, rc) << out;
+  }
+
+  // 3. The witness cosigns; the ledger serves the cosignature on its checkpoint.
+  {
+    auto [rc, out] = shell(sh_quote(env("YIWANG_BINARY")) + " witness --url " + url_ +
+                           " --log-key " + sh_quote(log_key) + " --key-file " +
+                           sh_quote(witness_key_file_) + " --name " + kWitness + " --once");
+    EXPECT_EQ(0, rc) << out;
+    const std::string cosigned = checkpoint();
+    EXPECT_NE(std::string::npos, cosigned.find(std::string("— ") + kWitness + " ")) << cosigned;
+    if (have_go) {
+      auto [grc, gout] = shell(sh_quote(go) + " -key " + sh_quote(log_key) + " -witness-key " +
+                               sh_quote(witness_vkey_) + " " + url_);
+      EXPECT_EQ(0, grc) << gout;
+    }
+  }
+
+  // 4. The public page, in headless Chromium, checks a case's acts against the checkpoint.
+  auto acts = get_json("/api/v1/ledger/acts?subject_type=item&subject_id=11329900MB0201001000");
+  auto cases_db = dir_ / "ledger.db";
+  std::string receipt;
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(SQLITE_OK, sqlite3_open_v2(cases_db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr));
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db,
+                       "SELECT subject_id FROM ledger_acts WHERE subject_type = 'case' "
+                       "AND act = 'case.completed' ORDER BY idx LIMIT 1",
+                       -1, &st, nullptr);
+    if (sqlite3_step(st) == SQLITE_ROW) receipt = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+  ASSERT_FALSE(receipt.empty());
+  {
+    auto [rc, out] = shell("cd " + sh_quote(env("YIWANG_SOURCE_DIR") + "/tests/node") +
+                           " && YIWANG_TEST_URL=" + url_ + " YIWANG_TEST_RECEIPT=" + receipt +
+                           " node --test ledger_page.test.mjs");
+    EXPECT_EQ(0, rc) << out;
+  }
+
+  // 5. An entry changed in the database behind the server's back: both verifiers refuse.
+  stop();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(SQLITE_OK, sqlite3_open(cases_db.c_str(), &db));
+    char* error = nullptr;
+    ASSERT_EQ(SQLITE_OK,
+              sqlite3_exec(db,
+                           "UPDATE ledger_entries SET data = replace(data, '\"act\":\"', "
+                           "'\"act\":\"x') WHERE idx = 3",
+                           nullptr, nullptr, &error))
+        << (error ? error : "");
+    EXPECT_EQ(1, sqlite3_changes(db));
+    sqlite3_close(db);
+  }
+  start();
+  {
+    auto [rc, out] = shell(verify + " --entry 3");
+    EXPECT_NE(0, rc) << out;
+    EXPECT_NE(std::string::npos, out.find("3")) << out;
+  }
+  if (have_go) {
+    auto [rc, out] = shell(sh_quote(go) + " -key " + sh_quote(log_key) + " " + url_);
+    EXPECT_NE(0, rc) << out;
+  }
+}
+
+}  // namespace
