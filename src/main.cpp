@@ -14,6 +14,7 @@
 #include "app/app.h"
 #include "demo/demo.h"
 #include "identity/identity.h"
+#include "ledger/ledger.h"
 #include "ledger/verifier.h"
 #include "ledger/witness.h"
 
@@ -65,14 +66,17 @@ const std::vector<Command> kCommands = {
      "                --name NAME [--id-number ID] [--dept DEPT] [--roles r1,r2] [--phone P]\n"
      "                [--db FILE | --postgres CONNINFO]\n"
      "  roles: clerk (窗口受理), reviewer (审查), approver (决定), supervisor (电子监察), admin\n"},
-    {"ledger", "verify a transparency ledger: `yiwang ledger verify …`",
+    {"ledger", "verify a transparency ledger, rotate its key: `yiwang ledger verify …`",
      "yiwang ledger verify --url URL [--key VKEY] [--state FILE] [--entry I]... [--full]\n"
      "  --url URL          the ledger server, http://host:port\n"
      "  --key VKEY         the log's note verifier key (default: trust on first use and pin it)\n"
      "  --state FILE       last seen checkpoint (default ~/.yiwang/ledger-<origin>.state)\n"
      "  --entry I          also prove that entry I is in the log (repeatable)\n"
      "  --full             rebuild the whole tree from the entry bundles and compare the root\n"
-     "Exits 0 when every check passed, 1 with the reason otherwise (rollback, fork, …).\n"},
+     "Exits 0 when every check passed, 1 with the reason otherwise (rollback, fork, …).\n"
+     "yiwang ledger rotate-key --key-file FILE [--origin O] [--retire]\n"
+     "  (server stopped) adds a new primary signing key; the old one keeps co-signing until\n"
+     "  --retire turns it into a verify-only line. Publish the new key to verifiers between.\n"},
     {"witness", "cosign a ledger's checkpoints as an independent witness",
      "yiwang witness --url URL --log-key VKEY --key-file FILE --name NAME\n"
      "               [--interval S] [--state FILE] [--once]\n"
@@ -294,9 +298,31 @@ int run_user(int argc, char** argv) {
   return 0;
 }
 
+// `yiwang ledger rotate-key`: on the key file of a stopped server (see ledger::rotate_key).
+int run_rotate_key(int argc, char** argv) {
+  std::map<std::string, std::string> o;
+  std::string error;
+  if (!parse_options("ledger", argc, argv, 3, {"--key-file", "--origin"}, {"--retire"}, o, error))
+    return usage_error("ledger", error);
+  if (!o.count("--key-file")) return usage_error("ledger", "--key-file is required");
+  Config defaults;
+  const std::string origin = o.count("--origin") ? o["--origin"] : defaults.ledger_origin;
+  auto rotated = yiwang::ledger::rotate_key(
+      o["--key-file"], origin,
+      o.count("--retire") ? yiwang::ledger::Rotation::retire : yiwang::ledger::Rotation::add);
+  if (!rotated) {
+    std::cerr << "yiwang ledger rotate-key: " << rotated.error().message_en << "\n";
+    return 1;
+  }
+  std::cout << (o.count("--retire") ? "old keys retired; signing with " : "new primary key ")
+            << *rotated << "\n";
+  return 0;
+}
+
 int run_ledger(int argc, char** argv) {
+  if (argc >= 3 && std::string(argv[2]) == "rotate-key") return run_rotate_key(argc, argv);
   if (argc < 3 || std::string(argv[2]) != "verify")
-    return usage_error("ledger", "expected `ledger verify`");
+    return usage_error("ledger", "expected `ledger verify` or `ledger rotate-key`");
   yiwang::ledger::VerifyOptions options;
   // --entry repeats, which parse_options' map cannot hold: take those out first.
   std::vector<char*> rest = {argv[0], argv[1], argv[2]};

@@ -2,6 +2,11 @@
 #include "certificates/certificates.h"
 #include "http/json_api.h"
 
+namespace yiwang::generated {
+extern const char* const certificate_verify_html;
+extern const char* const certificate_verify_js;
+}  // namespace yiwang::generated
+
 namespace yiwang::certificates {
 namespace {
 
@@ -273,6 +278,13 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
                  return change_status(req, p, service, by);
                });
              });
+  // The page the printed QR code opens; it reads the public record below.
+  router.add("GET", "/verify/certificates/{identifier}", [](const Request&, const PathParams&) {
+    return http::web_asset(generated::certificate_verify_html, "text/html; charset=utf-8");
+  });
+  router.add("GET", "/verify/certificate.js", [](const Request&, const PathParams&) {
+    return http::web_asset(generated::certificate_verify_js, "text/javascript; charset=utf-8");
+  });
   // What the printed QR code leads to: public, without holder data.
   router.add("GET", "/api/v1/certificates/{identifier}/verification",
              [&](const Request& req, const PathParams& p) {

@@ -148,6 +148,29 @@ Status seed_certificates(app::App& app, std::ostream& log) {
     ++issued;
   }
   log << "certificates: " << issued << " issued to the demo citizen and business\n";
+
+  // 免提交 in the queue: qiye applies for a food licence with its electronic business licence.
+  auto qiye = ids.find_by_username("qiye");
+  if (!qiye) return fail(qiye.error());
+  auto wallet = app.certificates().wallet(*qiye);
+  if (!wallet) return fail(wallet.error());
+  auto licence = std::find_if(wallet->begin(), wallet->end(),
+                              [](const auto& c) { return c.type_name == "营业执照"; });
+  if (licence != wallet->end()) {
+    cases::NewCase c;
+    c.item_code = "11329900MB0201002000";  // 食品经营许可（新办）
+    c.form_json = json{{"entity_name", qiye->display_name},
+                       {"uscc", qiye->id_number},
+                       {"contact_phone", "02584561234"},
+                       {"operator_type", "餐饮服务经营者"},
+                       {"premises_area", 180},
+                       {"address", "江宁市建邺区江东中路102号"},
+                       {"online_sales", true}}
+                      .dump();
+    c.materials = {{"营业执照", "", licence->identifier, ""}};
+    if (auto filed = app.cases().file(c, *qiye); !filed) return fail(filed.error());
+    log << "免提交: qiye filed 食品经营许可 with its electronic business licence\n";
+  }
   return app.catch_up();
 }
 

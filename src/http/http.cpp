@@ -201,6 +201,19 @@ Status set_target(Request& request, std::string target) {
   return {};
 }
 
+Response web_asset(std::string_view body, std::string content_type) {
+  Response r;
+  r.content_type = std::move(content_type);
+  r.body = std::string(body);
+  r.headers.emplace_back("Cache-Control", "public, max-age=300");
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'none'; script-src 'self'; connect-src 'self'; "
+                         "style-src 'unsafe-inline'; img-src 'self' data:; "
+                         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  return r;
+}
+
 Response problem(const Error& error, const Request& request) {
   ProblemKind kind = kind_of(error.code);
   Response r;

@@ -139,6 +139,15 @@ class Log {
   std::unique_ptr<Impl> impl_;
 };
 
+// Key rotation on the key file of a stopped log. `add`: a new primary signer key is put first and
+// the old signers keep signing, so verifiers that pin the old key go on verifying while they
+// move to the new one (published at /api/v1/ledger/key). `retire`: every signer but the primary
+// becomes a verifier-only line, kept so that the checkpoints it signed still pass self_check.
+// The file is rewritten atomically with mode 0600. Returns the new primary's verifier key.
+enum class Rotation { add, retire };
+Result<std::string> rotate_key(const std::string& key_file, const std::string& origin,
+                               Rotation step);
+
 // Follows the audit event stream and logs each government act; records the salt of each party
 // commitment privately so receipts can reveal it.
 class Follower {

@@ -201,7 +201,43 @@ tl::unexpected<Error> beyond_checkpoint() {
               "not yet covered by a signed checkpoint");
 }
 
-SignerKey load_or_create_key(const Options& options) {
+// The key file: one line per key. Signer keys ("PRIVATE+KEY+…") sign every checkpoint, the first
+// being the primary (published at /api/v1/ledger/key); plain verifier keys are retired signers,
+// kept so that checkpoints they signed still pass self_check. Rotation adds a signer line (both
+// keys sign while verifiers move to the new one), then turns the old one into a verifier line.
+struct KeyRing {
+  std::vector<SignerKey> signers;
+  std::vector<Verifier> retired;
+  std::vector<std::string> retired_lines;  // as written, to carry them over on rotation
+};
+
+KeyRing read_key_ring(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("ledger: cannot read the key file " + path);
+  KeyRing ring;
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty()) continue;
+    if (line.rfind("PRIVATE+KEY+", 0) == 0) {
+      auto key = parse_signer_key(line);
+      if (!key) {
+        throw std::runtime_error("ledger: the key file " + path +
+                                 " holds a malformed signer key: " + key.error().message_en);
+      }
+      ring.signers.push_back(*key);
+    } else {
+      auto v = parse_verifier_key(line);
+      if (!v) throw std::runtime_error("ledger: the key file " + path + " holds a malformed key");
+      ring.retired.push_back(*v);
+      ring.retired_lines.push_back(line);
+    }
+  }
+  if (ring.signers.empty()) throw std::runtime_error("ledger: the key file " + path + " has no signer key");
+  return ring;
+}
+
+KeyRing load_or_create_keys(const Options& options) {
   namespace fs = std::filesystem;
   const fs::path path(options.key_file);
   std::error_code ec;
@@ -216,26 +252,15 @@ SignerKey load_or_create_key(const Options& options) {
       ok = ::fsync(fd) == 0 && ok;
       ::close(fd);
       if (!ok) throw std::runtime_error("ledger: cannot write the key file " + path.string());
-      return key;
+      KeyRing ring;
+      ring.signers.push_back(key);
+      return ring;
     }
     if (errno != EEXIST) {
       throw std::runtime_error("ledger: cannot create the key file " + path.string());
     }
   }
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("ledger: cannot read the key file " + path.string());
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string line = text.str();
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' ')) {
-    line.pop_back();
-  }
-  auto key = parse_signer_key(line);
-  if (!key) {
-    throw std::runtime_error("ledger: the key file " + path.string() +
-                             " does not hold a signer key: " + key.error().message_en);
-  }
-  return *key;
+  return read_key_ring(path.string());
 }
 
 std::string witness_name(const Verifier& v) {
@@ -244,15 +269,58 @@ std::string witness_name(const Verifier& v) {
   return v.name + "+" + hash;
 }
 
+void write_key_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("ledger: cannot write " + tmp);
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ok = ::fsync(fd) == 0 && ok;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    throw std::runtime_error("ledger: cannot replace the key file " + path);
+  }
+}
+
 }  // namespace
+
+Result<std::string> rotate_key(const std::string& key_file, const std::string& origin,
+                               Rotation step) {
+  KeyRing ring;
+  try {
+    ring = read_key_ring(key_file);
+  } catch (const std::runtime_error& e) {
+    return fail(ErrorCode::invalid_input, "/key_file", "无法读取账本密钥文件", e.what());
+  }
+  std::string text;
+  if (step == Rotation::add) {
+    SignerKey fresh = generate_key(origin, KeyKind::ed25519);
+    text += format_signer_key(fresh) + "\n";
+    ring.signers.insert(ring.signers.begin(), fresh);
+    for (std::size_t i = 1; i < ring.signers.size(); ++i) {
+      text += format_signer_key(ring.signers[i]) + "\n";
+    }
+  } else {
+    text += format_signer_key(ring.signers.front()) + "\n";
+    for (std::size_t i = 1; i < ring.signers.size(); ++i) {
+      text += verifier_key(ring.signers[i]) + "\n";
+    }
+  }
+  for (const auto& line : ring.retired_lines) text += line + "\n";
+  try {
+    write_key_file(key_file, text);
+  } catch (const std::runtime_error& e) {
+    return fail(ErrorCode::internal, "/key_file", "无法写入账本密钥文件", e.what());
+  }
+  return verifier_key(ring.signers.front());
+}
 
 struct Log::Impl {
   store::Store& store;
   const core::Clock& clock;
   Options options;
-  SignerKey key;
-  std::string verifier;
-  Verifier self;
+  KeyRing keys;            // keys.signers[0] is the primary
+  std::string verifier;    // the primary's verifier key
+  std::vector<Verifier> own;  // every key that signs or once signed our checkpoints
   std::vector<Verifier> witnesses;
 
   // Group commit: callers queue, one committer thread writes up to max_batch per transaction.
@@ -344,11 +412,19 @@ struct Log::Impl {
 Log::Log(store::Store& store, const core::Clock& clock, Options options)
     : impl_(std::make_unique<Impl>(store, clock, std::move(options))) {
   Impl& m = *impl_;
-  m.key = load_or_create_key(m.options);
-  m.verifier = ledger::verifier_key(m.key);
-  auto self = parse_verifier_key(m.verifier);
-  if (!self) throw std::runtime_error("ledger: cannot parse our own verifier key");
-  m.self = *self;
+  m.keys = load_or_create_keys(m.options);
+  for (const auto& k : m.keys.signers) {
+    if (k.name != m.options.origin) {
+      // C2SP: a checkpoint's signature is by a key named after its origin; verifiers check it.
+      throw std::runtime_error("ledger: the key " + k.name + " does not match the origin " +
+                               m.options.origin);
+    }
+    auto v = parse_verifier_key(ledger::verifier_key(k));
+    if (!v) throw std::runtime_error("ledger: cannot parse our own verifier key");
+    m.own.push_back(*v);
+  }
+  m.own.insert(m.own.end(), m.keys.retired.begin(), m.keys.retired.end());
+  m.verifier = ledger::verifier_key(m.keys.signers.front());
   for (const auto& w : m.options.witness_keys) {
     auto v = parse_verifier_key(w);
     if (!v) throw std::runtime_error("ledger: malformed witness key: " + w);
@@ -449,7 +525,11 @@ Result<std::int64_t> Log::integrate() {
       c.origin = m.options.origin;
       c.size = next.size;
       c.root = root_of(next);
-      const std::string note = sign_note(checkpoint_body(c), m.key);
+      std::string note = sign_note(checkpoint_body(c), m.keys.signers.front());
+      for (std::size_t k = 1; k < m.keys.signers.size(); ++k) {
+        auto extra = parse_note(sign_note(checkpoint_body(c), m.keys.signers[k]));
+        if (extra && !extra->lines.empty()) note = add_signature_line(note, extra->lines.front());
+      }
       tx.exec("INSERT INTO ledger_checkpoints (size, root, note, at_ms) VALUES (?, ?, ?, ?)",
               {c.size, to_hex(c.root), note, m.clock.now_ms()});
       return c.size;
@@ -711,8 +791,10 @@ Status Log::self_check() {
       const std::int64_t at = row.int64(0);
       auto note = parse_note(row.text(2));
       auto body = note ? parse_checkpoint_body(note->text) : Result<Checkpoint>(fail(note.error()));
-      if (!note || !body || body->size != at || body->origin != m.options.origin ||
-          !verify_note(row.text(2), m.self)) {
+      const bool ours = std::any_of(m.own.begin(), m.own.end(), [&](const Verifier& v) {
+        return static_cast<bool>(verify_note(row.text(2), v));
+      });
+      if (!note || !body || body->size != at || body->origin != m.options.origin || !ours) {
         return broken(at,
                       "the checkpoint of size " + std::to_string(at) + " is not validly signed");
       }

@@ -432,24 +432,13 @@ Result<VerifyReport> verify(const VerifyOptions& options) {
 // ---- the public verification page -----------------------------------------------------------
 
 void register_web_routes(http::Router& router) {
-  auto page = [](const char* body, const char* type) {
-    return [body, type](const http::Request&, const http::PathParams&) {
-      http::Response r;
-      r.content_type = type;
-      r.body = body;
-      r.headers.emplace_back("Cache-Control", "public, max-age=300");
-      // Everything the page does is same-origin; inline styles only (no inline script).
-      r.headers.emplace_back("Content-Security-Policy",
-                             "default-src 'none'; script-src 'self'; connect-src 'self'; "
-                             "style-src 'unsafe-inline'; img-src 'self' data:; "
-                             "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
-      r.headers.emplace_back("Referrer-Policy", "no-referrer");
-      return r;
-    };
-  };
-  router.add("GET", "/verify", page(generated::ledger_verify_html, "text/html; charset=utf-8"));
-  router.add("GET", "/verify/app.js",
-             page(generated::ledger_verify_js, "text/javascript; charset=utf-8"));
+  // Everything the page does is same-origin; inline styles only (no inline script).
+  router.add("GET", "/verify", [](const http::Request&, const http::PathParams&) {
+    return http::web_asset(generated::ledger_verify_html, "text/html; charset=utf-8");
+  });
+  router.add("GET", "/verify/app.js", [](const http::Request&, const http::PathParams&) {
+    return http::web_asset(generated::ledger_verify_js, "text/javascript; charset=utf-8");
+  });
 }
 
 }  // namespace yiwang::ledger

@@ -587,9 +587,9 @@ TEST_P(CasesTest, FilingValidatesItemFormAndMaterials) {
   nc.form_json = json{{"shop_name", 7}}.dump();
   EXPECT_EQ("/form/shop_name", service_->file(nc, young_).error().field);
   nc.form_json = json{{"shop_name", "ok"}}.dump();
-  nc.materials = {{"营业执照", std::string(64, 'a'), ""}};
+  nc.materials = {{"营业执照", std::string(64, 'a'), "", ""}};
   EXPECT_EQ("/materials/0/sha256", service_->file(nc, young_).error().field);
-  nc.materials = {{"营业执照", "not-a-sha", ""}};
+  nc.materials = {{"营业执照", "not-a-sha", "", ""}};
   EXPECT_EQ("/materials/0/sha256", service_->file(nc, young_).error().field);
   unchanged();
   ASSERT_TRUE(catalog_->set_active(kSimple, false, admin_));

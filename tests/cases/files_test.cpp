@@ -187,7 +187,7 @@ TEST_P(FilesTest, DownloadByUploaderAndOfficialsOfTheCase) {
   // Someone else cannot attach it to their case.
   NewCase nc;
   nc.item_code = kItem;
-  nc.materials = {{"营业执照", ref->sha256, ""}};
+  nc.materials = {{"营业执照", ref->sha256, "", ""}};
   auto stolen = service_->file(nc, other_);
   ASSERT_FALSE(stolen);
   EXPECT_EQ("/materials/0/sha256", stolen.error().field);

@@ -3,46 +3,26 @@
 #include <nlohmann/json.hpp>
 
 #include "certificates/certificates.h"
-#include "events/events.h"
+#include "certificates/fixture.h"
 #include "http/http.h"
-#include "support/test_store.h"
 
 namespace yiwang::certificates {
 namespace {
 
 using nlohmann::json;
 
-constexpr const char* kBase = "https://yiwang.example";
+using namespace testing;
 
-class CertificateRoutesTest : public ::testing::TestWithParam<std::string> {
+class CertificateRoutesTest : public Fixture {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    std::vector<store::Migration> all;
-    for (auto list : {events::migrations(), identity::migrations(), catalog::migrations(),
-                      certificates::migrations()}) {
-      all.insert(all.end(), list.begin(), list.end());
-    }
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options options;
-    options.pwhash_opslimit = 1;
-    options.pwhash_memlimit = 8192;
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, options);
-    catalog_ = std::make_unique<catalog::Service>(*store_, clock_);
-    service_ = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_, kBase);
+    Fixture::SetUp();
+    if (HasFatalFailure()) return;
     register_routes(router_, *service_, *ids_);
-    ASSERT_TRUE(ids_->upsert_division({"320000", "江苏省", ""}));
-    ASSERT_TRUE(ids_->upsert_division({"329900", "江宁市（虚构）", "320000"}));
-    ASSERT_TRUE(ids_->create_department(
-        {"scjg", "江宁市市场监督管理局", "11329900MB0100025F", "329900", ""}, nullptr));
-    ASSERT_TRUE(ids_->create_department({"gaj", "江宁市公安局", "11329900MB0100033A", "329900", ""},
-                                        nullptr));
-    ASSERT_TRUE(service_->seed_standard_types());
     approver_ = token("scjgapprover", identity::Kind::official, "scjg", {identity::Role::approver});
     admin_ = token("admin1", identity::Kind::official, "scjg", {identity::Role::admin});
     reviewer_ = token("gajreviewer", identity::Kind::official, "gaj", {identity::Role::reviewer});
-    const std::string first17 = "32990019800101001";
-    holder_id_ = first17 + identity::citizen_id_check(first17);
+    holder_id_ = citizen_id("32990019800101001");
     citizen_ = token("zhangsan", identity::Kind::citizen, "", {}, holder_id_);
     auto types = service_->types();
     ASSERT_TRUE(types);
@@ -53,17 +33,8 @@ class CertificateRoutesTest : public ::testing::TestWithParam<std::string> {
 
   std::string token(const std::string& name, identity::Kind kind, const std::string& dept,
                     std::set<identity::Role> roles, const std::string& id_number = "") {
-    identity::NewUser u;
-    u.username = name;
-    u.password = "password123";
-    u.kind = kind;
-    u.display_name = name;
-    u.dept_id = dept;
-    u.roles = std::move(roles);
-    u.id_number = id_number;
-    auto created = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(created) << created.error().message_en;
-    auto login = ids_->login(name, u.password, "127.0.0.1");
+    user(name, kind, dept, std::move(roles), id_number);
+    auto login = ids_->login(name, kPassword, "127.0.0.1");
     EXPECT_TRUE(login);
     return login ? login->token : "";
   }
@@ -105,12 +76,6 @@ class CertificateRoutesTest : public ::testing::TestWithParam<std::string> {
     return out;
   }
 
-  core::ManualClock clock_{1'790'000'000'000};
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
-  std::unique_ptr<catalog::Service> catalog_;
-  std::unique_ptr<Service> service_;
   http::Router router_;
   std::string approver_, admin_, reviewer_, citizen_, holder_id_, licence_code_;
 };

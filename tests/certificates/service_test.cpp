@@ -9,46 +9,21 @@
 #include <nlohmann/json.hpp>
 
 #include "certificates/certificates.h"
-#include "events/events.h"
-#include "support/test_store.h"
+#include "certificates/fixture.h"
 
 namespace yiwang::certificates {
 namespace {
 
 using nlohmann::json;
 
-constexpr const char* kBase = "https://yiwang.example";
-constexpr const char* kScjgUscc = "11329900MB0100025F";
+using namespace testing;
 
-std::string citizen_id(std::string_view first17) {
-  return std::string(first17) + identity::citizen_id_check(first17);
-}
-
-class CertificatesTest : public ::testing::TestWithParam<std::string> {
+class CertificatesTest : public Fixture {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    std::vector<store::Migration> all;
-    for (auto list : {events::migrations(), identity::migrations(), catalog::migrations(),
-                      certificates::migrations()}) {
-      all.insert(all.end(), list.begin(), list.end());
-    }
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options options;
-    options.pwhash_opslimit = 1;
-    options.pwhash_memlimit = 8192;
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, options);
-    catalog_ = std::make_unique<catalog::Service>(*store_, clock_);
-    service_ = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_, kBase);
-    ASSERT_TRUE(ids_->upsert_division({"320000", "江苏省", ""}));
-    ASSERT_TRUE(ids_->upsert_division({"329900", "江宁市（虚构）", "320000"}));
-    ASSERT_TRUE(ids_->create_department({"scjg", "江宁市市场监督管理局", kScjgUscc, "329900", ""},
-                                        nullptr));
-    ASSERT_TRUE(ids_->create_department({"gaj", "江宁市公安局", "11329900MB0100033A", "329900", ""},
-                                        nullptr));
-    auto seeded = service_->seed_standard_types();
-    ASSERT_TRUE(seeded) << seeded.error().message_en;
-    EXPECT_GT(*seeded, 5);
+    Fixture::SetUp();
+    if (HasFatalFailure()) return;
+    EXPECT_GT(seeded_types_, 5);
     auto again = service_->seed_standard_types();
     ASSERT_TRUE(again);
     EXPECT_EQ(0, *again);
@@ -64,21 +39,6 @@ class CertificatesTest : public ::testing::TestWithParam<std::string> {
     zhangsan_id_ = citizen_id("32990019800101001");
     zhangsan_ = user("zhangsan", identity::Kind::citizen, "", {}, zhangsan_id_);
     lisi_ = user("lisi", identity::Kind::citizen, "", {}, citizen_id("32990019900202002"));
-  }
-
-  identity::Principal user(const std::string& name, identity::Kind kind, const std::string& dept,
-                           std::set<identity::Role> roles, const std::string& id_number = "") {
-    identity::NewUser u;
-    u.username = name;
-    u.password = "password123";
-    u.kind = kind;
-    u.display_name = name;
-    u.dept_id = dept;
-    u.roles = std::move(roles);
-    u.id_number = id_number;
-    auto p = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << p.error().field << " " << p.error().message_en;
-    return p ? *p : identity::Principal{};
   }
 
   Certificate issue_licence(const std::string& holder_id, std::string valid_to = "") {
@@ -115,12 +75,6 @@ class CertificatesTest : public ::testing::TestWithParam<std::string> {
     return r ? *r : std::vector<events::Event>{};
   }
 
-  core::ManualClock clock_{1'790'000'000'000};  // 2026-09-21
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
-  std::unique_ptr<catalog::Service> catalog_;
-  std::unique_ptr<Service> service_;
   std::map<std::string, CertificateType> types_;
   identity::Principal approver_, clerk_, gaj_approver_, gaj_clerk_, admin_, zhangsan_, lisi_;
   std::string zhangsan_id_;

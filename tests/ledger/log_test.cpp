@@ -352,6 +352,44 @@ TEST_P(LogTest, WitnessCosignatures) {
   EXPECT_EQ(served->note, again->note);
 }
 
+// Rotation: while both keys sign, verifiers pinned to either accept the checkpoints; once the old
+// key is retired only the new one signs, and the old checkpoints still pass the self check.
+TEST_P(LogTest, KeyRotationKeepsOldAndNewVerifiersWorkingThenRetiresTheOldKey) {
+  append_n(5);
+  integrate();
+  auto old_key = parse_verifier_key(log_->verifier_key());
+  ASSERT_TRUE(old_key);
+
+  log_.reset();
+  auto added = rotate_key(options_.key_file, options_.origin, Rotation::add);
+  ASSERT_TRUE(added) << added.error().message_en;
+  struct stat st {};
+  ASSERT_EQ(0, ::stat(options_.key_file.c_str(), &st));
+  EXPECT_EQ(0600u, st.st_mode & 0777);
+  restart();
+  EXPECT_EQ(*added, log_->verifier_key());
+  auto new_key = parse_verifier_key(*added);
+  ASSERT_TRUE(new_key);
+  EXPECT_NE(old_key->key_hash, new_key->key_hash);
+  append_n(3, "during");
+  integrate();
+  auto both = log_->checkpoint();
+  ASSERT_TRUE(both);
+  EXPECT_TRUE(verify_note(both->note, *old_key));
+  EXPECT_TRUE(verify_note(both->note, *new_key));
+
+  log_.reset();
+  ASSERT_TRUE(rotate_key(options_.key_file, options_.origin, Rotation::retire));
+  restart();
+  append_n(2, "after");
+  integrate();
+  auto only_new = log_->checkpoint();
+  ASSERT_TRUE(only_new);
+  EXPECT_TRUE(verify_note(only_new->note, *new_key));
+  EXPECT_FALSE(verify_note(only_new->note, *old_key));
+  EXPECT_TRUE(log_->self_check());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, LogTest, ::testing::ValuesIn(yiwang::testing::backends()));
 
 }  // namespace

@@ -163,6 +163,42 @@ TEST_F(LedgerSystemTest, IndependentVerifiersAcceptTheLogAndCatchATamperedEntry)
     EXPECT_EQ(0, rc) << out;
   }
 
+  // 4b. The page a certificate's QR code opens: one valid, one revoked by its department.
+  std::vector<std::string> licences;
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(SQLITE_OK, sqlite3_open_v2(cases_db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr));
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db,
+                       "SELECT c.identifier FROM certificates c JOIN ledger_acts a "
+                       "ON a.subject_type = 'certificate' AND a.subject_id = c.identifier "
+                       "WHERE c.dept_id = 'scjg' AND c.status = 'valid' ORDER BY c.identifier LIMIT 2",
+                       -1, &st, nullptr);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      licences.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+  ASSERT_EQ(2u, licences.size());
+  {
+    yiwang::http::Client c("127.0.0.1", port_);
+    auto login = c.request("POST", "/api/v1/auth/login",
+                           json{{"username", "juece"}, {"password", "yiwang-demo"}}.dump());
+    ASSERT_TRUE(login && login->status == 200);
+    const std::string token = json::parse(login->body).value("token", "");
+    auto revoked = c.request("POST", "/api/v1/certificates/" + licences[1] + "/status",
+                             json{{"status", "revoked"}, {"reason", "系统测试：吊销"}}.dump(),
+                             {{"Content-Type", "application/json"},
+                              {"Authorization", "Bearer " + token}});
+    ASSERT_TRUE(revoked && revoked->status == 200) << (revoked ? revoked->body : "");
+    auto [rc, out] = shell("cd " + sh_quote(env("YIWANG_SOURCE_DIR") + "/tests/node") +
+                           " && YIWANG_TEST_URL=" + url_ + " YIWANG_TEST_CERTIFICATE=" +
+                           licences[0] + " YIWANG_TEST_REVOKED=" + licences[1] +
+                           " node --test certificate_page.test.mjs");
+    EXPECT_EQ(0, rc) << out;
+  }
+
   // 5. An entry changed in the database behind the server's back: both verifiers refuse.
   stop();
   {

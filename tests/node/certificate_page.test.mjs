@@ -1,0 +1,63 @@
+// The page a certificate's QR code opens (/verify/certificates/<identifier>), in a real headless
+// Chromium against a running yiwang server: YIWANG_TEST_URL, and YIWANG_TEST_CERTIFICATE naming a
+// valid certificate and YIWANG_TEST_REVOKED a revoked one. The page shows the public record,
+// checks the GB/T 36904 check character in the browser and lists the ledger acts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const chromiumPath = process.env.YIWANG_CHROMIUM || '/usr/bin/chromium';
+const base = process.env.YIWANG_TEST_URL;
+const shots = process.env.YIWANG_SCREENSHOT_DIR || os.tmpdir();
+let chromium = null;
+let skip = !base && 'YIWANG_TEST_URL is not set (point it at a running yiwang server)';
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch {
+  skip = skip || 'playwright-core is not installed (npm install in tests/node)';
+}
+if (!skip && !fs.existsSync(chromiumPath)) skip = `no Chromium at ${chromiumPath}`;
+
+const args = ['--no-sandbox', '--headless=new', '--disable-background-networking', '--no-first-run',
+  '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-domain-reliability'];
+
+async function open(identifier, name) {
+  const browser = await chromium.launch({ executablePath: chromiumPath, args });
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${base}/verify/certificates/${encodeURIComponent(identifier)}`);
+  await page.waitForFunction(() => document.querySelector('#result .card') ||
+                                   document.getElementById('status').className === 'error');
+  await page.screenshot({ path: path.join(shots, `certificate-page-${name}.png`), fullPage: true });
+  const result = {
+    verdict: await page.textContent('#result').catch(() => ''),
+    status: await page.textContent('#status'),
+    acts: await page.textContent('#acts'),
+    problems,
+  };
+  await browser.close();
+  return result;
+}
+
+test('a valid certificate shows as valid with its ledger acts', { skip }, async () => {
+  const r = await open(process.env.YIWANG_TEST_CERTIFICATE, 'valid');
+  assert.match(r.verdict, /证照有效/);
+  assert.match(r.verdict, /标识校验位正确/);
+  assert.match(r.acts, /certificate\.issued/);
+  assert.deepEqual(r.problems, []);
+});
+
+test('a revoked certificate shows as not valid', { skip: skip || !process.env.YIWANG_TEST_REVOKED }, async () => {
+  const r = await open(process.env.YIWANG_TEST_REVOKED, 'revoked');
+  assert.match(r.verdict, /证照无效/);
+  assert.match(r.verdict, /已吊销/);
+});
+
+test('an unknown identifier is reported as not found', { skip }, async () => {
+  const r = await open('1.2.156.3005.2.X.Y.1.001.Z', 'unknown');
+  assert.ok(/未找到|查询失败/.test(r.status), r.status);
+});
