@@ -262,6 +262,8 @@ ROUTES = [
     ("get", "/api/v1/ledger/receipts/{subject_type}/{subject_id}", "getReceipt", "ledger", "回执: the acts with ledger index and leaf hash, and the salt that opens the party commitment", True, None, 200, "Receipt"),
     ("get", "/verify", "verifyPage", "ledger", "公开核验: public verification web page (HTML)", False, None, 200, None),
     ("get", "/verify/app.js", "verifyPageScript", "ledger", "Script of the verification page", False, None, 200, None),
+    ("get", "/wallet", "walletPage", "certificates", "我的电子证照: the holder's wallet web page (HTML)", False, None, 200, None),
+    ("get", "/wallet/app.js", "walletPageScript", "certificates", "Script of the wallet page", False, None, 200, None),
     ("get", "/verify/certificates/{identifier}", "certificatePage", "certificates", "The page a certificate's QR code opens (HTML)", False, None, 200, None),
     ("get", "/verify/certificate.js", "certificatePageScript", "certificates", "Script of the certificate page", False, None, 200, None),
 ]

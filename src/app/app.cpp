@@ -101,8 +101,9 @@ ledger::Options ledger_options(const Config& config) {
 // transaction; the case keeps what the official needs to see.
 cases::CertificateCheck certificate_check(certificates::Service& certs) {
   return [&certs](store::Tx& tx, std::string_view identifier, std::string_view type,
-                  std::string_view applicant) -> Result<std::string> {
-    auto v = certs.verify_for_material(tx, identifier, type, applicant);
+                  const cases::Case& c) -> Result<std::string> {
+    auto v = certs.verify_for_material(tx, identifier, type, c.applicant.id_number,
+                                       {c.id, c.dept_id, c.item_name});
     if (!v) return fail(v.error());
     return nlohmann::json{{"identifier", v->identifier},
                           {"type_name", v->type_name},

@@ -238,11 +238,10 @@ bool is_hex64(std::string_view s) {
 // anyone attach, and then read through the case, bytes they never had), or a certificate of the
 // applicant that the item accepts in place of the material (免提交): verified now, and the
 // verification kept with the case for the reviewing official.
-Status check_materials(store::Tx& tx, std::vector<MaterialRef>& materials,
-                       const std::string& user_id, const catalog::Item& item,
-                       const std::string& applicant_id, const CertificateCheck& check) {
-  for (std::size_t i = 0; i < materials.size(); ++i) {
-    auto& m = materials[i];
+Status check_materials(store::Tx& tx, Case& c, const std::string& user_id,
+                       const catalog::Item& item, const CertificateCheck& check) {
+  for (std::size_t i = 0; i < c.materials.size(); ++i) {
+    auto& m = c.materials[i];
     const std::string at = "/materials/" + std::to_string(i);
     if (!m.certificate_id.empty()) {
       auto wanted = std::find_if(item.materials.begin(), item.materials.end(),
@@ -255,7 +254,7 @@ Status check_materials(store::Tx& tx, std::vector<MaterialRef>& materials,
         return fail(ErrorCode::invalid_input, at + "/certificate_id", "电子证照服务不可用",
                     "certificates are not available");
       }
-      auto verified = check(tx, m.certificate_id, wanted->certificate_type, applicant_id);
+      auto verified = check(tx, m.certificate_id, wanted->certificate_type, c);
       if (!verified) {
         Error e = verified.error();
         e.field = at + "/certificate_id";
@@ -466,14 +465,11 @@ Result<Case> Service::file(const NewCase& nc, const identity::Principal& by) {
       Case& k = rec.c;
       k.submitted_at_ms = now;
       k.updated_at_ms = now;
-      if (auto st = check_materials(tx, k.materials, by.user_id, *item, k.applicant.id_number,
-                                    m.options.certificate_check);
-          !st)
-        return fail(st.error());
-
       std::string day = core::format_date(core::china_date(now));
       day.erase(std::remove(day.begin(), day.end(), '-'), day.end());
       k.id = "YW" + day + m.random.digits(8);
+      if (auto st = check_materials(tx, k, by.user_id, *item, m.options.certificate_check); !st)
+        return fail(st.error());
 
       // 秒批: evaluated on the facts as they stand before this case exists.
       std::optional<catalog::RuleEvaluation> instant;
@@ -734,8 +730,7 @@ Result<Case> Service::act(std::string_view id, const ActionRequest& a,
     if (!out) return fail(out.error());
     Case& c = out->after.c;
     if (req.materials && filed_item) {
-      if (auto st = check_materials(tx, c.materials, by.user_id, *filed_item,
-                                    r->c.applicant.id_number, m.options.certificate_check);
+      if (auto st = check_materials(tx, c, by.user_id, *filed_item, m.options.certificate_check);
           !st)
         return fail(st.error());
     }

@@ -320,12 +320,12 @@ struct Rectification {
 // ---- Service ------------------------------------------------------------------------------------
 
 // 免提交: checks that the applicant's certificate `identifier` satisfies a material of
-// `certificate_type` and returns the verification to keep with the case (JSON object text), inside
-// the filing transaction. The app wires it to the certificates module; unset, certificate
-// materials are refused.
+// `certificate_type` for case `c` (its id, department and applicant are set) and returns the
+// verification to keep with the case (JSON object text), inside the filing transaction, where the
+// use is recorded too. The app wires it to the certificates module; unset, certificate materials
+// are refused.
 using CertificateCheck = std::function<Result<std::string>(
-    store::Tx& tx, std::string_view identifier, std::string_view certificate_type,
-    std::string_view applicant_id_number)>;
+    store::Tx& tx, std::string_view identifier, std::string_view certificate_type, const Case& c)>;
 
 struct Options {
   CertificateCheck certificate_check;

@@ -201,11 +201,18 @@ class Service {
   Result<AnnotatedCopy> use(std::string_view identifier, std::string use_cause,
                             const identity::Principal& by);
 
-  // 免提交 inside a case filing: finds the applicant's valid certificate of `type_name` and returns
-  // it verified (holder = applicant id). Runs inside the caller's (cases') write transaction.
+  // 免提交 inside a case filing: checks the applicant's certificate of `type_name` and returns it
+  // verified (holder = applicant id). Runs inside the caller's (cases') write transaction, where
+  // it also records the use: the handling department uses the certificate for the case with the
+  // applicant's consent (filing with it is the consent) — a 用证 row and "certificate.used".
+  struct MaterialUse {
+    std::string case_id;
+    std::string dept_id;      // the department handling the case
+    std::string item_name;
+  };
   Result<Verification> verify_for_material(store::Tx& tx, std::string_view identifier,
                                            std::string_view type_name,
-                                           std::string_view applicant_id);
+                                           std::string_view applicant_id, const MaterialUse& use);
 
   // Status list token for list `id` (served at GET /api/v1/status-lists/{id}); issuer metadata.
   Result<std::string> status_list(std::string_view id);

@@ -5,6 +5,8 @@
 namespace yiwang::generated {
 extern const char* const certificate_verify_html;
 extern const char* const certificate_verify_js;
+extern const char* const wallet_html;
+extern const char* const wallet_js;
 }  // namespace yiwang::generated
 
 namespace yiwang::certificates {
@@ -284,6 +286,13 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
   });
   router.add("GET", "/verify/certificate.js", [](const Request&, const PathParams&) {
     return http::web_asset(generated::certificate_verify_js, "text/javascript; charset=utf-8");
+  });
+  // The holder's wallet page; everything it shows comes from the authenticated API.
+  router.add("GET", "/wallet", [](const Request&, const PathParams&) {
+    return http::web_asset(generated::wallet_html, "text/html; charset=utf-8");
+  });
+  router.add("GET", "/wallet/app.js", [](const Request&, const PathParams&) {
+    return http::web_asset(generated::wallet_js, "text/javascript; charset=utf-8");
   });
   // What the printed QR code leads to: public, without holder data.
   router.add("GET", "/api/v1/certificates/{identifier}/verification",

@@ -1280,7 +1280,8 @@ Result<Service::AnnotatedCopy> Service::use(std::string_view identifier, std::st
 
 Result<Verification> Service::verify_for_material(store::Tx& tx, std::string_view identifier,
                                                   std::string_view type_name,
-                                                  std::string_view applicant_id) {
+                                                  std::string_view applicant_id,
+                                                  const MaterialUse& use) {
   Impl& m = *impl_;
   auto problem = [](std::string zh, std::string en) {
     return fail(ErrorCode::invalid_input, "/materials", std::move(zh), std::move(en));
@@ -1317,6 +1318,19 @@ Result<Verification> Service::verify_for_material(store::Tx& tx, std::string_vie
   v.disclosed = vc->disclosed;
   v.issuer = vc->issuer;
   v.vct = vc->vct;
+  const std::string cause = "免提交：办理" + use.item_name + "（申报号 " + use.case_id + "）";
+  tx.exec(
+      "INSERT INTO certificate_uses (id, identifier, used_by, used_by_dept, use_cause, "
+      "used_at_ms, valid_until_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {m.new_id(), c->identifier, std::string(""), use.dept_id, cause, now,
+       now + kAnnotatedCopyValidityMs});
+  append_event(tx, m.clock, "certificate.used", *c, events::Actor{"", "system", use.dept_id}, cause,
+               "", "",
+               Json{{"use_cause", cause},
+                    {"case_id", use.case_id},
+                    {"consent", "applicant filed with it"},
+                    {"type_code", c->type_code},
+                    {"dept_id", c->dept_id}});
   return v;
 }
 

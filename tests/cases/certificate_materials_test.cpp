@@ -18,7 +18,7 @@ const char* kItem = "11320100CERTMAT00001";
 const char* kLicence = "营业执照";
 
 struct CheckCall {
-  std::string identifier, type, applicant;
+  std::string identifier, type, applicant, case_id;
 };
 
 class CertificateMaterialsTest : public ::testing::TestWithParam<std::string> {
@@ -32,9 +32,9 @@ class CertificateMaterialsTest : public ::testing::TestWithParam<std::string> {
     options.files_dir = yiwang::testing::temp_dir();
     options.certificate_check = [this](store::Tx&, std::string_view identifier,
                                        std::string_view type,
-                                       std::string_view applicant) -> Result<std::string> {
-      calls_.push_back({std::string(identifier), std::string(type), std::string(applicant)});
-      if (identifier != "CERT-OK" || applicant != applicant_id_) {
+                                       const Case& c) -> Result<std::string> {
+      calls_.push_back({std::string(identifier), std::string(type), c.applicant.id_number, c.id});
+      if (identifier != "CERT-OK" || c.applicant.id_number != applicant_id_) {
         return fail(ErrorCode::invalid_input, "", "证照持有人与申请人不符",
                     "the certificate's holder is not the applicant");
       }
@@ -98,6 +98,7 @@ TEST_P(CertificateMaterialsTest, CertificateReplacesTheUploadAndTheOfficialSeesI
   ASSERT_EQ(1u, calls_.size());
   EXPECT_EQ(kLicence, calls_[0].type);
   EXPECT_EQ(applicant_id_, calls_[0].applicant);
+  EXPECT_EQ(filed->id, calls_[0].case_id);  // the check knows which case uses the certificate
 
   auto seen = service_->get(filed->id, clerk_);
   ASSERT_TRUE(seen);

@@ -462,7 +462,7 @@ TEST(WorkflowTest, StepsAndMaterialsRoundTripThroughJson) {
   ASSERT_EQ(1u, steps[0].approvals.size());
   EXPECT_EQ("好", steps[0].approvals[0].opinion);
   EXPECT_EQ(kNow, steps[0].approvals[0].at_ms);
-  std::vector<MaterialRef> m = {{"申请书", std::string(64, 'a'), ""}};
+  std::vector<MaterialRef> m = {{"申请书", std::string(64, 'a'), "", ""}};
   auto back = materials_from_json(materials_to_json(m));
   ASSERT_EQ(1u, back.size());
   EXPECT_EQ("申请书", back[0].name);

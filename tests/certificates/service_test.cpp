@@ -402,13 +402,25 @@ TEST_P(CertificatesTest, VerifyForMaterialChecksTypeHolderStatusAndSignature) {
   Certificate c = issue_licence(zhangsan_id_);
   auto check = [&](std::string_view type, std::string_view applicant) {
     return store_->write([&](store::Tx& tx) -> Result<Verification> {
-      return service_->verify_for_material(tx, c.identifier, type, applicant);
+      return service_->verify_for_material(tx, c.identifier, type, applicant,
+                                           {"YW2026092100000009", "scjg", "食品经营许可"});
     });
   };
   auto ok = check("营业执照", zhangsan_id_);
   ASSERT_TRUE(ok) << ok.error().message_en;
   EXPECT_TRUE(ok->signature_ok && ok->status_ok && ok->validity_ok && ok->holder_ok);
   EXPECT_EQ(c.identifier, ok->identifier);
+
+  // The use is recorded: a 用证 row and an audited certificate.used event naming the case.
+  auto used = store_->read([&](store::Tx& tx) -> Result<std::vector<events::Event>> {
+    events::Filter f;
+    f.type_prefix = "certificate.used";
+    return events::list(tx, f);
+  });
+  ASSERT_TRUE(used);
+  ASSERT_EQ(1u, used->size());
+  EXPECT_EQ("scjg", (*used)[0].actor.dept_id);
+  EXPECT_NE(std::string::npos, (*used)[0].reason.find("YW2026092100000009"));
 
   auto other = check("营业执照", citizen_id("32990019900202002"));
   ASSERT_FALSE(other);
@@ -424,7 +436,8 @@ TEST_P(CertificatesTest, VerifyForMaterialChecksTypeHolderStatusAndSignature) {
   auto bad_check = store_->write([&](store::Tx& tx) -> Result<Verification> {
     std::string id = c.identifier;
     id.back() = id.back() == 'A' ? 'B' : 'A';
-    return service_->verify_for_material(tx, id, "营业执照", zhangsan_id_);
+    return service_->verify_for_material(tx, id, "营业执照", zhangsan_id_,
+                                         {"YW2026092100000009", "scjg", "食品经营许可"});
   });
   ASSERT_FALSE(bad_check);
   EXPECT_EQ(ErrorCode::invalid_input, bad_check.error().code);

@@ -25,6 +25,14 @@ const args = ['--no-sandbox', '--headless=new', '--disable-background-networking
 
 async function open(identifier, name) {
   const browser = await chromium.launch({ executablePath: chromiumPath, args });
+  try {
+    return await look(browser, identifier, name);
+  } finally {
+    await browser.close();
+  }
+}
+
+async function look(browser, identifier, name) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
   const page = await context.newPage();
   const problems = [];
@@ -39,7 +47,6 @@ async function open(identifier, name) {
     acts: await page.textContent('#acts'),
     problems,
   };
-  await browser.close();
   return result;
 }
 

@@ -195,7 +195,7 @@ TEST_F(LedgerSystemTest, IndependentVerifiersAcceptTheLogAndCatchATamperedEntry)
     auto [rc, out] = shell("cd " + sh_quote(env("YIWANG_SOURCE_DIR") + "/tests/node") +
                            " && YIWANG_TEST_URL=" + url_ + " YIWANG_TEST_CERTIFICATE=" +
                            licences[0] + " YIWANG_TEST_REVOKED=" + licences[1] +
-                           " node --test certificate_page.test.mjs");
+                           " node --test certificate_page.test.mjs wallet_page.test.mjs");
     EXPECT_EQ(0, rc) << out;
   }
 

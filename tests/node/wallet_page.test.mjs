@@ -1,0 +1,68 @@
+// The holder's wallet page (/wallet) in a real headless Chromium against a running yiwang server
+// (YIWANG_TEST_URL, e.g. a demo): the demo citizen signs in, sees the certificates in her name,
+// presents one disclosing only its name to a named verifier for a stated purpose, and the page's
+// check of that presentation passes with exactly that claim disclosed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const chromiumPath = process.env.YIWANG_CHROMIUM || '/usr/bin/chromium';
+const base = process.env.YIWANG_TEST_URL;
+const shots = process.env.YIWANG_SCREENSHOT_DIR || os.tmpdir();
+let chromium = null;
+let skip = !base && 'YIWANG_TEST_URL is not set (point it at a running yiwang demo)';
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch {
+  skip = skip || 'playwright-core is not installed (npm install in tests/node)';
+}
+if (!skip && !fs.existsSync(chromiumPath)) skip = `no Chromium at ${chromiumPath}`;
+
+const args = ['--no-sandbox', '--headless=new', '--disable-background-networking', '--no-first-run',
+  '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-domain-reliability'];
+
+test('the demo citizen presents only the name of a certificate, and it verifies', { skip }, async () => {
+  const browser = await chromium.launch({ executablePath: chromiumPath, args });
+  // A failed step must not leave Chromium running: node would wait for it forever.
+  try {
+    await walkThrough(browser);
+  } finally {
+    await browser.close();
+  }
+});
+
+async function walkThrough(browser) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${base}/wallet`);
+  await page.fill('#username', 'zhangsan');
+  await page.fill('#password', 'yiwang-demo');
+  await page.click('#login button[type=submit]');
+  await page.waitForSelector('.card.cert');
+  const cards = await page.$$('.card.cert.valid');
+  assert.ok(cards.length >= 3, `the demo citizen holds several valid certificates (${cards.length})`);
+  await page.screenshot({ path: path.join(shots, 'wallet-list.png'), fullPage: true });
+
+  const first = cards[0];
+  await (await first.$('.present-open')).click();
+  for (const box of await first.$$('fieldset input[type=checkbox]')) {
+    if ((await box.getAttribute('value')) !== 'name' && (await box.isChecked())) await box.uncheck();
+  }
+  await (await first.$('input.verifier')).fill('江宁银行秦淮支行');
+  await (await first.$('input.purpose')).fill('开立个人账户');
+  await (await first.$('button.make')).click();
+  await first.waitForSelector('textarea.presentation');
+  const presentation = await (await first.$('textarea.presentation')).inputValue();
+  assert.equal(presentation.split('~').filter(Boolean).length, 2, 'the issuer JWT and one disclosure');
+  await (await first.$('button.check')).click();
+  await first.waitForSelector('.result.ok, .result.bad');
+  const result = await (await first.$('.result')).textContent();
+  assert.match(result, /核验通过/);
+  assert.match(result, /: name$/);
+  await page.screenshot({ path: path.join(shots, 'wallet-presented.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+}

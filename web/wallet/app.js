@@ -1,0 +1,205 @@
+// The holder's wallet (我的电子证照): signs in, lists the caller's certificates, builds a
+// presentation that discloses only the chosen claims to a named verifier for a stated purpose
+// (用证事由, the consent is recorded by the server), checks it, and downloads the printable PDF.
+'use strict';
+
+const TEXT = {
+  zh: {
+    title: '我的电子证照', intro: '登录后查看本人名下的电子证照，并可只向指定核验方出示所选信息。',
+    username: '用户名', password: '密码', signIn: '登录', logout: '退出', lang: 'English',
+    loading: '正在加载…', empty: '您名下暂无电子证照。', count: (n) => `共 ${n} 个证照`,
+    failed: '操作失败：', status: { valid: '有效', suspended: '已暂停', revoked: '已吊销', expired: '已过期' },
+    fields: { type_name: '证照类型', identifier: '证照标识', number: '证照编号', issuer_name: '发证机关',
+      issue_date: '发证日期', valid_to: '有效期至' },
+    claims: { name: '证照名称', number: '证照编号', holder_name: '持证人', holder_id: '持证人证件号码',
+      holder_id_type: '证件类型', issuer_name: '发证机关', issuer_uscc: '发证机关代码', issue_date: '发证日期',
+      valid_from: '有效期自', valid_to: '有效期至', jurisdiction: '行政区划', type_code: '证照类型代码',
+      identifier: '证照标识' },
+    longTerm: '长期', present: '出示证照', pdf: '下载PDF', publicPage: '公开核验页',
+    choose: '选择要出示的信息', verifier: '核验方（如：某银行）', purpose: '用证事由（如：开立对公账户）',
+    make: '生成出示内容', needAll: '请选择信息并填写核验方和用证事由', presented: '出示内容（已记录您的同意）：',
+    check: '核验出示内容', checkOk: (n) => `✓ 核验通过：签名、状态、有效期均有效；披露 ${n} 项信息`,
+    checkBad: '✗ 核验未通过：',
+  },
+  en: {
+    title: 'My certificates', intro: 'Sign in to see the certificates issued to you, and show a verifier only what you choose.',
+    username: 'Username', password: 'Password', signIn: 'Sign in', logout: 'Sign out', lang: '中文',
+    loading: 'Loading…', empty: 'No certificates in your name yet.', count: (n) => `${n} certificate(s)`,
+    failed: 'Failed: ', status: { valid: 'valid', suspended: 'suspended', revoked: 'revoked', expired: 'expired' },
+    fields: { type_name: 'Type', identifier: 'Identifier', number: 'Number', issuer_name: 'Issued by',
+      issue_date: 'Issued on', valid_to: 'Valid to' },
+    claims: { name: 'Name', number: 'Number', holder_name: 'Holder', holder_id: 'Holder ID number',
+      holder_id_type: 'ID type', issuer_name: 'Issuer', issuer_uscc: 'Issuer code', issue_date: 'Issued on',
+      valid_from: 'Valid from', valid_to: 'Valid to', jurisdiction: 'Division', type_code: 'Type code',
+      identifier: 'Identifier' },
+    longTerm: 'no expiry', present: 'Present', pdf: 'Download PDF', publicPage: 'Public page',
+    choose: 'Choose what to disclose', verifier: 'Verifier (e.g. a bank)', purpose: 'Purpose (e.g. opening an account)',
+    make: 'Create presentation', needAll: 'Choose claims and fill in verifier and purpose', presented: 'Presentation (your consent is recorded):',
+    check: 'Verify presentation', checkOk: (n) => `✓ Verified: signature, status and validity hold; ${n} claim(s) disclosed`,
+    checkBad: '✗ Not verified: ',
+  },
+};
+let lang = (navigator.language || 'zh').startsWith('zh') ? 'zh' : 'en';
+let certificates = null;
+const t = () => TEXT[lang];
+const token = () => sessionStorage.getItem('yiwang.token');
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  Object.assign(e, attrs || {});
+  for (const c of children) e.append(c);
+  return e;
+}
+
+function say(text, error = false) {
+  const s = document.getElementById('status');
+  s.textContent = text;
+  s.className = error ? 'error' : '';
+}
+
+async function api(method, path, body) {
+  const headers = { Authorization: `Bearer ${token()}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!res.ok) {
+    const problem = await res.json().catch(() => ({}));
+    throw new Error((lang === 'zh' ? problem.message_zh : problem.message_en) || problem.title || res.status);
+  }
+  return res;
+}
+
+// The claim names of an SD-JWT: every disclosure is base64url([salt, name, value]).
+function claimNames(sdJwt) {
+  return sdJwt.split('~').slice(1).filter(Boolean).map((d) => {
+    const json = new TextDecoder().decode(Uint8Array.from(atob(d.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)));
+    return JSON.parse(json)[1];
+  });
+}
+
+function presentForm(c) {
+  const box = el('div', { className: 'present' });
+  const fields = el('fieldset', {}, el('legend', { textContent: t().choose }));
+  for (const name of claimNames(c.sd_jwt)) {
+    const cb = el('input', { type: 'checkbox', value: name, checked: name === 'name' || name === 'identifier' });
+    fields.append(el('label', {}, cb, ` ${t().claims[name] ?? name}`));
+  }
+  const verifier = el('input', { type: 'text', placeholder: t().verifier, className: 'verifier' });
+  const purpose = el('input', { type: 'text', placeholder: t().purpose, className: 'purpose' });
+  const out = el('div');
+  const make = el('button', { type: 'button', className: 'primary make', textContent: t().make });
+  make.addEventListener('click', async () => {
+    const claims = [...fields.querySelectorAll('input:checked')].map((x) => x.value);
+    if (!claims.length || !verifier.value.trim() || !purpose.value.trim()) return say(t().needAll, true);
+    try {
+      const res = await api('POST', `/api/v1/wallet/certificates/${encodeURIComponent(c.identifier)}/presentations`,
+        { claims, verifier: verifier.value.trim(), purpose: purpose.value.trim() });
+      const { presentation } = await res.json();
+      const text = el('textarea', { readOnly: true, value: presentation, className: 'presentation' });
+      const result = el('div', { className: 'result' });
+      const check = el('button', { type: 'button', className: 'plain check', textContent: t().check });
+      check.addEventListener('click', async () => {
+        try {
+          const v = await (await fetch('/api/v1/presentations/verify', { method: 'POST',
+            headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ presentation }) })).json();
+          if (v.valid) {
+            result.className = 'result ok';
+            result.textContent = `${t().checkOk(Object.keys(v.disclosed || {}).length)}: ${Object.keys(v.disclosed || {}).join(', ')}`;
+          } else {
+            result.className = 'result bad';
+            result.textContent = t().checkBad + ((lang === 'zh' ? v.message_zh : v.message_en) || '');
+          }
+        } catch (e) {
+          result.className = 'result bad';
+          result.textContent = t().checkBad + e.message;
+        }
+      });
+      out.replaceChildren(el('p', { textContent: t().presented }), text, check, result);
+      say('');
+    } catch (e) {
+      say(t().failed + e.message, true);
+    }
+  });
+  box.append(fields, verifier, purpose, make, out);
+  return box;
+}
+
+function card(c) {
+  const ok = c.status === 'valid';
+  const dl = el('dl');
+  for (const [key, label] of Object.entries(t().fields)) {
+    let v = c[key] ?? '';
+    if (key === 'valid_to' && !v) v = t().longTerm;
+    dl.append(el('dt', { textContent: label }), el('dd', { textContent: v }));
+  }
+  const slot = el('div');
+  const present = el('button', { type: 'button', className: 'plain present-open', textContent: t().present, disabled: !ok });
+  present.addEventListener('click', () => slot.replaceChildren(presentForm(c)));
+  const pdf = el('button', { type: 'button', className: 'plain', textContent: t().pdf });
+  pdf.addEventListener('click', async () => {
+    try {
+      const blob = await (await api('GET', `/api/v1/certificates/${encodeURIComponent(c.identifier)}/pdf`)).blob();
+      const a = el('a', { href: URL.createObjectURL(blob), download: `${c.name}-${c.number || c.identifier}.pdf` });
+      a.click();
+    } catch (e) {
+      say(t().failed + e.message, true);
+    }
+  });
+  const publicPage = el('a', { href: `/verify/certificates/${encodeURIComponent(c.identifier)}`, textContent: t().publicPage });
+  return el('div', { className: `card cert ${ok ? 'valid' : 'invalid'}` },
+    el('h2', {}, c.name, el('span', { className: 'badge', textContent: t().status[c.status] ?? c.status })),
+    dl, el('div', { className: 'actions' }, present, pdf, publicPage), slot);
+}
+
+function render() {
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  document.title = t().title;
+  for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = t()[e.dataset.i18n];
+  for (const e of document.querySelectorAll('[data-i18n-placeholder]')) e.placeholder = t()[e.dataset.i18nPlaceholder];
+  document.getElementById('lang').textContent = t().lang;
+  const signedIn = !!token();
+  document.getElementById('login').hidden = signedIn;
+  document.getElementById('logout').hidden = !signedIn;
+  const list = document.getElementById('list');
+  if (!signedIn || !certificates) return list.replaceChildren();
+  say(certificates.length ? t().count(certificates.length) : t().empty);
+  list.replaceChildren(...certificates.map(card));
+}
+
+async function load() {
+  say(t().loading);
+  try {
+    certificates = (await (await api('GET', '/api/v1/wallet/certificates')).json()).items;
+    render();
+  } catch (e) {
+    sessionStorage.removeItem('yiwang.token');
+    certificates = null;
+    render();
+    say(t().failed + e.message, true);
+  }
+}
+
+document.getElementById('login').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  try {
+    const res = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: document.getElementById('username').value, password: document.getElementById('password').value }) });
+    const body = await res.json();
+    if (!res.ok) throw new Error((lang === 'zh' ? body.message_zh : body.message_en) || res.status);
+    sessionStorage.setItem('yiwang.token', body.token);
+    await load();
+  } catch (e) {
+    say(t().failed + e.message, true);
+  }
+});
+document.getElementById('logout').addEventListener('click', () => {
+  sessionStorage.removeItem('yiwang.token');
+  certificates = null;
+  render();
+  say('');
+});
+document.getElementById('lang').addEventListener('click', () => {
+  lang = lang === 'zh' ? 'en' : 'zh';
+  render();
+});
+render();
+if (token()) load();
