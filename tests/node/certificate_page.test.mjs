@@ -4,27 +4,17 @@
 // checks the GB/T 36904 check character in the browser and lists the ledger acts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const chromiumPath = process.env.YIWANG_CHROMIUM || '/usr/bin/chromium';
+import { launch, skip as noBrowser } from './browser.mjs';
+
 const base = process.env.YIWANG_TEST_URL;
 const shots = process.env.YIWANG_SCREENSHOT_DIR || os.tmpdir();
-let chromium = null;
-let skip = !base && 'YIWANG_TEST_URL is not set (point it at a running yiwang server)';
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch {
-  skip = skip || 'playwright-core is not installed (npm install in tests/node)';
-}
-if (!skip && !fs.existsSync(chromiumPath)) skip = `no Chromium at ${chromiumPath}`;
-
-const args = ['--no-sandbox', '--headless=new', '--disable-background-networking', '--no-first-run',
-  '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-domain-reliability'];
+const skip = noBrowser || (!base && 'YIWANG_TEST_URL is not set (point it at a running yiwang server)');
 
 async function open(identifier, name) {
-  const browser = await chromium.launch({ executablePath: chromiumPath, args });
+  const browser = await launch();
   try {
     return await look(browser, identifier, name);
   } finally {

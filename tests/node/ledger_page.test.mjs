@@ -18,23 +18,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { launch, skip as noBrowser } from './browser.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webDir = path.resolve(process.env.YIWANG_SOURCE_DIR || path.join(here, '../..'), 'web/verify');
-const chromiumPath = process.env.YIWANG_CHROMIUM || '/usr/bin/chromium';
 const shots = process.env.YIWANG_SCREENSHOT_DIR || os.tmpdir();
-
-let chromium = null;
-let skipReason = null;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch {
-  skipReason = 'playwright-core is not installed (npm install in tests/node)';
-}
-if (!skipReason && !fs.existsSync(chromiumPath)) skipReason = `no Chromium at ${chromiumPath} (apt-get install chromium)`;
+const skipReason = noBrowser || null;
 if (skipReason) console.log(`# ledger page tests skipped: ${skipReason}`);
-
-const launchArgs = ['--no-sandbox', '--headless=new', '--disable-background-networking', '--no-first-run',
-  '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-domain-reliability'];
 
 // ---- an independent mock ledger ---------------------------------------------------------------
 
@@ -128,7 +118,7 @@ let mockUrl = '';
 
 before(async () => {
   if (skipReason) return;
-  browser = await chromium.launch({ executablePath: chromiumPath, args: launchArgs });
+  browser = await launch();
   mock = mockLedger();
   await new Promise((resolve) => mock.server.listen(0, '127.0.0.1', resolve));
   mockUrl = `http://127.0.0.1:${mock.server.address().port}`;
