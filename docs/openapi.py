@@ -245,6 +245,7 @@ ROUTES = [
     ("post", "/api/v1/certificates/{identifier}/status", "changeCertificateStatus", "certificates", "Suspend, reinstate or revoke (issuing department)", True, "StatusChange", 200, "Certificate"),
     ("get", "/api/v1/certificates/{identifier}/verification", "verifyCertificatePublic", "certificates", "Public validity of a certificate (the QR code's target); no holder data", False, None, 200, "AnyObject"),
     ("get", "/api/v1/certificates/{identifier}/pdf", "certificatePdf", "certificates", "Printable PDF with a verification QR code", True, None, 200, None),
+    ("get", "/api/v1/wallet/matches", "walletMatches", "certificates", "免提交: for an item (item_code), the caller's valid certificates that satisfy each of its materials", True, None, 200, "AnyObject"),
     ("get", "/api/v1/wallet/certificates", "listWallet", "certificates", "The caller's certificates, each with its SD-JWT VC", True, None, 200, "AnyObject"),
     ("post", "/api/v1/wallet/certificates/{identifier}/presentations", "presentCertificate", "certificates", "Disclose chosen claims to a named verifier for a stated purpose (consent recorded)", True, "PresentationRequest", 201, "Presentation"),
     ("post", "/api/v1/presentations/verify", "verifyPresentation", "certificates", "Verify a presentation: signature, disclosures, status, validity", False, "VerifyRequest", 200, "Verification"),

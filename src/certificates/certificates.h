@@ -181,6 +181,16 @@ class Service {
 
   // The holder's own certificates (wallet).
   Result<std::vector<Certificate>> wallet(const identity::Principal& holder);
+  // 免提交 before filing: for each material of the item that a certificate may satisfy, the
+  // holder's certificates of that type that are valid today (the applicant then files with the
+  // chosen identifier, which is the consent). not_found for an unknown item.
+  struct MaterialMatch {
+    std::string material;          // the item's material name
+    std::string certificate_type;  // the type that satisfies it
+    std::vector<Certificate> certificates;
+  };
+  Result<std::vector<MaterialMatch>> matches(std::string_view item_code,
+                                             const identity::Principal& holder);
   // Holder builds a presentation disclosing only `claims` to `verifier` for `purpose`; consent is
   // recorded (event "certificate.presented").
   Result<std::string> present(std::string_view identifier, const std::vector<std::string>& claims,

@@ -318,6 +318,33 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
           return r;
         });
       });
+  router.add("GET", "/api/v1/wallet/matches", [&](const Request& req, const PathParams&) {
+    return authed(req, identity, [&](const identity::Principal& by) {
+      auto item = req.query_param("item_code");
+      if (!item || item->empty()) {
+        return http::problem(Error{ErrorCode::invalid_input, "/item_code", "请指定事项编码",
+                                   "item_code is required"},
+                             req);
+      }
+      auto found = service.matches(*item, by);
+      if (!found) return http::problem(found.error(), req);
+      Json items = Json::array();
+      for (const auto& m : *found) {
+        Json certs = Json::array();
+        for (const auto& c : m.certificates) {
+          certs.push_back({{"identifier", c.identifier},
+                           {"name", c.name},
+                           {"number", c.number},
+                           {"issuer_name", c.issuer_name},
+                           {"valid_to", c.valid_to}});
+        }
+        items.push_back({{"material", m.material},
+                         {"certificate_type", m.certificate_type},
+                         {"certificates", std::move(certs)}});
+      }
+      return http::ok({{"item_code", *item}, {"items", std::move(items)}});
+    });
+  });
   router.add("GET", "/api/v1/wallet/certificates", [&](const Request& req, const PathParams&) {
     return authed(req, identity, [&](const identity::Principal& by) {
       auto list = service.wallet(by);

@@ -1146,6 +1146,27 @@ Result<std::vector<Certificate>> Service::wallet(const identity::Principal& hold
   });
 }
 
+Result<std::vector<Service::MaterialMatch>> Service::matches(std::string_view item_code,
+                                                             const identity::Principal& holder) {
+  auto item = impl_->catalog.get(item_code);
+  if (!item) return fail(item.error());
+  auto mine = wallet(holder);
+  if (!mine) return fail(mine.error());
+  const std::string today = impl_->today();
+  std::vector<MaterialMatch> out;
+  for (const auto& material : item->materials) {
+    if (material.certificate_type.empty()) continue;
+    MaterialMatch match{material.name, material.certificate_type, {}};
+    for (const auto& c : *mine) {
+      const bool in_force = c.status == Status::valid && c.valid_from <= today &&
+                            (c.valid_to.empty() || c.valid_to >= today);
+      if (c.type_name == material.certificate_type && in_force) match.certificates.push_back(c);
+    }
+    out.push_back(std::move(match));
+  }
+  return out;
+}
+
 Result<std::string> Service::present(std::string_view identifier,
                                      const std::vector<std::string>& claims, std::string verifier,
                                      std::string purpose, const identity::Principal& holder) {

@@ -117,7 +117,9 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(p.value("type", "").rfind("urn:yiwang:problem:", 0) == 0) << r.body;
     EXPECT_FALSE(p.value("message_zh", "").empty()) << r.body;
     EXPECT_FALSE(p.value("message_en", "").empty()) << r.body;
-    if (!field.empty()) EXPECT_EQ(field, p.value("field", "")) << r.body;
+    if (!field.empty()) {
+      EXPECT_EQ(field, p.value("field", "")) << r.body;
+    }
   }
 
   fs::path dir_;

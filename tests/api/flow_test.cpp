@@ -89,6 +89,16 @@ TEST_P(FlowTest, CertificateFromACompletedCaseIsReusedWithoutUploadAndRevocable)
   EXPECT_EQ("valid", licence.value("status", ""));
   const std::string identifier = licence.value("identifier", "");
 
+  // Before the second application the platform finds the licence for the item's material.
+  auto matches = call_json("GET", std::string("/api/v1/wallet/matches?item_code=") + kFoodItem,
+                           nullptr, citizen_, 200);
+  bool offered = false;
+  for (const auto& m : matches["items"]) {
+    if (m.value("material", "") != "营业执照") continue;
+    for (const auto& c : m["certificates"]) offered = offered || c.value("identifier", "") == identifier;
+  }
+  EXPECT_TRUE(offered) << matches.dump();
+
   // Second application: the licence stands in for the material, nothing uploaded.
   auto filed = call_json("POST", "/api/v1/cases",
                          {{"item_code", kFoodItem},
@@ -125,6 +135,9 @@ TEST_P(FlowTest, CertificateFromACompletedCaseIsReusedWithoutUploadAndRevocable)
   // Revoked by the issuing department: the list says so at once and reuse is refused.
   call_json("POST", "/api/v1/certificates/" + identifier + "/status",
             {{"status", "revoked"}, {"reason", "营业执照被依法吊销"}}, approver_, 200);
+  auto after_revocation = call_json(
+      "GET", std::string("/api/v1/wallet/matches?item_code=") + kFoodItem, nullptr, citizen_, 200);
+  EXPECT_EQ(std::string::npos, after_revocation.dump().find(identifier));
   auto revoked_list = call("GET", "/api/v1/status-lists/" + list_id);
   ASSERT_EQ(200, revoked_list.status);
   EXPECT_NE(valid_list.body, revoked_list.body);
