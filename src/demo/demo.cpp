@@ -14,6 +14,8 @@
 #include "core/clock.h"
 #include "demo/demo_cases.h"
 #include "identity/identity.h"
+#include "ledger/ledger.h"
+#include "store/store.h"
 
 namespace yiwang::demo {
 namespace {
@@ -171,7 +173,16 @@ Status seed_certificates(app::App& app, std::ostream& log) {
     if (auto filed = app.cases().file(c, *qiye); !filed) return fail(filed.error());
     log << "免提交: qiye filed 食品经营许可 with its electronic business licence\n";
   }
-  return app.catch_up();
+  if (auto s = app.catch_up(); !s) return s;
+  auto total = app.store().read([](store::Tx& tx) -> Result<std::int64_t> {
+    return tx.query_one("SELECT COUNT(*) FROM certificates")->int64(0);
+  });
+  auto checkpoint = app.ledger().checkpoint();
+  if (total && checkpoint) {
+    log << "certificates: " << *total << " in the library (with those issued on completed cases); "
+        << "ledger: " << checkpoint->checkpoint.size << " government acts under a signed checkpoint\n";
+  }
+  return {};
 }
 
 }  // namespace
