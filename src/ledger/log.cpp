@@ -17,9 +17,11 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 
 #include "ledger/ledger.h"
 
@@ -233,7 +235,8 @@ KeyRing read_key_ring(const std::string& path) {
       ring.retired_lines.push_back(line);
     }
   }
-  if (ring.signers.empty()) throw std::runtime_error("ledger: the key file " + path + " has no signer key");
+  if (ring.signers.empty())
+    throw std::runtime_error("ledger: the key file " + path + " has no signer key");
   return ring;
 }
 
@@ -318,10 +321,39 @@ struct Log::Impl {
   store::Store& store;
   const core::Clock& clock;
   Options options;
-  KeyRing keys;            // keys.signers[0] is the primary
-  std::string verifier;    // the primary's verifier key
+  KeyRing keys;               // keys.signers[0] is the primary
+  std::string verifier;       // the primary's verifier key
   std::vector<Verifier> own;  // every key that signs or once signed our checkpoints
   std::vector<Verifier> witnesses;
+
+  // Full tiles and entry bundles never change once the tree covers them: the encoded bytes are
+  // kept (first in, first out, up to kTileCacheBytes) so a popular tile is not rebuilt from
+  // hundreds of rows per request. Partial tiles are always rebuilt.
+  static constexpr std::size_t kTileCacheBytes = 64u << 20;
+  using TileKey = std::tuple<bool, int, std::int64_t>;
+  std::mutex tile_mu;
+  std::map<TileKey, std::string> full_tiles;
+  std::deque<TileKey> tile_order;
+  std::size_t tile_bytes = 0;
+
+  std::optional<std::string> cached_tile(const TileKey& key) {
+    std::lock_guard lock(tile_mu);
+    auto it = full_tiles.find(key);
+    if (it == full_tiles.end()) return std::nullopt;
+    return it->second;
+  }
+  void keep_tile(const TileKey& key, const std::string& bytes) {
+    std::lock_guard lock(tile_mu);
+    if (!full_tiles.emplace(key, bytes).second) return;
+    tile_order.push_back(key);
+    tile_bytes += bytes.size();
+    while (tile_bytes > kTileCacheBytes && !tile_order.empty()) {
+      auto old = full_tiles.find(tile_order.front());
+      tile_bytes -= old->second.size();
+      full_tiles.erase(old);
+      tile_order.pop_front();
+    }
+  }
 
   // Group commit: callers queue, one committer thread writes up to max_batch per transaction.
   struct Pending {
@@ -565,11 +597,18 @@ Result<SignedCheckpoint> Log::checkpoint() {
 }
 
 Result<std::string> Log::tile(const TileRef& ref) {
-  return impl_->store.read([&](store::Tx& tx) -> Result<std::string> {
+  Impl& m = *impl_;
+  const Impl::TileKey key{ref.entries, ref.level, ref.index};
+  const bool full = ref.width == kTileWidth;
+  auto built = m.store.read([&](store::Tx& tx) -> Result<std::string> {
+    // Existence is decided by the latest checkpoint on every request, cached or not.
     const std::int64_t size = latest_size(tx);
     if (ref.width < 1 || ref.width > kTileWidth || ref.index < 0 || ref.level < 0 ||
         !tile_exists(ref, size)) {
       return beyond_checkpoint();
+    }
+    if (full) {
+      if (auto cached = m.cached_tile(key)) return std::move(*cached);
     }
     const std::int64_t first = ref.index * kTileWidth;
     if (ref.entries) {
@@ -599,6 +638,8 @@ Result<std::string> Log::tile(const TileRef& ref) {
     }
     return encode_hash_tile(hashes);
   });
+  if (built && full) m.keep_tile(key, *built);
+  return built;
 }
 
 Result<Entry> Log::entry(std::int64_t index) {

@@ -218,6 +218,15 @@ TEST_P(LogTest, FullTilesAndHigherLevels) {
   auto bundle = log_->tile(TileRef{true, 0, 1, 256});
   ASSERT_TRUE(bundle);
   EXPECT_EQ(entries[256], decode_entry_bundle(*bundle)->front());
+
+  // Full tiles are kept once built: a second read is the same bytes, and so is a fresh log's.
+  EXPECT_EQ(*full, *log_->tile(TileRef{false, 0, 1, 256}));
+  EXPECT_EQ(*bundle, *log_->tile(TileRef{true, 0, 1, 256}));
+  restart();
+  EXPECT_EQ(*full, *log_->tile(TileRef{false, 0, 1, 256}));
+  // Existence still follows the latest checkpoint: after a rollback the kept tile is refused.
+  sql("DELETE FROM ledger_checkpoints WHERE size > 0");
+  EXPECT_EQ(ErrorCode::not_found, log_->tile(TileRef{false, 0, 1, 256}).error().code);
 }
 
 TEST_P(LogTest, RestartContinuesTheTree) {
