@@ -21,13 +21,10 @@ core::Date ymd(int y, unsigned m, unsigned d) {
   return core::Date{year{y}, month{m}, day{d}};
 }
 
-class CalendarTest : public ::testing::TestWithParam<std::string> {
+class CalendarTest : public testing::CasesFixture {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    ASSERT_TRUE(store::migrate(*store_, testing::case_migrations()));
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, testing::fast_hashing());
-    catalog_ = std::make_unique<catalog::Service>(*store_, clock_);
+    ASSERT_NO_FATAL_FAILURE(open(core::china_midnight(ymd(2026, 9, 1))));
     service_ = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_);
     ASSERT_TRUE(ids_->create_department({"zwfw", "江宁市政务服务管理办公室", "", "", ""}, nullptr));
     admin_ = official("admin", {Role::admin});
@@ -50,12 +47,6 @@ class CalendarTest : public ::testing::TestWithParam<std::string> {
     return c && c->is_working_day(d);
   }
 
-  core::ManualClock clock_{core::china_midnight(ymd(2026, 9, 1))};
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
-  std::unique_ptr<catalog::Service> catalog_;
-  std::unique_ptr<Service> service_;
   identity::Principal admin_, approver_;
 };
 

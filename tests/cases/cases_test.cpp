@@ -32,13 +32,10 @@ const char* kSimple = "11320100CASETEST0002";
 const char* kImmediate = "11320100CASETEST0003";
 const char* kInstant = "11320100CASETEST0004";
 
-class CasesTest : public ::testing::TestWithParam<std::string> {
+class CasesTest : public testing::CasesFixture {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    ASSERT_TRUE(store::migrate(*store_, testing::case_migrations()));
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, testing::fast_hashing());
-    catalog_ = std::make_unique<catalog::Service>(*store_, clock_);
+    ASSERT_NO_FATAL_FAILURE(open(at(2026, 3, 2)));  // a Monday
     Options options;
     options.files_dir = yiwang::testing::temp_dir();
     service_ = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_, options);
@@ -163,12 +160,6 @@ class CasesTest : public ::testing::TestWithParam<std::string> {
     return r ? *r : Case{};
   }
 
-  core::ManualClock clock_{at(2026, 3, 2)};  // a Monday
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
-  std::unique_ptr<catalog::Service> catalog_;
-  std::unique_ptr<Service> service_;
   identity::Principal admin_, clerk_, reviewer_, approver_, gaj_reviewer_, wjw_clerk_, supervisor_;
   identity::Principal young_, old_, other_;
 };

@@ -1,7 +1,7 @@
-// 免提交 inside filing: a material the item accepts as a certificate is satisfied by the applicant's
-// certificate through the injected check, whose verification the official then sees; anything
-// else is refused and changes nothing. The certificates module itself is tested in its own folder;
-// here the check is a stand-in that records what it was asked.
+// 免提交 inside filing: a material the item accepts as a certificate is satisfied by the
+// applicant's certificate through the injected check, whose verification the official then sees;
+// anything else is refused and changes nothing. The certificates module itself is tested in its own
+// folder; here the check is a stand-in that records what it was asked.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -21,13 +21,10 @@ struct CheckCall {
   std::string identifier, type, applicant, case_id;
 };
 
-class CertificateMaterialsTest : public ::testing::TestWithParam<std::string> {
+class CertificateMaterialsTest : public testing::CasesFixture {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    ASSERT_TRUE(store::migrate(*store_, testing::case_migrations()));
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, testing::fast_hashing());
-    catalog_ = std::make_unique<catalog::Service>(*store_, clock_);
+    ASSERT_NO_FATAL_FAILURE(open(1'772'416'800'000));  // 2026-03-02 10:00 +08:00
     Options options;
     options.files_dir = yiwang::testing::temp_dir();
     options.certificate_check = [this](store::Tx&, std::string_view identifier,
@@ -81,12 +78,6 @@ class CertificateMaterialsTest : public ::testing::TestWithParam<std::string> {
     return service_->file(nc, citizen_);
   }
 
-  core::ManualClock clock_{1'772'416'800'000};  // 2026-03-02 10:00 +08:00
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
-  std::unique_ptr<catalog::Service> catalog_;
-  std::unique_ptr<Service> service_;
   std::string applicant_id_ = testing::citizen_id("32011519850612003");
   std::vector<CheckCall> calls_;
   identity::Principal admin_, clerk_, citizen_;

@@ -26,13 +26,10 @@ const std::string kJpeg = std::string("\xFF\xD8\xFF\xE0", 4) + "jfif";
 const std::string kOfd = std::string("PK\x03\x04", 4) + "OFD.xml";
 const char* kItem = "11320100FILETEST0001";
 
-class FilesTest : public ::testing::TestWithParam<std::string> {
+class FilesTest : public testing::CasesFixture {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    ASSERT_TRUE(store::migrate(*store_, testing::case_migrations()));
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, testing::fast_hashing());
-    catalog_ = std::make_unique<catalog::Service>(*store_, clock_);
+    ASSERT_NO_FATAL_FAILURE(open(1'772'416'800'000));  // 2026-03-02 10:00 +08:00
     dir_ = yiwang::testing::temp_dir();
     Options options;
     options.files_dir = dir_;
@@ -86,12 +83,6 @@ class FilesTest : public ::testing::TestWithParam<std::string> {
         [](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
   }
 
-  core::ManualClock clock_{1'772'416'800'000};  // 2026-03-02 10:00 +08:00
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
-  std::unique_ptr<catalog::Service> catalog_;
-  std::unique_ptr<Service> service_;
   std::string dir_;
   identity::Principal admin_, clerk_, wjw_clerk_, citizen_, other_;
 };

@@ -32,13 +32,10 @@ TEST(RatingLabel, FiveLevelsFromVerySatisfiedDown) {
   EXPECT_EQ("", rating_label(6));
 }
 
-class RatingsTest : public ::testing::TestWithParam<std::string> {
+class RatingsTest : public testing::CasesFixture {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    ASSERT_TRUE(store::migrate(*store_, testing::case_migrations()));
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, testing::fast_hashing());
-    catalog_ = std::make_unique<catalog::Service>(*store_, clock_);
+    ASSERT_NO_FATAL_FAILURE(open(at(2026, 9, 28, 10)));
     service_ = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_);
     for (auto [id, name] : {std::pair{"scjg", "江宁市市场监督管理局"},
                             {"gaj", "江宁市公安局"},
@@ -114,12 +111,6 @@ class RatingsTest : public ::testing::TestWithParam<std::string> {
     return r ? r->size() : 999;
   }
 
-  core::ManualClock clock_{at(2026, 9, 28, 10)};
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
-  std::unique_ptr<catalog::Service> catalog_;
-  std::unique_ptr<Service> service_;
   identity::Principal supervisor_, approver_, clerk_, other_approver_, admin_, citizen_,
       other_citizen_;
 };

@@ -2,6 +2,7 @@
 // options with the cheapest Argon2id cost (tests check behaviour, not password strength).
 #pragma once
 
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include "cases/cases.h"
 #include "events/events.h"
+#include "support/test_store.h"
 
 namespace yiwang::cases::testing {
 
@@ -55,5 +57,25 @@ inline identity::Principal add_official(identity::Service& ids, const std::strin
   EXPECT_TRUE(p) << p.error().message_en;
   return p ? *p : identity::Principal{};
 }
+
+// The store and services every cases test stands on, on the backend of the test's parameter.
+// SetUp calls `ASSERT_NO_FATAL_FAILURE(open(start))`, then builds `service_` with its options.
+class CasesFixture : public ::testing::TestWithParam<std::string> {
+ protected:
+  void open(core::Millis start) {
+    clock_.set(start);
+    store_ = yiwang::testing::make_store(GetParam());
+    ASSERT_TRUE(store::migrate(*store_, case_migrations()));
+    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, fast_hashing());
+    catalog_ = std::make_unique<catalog::Service>(*store_, clock_);
+  }
+
+  core::ManualClock clock_{0};
+  core::SystemRandom random_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<identity::Service> ids_;
+  std::unique_ptr<catalog::Service> catalog_;
+  std::unique_ptr<Service> service_;
+};
 
 }  // namespace yiwang::cases::testing

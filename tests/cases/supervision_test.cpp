@@ -39,13 +39,10 @@ store::Value opt(std::optional<core::Millis> v) {
   return v ? store::Value{*v} : store::Value{nullptr};
 }
 
-class SupervisionTest : public ::testing::TestWithParam<std::string> {
+class SupervisionTest : public testing::CasesFixture {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    ASSERT_TRUE(store::migrate(*store_, testing::case_migrations()));
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, testing::fast_hashing());
-    catalog_ = std::make_unique<catalog::Service>(*store_, clock_);
+    ASSERT_NO_FATAL_FAILURE(open(at(2026, 9, 24, 10)));
     service_ = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_);
     for (auto [id, name] : {std::pair{"scjg", "江宁市市场监督管理局"},
                             {"gaj", "江宁市公安局"},
@@ -119,12 +116,6 @@ class SupervisionTest : public ::testing::TestWithParam<std::string> {
     return r ? *r : std::vector<InboxMessage>{};
   }
 
-  core::ManualClock clock_{at(2026, 9, 24, 10)};
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
-  std::unique_ptr<catalog::Service> catalog_;
-  std::unique_ptr<Service> service_;
   identity::Principal supervisor_, approver_, clerk_, other_approver_, admin_;
 };
 
