@@ -199,6 +199,7 @@ SCHEMAS = {
 ROUTES = [
     ("get", "/api/v1/health", "getHealth", "platform", "Liveness and store status", False, None, 200, "Health"),
     ("get", "/api/v1/openapi.json", "getOpenApi", "platform", "This document", False, None, 200, "AnyObject"),
+    ("get", "/assets/common.css", "getCommonCss", "platform", "Stylesheet shared by the built-in web pages", False, None, 200, None),
     ("get", "/api/v1/audit", "listAuditEvents", "platform", "Audit trail (admins; supervisors for case events)", True, None, 200, "Events"),
     ("post", "/api/v1/auth/login", "login", "identity", "Log in; returns an opaque session token", False, "LoginRequest", 200, "LoginResponse"),
     ("post", "/api/v1/auth/logout", "logout", "identity", "End the session", True, None, 204, None),

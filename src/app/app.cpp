@@ -28,6 +28,7 @@
 
 namespace yiwang::generated {
 extern const char* const openapi_json;
+extern const char* const common_css;
 }
 
 namespace yiwang::app {
@@ -74,6 +75,10 @@ void add_platform_routes(http::Router& router, store::Store& store) {
                      {"version", "0.1.0"},
                      {"store", store.dialect() == store::Dialect::sqlite ? "sqlite" : "postgres"},
                      {"last_event_seq", *seq}});
+  });
+  // The stylesheet every built-in page (公开核验, the certificate page, the wallet) shares.
+  router.add("GET", "/assets/common.css", [](const http::Request&, const http::PathParams&) {
+    return http::web_asset(generated::common_css, "text/css; charset=utf-8");
   });
   router.add("GET", "/api/v1/openapi.json", [](const http::Request&, const http::PathParams&) {
     http::Response r;

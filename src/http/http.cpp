@@ -208,7 +208,7 @@ Response web_asset(std::string_view body, std::string content_type) {
   r.headers.emplace_back("Cache-Control", "public, max-age=300");
   r.headers.emplace_back("Content-Security-Policy",
                          "default-src 'none'; script-src 'self'; connect-src 'self'; "
-                         "style-src 'unsafe-inline'; img-src 'self' data:; "
+                         "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                          "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
   return r;

@@ -48,7 +48,7 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
 Status set_target(Request& request, std::string target);
 
 // A static page or script of the built-in web pages: cacheable for five minutes, with a strict
-// Content-Security-Policy (same-origin scripts and fetches only, inline styles, no framing).
+// Content-Security-Policy (same-origin scripts, styles and fetches, inline styles, no framing).
 Response web_asset(std::string_view body, std::string content_type);
 
 using PathParams = std::map<std::string, std::string>;

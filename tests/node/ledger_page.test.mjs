@@ -81,7 +81,7 @@ function mockLedger() {
     return `${text}\n\u2014 ${origin} ${Buffer.concat([keyId, sig]).toString('base64')}\n`;
   };
   const json = (res, body, status = 200) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
-  const csp = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  const csp = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     const p = url.pathname;
@@ -90,6 +90,10 @@ function mockLedger() {
       res.writeHead(200, { 'content-type': p === '/verify' ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8',
                            'content-security-policy': csp });
       return res.end(fs.readFileSync(path.join(webDir, file)));
+    }
+    if (p === '/assets/common.css') {
+      res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'content-security-policy': csp });
+      return res.end(fs.readFileSync(path.join(webDir, '..', 'common.css')));
     }
     if (p === '/ledger/checkpoint') { res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }); return res.end(checkpoint()); }
     if (p === '/api/v1/ledger/key') return json(res, { origin, verifier_key: verifierKey });
