@@ -30,7 +30,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# npm packages for the JavaScript interface checks (exact versions from package-lock.json).
-if [ ! -d tests/node/node_modules ] || [ tests/node/package-lock.json -nt tests/node/node_modules ]; then
-  (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# npm packages (exact versions from each package-lock.json): the web app's build and unit tests
+# (web/), and the JavaScript interface and browser checks (tests/node).
+for dir in web tests/node; do
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done

@@ -31,7 +31,8 @@ const std::string kPlatformOptionsHelp =
     "  --ledger-key FILE  ledger signer key, created 0600 if missing (default beside the db)\n"
     "  --witness-keys K   comma-separated verifier keys of witnesses whose cosignatures the\n"
     "                     ledger accepts (env YIWANG_WITNESS_KEYS)\n"
-    "  --checkpoint-ms N  ledger checkpoint interval in milliseconds (default 1000)\n";
+    "  --checkpoint-ms N  ledger checkpoint interval in milliseconds (default 1000)\n"
+    "  --web-root DIR     the built web app (default: web/ beside the binary; env YIWANG_WEB_ROOT)\n";
 
 struct Command {
   std::string name;
@@ -152,7 +153,7 @@ Config store_config(const std::map<std::string, std::string>& o, const std::stri
 
 const std::set<std::string> kStoreOptions = {"--db", "--postgres"};
 const std::set<std::string> kPlatformOptions = {"--public-url", "--ledger-origin", "--ledger-key",
-                                                "--witness-keys", "--checkpoint-ms"};
+                                                "--witness-keys", "--checkpoint-ms", "--web-root"};
 
 std::set<std::string> with_platform_options(std::set<std::string> valued) {
   valued.insert(kPlatformOptions.begin(), kPlatformOptions.end());
@@ -173,6 +174,13 @@ std::vector<std::string> split_commas(const std::string& text) {
   return out;
 }
 
+// The build puts the web app in web/ beside the binary.
+std::string default_web_root() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("web") : (exe.parent_path() / "web").string();
+}
+
 // After address and port are known: the public URL defaults to where we listen.
 bool apply_platform_options(const std::map<std::string, std::string>& o, Config& config,
                             std::string& error) {
@@ -187,6 +195,8 @@ bool apply_platform_options(const std::map<std::string, std::string>& o, Config&
   config.ledger_witness_keys =
       split_commas(o.count("--witness-keys") ? o.at("--witness-keys")
                                              : env_or("YIWANG_WITNESS_KEYS", ""));
+  config.web_root = o.count("--web-root") ? o.at("--web-root")
+                                          : env_or("YIWANG_WEB_ROOT", default_web_root());
   if (o.count("--checkpoint-ms")) {
     config.checkpoint_interval_ms = std::atoi(o.at("--checkpoint-ms").c_str());
     if (config.checkpoint_interval_ms < 10 || config.checkpoint_interval_ms > 3'600'000) {

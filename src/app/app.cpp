@@ -20,6 +20,7 @@
 #include "http/http.h"
 #include "http/json_api.h"
 #include "http/server.h"
+#include "http/static_site.h"
 #include "identity/identity.h"
 #include "ledger/ledger.h"
 #include "ledger/verifier.h"
@@ -87,6 +88,18 @@ void add_platform_routes(http::Router& router, store::Store& store) {
     r.headers.emplace_back("Cache-Control", "public, max-age=300");
     return r;
   });
+}
+
+// A missing web app is not fatal: the API and the built-in pages still serve.
+void add_web_app(http::Router& router, const std::string& web_root) {
+  if (web_root.empty()) return;
+  auto site = http::StaticSite::load(web_root);
+  if (!site) {
+    std::fprintf(stderr, "yiwang: web app not served: %s (build it: cmake --build BUILD --target web)\n",
+                 site.error().message_en.c_str());
+    return;
+  }
+  http::serve_static_site(router, std::move(*site));
 }
 
 ledger::Options ledger_options(const Config& config) {
@@ -221,6 +234,7 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   ledger::register_routes(p.router, *p.ledger, *p.ledger_follower, *p.identity,
                           receipt_access(*p.cases, *p.certificates));
   ledger::register_web_routes(p.router);
+  add_web_app(p.router, p.config.web_root);
 }
 
 Status App::catch_up() {

@@ -60,6 +60,8 @@ struct Config {
   std::string ledger_key_file;
   std::vector<std::string> ledger_witness_keys;
   int checkpoint_interval_ms = 1000;
+  // The built web app (Vite output) served for every path no route claims; "" serves none.
+  std::string web_root;
   // Background followers (ledger sequencer, certificate issuance, expiry); tests drive them.
   bool run_followers = true;
 };

@@ -248,6 +248,8 @@ void Router::add(std::string method, std::string path_template, Handler handler)
   routes_.push_back(std::move(route));
 }
 
+void Router::set_fallback(Handler handler) { fallback_ = std::move(handler); }
+
 std::vector<std::pair<std::string, std::string>> Router::routes() const {
   std::vector<std::pair<std::string, std::string>> out;
   out.reserve(routes_.size());
@@ -329,6 +331,9 @@ Response Router::dispatch(const Request& request) const {
   if (!best) best = best_get;
 
   if (!best) {
+    if (!any_path && fallback_ && (request.method == "GET" || request.method == "HEAD")) {
+      return fallback_(request, {});
+    }
     if (!any_path) {
       return problem(Error{ErrorCode::not_found, "", "没有这个地址：" + instance_of(request),
                            "no such resource: " + instance_of(request)},

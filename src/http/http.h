@@ -72,6 +72,8 @@ class Router {
   Response dispatch(const Request& request) const;
   // Every registered (method, template) pair: used to check the OpenAPI document for drift.
   std::vector<std::pair<std::string, std::string>> routes() const;
+  // Answers GET and HEAD requests whose path matches no route (instead of 404): the web app.
+  void set_fallback(Handler handler);
 
  private:
   struct Route {
@@ -81,6 +83,7 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  Handler fallback_;
 };
 
 }  // namespace yiwang::http

@@ -1,0 +1,95 @@
+// Helpers for the web app's browser tests (web_*.test.mjs): pages in phone or desktop size, in
+// Chinese or English and in normal or 适老化 mode; signing in; axe-core accessibility checks;
+// screenshots kept as test artifacts (YIWANG_SCREENSHOT_DIR).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { launch, skip as noBrowser } from './browser.mjs';
+
+export const base = process.env.YIWANG_TEST_URL;
+export const skip = noBrowser || (!base && 'YIWANG_TEST_URL is not set (point it at a running yiwang demo)');
+export const password = 'yiwang-demo';
+export const shotDir = process.env.YIWANG_SCREENSHOT_DIR || path.join(os.tmpdir(), 'yiwang-screenshots');
+
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1366, height: 900 };
+export const WALL = { width: 1920, height: 1080 };
+
+// Runs `body(browser)` with a fresh Chromium that is closed whatever happens (a browser left
+// running keeps node waiting forever).
+export async function withBrowser(body) {
+  const browser = await launch();
+  try {
+    return await body(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
+// A page with the visitor's preferences preset (lang 'zh'|'en', elder true|false) and, when
+// `user` is given, already signed in as that demo account. Page errors are collected in
+// page.problems; tests assert it stays empty.
+export async function openPage(browser, { viewport = DESKTOP, lang = 'zh', elder = false, user = null } = {}) {
+  const context = await browser.newContext({ viewport, locale: lang === 'zh' ? 'zh-CN' : 'en-US' });
+  let session = null;
+  if (user) session = await signIn(user);
+  await context.addInitScript(
+    ({ lang, elder, session }) => {
+      localStorage.setItem('yiwang.lang', lang);
+      localStorage.setItem('yiwang.elder', elder ? '1' : '0');
+      if (session && !sessionStorage.getItem('yiwang.token')) {
+        sessionStorage.setItem('yiwang.token', session.token);
+        sessionStorage.setItem('yiwang.user', JSON.stringify(session.user));
+      }
+    },
+    { lang, elder, session },
+  );
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(e.message));
+  return page;
+}
+
+// Logs in through the API: {token, user}.
+export async function signIn(username) {
+  const response = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  assert.equal(response.status, 200, `login as ${username}`);
+  return response.json();
+}
+
+// Calls the API as `session` (from signIn): parsed JSON, or throws with the problem text.
+export async function callApi(session, method, apiPath, body) {
+  const response = await fetch(`${base}${apiPath}`, {
+    method,
+    headers: { Authorization: `Bearer ${session.token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${apiPath}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+export async function goto(page, route) {
+  await page.goto(`${base}${route}`);
+  await page.waitForLoadState('networkidle');
+}
+
+// axe-core with the WCAG 2.1 A/AA rules: fails on any serious or critical violation.
+export async function assertAccessible(page, label) {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n    ')}`);
+  assert.equal(bad.length, 0, `${label}: accessibility violations\n  ${report.join('\n  ')}`);
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(shotDir, { recursive: true });
+  await page.screenshot({ path: path.join(shotDir, `${name}.png`), fullPage: true });
+}
