@@ -15,15 +15,24 @@ constexpr std::uintmax_t kMaxFileBytes = 16u << 20;
 
 std::string content_type_of(const std::filesystem::path& path) {
   static const std::map<std::string, std::string, std::less<>> types = {
-      {".html", "text/html; charset=utf-8"},      {".js", "text/javascript; charset=utf-8"},
-      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-      {".json", "application/json"},              {".svg", "image/svg+xml"},
-      {".png", "image/png"},                      {".jpg", "image/jpeg"},
-      {".jpeg", "image/jpeg"},                    {".gif", "image/gif"},
-      {".webp", "image/webp"},                    {".ico", "image/x-icon"},
-      {".woff", "font/woff"},                     {".woff2", "font/woff2"},
-      {".ttf", "font/ttf"},                       {".txt", "text/plain; charset=utf-8"},
-      {".map", "application/json"},               {".webmanifest", "application/manifest+json"},
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},
+      {".gif", "image/gif"},
+      {".webp", "image/webp"},
+      {".ico", "image/x-icon"},
+      {".woff", "font/woff"},
+      {".woff2", "font/woff2"},
+      {".ttf", "font/ttf"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".map", "application/json"},
+      {".webmanifest", "application/manifest+json"},
   };
   auto it = types.find(path.extension().string());
   return it == types.end() ? "application/octet-stream" : it->second;
@@ -110,8 +119,8 @@ Response StaticSite::respond(const File& file, const Request& request) const {
   Response r;
   r.content_type = file.content_type;
   r.headers.emplace_back("ETag", file.etag);
-  r.headers.emplace_back("Cache-Control", file.immutable ? "public, max-age=31536000, immutable"
-                                                         : "no-cache");
+  r.headers.emplace_back("Cache-Control",
+                         file.immutable ? "public, max-age=31536000, immutable" : "no-cache");
   r.headers.emplace_back("Vary", "Accept-Encoding");
   if (file.content_type.starts_with("text/html")) {
     // Same-origin scripts only: nothing may load from a CDN on an isolated government network.
@@ -139,8 +148,9 @@ Response StaticSite::serve(const Request& request) const {
   const std::string& path = request.path;
   if (auto it = files_.find(path); it != files_.end()) return respond(it->second, request);
   if (path == "/api" || path.starts_with("/api/") || looks_like_file(path)) {
-    return problem(Error{ErrorCode::not_found, "", "没有这个地址：" + path, "no such resource: " + path},
-                   request);
+    return problem(
+        Error{ErrorCode::not_found, "", "没有这个地址：" + path, "no such resource: " + path},
+        request);
   }
   return respond(files_.at("/index.html"), request);
 }

@@ -30,3 +30,14 @@ add_test(NAME node_case_certificate
          WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/node)
 set_tests_properties(node_case_certificate PROPERTIES DEPENDS api ENVIRONMENT
                      "YIWANG_CREDENTIAL_FIXTURES=${YIWANG_CREDENTIAL_FIXTURES}")
+
+# The web app: Vitest unit tests (web/src/**/*.test.js), and the browser tests in headless
+# Chromium against `yiwang demo` serving the built app (screenshots in build/artifacts).
+if(YIWANG_WEB_BUILT)
+  find_program(NPM_FOR_TESTS npm REQUIRED)
+  add_test(NAME web_unit COMMAND ${NPM_FOR_TESTS} test --silent WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/web)
+  add_test(NAME web_browser
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/node/run-web-tests.sh $<TARGET_FILE:yiwang>
+                   ${CMAKE_BINARY_DIR}/web ${CMAKE_BINARY_DIR}/artifacts)
+  set_tests_properties(web_browser PROPERTIES TIMEOUT 1500)
+endif()
