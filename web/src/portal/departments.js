@@ -1,12 +1,9 @@
-// Department names for the portal. GET /api/v1/departments needs a signed-in user, so visitors
-// see items without their department's name (and without the department filter).
+// Department names for the portal (GET /api/v1/departments is public), loaded once per page load.
 import { get } from '../api.js';
-import { session } from '../session.js';
 
 let cached = null;
 
 export async function loadDepartments() {
-  if (!session.token) return [];
   if (cached) return cached;
   try {
     const reply = await get('/api/v1/departments');
