@@ -317,6 +317,72 @@ struct Rectification {
   std::string closed_by;
 };
 
+// ---- Leadership cockpit (领导驾驶舱) -------------------------------------------------------------
+
+// One department's line on the cockpit: counts over all its cases, rates over the window.
+struct CockpitDept {
+  std::string dept_id;
+  std::string dept_name;
+  std::int64_t total = 0;
+  std::int64_t open = 0;                  // is_open states
+  std::int64_t completed = 0;
+  std::int64_t overdue = 0;               // red at the last sweep
+  std::int64_t period_completed = 0;      // completed within the window
+  std::int64_t period_on_time = 0;        // of those, decided within the case's limit
+  std::optional<double> on_time_rate;     // period_on_time / period_completed
+  std::optional<double> avg_working_days; // used at decision, over period_completed
+  std::optional<double> promised_days;    // the cases' limits (承诺, else 法定), same cases
+  std::optional<double> satisfaction;     // share of ratings ≥ 4 (all time)
+};
+
+struct CockpitOverdue {
+  std::string case_id;
+  std::string item_name;
+  std::string dept_id;
+  std::string dept_name;
+  int days_over = 0;                      // days past the deadline, in the case's unit
+  bool natural_days = false;              // the limit counts natural days, not working days
+  std::optional<core::Date> deadline;
+};
+
+struct CockpitDay {
+  core::Date date;                        // UTC+8
+  std::int64_t filed = 0;
+  std::int64_t completed = 0;
+};
+
+// Counts are over every case; on-time and working-day figures over the cases completed within
+// the window (the last `days` days in UTC+8, today included), read on the statutory clock at the
+// decision like DeptRollup; red and yellow are the last sweep's readings (case_alerts).
+struct CockpitSummary {
+  core::Millis generated_at_ms = 0;
+  core::Millis swept_at_ms = 0;           // 0: no sweep yet
+  int days = 30;
+  core::Date period_from;
+  core::Date period_to;
+  std::int64_t cases = 0;
+  std::int64_t open = 0;
+  std::int64_t completed = 0;
+  std::int64_t red = 0;
+  std::int64_t yellow = 0;
+  std::vector<std::pair<State, std::int64_t>> by_state;  // every state, in enum order
+  std::vector<CockpitDept> departments;   // departments with cases, most cases first
+  std::int64_t online = 0;                // channel "online": filed by the applicant
+  std::int64_t window = 0;                // channel "window": filed by a clerk
+  std::optional<double> online_rate;      // online / cases
+  std::int64_t period_completed = 0;
+  std::int64_t period_on_time = 0;
+  std::optional<double> on_time_rate;
+  double on_time_goal = 0.95;
+  std::optional<double> avg_working_days;
+  std::optional<double> avg_promised_days;
+  std::int64_t rating_count = 0;
+  std::optional<double> rating_average;   // 1–5
+  std::optional<double> good_rate;        // share of ratings ≥ 4
+  std::vector<CockpitOverdue> overdue;    // most overdue first, at most 20
+  std::vector<CockpitDay> trend;          // `days` entries, oldest first
+};
+
 // ---- Service ------------------------------------------------------------------------------------
 
 // 免提交: checks that the applicant's certificate `identifier` satisfies a material of
@@ -392,6 +458,9 @@ class Service {
   Result<std::vector<Rectification>> rectifications(std::string_view status, const identity::Principal& by);
   Result<Rectification> close_rectification(std::string_view id, std::string note, const identity::Principal& by);
 
+  // The leadership cockpit for supervisors and admins (others: forbidden); `days` in 7–90.
+  Result<CockpitSummary> cockpit(const identity::Principal& by, int days = 30);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
@@ -416,7 +485,7 @@ class SupervisionLoop {
 // GET /api/v1/supervision/certificate-reuse,
 // GET /api/v1/inbox, POST /api/v1/inbox/{id}/read, GET /api/v1/calendar,
 // PUT|DELETE /api/v1/calendar/{date}, GET /api/v1/ratings/summary, GET /api/v1/rectifications,
-// POST /api/v1/rectifications/{id}/close.
+// POST /api/v1/rectifications/{id}/close, GET /api/v1/cockpit/summary.
 void register_routes(http::Router& router, Service& service, identity::Service& identity);
 
 }  // namespace yiwang::cases

@@ -41,6 +41,7 @@ void post_inbox(store::Tx& tx, core::Random& random, core::Millis now,
 // inbox, calendar, ratings and rectifications (routes_oversight.cpp).
 void register_case_routes(http::Router& router, Service& service, identity::Service& identity);
 void register_oversight_routes(http::Router& router, Service& service, identity::Service& identity);
+void register_cockpit_routes(http::Router& router, Service& service, identity::Service& identity);  // routes_cockpit.cpp
 
 }  // namespace detail
 }  // namespace yiwang::cases

@@ -17,6 +17,7 @@ Service::~Service() = default;
 void register_routes(http::Router& router, Service& service, identity::Service& identity) {
   detail::register_case_routes(router, service, identity);
   detail::register_oversight_routes(router, service, identity);
+  detail::register_cockpit_routes(router, service, identity);
 }
 
 namespace detail {
