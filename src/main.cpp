@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/app.h"
+#include "assistant/assistant.h"
 #include "demo/demo.h"
 #include "identity/identity.h"
 #include "ledger/ledger.h"
@@ -78,6 +79,12 @@ const std::vector<Command> kCommands = {
      "yiwang ledger rotate-key --key-file FILE [--origin O] [--retire]\n"
      "  (server stopped) adds a new primary signing key; the old one keeps co-signing until\n"
      "  --retire turns it into a verify-only line. Publish the new key to verifiers between.\n"},
+    {"kb", "Q&A knowledge base: import policy documents, evaluate a question set",
+     "yiwang kb import PATH... [--db FILE | --postgres CONNINFO]\n"
+     "  PATH               .txt .md .html .pdf files or folders of them (same content twice: kept once)\n"
+     "yiwang kb eval FILE [--db FILE | --postgres CONNINFO]\n"
+     "  FILE               JSON lines {\"q\": question, \"expect\": item code or passage text | [...]}\n"
+     "                     prints hit@1, hit@3 and answer latency p50/p99\n"},
     {"witness", "cosign a ledger's checkpoints as an independent witness",
      "yiwang witness --url URL --log-key VKEY --key-file FILE --name NAME\n"
      "               [--interval S] [--state FILE] [--once]\n"
@@ -371,6 +378,23 @@ int run_ledger(int argc, char** argv) {
   return 0;
 }
 
+// `yiwang kb …`: store options are taken out, the rest goes to the assistant module.
+int run_kb(int argc, char** argv) {
+  std::map<std::string, std::string> o;
+  std::vector<std::string> args;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (kStoreOptions.count(a)) {
+      if (i + 1 >= argc) return usage_error("kb", a + " needs a value");
+      o[a] = argv[++i];
+    } else {
+      args.push_back(a);
+    }
+  }
+  App app(store_config(o, "var/yiwang.db"));
+  return yiwang::assistant::run_kb_command(app.assistant(), args, std::cout, std::cerr);
+}
+
 std::atomic<bool> g_stop{false};
 
 int run_witness(int argc, char** argv) {
@@ -429,6 +453,7 @@ int main(int argc, char** argv) {
     if (command == "user") return run_user(argc, argv);
     if (command == "ledger") return run_ledger(argc, argv);
     if (command == "witness") return run_witness(argc, argv);
+    if (command == "kb") return run_kb(argc, argv);
   } catch (const std::exception& e) {
     std::cerr << "yiwang " << command << ": " << e.what() << "\n";
     return 1;

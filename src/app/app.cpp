@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "assistant/assistant.h"
 #include "audit/audit.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
@@ -52,7 +53,8 @@ std::unique_ptr<store::Store> open_store(const Config& config) {
 std::vector<store::Migration> all_migrations() {
   std::vector<store::Migration> all;
   for (auto list : {events::migrations(), identity::migrations(), catalog::migrations(),
-                    cases::migrations(), certificates::migrations(), ledger::migrations()}) {
+                    cases::migrations(), certificates::migrations(), ledger::migrations(),
+                    assistant::migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -198,6 +200,7 @@ struct App::Parts {
   std::unique_ptr<ledger::Log> ledger;
   std::unique_ptr<ledger::Follower> ledger_follower;
   std::unique_ptr<certificates::CaseIssuer> certificate_issuer;
+  std::unique_ptr<assistant::Service> assistant;
   http::Router router;
 };
 
@@ -224,6 +227,7 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
                                                          party_resolver(*p.certificates));
   p.certificate_issuer =
       std::make_unique<certificates::CaseIssuer>(*p.certificates, *p.store, case_resolver());
+  p.assistant = std::make_unique<assistant::Service>(*p.store, *p.clock, p.random, *p.catalog);
 
   add_platform_routes(p.router, *p.store);
   identity::register_routes(p.router, *p.identity);
@@ -234,6 +238,7 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   ledger::register_routes(p.router, *p.ledger, *p.ledger_follower, *p.identity,
                           receipt_access(*p.cases, *p.certificates));
   ledger::register_web_routes(p.router);
+  assistant::register_routes(p.router, *p.assistant, *p.identity);
   add_web_app(p.router, p.config.web_root);
 }
 
@@ -250,6 +255,11 @@ Status App::catch_up() {
     if (*logged == 0) break;
   }
   if (auto size = p.ledger->integrate(); !size) return fail(size.error());
+  for (;;) {
+    auto read = p.assistant->poll_once();
+    if (!read) return fail(read.error());
+    if (*read == 0) break;
+  }
   return {};
 }
 
@@ -275,11 +285,24 @@ Status App::serve() {
   // interval) and certificate issuance on completed cases (and expiry).
   std::unique_ptr<ledger::Sequencer> sequencer;
   std::jthread certificates;
+  std::jthread assistant_index;
   if (p.config.run_followers) {
     sequencer = std::make_unique<ledger::Sequencer>(
         *p.ledger, p.ledger_follower.get(),
         std::chrono::milliseconds(p.config.checkpoint_interval_ms));
     certificates = std::jthread([this](std::stop_token stop) { issue_certificates(stop); });
+    // The assistant's index follows item and document changes (also by other processes).
+    assistant_index = std::jthread([&p](std::stop_token stop) {
+      std::mutex mu;
+      std::condition_variable_any wake;
+      while (!stop.stop_requested()) {
+        if (auto n = p.assistant->poll_once(); !n) {
+          std::fprintf(stderr, "assistant index: %s\n", n.error().message_en.c_str());
+        }
+        std::unique_lock lock(mu);
+        wake.wait_for(lock, stop, std::chrono::milliseconds(500), [] { return false; });
+      }
+    });
   }
   server.start();
   server.run_until_signal();
@@ -344,6 +367,9 @@ certificates::Service& App::certificates() {
 }
 certificates::CaseIssuer& App::certificate_issuer() {
   return *parts_->certificate_issuer;
+}
+assistant::Service& App::assistant() {
+  return *parts_->assistant;
 }
 
 }  // namespace yiwang::app

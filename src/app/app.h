@@ -39,6 +39,10 @@ class Service;
 class CaseIssuer;
 }  // namespace yiwang::certificates
 
+namespace yiwang::assistant {
+class Service;
+}
+
 namespace yiwang::app {
 
 struct Config {
@@ -91,6 +95,7 @@ class App {
   ledger::Follower& ledger_follower();
   certificates::Service& certificates();
   certificates::CaseIssuer& certificate_issuer();
+  assistant::Service& assistant();
 
   // One pass of every follower of the event stream, until caught up: certificate issuance on
   // completed cases, then the ledger (which logs those issuances too), then a checkpoint.

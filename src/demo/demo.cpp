@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "assistant/assistant.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "certificates/certificates.h"
@@ -185,6 +186,27 @@ Status seed_certificates(app::App& app, std::ostream& log) {
   return {};
 }
 
+// In a development checkout (../shared/seeds beside the repository) the policy documents the
+// project was created from become the Q&A assistant's knowledge base too.
+Status import_policy_documents(app::App& app, const Options& options, std::ostream& log) {
+  auto seeds = fs::path(options.data_dir) / ".." / ".." / ".." / "shared" / "seeds";
+  std::error_code ec;
+  if (!fs::is_directory(seeds, ec)) return {};
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(seeds, ec))
+    if (e.path().extension() == ".txt") files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  int passages = 0;
+  for (const auto& f : files) {
+    auto r = app.assistant().import_file(f, assistant::system_principal());
+    if (!r) return fail(r.error());
+    passages += r->first.passages;
+  }
+  log << "assistant: " << files.size() << " policy documents (" << passages << " passages) from "
+      << seeds.lexically_normal().string() << "\n";
+  return {};
+}
+
 }  // namespace
 
 std::string default_data_dir(const char* argv0) {
@@ -245,7 +267,8 @@ Status seed(const app::Config& config, const Options& options, std::ostream& log
 
   CaseSeeder seeder(app, clock, options.seed);
   if (auto s = seeder.run(options.cases, now.now_ms(), log); !s) return s;
-  return seed_certificates(app, log);
+  if (auto s = seed_certificates(app, log); !s) return s;
+  return import_policy_documents(app, options, log);
 }
 
 void print_accounts(std::ostream& out, const app::Config& config) {
