@@ -916,6 +916,28 @@ Result<Recommendation> Service::recommend(std::string_view question, std::string
 
 namespace {
 
+// What the audit trail keeps about a document: its identity and size, never its text.
+std::string audit_json(const Document& d) {
+  return Json{{"id", d.id},         {"title", d.title},       {"format", d.format},
+              {"sha256", d.sha256}, {"passages", d.passages}, {"version", d.version}}
+      .dump();
+}
+
+// Appends the event of a knowledge-base change in the caller's write transaction.
+void append_document_event(store::Tx& tx, const core::Clock& clock, std::string type,
+                           const std::string& id, const identity::Principal& by, std::string reason,
+                           const Document* before, const Document* after) {
+  events::NewEvent e;
+  e.type = std::move(type);
+  e.subject_type = "assistant_document";
+  e.subject_id = id;
+  e.actor = actor_of(by);
+  e.reason = std::move(reason);
+  if (before) e.before_json = audit_json(*before);
+  if (after) e.after_json = audit_json(*after);
+  events::append(tx, clock, e);
+}
+
 struct Parsed {
   Format format;
   std::string title;
@@ -982,16 +1004,8 @@ Result<Document> Service::add_document(const NewDocument& in, const identity::Pr
           "INSERT INTO assistant_passages (doc_id, position, section, text) VALUES (?, ?, ?, ?)",
           {d.id, std::int64_t{p.position}, p.section, p.text});
     }
-    events::NewEvent e;
-    e.type = "assistant.document.added";
-    e.subject_type = "assistant_document";
-    e.subject_id = d.id;
-    e.actor = actor_of(by);
-    e.reason = "知识库新增文档";
-    e.after_json = Json{{"id", d.id},         {"title", d.title},       {"format", d.format},
-                        {"sha256", d.sha256}, {"passages", d.passages}, {"version", d.version}}
-                       .dump();
-    events::append(tx, m.clock, e);
+    append_document_event(tx, m.clock, "assistant.document.added", d.id, by, "知识库新增文档",
+                          nullptr, &d);
     return d;
   });
   if (!doc) return doc;
@@ -1037,26 +1051,8 @@ Result<Document> Service::replace_document(std::string_view id_view, const NewDo
           "INSERT INTO assistant_passages (doc_id, position, section, text) VALUES (?, ?, ?, ?)",
           {id, std::int64_t{p.position}, p.section, p.text});
     }
-    events::NewEvent e;
-    e.type = "assistant.document.replaced";
-    e.subject_type = "assistant_document";
-    e.subject_id = id;
-    e.actor = actor_of(by);
-    e.reason = "知识库文档替换";
-    e.before_json = Json{{"id", id},
-                         {"title", before.title},
-                         {"sha256", before.sha256},
-                         {"passages", before.passages},
-                         {"version", before.version}}
-                        .dump();
-    e.after_json = Json{
-        {"id", id},
-        {"title", d.title},
-        {"sha256", d.sha256},
-        {"passages", d.passages},
-        {"version",
-         d.version}}.dump();
-    events::append(tx, m.clock, e);
+    append_document_event(tx, m.clock, "assistant.document.replaced", id, by, "知识库文档替换",
+                          &before, &d);
     return d;
   });
   if (!doc) return doc;
@@ -1080,19 +1076,8 @@ Status Service::remove_document(std::string_view id_view, const identity::Princi
     Document before = document_of(*row);
     tx.exec("DELETE FROM assistant_passages WHERE doc_id = ?", {id});
     tx.exec("DELETE FROM assistant_documents WHERE id = ?", {id});
-    events::NewEvent e;
-    e.type = "assistant.document.removed";
-    e.subject_type = "assistant_document";
-    e.subject_id = id;
-    e.actor = actor_of(by);
-    e.reason = "知识库删除文档";
-    e.before_json = Json{{"id", id},
-                         {"title", before.title},
-                         {"sha256", before.sha256},
-                         {"passages", before.passages},
-                         {"version", before.version}}
-                        .dump();
-    events::append(tx, m.clock, e);
+    append_document_event(tx, m.clock, "assistant.document.removed", id, by, "知识库删除文档",
+                          &before, nullptr);
     return {};
   });
   if (!done) return done;
