@@ -1,0 +1,298 @@
+// Appeal routes through a Router (no sockets) on both backends: status codes, bodies, problem
+// fields and extension members, strict parsing, scoping — refused requests change nothing.
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "appeals/appeals.h"
+#include "events/events.h"
+#include "http/http.h"
+#include "support/test_store.h"
+
+namespace yiwang::appeals {
+namespace {
+
+using identity::Role;
+using nlohmann::json;
+
+constexpr const char* kPassword = "password123";
+
+class AppealRoutesTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    store_ = yiwang::testing::make_store(GetParam());
+    std::vector<store::Migration> all;
+    for (auto list : {events::migrations(), identity::migrations(), migrations()}) {
+      all.insert(all.end(), list.begin(), list.end());
+    }
+    ASSERT_TRUE(store::migrate(*store_, all));
+    identity::Options io;
+    io.pwhash_opslimit = 1;
+    io.pwhash_memlimit = 8192;
+    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, io);
+    for (auto id : {"12345", "zjj", "jcj"}) {
+      ASSERT_TRUE(ids_->create_department({id, id, "", "", ""}, nullptr));
+    }
+    official("hotline.op", "12345", {Role::clerk});
+    official("zjj.clerk", "zjj", {Role::clerk});
+    official("jiancha", "jcj", {Role::supervisor});
+    official("admin", "12345", {Role::admin});
+    citizen("zhangsan", "张三", "11010519491231002");
+    citizen("lisi", "李四", "11010519800101001");
+    Options o;
+    o.rate_limit = 4;
+    service_ = std::make_unique<Service>(*store_, clock_, random_, *ids_, o);
+    identity::register_routes(router_, *ids_);
+    register_routes(router_, *service_, *ids_);
+    for (auto name : {"hotline.op", "zjj.clerk", "jiancha", "admin", "zhangsan", "lisi"}) {
+      tokens_[name] = login(name);
+    }
+  }
+
+  void official(const std::string& name, const std::string& dept, std::set<Role> roles) {
+    identity::NewUser u;
+    u.username = name;
+    u.password = kPassword;
+    u.kind = identity::Kind::official;
+    u.display_name = name;
+    u.dept_id = dept;
+    u.roles = std::move(roles);
+    ASSERT_TRUE(ids_->create_user(u, nullptr));
+  }
+
+  void citizen(const std::string& name, const std::string& display, std::string_view id17) {
+    identity::NewUser u;
+    u.username = name;
+    u.password = kPassword;
+    u.kind = identity::Kind::citizen;
+    u.display_name = display;
+    u.id_number = std::string(id17) + identity::citizen_id_check(id17);
+    u.phone = "13900000000";
+    ASSERT_TRUE(ids_->create_user(u, nullptr));
+  }
+
+  http::Response call(const std::string& method, const std::string& path,
+                      const std::string& body = "", const std::string& token = "") {
+    http::Request req;
+    req.method = method;
+    req.target = path;
+    auto q = path.find('?');
+    req.path = path.substr(0, q);
+    if (q != std::string::npos) {
+      std::string rest = path.substr(q + 1);
+      while (!rest.empty()) {
+        auto amp = rest.find('&');
+        std::string pair = rest.substr(0, amp);
+        auto eq = pair.find('=');
+        req.query.emplace(pair.substr(0, eq), eq == std::string::npos ? "" : pair.substr(eq + 1));
+        rest = amp == std::string::npos ? "" : rest.substr(amp + 1);
+      }
+    }
+    req.body = body;
+    req.request_id = "t";
+    req.remote_address = "192.0.2.1";
+    if (!body.empty()) req.headers["content-type"] = "application/json";
+    if (!token.empty()) req.headers["authorization"] = "Bearer " + token;
+    return router_.dispatch(req);
+  }
+
+  json call_json(const std::string& method, const std::string& path, const json& body,
+                 const std::string& who, int status) {
+    auto r = call(method, path, body.is_null() ? "" : body.dump(), who.empty() ? "" : tokens_[who]);
+    EXPECT_EQ(status, r.status) << method << " " << path << " → " << r.body;
+    return r.body.empty() ? json() : json::parse(r.body, nullptr, false);
+  }
+
+  // A problem response with `status` and `field`, after which nothing has changed.
+  json expect_problem(const std::string& method, const std::string& path, const std::string& body,
+                      const std::string& who, int status, const std::string& field = "") {
+    auto seq = last_seq();
+    auto r = call(method, path, body, tokens_[who]);
+    EXPECT_EQ(status, r.status) << method << " " << path << " " << body << " → " << r.body;
+    EXPECT_EQ("application/problem+json", r.content_type);
+    auto p = json::parse(r.body, nullptr, false);
+    EXPECT_TRUE(p.is_object()) << r.body;
+    if (!p.is_object()) return p;
+    EXPECT_FALSE(p.value("message_zh", "").empty()) << r.body;
+    EXPECT_FALSE(p.value("message_en", "").empty()) << r.body;
+    if (!field.empty()) {
+      EXPECT_EQ(field, p.value("field", "")) << r.body;
+    }
+    EXPECT_EQ(seq, last_seq()) << "a refused request changed something: " << body;
+    return p;
+  }
+
+  std::string login(const std::string& username) {
+    auto r = call("POST", "/api/v1/auth/login",
+                  json{{"username", username}, {"password", kPassword}}.dump());
+    EXPECT_EQ(200, r.status) << r.body;
+    return json::parse(r.body).value("token", "");
+  }
+
+  std::int64_t last_seq() {
+    return *store_->read(
+        [](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
+  }
+
+  static json noise() {
+    return {
+        {"channel", "web"},        {"type", "complaint"},
+        {"title", "夜间施工噪音"}, {"text", "幸福小区旁工地每天夜里十二点后仍在施工，噪音扰民。"},
+        {"location", "幸福小区"},  {"lon", 118.796877},
+        {"lat", 32.060255}};
+  }
+
+  core::ManualClock clock_{1'772'413'200'000};  // 2026-03-02 09:00 +08:00, a Monday
+  core::SystemRandom random_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<identity::Service> ids_;
+  std::unique_ptr<Service> service_;
+  http::Router router_;
+  std::map<std::string, std::string> tokens_;
+};
+
+TEST_P(AppealRoutesTest, FlowThroughTheApi) {
+  auto a = call_json("POST", "/api/v1/appeals", noise(), "zhangsan", 201);
+  const std::string id = a.value("id", "");
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ("accepted", a["state"]);
+  EXPECT_FALSE(a["merged"].get<bool>());
+  EXPECT_DOUBLE_EQ(118.796877, a["location"]["lon"].get<double>());
+  EXPECT_EQ(13, a["clock"]["limit_days"]);
+  EXPECT_EQ("2026-03-19", a["clock"]["deadline"]);
+
+  const std::string act = "/api/v1/appeals/" + id + "/actions";
+  call_json("POST", act, {{"action", "dispatch"}, {"dept_id", "zjj"}}, "hotline.op", 200);
+  call_json("POST", act, {{"action", "receive"}}, "zjj.clerk", 200);
+  auto replied =
+      call_json("POST", act, {{"action", "reply"}, {"reply", "已责令停工。"}}, "zjj.clerk", 200);
+  EXPECT_EQ("replied", replied["state"]);
+  EXPECT_TRUE(replied["clock"]["stopped"].get<bool>());
+  call_json("POST", act, {{"action", "close"}}, "hotline.op", 200);
+  call_json("POST", act, {{"action", "callback"}, {"result", "满意"}}, "hotline.op", 200);
+  auto rated = call_json("POST", act, {{"action", "rate"}, {"level", 4}}, "zhangsan", 200);
+  EXPECT_EQ("rated", rated["state"]);
+  EXPECT_EQ(4, rated["rating"]);
+
+  auto d = call_json("GET", "/api/v1/appeals/" + id, nullptr, "zhangsan", 200);
+  ASSERT_EQ(7u, d["history"].size());
+  EXPECT_EQ("appeal.replied", d["history"][3]["event"]);
+  EXPECT_EQ("handling", d["history"][3]["from"]);
+  EXPECT_EQ("replied", d["history"][3]["to"]);
+  EXPECT_EQ("zjj", d["history"][3]["actor_dept_id"]);
+
+  auto roll = call_json("GET", "/api/v1/appeals/rollup", nullptr, "jiancha", 200);
+  ASSERT_EQ(1u, roll["departments"].size());
+  EXPECT_EQ(1, roll["departments"][0]["replied_on_time"]);
+  EXPECT_DOUBLE_EQ(1.0, roll["departments"][0]["on_time_rate"].get<double>());
+  expect_problem("GET", "/api/v1/appeals/rollup", "", "zhangsan", 403);
+}
+
+TEST_P(AppealRoutesTest, StrictBodiesAndBadInput) {
+  auto with = [](const char* key, json v) {
+    json b = noise();
+    b[key] = std::move(v);
+    return b.dump();
+  };
+  expect_problem("POST", "/api/v1/appeals", with("colour", "red"), "zhangsan", 400, "/colour");
+  expect_problem("POST", "/api/v1/appeals", with("type", "praise"), "zhangsan", 400, "/type");
+  expect_problem("POST", "/api/v1/appeals", with("channel", "fax"), "zhangsan", 400, "/channel");
+  expect_problem("POST", "/api/v1/appeals", with("text", ""), "zhangsan", 400, "/text");
+  expect_problem("POST", "/api/v1/appeals", with("text", std::string(5001, 'x')), "zhangsan", 400,
+                 "/text");
+  expect_problem("POST", "/api/v1/appeals", with("text", 42), "zhangsan", 400, "/text");
+  expect_problem("POST", "/api/v1/appeals", with("lon", "east"), "zhangsan", 400, "/lon");
+  expect_problem("POST", "/api/v1/appeals", with("photos", json::array({"abc"})), "zhangsan", 400,
+                 "/photos/0");
+  expect_problem("POST", "/api/v1/appeals", "{\"channel\":", "zhangsan", 400);
+  expect_problem("POST", "/api/v1/appeals", "[1]", "zhangsan", 400);
+  expect_problem("POST", "/api/v1/appeals", noise().dump(), "nobody", 401);
+  json phone = noise();
+  phone["channel"] = "phone";
+  phone["caller"] = {{"name", "王五"}, {"phone", "13700000000"}, {"age", 70}};
+  expect_problem("POST", "/api/v1/appeals", phone.dump(), "hotline.op", 400, "/caller/age");
+  phone["caller"].erase("age");
+  expect_problem("POST", "/api/v1/appeals", phone.dump(), "zhangsan", 403);
+  call_json("POST", "/api/v1/appeals", phone, "hotline.op", 201);
+
+  auto a = call_json("POST", "/api/v1/appeals", noise(), "zhangsan", 201);
+  const std::string act = "/api/v1/appeals/" + a.value("id", "") + "/actions";
+  expect_problem("POST", act, json{{"action", "dispatch"}, {"dept", "zjj"}}.dump(), "hotline.op",
+                 400, "/dept");
+  expect_problem("POST", act, json{{"action", "teleport"}}.dump(), "hotline.op", 400, "/action");
+  expect_problem("POST", act, json{{"action", "dispatch"}}.dump(), "hotline.op", 400, "/dept_id");
+  expect_problem("POST", act, json{{"action", "dispatch"}, {"dept_id", "zjj"}}.dump(), "zhangsan",
+                 403);
+  expect_problem("POST", act, json{{"action", "close"}}.dump(), "hotline.op", 409, "/action");
+  expect_problem("POST", act, json{{"action", "rate"}, {"level", "five"}}.dump(), "zhangsan", 400,
+                 "/level");
+  expect_problem("POST", act, json{{"action", "receive"}}.dump(), "lisi", 404);
+  expect_problem("GET", "/api/v1/appeals/" + a.value("id", ""), "", "lisi", 404);
+  expect_problem("PUT", "/api/v1/appeals/limits/consult", json{{"days", 5}}.dump(), "hotline.op",
+                 403);
+  expect_problem("PUT", "/api/v1/appeals/limits/consult", json{{"days", 5}, {"x", 1}}.dump(),
+                 "admin", 400, "/x");
+  expect_problem("PUT", "/api/v1/appeals/limits/praise", json{{"days", 5}}.dump(), "admin", 404);
+  auto limit = call_json("PUT", "/api/v1/appeals/limits/consult", {{"days", 5}}, "admin", 200);
+  EXPECT_EQ(5, limit["days"]);
+  auto limits = call_json("GET", "/api/v1/appeals/limits", nullptr, "zhangsan", 200);
+  EXPECT_EQ("consult", limits["limits"][0]["type"]);
+  EXPECT_EQ(5, limits["limits"][0]["days"]);
+}
+
+TEST_P(AppealRoutesTest, RedirectMergeRateLimitAndMasking) {
+  json court = noise();
+  court["text"] = "开发商逾期交房，我准备起诉他们";
+  auto p = expect_problem("POST", "/api/v1/appeals", court.dump(), "zhangsan", 400, "/text");
+  ASSERT_TRUE(p.contains("redirect")) << p.dump();
+  EXPECT_EQ("litigation", p["redirect"]["rule"]);
+  EXPECT_EQ("人民法院", p["redirect"]["channel_zh"]);
+  EXPECT_NE(std::string::npos, p.value("message_zh", "").find("人民法院"));
+
+  json secret = noise();
+  secret["confidential"] = true;
+  auto first = call_json("POST", "/api/v1/appeals", secret, "zhangsan", 201);
+  json again = secret;
+  again["text"] = "幸福小区旁边工地每天夜里十二点后还在施工，噪音扰民！";
+  auto merged = call_json("POST", "/api/v1/appeals", again, "zhangsan", 200);
+  EXPECT_TRUE(merged["merged"].get<bool>());
+  EXPECT_EQ(first["id"], merged["id"]);
+  EXPECT_EQ(1, merged["merged_count"]);
+  EXPECT_GE(merged["similarity"].get<double>(), 0.6);
+
+  const std::string id = first.value("id", "");
+  call_json("POST", "/api/v1/appeals/" + id + "/actions",
+            {{"action", "dispatch"}, {"dept_id", "zjj"}}, "hotline.op", 200);
+  auto seen = call_json("GET", "/api/v1/appeals/" + id, nullptr, "zjj.clerk", 200);
+  EXPECT_TRUE(seen["appellant"]["hidden"].get<bool>());
+  EXPECT_FALSE(seen["appellant"].contains("name"));
+  EXPECT_EQ(std::string::npos, seen.dump().find("张三"));
+  EXPECT_EQ(std::string::npos, seen.dump().find("13900000000"));
+  auto listed = call_json("GET", "/api/v1/appeals?state=dispatched", nullptr, "zjj.clerk", 200);
+  ASSERT_EQ(1, listed["total"]);
+  EXPECT_EQ(std::string::npos, listed.dump().find("张三"));
+  auto hotline = call_json("GET", "/api/v1/appeals/" + id, nullptr, "hotline.op", 200);
+  EXPECT_EQ("张三", hotline["appellant"]["name"]);
+  expect_problem("GET", "/api/v1/appeals?state=lost", "", "hotline.op", 400, "state");
+
+  // Rate limit 4 per hour (this test's option): two used above, two more, then 429.
+  json b = noise();
+  b["title"] = "路灯不亮";
+  b["text"] = "人民路路灯坏了一周";
+  call_json("POST", "/api/v1/appeals", b, "zhangsan", 201);
+  b["title"] = "井盖缺失";
+  b["text"] = "中山路井盖丢失";
+  call_json("POST", "/api/v1/appeals", b, "zhangsan", 201);
+  b["title"] = "垃圾未清运";
+  b["text"] = "小区垃圾三天没人清运";
+  expect_problem("POST", "/api/v1/appeals", b.dump(), "zhangsan", 429);
+  call_json("POST", "/api/v1/appeals", b, "lisi", 201);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, AppealRoutesTest,
+                         ::testing::ValuesIn(yiwang::testing::backends()));
+
+}  // namespace
+}  // namespace yiwang::appeals
