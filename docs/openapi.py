@@ -333,6 +333,18 @@ ROUTES = [
     ("get", "/api/v1/assistant/documents/{id}", "getKbDocument", "assistant", "A document with its passages (admins)", True, None, 200, "KbDocument"),
     ("put", "/api/v1/assistant/documents/{id}", "replaceKbDocument", "assistant", "Replace a document (admins)", True, "KbDocumentRequest", 200, "KbDocument"),
     ("delete", "/api/v1/assistant/documents/{id}", "removeKbDocument", "assistant", "Remove a document (admins)", True, None, 204, None),
+    ("post", "/api/v1/appeals", "submitAppeal", "appeals", "Submit an appeal (诉求: consult, help, complaint, report, suggestion); a hotline clerk enters a phone call with `caller`. A repeat of an open appeal merges into it (200)", True, "AnyObject", 201, "AnyObject"),
+    ("get", "/api/v1/appeals", "listAppeals", "appeals", "Appeals visible to the caller (state, type, dept)", True, None, 200, "AnyObject"),
+    ("get", "/api/v1/appeals/rollup", "appealRollup", "appeals", "Per department: open, overdue, replied on time (hotline staff, supervisors)", True, None, 200, "AnyObject"),
+    ("get", "/api/v1/appeals/limits", "appealLimits", "appeals", "Working-day limits per appeal type", True, None, 200, "AnyObject"),
+    ("put", "/api/v1/appeals/limits/{type}", "setAppealLimit", "appeals", "Change the limit of one appeal type (admin)", True, "AnyObject", 200, "AnyObject"),
+    ("get", "/api/v1/appeals/{id}", "getAppeal", "appeals", "An appeal with its history (the caller's identity hidden from the department when confidential)", True, None, 200, "AnyObject"),
+    ("post", "/api/v1/appeals/{id}/actions", "actOnAppeal", "appeals", "dispatch, return (once), arbitrate, receive, reply, supervise, close, callback, rate", True, "AnyObject", 200, "AnyObject"),
+    ("post", "/api/v1/ai/classify", "classifyAppeal", "ai", "Classify an appeal text: {label, confidence, department, model_version, needs_human} (fastText)", True, "AnyObject", 200, "AnyObject"),
+    ("get", "/api/v1/ai/models", "listAiModels", "ai", "Classifier model versions with their cross-validation metrics (staff)", True, None, 200, "AnyObject"),
+    ("post", "/api/v1/ai/models/{version}/activate", "activateAiModel", "ai", "Serve another model version, without restart (admin)", True, None, 200, "AnyObject"),
+    ("post", "/api/v1/ai/corrections", "correctAiLabel", "ai", "A dispatcher's correction of a label, used by the next training (hotline staff, admin)", True, "AnyObject", 201, "AnyObject"),
+    ("post", "/api/v1/ai/reply-check", "checkReply", "ai", "Score a reply to an appeal before it is published: {score, issues[]} (staff)", True, "AnyObject", 200, "AnyObject"),
 ]
 
 
@@ -383,7 +395,7 @@ def build():
         "servers": [{"url": "/"}],
         "tags": [{"name": t} for t in ["platform", "identity", "catalog", "cases", "supervision",
                                        "calendar", "ratings", "files", "certificates", "ledger",
-                                       "assistant"]],
+                                       "assistant", "appeals", "ai"]],
         "paths": paths,
         "components": {
             "schemas": SCHEMAS,

@@ -1,16 +1,19 @@
 // yiwang: one binary, several subcommands. Wiring only: parse the command line, build the App,
 // run. Everything else lives in the modules.
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "ai/ai.h"
 #include "app/app.h"
 #include "assistant/assistant.h"
 #include "demo/demo.h"
@@ -28,12 +31,14 @@ using yiwang::app::Config;
 const std::string kPlatformOptionsHelp =
     "  --public-url URL   public address of this deployment, for certificate issuer ids and QR\n"
     "                     codes (default http://ADDR:PORT; env YIWANG_PUBLIC_URL)\n"
-    "  --ledger-origin O  origin line of ledger checkpoints (default ledger.yiwang.example.gov.cn)\n"
+    "  --ledger-origin O  origin line of ledger checkpoints (default "
+    "ledger.yiwang.example.gov.cn)\n"
     "  --ledger-key FILE  ledger signer key, created 0600 if missing (default beside the db)\n"
     "  --witness-keys K   comma-separated verifier keys of witnesses whose cosignatures the\n"
     "                     ledger accepts (env YIWANG_WITNESS_KEYS)\n"
     "  --checkpoint-ms N  ledger checkpoint interval in milliseconds (default 1000)\n"
-    "  --web-root DIR     the built web app (default: web/ beside the binary; env YIWANG_WEB_ROOT)\n";
+    "  --web-root DIR     the built web app (default: web/ beside the binary; env "
+    "YIWANG_WEB_ROOT)\n";
 
 struct Command {
   std::string name;
@@ -81,10 +86,18 @@ const std::vector<Command> kCommands = {
      "  --retire turns it into a verify-only line. Publish the new key to verifiers between.\n"},
     {"kb", "Q&A knowledge base: import policy documents, evaluate a question set",
      "yiwang kb import PATH... [--db FILE | --postgres CONNINFO]\n"
-     "  PATH               .txt .md .html .pdf files or folders of them (same content twice: kept once)\n"
+     "  PATH               .txt .md .html .pdf files or folders of them (same content twice: kept "
+     "once)\n"
      "yiwang kb eval FILE [--db FILE | --postgres CONNINFO]\n"
-     "  FILE               JSON lines {\"q\": question, \"expect\": item code or passage text | [...]}\n"
+     "  FILE               JSON lines {\"q\": question, \"expect\": item code or passage text | "
+     "[...]}\n"
      "                     prints hit@1, hit@3 and answer latency p50/p99\n"},
+    {"ai", "appeal classifier: train a model version, cross-validate, list models",
+     "yiwang ai train [--data FILE] [--segmented FILE] [--models DIR] [--no-cv] [--no-activate]\n"
+     "yiwang ai eval [--data FILE] [--segmented FILE] [--limit N] [--k N]\n"
+     "yiwang ai models [--models DIR]          (each also takes --db FILE | --postgres CONNINFO)\n"
+     "  --data FILE        labelled messages (default ../shared/data/appeals/labelled.jsonl)\n"
+     "  --models DIR       model versions (default var/models/ai, where the server looks)\n"},
     {"witness", "cosign a ledger's checkpoints as an independent witness",
      "yiwang witness --url URL --log-key VKEY --key-file FILE --name NAME\n"
      "               [--interval S] [--state FILE] [--once]\n"
@@ -159,7 +172,7 @@ Config store_config(const std::map<std::string, std::string>& o, const std::stri
 }
 
 const std::set<std::string> kStoreOptions = {"--db", "--postgres"};
-const std::set<std::string> kPlatformOptions = {"--public-url", "--ledger-origin", "--ledger-key",
+const std::set<std::string> kPlatformOptions = {"--public-url",   "--ledger-origin", "--ledger-key",
                                                 "--witness-keys", "--checkpoint-ms", "--web-root"};
 
 std::set<std::string> with_platform_options(std::set<std::string> valued) {
@@ -191,19 +204,18 @@ std::string default_web_root() {
 // After address and port are known: the public URL defaults to where we listen.
 bool apply_platform_options(const std::map<std::string, std::string>& o, Config& config,
                             std::string& error) {
-  config.public_base_url =
-      o.count("--public-url") ? o.at("--public-url")
-                              : env_or("YIWANG_PUBLIC_URL", "http://" + config.address + ":" +
-                                                                std::to_string(config.port));
+  config.public_base_url = o.count("--public-url")
+                               ? o.at("--public-url")
+                               : env_or("YIWANG_PUBLIC_URL", "http://" + config.address + ":" +
+                                                                 std::to_string(config.port));
   while (!config.public_base_url.empty() && config.public_base_url.back() == '/')
     config.public_base_url.pop_back();
   if (o.count("--ledger-origin")) config.ledger_origin = o.at("--ledger-origin");
   if (o.count("--ledger-key")) config.ledger_key_file = o.at("--ledger-key");
-  config.ledger_witness_keys =
-      split_commas(o.count("--witness-keys") ? o.at("--witness-keys")
-                                             : env_or("YIWANG_WITNESS_KEYS", ""));
-  config.web_root = o.count("--web-root") ? o.at("--web-root")
-                                          : env_or("YIWANG_WEB_ROOT", default_web_root());
+  config.ledger_witness_keys = split_commas(
+      o.count("--witness-keys") ? o.at("--witness-keys") : env_or("YIWANG_WITNESS_KEYS", ""));
+  config.web_root =
+      o.count("--web-root") ? o.at("--web-root") : env_or("YIWANG_WEB_ROOT", default_web_root());
   if (o.count("--checkpoint-ms")) {
     config.checkpoint_interval_ms = std::atoi(o.at("--checkpoint-ms").c_str());
     if (config.checkpoint_interval_ms < 10 || config.checkpoint_interval_ms > 3'600'000) {
@@ -219,7 +231,8 @@ int run_serve(int argc, char** argv) {
   std::string error;
   std::set<std::string> valued = with_platform_options(
       {"--db", "--postgres", "--address", "--port", "--data-dir", "--access-log", "--workers"});
-  if (!parse_options("serve", argc, argv, 2, valued, {}, o, error)) return usage_error("serve", error);
+  if (!parse_options("serve", argc, argv, 2, valued, {}, o, error))
+    return usage_error("serve", error);
   Config config = store_config(o, "var/yiwang.db");
   if (o.count("--address")) config.address = o["--address"];
   if (o.count("--port") && !parse_port(o["--port"], config.port))
@@ -250,18 +263,21 @@ int run_demo(int argc, char** argv) {
     return usage_error("demo", "--port must be 0..65535");
   if (!apply_platform_options(o, config, error)) return usage_error("demo", error);
   yiwang::demo::Options demo_options;
-  demo_options.data_dir = o.count("--demo-data") ? o["--demo-data"] : yiwang::demo::default_data_dir(argv[0]);
+  demo_options.data_dir =
+      o.count("--demo-data") ? o["--demo-data"] : yiwang::demo::default_data_dir(argv[0]);
   if (o.count("--cases")) demo_options.cases = std::max(0, std::atoi(o["--cases"].c_str()));
   auto seeded = yiwang::demo::seed(config, demo_options, std::cout);
   if (!seeded) {
-    std::cerr << "yiwang demo: " << seeded.error().message_en << " (" << seeded.error().field << ")\n";
+    std::cerr << "yiwang demo: " << seeded.error().message_en << " (" << seeded.error().field
+              << ")\n";
     return 1;
   }
   yiwang::demo::print_accounts(std::cout, config);
   if (o.count("--no-serve")) return 0;
   App app(config);
   std::cout << "Serving on http://" << config.address << ":" << config.port
-            << "  (Ctrl-C to stop)\n" << std::flush;
+            << "  (Ctrl-C to stop)\n"
+            << std::flush;
   auto served = app.serve();
   return served ? 0 : 1;
 }
@@ -280,9 +296,10 @@ int run_user(int argc, char** argv) {
   if (argc < 3 || std::string(argv[2]) != "add") return usage_error("user", "expected `user add`");
   std::map<std::string, std::string> o;
   std::string error;
-  std::set<std::string> valued = {"--db", "--postgres", "--username", "--password", "--kind",
-                                  "--name", "--id-number", "--dept", "--roles", "--phone"};
-  if (!parse_options("user", argc, argv, 3, valued, {}, o, error)) return usage_error("user", error);
+  std::set<std::string> valued = {"--db",   "--postgres",  "--username", "--password", "--kind",
+                                  "--name", "--id-number", "--dept",     "--roles",    "--phone"};
+  if (!parse_options("user", argc, argv, 3, valued, {}, o, error))
+    return usage_error("user", error);
   for (const char* required : {"--username", "--password", "--kind", "--name"})
     if (!o.count(required)) return usage_error("user", std::string(required) + " is required");
   yiwang::identity::NewUser user;
@@ -300,15 +317,16 @@ int run_user(int argc, char** argv) {
     auto end = roles.find(',', start);
     if (end == std::string::npos) end = roles.size();
     auto role = yiwang::identity::parse_role(roles.substr(start, end - start));
-    if (!role) return usage_error("user", "unknown role in --roles: " + roles.substr(start, end - start));
+    if (!role)
+      return usage_error("user", "unknown role in --roles: " + roles.substr(start, end - start));
     user.roles.insert(*role);
     start = end + 1;
   }
   App app(store_config(o, "var/yiwang.db"));
   auto created = app.identity().create_user(user, nullptr);
   if (!created) {
-    std::cerr << "yiwang user add: " << created.error().message_en << " ("
-              << created.error().field << ")\n";
+    std::cerr << "yiwang user add: " << created.error().message_en << " (" << created.error().field
+              << ")\n";
     return 1;
   }
   std::cout << "created user " << created->username << " (" << created->user_id << ")\n";
@@ -378,21 +396,23 @@ int run_ledger(int argc, char** argv) {
   return 0;
 }
 
-// `yiwang kb …`: store options are taken out, the rest goes to the assistant module.
-int run_kb(int argc, char** argv) {
+// `yiwang kb …` and `yiwang ai …`: the store options are taken out and open the App; the rest
+// goes to the module's command.
+int run_with_app(const std::string& command, int argc, char** argv,
+                 const std::function<int(App&, std::vector<std::string>)>& run) {
   std::map<std::string, std::string> o;
   std::vector<std::string> args;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
     if (kStoreOptions.count(a)) {
-      if (i + 1 >= argc) return usage_error("kb", a + " needs a value");
+      if (i + 1 >= argc) return usage_error(command, a + " needs a value");
       o[a] = argv[++i];
     } else {
       args.push_back(a);
     }
   }
   App app(store_config(o, "var/yiwang.db"));
-  return yiwang::assistant::run_kb_command(app.assistant(), args, std::cout, std::cerr);
+  return run(app, args);
 }
 
 std::atomic<bool> g_stop{false};
@@ -400,8 +420,8 @@ std::atomic<bool> g_stop{false};
 int run_witness(int argc, char** argv) {
   std::map<std::string, std::string> o;
   std::string error;
-  std::set<std::string> valued = {"--url", "--log-key", "--key-file", "--name", "--interval",
-                                  "--state"};
+  std::set<std::string> valued = {"--url",  "--log-key",  "--key-file",
+                                  "--name", "--interval", "--state"};
   if (!parse_options("witness", argc, argv, 2, valued, {"--once"}, o, error))
     return usage_error("witness", error);
   for (const char* required : {"--url", "--log-key", "--key-file", "--name"})
@@ -453,7 +473,21 @@ int main(int argc, char** argv) {
     if (command == "user") return run_user(argc, argv);
     if (command == "ledger") return run_ledger(argc, argv);
     if (command == "witness") return run_witness(argc, argv);
-    if (command == "kb") return run_kb(argc, argv);
+    if (command == "kb") {
+      return run_with_app("kb", argc, argv, [](App& app, std::vector<std::string> args) {
+        return yiwang::assistant::run_kb_command(app.assistant(), args, std::cout, std::cerr);
+      });
+    }
+    if (command == "ai") {
+      return run_with_app("ai", argc, argv, [](App& app, std::vector<std::string> args) {
+        // By default, train where the server of this database will look.
+        if (std::find(args.begin(), args.end(), "--models") == args.end()) {
+          args.insert(args.end(), {"--models", app.ai_models_dir()});
+        }
+        return yiwang::ai::run_ai_command(app.store(), app.clock(), app.random(), args, std::cout,
+                                          std::cerr);
+      });
+    }
   } catch (const std::exception& e) {
     std::cerr << "yiwang " << command << ": " << e.what() << "\n";
     return 1;

@@ -2,15 +2,17 @@
 
 #include <atomic>
 #include <chrono>
-#include <filesystem>
-#include <stdexcept>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "ai/ai.h"
+#include "appeals/appeals.h"
 #include "assistant/assistant.h"
 #include "audit/audit.h"
 #include "cases/cases.h"
@@ -31,7 +33,7 @@
 namespace yiwang::generated {
 extern const char* const openapi_json;
 extern const char* const common_css;
-}
+}  // namespace yiwang::generated
 
 namespace yiwang::app {
 namespace {
@@ -54,7 +56,7 @@ std::vector<store::Migration> all_migrations() {
   std::vector<store::Migration> all;
   for (auto list : {events::migrations(), identity::migrations(), catalog::migrations(),
                     cases::migrations(), certificates::migrations(), ledger::migrations(),
-                    assistant::migrations()}) {
+                    assistant::migrations(), appeals::migrations(), ai::migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -97,7 +99,8 @@ void add_web_app(http::Router& router, const std::string& web_root) {
   if (web_root.empty()) return;
   auto site = http::StaticSite::load(web_root);
   if (!site) {
-    std::fprintf(stderr, "yiwang: web app not served: %s (build it: cmake --build BUILD --target web)\n",
+    std::fprintf(stderr,
+                 "yiwang: web app not served: %s (build it: cmake --build BUILD --target web)\n",
                  site.error().message_en.c_str());
     return;
   }
@@ -147,9 +150,34 @@ ledger::PartyResolver party_resolver(certificates::Service& certs) {
       if (c) return c->applicant.id_number;
     } else if (e.subject_type == "certificate") {
       return certs.holder_of(tx, e.subject_id);
+    } else if (e.subject_type == "appeal") {
+      return appeals::party_of(tx, e.subject_id);
     }
     return std::nullopt;
   };
+}
+
+// Appeals count on the cases module's editable calendar, and their photos are images the
+// appellant uploaded through the cases module's file store.
+appeals::Options appeals_options(cases::Service& cases) {
+  appeals::Options options;
+  options.calendar = [&cases] { return cases.calendar(); };
+  options.photo_check = [](store::Tx& tx, std::string_view sha256, const identity::Principal& by) {
+    return cases::check_uploaded_image(tx, sha256, by.user_id);
+  };
+  return options;
+}
+
+ai::Options ai_options(const Config& config) {
+  ai::Options options;
+  options.models_dir = config.ai_models_dir;
+  if (options.models_dir.empty()) {
+    auto dir = std::filesystem::path(config.db).parent_path();
+    options.models_dir = (dir.empty() ? std::filesystem::path("var") : dir) / "models" / "ai";
+  }
+  // Dispatch corrections come from the hotline centre, the department appeals belong to.
+  options.hotline_dept = appeals::Options{}.hotline_dept_id;
+  return options;
 }
 
 certificates::CaseResolver case_resolver() {
@@ -170,15 +198,20 @@ certificates::CaseResolver case_resolver() {
 }
 
 // Who may read a receipt with its commitment salt: whoever may see the subject itself.
-ledger::ReceiptAccess receipt_access(cases::Service& cases, certificates::Service& certs) {
-  return [&cases, &certs](const identity::Principal& who, std::string_view type,
-                          std::string_view id) -> Status {
+ledger::ReceiptAccess receipt_access(cases::Service& cases, certificates::Service& certs,
+                                     appeals::Service& appeals) {
+  return [&cases, &certs, &appeals](const identity::Principal& who, std::string_view type,
+                                    std::string_view id) -> Status {
     if (type == "case") {
       if (auto c = cases.get(id, who); !c) return fail(c.error());
       return {};
     }
     if (type == "certificate") {
       if (auto c = certs.get(id, who); !c) return fail(c.error());
+      return {};
+    }
+    if (type == "appeal") {
+      if (auto a = appeals.get(id, who); !a) return fail(a.error());
       return {};
     }
     return fail(ErrorCode::not_found, "/subject_type", "没有此类回执", "no receipts of this kind");
@@ -201,6 +234,8 @@ struct App::Parts {
   std::unique_ptr<ledger::Follower> ledger_follower;
   std::unique_ptr<certificates::CaseIssuer> certificate_issuer;
   std::unique_ptr<assistant::Service> assistant;
+  std::unique_ptr<appeals::Service> appeals;
+  std::unique_ptr<ai::Service> ai;
   http::Router router;
 };
 
@@ -215,19 +250,22 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   p.identity =
       std::make_unique<identity::Service>(*p.store, *p.clock, p.random, identity_options(p.config));
   p.catalog = std::make_unique<catalog::Service>(*p.store, *p.clock);
-  p.certificates = std::make_unique<certificates::Service>(
-      *p.store, *p.clock, p.random, *p.catalog, *p.identity, p.config.public_base_url);
+  p.certificates = std::make_unique<certificates::Service>(*p.store, *p.clock, p.random, *p.catalog,
+                                                           *p.identity, p.config.public_base_url);
   cases::Options case_options;
   case_options.files_dir = p.config.data_dir;
   case_options.certificate_check = certificate_check(*p.certificates);
   p.cases = std::make_unique<cases::Service>(*p.store, *p.clock, p.random, *p.catalog, *p.identity,
                                              case_options);
   p.ledger = std::make_unique<ledger::Log>(*p.store, *p.clock, ledger_options(p.config));
-  p.ledger_follower = std::make_unique<ledger::Follower>(*p.ledger, *p.store,
-                                                         party_resolver(*p.certificates));
+  p.ledger_follower =
+      std::make_unique<ledger::Follower>(*p.ledger, *p.store, party_resolver(*p.certificates));
   p.certificate_issuer =
       std::make_unique<certificates::CaseIssuer>(*p.certificates, *p.store, case_resolver());
   p.assistant = std::make_unique<assistant::Service>(*p.store, *p.clock, p.random, *p.catalog);
+  p.appeals = std::make_unique<appeals::Service>(*p.store, *p.clock, p.random, *p.identity,
+                                                 appeals_options(*p.cases));
+  p.ai = std::make_unique<ai::Service>(*p.store, *p.clock, p.random, ai_options(p.config));
 
   add_platform_routes(p.router, *p.store);
   identity::register_routes(p.router, *p.identity);
@@ -236,9 +274,11 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   audit::register_routes(p.router, *p.store, *p.identity);
   certificates::register_routes(p.router, *p.certificates, *p.identity);
   ledger::register_routes(p.router, *p.ledger, *p.ledger_follower, *p.identity,
-                          receipt_access(*p.cases, *p.certificates));
+                          receipt_access(*p.cases, *p.certificates, *p.appeals));
   ledger::register_web_routes(p.router);
   assistant::register_routes(p.router, *p.assistant, *p.identity);
+  appeals::register_routes(p.router, *p.appeals, *p.identity);
+  ai::register_routes(p.router, *p.ai, *p.identity);
   add_web_app(p.router, p.config.web_root);
 }
 
@@ -318,7 +358,8 @@ void App::issue_certificates(std::stop_token stop) {
   while (!stop.stop_requested()) {
     for (;;) {
       auto issued = p.certificate_issuer->poll_once();
-      if (!issued) std::fprintf(stderr, "certificate issuance: %s\n", issued.error().message_en.c_str());
+      if (!issued)
+        std::fprintf(stderr, "certificate issuance: %s\n", issued.error().message_en.c_str());
       if (!issued || *issued == 0) break;
     }
     if (std::chrono::steady_clock::now() >= next_expiry) {
@@ -370,6 +411,10 @@ certificates::CaseIssuer& App::certificate_issuer() {
 }
 assistant::Service& App::assistant() {
   return *parts_->assistant;
+}
+
+std::string App::ai_models_dir() const {
+  return ai_options(parts_->config).models_dir;
 }
 
 }  // namespace yiwang::app

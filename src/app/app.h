@@ -64,6 +64,9 @@ struct Config {
   std::string ledger_key_file;
   std::vector<std::string> ledger_witness_keys;
   int checkpoint_interval_ms = 1000;
+  // Appeal classifier model versions ("" = models/ai beside the database, where `yiwang ai
+  // train` puts them by default for a database in var/).
+  std::string ai_models_dir;
   // The built web app (Vite output) served for every path no route claims; "" serves none.
   std::string web_root;
   // Background followers (ledger sequencer, certificate issuance, expiry); tests drive them.
@@ -96,6 +99,8 @@ class App {
   certificates::Service& certificates();
   certificates::CaseIssuer& certificate_issuer();
   assistant::Service& assistant();
+  // Where the served appeal classifier looks for model versions (Config::ai_models_dir resolved).
+  std::string ai_models_dir() const;
 
   // One pass of every follower of the event stream, until caught up: certificate issuance on
   // completed cases, then the ledger (which logs those issuances too), then a checkpoint.

@@ -51,11 +51,19 @@ namespace yiwang::cases {
 // ---- Cases --------------------------------------------------------------------------------------
 
 enum class State {
-  submitted, correction, in_review, suspended, not_accepted, granted, denied, completed, withdrawn
+  submitted,
+  correction,
+  in_review,
+  suspended,
+  not_accepted,
+  granted,
+  denied,
+  completed,
+  withdrawn
 };
 std::string_view to_string(State s);
 std::optional<State> parse_state(std::string_view s);
-bool is_open(State s);   // submitted, correction, in_review, suspended, granted, denied
+bool is_open(State s);  // submitted, correction, in_review, suspended, granted, denied
 
 enum class Action {
   accept,              // clerk of the item's department: submitted → in_review
@@ -68,8 +76,8 @@ enum class Action {
   deny,                // decide step (approver): → denied (opinion required)
   complete,            // clerk: granted|denied → completed (办结, result delivered)
   withdraw,            // applicant: → withdrawn
-  suspend,             // current step's role: in_review → suspended (特别程序; `procedure` required)
-  resume,              // the same department: suspended → in_review
+  suspend,  // current step's role: in_review → suspended (特别程序; `procedure` required)
+  resume,   // the same department: suspended → in_review
 };
 std::string_view to_string(Action a);
 std::optional<Action> parse_action(std::string_view s);
@@ -85,18 +93,18 @@ std::string_view to_string(Procedure p);
 std::optional<Procedure> parse_procedure(std::string_view s);
 
 struct Applicant {
-  std::string user_id;        // "" when a clerk filed for someone without an account
-  std::string kind;           // "citizen" / "business"
+  std::string user_id;  // "" when a clerk filed for someone without an account
+  std::string kind;     // "citizen" / "business"
   std::string name;
-  std::string id_number;      // 公民身份号码 or 统一社会信用代码 (validated)
+  std::string id_number;  // 公民身份号码 or 统一社会信用代码 (validated)
   std::string phone;
   std::string division_code;
 };
 
 struct MaterialRef {
-  std::string name;           // the item's material name
-  std::string sha256;         // an uploaded file (see put_file), lower-case hex
-  std::string certificate_id; // or an electronic certificate's identifier (免提交): exactly one
+  std::string name;            // the item's material name
+  std::string sha256;          // an uploaded file (see put_file), lower-case hex
+  std::string certificate_id;  // or an electronic certificate's identifier (免提交): exactly one
   // Set by the platform when certificate_id is given: the verification result the reviewing
   // official sees (JSON object text: signature, status, validity, holder checks, presentation).
   std::string verification_json;
@@ -104,7 +112,7 @@ struct MaterialRef {
 
 struct NewCase {
   std::string item_code;
-  std::string form_json = "{}";          // validated against the item version's form
+  std::string form_json = "{}";  // validated against the item version's form
   std::vector<MaterialRef> materials;
   // Window filing (窗口代办): a clerk names the applicant. Online filing leaves it empty and the
   // logged-in citizen or business is the applicant.
@@ -114,7 +122,7 @@ struct NewCase {
 struct StepApproval {
   std::string dept_id;
   std::string user_id;
-  std::string verdict;       // "approved" / "disapproved"
+  std::string verdict;  // "approved" / "disapproved"
   std::string opinion;
   core::Millis at_ms = 0;
 };
@@ -122,10 +130,10 @@ struct StepApproval {
 struct Step {
   int index = 0;
   std::string name;
-  std::string kind;                       // "review" / "decide"
-  std::vector<std::string> dept_ids;      // never empty (the item's department by default)
-  std::string role;                       // identity::Role name
-  std::string status;                     // "pending" / "active" / "done" / "skipped"
+  std::string kind;                   // "review" / "decide"
+  std::vector<std::string> dept_ids;  // never empty (the item's department by default)
+  std::string role;                   // identity::Role name
+  std::string status;                 // "pending" / "active" / "done" / "skipped"
   std::vector<StepApproval> approvals;
 };
 
@@ -140,36 +148,36 @@ struct ClockView {
 };
 
 struct Case {
-  std::string id;                 // "YW" + yyyymmdd + 8 random digits (申报号)
+  std::string id;  // "YW" + yyyymmdd + 8 random digits (申报号)
   std::string item_code;
   int item_version = 0;
   std::string item_name;
-  std::string dept_id;            // the item's implementing department
-  std::string case_type;          // A.6
+  std::string dept_id;    // the item's implementing department
+  std::string case_type;  // A.6
   State state = State::submitted;
   Applicant applicant;
-  std::string channel;            // "online" / "window"
-  std::string filed_by;           // user id of who filed (the applicant or a clerk)
+  std::string channel;   // "online" / "window"
+  std::string filed_by;  // user id of who filed (the applicant or a clerk)
   std::string form_json;
   std::vector<MaterialRef> materials;
   std::vector<Step> steps;
-  int current_step = -1;          // index into steps while in_review / suspended, else -1
-  std::string decision;           // "granted" / "denied" / ""
+  int current_step = -1;  // index into steps while in_review / suspended, else -1
+  std::string decision;   // "granted" / "denied" / ""
   std::string decision_opinion;
-  std::string instant_rule;       // 秒批: which rule set decided ("" when manual)
-  std::optional<Procedure> procedure;   // while suspended
+  std::string instant_rule;            // 秒批: which rule set decided ("" when manual)
+  std::optional<Procedure> procedure;  // while suspended
   core::Millis submitted_at_ms = 0;
   std::optional<core::Millis> accepted_at_ms;
   std::optional<core::Millis> decided_at_ms;
   std::optional<core::Millis> completed_at_ms;
   core::Millis updated_at_ms = 0;
-  std::optional<ClockView> clock;       // from acceptance on
-  std::int64_t revision = 0;            // increases with every change
+  std::optional<ClockView> clock;  // from acceptance on
+  std::int64_t revision = 0;       // increases with every change
 };
 
 struct Transition {
-  std::int64_t seq = 0;                 // the event's seq
-  std::string action;                   // "submit", "accept", …
+  std::int64_t seq = 0;  // the event's seq
+  std::string action;    // "submit", "accept", …
   std::string from_state;
   std::string to_state;
   std::string actor_user_id;
@@ -181,25 +189,25 @@ struct Transition {
 
 struct ActionRequest {
   Action action = Action::accept;
-  std::string opinion;                  // 意见; required for reject, deny, request_correction
-  std::optional<std::string> form_json; // resubmit only
+  std::string opinion;                   // 意见; required for reject, deny, request_correction
+  std::optional<std::string> form_json;  // resubmit only
   std::optional<std::vector<MaterialRef>> materials;  // resubmit only
-  std::optional<Procedure> procedure;   // suspend only
+  std::optional<Procedure> procedure;                 // suspend only
   std::optional<std::int64_t> expected_revision;      // optimistic check: conflict if changed
 };
 
 struct CaseQuery {
   std::optional<State> state;
-  std::string dept_id;            // "" any (within scope)
+  std::string dept_id;  // "" any (within scope)
   std::string item_code;
-  bool mine = false;              // applicant: own cases (always); official: steps waiting on me
+  bool mine = false;  // applicant: own cases (always); official: steps waiting on me
   std::optional<core::Alert> alert;
   int limit = 20;
   int offset = 0;
 };
 
 struct CaseList {
-  std::vector<Case> cases;        // newest first
+  std::vector<Case> cases;  // newest first
   std::int64_t total = 0;
 };
 
@@ -208,7 +216,7 @@ struct CaseList {
 struct FileRef {
   std::string sha256;
   std::int64_t size = 0;
-  std::string content_type;       // application/pdf, image/jpeg, image/png, application/ofd
+  std::string content_type;  // application/pdf, image/jpeg, image/png, application/ofd
   std::string uploaded_by;
   core::Millis uploaded_at_ms = 0;
 };
@@ -233,10 +241,10 @@ struct AlertRow {
 struct DeptRollup {
   std::string dept_id;
   std::string dept_name;
-  std::int64_t open = 0;          // accepted, not decided
+  std::int64_t open = 0;  // accepted, not decided
   std::int64_t yellow = 0;
   std::int64_t red = 0;
-  std::int64_t completed_30d = 0;          // completed in the last 30 days
+  std::int64_t completed_30d = 0;  // completed in the last 30 days
   // Of those, decided no later than the statutory deadline: the clock is read at decided_at with
   // the current calendar and the case's pauses (not red then). Cases decided at filing or
   // acceptance (秒批, 即办件) count as on time.
@@ -244,9 +252,9 @@ struct DeptRollup {
 };
 
 struct AlertReport {
-  std::vector<AlertRow> alerts;   // red first, then by remaining days
+  std::vector<AlertRow> alerts;  // red first, then by remaining days
   std::vector<DeptRollup> departments;
-  core::Millis swept_at_ms = 0;   // last sweep
+  core::Millis swept_at_ms = 0;  // last sweep
 };
 
 // 免提交 per item: how many filed materials were satisfied by an electronic certificate.
@@ -254,20 +262,20 @@ struct CertificateReuse {
   std::string item_code;
   std::string item_name;
   std::int64_t cases = 0;
-  std::int64_t materials = 0;        // materials filed
-  std::int64_t by_certificate = 0;   // of those, satisfied by a certificate
+  std::int64_t materials = 0;       // materials filed
+  std::int64_t by_certificate = 0;  // of those, satisfied by a certificate
 };
 
 struct SweepReport {
   int scanned = 0;
-  int raised_yellow = 0;          // newly raised (a level is raised once per case)
+  int raised_yellow = 0;  // newly raised (a level is raised once per case)
   int raised_red = 0;
   int cleared = 0;
 };
 
 struct InboxMessage {
   std::string id;
-  std::string kind;               // "alert.yellow", "alert.red", "rectification", …
+  std::string kind;  // "alert.yellow", "alert.red", "rectification", …
   std::string title;
   std::string body;
   std::string subject_type;
@@ -276,63 +284,65 @@ struct InboxMessage {
   bool read = false;
 };
 
-// ---- Ratings (好差评) ----------------------------------------------------------------------------
+// ---- Ratings (好差评)
+// ----------------------------------------------------------------------------
 
 struct NewRating {
-  int level = 5;                          // 5 非常满意 … 1 非常不满意
-  std::vector<std::string> indicators;    // e.g. "办事效率", "服务态度"; ≤ 10, each ≤ 30 chars
-  std::string comment;                    // ≤ 500 chars
+  int level = 5;                        // 5 非常满意 … 1 非常不满意
+  std::vector<std::string> indicators;  // e.g. "办事效率", "服务态度"; ≤ 10, each ≤ 30 chars
+  std::string comment;                  // ≤ 500 chars
 };
 
 struct Rating {
   std::string case_id;
   int level = 0;
-  std::string label;                      // 非常满意 / 满意 / 基本满意 / 不满意 / 非常不满意
+  std::string label;  // 非常满意 / 满意 / 基本满意 / 不满意 / 非常不满意
   std::vector<std::string> indicators;
   std::string comment;
   std::string rated_by;
   core::Millis rated_at_ms = 0;
-  std::string rectification_id;           // set when the rating opened one
+  std::string rectification_id;  // set when the rating opened one
 };
 std::string_view rating_label(int level);
 
 struct RatingGroup {
-  std::string key;                        // item code or dept id
+  std::string key;  // item code or dept id
   std::string name;
   std::int64_t count = 0;
   double average = 0;
-  std::int64_t bad = 0;                   // 不满意 + 非常不满意
-  double satisfaction = 0;                // share of ratings ≥ 4
+  std::int64_t bad = 0;     // 不满意 + 非常不满意
+  double satisfaction = 0;  // share of ratings ≥ 4
 };
 
 struct Rectification {
   std::string id;
   std::string case_id;
   std::string dept_id;
-  std::string status;                     // "open" / "closed"
+  std::string status;  // "open" / "closed"
   core::Millis opened_at_ms = 0;
-  core::Date due;                         // 15 working days after opening
-  std::string note;                       // closing note (回访 / 整改结果)
+  core::Date due;    // 15 working days after opening
+  std::string note;  // closing note (回访 / 整改结果)
   std::optional<core::Millis> closed_at_ms;
   std::string closed_by;
 };
 
-// ---- Leadership cockpit (领导驾驶舱) -------------------------------------------------------------
+// ---- Leadership cockpit (领导驾驶舱)
+// -------------------------------------------------------------
 
 // One department's line on the cockpit: counts over all its cases, rates over the window.
 struct CockpitDept {
   std::string dept_id;
   std::string dept_name;
   std::int64_t total = 0;
-  std::int64_t open = 0;                  // is_open states
+  std::int64_t open = 0;  // is_open states
   std::int64_t completed = 0;
-  std::int64_t overdue = 0;               // red at the last sweep
-  std::int64_t period_completed = 0;      // completed within the window
-  std::int64_t period_on_time = 0;        // of those, decided within the case's limit
-  std::optional<double> on_time_rate;     // period_on_time / period_completed
-  std::optional<double> avg_working_days; // used at decision, over period_completed
-  std::optional<double> promised_days;    // the cases' limits (承诺, else 法定), same cases
-  std::optional<double> satisfaction;     // share of ratings ≥ 4 (all time)
+  std::int64_t overdue = 0;                // red at the last sweep
+  std::int64_t period_completed = 0;       // completed within the window
+  std::int64_t period_on_time = 0;         // of those, decided within the case's limit
+  std::optional<double> on_time_rate;      // period_on_time / period_completed
+  std::optional<double> avg_working_days;  // used at decision, over period_completed
+  std::optional<double> promised_days;     // the cases' limits (承诺, else 法定), same cases
+  std::optional<double> satisfaction;      // share of ratings ≥ 4 (all time)
 };
 
 struct CockpitOverdue {
@@ -340,13 +350,13 @@ struct CockpitOverdue {
   std::string item_name;
   std::string dept_id;
   std::string dept_name;
-  int days_over = 0;                      // days past the deadline, in the case's unit
-  bool natural_days = false;              // the limit counts natural days, not working days
+  int days_over = 0;          // days past the deadline, in the case's unit
+  bool natural_days = false;  // the limit counts natural days, not working days
   std::optional<core::Date> deadline;
 };
 
 struct CockpitDay {
-  core::Date date;                        // UTC+8
+  core::Date date;  // UTC+8
   std::int64_t filed = 0;
   std::int64_t completed = 0;
 };
@@ -356,7 +366,7 @@ struct CockpitDay {
 // decision like DeptRollup; red and yellow are the last sweep's readings (case_alerts).
 struct CockpitSummary {
   core::Millis generated_at_ms = 0;
-  core::Millis swept_at_ms = 0;           // 0: no sweep yet
+  core::Millis swept_at_ms = 0;  // 0: no sweep yet
   int days = 30;
   core::Date period_from;
   core::Date period_to;
@@ -366,10 +376,10 @@ struct CockpitSummary {
   std::int64_t red = 0;
   std::int64_t yellow = 0;
   std::vector<std::pair<State, std::int64_t>> by_state;  // every state, in enum order
-  std::vector<CockpitDept> departments;   // departments with cases, most cases first
-  std::int64_t online = 0;                // channel "online": filed by the applicant
-  std::int64_t window = 0;                // channel "window": filed by a clerk
-  std::optional<double> online_rate;      // online / cases
+  std::vector<CockpitDept> departments;                  // departments with cases, most cases first
+  std::int64_t online = 0;                               // channel "online": filed by the applicant
+  std::int64_t window = 0;                               // channel "window": filed by a clerk
+  std::optional<double> online_rate;                     // online / cases
   std::int64_t period_completed = 0;
   std::int64_t period_on_time = 0;
   std::optional<double> on_time_rate;
@@ -377,10 +387,10 @@ struct CockpitSummary {
   std::optional<double> avg_working_days;
   std::optional<double> avg_promised_days;
   std::int64_t rating_count = 0;
-  std::optional<double> rating_average;   // 1–5
-  std::optional<double> good_rate;        // share of ratings ≥ 4
-  std::vector<CockpitOverdue> overdue;    // most overdue first, at most 20
-  std::vector<CockpitDay> trend;          // `days` entries, oldest first
+  std::optional<double> rating_average;  // 1–5
+  std::optional<double> good_rate;       // share of ratings ≥ 4
+  std::vector<CockpitOverdue> overdue;   // most overdue first, at most 20
+  std::vector<CockpitDay> trend;         // `days` entries, oldest first
 };
 
 // ---- Service ------------------------------------------------------------------------------------
@@ -406,6 +416,9 @@ std::vector<store::Migration> migrations();
 // Reads a case inside the caller's transaction with no access check: for followers of the event
 // stream (ledger commitments, certificate issuance) that act as the platform, never for requests.
 std::optional<Case> find_case(store::Tx& tx, std::string_view id);
+// OK when `user_id` uploaded the file `sha256` and it is a JPEG or PNG image (photos attached to
+// other records, e.g. appeals); invalid_input otherwise. No access check: for other modules.
+Status check_uploaded_image(store::Tx& tx, std::string_view sha256, std::string_view user_id);
 
 class Service {
  public:
@@ -436,27 +449,33 @@ class Service {
   // The working-day calendar: built-in 2026 table overlaid with the stored edits.
   Result<core::WorkingCalendar> calendar();
   Status set_calendar_day(core::Date day, core::DayKind kind, std::string note,
-                          const identity::Principal& by);   // admin
+                          const identity::Principal& by);                    // admin
   Status clear_calendar_day(core::Date day, const identity::Principal& by);  // admin
 
   // One supervision pass at the clock's now: raises yellow/red alerts once per case and level,
   // clears alerts of cases no longer open, and puts a message in the inbox of every supervisor
   // and of the handling department's officials. Events "case.alert_raised".
   Result<SweepReport> sweep();
-  Result<AlertReport> alerts(const identity::Principal& by, std::string_view dept_id);  // supervisors, admins; approvers for their dept
+  Result<AlertReport> alerts(
+      const identity::Principal& by,
+      std::string_view dept_id);  // supervisors, admins; approvers for their dept
   // Per item, the share of materials satisfied by certificates; scoped like alerts().
   Result<std::vector<CertificateReuse>> certificate_reuse(const identity::Principal& by,
                                                           std::string_view dept_id);
-  Result<std::vector<InboxMessage>> inbox(const identity::Principal& by, bool unread_only, int limit, int offset);
+  Result<std::vector<InboxMessage>> inbox(const identity::Principal& by, bool unread_only,
+                                          int limit, int offset);
   Status mark_read(std::string_view message_id, const identity::Principal& by);
 
   // The applicant rates a completed case once. Levels 1–2 open a rectification task for the
   // department, due in `rectification_days` working days (event "rectification.opened").
   Result<Rating> rate(std::string_view case_id, const NewRating& r, const identity::Principal& by);
   // group_by "item" or "dept"; officials see their department, supervisors and admins all.
-  Result<std::vector<RatingGroup>> rating_summary(std::string_view group_by, const identity::Principal& by);
-  Result<std::vector<Rectification>> rectifications(std::string_view status, const identity::Principal& by);
-  Result<Rectification> close_rectification(std::string_view id, std::string note, const identity::Principal& by);
+  Result<std::vector<RatingGroup>> rating_summary(std::string_view group_by,
+                                                  const identity::Principal& by);
+  Result<std::vector<Rectification>> rectifications(std::string_view status,
+                                                    const identity::Principal& by);
+  Result<Rectification> close_rectification(std::string_view id, std::string note,
+                                            const identity::Principal& by);
 
   // The leadership cockpit for supervisors and admins (others: forbidden); `days` in 7–90.
   Result<CockpitSummary> cockpit(const identity::Principal& by, int days = 30);

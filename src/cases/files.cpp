@@ -218,4 +218,21 @@ Result<FileContent> Service::get_file(std::string_view sha256, const identity::P
   return FileContent{std::move(*ref), std::move(bytes).str()};
 }
 
+Status check_uploaded_image(store::Tx& tx, std::string_view sha256, std::string_view user_id) {
+  auto row = tx.query_one(
+      "SELECT f.content_type FROM files f JOIN file_uploads u ON u.sha256 = f.sha256 "
+      "WHERE f.sha256 = ? AND u.user_id = ?",
+      {std::string(sha256), std::string(user_id)});
+  if (!row) {
+    return fail(ErrorCode::invalid_input, "", "照片未上传（请先通过 /api/v1/files 上传）",
+                "the photo was not uploaded by you (upload it to /api/v1/files first)");
+  }
+  const std::string type = row->text(0);
+  if (type != "image/jpeg" && type != "image/png") {
+    return fail(ErrorCode::invalid_input, "", "照片须为 JPEG 或 PNG 图片",
+                "a photo must be a JPEG or PNG image");
+  }
+  return {};
+}
+
 }  // namespace yiwang::cases
