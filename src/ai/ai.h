@@ -31,6 +31,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "core/utf8.h"
 #include "store/store.h"
 
 namespace yiwang::http {
@@ -48,7 +49,7 @@ std::vector<store::Migration> migrations();
 inline constexpr std::size_t kMaxTextChars = 5000;  // code points, appeal or reply
 
 // ---- Text ------------------------------------------------------------------------------------
-bool valid_utf8(std::string_view s);
+using core::valid_utf8;
 // The classifier's input: space-separated tokens (one per Han character, one per run of ASCII
 // letters/digits, lower-cased; full-width forms folded to ASCII; everything else dropped).
 std::string tokens_of(std::string_view utf8);

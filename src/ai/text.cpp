@@ -10,73 +10,6 @@
 
 namespace yiwang::ai {
 
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    int n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
-    if (n < 0 || i + n >= s.size()) return false;
-    char32_t cp = n == 0 ? c : n == 1 ? (c & 0x1F) : n == 2 ? (c & 0x0F) : (c & 0x07);
-    for (int k = 1; k <= n; ++k) {
-      auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += n + 1;
-  }
-  return true;
-}
-
-std::u32string decode(std::string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    int n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
-    if (n < 0 || i + n >= s.size()) {
-      ++i;  // a stray byte: skipped
-      continue;
-    }
-    char32_t cp = n == 0 ? c : n == 1 ? (c & 0x1F) : n == 2 ? (c & 0x0F) : (c & 0x07);
-    bool ok = true;
-    for (int k = 1; k <= n; ++k) {
-      auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) ok = false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    if (!ok) {
-      ++i;
-      continue;
-    }
-    out.push_back(cp);
-    i += n + 1;
-  }
-  return out;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 std::size_t char_count(std::string_view utf8) {
   if (!valid_utf8(utf8)) return utf8.size();
   std::size_t n = 0;
@@ -100,7 +33,7 @@ std::vector<std::string> token_list(std::string_view utf8) {
     out.push_back(digits && run.size() > 4 ? std::string("#num") : run);
     run.clear();
   };
-  for (char32_t c : decode(utf8)) {
+  for (char32_t c : core::decode_utf8(utf8)) {
     if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;  // full-width ASCII forms
     if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) {
       run.push_back(static_cast<char>(c));
@@ -110,7 +43,7 @@ std::vector<std::string> token_list(std::string_view utf8) {
       flush();
       if (is_han(c)) {
         std::string t;
-        append_utf8(t, c);
+        core::append_utf8(t, c);
         out.push_back(std::move(t));
       }
     }
@@ -133,14 +66,14 @@ namespace {
 std::string edge_key(const std::u32string& s, std::size_t n, bool head) {
   std::u32string part = s.size() <= n ? s : head ? s.substr(0, n) : s.substr(s.size() - n);
   std::string out;
-  for (char32_t c : part) append_utf8(out, c);
+  for (char32_t c : part) core::append_utf8(out, c);
   return out;
 }
 
 std::u32string squeezed(std::string_view text) {
   std::u32string out;
   for (const auto& t : token_list(text))
-    for (char32_t c : decode(t)) out.push_back(c);
+    for (char32_t c : core::decode_utf8(t)) out.push_back(c);
   return out;
 }
 

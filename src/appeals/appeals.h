@@ -46,6 +46,7 @@
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "core/utf8.h"
 #include "identity/identity.h"
 #include "store/store.h"
 
@@ -107,8 +108,7 @@ std::string normalise(std::string_view text);
 // Jaccard index of the sets of character bigrams (code points) of the normalised texts, in
 // [0, 1]; a text of one character counts as its unigram. Two empty texts give 0.
 double similarity(std::string_view a, std::string_view b);
-// Well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
-bool valid_utf8(std::string_view s);
+using core::valid_utf8;
 
 // ---- Domain types ------------------------------------------------------------------------------
 

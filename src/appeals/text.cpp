@@ -77,55 +77,6 @@ const std::vector<RedirectRule>& redirect_rules() {
   return rules;
 }
 
-// Decodes the code point at `i` (advancing it); nullopt for malformed UTF-8.
-std::optional<char32_t> next_code_point(std::string_view s, std::size_t& i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char b0 = byte(i);
-  if (b0 < 0x80) {
-    ++i;
-    return b0;
-  }
-  int n;
-  char32_t cp;
-  char32_t min;
-  if ((b0 & 0xE0) == 0xC0) {
-    n = 1, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 2, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 3, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return std::nullopt;
-  }
-  if (s.size() - i <= static_cast<std::size_t>(n)) return std::nullopt;  // truncated
-  for (int k = 1; k <= n; ++k) {
-    unsigned char b = byte(i + k);
-    if ((b & 0xC0) != 0x80) return std::nullopt;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
-  i += n + 1;
-  return cp;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 bool is_cjk(char32_t cp) {
   return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
          (cp >= 0x20000 && cp <= 0x2FA1F) || (cp >= 0xF900 && cp <= 0xFAFF);
@@ -136,7 +87,7 @@ std::vector<char32_t> normalised_points(std::string_view text) {
   std::vector<char32_t> out;
   std::size_t i = 0;
   while (i < text.size()) {
-    auto cp = next_code_point(text, i);
+    auto cp = core::next_code_point(text, i);
     if (!cp) {
       ++i;  // callers validate first; a stray byte is skipped rather than trusted
       continue;
@@ -161,17 +112,9 @@ std::set<std::u32string> grams(const std::vector<char32_t>& points) {
 
 }  // namespace
 
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    if (!next_code_point(s, i)) return false;
-  }
-  return true;
-}
-
 std::string normalise(std::string_view text) {
   std::string out;
-  for (char32_t c : normalised_points(text)) append_utf8(out, c);
+  for (char32_t c : normalised_points(text)) core::append_utf8(out, c);
   return out;
 }
 

@@ -7,12 +7,17 @@
 #include <vector>
 
 #include "assistant/assistant.h"
+#include "core/utf8.h"
 
 namespace yiwang::assistant::text {
 
-bool valid_utf8(std::string_view s);
-std::u32string decode(std::string_view s);  // s must be valid UTF-8
-std::string encode(std::u32string_view s);
+using core::valid_utf8;
+inline std::u32string decode(std::string_view s) {
+  return core::decode_utf8(s);
+}
+inline std::string encode(std::u32string_view s) {
+  return core::encode_utf8(s);
+}
 std::size_t code_points(std::string_view s);
 bool is_cjk(char32_t c);
 // Control characters other than tab / newline / carriage return (binary input).

@@ -1,0 +1,20 @@
+// UTF-8 for user text: strict validation at the edges, and code points for the modules that
+// process Chinese text (the assistant's index, the appeal classifier, appeal merging).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace yiwang::core {
+
+// Well-formed UTF-8: no overlong forms, surrogates or code points above U+10FFFF.
+bool valid_utf8(std::string_view s);
+// The code point at s[i], advancing i past it; nullopt (i unchanged) for a malformed sequence.
+std::optional<char32_t> next_code_point(std::string_view s, std::size_t& i);
+// The code points of `s`; malformed bytes are skipped (callers validate input first).
+std::u32string decode_utf8(std::string_view s);
+void append_utf8(std::string& out, char32_t cp);
+std::string encode_utf8(std::u32string_view s);
+
+}  // namespace yiwang::core
