@@ -8,7 +8,8 @@ packages=(
   libboost-dev libboost-system-dev nlohmann-json3-dev libexpected-dev
   libsqlite3-dev libpq-dev postgresql libssl-dev libsodium-dev libxapian-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libqrencode-dev zlib1g-dev libpoppler-cpp-dev libfasttext-dev
+  libqrencode-dev zlib1g-dev libpoppler-cpp-dev libfasttext-dev libgeos-dev
+  libmosquitto-dev mosquitto
   curl wrk nginx-light
   # Independent checkers used by the tests: Go's sumdb note/tlog (ledger) and headless Chromium.
   golang-go golang-golang-x-mod-dev chromium

@@ -3,6 +3,10 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { session, homeFor } from './session.js';
 
+// Feature areas register their own routes (src/routes/<area>.js), before the catch-all.
+const areaModules = import.meta.glob('./routes/*.js', { eager: true });
+const areaRoutes = Object.keys(areaModules).sort().flatMap((k) => areaModules[k].routes || []);
+
 const applicant = { auth: true, kinds: ['citizen', 'business'] };
 const official = { auth: true, kinds: ['official'] };
 
@@ -25,6 +29,7 @@ export const routes = [
   { path: '/admin/departments', name: 'admin-departments', component: () => import('./views/admin/Departments.vue'), meta: { area: 'admin', ...official, roles: ['admin'] } },
   { path: '/admin/calendar', name: 'admin-calendar', component: () => import('./views/admin/Calendar.vue'), meta: { area: 'admin', ...official, roles: ['admin'] } },
   { path: '/cockpit', name: 'cockpit', component: () => import('./views/cockpit/Cockpit.vue'), meta: { area: 'cockpit', bare: true, ...official, roles: ['supervisor', 'admin'] } },
+  ...areaRoutes,
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('./views/NotFound.vue'), meta: { area: 'portal' } },
 ];
 
