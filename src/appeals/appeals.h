@@ -53,6 +53,9 @@
 namespace yiwang::http {
 class Router;
 }
+namespace yiwang::events {
+class Follower;
+}
 
 namespace yiwang::appeals {
 
@@ -127,7 +130,12 @@ struct NewAppeal {
   std::vector<std::string> photos;  // ≤ 9 sha256 of files uploaded via POST /api/v1/files
   bool anonymous = false;
   bool confidential = false;
+  // The answered appeal may be shown on the public board, personal data removed (see board()).
+  bool public_consent = false;
   std::optional<Caller> caller;  // phone channel only, and then required
+  // A client's key for this submission (≤ 100 printable ASCII characters): a second submission
+  // with a key the same identity already used is refused as a replay (conflict, nothing stored).
+  std::string idempotency_key;
 };
 
 struct Appellant {
@@ -136,6 +144,23 @@ struct Appellant {
   std::string phone;
   bool hidden = false;  // masked for this reader (confidential / anonymous)
 };
+
+// How good a reply is before it is published: relevance to the appeal, completeness (salutation,
+// findings, action or legal basis, contact) and timeliness (replied within the limit).
+struct QualityIssue {
+  std::string code;  // "off_topic", "no_salutation", …, "late"
+  std::string message_zh;
+  std::string message_en;
+};
+struct ReplyQuality {
+  double score = 0;  // 0..100, timeliness included
+  double relevance = 0;
+  bool late = false;
+  bool weak = false;  // below kWeakReplyBelow: the department must confirm before it is sent
+  std::vector<QualityIssue> issues;
+};
+inline constexpr double kWeakReplyBelow = 60;
+inline constexpr double kLatePenalty = 20;  // score points off for a reply past the limit
 
 struct ClockView {
   int limit_days = 0;
@@ -157,15 +182,19 @@ struct Appeal {
   std::vector<std::string> photos;
   bool anonymous = false;
   bool confidential = false;
+  bool public_consent = false;
   Appellant appellant;
   std::string entered_by;  // the operator of a phone appeal, else the appellant
   State state = State::accepted;
-  std::string dept_id;         // handling department once dispatched
-  std::string suggested_dept;  // the classifier's suggestion, if any
+  std::string dept_id;          // handling department once dispatched
+  std::string suggested_dept;   // the classifier's suggestion, if any
+  std::string suggested_label;  // the class it predicted (城乡建设 …)
   std::optional<double> suggested_confidence;
   bool returned_once = false;
   std::string return_reason;
   std::string reply;
+  std::optional<ReplyQuality> reply_check;  // the check the reply passed (or was confirmed over)
+  std::string linked_ref;  // the city-management case (grid event) it became, if any
   std::string callback_result;
   std::optional<int> rating;
   int supervision_count = 0;
@@ -209,6 +238,7 @@ struct ActionRequest {
   std::string suggested_dept;  // dispatch: the classifier's suggestion, kept for retraining
   std::optional<double> confidence;
   std::optional<std::int64_t> expected_revision;  // conflict when the appeal changed
+  bool confirm_weak = false;  // reply: send it even though the check finds it weak
 };
 
 struct Query {
@@ -234,6 +264,35 @@ struct DeptRollup {
   std::optional<double> on_time_rate;
 };
 
+// The public board: answered appeals whose appellant consented, personal data removed.
+struct BoardEntry {
+  std::string id;
+  Type type = Type::consult;
+  std::string title;
+  std::string text;
+  std::string dept_id;
+  std::string reply;
+  core::Millis created_at_ms = 0;
+  core::Millis replied_at_ms = 0;
+  bool on_time = false;
+};
+struct BoardDept {
+  std::string dept_id;
+  std::int64_t replied = 0;
+  std::int64_t replied_on_time = 0;
+  std::optional<double> on_time_rate;
+};
+struct Board {
+  std::vector<BoardEntry> appeals;  // most recently replied first
+  std::int64_t total = 0;
+  std::vector<BoardDept> departments;  // every appeal replied, consented or not; best rate first
+};
+
+// Names, phone numbers, ID numbers, plate numbers, e-mail addresses and house numbers removed
+// from a text meant for the public; `names` are the appellant's own (replaced wherever they
+// occur). Deterministic, pure.
+std::string redact_personal(std::string_view text, const std::vector<std::string>& names = {});
+
 struct Limit {
   Type type = Type::consult;
   int days = 0;
@@ -246,6 +305,10 @@ using CalendarSource = std::function<Result<core::WorkingCalendar>()>;
 // error's field is replaced by the photo's path. Unset, only the form of the reference is checked.
 using PhotoCheck =
     std::function<Status(store::Tx& tx, std::string_view sha256, const identity::Principal& by)>;
+// Relevance and completeness of `reply` to `appeal` (the app wires the AI module's check); the
+// service adds timeliness. Unset, replies are not checked. Pure: called inside transactions.
+using ReplyChecker =
+    std::function<Result<ReplyQuality>(std::string_view appeal, std::string_view reply)>;
 
 struct Options {
   std::string hotline_dept_id = "12345";
@@ -257,6 +320,7 @@ struct Options {
   int yellow_days = 2;
   CalendarSource calendar;
   PhotoCheck photo_check;
+  ReplyChecker reply_checker;
 };
 
 std::vector<store::Migration> migrations();
@@ -264,6 +328,8 @@ std::vector<store::Migration> migrations();
 // The party a public ledger entry about appeal `id` commits to (the appellant's account or the
 // caller's phone); nullopt for an unknown or anonymous appeal. No access check: for followers.
 std::optional<std::string> party_of(store::Tx& tx, std::string_view id);
+// An appeal as stored, unmasked and without its clock: for followers of the event stream.
+std::optional<Appeal> find(store::Tx& tx, std::string_view id);
 
 class Service {
  public:
@@ -290,7 +356,26 @@ class Service {
   // The platform's own dispatch from a classifier: at or above auto_dispatch_confidence the
   // appeal is dispatched to `dept_id` by "system"; below it the suggestion is only recorded for
   // the human dispatcher ("appeal.classified"). conflict unless the appeal is accepted.
-  Result<Appeal> auto_dispatch(std::string_view id, std::string_view dept_id, double confidence);
+  // `label` is the predicted class, kept on the appeal for the dispatcher.
+  Result<Appeal> auto_dispatch(std::string_view id, std::string_view dept_id, double confidence,
+                               std::string_view label = {});
+  // The same inside the caller's transaction (for event followers); the clock of the returned
+  // appeal is not read (that needs the calendar, read outside any transaction).
+  Result<Appeal> auto_dispatch(store::Tx& tx, std::string_view id, std::string_view dept_id,
+                               double confidence, std::string_view label);
+  // The department's preview of a reply (handling department, hotline staff, admins): the same
+  // check `reply` applies, timeliness read now. invalid_input "/reply" for a bad text.
+  Result<ReplyQuality> check_reply(std::string_view id, std::string_view reply,
+                                   const identity::Principal& by);
+  // The 12345 ↔ 一网统管 link, inside the caller's transaction (event followers): `link`
+  // records the case an appeal became ("appeal.linked"; conflict when already linked);
+  // `answer_linked` answers it when that case is closed — the platform receives it if need be
+  // and replies with `reply` ("appeal.replied", a government act for the ledger). conflict
+  // unless the appeal is dispatched or handling.
+  Status link(store::Tx& tx, std::string_view id, std::string_view ref);
+  Status answer_linked(store::Tx& tx, std::string_view id, std::string_view reply);
+  // Public: no sign-in needed. `dept_id` "" for all departments.
+  Result<Board> board(int limit, int offset, std::string_view dept_id);
 
   Result<std::vector<Limit>> limits();
   // Admins only; 1–60 working days. Applies to appeals taken from now on.
@@ -304,8 +389,35 @@ class Service {
   std::unique_ptr<Impl> impl_;
 };
 
+// What a classifier makes of an appeal's title and text.
+struct Suggestion {
+  std::string label;    // the predicted class
+  std::string dept_id;  // "" when the class maps to no department
+  double confidence = 0;
+};
+using Classify = std::function<Result<Suggestion>(std::string_view text)>;
+
+// AI dispatch: follows intake ("appeal.accepted") and hands each new appeal to the classifier;
+// a confident suggestion dispatches it (Service::auto_dispatch), a weak one is recorded for the
+// dispatcher's queue. A classifier error (no model yet) leaves the appeal to the dispatcher and
+// the stream moves on; so does an appeal a person dispatched first. Exactly once per appeal:
+// the follower's position commits with the dispatch.
+class AutoDispatcher {
+ public:
+  AutoDispatcher(Service& service, store::Store& store, Classify classify);
+  ~AutoDispatcher();
+  AutoDispatcher(const AutoDispatcher&) = delete;
+  AutoDispatcher& operator=(const AutoDispatcher&) = delete;
+  // Handles the events since the last call; returns how many events it read.
+  Result<int> poll_once();
+
+ private:
+  std::unique_ptr<events::Follower> follower_;
+};
+
 // POST/GET /api/v1/appeals, GET /api/v1/appeals/{id}, POST /api/v1/appeals/{id}/actions,
-// GET /api/v1/appeals/rollup, GET /api/v1/appeals/limits, PUT /api/v1/appeals/limits/{type}.
+// GET /api/v1/appeals/rollup, GET /api/v1/appeals/limits, PUT /api/v1/appeals/limits/{type},
+// POST /api/v1/appeals/{id}/reply-check, GET /api/v1/appeals/board.
 void register_routes(http::Router& router, Service& service, identity::Service& identity);
 
 }  // namespace yiwang::appeals

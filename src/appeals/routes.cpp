@@ -31,6 +31,19 @@ std::string_view alert_name(core::Alert a) {
   return "none";
 }
 
+Json quality_json(const ReplyQuality& q) {
+  Json issues = Json::array();
+  for (const auto& i : q.issues) {
+    issues.push_back(
+        {{"code", i.code}, {"message_zh", i.message_zh}, {"message_en", i.message_en}});
+  }
+  return {{"score", std::round(q.score * 10) / 10},
+          {"relevance", std::round(q.relevance * 1000) / 1000},
+          {"late", q.late},
+          {"weak", q.weak},
+          {"issues", std::move(issues)}};
+}
+
 Json appeal_json(const Appeal& a) {
   Json appellant = {{"hidden", a.appellant.hidden}};
   if (!a.appellant.hidden) {
@@ -53,16 +66,20 @@ Json appeal_json(const Appeal& a) {
       {"photos", a.photos},
       {"anonymous", a.anonymous},
       {"confidential", a.confidential},
+      {"public_consent", a.public_consent},
       {"appellant", std::move(appellant)},
       {"entered_by", a.entered_by},
       {"state", to_string(a.state)},
       {"dept_id", a.dept_id},
       {"suggested_dept", a.suggested_dept},
+      {"suggested_label", a.suggested_label},
       {"suggested_confidence",
        a.suggested_confidence ? Json(*a.suggested_confidence) : Json(nullptr)},
       {"returned_once", a.returned_once},
       {"return_reason", a.return_reason},
       {"reply", a.reply},
+      {"reply_check", a.reply_check ? quality_json(*a.reply_check) : Json(nullptr)},
+      {"linked_ref", a.linked_ref},
       {"callback_result", a.callback_result},
       {"rating", a.rating ? Json(*a.rating) : Json(nullptr)},
       {"supervision_count", a.supervision_count},
@@ -113,6 +130,7 @@ Result<NewAppeal> parse_new_appeal(const Request& req) {
   auto photos = r.optional_array("photos");
   n.anonymous = r.optional_bool("anonymous").value_or(false);
   n.confidential = r.optional_bool("confidential").value_or(false);
+  n.public_consent = r.optional_bool("public_consent").value_or(false);
   auto caller = r.optional_object("caller");
   if (auto st = r.finish(); !st) return fail(st.error());
   if (!number_error.field.empty()) return fail(number_error);
@@ -146,6 +164,7 @@ Result<NewAppeal> parse_new_appeal(const Request& req) {
     if (auto st = cr.finish(); !st) return fail(st.error());
     n.caller = std::move(who);
   }
+  n.idempotency_key = req.header("idempotency-key");
   return n;
 }
 
@@ -165,6 +184,7 @@ Result<ActionRequest> parse_action_request(const Request& req) {
   Error number_error;
   a.confidence = number(r, *body, "confidence", number_error);
   a.expected_revision = r.optional_int("expected_revision", 0, INT64_MAX);
+  a.confirm_weak = r.optional_bool("confirm_weak").value_or(false);
   if (auto st = r.finish(); !st) return fail(st.error());
   if (!number_error.field.empty()) return fail(number_error);
   auto parsed = parse_action(action);
@@ -173,10 +193,24 @@ Result<ActionRequest> parse_action_request(const Request& req) {
   return a;
 }
 
+Response with_members(Response r, const Json& members) {
+  Json body = Json::parse(r.body, nullptr, false);
+  if (!body.is_object()) return r;
+  body.update(members);
+  r.body = body.dump();
+  return r;
+}
+
 // A refused matter names the right channel as problem extension members, so that a client can
 // show it without parsing the message.
 Response submit_problem(const Error& e, const Request& req, const NewAppeal* n) {
   Response r = http::problem(e, req);
+  if (n && e.code == ErrorCode::conflict && e.field == "/idempotency_key") {
+    // The service names the appeal filed under the key at the end of its message.
+    const auto at = e.message_en.rfind(' ');
+    return with_members(std::move(r),
+                        {{"code", "replayed"}, {"appeal_id", e.message_en.substr(at + 1)}});
+  }
   if (!n || e.code != ErrorCode::invalid_input || e.field != "/text") return r;
   auto redirect = find_redirect(n->title + "\n" + n->text);
   if (!redirect) return r;
@@ -203,7 +237,7 @@ Result<Query> parse_query(const Request& req) {
     q.type = parse_type(*s);
     if (!q.type) return bad("type", "未知的诉求类型：" + *s, "unknown type: " + *s);
   }
-  q.dept_id = req.query_param("dept").value_or("");
+  q.dept_id = req.query_param("dept").value_or(req.query_param("dept_id").value_or(""));
   return q;
 }
 
@@ -323,9 +357,63 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
                auto a = parse_action_request(req);
                if (!a) return http::problem(a.error(), req);
                auto r = service.act(p.at("id"), *a, *me);
-               if (!r) return http::problem(r.error(), req);
-               return http::ok(appeal_json(*r));
+               if (r) return http::ok(appeal_json(*r));
+               Response problem = http::problem(r.error(), req);
+               if (r.error().code != ErrorCode::unprocessable) return problem;
+               // A weak reply: the department sees every reason at once, as the check found them.
+               Json members{{"code", "weak_reply"}};
+               if (auto q = service.check_reply(p.at("id"), a->reply, *me)) {
+                 members["reply_check"] = quality_json(*q);
+               }
+               return with_members(std::move(problem), members);
              });
+
+  router.add("POST", "/api/v1/appeals/{id}/reply-check",
+             [&service, who](const Request& req, const PathParams& p) {
+               auto me = who(req);
+               if (!me) return http::problem(me.error(), req);
+               auto body = http::parse_object(req);
+               if (!body) return http::problem(body.error(), req);
+               http::ObjectReader r(*body);
+               auto reply = r.required_string("reply", kLongText);
+               if (auto st = r.finish(); !st) return http::problem(st.error(), req);
+               auto q = service.check_reply(p.at("id"), reply, *me);
+               if (!q) return http::problem(q.error(), req);
+               return http::ok(quality_json(*q));
+             });
+
+  // Public: the answered appeals whose appellants agreed, and every department's on-time rate.
+  router.add("GET", "/api/v1/appeals/board", [&service](const Request& req, const PathParams&) {
+    auto page = http::page_of(req);
+    if (!page) return http::problem(page.error(), req);
+    auto b = service.board(page->limit, page->offset, req.query_param("dept_id").value_or(""));
+    if (!b) return http::problem(b.error(), req);
+    Json appeals = Json::array();
+    for (const auto& e : b->appeals) {
+      appeals.push_back({{"id", e.id},
+                         {"type", to_string(e.type)},
+                         {"title", e.title},
+                         {"text", e.text},
+                         {"dept_id", e.dept_id},
+                         {"reply", e.reply},
+                         {"created_at", core::format_instant(e.created_at_ms)},
+                         {"replied_at", core::format_instant(e.replied_at_ms)},
+                         {"on_time", e.on_time}});
+    }
+    Json departments = Json::array();
+    for (const auto& d : b->departments) {
+      departments.push_back(
+          {{"dept_id", d.dept_id},
+           {"replied", d.replied},
+           {"replied_on_time", d.replied_on_time},
+           {"on_time_rate", d.on_time_rate ? Json(*d.on_time_rate) : Json(nullptr)}});
+    }
+    Response r = http::ok({{"appeals", std::move(appeals)},
+                           {"total", b->total},
+                           {"departments", std::move(departments)}});
+    r.headers.emplace_back("Cache-Control", "public, max-age=60");
+    return r;
+  });
 }
 
 }  // namespace yiwang::appeals

@@ -174,7 +174,8 @@ constexpr const char* kColumns =
     "appellant_user_id, appellant_name, appellant_phone, identity_key, entered_by, state, "
     "dept_id, suggested_dept, suggested_confidence, returned_once, return_reason, reply, "
     "callback_result, rating, supervision_count, merged_count, limit_days, created_at_ms, "
-    "dispatched_at_ms, replied_at_ms, closed_at_ms, updated_at_ms, revision";
+    "dispatched_at_ms, replied_at_ms, closed_at_ms, updated_at_ms, revision, public_consent, "
+    "suggested_label, reply_check_json, linked_ref";
 
 std::optional<double> opt_real(const store::Row& row, std::size_t i) {
   if (row.is_null(i)) return std::nullopt;
@@ -186,6 +187,36 @@ E enum_of(const std::array<std::string_view, N>& names, const std::string& s) {
   auto v = parse_enum<E>(names, s);
   if (!v) throw store::StoreError("appeals: unknown value in row: " + s);
   return *v;
+}
+
+std::string quality_json(const std::optional<ReplyQuality>& q) {
+  if (!q) return "";
+  Json issues = Json::array();
+  for (const auto& i : q->issues) {
+    issues.push_back(
+        {{"code", i.code}, {"message_zh", i.message_zh}, {"message_en", i.message_en}});
+  }
+  return Json{{"score", q->score},
+              {"relevance", q->relevance},
+              {"late", q->late},
+              {"weak", q->weak},
+              {"issues", std::move(issues)}}
+      .dump();
+}
+
+std::optional<ReplyQuality> quality_from_json(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  auto j = Json::parse(text);
+  ReplyQuality q;
+  q.score = j.at("score").get<double>();
+  q.relevance = j.at("relevance").get<double>();
+  q.late = j.at("late").get<bool>();
+  q.weak = j.at("weak").get<bool>();
+  for (const auto& i : j.at("issues")) {
+    q.issues.push_back({i.at("code").get<std::string>(), i.at("message_zh").get<std::string>(),
+                        i.at("message_en").get<std::string>()});
+  }
+  return q;
 }
 
 Record record_from_row(const store::Row& row) {
@@ -223,6 +254,10 @@ Record record_from_row(const store::Row& row) {
   a.closed_at_ms = row.opt_int64(31);
   a.updated_at_ms = row.int64(32);
   a.revision = row.int64(33);
+  a.public_consent = row.int64(34) != 0;
+  a.suggested_label = row.text(35);
+  a.reply_check = quality_from_json(row.text(36));
+  a.linked_ref = row.text(37);
   return r;
 }
 
@@ -251,8 +286,9 @@ void insert(store::Tx& tx, const Record& r, core::Millis now) {
       "identity_key, entered_by, state, dept_id, suggested_dept, suggested_confidence, "
       "returned_once, return_reason, reply, callback_result, rating, supervision_count, "
       "merged_count, limit_days, created_at_ms, last_submitted_at_ms, dispatched_at_ms, "
-      "replied_at_ms, closed_at_ms, updated_at_ms, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0, ?, ?, ?, NULL, NULL, NULL, ?, ?)",
+      "replied_at_ms, closed_at_ms, updated_at_ms, revision, public_consent, suggested_label, "
+      "reply_check_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, ?, ?, NULL, 0, 0, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, ?, '')",
       {a.id,
        std::string(to_string(a.channel)),
        std::string(to_string(a.type)),
@@ -281,7 +317,9 @@ void insert(store::Tx& tx, const Record& r, core::Millis now) {
        a.created_at_ms,
        now,
        a.updated_at_ms,
-       a.revision});
+       a.revision,
+       std::int64_t{a.public_consent ? 1 : 0},
+       a.suggested_label});
 }
 
 // Writes the mutable part; false when the row changed since it was read at `read_revision`.
@@ -292,13 +330,29 @@ bool update(store::Tx& tx, const Appeal& a, std::int64_t read_revision) {
              "UPDATE appeals SET state = ?, dept_id = ?, suggested_dept = ?, "
              "suggested_confidence = ?, returned_once = ?, return_reason = ?, reply = ?, "
              "callback_result = ?, rating = ?, supervision_count = ?, dispatched_at_ms = ?, "
-             "replied_at_ms = ?, closed_at_ms = ?, updated_at_ms = ?, revision = ? "
-             "WHERE id = ? AND revision = ?",
-             {std::string(to_string(a.state)), a.dept_id, a.suggested_dept,
-              opt(a.suggested_confidence), std::int64_t{a.returned_once ? 1 : 0}, a.return_reason,
-              a.reply, a.callback_result, rating, std::int64_t{a.supervision_count},
-              opt(a.dispatched_at_ms), opt(a.replied_at_ms), opt(a.closed_at_ms), a.updated_at_ms,
-              a.revision, a.id, read_revision}) == 1;
+             "replied_at_ms = ?, closed_at_ms = ?, updated_at_ms = ?, revision = ?, "
+             "suggested_label = ?, reply_check_json = ?, linked_ref = ? WHERE id = ? AND "
+             "revision = ?",
+             {std::string(to_string(a.state)),
+              a.dept_id,
+              a.suggested_dept,
+              opt(a.suggested_confidence),
+              std::int64_t{a.returned_once ? 1 : 0},
+              a.return_reason,
+              a.reply,
+              a.callback_result,
+              rating,
+              std::int64_t{a.supervision_count},
+              opt(a.dispatched_at_ms),
+              opt(a.replied_at_ms),
+              opt(a.closed_at_ms),
+              a.updated_at_ms,
+              a.revision,
+              a.suggested_label,
+              quality_json(a.reply_check),
+              a.linked_ref,
+              a.id,
+              read_revision}) == 1;
 }
 
 // What an event keeps of the appeal: codes and counters, no personal data and no free text.
@@ -345,6 +399,16 @@ void fill_clock(Appeal& a, const core::WorkingCalendar& calendar, core::Millis n
   a.clock.deadline = r.deadline;
   a.clock.alert = r.alert;
   a.clock.stopped = stopped;
+}
+
+bool replied_on_time(const core::WorkingCalendar& calendar, core::Millis created_at_ms,
+                     int limit_days, core::Millis replied_at_ms, int yellow_days) {
+  Appeal a;
+  a.created_at_ms = created_at_ms;
+  a.clock.limit_days = limit_days;
+  a.replied_at_ms = replied_at_ms;
+  fill_clock(a, calendar, replied_at_ms, yellow_days);
+  return a.clock.alert != core::Alert::red;
 }
 
 Result<core::WorkingCalendar> calendar_of(const Options& o) {
@@ -404,6 +468,12 @@ int default_limit_days(Type t) {
 
 std::vector<store::Migration> migrations() {
   return generated::appeals_migrations();
+}
+
+std::optional<Appeal> find(store::Tx& tx, std::string_view id) {
+  auto r = load(tx, id);
+  if (!r) return std::nullopt;
+  return std::move(r->a);
 }
 
 std::optional<std::string> party_of(store::Tx& tx, std::string_view id) {
@@ -482,6 +552,12 @@ Result<SubmitResult> Service::submit(const NewAppeal& n, const identity::Princip
   if (auto r = find_redirect(n.title + "\n" + n.text)) {
     return bad("/text", r->message_zh, r->message_en);
   }
+  if (n.idempotency_key.size() > 100 ||
+      !std::all_of(n.idempotency_key.begin(), n.idempotency_key.end(),
+                   [](char ch) { return ch > ' ' && ch < 0x7f; })) {
+    return bad("/idempotency_key", "幂等键应为不超过 100 个可打印 ASCII 字符",
+               "Idempotency-Key must be at most 100 printable ASCII characters");
+  }
 
   Record base;
   Appeal& a = base.a;
@@ -495,6 +571,7 @@ Result<SubmitResult> Service::submit(const NewAppeal& n, const identity::Princip
   a.photos = n.photos;
   a.anonymous = n.anonymous;
   a.confidential = n.confidential;
+  a.public_consent = n.public_consent;
   a.entered_by = by.user_id;
   a.state = State::accepted;
   a.revision = 1;
@@ -525,15 +602,37 @@ Result<SubmitResult> Service::submit(const NewAppeal& n, const identity::Princip
     result = m.store.write([&](store::Tx& tx) -> Result<SubmitResult> {
       id_taken = false;
       const core::Millis now = m.clock.now_ms();
+      if (!n.idempotency_key.empty()) {
+        if (auto seen =
+                tx.query_one("SELECT appeal_id FROM appeal_idempotency WHERE identity_key = ? AND "
+                             "idempotency_key = ?",
+                             {base.identity_key, n.idempotency_key})) {
+          return fail(ErrorCode::conflict, "/idempotency_key",
+                      "重复提交：该诉求已受理，编号 " + seen->text(0),
+                      "replayed submission: already filed as " + seen->text(0));
+        }
+      }
       auto recent = tx.query_one(
-          "SELECT COUNT(*) FROM appeal_submissions WHERE identity_key = ? AND at_ms > ?",
+          "SELECT COUNT(*), MIN(at_ms) FROM appeal_submissions WHERE identity_key = ? AND at_ms > "
+          "?",
           {base.identity_key, now - o.rate_window_ms});
       if (recent && recent->int64(0) >= o.rate_limit) {
-        return fail(ErrorCode::rate_limited, "",
-                    "提交过于频繁：每小时最多 " + std::to_string(o.rate_limit) + " 件，请稍后再试",
-                    "too many appeals: at most " + std::to_string(o.rate_limit) +
-                        " per hour; try again later");
+        Error e{ErrorCode::rate_limited, "",
+                "提交过于频繁：每小时最多 " + std::to_string(o.rate_limit) + " 件，请稍后再试",
+                "too many appeals: at most " + std::to_string(o.rate_limit) +
+                    " per hour; try again later"};
+        // The oldest submission in the window leaves it first.
+        e.retry_after_s = static_cast<int>(
+            std::max<core::Millis>(1, (recent->int64(1) + o.rate_window_ms - now + 999) / 1000));
+        return fail(std::move(e));
       }
+      auto remember_key = [&](const std::string& appeal_id) {
+        if (n.idempotency_key.empty()) return;
+        tx.exec(
+            "INSERT INTO appeal_idempotency (identity_key, idempotency_key, appeal_id, at_ms) "
+            "VALUES (?, ?, ?, ?)",
+            {base.identity_key, n.idempotency_key, appeal_id, now});
+      };
       if (o.photo_check) {
         for (std::size_t i = 0; i < n.photos.size(); ++i) {
           if (auto st = o.photo_check(tx, n.photos[i], by); !st) {
@@ -575,6 +674,7 @@ Result<SubmitResult> Service::submit(const NewAppeal& n, const identity::Princip
         r->a.merged_count += 1;
         r->a.updated_at_ms = now;
         r->a.revision += 1;
+        remember_key(*best_id);
         append_event(tx, m.clock, "appeal.merged", r->a, actor, "", before,
                      Json{{"similarity", std::round(best * 1000) / 1000},
                           {"channel", to_string(n.channel)}});
@@ -602,6 +702,7 @@ Result<SubmitResult> Service::submit(const NewAppeal& n, const identity::Princip
           "INSERT INTO appeal_submissions (identity_key, at_ms, appeal_id, title, text, "
           "similarity) VALUES (?, ?, ?, ?, ?, NULL)",
           {base.identity_key, now, k.id, n.title, n.text});
+      remember_key(k.id);
       append_event(tx, m.clock, "appeal.accepted", k, actor, "", "",
                    Json{{"action", "submit"},
                         {"from", ""},
@@ -773,6 +874,34 @@ Status check_role(Action action, const Appeal& a, const identity::Principal& by,
 }
 
 // Fields that belong to another action are refused rather than silently dropped.
+// The checker's relevance and completeness, and timeliness read from the appeal's clock now.
+Result<ReplyQuality> quality_of(const Options& o, const Appeal& a, std::string_view reply) {
+  auto q = o.reply_checker(a.title + "\n" + a.text, reply);
+  if (!q) {
+    Error e = q.error();
+    if (e.code == ErrorCode::invalid_input) e.field = "/reply";
+    return fail(std::move(e));
+  }
+  q->late = a.clock.alert == core::Alert::red;
+  if (q->late) {
+    q->score = std::max(0.0, q->score - kLatePenalty);
+    q->issues.push_back(
+        {"late", "答复已超过办理时限（" + std::to_string(a.clock.limit_days) + " 个工作日）",
+         "the reply is past the limit of " + std::to_string(a.clock.limit_days) + " working days"});
+  }
+  q->weak = q->score < kWeakReplyBelow;
+  return q;
+}
+
+std::string issue_list(const ReplyQuality& q, bool zh) {
+  std::string out;
+  for (const auto& i : q.issues) {
+    if (!out.empty()) out += zh ? "；" : "; ";
+    out += zh ? i.message_zh : i.message_en;
+  }
+  return out;
+}
+
 Status check_fields(const ActionRequest& r) {
   const Action a = r.action;
   auto unused = [](const char* field) {
@@ -878,6 +1007,20 @@ Result<Appeal> Service::act(std::string_view id, const ActionRequest& req,
         data["dept_id"] = a.dept_id;
         break;
       case Action::reply:
+        if (o.reply_checker) {
+          auto q = quality_of(o, a, req.reply);
+          if (!q) return fail(q.error());
+          if (q->weak && !req.confirm_weak) {
+            return fail(ErrorCode::unprocessable, "/reply",
+                        "答复质量较弱（" + std::to_string(static_cast<int>(q->score)) + " 分）：" +
+                            issue_list(*q, true) + "。请修改，或确认仍然提交。",
+                        "weak reply (score " + std::to_string(static_cast<int>(q->score)) +
+                            "): " + issue_list(*q, false) + ". Revise it, or confirm to send it.");
+          }
+          data["reply_score"] = std::round(q->score * 10) / 10;
+          data["reply_weak"] = q->weak;
+          a.reply_check = std::move(*q);
+        }
         a.reply = req.reply;
         a.replied_at_ms = now;
         data["on_time"] = a.clock.alert != core::Alert::red;
@@ -924,48 +1067,199 @@ Result<Appeal> Service::act(std::string_view id, const ActionRequest& req,
 }
 
 Result<Appeal> Service::auto_dispatch(std::string_view id, std::string_view dept_id,
-                                      double confidence) {
+                                      double confidence, std::string_view label) {
+  auto calendar = calendar_of(impl_->options);
+  if (!calendar) return fail(calendar.error());
+  auto a = impl_->store.write(
+      [&](store::Tx& tx) { return auto_dispatch(tx, id, dept_id, confidence, label); });
+  if (a) fill_clock(*a, *calendar, impl_->clock.now_ms(), impl_->options.yellow_days);
+  return a;
+}
+
+Result<Appeal> Service::auto_dispatch(store::Tx& tx, std::string_view id, std::string_view dept_id,
+                                      double confidence, std::string_view label) {
   Impl& m = *impl_;
   const Options& o = m.options;
   if (!std::isfinite(confidence) || confidence < 0 || confidence > 1) {
     return bad("/confidence", "置信度应在 0 到 1 之间", "confidence must be within 0..1");
   }
   const std::string dept(dept_id);
-  if (auto st = check_dept(m.identity, dept, "/dept_id"); !st) return fail(st.error());
-  auto calendar = calendar_of(o);
-  if (!calendar) return fail(calendar.error());
+  // Read in the caller's transaction: a follower may not open another one.
+  if (dept.empty() || !tx.query_one("SELECT id FROM departments WHERE id = ?", {dept})) {
+    return bad("/dept_id", "没有这个部门：" + dept, "no such department: " + dept);
+  }
   const bool confident = confidence >= o.auto_dispatch_confidence;
-  return m.store.write([&](store::Tx& tx) -> Result<Appeal> {
-    auto r = load(tx, id);
-    if (!r) return not_found();
-    Appeal a = r->a;
-    if (a.state != State::accepted) {
-      return fail(ErrorCode::conflict, "/action", "诉求已派单",
-                  "the appeal is no longer waiting for dispatch");
-    }
-    const core::Millis now = m.clock.now_ms();
-    a.suggested_dept = dept;
-    a.suggested_confidence = confidence;
-    Json data{{"action", confident ? "dispatch" : "classify"},
-              {"from", "accepted"},
-              {"suggested_dept", dept},
-              {"confidence", confidence}};
-    if (confident) {
-      a.state = State::dispatched;
-      a.dept_id = dept;
-      a.dispatched_at_ms = now;
-      data["dept_id"] = dept;
-    }
-    data["to"] = to_string(a.state);
-    a.updated_at_ms = now;
-    a.revision += 1;
-    if (!update(tx, a, r->a.revision)) {
+  auto r = load(tx, id);
+  if (!r) return not_found();
+  Appeal a = r->a;
+  if (a.state != State::accepted) {
+    return fail(ErrorCode::conflict, "/action", "诉求已派单",
+                "the appeal is no longer waiting for dispatch");
+  }
+  const core::Millis now = m.clock.now_ms();
+  a.suggested_dept = dept;
+  a.suggested_confidence = confidence;
+  a.suggested_label = std::string(label);
+  Json data{{"action", confident ? "dispatch" : "classify"},
+            {"from", "accepted"},
+            {"suggested_dept", dept},
+            {"label", label},
+            {"confidence", confidence}};
+  if (confident) {
+    a.state = State::dispatched;
+    a.dept_id = dept;
+    a.dispatched_at_ms = now;
+    data["dept_id"] = dept;
+  }
+  data["to"] = to_string(a.state);
+  a.updated_at_ms = now;
+  a.revision += 1;
+  if (!update(tx, a, r->a.revision)) {
+    return fail(ErrorCode::conflict, "", "诉求已被他人修改", "the appeal changed concurrently");
+  }
+  append_event(tx, m.clock, confident ? "appeal.dispatched" : "appeal.classified", a,
+               events::Actor{"", "system", ""}, "", summary_json(r->a), std::move(data));
+  return a;
+}
+
+Status Service::link(store::Tx& tx, std::string_view id, std::string_view ref) {
+  Impl& m = *impl_;
+  auto r = load(tx, id);
+  if (!r) return not_found();
+  Appeal a = r->a;
+  if (!a.linked_ref.empty()) {
+    return fail(ErrorCode::conflict, "", "诉求已关联案件 " + a.linked_ref,
+                "the appeal is linked to " + a.linked_ref + " already");
+  }
+  a.linked_ref = std::string(ref);
+  a.updated_at_ms = m.clock.now_ms();
+  a.revision += 1;
+  if (!update(tx, a, r->a.revision)) {
+    return fail(ErrorCode::conflict, "", "诉求已被他人修改", "the appeal changed concurrently");
+  }
+  append_event(tx, m.clock, "appeal.linked", a, events::Actor{"", "system", ""}, "",
+               summary_json(r->a), Json{{"ref", ref}});
+  return {};
+}
+
+Status Service::answer_linked(store::Tx& tx, std::string_view id, std::string_view reply) {
+  Impl& m = *impl_;
+  auto r = load(tx, id);
+  if (!r) return not_found();
+  Appeal a = r->a;
+  if (a.state != State::dispatched && a.state != State::handling) {
+    return fail(ErrorCode::conflict, "/action", "诉求当前状态不能答复",
+                "the appeal is not waiting for an answer");
+  }
+  const events::Actor system{"", "system", a.dept_id};
+  const core::Millis now = m.clock.now_ms();
+  if (a.state == State::dispatched) {
+    Appeal received = a;
+    received.state = State::handling;
+    received.updated_at_ms = now;
+    received.revision += 1;
+    if (!update(tx, received, a.revision)) {
       return fail(ErrorCode::conflict, "", "诉求已被他人修改", "the appeal changed concurrently");
     }
-    append_event(tx, m.clock, confident ? "appeal.dispatched" : "appeal.classified", a,
-                 events::Actor{"", "system", ""}, "", summary_json(r->a), std::move(data));
-    fill_clock(a, *calendar, now, o.yellow_days);
-    return a;
+    append_event(tx, m.clock, "appeal.received", received, system, "", summary_json(a),
+                 Json{{"action", "receive"}, {"from", "dispatched"}, {"to", "handling"}});
+    a = received;
+  }
+  const Appeal before = a;
+  a.state = State::replied;
+  a.reply = std::string(reply);
+  a.replied_at_ms = now;
+  a.updated_at_ms = now;
+  a.revision += 1;
+  if (!update(tx, a, before.revision)) {
+    return fail(ErrorCode::conflict, "", "诉求已被他人修改", "the appeal changed concurrently");
+  }
+  append_event(
+      tx, m.clock, "appeal.replied", a, system, a.reply, summary_json(before),
+      Json{{"action", "reply"}, {"from", "handling"}, {"to", "replied"}, {"ref", a.linked_ref}});
+  return {};
+}
+
+Result<ReplyQuality> Service::check_reply(std::string_view id, std::string_view reply,
+                                          const identity::Principal& by) {
+  Impl& m = *impl_;
+  const Options& o = m.options;
+  if (!o.reply_checker) {
+    return fail(ErrorCode::conflict, "", "未配置答复质量检查", "reply checks are not configured");
+  }
+  auto calendar = calendar_of(o);
+  if (!calendar) return fail(calendar.error());
+  return m.store.read([&](store::Tx& tx) -> Result<ReplyQuality> {
+    auto r = load(tx, id);
+    if (!r || !may_see(by, r->a, o)) return not_found();
+    if (!is_handler(by, r->a) && !is_hotline(by, o) &&
+        !is_official_with(by, identity::Role::admin)) {
+      return fail(ErrorCode::forbidden, "", "只有承办部门和热线中心可以检查答复",
+                  "only the handling department and the hotline check replies");
+    }
+    fill_clock(r->a, *calendar, m.clock.now_ms(), o.yellow_days);
+    return quality_of(o, r->a, reply);
+  });
+}
+
+Result<Board> Service::board(int limit, int offset, std::string_view dept_id) {
+  Impl& m = *impl_;
+  auto calendar = calendar_of(m.options);
+  if (!calendar) return fail(calendar.error());
+  const std::string dept(dept_id);
+  return m.store.read([&](store::Tx& tx) -> Result<Board> {
+    Board out;
+    std::map<std::string, BoardDept> depts;
+    for (const auto& row :
+         tx.query("SELECT dept_id, created_at_ms, limit_days, replied_at_ms FROM appeals "
+                  "WHERE replied_at_ms IS NOT NULL AND dept_id <> '' ORDER BY dept_id")) {
+      auto& d = depts[row.text(0)];
+      d.dept_id = row.text(0);
+      ++d.replied;
+      if (replied_on_time(*calendar, row.int64(1), static_cast<int>(row.int64(2)), row.int64(3),
+                          m.options.yellow_days)) {
+        ++d.replied_on_time;
+      }
+    }
+    for (auto& [id, d] : depts) {
+      d.on_time_rate = static_cast<double>(d.replied_on_time) / static_cast<double>(d.replied);
+      out.departments.push_back(d);
+    }
+    std::stable_sort(out.departments.begin(), out.departments.end(),
+                     [](const BoardDept& a, const BoardDept& b) {
+                       return a.on_time_rate.value_or(0) > b.on_time_rate.value_or(0);
+                     });
+
+    std::string where = " WHERE public_consent = 1 AND replied_at_ms IS NOT NULL";
+    store::Params params;
+    if (!dept.empty()) {
+      where += " AND dept_id = ?";
+      params.push_back(dept);
+    }
+    auto count = tx.query_one("SELECT COUNT(*) FROM appeals" + where, params);
+    out.total = count ? count->int64(0) : 0;
+    params.push_back(std::int64_t{std::clamp(limit, 1, 100)});
+    params.push_back(std::int64_t{std::max(offset, 0)});
+    for (const auto& row :
+         tx.query("SELECT id, type, title, text, dept_id, reply, created_at_ms, limit_days, "
+                  "replied_at_ms, appellant_name FROM appeals" +
+                      where + " ORDER BY replied_at_ms DESC, id DESC LIMIT ? OFFSET ?",
+                  params)) {
+      const std::vector<std::string> names{row.text(9)};
+      BoardEntry e;
+      e.id = row.text(0);
+      e.type = enum_of<Type>(kTypes, row.text(1));
+      e.title = redact_personal(row.text(2), names);
+      e.text = redact_personal(row.text(3), names);
+      e.dept_id = row.text(4);
+      e.reply = redact_personal(row.text(5), names);
+      e.created_at_ms = row.int64(6);
+      e.replied_at_ms = row.int64(8);
+      e.on_time = replied_on_time(*calendar, e.created_at_ms, static_cast<int>(row.int64(7)),
+                                  e.replied_at_ms, m.options.yellow_days);
+      out.appeals.push_back(std::move(e));
+    }
+    return out;
   });
 }
 
@@ -1048,20 +1342,23 @@ Result<std::vector<DeptRollup>> Service::rollup(const identity::Principal& by,
     for (const auto& row : tx.query(sql + " ORDER BY dept_id", params)) {
       auto& r = by_dept[row.text(0)];
       r.dept_id = row.text(0);
-      Appeal a;
-      a.created_at_ms = row.int64(2);
-      a.clock.limit_days = static_cast<int>(row.int64(3));
-      a.replied_at_ms = row.opt_int64(4);
-      fill_clock(a, *calendar, now, m.options.yellow_days);
+      const int limit_days = static_cast<int>(row.int64(3));
+      if (auto replied = row.opt_int64(4)) {
+        ++r.replied;
+        if (replied_on_time(*calendar, row.int64(2), limit_days, *replied, m.options.yellow_days)) {
+          ++r.replied_on_time;
+        }
+        continue;
+      }
       auto state = parse_state(row.text(1)).value_or(State::accepted);
       if (state == State::dispatched || state == State::returned || state == State::handling) {
+        Appeal a;
+        a.created_at_ms = row.int64(2);
+        a.clock.limit_days = limit_days;
+        fill_clock(a, *calendar, now, m.options.yellow_days);
         ++r.open;
         if (a.clock.alert == core::Alert::red) ++r.overdue;
         if (a.clock.alert == core::Alert::yellow) ++r.yellow;
-      }
-      if (a.replied_at_ms) {
-        ++r.replied;
-        if (a.clock.alert != core::Alert::red) ++r.replied_on_time;
       }
     }
     std::vector<DeptRollup> out;

@@ -10,6 +10,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::not_found: return "not-found";
     case ErrorCode::conflict: return "conflict";
     case ErrorCode::too_large: return "too-large";
+    case ErrorCode::unprocessable: return "unprocessable";
     case ErrorCode::unsupported_media: return "unsupported-media-type";
     case ErrorCode::locked: return "locked";
     case ErrorCode::rate_limited: return "rate-limited";

@@ -21,6 +21,7 @@ enum class ErrorCode {
   not_found,           // 404
   conflict,            // 409: illegal state transition, duplicate, concurrent change
   too_large,           // 413: body or file over its limit
+  unprocessable,       // 422: well-formed but refused on its merits (a weak reply not confirmed)
   unsupported_media,   // 415: content type not accepted
   locked,              // 423: account locked after repeated failures
   rate_limited,        // 429
@@ -33,6 +34,8 @@ struct Error {
   std::string field;       // JSON pointer-like path of the offending input ("/form/age"), or ""
   std::string message_zh;  // shown to Chinese users
   std::string message_en;
+  // rate_limited / overloaded: seconds until a retry may succeed (Retry-After); 0 = the default.
+  int retry_after_s = 0;
 };
 
 template <class T>

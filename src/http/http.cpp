@@ -48,6 +48,8 @@ ProblemKind kind_of(ErrorCode code) {
       return {409, "Conflict", "与当前状态冲突", "conflicts with the current state"};
     case ErrorCode::too_large:
       return {413, "Content too large", "内容过大", "content too large"};
+    case ErrorCode::unprocessable:
+      return {422, "Unprocessable content", "无法处理的内容", "unprocessable content"};
     case ErrorCode::unsupported_media:
       return {415, "Unsupported media type", "不支持的内容类型", "unsupported media type"};
     case ErrorCode::locked:
@@ -233,8 +235,16 @@ Response problem(const Error& error, const Request& request) {
   }
   if (error.code == ErrorCode::unauthenticated) {
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"yiwang\"");
-  } else if (error.code == ErrorCode::overloaded) {
-    r.headers.emplace_back("Retry-After", "1");
+  } else if (error.code == ErrorCode::overloaded || error.code == ErrorCode::rate_limited) {
+    const int fallback = error.code == ErrorCode::overloaded ? 1 : 60;
+    const int seconds = error.retry_after_s > 0 ? error.retry_after_s : fallback;
+    r.headers.emplace_back("Retry-After", std::to_string(seconds));
+    // Also in the body: browsers' fetch wrappers often do not pass headers on to the page.
+    auto body = nlohmann::json::parse(r.body, nullptr, false);
+    if (body.is_object()) {
+      body["retry_after"] = seconds;
+      r.body = body.dump();
+    }
   }
   return r;
 }
@@ -248,7 +258,9 @@ void Router::add(std::string method, std::string path_template, Handler handler)
   routes_.push_back(std::move(route));
 }
 
-void Router::set_fallback(Handler handler) { fallback_ = std::move(handler); }
+void Router::set_fallback(Handler handler) {
+  fallback_ = std::move(handler);
+}
 
 std::vector<std::pair<std::string, std::string>> Router::routes() const {
   std::vector<std::pair<std::string, std::string>> out;

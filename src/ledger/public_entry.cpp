@@ -86,7 +86,8 @@ bool is_government_act(std::string_view event_type) {
       "certificate.revoked",    "certificate.suspended",
       "certificate.reinstated", "certificate.used",
       "grant.created",          "grant.revoked",
-      "appeal.replied",         "grid.case_closed"};
+      "appeal.replied",         "grid.case_closed",
+      "consultation.concluded"};
   return acts.contains(event_type);
 }
 

@@ -43,6 +43,13 @@ class AppealRoutesTest : public ::testing::TestWithParam<std::string> {
     citizen("lisi", "李四", "11010519800101001");
     Options o;
     o.rate_limit = 4;
+    // A stand-in for the AI module's check: a reply must say what was found.
+    o.reply_checker = [](std::string_view, std::string_view reply) -> Result<ReplyQuality> {
+      ReplyQuality q;
+      q.score = reply.find("经查") != std::string_view::npos ? 85 : 35;
+      if (q.score < 60) q.issues.push_back({"no_findings", "未说明调查结果", "no findings"});
+      return q;
+    };
     service_ = std::make_unique<Service>(*store_, clock_, random_, *ids_, o);
     identity::register_routes(router_, *ids_);
     register_routes(router_, *service_, *ids_);
@@ -166,8 +173,8 @@ TEST_P(AppealRoutesTest, FlowThroughTheApi) {
   const std::string act = "/api/v1/appeals/" + id + "/actions";
   call_json("POST", act, {{"action", "dispatch"}, {"dept_id", "zjj"}}, "hotline.op", 200);
   call_json("POST", act, {{"action", "receive"}}, "zjj.clerk", 200);
-  auto replied =
-      call_json("POST", act, {{"action", "reply"}, {"reply", "已责令停工。"}}, "zjj.clerk", 200);
+  auto replied = call_json("POST", act, {{"action", "reply"}, {"reply", "经查，已责令停工。"}},
+                           "zjj.clerk", 200);
   EXPECT_EQ("replied", replied["state"]);
   EXPECT_TRUE(replied["clock"]["stopped"].get<bool>());
   call_json("POST", act, {{"action", "close"}}, "hotline.op", 200);
@@ -289,6 +296,83 @@ TEST_P(AppealRoutesTest, RedirectMergeRateLimitAndMasking) {
   b["text"] = "小区垃圾三天没人清运";
   expect_problem("POST", "/api/v1/appeals", b.dump(), "zhangsan", 429);
   call_json("POST", "/api/v1/appeals", b, "lisi", 201);
+}
+
+TEST_P(AppealRoutesTest, WeakRepliesReplaysRetryAfterAndThePublicBoard) {
+  json consented = noise();
+  consented["public_consent"] = true;
+  consented["text"] = "我是张三，电话 13912345678，幸福小区旁工地夜里施工，噪音扰民。";
+  auto r = call("POST", "/api/v1/appeals", consented.dump(), tokens_["zhangsan"]);
+  ASSERT_EQ(201, r.status) << r.body;
+  const std::string id = json::parse(r.body).value("id", "");
+  EXPECT_TRUE(json::parse(r.body)["public_consent"].get<bool>());
+
+  // The same Idempotency-Key again: refused as a replay, naming the appeal, nothing stored.
+  http::Request replay;
+  replay.method = "POST";
+  replay.target = replay.path = "/api/v1/appeals";
+  replay.body = noise().dump();
+  replay.headers["content-type"] = "application/json";
+  replay.headers["authorization"] = "Bearer " + tokens_["lisi"];
+  replay.headers["idempotency-key"] = "tap-1";
+  ASSERT_EQ(201, router_.dispatch(replay).status);
+  auto seq = last_seq();
+  auto again = router_.dispatch(replay);
+  EXPECT_EQ(409, again.status) << again.body;
+  auto p = json::parse(again.body);
+  EXPECT_EQ("replayed", p.value("code", ""));
+  EXPECT_EQ(0u, p.value("appeal_id", "").rfind("AP", 0)) << again.body;
+  EXPECT_EQ("/idempotency_key", p.value("field", ""));
+  EXPECT_EQ(seq, last_seq());
+
+  const std::string act = "/api/v1/appeals/" + id + "/actions";
+  call_json("POST", act, {{"action", "dispatch"}, {"dept_id", "zjj"}}, "hotline.op", 200);
+  call_json("POST", act, {{"action", "receive"}}, "zjj.clerk", 200);
+  auto preview = call_json("POST", "/api/v1/appeals/" + id + "/reply-check",
+                           {{"reply", "已处理。"}}, "zjj.clerk", 200);
+  EXPECT_TRUE(preview["weak"].get<bool>());
+  EXPECT_EQ("no_findings", preview["issues"][0]["code"]);
+  expect_problem("POST", "/api/v1/appeals/" + id + "/reply-check", R"({"reply":"x"})", "zhangsan",
+                 403);  // the appellant sees the appeal but does not check replies
+  expect_problem("POST", "/api/v1/appeals/" + id + "/reply-check", R"({"text":"x"})", "zjj.clerk",
+                 400, "/reply");
+  auto weak = expect_problem("POST", act, R"({"action":"reply","reply":"已处理。"})", "zjj.clerk",
+                             422, "/reply");
+  EXPECT_EQ("weak_reply", weak.value("code", ""));
+  ASSERT_TRUE(weak.contains("reply_check")) << weak.dump();
+  EXPECT_TRUE(weak["reply_check"]["weak"].get<bool>());
+  auto sent =
+      call_json("POST", act, {{"action", "reply"}, {"reply", "已处理。"}, {"confirm_weak", true}},
+                "zjj.clerk", 200);
+  EXPECT_EQ("replied", sent["state"]);
+  EXPECT_TRUE(sent["reply_check"]["weak"].get<bool>());
+
+  // The board needs no sign-in and shows the matter without the person.
+  auto board = call_json("GET", "/api/v1/appeals/board", nullptr, "", 200);
+  ASSERT_EQ(1, board["total"]);
+  EXPECT_EQ(id, board["appeals"][0]["id"]);
+  EXPECT_EQ(std::string::npos, board.dump().find("张三"));
+  EXPECT_EQ(std::string::npos, board.dump().find("13912345678"));
+  EXPECT_EQ("zjj", board["departments"][0]["dept_id"]);
+  expect_problem("GET", "/api/v1/appeals/board?limit=0", "", "", 400);
+
+  // Over the rate limit (4 per hour here): 429 with Retry-After in seconds.
+  json b = noise();
+  for (const char* title : {"路灯不亮", "井盖缺失", "垃圾未清运"}) {
+    b["title"] = title;
+    b["text"] = std::string(title) + "，请尽快处理";
+    call_json("POST", "/api/v1/appeals", b, "zhangsan", 201);
+  }
+  b["title"] = "公交站牌损坏";
+  b["text"] = "解放路公交站牌被撞坏";
+  auto limited = call("POST", "/api/v1/appeals", b.dump(), tokens_["zhangsan"]);
+  EXPECT_EQ(429, limited.status);
+  std::string retry_after;
+  for (const auto& [k, v] : limited.headers) {
+    if (k == "Retry-After") retry_after = v;
+  }
+  EXPECT_EQ("3600", retry_after);  // the manual clock stands still: the first leaves in an hour
+  EXPECT_EQ(3600, json::parse(limited.body).value("retry_after", 0));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AppealRoutesTest,

@@ -712,3 +712,193 @@ INSTANTIATE_TEST_SUITE_P(Backends, AppealsTest, ::testing::ValuesIn(yiwang::test
 
 }  // namespace
 }  // namespace yiwang::appeals
+
+namespace yiwang::appeals {
+namespace {
+
+// A stand-in for the AI module's check (tested there): strong when the reply says what was found.
+Result<ReplyQuality> findings_checker(std::string_view, std::string_view reply) {
+  if (reply.empty()) {
+    return fail(ErrorCode::invalid_input, "/reply", "答复不能为空", "reply must not be empty");
+  }
+  ReplyQuality q;
+  const bool found = reply.find("经查") != std::string_view::npos;
+  q.score = found ? 90 : 40;
+  q.relevance = found ? 0.5 : 0.1;
+  if (!found) q.issues.push_back({"no_findings", "未说明调查结果", "no findings"});
+  return q;
+}
+
+TEST_P(AppealsTest, WeakRepliesAreFlaggedAndNeedConfirmation) {
+  Options o;
+  o.reply_checker = findings_checker;
+  ASSERT_NO_FATAL_FAILURE(build(o));
+  Appeal a = noise(zhang_);
+  step(a.id, Action::dispatch, dispatcher_, "zjj");
+  step(a.id, Action::receive, zjj_);
+
+  auto preview = service_->check_reply(a.id, "您好，已处理。", zjj_);
+  ASSERT_TRUE(preview) << preview.error().message_en;
+  EXPECT_TRUE(preview->weak);
+  EXPECT_FALSE(preview->late);
+  ASSERT_EQ(1u, preview->issues.size());
+  EXPECT_EQ("no_findings", preview->issues[0].code);
+  EXPECT_EQ(ErrorCode::not_found, service_->check_reply(a.id, "x", scjg_).error().code);
+  EXPECT_EQ(ErrorCode::not_found, service_->check_reply(a.id, "x", li_).error().code);
+  EXPECT_EQ("/reply", service_->check_reply(a.id, "", zjj_).error().field);
+
+  ActionRequest weak;
+  weak.action = Action::reply;
+  weak.reply = "您好，已处理。";
+  auto seq = last_seq();
+  auto refused = service_->act(a.id, weak, zjj_);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(ErrorCode::unprocessable, refused.error().code);
+  EXPECT_EQ("/reply", refused.error().field);
+  EXPECT_NE(std::string::npos, refused.error().message_zh.find("未说明调查结果"));
+  EXPECT_EQ(seq, last_seq());
+  EXPECT_EQ(State::handling, service_->get(a.id, zjj_)->appeal.state);
+
+  weak.confirm_weak = true;
+  auto sent = service_->act(a.id, weak, zjj_);
+  ASSERT_TRUE(sent) << sent.error().message_en;
+  ASSERT_TRUE(sent->reply_check);
+  EXPECT_TRUE(sent->reply_check->weak);
+  auto stored = service_->get(a.id, zhang_);
+  ASSERT_TRUE(stored->appeal.reply_check);
+  EXPECT_DOUBLE_EQ(40, stored->appeal.reply_check->score);
+  auto data = json::parse(events_of(a.id).back().data_json);
+  EXPECT_TRUE(data.at("reply_weak").get<bool>());
+
+  // Past the limit (13 working days for a complaint) even a complete reply loses points.
+  Appeal late = submit(appeal(Type::complaint, "广告牌松动", "人民路广告牌松动有坠落危险。"), li_);
+  step(late.id, Action::dispatch, dispatcher_, "zjj");
+  step(late.id, Action::receive, zjj_);
+  clock_.set(at(3, 30));
+  ActionRequest good;
+  good.action = Action::reply;
+  good.reply = "您好，经查广告牌已加固。";
+  auto replied = service_->act(late.id, good, zjj_);
+  ASSERT_TRUE(replied) << replied.error().message_en;
+  ASSERT_TRUE(replied->reply_check);
+  EXPECT_TRUE(replied->reply_check->late);
+  EXPECT_DOUBLE_EQ(90 - kLatePenalty, replied->reply_check->score);
+  EXPECT_EQ("late", replied->reply_check->issues.back().code);
+  EXPECT_FALSE(replied->reply_check->weak);
+}
+
+TEST_P(AppealsTest, ReplayedSubmissionsAreRefused) {
+  NewAppeal n = noise_appeal();
+  n.idempotency_key = "form-7f3a";
+  Appeal first = submit(n, zhang_);
+  auto seq = last_seq();
+  n.text = "完全不同的内容，不会被合并。";
+  auto replay = service_->submit(n, zhang_);
+  ASSERT_FALSE(replay);
+  EXPECT_EQ(ErrorCode::conflict, replay.error().code);
+  EXPECT_EQ("/idempotency_key", replay.error().field);
+  EXPECT_NE(std::string::npos, replay.error().message_en.find(first.id));
+  EXPECT_EQ(seq, last_seq());
+  EXPECT_EQ(1, count("appeals"));
+  EXPECT_EQ(1, count("appeal_submissions"));
+  // Keys are per identity; a bad key is bad input.
+  submit(n, li_);
+  n.idempotency_key = "has space";
+  EXPECT_EQ("/idempotency_key", service_->submit(n, zhang_).error().field);
+  n.idempotency_key = std::string(101, 'k');
+  EXPECT_EQ("/idempotency_key", service_->submit(n, zhang_).error().field);
+}
+
+TEST_P(AppealsTest, RateLimitSaysWhenToRetry) {
+  Options o;
+  o.rate_limit = 2;
+  ASSERT_NO_FATAL_FAILURE(build(o));
+  submit(appeal(Type::help, "路灯不亮", "人民路路灯坏了一周"), zhang_);
+  clock_.advance(10 * 60'000);
+  submit(appeal(Type::help, "井盖缺失", "中山路有井盖丢失很危险"), zhang_);
+  clock_.advance(5 * 60'000);
+  auto limited = service_->submit(appeal(Type::help, "垃圾未清运", "小区垃圾三天没人清运"), zhang_);
+  ASSERT_FALSE(limited);
+  EXPECT_EQ(ErrorCode::rate_limited, limited.error().code);
+  // The first submission leaves the hour's window 45 minutes from now.
+  EXPECT_EQ(45 * 60, limited.error().retry_after_s);
+}
+
+TEST_P(AppealsTest, PublicBoardShowsConsentedAnswersWithoutPersonalData) {
+  NewAppeal consented = appeal(Type::complaint, "张三反映噪音",
+                               "我是张三，电话13912345678，身份证110105194912310021，住幸福小区"
+                               "3栋402室，车牌苏A12345被堵。");
+  consented.public_consent = true;
+  Appeal a = submit(consented, zhang_);
+  Appeal b = submit(appeal(Type::consult, "咨询", "公积金怎么提取"), li_);  // no consent
+  for (const auto& [id, dept] : {std::pair{a.id, "zjj"}, std::pair{b.id, "zjj"}}) {
+    step(id, Action::dispatch, dispatcher_, dept);
+    step(id, Action::receive, zjj_);
+    step(id, Action::reply, zjj_);
+  }
+  Appeal open = submit(appeal(Type::consult, "咨询社保", "社保怎么转移"), li_);
+  (void)open;
+
+  auto board = service_->board(20, 0, "");
+  ASSERT_TRUE(board) << board.error().message_en;
+  ASSERT_EQ(1, board->total);
+  ASSERT_EQ(1u, board->appeals.size());
+  const auto& e = board->appeals[0];
+  EXPECT_EQ(a.id, e.id);
+  EXPECT_TRUE(e.on_time);
+  for (const char* leaked : {"张三", "13912345678", "110105194912310021", "402", "A12345"}) {
+    EXPECT_EQ(std::string::npos, e.text.find(leaked)) << leaked << " in " << e.text;
+    EXPECT_EQ(std::string::npos, e.title.find(leaked)) << leaked;
+  }
+  EXPECT_NE(std::string::npos, e.text.find("幸福小区"));  // the matter stays readable
+  // Rates count every replied appeal, consented or not.
+  ASSERT_EQ(1u, board->departments.size());
+  EXPECT_EQ("zjj", board->departments[0].dept_id);
+  EXPECT_EQ(2, board->departments[0].replied);
+  EXPECT_DOUBLE_EQ(1.0, *board->departments[0].on_time_rate);
+  EXPECT_EQ(0, service_->board(20, 0, "scjg")->total);
+}
+
+TEST_P(AppealsTest, AutoDispatcherFollowsIntakeOnce) {
+  int calls = 0;
+  bool model_ready = false;
+  AutoDispatcher dispatcher(*service_, *store_, [&](std::string_view text) -> Result<Suggestion> {
+    ++calls;
+    if (!model_ready) return fail(ErrorCode::conflict, "", "无模型", "no model");
+    if (text.find("噪音") != std::string_view::npos) return Suggestion{"城乡建设", "zjj", 0.95};
+    if (text.find("食品") != std::string_view::npos) return Suggestion{"商贸旅游", "scjg", 0.55};
+    return Suggestion{"其他", "", 0.9};
+  });
+  Appeal before_model = noise(zhang_);
+  ASSERT_TRUE(dispatcher.poll_once());
+  EXPECT_EQ(State::accepted, service_->get(before_model.id, admin_)->appeal.state);
+
+  model_ready = true;
+  Appeal loud = noise(li_);
+  Appeal food = submit(appeal(Type::report, "食品过期", "超市出售过期食品"), li_);
+  Appeal other = submit(appeal(Type::consult, "咨询", "公积金怎么提取"), li_);
+  Appeal manual = submit(appeal(Type::complaint, "噪音", "广场舞噪音扰民"), zhang_);
+  step(manual.id, Action::dispatch, dispatcher_, "scjg");
+  calls = 0;
+  auto read = dispatcher.poll_once();
+  ASSERT_TRUE(read) << read.error().message_en;
+  EXPECT_EQ(3, calls);  // not the one a person dispatched already
+
+  auto l = service_->get(loud.id, admin_)->appeal;
+  EXPECT_EQ(State::dispatched, l.state);
+  EXPECT_EQ("zjj", l.dept_id);
+  EXPECT_EQ("城乡建设", l.suggested_label);
+  auto f = service_->get(food.id, admin_)->appeal;
+  EXPECT_EQ(State::accepted, f.state);  // for the dispatcher's queue, with the suggestion
+  EXPECT_EQ("scjg", f.suggested_dept);
+  EXPECT_EQ("商贸旅游", f.suggested_label);
+  EXPECT_EQ(State::accepted, service_->get(other.id, admin_)->appeal.state);
+  EXPECT_EQ("scjg", service_->get(manual.id, admin_)->appeal.dept_id);
+
+  calls = 0;
+  ASSERT_TRUE(dispatcher.poll_once());
+  EXPECT_EQ(0, calls);  // exactly once
+}
+
+}  // namespace
+}  // namespace yiwang::appeals

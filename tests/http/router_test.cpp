@@ -173,6 +173,7 @@ TEST(Problem, MapsEveryCode) {
       {ErrorCode::not_found, 404, "not-found"},
       {ErrorCode::conflict, 409, "conflict"},
       {ErrorCode::too_large, 413, "too-large"},
+      {ErrorCode::unprocessable, 422, "unprocessable"},
       {ErrorCode::unsupported_media, 415, "unsupported-media-type"},
       {ErrorCode::locked, 423, "locked"},
       {ErrorCode::rate_limited, 429, "rate-limited"},
@@ -203,7 +204,11 @@ TEST(Problem, MapsEveryCode) {
       EXPECT_EQ("age is invalid", p["detail"]);
     }
     EXPECT_EQ(c.code == ErrorCode::unauthenticated, !header_of(r, "WWW-Authenticate").empty());
-    EXPECT_EQ(c.code == ErrorCode::overloaded ? "1" : "", header_of(r, "Retry-After"));
+    // Without a figure from the service: a second for overload, a minute for a rate limit.
+    const char* retry = c.code == ErrorCode::overloaded     ? "1"
+                        : c.code == ErrorCode::rate_limited ? "60"
+                                                            : "";
+    EXPECT_EQ(retry, header_of(r, "Retry-After"));
   }
 }
 

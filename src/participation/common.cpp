@@ -1,0 +1,245 @@
+// Names, parsing and text helpers of participation, shared by the service and the routes.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <chrono>
+
+#include "core/utf8.h"
+#include "participation/internal.h"
+
+namespace yiwang::participation {
+
+namespace {
+
+constexpr std::array<std::string_view, 4> kConsultationStates = {"draft", "open", "closed",
+                                                                 "concluded"};
+constexpr std::array<std::string_view, 3> kSurveyStates = {"draft", "open", "closed"};
+constexpr std::array<std::string_view, 4> kKinds = {"single", "multiple", "scale", "text"};
+
+template <class E, std::size_t N>
+std::optional<E> parse_enum(const std::array<std::string_view, N>& names, std::string_view s) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == s) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+
+struct Reason {
+  std::string_view code, zh, en;
+};
+
+// The one place conflict messages are written: `reason_code` reads them back.
+constexpr std::array<Reason, 8> kReasons = {{
+    {"closed", "征集或调查已截止", "this consultation or survey is closed"},
+    {"not_open", "尚未开始征集", "not open yet"},
+    {"not_closed", "征集截止后才能处理意见", "comments are decided after the deadline"},
+    {"not_draft", "已发布，不能再次发布", "already published"},
+    {"concluded", "征集已办结，反馈已公布", "already concluded; the feedback is published"},
+    {"undecided", "仍有意见未作处理，请先逐条作出采纳决定",
+     "every comment needs a decision before concluding"},
+    {"already_responded", "您已提交过本调查的答卷", "you have already responded to this survey"},
+    {"duplicate", "您已就该条提交过相同的意见", "you already sent this comment on this clause"},
+}};
+
+}  // namespace
+
+std::string_view to_string(ConsultationState s) {
+  return kConsultationStates.at(static_cast<std::size_t>(s));
+}
+std::string_view to_string(SurveyState s) {
+  return kSurveyStates.at(static_cast<std::size_t>(s));
+}
+std::string_view to_string(QuestionKind k) {
+  return kKinds.at(static_cast<std::size_t>(k));
+}
+std::optional<ConsultationState> parse_consultation_state(std::string_view s) {
+  return parse_enum<ConsultationState>(kConsultationStates, s);
+}
+std::optional<SurveyState> parse_survey_state(std::string_view s) {
+  return parse_enum<SurveyState>(kSurveyStates, s);
+}
+std::optional<QuestionKind> parse_question_kind(std::string_view s) {
+  return parse_enum<QuestionKind>(kKinds, s);
+}
+
+tl::unexpected<Error> conflict(std::string_view code, std::string field) {
+  for (const auto& r : kReasons) {
+    if (r.code == code) {
+      return fail(ErrorCode::conflict, std::move(field), std::string(r.zh), std::string(r.en));
+    }
+  }
+  throw std::logic_error("participation: unknown conflict reason");
+}
+
+std::string_view reason_code(const Error& e) {
+  if (e.code != ErrorCode::conflict) return "";
+  for (const auto& r : kReasons) {
+    if (r.en == e.message_en) return r.code;
+  }
+  return "";
+}
+
+tl::unexpected<Error> bad(std::string field, std::string zh, std::string en) {
+  return fail(ErrorCode::invalid_input, std::move(field), std::move(zh), std::move(en));
+}
+
+std::size_t length(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+Status check_text(std::string_view value, const std::string& field, std::size_t min,
+                  std::size_t max, bool multiline, std::string_view zh_name,
+                  std::string_view en_name) {
+  const std::string zh(zh_name), en(en_name);
+  if (!core::valid_utf8(value)) {
+    return bad(field, zh + "不是有效的 UTF-8 文本", en + " is not valid UTF-8");
+  }
+  for (unsigned char c : value) {
+    if (c == 0x7F || (c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t')))) {
+      return bad(field, zh + "含有控制字符", en + " contains control characters");
+    }
+  }
+  std::size_t n = length(value);
+  bool blank = true;
+  for (unsigned char c : value) {
+    if (!std::isspace(c)) {
+      blank = false;
+      break;
+    }
+  }
+  if (min > 0 && (n == 0 || blank)) return bad(field, "请填写" + zh, en + " is required");
+  if (n < min) {
+    return bad(field, zh + "至少 " + std::to_string(min) + " 个字符",
+               en + " must be at least " + std::to_string(min) + " characters");
+  }
+  if (n > max) {
+    return bad(field, zh + "不得超过 " + std::to_string(max) + " 个字符",
+               en + " must be at most " + std::to_string(max) + " characters");
+  }
+  return {};
+}
+
+std::string pointer_token(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::optional<core::Millis> parse_instant(std::string_view s) {
+  // YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)
+  auto digits = [&](std::size_t at, std::size_t n, int& out) {
+    if (at + n > s.size()) return false;
+    out = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      out = out * 10 + (s[i] - '0');
+    }
+    return true;
+  };
+  int y, mo, d, h, mi, sec;
+  if (!digits(0, 4, y) || s.size() < 20 || s[4] != '-' || !digits(5, 2, mo) || s[7] != '-' ||
+      !digits(8, 2, d) || (s[10] != 'T' && s[10] != 't') || !digits(11, 2, h) || s[13] != ':' ||
+      !digits(14, 2, mi) || s[16] != ':' || !digits(17, 2, sec)) {
+    return std::nullopt;
+  }
+  using namespace std::chrono;
+  year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!date.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
+  std::size_t i = 19;
+  core::Millis ms = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    std::size_t start = i;
+    int scale = 100;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      ms += (s[i] - '0') * scale;
+      scale /= 10;
+      ++i;
+    }
+    if (i == start) return std::nullopt;
+  }
+  core::Millis offset = 0;
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    ++i;
+  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    int oh, om;
+    if (!digits(i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !digits(i + 4, 2, om) ||
+        oh > 23 || om > 59) {
+      return std::nullopt;
+    }
+    offset = (oh * 60LL + om) * 60'000LL * (s[i] == '+' ? 1 : -1);
+    i += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  core::Millis days = sys_days(date).time_since_epoch().count();
+  return days * core::kDayMs + ((h * 60LL + mi) * 60 + sec) * 1000 + ms - offset;
+}
+
+std::string mask_name(std::string_view name) {
+  std::u32string cps = core::decode_utf8(name);
+  std::size_t start = 0;
+  while (start < cps.size() && (cps[start] == U' ' || cps[start] == U'\t')) ++start;
+  if (start >= cps.size()) return "*";
+  std::string out;
+  core::append_utf8(out, cps[start]);
+  std::size_t rest = cps.size() - start - 1;
+  out.append(std::clamp<std::size_t>(rest, 1, 3), '*');
+  return out;
+}
+
+std::string scrub(std::string_view text) {
+  std::string out;
+  std::size_t i = 0;
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto is_mail = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+           c == '+';
+  };
+  while (i < text.size()) {
+    if (is_digit(text[i])) {
+      std::size_t j = i;
+      // Digits with the separators people type into phone and card numbers.
+      while (j < text.size() && (is_digit(text[j]) || text[j] == '-' || text[j] == ' ')) ++j;
+      while (j > i && !is_digit(text[j - 1])) --j;
+      std::size_t n = 0;
+      for (std::size_t k = i; k < j; ++k) n += is_digit(text[k]);
+      if (j < text.size() && (text[j] == 'X' || text[j] == 'x') && n == 17) ++j, ++n;
+      if (n >= 7) {
+        out += "***";
+      } else {
+        out.append(text.substr(i, j - i));
+      }
+      i = j;
+      continue;
+    }
+    if (text[i] == '@') {
+      std::size_t a = out.size();
+      while (a > 0 && is_mail(out[a - 1])) --a;
+      std::size_t j = i + 1;
+      while (j < text.size() && is_mail(text[j])) ++j;
+      if (a < out.size() && j > i + 1 &&
+          text.substr(i + 1, j - i - 1).find('.') != std::string_view::npos) {
+        out.resize(a);
+        out += "***";
+        i = j;
+        continue;
+      }
+    }
+    out += text[i++];
+  }
+  return out;
+}
+
+}  // namespace yiwang::participation

@@ -1,0 +1,277 @@
+// Hot-issue routes through a Router (no sockets) on both backends: who may read them, the
+// window, bad parameters, JSON and the CSV export.
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "appeals/appeals.h"
+#include "appeals/hot_issues.h"
+#include "events/events.h"
+#include "http/http.h"
+#include "support/test_store.h"
+
+namespace yiwang::appeals {
+namespace {
+
+using identity::Role;
+using nlohmann::json;
+
+constexpr const char* kPassword = "password123";
+constexpr core::Millis kStart = 1767225600000;  // 2026-01-01T00:00:00Z
+
+class HotRoutesTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    store_ = yiwang::testing::make_store(GetParam());
+    std::vector<store::Migration> all;
+    for (auto list : {events::migrations(), identity::migrations(), migrations()}) {
+      all.insert(all.end(), list.begin(), list.end());
+    }
+    ASSERT_TRUE(store::migrate(*store_, all));
+    identity::Options io;
+    io.pwhash_opslimit = 1;
+    io.pwhash_memlimit = 8192;
+    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, io);
+    for (auto id : {"12345", "zjj", "jcj"}) {
+      ASSERT_TRUE(ids_->create_department({id, id, "", "", ""}, nullptr));
+    }
+    official("hotline.op", "12345", {Role::clerk});
+    official("zjj.clerk", "zjj", {Role::clerk});
+    official("jiancha", "jcj", {Role::supervisor});
+    official("admin", "zjj", {Role::admin});
+    citizen("zhangsan", "11010519491231002");
+    service_ = std::make_unique<Service>(*store_, clock_, random_, *ids_);
+    identity::register_routes(router_, *ids_);
+    register_hot_issue_routes(router_, *store_, clock_, *ids_);
+    for (auto name : {"hotline.op", "zjj.clerk", "jiancha", "admin", "zhangsan"}) {
+      tokens_[name] = login(name);
+    }
+    hotline_ = *ids_->find_by_username("hotline.op");
+    citizen_ = *ids_->find_by_username("zhangsan");
+  }
+
+  void official(const std::string& name, const std::string& dept, std::set<Role> roles) {
+    identity::NewUser u;
+    u.username = name;
+    u.password = kPassword;
+    u.kind = identity::Kind::official;
+    u.display_name = name;
+    u.dept_id = dept;
+    u.roles = std::move(roles);
+    ASSERT_TRUE(ids_->create_user(u, nullptr));
+  }
+
+  void citizen(const std::string& name, std::string_view id17) {
+    identity::NewUser u;
+    u.username = name;
+    u.password = kPassword;
+    u.kind = identity::Kind::citizen;
+    u.display_name = name;
+    u.id_number = std::string(id17) + identity::citizen_id_check(id17);
+    u.phone = "13900000000";
+    ASSERT_TRUE(ids_->create_user(u, nullptr));
+  }
+
+  // A phone call entered by the hotline: each caller's number is a person of its own.
+  std::string call_in(const std::string& phone, const std::string& title, const std::string& text,
+                      const std::string& location = "A1区幸福里小区") {
+    NewAppeal n;
+    n.channel = Channel::phone;
+    n.type = Type::complaint;
+    n.title = title;
+    n.text = text;
+    n.location = location;
+    n.caller = Caller{"来电人", phone};
+    auto r = service_->submit(n, hotline_);
+    EXPECT_TRUE(r) << (r ? "" : r.error().message_en);
+    return r ? r->appeal.id : "";
+  }
+
+  http::Response call(const std::string& path, const std::string& who) {
+    http::Request req;
+    req.method = "GET";
+    req.target = path;
+    auto q = path.find('?');
+    req.path = path.substr(0, q);
+    if (q != std::string::npos) {
+      std::string rest = path.substr(q + 1);
+      while (!rest.empty()) {
+        auto amp = rest.find('&');
+        std::string pair = rest.substr(0, amp);
+        auto eq = pair.find('=');
+        req.query.emplace(pair.substr(0, eq), eq == std::string::npos ? "" : pair.substr(eq + 1));
+        rest = amp == std::string::npos ? "" : rest.substr(amp + 1);
+      }
+    }
+    req.request_id = "t";
+    req.remote_address = "192.0.2.1";
+    if (!who.empty()) req.headers["authorization"] = "Bearer " + tokens_[who];
+    return router_.dispatch(req);
+  }
+
+  json get_json(const std::string& path, const std::string& who, int status) {
+    auto r = call(path, who);
+    EXPECT_EQ(status, r.status) << path << " → " << r.body;
+    return json::parse(r.body, nullptr, false);
+  }
+
+  std::string login(const std::string& username) {
+    http::Request req;
+    req.method = "POST";
+    req.target = req.path = "/api/v1/auth/login";
+    req.headers["content-type"] = "application/json";
+    req.body = json{{"username", username}, {"password", kPassword}}.dump();
+    auto r = router_.dispatch(req);
+    EXPECT_EQ(200, r.status) << r.body;
+    return json::parse(r.body).value("token", "");
+  }
+
+  // Three callers about the broken lift of 幸福里 (one of them calling twice), one about
+  // another estate, and one old call outside a 30-day window.
+  void seed() {
+    old_ = call_in("13800000009", "幸福里小区电梯经常坏", "幸福里小区的电梯经常坏，请尽快维修。");
+    clock_.advance(40 * core::kDayMs);
+    lift_.push_back(
+        call_in("13800000001", "幸福里小区电梯经常坏",
+                "A1区幸福里小区3栋的电梯经常坏，老人上下楼很困难，请物业尽快维修电梯。"));
+    clock_.advance(3600 * 1000);
+    lift_.push_back(call_in("13800000002", "反映幸福里小区电梯故障",
+                            "幸福里小区电梯故障一个多月了，物业一直不修，老人小孩上楼困难。"));
+    clock_.advance(3600 * 1000);
+    lift_.push_back(call_in("13800000003", "A1区幸福里电梯坏了没人修",
+                            "我们幸福里小区的电梯坏了没人维修，住高层的老人出不了门。"));
+    clock_.advance(3600 * 1000);
+    // The first caller again: merged into the first appeal, one more report by the same person.
+    auto again = call_in("13800000001", "幸福里小区电梯经常坏",
+                         "A1区幸福里小区3栋的电梯经常坏，老人上下楼很困难，请物业尽快维修电梯。");
+    EXPECT_EQ(lift_[0], again);
+    clock_.advance(3600 * 1000);
+    other_ = call_in("13800000004", "和平花园路灯不亮",
+                     "和平花园小区门口的路灯坏了半年，晚上很黑。", "A1区和平花园");
+    clock_.advance(3600 * 1000);
+    // Sessions expire in 8 hours; the calls above spanned 40 days.
+    for (auto& [name, token] : tokens_) token = login(name);
+  }
+
+  core::ManualClock clock_{kStart};
+  core::SystemRandom random_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<identity::Service> ids_;
+  std::unique_ptr<Service> service_;
+  http::Router router_;
+  std::map<std::string, std::string> tokens_;
+  identity::Principal hotline_, citizen_;
+  std::string old_, other_;
+  std::vector<std::string> lift_;
+};
+
+TEST_P(HotRoutesTest, HotlineSupervisorsAndAdminsReadHotIssues) {
+  seed();
+  auto body = get_json("/api/v1/appeals/hot-issues", "hotline.op", 200);
+  EXPECT_EQ(30, body.value("window_days", 0));
+  EXPECT_EQ(core::format_instant(clock_.now_ms()), body.value("generated_at", ""));
+  ASSERT_TRUE(body["issues"].is_array());
+  ASSERT_EQ(1u, body["issues"].size()) << body.dump();
+  const json& h = body["issues"][0];
+  EXPECT_EQ("HI-" + lift_[0], h.value("id", ""));
+  EXPECT_EQ("幸福里", h.value("place", ""));
+  EXPECT_EQ(4, h.value("count", 0)) << "three callers, one of whom called twice";
+  EXPECT_EQ(3, h.value("people", 0));
+  EXPECT_EQ(0, h.value("likes", -1));
+  EXPECT_EQ(lift_, h["appeal_ids"].get<std::vector<std::string>>());
+  EXPECT_TRUE(h["dept_ids"].is_array() && h["dept_ids"].empty());
+  EXPECT_GT(h.value("heat", 0.0), 0.0);
+  EXPECT_FALSE(h.value("title", "").empty());
+  EXPECT_TRUE(h["entities"].is_array());
+  EXPECT_NE(h.value("first_at", ""), h.value("last_at", ""));
+
+  // A longer window takes in the old call of the same matter.
+  body = get_json("/api/v1/appeals/hot-issues?days=60&limit=5", "jiancha", 200);
+  EXPECT_EQ(60, body.value("window_days", 0));
+  ASSERT_EQ(1u, body["issues"].size());
+  EXPECT_EQ(5, body["issues"][0].value("count", 0));
+  EXPECT_EQ("HI-" + old_, body["issues"][0].value("id", ""));
+
+  body = get_json("/api/v1/appeals/hot-issues?days=7", "admin", 200);
+  EXPECT_EQ(1u, body["issues"].size());
+  body = get_json("/api/v1/appeals/hot-issues?days=1", "admin", 200);
+  EXPECT_EQ(1u, body["issues"].size());
+  body = get_json("/api/v1/appeals/hot-issues?limit=1", "hotline.op", 200);
+  EXPECT_EQ(1u, body["issues"].size());
+}
+
+TEST_P(HotRoutesTest, NothingHotWithoutRepeatedReports) {
+  auto body = get_json("/api/v1/appeals/hot-issues", "hotline.op", 200);
+  EXPECT_TRUE(body["issues"].empty());
+  call_in("13800000004", "和平花园路灯不亮", "和平花园小区门口的路灯坏了半年，晚上很黑。");
+  body = get_json("/api/v1/appeals/hot-issues", "hotline.op", 200);
+  EXPECT_TRUE(body["issues"].empty());
+}
+
+TEST_P(HotRoutesTest, OthersAreRefused) {
+  seed();
+  for (auto path : {"/api/v1/appeals/hot-issues", "/api/v1/appeals/hot-issues.csv"}) {
+    auto p = get_json(path, "zhangsan", 403);
+    EXPECT_FALSE(p.value("message_zh", "").empty());
+    get_json(path, "zjj.clerk", 403);
+    get_json(path, "", 401);
+  }
+}
+
+TEST_P(HotRoutesTest, BadParametersNameTheField) {
+  for (auto [query, field] :
+       std::vector<std::pair<std::string, std::string>>{{"days=0", "days"},
+                                                        {"days=367", "days"},
+                                                        {"days=abc", "days"},
+                                                        {"days=", "days"},
+                                                        {"days=-3", "days"},
+                                                        {"limit=0", "limit"},
+                                                        {"limit=101", "limit"},
+                                                        {"limit=1x", "limit"}}) {
+    auto r = call("/api/v1/appeals/hot-issues?" + query, "hotline.op");
+    EXPECT_EQ(400, r.status) << query << " → " << r.body;
+    EXPECT_EQ("application/problem+json", r.content_type);
+    EXPECT_EQ(field, json::parse(r.body, nullptr, false).value("field", "")) << query;
+  }
+  auto r = call("/api/v1/appeals/hot-issues.csv?days=0", "hotline.op");
+  EXPECT_EQ(400, r.status);
+  // Refused callers learn nothing about the parameters.
+  EXPECT_EQ(403, call("/api/v1/appeals/hot-issues?days=0", "zhangsan").status);
+}
+
+TEST_P(HotRoutesTest, CsvExportForExcel) {
+  seed();
+  auto r = call("/api/v1/appeals/hot-issues.csv?days=30", "hotline.op");
+  ASSERT_EQ(200, r.status) << r.body;
+  EXPECT_EQ("text/csv; charset=utf-8", r.content_type);
+  ASSERT_GE(r.body.size(), 3u);
+  EXPECT_EQ("\xEF\xBB\xBF", r.body.substr(0, 3));
+  std::string disposition;
+  for (const auto& [k, v] : r.headers) {
+    if (k == "Content-Disposition") disposition = v;
+  }
+  EXPECT_EQ("attachment; filename=\"hot-issues-2026-02-10.csv\"", disposition);
+  std::vector<std::string> lines;
+  std::string rest = r.body.substr(3);
+  for (std::size_t at; (at = rest.find("\r\n")) != std::string::npos; rest = rest.substr(at + 2)) {
+    lines.push_back(rest.substr(0, at));
+  }
+  EXPECT_TRUE(rest.empty());
+  ASSERT_EQ(2u, lines.size()) << r.body;
+  EXPECT_EQ(
+      "rank,id,title,place,entities,count,people,likes,first_at,last_at,span_days,heat,dept_ids,"
+      "appeal_ids",
+      lines[0]);
+  EXPECT_EQ(0u, lines[1].find("1,HI-" + lift_[0] + ",")) << lines[1];
+  EXPECT_NE(std::string::npos, lines[1].find(",幸福里,")) << lines[1];
+  EXPECT_NE(std::string::npos, lines[1].find(",4,3,0,")) << lines[1];
+  EXPECT_NE(std::string::npos, lines[1].find(lift_[0] + ";" + lift_[1] + ";" + lift_[2]))
+      << lines[1];
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, HotRoutesTest, ::testing::ValuesIn(yiwang::testing::backends()));
+
+}  // namespace
+}  // namespace yiwang::appeals
