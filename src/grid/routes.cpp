@@ -1,0 +1,568 @@
+// HTTP routes of the grid: parse strictly, authenticate, one service call, map.
+#include <cmath>
+#include <cstdlib>
+
+#include "grid/grid.h"
+#include "http/json_api.h"
+
+namespace yiwang::grid {
+namespace {
+
+using http::Json;
+using http::PathParams;
+using http::Request;
+using http::Response;
+
+constexpr std::size_t kLongText = 200000;
+
+tl::unexpected<Error> bad(std::string field, std::string zh, std::string en) {
+  return fail(ErrorCode::invalid_input, std::move(field), std::move(zh), std::move(en));
+}
+
+Json instant(const std::optional<core::Millis>& t) {
+  return t ? Json(core::format_instant(*t)) : Json(nullptr);
+}
+
+std::string_view alert_name(core::Alert a) {
+  switch (a) {
+    case core::Alert::yellow:
+      return "yellow";
+    case core::Alert::red:
+      return "red";
+    case core::Alert::none:
+      break;
+  }
+  return "none";
+}
+
+Json opt(const std::optional<double>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+
+Json location_json(const Location& l) {
+  return {{"cell_code", l.cell_code},           {"cell_name", l.cell_name},
+          {"community_code", l.community_code}, {"community_name", l.community_name},
+          {"street_code", l.street_code},       {"street_name", l.street_name},
+          {"division_code", l.division_code}};
+}
+
+Json cell_feature(const Cell& c) {
+  return {{"type", "Feature"},
+          {"geometry", Json::parse(c.geometry_json)},
+          {"properties",
+           {{"code", c.code},
+            {"name", c.name},
+            {"street_code", c.street_code},
+            {"street_name", c.street_name},
+            {"community_code", c.community_code},
+            {"community_name", c.community_name},
+            {"supervisors", c.supervisors}}}};
+}
+
+Json component_json(const Component& c) {
+  return {{"code", c.code},
+          {"class_code", c.class_code},
+          {"type", c.type},
+          {"dept_id", c.dept_id},
+          {"lon", c.location.lon},
+          {"lat", c.location.lat},
+          {"state", c.state},
+          {"cell_code", c.cell_code},
+          {"updated_at", core::format_instant(c.updated_at_ms)}};
+}
+
+Json limits_json(const Limits& l) {
+  return {{"register", l.register_},
+          {"dispatch", l.dispatch},
+          {"dispose", l.dispose},
+          {"check", l.check},
+          {"close", l.close}};
+}
+
+Json class_json(const Class& c) {
+  return {{"kind", to_string(c.kind)},
+          {"code", c.code},
+          {"major_code", c.code.substr(0, 2)},
+          {"major_name", c.major_name},
+          {"minor_code", c.code.substr(2)},
+          {"minor_name", c.minor_name},
+          {"dept_id", c.dept_id},
+          {"limits", limits_json(c.limits)}};
+}
+
+Json clock_json(const StepClock& c) {
+  return {{"step", to_string(c.step)},        {"started_at", core::format_instant(c.started_at_ms)},
+          {"limit_min", c.limit_min},         {"used_min", c.used_min},
+          {"remaining_min", c.remaining_min}, {"deadline", core::format_instant(c.deadline_ms)},
+          {"alert", alert_name(c.alert)}};
+}
+
+Json event_json(const GridEvent& e) {
+  return {{"id", e.id},
+          {"source", to_string(e.source)},
+          {"reporter_user_id", e.reporter_user_id},
+          {"external_ref", e.external_ref},
+          {"kind", to_string(e.kind)},
+          {"class_code", e.class_code},
+          {"class_name", e.class_name},
+          {"description", e.description},
+          {"photos", e.photos},
+          {"location", {{"lon", e.location.lon}, {"lat", e.location.lat}}},
+          {"where", location_json(e.where)},
+          {"component_code", e.component_code},
+          {"state", to_string(e.state)},
+          {"dept_id", e.dept_id},
+          {"suggested_dept", e.suggested_dept},
+          {"suggestion_basis", e.suggestion_basis},
+          {"feedback", e.feedback},
+          {"reason", e.reason},
+          {"rework_count", e.rework_count},
+          {"send_back_count", e.send_back_count},
+          {"evaluation", e.evaluation ? Json(*e.evaluation) : Json(nullptr)},
+          {"reported_at", core::format_instant(e.reported_at_ms)},
+          {"registered_at", instant(e.registered_at_ms)},
+          {"dispatched_at", instant(e.dispatched_at_ms)},
+          {"fed_back_at", instant(e.fed_back_at_ms)},
+          {"closed_at", instant(e.closed_at_ms)},
+          {"closed_on_time", e.closed_on_time ? Json(*e.closed_on_time) : Json(nullptr)},
+          {"clock", e.clock ? clock_json(*e.clock) : Json(nullptr)},
+          {"updated_at", core::format_instant(e.updated_at_ms)},
+          {"revision", e.revision}};
+}
+
+Json indicators_json(const Indicators& g) {
+  return {{"key", g.key},
+          {"name", g.name},
+          {"rank", g.rank},
+          {"reported", g.reported},
+          {"registered", g.registered},
+          {"registered_on_time", g.registered_on_time},
+          {"dispatches", g.dispatches},
+          {"sent_back", g.sent_back},
+          {"disposed", g.disposed},
+          {"disposed_on_time", g.disposed_on_time},
+          {"closed", g.closed},
+          {"closed_on_time", g.closed_on_time},
+          {"rework", g.rework},
+          {"overdue", g.overdue},
+          {"on_time_register_rate", opt(g.on_time_register_rate)},
+          {"accurate_dispatch_rate", opt(g.accurate_dispatch_rate)},
+          {"on_time_dispose_rate", opt(g.on_time_dispose_rate)},
+          {"close_rate", opt(g.close_rate)},
+          {"on_time_close_rate", opt(g.on_time_close_rate)},
+          {"avg_dispose_minutes", opt(g.avg_dispose_minutes)},
+          {"meets_goal", g.meets_goal}};
+}
+
+// A query parameter that must be a finite number.
+Result<double> number_param(const Request& req, const char* name) {
+  auto v = req.query_param(name);
+  if (!v || v->empty()) {
+    return bad(name, std::string("缺少参数 ") + name, std::string("missing parameter ") + name);
+  }
+  char* end = nullptr;
+  double d = std::strtod(v->c_str(), &end);
+  if (end != v->c_str() + v->size() || !std::isfinite(d)) {
+    return bad(name, std::string("参数须为数字：") + name,
+               std::string("parameter must be a number: ") + name);
+  }
+  return d;
+}
+
+Result<double> body_number(http::ObjectReader& r, const Json& body, std::string_view key) {
+  auto v = r.optional_any(key);
+  if (r.failed()) return fail(*r.error());
+  if (!v) return bad(r.path_of(key), "缺少字段", "field is required");
+  if (!v->is_number()) return bad(r.path_of(key), "须为数字", "must be a number");
+  return v->get<double>();
+}
+
+Result<Point> point_of(const Json& v, const std::string& path) {
+  if (!v.is_object()) return bad(path, "须为 {lon, lat} 对象", "must be a {lon, lat} object");
+  http::ObjectReader r(v, path);
+  auto lon = body_number(r, v, "lon");
+  if (!lon) return fail(lon.error());
+  auto lat = body_number(r, v, "lat");
+  if (!lat) return fail(lat.error());
+  if (auto st = r.finish(); !st) return fail(st.error());
+  return Point{*lon, *lat};
+}
+
+Result<std::vector<std::string>> strings_of(const std::optional<Json>& a, const std::string& path) {
+  std::vector<std::string> out;
+  if (!a) return out;
+  if (a->size() > 9) return bad(path, "照片最多 9 张", "at most 9 photos");
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    if (!(*a)[i].is_string()) {
+      return bad(path + "/" + std::to_string(i), "须为字符串", "must be a string");
+    }
+    out.push_back((*a)[i].get<std::string>());
+  }
+  return out;
+}
+
+Result<NewReport> parse_report(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  NewReport n;
+  auto source = r.optional_string("source", 40);
+  auto kind = r.optional_string("kind", 20);
+  n.class_code = r.required_string("class_code", 40);
+  n.description = r.required_string("description", kLongText);
+  auto photos = r.optional_array("photos");
+  n.external_ref = r.optional_string("external_ref", kLongText).value_or("");
+  auto location = r.optional_object("location");
+  if (auto st = r.finish(); !st) return fail(st.error());
+  if (source) {
+    auto s = parse_source(*source);
+    if (!s) {
+      return bad("/source", "来源应为 supervisor、public、sensor、hotline_12345 或 higher_level",
+                 "source must be supervisor, public, sensor, hotline_12345 or higher_level");
+    }
+    n.source = *s;
+  }
+  if (kind) {
+    auto k = parse_class_kind(*kind);
+    if (!k) return bad("/kind", "类别应为 event 或 component", "kind must be event or component");
+    n.kind = *k;
+  }
+  if (!location) return bad("/location", "缺少位置", "location is required");
+  auto p = point_of(*location, "/location");
+  if (!p) return fail(p.error());
+  n.location = *p;
+  auto ph = strings_of(photos, "/photos");
+  if (!ph) return fail(ph.error());
+  n.photos = std::move(*ph);
+  return n;
+}
+
+Result<ActionRequest> parse_action_request(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  auto action = r.required_string("action", 40);
+  ActionRequest a;
+  a.reason = r.optional_string("reason", kLongText).value_or("");
+  a.dept_id = r.optional_string("dept_id", 64).value_or("");
+  a.feedback = r.optional_string("feedback", kLongText).value_or("");
+  auto photos = r.optional_array("photos");
+  a.passed = r.optional_bool("passed");
+  if (auto level = r.optional_int("level", INT32_MIN, INT32_MAX))
+    a.level = static_cast<int>(*level);
+  a.class_code = r.optional_string("class_code", 40).value_or("");
+  a.expected_revision = r.optional_int("expected_revision", 0, INT64_MAX);
+  if (auto st = r.finish(); !st) return fail(st.error());
+  auto parsed = parse_action(action);
+  if (!parsed) return bad("/action", "未知的操作：" + action, "unknown action: " + action);
+  a.action = *parsed;
+  auto ph = strings_of(photos, "/photos");
+  if (!ph) return fail(ph.error());
+  a.photos = std::move(*ph);
+  return a;
+}
+
+Result<Component> parse_component(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  Component c;
+  c.code = r.required_string("code", 40);
+  c.type = r.required_string("type", kLongText);
+  c.dept_id = r.required_string("dept_id", 64);
+  c.state = r.optional_string("state", 40).value_or("normal");
+  auto location = r.optional_object("location");
+  if (auto st = r.finish(); !st) return fail(st.error());
+  if (!location) return bad("/location", "缺少位置", "location is required");
+  auto p = point_of(*location, "/location");
+  if (!p) return fail(p.error());
+  c.location = *p;
+  return c;
+}
+
+Result<Class> parse_class(const Request& req, const PathParams& pp) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  Class c;
+  c.major_name = r.required_string("major_name", kLongText);
+  c.minor_name = r.required_string("minor_name", kLongText);
+  c.dept_id = r.required_string("dept_id", 64);
+  auto limits = r.optional_object("limits");
+  if (auto st = r.finish(); !st) return fail(st.error());
+  if (!limits) return bad("/limits", "缺少时限", "limits are required");
+  http::ObjectReader lr(*limits, "/limits");
+  c.limits.register_ = static_cast<int>(lr.required_int("register", INT32_MIN, INT32_MAX));
+  c.limits.dispatch = static_cast<int>(lr.required_int("dispatch", INT32_MIN, INT32_MAX));
+  c.limits.dispose = static_cast<int>(lr.required_int("dispose", INT32_MIN, INT32_MAX));
+  c.limits.check = static_cast<int>(lr.required_int("check", INT32_MIN, INT32_MAX));
+  c.limits.close = static_cast<int>(lr.required_int("close", INT32_MIN, INT32_MAX));
+  if (auto st = lr.finish(); !st) return fail(st.error());
+  auto kind = parse_class_kind(pp.at("kind"));
+  if (!kind) return fail(ErrorCode::not_found, "", "没有这种分类类别", "no such class kind");
+  c.kind = *kind;
+  c.code = pp.at("code");
+  return c;
+}
+
+Result<core::Millis> date_param(const Request& req, const char* name, bool end) {
+  auto v = req.query_param(name);
+  if (!v || v->empty())
+    return bad(name, std::string("缺少日期 ") + name, std::string("missing ") + name);
+  core::Date d;
+  if (!core::parse_date(*v, d)) {
+    return bad(name, "日期格式应为 YYYY-MM-DD", "a date is YYYY-MM-DD");
+  }
+  // `to` is inclusive: the period ends at the next midnight.
+  return core::china_midnight(d) + (end ? core::kDayMs : 0);
+}
+
+}  // namespace
+
+void register_routes(http::Router& router, Service& service, identity::Service& identity) {
+  auto who = [&identity](const Request& req) { return identity.authenticate(req.bearer_token()); };
+  auto P = [](const Error& e, const Request& req) { return http::problem(e, req); };
+
+  router.add(
+      "POST", "/api/v1/grid/cells/import",
+      [&service, who, P](const Request& req, const PathParams&) {
+        auto me = who(req);
+        if (!me) return P(me.error(), req);
+        auto body = http::parse_object(req);
+        if (!body) return P(body.error(), req);
+        auto replace = req.query_param("replace").value_or("false");
+        if (replace != "true" && replace != "false") {
+          return P(
+              bad("replace", "replace 须为 true 或 false", "replace must be true or false").value(),
+              req);
+        }
+        auto n = service.import_cells(req.body, replace == "true", *me);
+        if (!n) return P(n.error(), req);
+        return http::ok({{"imported", *n}});
+      });
+
+  router.add("GET", "/api/v1/grid/cells",
+             [&service, who, P](const Request& req, const PathParams&) {
+               auto me = who(req);
+               if (!me) return P(me.error(), req);
+               auto cells = service.list_cells(req.query_param("street").value_or(""));
+               if (!cells) return P(cells.error(), req);
+               Json features = Json::array();
+               for (const auto& c : *cells) features.push_back(cell_feature(c));
+               return http::ok({{"type", "FeatureCollection"}, {"features", std::move(features)}});
+             });
+
+  router.add("GET", "/api/v1/grid/cells/{code}",
+             [&service, who, P](const Request& req, const PathParams& p) {
+               auto me = who(req);
+               if (!me) return P(me.error(), req);
+               auto c = service.get_cell(p.at("code"));
+               if (!c) return P(c.error(), req);
+               return http::ok(cell_feature(*c));
+             });
+
+  router.add("GET", "/api/v1/grid/lookup",
+             [&service, who, P](const Request& req, const PathParams&) {
+               auto me = who(req);
+               if (!me) return P(me.error(), req);
+               auto lon = number_param(req, "lon");
+               if (!lon) return P(lon.error(), req);
+               auto lat = number_param(req, "lat");
+               if (!lat) return P(lat.error(), req);
+               auto l = service.locate({*lon, *lat});
+               if (!l) return P(l.error(), req);
+               return http::ok(location_json(*l));
+             });
+
+  router.add("GET", "/api/v1/grid/components",
+             [&service, who, P](const Request& req, const PathParams&) {
+               auto me = who(req);
+               if (!me) return P(me.error(), req);
+               auto page = http::page_of(req, 100, 1000);
+               if (!page) return P(page.error(), req);
+               auto list = service.list_components(req.query_param("cell").value_or(""),
+                                                   page->limit, page->offset);
+               if (!list) return P(list.error(), req);
+               Json items = Json::array();
+               for (const auto& c : *list) items.push_back(component_json(c));
+               return http::ok({{"items", std::move(items)}});
+             });
+
+  router.add("POST", "/api/v1/grid/components",
+             [&service, who, P](const Request& req, const PathParams&) {
+               auto me = who(req);
+               if (!me) return P(me.error(), req);
+               auto c = parse_component(req);
+               if (!c) return P(c.error(), req);
+               auto saved = service.save_component(*c, *me);
+               if (!saved) return P(saved.error(), req);
+               return http::ok(component_json(*saved));
+             });
+
+  router.add("GET", "/api/v1/grid/components/nearest",
+             [&service, who, P](const Request& req, const PathParams&) {
+               auto me = who(req);
+               if (!me) return P(me.error(), req);
+               auto lon = number_param(req, "lon");
+               if (!lon) return P(lon.error(), req);
+               auto lat = number_param(req, "lat");
+               if (!lat) return P(lat.error(), req);
+               double max_m = 100;
+               if (req.query_param("max_m")) {
+                 auto m = number_param(req, "max_m");
+                 if (!m) return P(m.error(), req);
+                 max_m = *m;
+               }
+               auto n = service.nearest_component({*lon, *lat}, max_m,
+                                                  req.query_param("class").value_or(""));
+               if (!n) return P(n.error(), req);
+               if (!*n) return http::ok({{"component", nullptr}});
+               return http::ok({{"component", component_json((*n)->component)},
+                                {"distance_m", std::round((*n)->distance_m * 10) / 10}});
+             });
+
+  router.add("GET", "/api/v1/grid/components/{code}",
+             [&service, who, P](const Request& req, const PathParams& p) {
+               auto me = who(req);
+               if (!me) return P(me.error(), req);
+               auto c = service.get_component(p.at("code"));
+               if (!c) return P(c.error(), req);
+               return http::ok(component_json(*c));
+             });
+
+  router.add("GET", "/api/v1/grid/classes",
+             [&service, who, P](const Request& req, const PathParams&) {
+               auto me = who(req);
+               if (!me) return P(me.error(), req);
+               auto list = service.list_classes();
+               if (!list) return P(list.error(), req);
+               Json items = Json::array();
+               for (const auto& c : *list) items.push_back(class_json(c));
+               return http::ok({{"items", std::move(items)}});
+             });
+
+  router.add("PUT", "/api/v1/grid/classes/{kind}/{code}",
+             [&service, who, P](const Request& req, const PathParams& p) {
+               auto me = who(req);
+               if (!me) return P(me.error(), req);
+               auto c = parse_class(req, p);
+               if (!c) return P(c.error(), req);
+               auto saved = service.save_class(*c, *me);
+               if (!saved) return P(saved.error(), req);
+               return http::ok(class_json(*saved));
+             });
+
+  router.add("POST", "/api/v1/grid/events",
+             [&service, who, P](const Request& req, const PathParams&) {
+               auto me = who(req);
+               if (!me) return P(me.error(), req);
+               auto n = parse_report(req);
+               if (!n) return P(n.error(), req);
+               auto e = service.report(*n, &*me);
+               if (!e) return P(e.error(), req);
+               return http::created(event_json(*e), "/api/v1/grid/events/" + e->id);
+             });
+
+  router.add(
+      "GET", "/api/v1/grid/events", [&service, who, P](const Request& req, const PathParams&) {
+        auto me = who(req);
+        if (!me) return P(me.error(), req);
+        auto page = http::page_of(req);
+        if (!page) return P(page.error(), req);
+        EventQuery q;
+        q.limit = page->limit;
+        q.offset = page->offset;
+        if (auto s = req.query_param("state"); s && !s->empty()) {
+          q.state = parse_state(*s);
+          if (!q.state)
+            return P(bad("state", "未知的状态：" + *s, "unknown state: " + *s).value(), req);
+        }
+        if (auto s = req.query_param("alert"); s && !s->empty()) {
+          if (*s == "yellow") {
+            q.alert = core::Alert::yellow;
+          } else if (*s == "red") {
+            q.alert = core::Alert::red;
+          } else if (*s == "none") {
+            q.alert = core::Alert::none;
+          } else {
+            return P(
+                bad("alert", "预警应为 none、yellow 或 red", "alert must be none, yellow or red")
+                    .value(),
+                req);
+          }
+        }
+        q.cell_code = req.query_param("cell").value_or("");
+        q.street_code = req.query_param("street").value_or("");
+        q.dept_id = req.query_param("dept").value_or("");
+        q.class_code = req.query_param("class").value_or("");
+        auto list = service.list(q, *me);
+        if (!list) return P(list.error(), req);
+        Json items = Json::array();
+        for (const auto& e : list->events) items.push_back(event_json(e));
+        return http::ok({{"items", std::move(items)}, {"total", list->total}});
+      });
+
+  router.add("GET", "/api/v1/grid/events/{id}",
+             [&service, who, P](const Request& req, const PathParams& p) {
+               auto me = who(req);
+               if (!me) return P(me.error(), req);
+               auto d = service.get(p.at("id"), *me);
+               if (!d) return P(d.error(), req);
+               Json body = event_json(d->event);
+               Json steps = Json::array();
+               for (const auto& s : d->steps) {
+                 steps.push_back({{"step", to_string(s.step)},
+                                  {"dept_id", s.dept_id},
+                                  {"started_at", core::format_instant(s.started_at_ms)},
+                                  {"ended_at", instant(s.ended_at_ms)},
+                                  {"limit_min", s.limit_min},
+                                  {"used_min", s.used_min},
+                                  {"outcome", s.outcome},
+                                  {"actor_user_id", s.actor_user_id}});
+               }
+               body["steps"] = std::move(steps);
+               return http::ok(body);
+             });
+
+  router.add("POST", "/api/v1/grid/events/{id}/actions",
+             [&service, who, P](const Request& req, const PathParams& p) {
+               auto me = who(req);
+               if (!me) return P(me.error(), req);
+               auto a = parse_action_request(req);
+               if (!a) return P(a.error(), req);
+               auto e = service.act(p.at("id"), *a, *me);
+               if (!e) return P(e.error(), req);
+               return http::ok(event_json(*e));
+             });
+
+  router.add(
+      "GET", "/api/v1/grid/indicators", [&service, who, P](const Request& req, const PathParams&) {
+        auto me = who(req);
+        if (!me) return P(me.error(), req);
+        IndicatorQuery q;
+        auto by = req.query_param("by").value_or("dept");
+        auto g = parse_group_by(by);
+        if (!g) {
+          return P(
+              bad("by", "by 应为 dept、street 或 cell", "by must be dept, street or cell").value(),
+              req);
+        }
+        q.by = *g;
+        auto from = date_param(req, "from", false);
+        if (!from) return P(from.error(), req);
+        auto to = date_param(req, "to", true);
+        if (!to) return P(to.error(), req);
+        q.from_ms = *from;
+        q.to_ms = *to;
+        auto r = service.indicators(q, *me);
+        if (!r) return P(r.error(), req);
+        Json rows = Json::array();
+        for (const auto& row : r->rows) rows.push_back(indicators_json(row));
+        return http::ok({{"goal", r->goal},
+                         {"by", by},
+                         {"rows", std::move(rows)},
+                         {"total", indicators_json(r->total)}});
+      });
+}
+
+}  // namespace yiwang::grid

@@ -1,0 +1,669 @@
+#include <sodium.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "core/utf8.h"
+#include "events/events.h"
+#include "open311/open311.h"
+
+namespace yiwang::generated {
+std::vector<store::Migration> open311_migrations();
+}  // namespace yiwang::generated
+
+namespace yiwang::open311 {
+
+namespace {
+
+using identity::Principal;
+using nlohmann::json;
+
+constexpr std::string_view kFilesPath = "/api/v1/files/";
+constexpr std::string_view kRefPrefix = "open311:";
+
+tl::unexpected<Error> bad(std::string field, std::string zh, std::string en) {
+  return fail(ErrorCode::invalid_input, std::move(field), std::move(zh), std::move(en));
+}
+
+tl::unexpected<Error> bad_key() {
+  return fail(ErrorCode::forbidden, "api_key", "api_key 缺失或无效",
+              "api_key was not provided or is invalid");
+}
+
+tl::unexpected<Error> request_not_found() {
+  return fail(ErrorCode::not_found, "service_request_id", "未找到该服务请求",
+              "service_request_id was not found");
+}
+
+bool is_hex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+events::Actor actor_of(const Principal* by) {
+  if (!by) return events::Actor{"", "system", ""};
+  return events::Actor{by->user_id, std::string(identity::main_role(*by)), by->dept_id};
+}
+
+bool may_manage_keys(const Principal* by) {
+  return !by || by->has_role(identity::Role::admin);
+}
+
+ApiKey key_of(const store::Row& r) {
+  ApiKey k;
+  k.id = r.text(0);
+  k.name = r.text(1);
+  k.created_at_ms = r.int64(2);
+  k.revoked = r.int64(3) != 0;
+  return k;
+}
+
+constexpr const char* kKeySelect = "SELECT id, name, created_at_ms, revoked FROM open311_keys ";
+
+Result<ApiKey> insert_key(store::Tx& tx, const core::Clock& clock, const std::string& name,
+                          const std::string& hash, const Principal* by) {
+  ApiKey k;
+  k.id = hash.substr(0, 16);
+  k.name = name;
+  k.created_at_ms = clock.now_ms();
+  tx.exec(
+      "INSERT INTO open311_keys (id, name, key_hash, created_at_ms, revoked) VALUES (?, ?, ?, ?, "
+      "0)",
+      {k.id, k.name, hash, k.created_at_ms});
+  events::NewEvent ev;
+  ev.type = "open311.key_created";
+  ev.subject_type = "open311_key";
+  ev.subject_id = k.id;
+  ev.actor = actor_of(by);
+  ev.after_json = json{{"id", k.id}, {"name", k.name}, {"revoked", false}}.dump();
+  events::append(tx, clock, ev);
+  return k;
+}
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  std::int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+// Reads exactly `n` digits at s[i].
+bool digits(std::string_view s, std::size_t& i, std::size_t n, int& out) {
+  if (i + n > s.size()) return false;
+  out = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    char c = s[i + k];
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + (c - '0');
+  }
+  i += n;
+  return true;
+}
+
+// Our own file references only: the platform runs offline, so it never fetches outside media.
+std::optional<std::string> media_sha256(std::string_view url, const Options& o) {
+  if (!o.base_url.empty()) {
+    // base_url is ".../open311/v2"; files live under the same origin.
+    auto scheme = o.base_url.find("://");
+    if (scheme != std::string::npos) {
+      auto slash = o.base_url.find('/', scheme + 3);
+      std::string origin = o.base_url.substr(0, slash);
+      if (url.substr(0, origin.size()) == origin) url.remove_prefix(origin.size());
+    }
+  }
+  if (url.substr(0, kFilesPath.size()) != kFilesPath) return std::nullopt;
+  url.remove_prefix(kFilesPath.size());
+  if (url.size() != 64 || !is_hex(url)) return std::nullopt;
+  return std::string(url);
+}
+
+std::string status_notes(const grid::GridEvent& e) {
+  using grid::State;
+  switch (e.state) {
+    case State::reported:
+      return "已受理，待立案 / received, awaiting registration";
+    case State::accepted:
+      return "已核实，待批准立案 / verified, awaiting registration";
+    case State::registered:
+      return "已立案，待派遣 / registered, awaiting dispatch";
+    case State::dispatched:
+      return e.rework_count > 0 ? "返工处置中 / being handled again after an on-site check"
+                                : "处置中 / being handled";
+    case State::checking:
+      return "已处置，核查中 / handled, being checked on site";
+    case State::checked:
+      return "核查通过，待结案 / checked, awaiting closure";
+    case State::closed:
+      return "已结案 / closed";
+    case State::rejected:
+      return "不予立案 / not registered";
+  }
+  return "";
+}
+
+// What one listing needs besides the events: read once per call.
+struct Context {
+  std::map<std::string, grid::Class> classes;  // event classes by code
+  std::map<std::string, std::string> dept_names;
+  core::WorkingCalendar calendar;
+  Principal reader;  // an official without roles: may read every grid event, do nothing else
+};
+
+Result<Context> context(grid::Service& grid, identity::Service& identity) {
+  Context c;
+  auto classes = grid.list_classes();
+  if (!classes) return fail(classes.error());
+  for (auto& k : *classes) {
+    if (k.kind == grid::ClassKind::event) c.classes[k.code] = k;
+  }
+  auto depts = identity.list_departments();
+  if (!depts) return fail(depts.error());
+  for (const auto& d : *depts) c.dept_names[d.id] = d.name;
+  if (grid.options().calendar) {
+    auto cal = grid.options().calendar();
+    if (!cal) return fail(cal.error());
+    c.calendar = *cal;
+  } else {
+    c.calendar = core::WorkingCalendar::china_2026();
+  }
+  c.reader.kind = identity::Kind::official;
+  c.reader.username = "open311";
+  return c;
+}
+
+Result<ServiceRequest> describe(grid::Service& grid, const Context& c, const Options& o,
+                                const std::string& id, const std::string& address) {
+  auto d = grid.get(id, c.reader);
+  if (!d) {
+    if (d.error().code == ErrorCode::not_found) return request_not_found();
+    return fail(d.error());
+  }
+  const grid::GridEvent& e = d->event;
+  ServiceRequest r;
+  r.service_request_id = e.id;
+  r.status = grid::is_open(e.state) ? "open" : "closed";
+  r.status_notes = status_notes(e);
+  r.service_code = e.class_code;
+  auto cls = c.classes.find(e.class_code);
+  r.service_name = cls != c.classes.end() ? cls->second.minor_name : e.class_name;
+  r.description = e.description;
+  const std::string dept = e.dept_id.empty() ? grid.options().center_dept_id : e.dept_id;
+  auto dn = c.dept_names.find(dept);
+  r.agency_responsible = dn != c.dept_names.end() ? dn->second : dept;
+  r.requested_at_ms = e.reported_at_ms;
+  r.updated_at_ms = e.updated_at_ms;
+  // 按期结案: the loop's limits after registration (plus registration itself while unregistered),
+  // in working time, as the grid's closed_on_time counts them.
+  if (grid::is_open(e.state) && cls != c.classes.end()) {
+    const grid::Limits& l = cls->second.limits;
+    core::Millis base = e.registered_at_ms.value_or(e.reported_at_ms);
+    int minutes = l.total_after_register() + (e.registered_at_ms ? 0 : l.register_);
+    r.expected_at_ms =
+        grid::add_working_ms(c.calendar, base, minutes * 60000LL, grid.options().hours);
+  }
+  r.address = address;
+  if (r.address.empty()) {
+    r.address = e.where.street_name + " " + e.where.community_name + " " + e.where.cell_name;
+  }
+  r.lat = e.location.lat;
+  r.lon = e.location.lon;
+  if (!e.photos.empty()) {
+    std::string origin;
+    auto scheme = o.base_url.find("://");
+    if (scheme != std::string::npos)
+      origin = o.base_url.substr(0, o.base_url.find('/', scheme + 3));
+    r.media_url = origin + std::string(kFilesPath) + e.photos.front();
+  }
+  return r;
+}
+
+Status check_text(const std::string& value, const char* field, std::size_t max_chars,
+                  const char* zh, const char* en) {
+  if (!core::valid_utf8(value))
+    return bad(field, std::string(zh) + "不是有效的 UTF-8",
+               std::string(en) + " is not valid UTF-8");
+  if (core::decode_utf8(value).size() > max_chars) {
+    return bad(
+        field, std::string(zh) + "过长（最多 " + std::to_string(max_chars) + " 字）",
+        std::string(en) + " is too long (at most " + std::to_string(max_chars) + " characters)");
+  }
+  for (unsigned char ch : value) {
+    if (ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t') {
+      return bad(field, std::string(zh) + "含控制字符",
+                 std::string(en) + " contains control characters");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<store::Migration> migrations() {
+  return generated::open311_migrations();
+}
+
+std::string key_hash(std::string_view secret) {
+  unsigned char md[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(md, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : md) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+Result<ApiKey> ensure_demo_key(store::Store& store, std::string_view secret,
+                               const core::Clock& clock) {
+  if (secret.empty()) return bad("api_key", "密钥为空", "empty key");
+  const std::string hash = key_hash(secret);
+  return store.write([&](store::Tx& tx) -> Result<ApiKey> {
+    auto row = tx.query_one(std::string(kKeySelect) + "WHERE key_hash = ?", {hash});
+    if (row) return key_of(*row);
+    return insert_key(tx, clock, "demo", hash, nullptr);
+  });
+}
+
+Result<ApiKey> ensure_demo_key(store::Store& store, std::string_view secret) {
+  core::SystemClock clock;
+  return ensure_demo_key(store, secret, clock);
+}
+
+std::optional<core::Millis> parse_datetime(std::string_view s) {
+  std::size_t i = 0;
+  int y, mo, d;
+  if (!digits(s, i, 4, y) || i >= s.size() || s[i++] != '-' || !digits(s, i, 2, mo) ||
+      i >= s.size() || s[i++] != '-' || !digits(s, i, 2, d)) {
+    return std::nullopt;
+  }
+  core::Date date{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
+                  std::chrono::day{static_cast<unsigned>(d)}};
+  if (!date.ok()) return std::nullopt;
+  if (i == s.size()) return core::china_midnight(date);
+  if (s[i] != 'T' && s[i] != 't') return std::nullopt;
+  ++i;
+  int h, mi, sec = 0;
+  if (!digits(s, i, 2, h) || i >= s.size() || s[i++] != ':' || !digits(s, i, 2, mi)) {
+    return std::nullopt;
+  }
+  std::int64_t ms = 0;
+  if (i < s.size() && s[i] == ':') {
+    ++i;
+    if (!digits(s, i, 2, sec)) return std::nullopt;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      std::size_t start = i, scale = 100;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+        if (scale > 0) ms += (s[i] - '0') * static_cast<std::int64_t>(scale);
+        scale /= 10;
+        ++i;
+      }
+      if (i == start || i - start > 9) return std::nullopt;
+    }
+  }
+  if (h > 23 || mi > 59 || sec > 59) return std::nullopt;
+  if (i >= s.size()) return std::nullopt;  // the spec requires a time zone
+  std::int64_t offset_min = 0;
+  if (s[i] == 'Z' || s[i] == 'z') {
+    ++i;
+  } else if (s[i] == '+' || s[i] == '-') {
+    int sign = s[i++] == '-' ? -1 : 1;
+    int oh, om;
+    if (!digits(s, i, 2, oh)) return std::nullopt;
+    if (i < s.size() && s[i] == ':') ++i;
+    if (!digits(s, i, 2, om) || oh > 23 || om > 59) return std::nullopt;
+    offset_min = sign * (oh * 60 + om);
+  } else {
+    return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  return static_cast<core::Millis>(core::days_from_epoch(date)) * core::kDayMs +
+         ((h * 60 + mi - offset_min) * 60 + sec) * 1000LL + ms;
+}
+
+std::string format_datetime(core::Millis t) {
+  const core::Millis local = t + core::kChinaOffsetMs;
+  const std::int64_t days = floor_div(local, core::kDayMs);
+  const std::int64_t secs = (local - days * core::kDayMs) / 1000;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d+08:00",
+                core::format_date(core::date_from_days(static_cast<std::int32_t>(days))).c_str(),
+                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
+                static_cast<int>(secs % 60));
+  return buf;
+}
+
+Service::Service(store::Store& store, const core::Clock& clock, core::Random& random,
+                 grid::Service& grid, identity::Service& identity, Options options)
+    : store_(store),
+      clock_(clock),
+      random_(random),
+      grid_(grid),
+      identity_(identity),
+      options_(std::move(options)) {}
+
+Result<NewApiKey> Service::create_key(std::string_view name, const Principal* by) {
+  if (!may_manage_keys(by)) {
+    return fail(ErrorCode::forbidden, "", "仅管理员可签发 Open311 密钥",
+                "only administrators issue Open311 keys");
+  }
+  std::string n(name);
+  if (n.empty()) return bad("/name", "名称不能为空", "name is required");
+  if (auto s = check_text(n, "/name", 64, "名称", "name"); !s) return fail(s.error());
+  NewApiKey out;
+  out.secret = random_.hex(24);
+  const std::string hash = key_hash(out.secret);
+  auto k = store_.write(
+      [&](store::Tx& tx) -> Result<ApiKey> { return insert_key(tx, clock_, n, hash, by); });
+  if (!k) return fail(k.error());
+  out.key = *k;
+  return out;
+}
+
+Status Service::revoke_key(std::string_view id, const Principal* by) {
+  if (!may_manage_keys(by)) {
+    return fail(ErrorCode::forbidden, "", "仅管理员可吊销 Open311 密钥",
+                "only administrators revoke Open311 keys");
+  }
+  return store_.write([&](store::Tx& tx) -> Status {
+    auto row = tx.query_one(std::string(kKeySelect) + "WHERE id = ?", {std::string(id)});
+    if (!row) return fail(ErrorCode::not_found, "/id", "密钥不存在", "no such key");
+    ApiKey k = key_of(*row);
+    if (k.revoked) return {};
+    tx.exec("UPDATE open311_keys SET revoked = 1, revoked_at_ms = ? WHERE id = ?",
+            {clock_.now_ms(), k.id});
+    events::NewEvent ev;
+    ev.type = "open311.key_revoked";
+    ev.subject_type = "open311_key";
+    ev.subject_id = k.id;
+    ev.actor = actor_of(by);
+    ev.before_json = json{{"id", k.id}, {"name", k.name}, {"revoked", false}}.dump();
+    ev.after_json = json{{"id", k.id}, {"name", k.name}, {"revoked", true}}.dump();
+    events::append(tx, clock_, ev);
+    return {};
+  });
+}
+
+Result<std::vector<ApiKey>> Service::list_keys(const Principal& by) {
+  if (!may_manage_keys(&by)) {
+    return fail(ErrorCode::forbidden, "", "仅管理员可查看 Open311 密钥",
+                "only administrators list Open311 keys");
+  }
+  return store_.read([&](store::Tx& tx) -> Result<std::vector<ApiKey>> {
+    std::vector<ApiKey> out;
+    for (const auto& r : tx.query(std::string(kKeySelect) + "ORDER BY created_at_ms, id")) {
+      out.push_back(key_of(r));
+    }
+    return out;
+  });
+}
+
+Result<ApiKey> Service::check_key(std::string_view secret) {
+  if (secret.empty() || secret.size() > 256) return bad_key();
+  const std::string hash = key_hash(secret);
+  return store_.read([&](store::Tx& tx) -> Result<ApiKey> {
+    auto row = tx.query_one(std::string(kKeySelect) + "WHERE key_hash = ?", {hash});
+    if (!row) return bad_key();
+    ApiKey k = key_of(*row);
+    if (k.revoked) return bad_key();
+    return k;
+  });
+}
+
+Result<std::vector<ServiceType>> Service::services() {
+  auto classes = grid_.list_classes();
+  if (!classes) return fail(classes.error());
+  auto depts = identity_.list_departments();
+  if (!depts) return fail(depts.error());
+  std::map<std::string, std::string> names;
+  for (const auto& d : *depts) names[d.id] = d.name;
+  std::vector<ServiceType> out;
+  for (const auto& c : *classes) {
+    if (c.kind != grid::ClassKind::event) continue;
+    ServiceType t;
+    t.code = c.code;
+    t.name = c.minor_name;
+    t.group = c.major_name;
+    t.dept_id = c.dept_id;
+    auto dn = names.find(c.dept_id);
+    const std::string dept = dn != names.end() ? dn->second : c.dept_id;
+    t.description = c.major_name + "/" + c.minor_name + "，由" + dept + "处置，按期结案时限 " +
+                    std::to_string(c.limits.register_ + c.limits.total_after_register()) +
+                    " 个工作分钟";
+    t.keywords = c.major_name + "," + c.minor_name;
+    out.push_back(std::move(t));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const ServiceType& a, const ServiceType& b) { return a.code < b.code; });
+  return out;
+}
+
+Result<ServiceType> Service::service(std::string_view code) {
+  auto all = services();
+  if (!all) return fail(all.error());
+  for (auto& s : *all) {
+    if (s.code == code) return s;
+  }
+  return fail(ErrorCode::not_found, "service_code", "未找到该服务类型",
+              "service_code was not found");
+}
+
+Result<Receipt> Service::submit(const RequestInput& in) {
+  auto key = check_key(in.api_key);
+  if (!key) return fail(key.error());
+
+  if (in.service_code.empty()) {
+    return bad("service_code", "缺少 service_code", "service_code is required");
+  }
+  auto svc = service(in.service_code);
+  if (!svc) {
+    if (svc.error().code != ErrorCode::not_found) return fail(svc.error());
+    return bad("service_code", "未知的服务类型 service_code", "unknown service_code");
+  }
+
+  struct TextField {
+    const std::string& value;
+    const char* field;
+    std::size_t max;
+    const char* zh;
+  };
+  for (const TextField& f :
+       {TextField{in.description, "description", 2000, "描述"},
+        TextField{in.address_string, "address_string", 200, "地址"},
+        TextField{in.email, "email", 254, "电子邮箱"},
+        TextField{in.first_name, "first_name", 64, "名"},
+        TextField{in.last_name, "last_name", 64, "姓"}, TextField{in.phone, "phone", 32, "电话"},
+        TextField{in.device_id, "device_id", 64, "设备标识"},
+        TextField{in.account_id, "account_id", 64, "账户标识"},
+        TextField{in.media_url, "media_url", 300, "媒体链接"}}) {
+    if (auto s = check_text(f.value, f.field, f.max, f.zh, f.field); !s) return fail(s.error());
+  }
+  if (!in.email.empty() && (in.email.find('@') == std::string::npos ||
+                            in.email.find_first_of(" \t\r\n") != std::string::npos)) {
+    return bad("email", "电子邮箱格式不正确", "email is not an e-mail address");
+  }
+  if (!in.phone.empty() && in.phone.find_first_not_of("0123456789+- ()") != std::string::npos) {
+    return bad("phone", "电话号码格式不正确", "phone may hold only digits, spaces and + - ( )");
+  }
+
+  grid::NewReport r;
+  r.source = grid::Source::public_;
+  r.kind = grid::ClassKind::event;
+  r.class_code = in.service_code;
+  // The spec makes the description optional; the grid needs one, so the service name stands in.
+  r.description = in.description.empty() ? svc->group + "/" + svc->name : in.description;
+  if (!in.media_url.empty()) {
+    auto sha = media_sha256(in.media_url, options_);
+    if (!sha) {
+      return bad("media_url", "只接受本平台上传的文件（/api/v1/files/<sha256>），不获取外部链接",
+                 "media_url must reference a file uploaded here (/api/v1/files/<sha256>); "
+                 "external URLs are not fetched");
+    }
+    r.photos.push_back(*sha);
+  }
+
+  if (in.lat.has_value() != in.lon.has_value()) {
+    const char* field = in.lat ? "long" : "lat";
+    return bad(field, "lat 与 long 须同时提供", "lat and long must be given together");
+  }
+  if (in.lat) {
+    if (*in.lat < -90 || *in.lat > 90) return bad("lat", "纬度超出范围", "lat out of range");
+    if (*in.lon < -180 || *in.lon > 180) return bad("long", "经度超出范围", "long out of range");
+    r.location = {*in.lon, *in.lat};
+  } else if (!in.address_string.empty()) {
+    // No geocoder offline: an address is accepted when it names one grid cell (code or name).
+    auto cells = grid_.list_cells();
+    if (!cells) return fail(cells.error());
+    const grid::Cell* hit = nullptr;
+    int matches = 0;
+    for (const auto& c : *cells) {
+      if (c.code == in.address_string || c.name == in.address_string) {
+        hit = &c;
+        ++matches;
+      }
+    }
+    if (matches != 1) {
+      return bad("address_string", "无法定位该地址：请提供 lat/long，或填写网格编码/名称",
+                 "address_string names no single grid cell; give lat/long");
+    }
+    r.location = {(hit->min_lon + hit->max_lon) / 2, (hit->min_lat + hit->max_lat) / 2};
+    auto where = grid_.locate(r.location);
+    if (!where || where->cell_code != hit->code) {
+      return bad("address_string", "无法定位该地址：请提供 lat/long",
+                 "address_string cannot be placed; give lat/long");
+    }
+  } else {
+    return bad("lat", "须提供位置（lat/long 或 address_string）",
+               "a location is required: lat and long, or address_string");
+  }
+
+  const std::string token = random_.hex(16);
+  r.external_ref = std::string(kRefPrefix) + token;
+  auto e = grid_.report(r, nullptr);
+  if (!e) {
+    Error err = e.error();
+    if (err.field == "/location")
+      err.field = in.lat ? "lat" : "address_string";
+    else if (err.field == "/class_code")
+      err.field = "service_code";
+    else if (err.field == "/description")
+      err.field = "description";
+    else if (err.field.rfind("/photos", 0) == 0)
+      err.field = "media_url";
+    return fail(std::move(err));
+  }
+
+  auto linked = store_.write([&](store::Tx& tx) -> Status {
+    tx.exec(
+        "INSERT INTO open311_requests (token, grid_event_id, key_id, service_code, address_string, "
+        "email, first_name, last_name, phone, device_id, account_id, requested_at_ms) VALUES (?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {token, e->id, key->id, in.service_code, in.address_string, in.email, in.first_name,
+         in.last_name, in.phone, in.device_id, in.account_id, e->reported_at_ms});
+    events::NewEvent ev;
+    ev.type = "open311.request_received";
+    ev.subject_type = "grid_event";
+    ev.subject_id = e->id;
+    ev.actor = events::Actor{"", "system", ""};
+    ev.after_json = json{{"service_request_id", e->id}, {"service_code", in.service_code}}.dump();
+    ev.data_json = json{{"key_id", key->id}, {"client", key->name}}.dump();
+    events::append(tx, clock_, ev);
+    return {};
+  });
+  if (!linked) return fail(linked.error());
+  Receipt out;
+  out.service_request_id = e->id;
+  out.token = token;
+  out.service_notice =
+      "已收到，将在工作时间内核实立案 / received; it will be verified and "
+      "registered during working hours";
+  return out;
+}
+
+Result<std::string> Service::resolve_token(std::string_view token) {
+  if (token.size() != 32 || !is_hex(token)) {
+    return fail(ErrorCode::not_found, "token", "未找到该 token", "token was not found");
+  }
+  return store_.read([&](store::Tx& tx) -> Result<std::string> {
+    auto row = tx.query_one("SELECT grid_event_id FROM open311_requests WHERE token = ?",
+                            {std::string(token)});
+    if (!row) return fail(ErrorCode::not_found, "token", "未找到该 token", "token was not found");
+    return row->text(0);
+  });
+}
+
+Result<ServiceRequest> Service::request(std::string_view id) {
+  auto row = store_.read([&](store::Tx& tx) -> Result<std::string> {
+    auto r = tx.query_one("SELECT address_string FROM open311_requests WHERE grid_event_id = ?",
+                          {std::string(id)});
+    if (!r) return request_not_found();
+    return r->text(0);
+  });
+  if (!row) return fail(row.error());
+  auto ctx = context(grid_, identity_);
+  if (!ctx) return fail(ctx.error());
+  return describe(grid_, *ctx, options_, std::string(id), *row);
+}
+
+Result<std::vector<ServiceRequest>> Service::requests(const RequestQuery& q) {
+  auto ctx = context(grid_, identity_);
+  if (!ctx) return fail(ctx.error());
+  std::vector<ServiceRequest> out;
+  const std::size_t max = static_cast<std::size_t>(std::max(1, options_.max_results));
+
+  if (!q.ids.empty()) {
+    if (q.ids.size() > max) {
+      return bad("service_request_id", "一次最多查询 " + std::to_string(max) + " 个编号",
+                 "at most " + std::to_string(max) + " ids per query");
+    }
+    std::set<std::string> seen;
+    for (const auto& id : q.ids) {
+      if (!seen.insert(id).second) continue;
+      auto r = request(id);
+      if (r) {
+        out.push_back(std::move(*r));
+      } else if (r.error().code != ErrorCode::not_found) {
+        return fail(r.error());
+      }
+    }
+    return out;
+  }
+
+  const core::Millis end = q.end_ms.value_or(clock_.now_ms());
+  const core::Millis start =
+      q.start_ms.value_or(end - static_cast<core::Millis>(options_.default_days) * core::kDayMs);
+  if (start > end) {
+    return bad("end_date", "end_date 早于 start_date", "end_date is before start_date");
+  }
+  // Status and class live in the grid (the 受理员 may correct the class), so they are filtered
+  // here after reading, a page of candidates at a time.
+  constexpr std::int64_t kPage = 200;
+  for (std::int64_t offset = 0; out.size() < max; offset += kPage) {
+    auto rows = store_.read([&](store::Tx& tx) -> Result<store::Rows> {
+      return tx.query(
+          "SELECT grid_event_id, address_string FROM open311_requests WHERE requested_at_ms >= ? "
+          "AND requested_at_ms <= ? ORDER BY requested_at_ms DESC, grid_event_id LIMIT ? OFFSET ?",
+          {start, end, kPage, offset});
+    });
+    if (!rows) return fail(rows.error());
+    for (const auto& row : *rows) {
+      auto r = describe(grid_, *ctx, options_, row.text(0), row.text(1));
+      if (!r) {
+        if (r.error().code == ErrorCode::not_found) continue;
+        return fail(r.error());
+      }
+      if (!q.service_code.empty() && r->service_code != q.service_code) continue;
+      if (q.open && (*q.open != (r->status == "open"))) continue;
+      out.push_back(std::move(*r));
+      if (out.size() >= max) break;
+    }
+    if (static_cast<std::int64_t>(rows->size()) < kPage) break;
+  }
+  return out;
+}
+
+}  // namespace yiwang::open311

@@ -1,0 +1,478 @@
+// The grid service on both backends: import, lookup, the whole loop on a manual clock with
+// rework, send back, wrong roles and illegal steps (nothing changed), indicators on a known set
+// (exact figures) and the demo generator's sizes.
+#include <chrono>
+#include <memory>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "events/events.h"
+#include "grid/grid.h"
+#include "support/test_store.h"
+
+namespace yiwang::grid {
+namespace {
+
+using identity::Role;
+
+core::Millis at(unsigned m, unsigned d, int hour, int minute = 0) {
+  using namespace std::chrono;
+  return core::china_midnight(core::Date{year{2026}, month{m}, day{d}}) +
+         (hour * 60 + minute) * 60000LL;
+}
+
+std::string square(const std::string& code, double x0, double y0, double side,
+                   const std::string& sup) {
+  auto f = [](double v) { return std::to_string(v); };
+  double x1 = x0 + side, y1 = y0 + side;
+  return R"({"type":"Feature","properties":{"code":")" + code +
+         R"(","name":"网格","street_name":"东山街道","community_name":"幸福社区","supervisors":[)" +
+         sup + R"(]},"geometry":{"type":"Polygon","coordinates":[[[)" + f(x0) + "," + f(y0) +
+         "],[" + f(x1) + "," + f(y0) + "],[" + f(x1) + "," + f(y1) + "],[" + f(x0) + "," + f(y1) +
+         "],[" + f(x0) + "," + f(y0) + "]]]}}";
+}
+
+const std::string kCells = R"({"type":"FeatureCollection","features":[)" +
+                           square("329900001001001", 118.0, 31.0, 0.01, R"("jdy01")") + "," +
+                           square("329900001001002", 118.01, 31.0, 0.01, R"("jdy02")") + "]}";
+
+class GridTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    clock_.set(at(3, 2, 8, 30));  // Monday
+    store_ = yiwang::testing::make_store(GetParam());
+    std::vector<store::Migration> all;
+    for (auto list : {events::migrations(), identity::migrations(), migrations()}) {
+      all.insert(all.end(), list.begin(), list.end());
+    }
+    ASSERT_TRUE(store::migrate(*store_, all));
+    identity::Options io;
+    io.pwhash_opslimit = 1;
+    io.pwhash_memlimit = 8192;
+    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, io);
+    for (auto [id, name] :
+         {std::pair{"grid", "城市运行管理中心"}, std::pair{"cgj", "城管局"},
+          std::pair{"zjj", "住建局"}, std::pair{"jdy", "监督员队伍"}, std::pair{"12345", "热线"}}) {
+      ASSERT_TRUE(ids_->create_department({id, name, "", "", ""}, nullptr));
+    }
+    clerk_ = official("grid.clerk", "grid", {Role::clerk});
+    dispatcher_ = official("grid.dispatcher", "grid", {Role::reviewer});
+    chief_ = official("grid.chief", "grid", {Role::approver});
+    cgj_ = official("cgj.clerk", "cgj", {Role::clerk});
+    zjj_ = official("zjj.clerk", "zjj", {Role::clerk});
+    jdy01_ = official("jdy01", "jdy", {Role::clerk});
+    jdy02_ = official("jdy02", "jdy", {Role::clerk});
+    admin_ = official("admin", "grid", {Role::admin});
+    citizen_ = citizen("zhangsan", "11010519491231002");
+    other_ = citizen("lisi", "11010519800101001");
+    service_ = std::make_unique<Service>(*store_, clock_, random_, *ids_);
+  }
+
+  identity::Principal official(const std::string& name, const std::string& dept,
+                               std::set<Role> roles) {
+    identity::NewUser u;
+    u.username = name;
+    u.password = "password123";
+    u.kind = identity::Kind::official;
+    u.display_name = name;
+    u.dept_id = dept;
+    u.roles = std::move(roles);
+    auto p = ids_->create_user(u, nullptr);
+    EXPECT_TRUE(p) << p.error().message_en;
+    return p ? *p : identity::Principal{};
+  }
+
+  identity::Principal citizen(const std::string& name, std::string_view id17) {
+    identity::NewUser u;
+    u.username = name;
+    u.password = "password123";
+    u.kind = identity::Kind::citizen;
+    u.display_name = name;
+    u.id_number = std::string(id17) + identity::citizen_id_check(id17);
+    auto p = ids_->create_user(u, nullptr);
+    EXPECT_TRUE(p) << p.error().message_en;
+    return p ? *p : identity::Principal{};
+  }
+
+  void import() {
+    auto n = service_->import_cells(kCells, true, admin_);
+    ASSERT_TRUE(n) << n.error().field << " " << n.error().message_en;
+    EXPECT_EQ(*n, 2);
+  }
+
+  NewReport report_at(double lon, double lat, std::string cls = "0101") {
+    NewReport r;
+    r.source = Source::supervisor;
+    r.kind = ClassKind::event;
+    r.class_code = std::move(cls);
+    r.description = "路边暴露垃圾";
+    r.location = {lon, lat};
+    return r;
+  }
+
+  GridEvent report(const identity::Principal* by, Source source = Source::supervisor) {
+    NewReport r = report_at(118.005, 31.005);
+    r.source = source;
+    auto e = service_->report(r, by);
+    EXPECT_TRUE(e) << e.error().field << " " << e.error().message_en;
+    return e ? *e : GridEvent{};
+  }
+
+  Result<GridEvent> act(const std::string& id, Action a, const identity::Principal& by,
+                        int advance_min = 0) {
+    clock_.advance(advance_min * 60000LL);
+    ActionRequest r;
+    r.action = a;
+    if (a == Action::reject || a == Action::send_back) r.reason = "原因";
+    if (a == Action::feedback) r.feedback = "已清理";
+    return service_->act(id, r, by);
+  }
+
+  GridEvent ok(Result<GridEvent> r) {
+    EXPECT_TRUE(r) << r.error().field << " " << r.error().message_en;
+    return r ? *r : GridEvent{};
+  }
+
+  core::ManualClock clock_{0};
+  core::SystemRandom random_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<identity::Service> ids_;
+  std::unique_ptr<Service> service_;
+  identity::Principal clerk_, dispatcher_, chief_, cgj_, zjj_, jdy01_, jdy02_, admin_, citizen_,
+      other_;
+};
+
+TEST_P(GridTest, ImportRulesAndLookup) {
+  auto denied = service_->import_cells(kCells, true, clerk_);
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(denied.error().code, ErrorCode::forbidden);
+  std::string unknown = R"({"type":"FeatureCollection","features":[)" +
+                        square("329900001001001", 118.0, 31.0, 0.01, R"("jdy01","nobody")") + "]}";
+  auto bad = service_->import_cells(unknown, true, admin_);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "/features/0/properties/supervisors/1");
+  EXPECT_TRUE(service_->list_cells()->empty());  // all or nothing
+
+  import();
+  auto in = service_->locate({118.015, 31.005});
+  ASSERT_TRUE(in);
+  EXPECT_EQ(in->cell_code, "329900001001002");
+  EXPECT_EQ(in->community_code, "329900001001");
+  EXPECT_EQ(in->street_code, "329900001");
+  EXPECT_EQ(in->street_name, "东山街道");
+  auto edge = service_->locate({118.01, 31.005});
+  ASSERT_TRUE(edge);
+  EXPECT_EQ(edge->cell_code, "329900001001001");
+  auto out = service_->locate({118.03, 31.005});
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().code, ErrorCode::invalid_input);
+  EXPECT_EQ(out.error().field, "/location");
+
+  // A re-import replacing the set is seen by the index at once.
+  std::string one = R"({"type":"FeatureCollection","features":[)" +
+                    square("329900001001009", 118.02, 31.0, 0.01, "") + "]}";
+  ASSERT_TRUE(service_->import_cells(one, true, admin_));
+  EXPECT_EQ(service_->locate({118.025, 31.005})->cell_code, "329900001001009");
+  EXPECT_FALSE(service_->locate({118.005, 31.005}));
+}
+
+TEST_P(GridTest, ReportRules) {
+  import();
+  auto outside = service_->report(report_at(119.0, 31.0), &jdy01_);
+  ASSERT_FALSE(outside);
+  EXPECT_EQ(outside.error().field, "/location");
+  auto cls = service_->report(report_at(118.005, 31.005, "9999"), &jdy01_);
+  ASSERT_FALSE(cls);
+  EXPECT_EQ(cls.error().field, "/class_code");
+  auto as_supervisor = service_->report(report_at(118.005, 31.005), &citizen_);
+  ASSERT_FALSE(as_supervisor);
+  EXPECT_EQ(as_supervisor.error().code, ErrorCode::forbidden);
+  auto not_listed = service_->report(report_at(118.005, 31.005), &cgj_);
+  EXPECT_EQ(not_listed.error().code, ErrorCode::forbidden);
+  NewReport photo = report_at(118.005, 31.005);
+  photo.photos = {"abc"};
+  EXPECT_EQ(service_->report(photo, &jdy01_).error().field, "/photos/0");
+  EXPECT_EQ(service_->list({}, admin_)->total, 0);
+
+  GridEvent mine = report(&citizen_, Source::public_);
+  EXPECT_EQ(mine.where.cell_code, "329900001001001");
+  EXPECT_EQ(mine.suggested_dept, "cgj");
+  EXPECT_TRUE(service_->get(mine.id, citizen_));
+  EXPECT_EQ(service_->get(mine.id, other_).error().code, ErrorCode::not_found);
+  EXPECT_EQ(service_->list({}, other_)->total, 0);
+  EXPECT_EQ(service_->list({}, citizen_)->total, 1);
+  GridEvent sensor = report(nullptr, Source::sensor);
+  EXPECT_EQ(sensor.source, Source::sensor);
+}
+
+TEST_P(GridTest, WholeLoopWithReworkRolesAndClock) {
+  import();
+  GridEvent e = report(&jdy01_);
+  ASSERT_TRUE(e.clock);
+  EXPECT_EQ(e.clock->step, Step::register_);
+  EXPECT_EQ(e.clock->limit_min, 60);
+
+  // Wrong roles and illegal steps change nothing.
+  EXPECT_EQ(act(e.id, Action::accept, cgj_).error().code, ErrorCode::forbidden);
+  EXPECT_EQ(act(e.id, Action::register_, chief_).error().code, ErrorCode::conflict);
+  EXPECT_EQ(act(e.id, Action::close, chief_).error().code, ErrorCode::conflict);
+  EXPECT_EQ(act(e.id, Action::accept, other_).error().code, ErrorCode::not_found);
+  EXPECT_EQ(service_->get(e.id, admin_)->event.revision, 1);
+
+  ok(act(e.id, Action::accept, clerk_, 10));
+  auto registered = ok(act(e.id, Action::register_, chief_, 10));
+  EXPECT_EQ(registered.state, State::registered);
+  EXPECT_EQ(registered.clock->step, Step::dispatch);
+  // The clock reads yellow at 80 % of the dispatch limit (30 min) and red past it.
+  clock_.advance(24 * 60000LL);
+  EXPECT_EQ(service_->get(e.id, admin_)->event.clock->alert, core::Alert::yellow);
+  clock_.advance(7 * 60000LL);
+  auto red = service_->get(e.id, admin_)->event.clock;
+  EXPECT_EQ(red->alert, core::Alert::red);
+  EXPECT_EQ(red->used_min, 31);
+  EXPECT_EQ(service_->list({.alert = core::Alert::red}, admin_)->total, 1);
+  clock_.advance(-21 * 60000LL);  // back to 09:00 for round figures
+
+  EXPECT_EQ(act(e.id, Action::dispatch, clerk_).error().code, ErrorCode::forbidden);
+  auto dispatched = ok(act(e.id, Action::dispatch, dispatcher_));  // the suggestion: cgj
+  EXPECT_EQ(dispatched.dept_id, "cgj");
+  EXPECT_EQ(dispatched.clock->limit_min, 240);
+  EXPECT_EQ(act(e.id, Action::feedback, zjj_).error().code, ErrorCode::forbidden);
+  ActionRequest empty;
+  empty.action = Action::feedback;
+  EXPECT_EQ(service_->act(e.id, empty, cgj_).error().field, "/feedback");
+  auto fed = ok(act(e.id, Action::feedback, cgj_, 60));
+  EXPECT_EQ(fed.state, State::checking);
+
+  ActionRequest fail_check;
+  fail_check.action = Action::check;
+  fail_check.passed = false;
+  EXPECT_EQ(service_->act(e.id, fail_check, jdy02_).error().code, ErrorCode::forbidden);
+  EXPECT_EQ(service_->act(e.id, fail_check, jdy01_).error().field, "/reason");
+  clock_.advance(10 * 60000LL);
+  fail_check.reason = "垃圾仍在";
+  auto rework = ok(service_->act(e.id, fail_check, jdy01_));
+  EXPECT_EQ(rework.state, State::dispatched);
+  EXPECT_EQ(rework.rework_count, 1);
+  EXPECT_EQ(rework.dept_id, "cgj");
+
+  ok(act(e.id, Action::feedback, cgj_, 30));
+  ActionRequest pass;
+  pass.action = Action::check;
+  pass.passed = true;
+  clock_.advance(10 * 60000LL);
+  ok(service_->act(e.id, pass, jdy01_));
+  EXPECT_EQ(act(e.id, Action::close, clerk_).error().code, ErrorCode::forbidden);
+  auto closed = ok(act(e.id, Action::close, chief_, 10));
+  EXPECT_EQ(closed.state, State::closed);
+  ASSERT_TRUE(closed.closed_on_time);
+  EXPECT_TRUE(*closed.closed_on_time);
+  EXPECT_FALSE(closed.clock);
+  ActionRequest eval;
+  eval.action = Action::evaluate;
+  eval.level = 6;
+  EXPECT_EQ(service_->act(e.id, eval, chief_).error().field, "/level");
+  eval.level = 5;
+  ok(service_->act(e.id, eval, chief_));
+  EXPECT_EQ(service_->act(e.id, eval, chief_).error().code, ErrorCode::conflict);
+
+  auto d = service_->get(e.id, admin_);
+  ASSERT_TRUE(d);
+  std::vector<std::string> steps;
+  for (const auto& s : d->steps) {
+    steps.push_back(std::string(to_string(s.step)) + ":" + std::to_string(s.used_min) + ":" +
+                    s.outcome);
+  }
+  EXPECT_EQ(steps, (std::vector<std::string>{"register:20:done", "dispatch:10:done",
+                                             "dispose:60:done", "check:10:rework",
+                                             "dispose:30:done", "check:10:done", "close:10:done"}));
+  std::vector<std::string> types;
+  store_->read([&](store::Tx& tx) -> Status {
+    types.clear();
+    events::Filter f;
+    f.subject_type = "grid_event";
+    for (const auto& ev : events::list(tx, f)) types.push_back(ev.type);
+    return {};
+  });
+  EXPECT_EQ(types, (std::vector<std::string>{"grid.reported", "grid.accepted", "grid.registered",
+                                             "grid.dispatched", "grid.fed_back", "grid.reworked",
+                                             "grid.fed_back", "grid.checked", "grid.case_closed",
+                                             "grid.evaluated"}));
+}
+
+TEST_P(GridTest, IndicatorsOnAKnownSet) {
+  import();
+  // E1, Monday: on time throughout, one rework (as in the loop test).
+  GridEvent e1 = report(&jdy01_);
+  ok(act(e1.id, Action::accept, clerk_, 10));
+  ok(act(e1.id, Action::register_, chief_, 10));
+  ok(act(e1.id, Action::dispatch, dispatcher_, 10));
+  ok(act(e1.id, Action::feedback, cgj_, 60));
+  ActionRequest check;
+  check.action = Action::check;
+  check.passed = false;
+  check.reason = "未整改";
+  clock_.advance(10 * 60000LL);
+  ok(service_->act(e1.id, check, jdy01_));
+  ok(act(e1.id, Action::feedback, cgj_, 30));
+  check.passed = true;
+  clock_.advance(10 * 60000LL);
+  ok(service_->act(e1.id, check, jdy01_));
+  ok(act(e1.id, Action::close, chief_, 10));
+
+  // E2, Tuesday: late registration, a wrong dispatch sent back, late disposal.
+  clock_.set(at(3, 3, 8, 30));
+  GridEvent e2 = report(&jdy01_);
+  ok(act(e2.id, Action::accept, clerk_, 30));
+  ok(act(e2.id, Action::register_, chief_, 60));  // 90 working minutes > 60
+  ActionRequest to_zjj;
+  to_zjj.action = Action::dispatch;
+  to_zjj.dept_id = "zjj";
+  clock_.advance(10 * 60000LL);
+  ok(service_->act(e2.id, to_zjj, dispatcher_));
+  ok(act(e2.id, Action::send_back, zjj_, 10));
+  ok(act(e2.id, Action::dispatch, dispatcher_, 10));  // 10:30 → cgj
+  clock_.set(at(3, 3, 16, 30));                       // 90 + 180 = 270 > 240
+  ok(act(e2.id, Action::feedback, cgj_));
+  clock_.advance(10 * 60000LL);
+  ok(service_->act(e2.id, check, jdy01_));
+  auto c2 = ok(act(e2.id, Action::close, chief_, 10));
+  EXPECT_TRUE(c2.closed_on_time.value_or(false));  // 320 ≤ 450 from registration
+
+  // E3, Wednesday: rejected by the clerk.
+  clock_.set(at(3, 4, 8, 30));
+  GridEvent e3 = report(&jdy01_);
+  ok(act(e3.id, Action::reject, clerk_, 10));
+  clock_.set(at(3, 4, 9));
+
+  IndicatorQuery q;
+  q.by = GroupBy::dept;
+  q.from_ms = at(3, 2, 0);
+  q.to_ms = at(3, 5, 0);
+  EXPECT_EQ(service_->indicators(q, citizen_).error().code, ErrorCode::forbidden);
+  auto r = service_->indicators(q, admin_);
+  ASSERT_TRUE(r) << r.error().message_en;
+  ASSERT_EQ(r->rows.size(), 3u);
+  const Indicators& cgj = r->rows[0];
+  EXPECT_EQ(cgj.key, "cgj");
+  EXPECT_EQ(cgj.rank, 1);
+  EXPECT_EQ(cgj.reported, 2);
+  EXPECT_EQ(cgj.registered, 2);
+  EXPECT_EQ(cgj.closed, 2);
+  EXPECT_EQ(cgj.closed_on_time, 2);
+  EXPECT_EQ(cgj.rework, 1);
+  EXPECT_EQ(cgj.dispatches, 3);
+  EXPECT_EQ(cgj.sent_back, 0);
+  EXPECT_EQ(cgj.disposed, 3);
+  EXPECT_EQ(cgj.disposed_on_time, 2);
+  EXPECT_EQ(cgj.overdue, 1);
+  EXPECT_DOUBLE_EQ(*cgj.avg_dispose_minutes, 120.0);
+  EXPECT_DOUBLE_EQ(*cgj.on_time_dispose_rate, 2.0 / 3);
+  EXPECT_DOUBLE_EQ(*cgj.on_time_close_rate, 1.0);
+  EXPECT_TRUE(cgj.meets_goal);
+  EXPECT_EQ(r->rows[1].key, "zjj");
+  EXPECT_EQ(r->rows[1].dispatches, 1);
+  EXPECT_DOUBLE_EQ(*r->rows[1].accurate_dispatch_rate, 0.0);
+  EXPECT_EQ(r->rows[2].key, "grid");
+  EXPECT_EQ(r->rows[2].reported, 1);
+  EXPECT_EQ(r->rows[2].registered_on_time, 1);
+  EXPECT_EQ(r->rows[2].overdue, 1);
+  const Indicators& t = r->total;
+  EXPECT_EQ(t.reported, 3);
+  EXPECT_EQ(t.registered, 2);
+  EXPECT_DOUBLE_EQ(*t.on_time_register_rate, 0.5);
+  EXPECT_DOUBLE_EQ(*t.accurate_dispatch_rate, 0.75);
+  EXPECT_DOUBLE_EQ(*t.close_rate, 1.0);
+  EXPECT_DOUBLE_EQ(*t.on_time_close_rate, 1.0);
+  EXPECT_EQ(t.rework, 1);
+  EXPECT_EQ(t.overdue, 2);
+  EXPECT_EQ(t.dispose_minutes, 360);
+
+  q.by = GroupBy::cell;
+  auto cells = service_->indicators(q, admin_);
+  ASSERT_TRUE(cells);
+  ASSERT_EQ(cells->rows.size(), 1u);
+  EXPECT_EQ(cells->rows[0].key, "329900001001001");
+  EXPECT_EQ(cells->rows[0].reported, 3);
+  EXPECT_EQ(cells->rows[0].dispatches, 4);
+  EXPECT_EQ(cells->rows[0].overdue, 2);
+}
+
+TEST_P(GridTest, ComponentsAndSuggestionByOwner) {
+  import();
+  Component c;
+  c.code = "3299000101000001";  // 公用设施 / 上水井盖
+  c.type = "上水井盖";
+  c.dept_id = "zjj";
+  c.location = {118.005, 31.005};
+  EXPECT_EQ(service_->save_component(c, cgj_).error().code, ErrorCode::forbidden);
+  auto saved = service_->save_component(c, admin_);
+  ASSERT_TRUE(saved) << saved.error().field << saved.error().message_en;
+  EXPECT_EQ(saved->cell_code, "329900001001001");
+  Component bad = c;
+  bad.code = "3299009901000001";
+  EXPECT_EQ(service_->save_component(bad, admin_).error().field, "/code");
+  auto near = service_->nearest_component({118.0051, 31.0051}, 100);
+  ASSERT_TRUE(near && *near);
+  EXPECT_EQ((*near)->component.code, c.code);
+  EXPECT_LT((*near)->distance_m, 20);
+  EXPECT_FALSE(*service_->nearest_component({118.009, 31.009}, 100));
+
+  NewReport r = report_at(118.00501, 31.00501, "0101");
+  r.kind = ClassKind::component;
+  auto e = service_->report(r, &jdy01_);
+  ASSERT_TRUE(e) << e.error().message_en;
+  EXPECT_EQ(e->component_code, c.code);
+  EXPECT_EQ(e->suggested_dept, "zjj");  // the owner, not the class default (szgy)
+  EXPECT_EQ(e->suggestion_basis, "component");
+
+  Class cls;
+  cls.kind = ClassKind::event;
+  cls.code = "0101";
+  cls.major_name = "市容环境";
+  cls.minor_name = "暴露垃圾";
+  cls.dept_id = "zjj";
+  cls.limits.dispose = 100;
+  EXPECT_EQ(service_->save_class(cls, chief_).error().code, ErrorCode::forbidden);
+  ASSERT_TRUE(service_->save_class(cls, admin_));
+  cls.limits.check = 0;
+  EXPECT_EQ(service_->save_class(cls, admin_).error().field, "/limits/check");
+  cls.limits.check = 10;
+  cls.dept_id = "nowhere";
+  EXPECT_EQ(service_->save_class(cls, admin_).error().field, "/dept_id");
+  EXPECT_EQ(report(&jdy01_).suggested_dept, "zjj");
+}
+
+TEST_P(GridTest, DemoGeneratorSizes) {
+  clock_.set(at(6, 30, 18));
+  DemoOptions o;
+  o.cells = 60;
+  o.events = 500;
+  auto s = load_demo(*service_, *ids_, o, "password123", clock_.now_ms());
+  ASSERT_TRUE(s) << s.error().message_en;
+  EXPECT_EQ(s->cells, 60);
+  EXPECT_EQ(s->components, 300);
+  EXPECT_EQ(s->events, 500);
+  EXPECT_GT(s->closed, 350);
+  EXPECT_EQ(service_->list_cells()->size(), 60u);
+  IndicatorQuery q;
+  q.by = GroupBy::street;
+  q.from_ms = clock_.now_ms() - 90 * core::kDayMs;
+  q.to_ms = clock_.now_ms();
+  auto r = service_->indicators(q, admin_);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->total.reported, 500);
+  EXPECT_EQ(r->rows.size(), 3u);
+  EXPECT_GT(*r->total.on_time_close_rate, 0.8);
+  EXPECT_GT(r->total.rework, 0);
+  EXPECT_GT(r->total.overdue, 0);
+  EXPECT_LT(*r->total.accurate_dispatch_rate, 1.0);
+  EXPECT_EQ(load_demo(*service_, *ids_, o, "password123", clock_.now_ms()).error().code,
+            ErrorCode::conflict);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, GridTest, ::testing::ValuesIn(yiwang::testing::backends()));
+
+}  // namespace
+}  // namespace yiwang::grid
