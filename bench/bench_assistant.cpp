@@ -114,6 +114,8 @@ int main(int argc, char** argv) {
   demo::Options demo;
   demo.data_dir = (fs::path(source) / "data/demo").string();
   demo.cases = 0;
+  demo.appeals = false;
+  demo.grid = false;
   std::ostringstream log;
   if (auto s = demo::seed(config, demo, log); !s) {
     std::fprintf(stderr, "seed: %s\n", s.error().message_en.c_str());

@@ -38,7 +38,9 @@ const std::string kPlatformOptionsHelp =
     "                     ledger accepts (env YIWANG_WITNESS_KEYS)\n"
     "  --checkpoint-ms N  ledger checkpoint interval in milliseconds (default 1000)\n"
     "  --web-root DIR     the built web app (default: web/ beside the binary; env "
-    "YIWANG_WEB_ROOT)\n";
+    "YIWANG_WEB_ROOT)\n"
+    "  --mqtt HOST:PORT   MQTT broker of the city's sensors, subscribed while serving (env "
+    "YIWANG_MQTT)\n";
 
 struct Command {
   std::string name;
@@ -173,7 +175,8 @@ Config store_config(const std::map<std::string, std::string>& o, const std::stri
 
 const std::set<std::string> kStoreOptions = {"--db", "--postgres"};
 const std::set<std::string> kPlatformOptions = {"--public-url",   "--ledger-origin", "--ledger-key",
-                                                "--witness-keys", "--checkpoint-ms", "--web-root"};
+                                                "--witness-keys", "--checkpoint-ms", "--web-root",
+                                                "--mqtt"};
 
 std::set<std::string> with_platform_options(std::set<std::string> valued) {
   valued.insert(kPlatformOptions.begin(), kPlatformOptions.end());
@@ -210,6 +213,7 @@ bool apply_platform_options(const std::map<std::string, std::string>& o, Config&
                                                                  std::to_string(config.port));
   while (!config.public_base_url.empty() && config.public_base_url.back() == '/')
     config.public_base_url.pop_back();
+  config.mqtt = o.count("--mqtt") ? o.at("--mqtt") : env_or("YIWANG_MQTT", "");
   if (o.count("--ledger-origin")) config.ledger_origin = o.at("--ledger-origin");
   if (o.count("--ledger-key")) config.ledger_key_file = o.at("--ledger-key");
   config.ledger_witness_keys = split_commas(

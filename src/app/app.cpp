@@ -1,4 +1,5 @@
 #include "app/app.h"
+#include "app/city_link.h"
 
 #include <atomic>
 #include <chrono>
@@ -13,6 +14,7 @@
 
 #include "ai/ai.h"
 #include "appeals/appeals.h"
+#include "appeals/hot_issues.h"
 #include "assistant/assistant.h"
 #include "audit/audit.h"
 #include "cases/cases.h"
@@ -20,13 +22,17 @@
 #include "certificates/certificates.h"
 #include "core/clock.h"
 #include "events/events.h"
+#include "grid/grid.h"
 #include "http/http.h"
 #include "http/json_api.h"
 #include "http/server.h"
 #include "http/static_site.h"
 #include "identity/identity.h"
+#include "iot/iot.h"
 #include "ledger/ledger.h"
 #include "ledger/verifier.h"
+#include "open311/open311.h"
+#include "participation/participation.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -54,9 +60,11 @@ std::unique_ptr<store::Store> open_store(const Config& config) {
 
 std::vector<store::Migration> all_migrations() {
   std::vector<store::Migration> all;
-  for (auto list : {events::migrations(), identity::migrations(), catalog::migrations(),
-                    cases::migrations(), certificates::migrations(), ledger::migrations(),
-                    assistant::migrations(), appeals::migrations(), ai::migrations()}) {
+  for (auto list :
+       {events::migrations(), identity::migrations(), catalog::migrations(), cases::migrations(),
+        certificates::migrations(), ledger::migrations(), assistant::migrations(),
+        appeals::migrations(), ai::migrations(), grid::migrations(), iot::migrations(),
+        open311::migrations(), participation::migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -165,6 +173,45 @@ appeals::Options appeals_options(cases::Service& cases) {
   options.photo_check = [](store::Tx& tx, std::string_view sha256, const identity::Principal& by) {
     return cases::check_uploaded_image(tx, sha256, by.user_id);
   };
+  options.reply_checker = [](std::string_view appeal,
+                             std::string_view reply) -> Result<appeals::ReplyQuality> {
+    auto c = ai::check_reply(appeal, reply);
+    if (!c) return fail(c.error());
+    appeals::ReplyQuality q;
+    q.score = c->score;
+    q.relevance = c->relevance;
+    for (auto& i : c->issues) q.issues.push_back({i.code, i.message_zh, i.message_en});
+    return q;
+  };
+  return options;
+}
+
+// The classifier's suggestion for an appeal's text, for AI dispatch.
+appeals::Classify appeal_classifier(ai::Service& ai) {
+  return [&ai](std::string_view text) -> Result<appeals::Suggestion> {
+    auto p = ai.classify(text);
+    if (!p) return fail(p.error());
+    return appeals::Suggestion{p->label, p->department, p->confidence};
+  };
+}
+
+// Grid events count working hours on the same editable calendar as cases and appeals.
+grid::Options grid_options(cases::Service& cases) {
+  grid::Options options;
+  options.calendar = [&cases] { return cases.calendar(); };
+  return options;
+}
+
+// "host:port" of the sensors' broker; the subscriber starts only when serving.
+iot::Options iot_options(const Config& config) {
+  iot::Options options;
+  if (auto colon = config.mqtt.rfind(':'); colon != std::string::npos) {
+    options.broker_host = config.mqtt.substr(0, colon);
+    options.broker_port = std::atoi(config.mqtt.c_str() + colon + 1);
+  } else if (!config.mqtt.empty()) {
+    options.broker_host = config.mqtt;
+  }
+  options.client_id = "yiwang-" + options.broker_host;
   return options;
 }
 
@@ -236,6 +283,12 @@ struct App::Parts {
   std::unique_ptr<assistant::Service> assistant;
   std::unique_ptr<appeals::Service> appeals;
   std::unique_ptr<ai::Service> ai;
+  std::unique_ptr<appeals::AutoDispatcher> appeal_dispatcher;
+  std::unique_ptr<grid::Service> grid;
+  std::unique_ptr<CityLink> city_link;
+  std::unique_ptr<open311::Service> open311;
+  std::unique_ptr<iot::Service> iot;
+  std::unique_ptr<participation::Service> participation;
   http::Router router;
 };
 
@@ -266,6 +319,17 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   p.appeals = std::make_unique<appeals::Service>(*p.store, *p.clock, p.random, *p.identity,
                                                  appeals_options(*p.cases));
   p.ai = std::make_unique<ai::Service>(*p.store, *p.clock, p.random, ai_options(p.config));
+  p.grid = std::make_unique<grid::Service>(*p.store, *p.clock, p.random, *p.identity,
+                                           grid_options(*p.cases));
+  p.iot = std::make_unique<iot::Service>(*p.store, *p.clock, p.random, *p.identity, *p.grid,
+                                         iot_options(p.config));
+  p.participation =
+      std::make_unique<participation::Service>(*p.store, *p.clock, p.random, *p.identity);
+  p.open311 =
+      std::make_unique<open311::Service>(*p.store, *p.clock, p.random, *p.grid, *p.identity);
+  p.city_link = std::make_unique<CityLink>(*p.store, *p.appeals, *p.grid, *p.cases);
+  p.appeal_dispatcher =
+      std::make_unique<appeals::AutoDispatcher>(*p.appeals, *p.store, appeal_classifier(*p.ai));
 
   add_platform_routes(p.router, *p.store);
   identity::register_routes(p.router, *p.identity);
@@ -278,29 +342,40 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   ledger::register_web_routes(p.router);
   assistant::register_routes(p.router, *p.assistant, *p.identity);
   appeals::register_routes(p.router, *p.appeals, *p.identity);
+  appeals::register_hot_issue_routes(p.router, *p.store, *p.clock, *p.identity);
   ai::register_routes(p.router, *p.ai, *p.identity);
+  grid::register_routes(p.router, *p.grid, *p.identity);
+  open311::register_routes(p.router, *p.open311);
+  iot::register_routes(p.router, *p.iot, *p.identity);
+  participation::register_routes(p.router, *p.participation, *p.identity);
   add_web_app(p.router, p.config.web_root);
 }
 
+namespace {
+
+// Polls `follower` until it has nothing left.
+template <class Follower>
+Status drain(Follower& follower) {
+  for (;;) {
+    auto read = follower.poll_once();
+    if (!read) return fail(read.error());
+    if (*read == 0) return {};
+  }
+}
+
+}  // namespace
+
 Status App::catch_up() {
   auto& p = *parts_;
-  for (;;) {
-    auto issued = p.certificate_issuer->poll_once();
-    if (!issued) return fail(issued.error());
-    if (*issued == 0) break;
-  }
-  for (;;) {
-    auto logged = p.ledger_follower->poll_once();
-    if (!logged) return fail(logged.error());
-    if (*logged == 0) break;
-  }
+  // Followers that write events come before the ledger, which then logs what they wrote: AI
+  // dispatch (an appeal it sends to the grid centre becomes a grid event through the 12345
+  // link), the link, and certificate issuance on completed cases.
+  if (auto s = drain(*p.appeal_dispatcher); !s) return s;
+  if (auto s = drain(*p.city_link); !s) return s;
+  if (auto s = drain(*p.certificate_issuer); !s) return s;
+  if (auto s = drain(*p.ledger_follower); !s) return s;
   if (auto size = p.ledger->integrate(); !size) return fail(size.error());
-  for (;;) {
-    auto read = p.assistant->poll_once();
-    if (!read) return fail(read.error());
-    if (*read == 0) break;
-  }
-  return {};
+  return drain(*p.assistant);
 }
 
 App::~App() = default;
@@ -331,7 +406,8 @@ Status App::serve() {
         *p.ledger, p.ledger_follower.get(),
         std::chrono::milliseconds(p.config.checkpoint_interval_ms));
     certificates = std::jthread([this](std::stop_token stop) { issue_certificates(stop); });
-    // The assistant's index follows item and document changes (also by other processes).
+    // The assistant's index follows item and document changes (also by other processes), and
+    // AI dispatch follows appeal intake.
     assistant_index = std::jthread([&p](std::stop_token stop) {
       std::mutex mu;
       std::condition_variable_any wake;
@@ -339,13 +415,24 @@ Status App::serve() {
         if (auto n = p.assistant->poll_once(); !n) {
           std::fprintf(stderr, "assistant index: %s\n", n.error().message_en.c_str());
         }
+        if (auto n = p.appeal_dispatcher->poll_once(); !n) {
+          std::fprintf(stderr, "appeal dispatch: %s\n", n.error().message_en.c_str());
+        }
+        if (auto n = p.city_link->poll_once(); !n) {
+          std::fprintf(stderr, "12345 link: %s\n", n.error().message_en.c_str());
+        }
         std::unique_lock lock(mu);
         wake.wait_for(lock, stop, std::chrono::milliseconds(500), [] { return false; });
       }
     });
   }
+  if (!p.config.mqtt.empty()) {
+    // An unreachable broker is retried in the background; only bad options fail here.
+    if (auto s = p.iot->start(); !s) return s;
+  }
   server.start();
   server.run_until_signal();
+  p.iot->stop();
   return {};
 }
 
@@ -373,6 +460,21 @@ void App::issue_certificates(std::stop_token stop) {
   }
 }
 
+appeals::Service& App::appeals() {
+  return *parts_->appeals;
+}
+ai::Service& App::ai() {
+  return *parts_->ai;
+}
+grid::Service& App::grid() {
+  return *parts_->grid;
+}
+participation::Service& App::participation() {
+  return *parts_->participation;
+}
+iot::Service& App::iot() {
+  return *parts_->iot;
+}
 const Config& App::config() const {
   return parts_->config;
 }

@@ -42,20 +42,35 @@ class CaseIssuer;
 namespace yiwang::assistant {
 class Service;
 }
+namespace yiwang::appeals {
+class Service;
+}
+namespace yiwang::ai {
+class Service;
+}
+namespace yiwang::grid {
+class Service;
+}
+namespace yiwang::participation {
+class Service;
+}
+namespace yiwang::iot {
+class Service;
+}
 
 namespace yiwang::app {
 
 struct Config {
-  std::string db = "var/yiwang.db";       // SQLite file (the default backend)
-  std::string postgres;                   // libpq conninfo; non-empty selects PostgreSQL
-  std::string data_dir = "var/files";     // uploaded files, content-addressed
+  std::string db = "var/yiwang.db";    // SQLite file (the default backend)
+  std::string postgres;                // libpq conninfo; non-empty selects PostgreSQL
+  std::string data_dir = "var/files";  // uploaded files, content-addressed
   std::string address = "127.0.0.1";
   unsigned short port = 8080;
   int io_threads = 2;
   int worker_threads = 64;
-  std::string access_log;                 // "" stdout, "-" off, else a file path
-  int supervision_interval_s = 60;        // 电子监察 sweep period; 0 disables the loop
-  bool fast_password_hashing = false;     // tests and benchmarks only: minimal Argon2id cost
+  std::string access_log;              // "" stdout, "-" off, else a file path
+  int supervision_interval_s = 60;     // 电子监察 sweep period; 0 disables the loop
+  bool fast_password_hashing = false;  // tests and benchmarks only: minimal Argon2id cost
   // Public address of this deployment: certificate issuer ids, status-list URIs and QR codes.
   std::string public_base_url = "http://127.0.0.1:8080";
   // Transparency ledger: origin line of its checkpoints, signer key file (0600; created on first
@@ -71,6 +86,9 @@ struct Config {
   std::string web_root;
   // Background followers (ledger sequencer, certificate issuance, expiry); tests drive them.
   bool run_followers = true;
+  // MQTT broker of the city's sensors ("host:port"); "" = no subscriber (sensors are still
+  // managed and their alarms can be ingested by tests).
+  std::string mqtt;
 };
 
 class App {
@@ -99,6 +117,11 @@ class App {
   certificates::Service& certificates();
   certificates::CaseIssuer& certificate_issuer();
   assistant::Service& assistant();
+  appeals::Service& appeals();
+  ai::Service& ai();
+  grid::Service& grid();
+  participation::Service& participation();
+  iot::Service& iot();
   // Where the served appeal classifier looks for model versions (Config::ai_models_dir resolved).
   std::string ai_models_dir() const;
 

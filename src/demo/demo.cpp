@@ -13,9 +13,14 @@
 #include "catalog/catalog.h"
 #include "certificates/certificates.h"
 #include "core/clock.h"
+#include "demo/demo_appeals.h"
 #include "demo/demo_cases.h"
+#include "demo/demo_participation.h"
+#include "grid/grid.h"
 #include "identity/identity.h"
+#include "iot/iot.h"
 #include "ledger/ledger.h"
+#include "open311/open311.h"
 #include "store/store.h"
 
 namespace yiwang::demo {
@@ -107,7 +112,7 @@ Result<identity::Principal> create_account(identity::Service& ids, const Account
 }
 
 struct DemoCertificate {
-  const char* holder;     // demo account
+  const char* holder;  // demo account
   const char* type_name;
   const char* issuer;     // an approver of the issuing department
   const char* data_json;  // type-specific fields
@@ -122,7 +127,8 @@ const DemoCertificate kDemoCertificates[] = {
      R"({"business_name":"江宁市秦淮区张三面馆","business_scope":"餐饮服务","type":"个体工商户"})"},
     {"qiye", "营业执照", "juece",
      R"({"business_scope":"餐饮服务；食品销售","legal_representative":"周青","registered_capital":"200万元人民币","type":"有限责任公司"})"},
-    {"qiye", "食品经营许可证", "juece", R"({"operator_type":"餐饮服务经营者","premises":"江宁市建邺区江东中路102号"})"},
+    {"qiye", "食品经营许可证", "juece",
+     R"({"operator_type":"餐饮服务经营者","premises":"江宁市建邺区江东中路102号"})"},
 };
 
 Status seed_certificates(app::App& app, std::ostream& log) {
@@ -162,14 +168,15 @@ Status seed_certificates(app::App& app, std::ostream& log) {
   if (licence != wallet->end()) {
     cases::NewCase c;
     c.item_code = "11329900MB0201002000";  // 食品经营许可（新办）
-    c.form_json = json{{"entity_name", qiye->display_name},
-                       {"uscc", qiye->id_number},
-                       {"contact_phone", "02584561234"},
-                       {"operator_type", "餐饮服务经营者"},
-                       {"premises_area", 180},
-                       {"address", "江宁市建邺区江东中路102号"},
-                       {"online_sales", true}}
-                      .dump();
+    c.form_json = json{
+        {"entity_name", qiye->display_name},
+        {"uscc", qiye->id_number},
+        {"contact_phone", "02584561234"},
+        {"operator_type", "餐饮服务经营者"},
+        {"premises_area", 180},
+        {"address", "江宁市建邺区江东中路102号"},
+        {"online_sales",
+         true}}.dump();
     c.materials = {{"营业执照", "", licence->identifier, ""}};
     if (auto filed = app.cases().file(c, *qiye); !filed) return fail(filed.error());
     log << "免提交: qiye filed 食品经营许可 with its electronic business licence\n";
@@ -181,7 +188,8 @@ Status seed_certificates(app::App& app, std::ostream& log) {
   auto checkpoint = app.ledger().checkpoint();
   if (total && checkpoint) {
     log << "certificates: " << *total << " in the library (with those issued on completed cases); "
-        << "ledger: " << checkpoint->checkpoint.size << " government acts under a signed checkpoint\n";
+        << "ledger: " << checkpoint->checkpoint.size
+        << " government acts under a signed checkpoint\n";
   }
   return {};
 }
@@ -268,7 +276,34 @@ Status seed(const app::Config& config, const Options& options, std::ostream& log
   CaseSeeder seeder(app, clock, options.seed);
   if (auto s = seeder.run(options.cases, now.now_ms(), log); !s) return s;
   if (auto s = seed_certificates(app, log); !s) return s;
-  return import_policy_documents(app, options, log);
+  const auto shared = fs::path(options.data_dir) / ".." / ".." / ".." / "shared";
+  if (auto s = !options.appeals ? Status{}
+                                : seed_appeals(app, clock, (shared / "data" / "appeals").string(),
+                                               now.now_ms(), kHistoryDays, log);
+      !s) {
+    return s;
+  }
+  if (options.appeals) {
+    if (auto s = seed_participation(app, clock, now.now_ms(), log); !s) return s;
+  }
+  if (options.grid) {
+    auto g = grid::load_demo(app.grid(), ids, grid::DemoOptions{}, kPassword, now.now_ms());
+    if (!g) return fail(g.error());
+    if (auto k = open311::ensure_demo_key(app.store(), "yiwang-demo-key", clock); !k) {
+      return fail(k.error());
+    }
+    auto admin = ids.find_by_username("admin");
+    if (!admin) return fail(admin.error());
+    iot::DemoSensorOptions sensors;
+    sensors.now_ms = now.now_ms();
+    if (auto s = iot::load_demo_sensors(app.iot(), *admin, sensors); !s) return s;
+    log << "grid: " << g->cells << " cells, " << g->components << " components, " << g->events
+        << " events (" << g->closed << " closed)\n";
+  }
+  if (auto s = import_policy_documents(app, options, log); !s) return s;
+  // Everything seeded above is dispatched, linked and in the ledger before anyone looks: a
+  // server that starts on this database begins with a settled log.
+  return app.catch_up();
 }
 
 void print_accounts(std::ostream& out, const app::Config& config) {

@@ -16,6 +16,12 @@ namespace yiwang::demo {
 struct Options {
   std::string data_dir;  // folder with departments.json and items.json
   int cases = 300;
+  // The 12345 history and a trained appeal classifier, from ../shared/data/appeals when present
+  // (training takes a few seconds: tests that do not need them turn them off).
+  bool appeals = true;
+  // A fictional district's city-management grid: cells, components and 90 days of events
+  // (under a second on SQLite, about half a minute on PostgreSQL).
+  bool grid = true;
   std::uint64_t seed = 20261122;  // same seed, same demo
 };
 

@@ -67,6 +67,8 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     yiwang::demo::Options demo;
     demo.data_dir = yiwang::testing::source_dir() + "/data/demo";
     demo.cases = demo_cases();
+    demo.appeals = false;
+    demo.grid = false;
     std::ostringstream log;
     auto seeded = yiwang::demo::seed(config_, demo, log);
     ASSERT_TRUE(seeded) << seeded.error().message_en << " " << seeded.error().field;

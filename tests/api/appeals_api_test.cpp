@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "ai/ai.h"
 #include "api/api_fixture.h"
+#include "grid/grid.h"
 
 namespace {
 
@@ -106,6 +108,132 @@ TEST_P(AppealsApiTest, MattersForAnotherChannelAreRefusedNamingIt) {
   auto p = json::parse(r.body, nullptr, false);
   ASSERT_TRUE(p.contains("redirect")) << r.body;
   EXPECT_FALSE(p["redirect"].value("channel_zh", "").empty());
+}
+
+// The App wires the classifier to intake (AI dispatch follows the event stream) and the AI
+// module's reply check to the reply step.
+TEST_P(AppealsApiTest, TheClassifierDispatchesNewAppealsAndWeakRepliesAreFlagged) {
+  std::vector<yiwang::ai::Example> examples;
+  const char* streets[] = {"路灯", "井盖", "人行道", "道路", "下水道", "围墙"};
+  const char* food[] = {"超市", "餐馆", "奶茶店", "菜市场", "面包店", "饭店"};
+  for (int i = 0; i < 36; ++i) {
+    examples.push_back(
+        {std::string(streets[i % 6]) + "破损需要维修，影响居民出行安全，请住建部门修复",
+         "城乡建设"});
+    examples.push_back(
+        {std::string(food[i % 6]) + "出售过期食品，卫生条件差，请市场监管部门查处", "商贸旅游"});
+  }
+  yiwang::ai::TrainOptions options;
+  options.epoch = 100;
+  auto trained = app_->ai().train(examples, options, std::nullopt, true);
+  ASSERT_TRUE(trained) << trained.error().message_en;
+
+  const std::string citizen = login("zhangsan");
+  auto filed = call_json("POST", "/api/v1/appeals", complaint(), citizen, 201);
+  const std::string id = filed.value("id", "");
+  EXPECT_EQ("accepted", filed.value("state", ""));
+  ASSERT_TRUE(app_->catch_up());
+  auto seen = call_json("GET", "/api/v1/appeals/" + id, nullptr, citizen, 200);
+  EXPECT_EQ("dispatched", seen.value("state", "")) << seen.dump();
+  EXPECT_EQ("zjj", seen.value("dept_id", ""));
+  EXPECT_EQ("城乡建设", seen.value("suggested_label", ""));
+  EXPECT_GE(seen.value("suggested_confidence", 0.0), 0.8);
+  EXPECT_EQ("system", seen["history"].back().value("actor_role", ""));
+
+  const std::string department = login("zjj.clerk");
+  act(id, department, {{"action", "receive"}});
+  auto r = call("POST", "/api/v1/appeals/" + id + "/actions",
+                json{{"action", "reply"}, {"reply", "已收到。"}}.dump(), department);
+  expect_problem(r, 422, "/reply");
+  auto problem = json::parse(r.body, nullptr, false);
+  EXPECT_EQ("weak_reply", problem.value("code", ""));
+  std::set<std::string> codes;
+  for (const auto& i : problem["reply_check"]["issues"]) codes.insert(i.value("code", ""));
+  EXPECT_TRUE(codes.count("no_findings")) << problem.dump();
+  EXPECT_EQ("handling",
+            call_json("GET", "/api/v1/appeals/" + id, nullptr, citizen, 200).value("state", ""));
+  auto good = act(id, department,
+                  {{"action", "reply"},
+                   {"reply",
+                    "张三您好：经现场核查，秦淮大道88号人行道井盖确已破损下陷，已于当日更换新井盖。"
+                    "如有疑问请致电025-12345。"}});
+  EXPECT_FALSE(good["reply_check"]["weak"].get<bool>()) << good.dump();
+}
+
+// One event stream for 12345 and city management: an appeal the hotline sends to the grid centre
+// becomes a grid event linked both ways, and the event's closure answers the appeal.
+TEST_P(AppealsApiTest, AnAppealSentToTheGridCentreIsAnsweredByTheClosedGridCase) {
+  auto& ids = app_->identity();
+  yiwang::grid::DemoOptions district;
+  district.cells = 4;
+  district.columns = 2;
+  district.events = 0;
+  ASSERT_TRUE(yiwang::grid::load_demo(app_->grid(), ids, district, yiwang::demo::kPassword,
+                                      app_->clock().now_ms()));
+  const std::string citizen = login("zhangsan");
+  const std::string hotline = login("12345.clerk");
+  json body = complaint();
+  body["title"] = "小区门口垃圾堆积";
+  body["text"] = "江宁市幸福小区门口的垃圾堆了三天没人清运，气味很大。";
+  body["lon"] = district.origin.lon + 0.002;
+  body["lat"] = district.origin.lat + 0.002;
+  auto filed = call_json("POST", "/api/v1/appeals", body, citizen, 201);
+  const std::string id = filed.value("id", "");
+  act(id, hotline, {{"action", "dispatch"}, {"dept_id", "grid"}});
+  ASSERT_TRUE(app_->catch_up());
+
+  auto linked = call_json("GET", "/api/v1/appeals/" + id, nullptr, citizen, 200);
+  const std::string ref = linked.value("linked_ref", "");
+  ASSERT_EQ(0u, ref.rfind("GE", 0)) << linked.dump();
+  auto principal = [&](const std::string& name) {
+    auto p = ids.find_by_username(name);
+    EXPECT_TRUE(p) << name;
+    return *p;
+  };
+  auto event = app_->grid().get(ref, principal("grid.clerk"));
+  ASSERT_TRUE(event) << event.error().message_en;
+  EXPECT_EQ(yiwang::grid::Source::hotline_12345, event->event.source);
+  EXPECT_EQ(id, event->event.external_ref);
+  EXPECT_EQ("0101", event->event.class_code);  // 垃圾 → 暴露垃圾
+
+  auto step = [&](yiwang::grid::Action a, const std::string& who) {
+    yiwang::grid::ActionRequest r;
+    r.action = a;
+    if (a == yiwang::grid::Action::feedback) r.feedback = "已清运垃圾并冲洗地面";
+    if (a == yiwang::grid::Action::check) r.passed = true;
+    auto done = app_->grid().act(ref, r, principal(who));
+    ASSERT_TRUE(done) << who << ": " << done.error().message_en;
+  };
+  step(yiwang::grid::Action::accept, "grid.clerk");
+  step(yiwang::grid::Action::register_, "grid.chief");
+  step(yiwang::grid::Action::dispatch, "grid.dispatcher");
+  auto dispatched = app_->grid().get(ref, principal("grid.clerk"));
+  ASSERT_TRUE(dispatched);
+  step(yiwang::grid::Action::feedback, "grid." + dispatched->event.dept_id);
+  auto cell = app_->grid().get_cell(dispatched->event.where.cell_code);
+  ASSERT_TRUE(cell && !cell->supervisors.empty());
+  step(yiwang::grid::Action::check, cell->supervisors.front());
+  step(yiwang::grid::Action::close, "grid.chief");
+  ASSERT_TRUE(app_->catch_up());
+
+  auto answered = call_json("GET", "/api/v1/appeals/" + id, nullptr, citizen, 200);
+  EXPECT_EQ("replied", answered.value("state", ""));
+  EXPECT_NE(std::string::npos, answered.value("reply", "").find(ref));
+  EXPECT_NE(std::string::npos, answered.value("reply", "").find("已清运垃圾"));
+  auto acts = call_json("GET", "/api/v1/ledger/acts?subject_type=appeal&subject_id=" + id, nullptr,
+                        "", 200);
+  std::set<std::string> kinds;
+  for (const auto& a : acts["items"]) kinds.insert(a.value("act", ""));
+  EXPECT_TRUE(kinds.count("appeal.replied")) << acts.dump();
+
+  // Without coordinates the grid centre handles the appeal as an ordinary one.
+  auto plain = call_json("POST", "/api/v1/appeals", complaint(), login("qiye"), 201);
+  act(plain.value("id", ""), hotline, {{"action", "dispatch"}, {"dept_id", "grid"}});
+  ASSERT_TRUE(app_->catch_up());
+  auto unlinked =
+      call_json("GET", "/api/v1/appeals/" + plain.value("id", ""), nullptr, hotline, 200);
+  EXPECT_EQ("", unlinked.value("linked_ref", "x"));
+  EXPECT_EQ("dispatched", unlinked.value("state", ""));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AppealsApiTest, ::testing::ValuesIn(yiwang::testing::backends()),

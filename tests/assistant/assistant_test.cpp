@@ -43,6 +43,8 @@ class AssistantTest : public ::testing::TestWithParam<std::string> {
     demo::Options demo;
     demo.data_dir = yiwang::testing::source_dir() + "/data/demo";
     demo.cases = 0;
+    demo.appeals = false;
+    demo.grid = false;
     std::ostringstream log;
     auto seeded = demo::seed(config_, demo, log);
     ASSERT_TRUE(seeded) << seeded.error().message_en;

@@ -23,7 +23,7 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 "$binary" demo --db "$work/demo.db" --port "$port" --cases 80 --web-root "$web_root" \
   >"$artifacts/web-server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 600); do
+for _ in $(seq 1 1200); do
   curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1 && break
   kill -0 "$server" 2>/dev/null || { echo "yiwang demo exited early:"; tail -20 "$artifacts/web-server.log"; exit 1; }
   sleep 0.5

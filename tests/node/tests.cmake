@@ -39,5 +39,5 @@ if(YIWANG_WEB_BUILT)
   add_test(NAME web_browser
            COMMAND ${CMAKE_SOURCE_DIR}/tests/node/run-web-tests.sh $<TARGET_FILE:yiwang>
                    ${CMAKE_BINARY_DIR}/web ${CMAKE_BINARY_DIR}/artifacts)
-  set_tests_properties(web_browser PROPERTIES TIMEOUT 1500)
+  set_tests_properties(web_browser PROPERTIES TIMEOUT 2700)
 endif()

@@ -1,7 +1,8 @@
 // The leadership cockpit (/cockpit) in headless Chromium: as the supervisor (jiancha) on a
-// 1920×1080 wall and a 1366-wide laptop the three charts draw canvases from chart instances
-// holding the API's data, the KPI tiles show GET /api/v1/cockpit/summary, refresh works by hand
-// and every 30 s; English and 适老化 switches; axe-core in both modes; a citizen is refused.
+// 1920×1080 wall and 1366×900 and 1366×768 laptops — each one screen without scrolling, the
+// hot-issue tile included — the three charts draw canvases from chart instances holding the
+// API's data, the KPI tiles show GET /api/v1/cockpit/summary, refresh works by hand and every
+// 30 s; English and 适老化 switches; axe-core in both modes; a citizen is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -10,6 +11,8 @@ import {
 } from './web.mjs';
 
 const CHARTS = ['chart-states', 'chart-depts', 'chart-trend'];
+// The smallest laptop screen the cockpit must fit without scrolling.
+const LAPTOP_768 = { width: 1366, height: 768 };
 
 // What each chart must hold, from the API's summary (see web/src/cockpit/options.js).
 function expectedPoints(s) {
@@ -95,7 +98,7 @@ test('the supervisor sees charts with data and the API figures on a wall and a l
   assert.ok(api.trend.some((d) => d.filed > 0), 'the demo filed cases in the last 30 days');
 
   await withBrowser(async (browser) => {
-    for (const [name, viewport] of [['wall', WALL], ['laptop', DESKTOP]]) {
+    for (const [name, viewport] of [['wall', WALL], ['laptop', DESKTOP], ['laptop-768', LAPTOP_768]]) {
       const page = await openCockpit(browser, { viewport });
       assert.equal(await page.locator('h1').textContent(), '领导驾驶舱');
       assert.equal(await page.locator('header.yw-header').count(), 0, 'full screen: no app header');
@@ -125,9 +128,16 @@ test('the supervisor sees charts with data and the API figures on a wall and a l
         assert.ok(first.includes('红牌'), 'overdue is said in words');
       }
 
-      // Everything fits the width: no horizontal scrolling on either screen.
+      // Everything fits one screen: no scrolling either way, the hot-issue tile included.
+      await page.getByTestId('cockpit-hot').waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${name}: ${overflow}px wider than the window`);
+      const below = await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
+      assert.ok(below <= 0, `${name}: ${below}px taller than the window`);
+      for (const id of CHARTS) {
+        const box = await page.getByTestId(id).boundingBox();
+        assert.ok(box.height >= 120, `${name}: ${id} keeps a readable height (${box.height}px)`);
+      }
       await screenshot(page, `cockpit-${name}`);
       assert.deepEqual(page.problems, []);
       await page.context().close();

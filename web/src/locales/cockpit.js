@@ -59,6 +59,15 @@ export default {
         trend: '近 {days} 天共申报 {filed} 件，办结 {completed} 件；单日申报最多 {peak} 件（{date}）。',
         empty: '暂无数据。',
       },
+      hot: {
+        title: '热点问题（近 {days} 天）',
+        all: '全部热点',
+        listLabel: '热点问题列表',
+        heat: '热度 {heat}',
+        figures: '{count} 件 · {people} 人 · 持续 {days} 天',
+        empty: '暂无热点问题',
+        unavailable: '热点问题暂不可用：{error}',
+      },
       overdue: {
         caseId: '申报号',
         item: '事项',
@@ -129,6 +138,15 @@ export default {
         dept: '{name}: {total} in all, {open} in progress, {completed} completed, {overdue} overdue',
         trend: 'In the last {days} days {filed} applications were filed and {completed} completed; the busiest day had {peak} filed ({date}).',
         empty: 'No data yet.',
+      },
+      hot: {
+        title: 'Hot issues (last {days} days)',
+        all: 'All hot issues',
+        listLabel: 'Hot issue list',
+        heat: 'heat {heat}',
+        figures: '{count} appeals · {people} people · over {days} days',
+        empty: 'No hot issues',
+        unavailable: 'Hot issues are not available: {error}',
       },
       overdue: {
         caseId: 'Application no.',

@@ -1,6 +1,36 @@
-// Routes and navigation of the appeals area (see README.md beside this file).
-export const routes = [];
+// Routes and navigation of the appeals area (12345 诉求; see README.md beside this file).
+// meta.roles cannot say "of the hotline department": the hotline pages check that themselves
+// (components/appeals/appeals.js isHotlineStaff / isCentreUser) and say so when it is not met.
+import { isCentreUser, isHandlingOfficial, isHotlineStaff } from '../components/appeals/appeals.js';
 
-export function navLinks() {
-  return [];
+const applicant = { auth: true, kinds: ['citizen', 'business'] };
+const official = { auth: true, kinds: ['official'] };
+
+export const routes = [
+  { path: '/appeals/new', name: 'appeal-new', component: () => import('../views/appeals/NewAppeal.vue'), meta: { area: 'portal', ...applicant } },
+  { path: '/my/appeals', name: 'my-appeals', component: () => import('../views/appeals/MyAppeals.vue'), meta: { area: 'portal', ...applicant } },
+  { path: '/my/appeals/:id', name: 'my-appeal', component: () => import('../views/appeals/MyAppeal.vue'), meta: { area: 'portal', ...applicant } },
+  { path: '/hotline/call', name: 'hotline-call', component: () => import('../views/appeals/HotlineCall.vue'), meta: { area: 'workbench', ...official, roles: ['clerk', 'reviewer'] } },
+  { path: '/hotline/dispatch', name: 'hotline-dispatch', component: () => import('../views/appeals/Dispatch.vue'), meta: { area: 'workbench', ...official, roles: ['clerk', 'reviewer'] } },
+  { path: '/hotline', name: 'hotline', component: () => import('../views/appeals/Centre.vue'), meta: { area: 'workbench', ...official, roles: ['clerk', 'reviewer', 'supervisor', 'admin'] } },
+  { path: '/appeals/work', name: 'appeals-work', component: () => import('../views/appeals/Work.vue'), meta: { area: 'workbench', ...official, roles: ['clerk', 'reviewer', 'approver'] } },
+  { path: '/appeals/work/:id', name: 'appeal-work', component: () => import('../views/appeals/WorkAppeal.vue'), meta: { area: 'workbench', ...official, roles: ['clerk', 'reviewer', 'approver', 'supervisor', 'admin'] } },
+];
+
+export function navLinks({ signedIn, isOfficial, user, t }) {
+  if (!signedIn) return [];
+  if (!isOfficial) {
+    return [
+      { to: '/appeals/new', label: t('appeals.nav.new'), order: 25 },
+      { to: '/my/appeals', label: t('appeals.nav.mine'), order: 26 },
+    ];
+  }
+  const links = [];
+  if (isHotlineStaff(user)) {
+    links.push({ to: '/hotline/call', label: t('appeals.nav.call'), order: 11 });
+    links.push({ to: '/hotline/dispatch', label: t('appeals.nav.dispatch'), order: 12 });
+  }
+  if (isCentreUser(user)) links.push({ to: '/hotline', label: t('appeals.nav.centre'), order: 13 });
+  if (isHandlingOfficial(user)) links.push({ to: '/appeals/work', label: t('appeals.nav.work'), order: 14 });
+  return links;
 }

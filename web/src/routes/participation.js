@@ -1,6 +1,21 @@
-// Routes and navigation of the participation area (see README.md beside this file).
-export const routes = [];
+// Routes and navigation of the participation area: 意见征集 and 在线调查 (see README.md beside this
+// file). Reading is public; taking part needs a citizen or business account (the pages say so);
+// managing is for department staff.
+import { mayManage } from '../views/participation/participation.js';
 
-export function navLinks() {
-  return [];
+const staff = { auth: true, kinds: ['official'], roles: ['clerk', 'reviewer', 'approver', 'admin'] };
+
+export const routes = [
+  { path: '/participate', name: 'participate', component: () => import('../views/participation/Participate.vue'), meta: { area: 'portal' } },
+  { path: '/participate/consultations/:id', name: 'consultation', component: () => import('../views/participation/Consultation.vue'), meta: { area: 'portal' } },
+  { path: '/participate/surveys/:id', name: 'survey', component: () => import('../views/participation/Survey.vue'), meta: { area: 'portal' } },
+  { path: '/participate/surveys/:id/results', name: 'survey-results', component: () => import('../views/participation/SurveyResults.vue'), meta: { area: 'portal' } },
+  { path: '/workbench/participation', name: 'participation-manage', component: () => import('../views/participation/Manage.vue'), meta: { area: 'workbench', ...staff } },
+];
+
+export function navLinks({ isOfficial, user, t }) {
+  const links = [];
+  if (!isOfficial) links.push({ to: '/participate', label: t('participation.nav.participate'), order: 35 });
+  if (mayManage(user)) links.push({ to: '/workbench/participation', label: t('participation.nav.manage'), order: 16 });
+  return links;
 }

@@ -1,0 +1,56 @@
+// Loading what several grid pages share: cells, classes and departments (cached for the visit),
+// and every event matching an API query (the list API pages at 200; the map needs them all).
+import { get } from '../../api.js';
+
+let cellsPromise = null;
+let classesPromise = null;
+let deptsPromise = null;
+
+export function loadCells() {
+  if (!cellsPromise) {
+    cellsPromise = get('/api/v1/grid/cells').catch((e) => {
+      cellsPromise = null;
+      throw e;
+    });
+  }
+  return cellsPromise;
+}
+
+export function loadClasses() {
+  if (!classesPromise) {
+    classesPromise = get('/api/v1/grid/classes').then((r) => r.items || []).catch((e) => {
+      classesPromise = null;
+      throw e;
+    });
+  }
+  return classesPromise;
+}
+
+// {id: name}
+export function loadDepartments() {
+  if (!deptsPromise) {
+    deptsPromise = get('/api/v1/departments')
+      .then((r) => Object.fromEntries((r.departments || []).map((d) => [d.id, d.name])))
+      .catch(() => {
+        deptsPromise = null;
+        return {};
+      });
+  }
+  return deptsPromise;
+}
+
+const PAGE = 200;
+const MAX_EVENTS = 5000;
+
+// All events of the query, newest first; `truncated` when more than MAX_EVENTS exist.
+export async function loadAllEvents(query = {}) {
+  const items = [];
+  let total = 0;
+  for (let offset = 0; offset < MAX_EVENTS; offset += PAGE) {
+    const page = await get('/api/v1/grid/events', { ...query, limit: PAGE, offset });
+    total = page.total;
+    items.push(...(page.items || []));
+    if (items.length >= total || !(page.items || []).length) break;
+  }
+  return { items, total, truncated: items.length < total };
+}
