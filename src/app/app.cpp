@@ -327,7 +327,7 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
       std::make_unique<participation::Service>(*p.store, *p.clock, p.random, *p.identity);
   p.open311 =
       std::make_unique<open311::Service>(*p.store, *p.clock, p.random, *p.grid, *p.identity);
-  p.city_link = std::make_unique<CityLink>(*p.store, *p.appeals, *p.grid, *p.cases);
+  p.city_link = std::make_unique<CityLink>(*p.store, *p.appeals, *p.grid);
   p.appeal_dispatcher =
       std::make_unique<appeals::AutoDispatcher>(*p.appeals, *p.store, appeal_classifier(*p.ai));
 
@@ -400,27 +400,27 @@ Status App::serve() {
   // interval) and certificate issuance on completed cases (and expiry).
   std::unique_ptr<ledger::Sequencer> sequencer;
   std::jthread certificates;
-  std::jthread assistant_index;
+  std::jthread stream_followers;
   if (p.config.run_followers) {
     sequencer = std::make_unique<ledger::Sequencer>(
         *p.ledger, p.ledger_follower.get(),
         std::chrono::milliseconds(p.config.checkpoint_interval_ms));
     certificates = std::jthread([this](std::stop_token stop) { issue_certificates(stop); });
-    // The assistant's index follows item and document changes (also by other processes), and
-    // AI dispatch follows appeal intake.
-    assistant_index = std::jthread([&p](std::stop_token stop) {
+    // The assistant's index follows item and document changes (also by other processes), AI
+    // dispatch follows appeal intake, and the 12345 link follows dispatches and grid closures.
+    // They rest only when all are caught up, so a burst of appeals is dispatched at full speed.
+    stream_followers = std::jthread([&p](std::stop_token stop) {
       std::mutex mu;
       std::condition_variable_any wake;
+      auto poll = [](const char* name, Result<int> n) {
+        if (!n) std::fprintf(stderr, "%s: %s\n", name, n.error().message_en.c_str());
+        return n && *n > 0;
+      };
       while (!stop.stop_requested()) {
-        if (auto n = p.assistant->poll_once(); !n) {
-          std::fprintf(stderr, "assistant index: %s\n", n.error().message_en.c_str());
-        }
-        if (auto n = p.appeal_dispatcher->poll_once(); !n) {
-          std::fprintf(stderr, "appeal dispatch: %s\n", n.error().message_en.c_str());
-        }
-        if (auto n = p.city_link->poll_once(); !n) {
-          std::fprintf(stderr, "12345 link: %s\n", n.error().message_en.c_str());
-        }
+        bool busy = poll("assistant index", p.assistant->poll_once());
+        busy = poll("appeal dispatch", p.appeal_dispatcher->poll_once()) || busy;
+        busy = poll("12345 link", p.city_link->poll_once()) || busy;
+        if (busy) continue;
         std::unique_lock lock(mu);
         wake.wait_for(lock, stop, std::chrono::milliseconds(500), [] { return false; });
       }

@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "appeals/appeals.h"
-#include "cases/cases.h"
 #include "core/utf8.h"
 #include "events/events.h"
 #include "grid/grid.h"
@@ -42,7 +41,6 @@ std::string grid_class_for(const std::string& text) {
 struct CityLink::State {
   appeals::Service& appeals;
   grid::Service& grid;
-  cases::Service& calendar_source;
   core::WorkingCalendar calendar = core::WorkingCalendar::china_2026();
   std::unique_ptr<events::Follower> follower;
 
@@ -77,9 +75,8 @@ struct CityLink::State {
   }
 };
 
-CityLink::CityLink(store::Store& store, appeals::Service& appeals, grid::Service& grid,
-                   cases::Service& calendar_source)
-    : state_(std::make_unique<State>(State{appeals, grid, calendar_source, {}, nullptr})) {
+CityLink::CityLink(store::Store& store, appeals::Service& appeals, grid::Service& grid)
+    : state_(std::make_unique<State>(State{appeals, grid, {}, nullptr})) {
   State& s = *state_;
   state_->follower = std::make_unique<events::Follower>(
       store, "app.city_link", [&s](store::Tx& tx, const events::Event& e) -> Status {
@@ -95,7 +92,7 @@ CityLink::~CityLink() = default;
 
 Result<int> CityLink::poll_once() {
   // The handlers run inside the follower's transaction, so the calendar is read before it.
-  auto calendar = state_->calendar_source.calendar();
+  auto calendar = state_->grid.calendar();
   if (!calendar) return fail(calendar.error());
   state_->calendar = std::move(*calendar);
   return state_->follower->poll_once();

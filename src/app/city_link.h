@@ -23,16 +23,12 @@ class Service;
 namespace yiwang::grid {
 class Service;
 }
-namespace yiwang::cases {
-class Service;
-}
 
 namespace yiwang::app {
 
 class CityLink {
  public:
-  CityLink(store::Store& store, appeals::Service& appeals, grid::Service& grid,
-           cases::Service& calendar_source);
+  CityLink(store::Store& store, appeals::Service& appeals, grid::Service& grid);
   ~CityLink();
   CityLink(const CityLink&) = delete;
   CityLink& operator=(const CityLink&) = delete;

@@ -347,6 +347,9 @@ class Service {
   // see find_redirect); forbidden for other officials or a wrong channel; rate_limited beyond
   // rate_limit submissions per identity within rate_window_ms. Nothing is stored on error.
   Result<SubmitResult> submit(const NewAppeal& a, const identity::Principal& by);
+  // The appeal filed earlier under `n.idempotency_key` by the same identity, if any (what a
+  // replayed submission refers to).
+  std::optional<std::string> filed_under(const NewAppeal& n, const identity::Principal& by);
   Result<AppealDetail> get(std::string_view id, const identity::Principal& by);
   Result<AppealList> list(const Query& q, const identity::Principal& by);
   // One step (see Action); not_found outside scope, forbidden for the wrong role or department,

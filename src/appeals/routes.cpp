@@ -203,13 +203,13 @@ Response with_members(Response r, const Json& members) {
 
 // A refused matter names the right channel as problem extension members, so that a client can
 // show it without parsing the message.
-Response submit_problem(const Error& e, const Request& req, const NewAppeal* n) {
+Response submit_problem(const Error& e, const Request& req, const NewAppeal* n, Service& service,
+                        const identity::Principal& me) {
   Response r = http::problem(e, req);
   if (n && e.code == ErrorCode::conflict && e.field == "/idempotency_key") {
-    // The service names the appeal filed under the key at the end of its message.
-    const auto at = e.message_en.rfind(' ');
-    return with_members(std::move(r),
-                        {{"code", "replayed"}, {"appeal_id", e.message_en.substr(at + 1)}});
+    Json members{{"code", "replayed"}};
+    if (auto id = service.filed_under(*n, me)) members["appeal_id"] = *id;
+    return with_members(std::move(r), members);
   }
   if (!n || e.code != ErrorCode::invalid_input || e.field != "/text") return r;
   auto redirect = find_redirect(n->title + "\n" + n->text);
@@ -252,7 +252,7 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
     auto n = parse_new_appeal(req);
     if (!n) return http::problem(n.error(), req);
     auto r = service.submit(*n, *me);
-    if (!r) return submit_problem(r.error(), req, &*n);
+    if (!r) return submit_problem(r.error(), req, &*n, service, *me);
     Json body = appeal_json(r->appeal);
     body["merged"] = r->merged;
     if (r->merged) {

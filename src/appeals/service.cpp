@@ -118,6 +118,18 @@ std::string sha256_hex(std::string_view bytes) {
 
 // ---- Who is who -------------------------------------------------------------------------------
 
+// Whose submissions merge, count against the rate limit and share idempotency keys: the
+// caller's phone for a call (hashed: the key is also the ledger party's preimage), else the
+// account.
+std::string identity_key_of(const NewAppeal& n, const identity::Principal& by) {
+  if (n.channel != Channel::phone || !n.caller) return "user:" + by.user_id;
+  std::string digits;
+  for (char ch : n.caller->phone) {
+    if (ch >= '0' && ch <= '9') digits += ch;
+  }
+  return "phone:" + sha256_hex(digits);
+}
+
 bool is_official_with(const identity::Principal& by, identity::Role r) {
   return by.is_official() && by.has_role(r);
 }
@@ -575,16 +587,10 @@ Result<SubmitResult> Service::submit(const NewAppeal& n, const identity::Princip
   a.entered_by = by.user_id;
   a.state = State::accepted;
   a.revision = 1;
+  base.identity_key = identity_key_of(n, by);
   if (n.channel == Channel::phone) {
-    std::string digits;
-    for (char ch : n.caller->phone) {
-      if (ch >= '0' && ch <= '9') digits += ch;
-    }
-    // The phone itself stays out of the key: the key is also the ledger party's preimage.
-    base.identity_key = "phone:" + sha256_hex(digits);
     if (!n.anonymous) a.appellant = Appellant{"", n.caller->name, n.caller->phone, false};
   } else {
-    base.identity_key = "user:" + by.user_id;
     a.appellant.user_id = by.user_id;
     if (!n.anonymous) {
       a.appellant.name = by.display_name;
@@ -720,6 +726,19 @@ Result<SubmitResult> Service::submit(const NewAppeal& n, const identity::Princip
 }
 
 // ---- Reading --------------------------------------------------------------------------------
+
+std::optional<std::string> Service::filed_under(const NewAppeal& n, const identity::Principal& by) {
+  if (n.idempotency_key.empty()) return std::nullopt;
+  auto id = impl_->store.read([&](store::Tx& tx) -> Result<std::optional<std::string>> {
+    auto row = tx.query_one(
+        "SELECT appeal_id FROM appeal_idempotency WHERE identity_key = ? AND "
+        "idempotency_key = ?",
+        {identity_key_of(n, by), n.idempotency_key});
+    if (!row) return std::nullopt;
+    return row->text(0);
+  });
+  return id ? *id : std::nullopt;
+}
 
 Result<AppealDetail> Service::get(std::string_view id, const identity::Principal& by) {
   Impl& m = *impl_;

@@ -441,6 +441,13 @@ class Service {
                            const identity::Principal* by);
   // An event as stored, without access checks or clock readings (followers).
   std::optional<GridEvent> find(store::Tx& tx, std::string_view id);
+  // The first event from `source` carrying `external_ref` (the sensor alarm, appeal or client
+  // request it came from), so that a caller retrying after a crash does not report twice.
+  std::optional<GridEvent> find_by_external_ref(store::Tx& tx, Source source,
+                                                std::string_view external_ref);
+  // The working-day calendar the loop counts on, read outside any transaction (for callers of
+  // the transactional report()).
+  Result<core::WorkingCalendar> calendar() const;
   Result<GridEventDetail> get(std::string_view id, const identity::Principal& by);
   Result<EventList> list(const EventQuery& q, const identity::Principal& by);
   // One step; not_found outside scope, forbidden for the wrong role / department / supervisor,

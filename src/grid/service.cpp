@@ -950,6 +950,19 @@ const Options& Service::options() const {
   return impl_->options;
 }
 
+Result<core::WorkingCalendar> Service::calendar() const {
+  return impl_->calendar();
+}
+
+std::optional<GridEvent> Service::find_by_external_ref(store::Tx& tx, Source source,
+                                                       std::string_view external_ref) {
+  auto row = tx.query_one(
+      "SELECT id FROM grid_events WHERE external_ref = ? AND source = ? ORDER BY id LIMIT 1",
+      {std::string(external_ref), std::string(to_string(source))});
+  if (!row) return std::nullopt;
+  return find(tx, row->text(0));
+}
+
 Result<std::int64_t> Service::import_cells(std::string_view geojson, bool replace,
                                            const Principal& by) {
   auto& m = *impl_;

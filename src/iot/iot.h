@@ -21,10 +21,10 @@
 // as suppressed until no change has happened for flap_window_min ("iot.flapping_cleared"). An
 // over-threshold alarm of a sensor whose last reported alarm is younger than dedup_window_min and
 // whose grid event is still open is attached to that alarm (deduplicated, counted). Otherwise the
-// alarm is recorded (pending) and then reported as a grid event whose external_ref is the alarm
-// id; the event id is stored on the alarm. grid::Service::report runs its own transaction, so the
-// pair is made idempotent instead of atomic: a pending alarm is resumed by start() and sweep(),
-// which first look for a grid event already carrying the alarm id.
+// alarm is recorded (pending, durable as soon as it arrives) and then, in one transaction,
+// reported as a grid event whose external_ref is the alarm id and linked to it. A pending alarm
+// left by a crash in between is resumed by start() and sweep(), which link a grid event already
+// carrying the alarm id rather than report it twice.
 //
 // Liveness. Every accepted message sets last_seen (platform time). sweep() marks sensors not seen
 // for offline_after_ms offline ("iot.sensor_offline"); the next message brings them back

@@ -261,60 +261,48 @@ struct Reported {
   std::string event_id;
 };
 
-// Reports a pending alarm as a grid event and links it. Refusals by the grid (bad class, location
-// outside the grid) fail the alarm for good; store trouble leaves it pending for the next sweep.
+// Reports a pending alarm as a grid event and links it, in one transaction. Refusals by the grid
+// (bad class, location outside the grid) fail the alarm for good; store trouble leaves it
+// pending for the next sweep. An event already carrying the alarm id (reported before a crash)
+// is linked instead of reporting again.
 Result<Reported> report_alarm(Service::Impl& m, const Alarm& a) {
-  auto ctx = m.store.read([&](store::Tx& tx) -> Result<std::pair<Sensor, Rule>> {
-    auto s = load_sensor(tx, a.sensor_id);
-    if (!s) return sensor_not_found();
-    auto r = load_rule(tx, s->kind);
-    if (!r) return fail(ErrorCode::internal, "", "缺少规则", "rule missing");
-    return std::pair{*s, *r};
-  });
-  if (!ctx) return fail(ctx.error());
-  const auto& [s, r] = *ctx;
-
-  // A crash between report and link leaves a grid event carrying the alarm id: find it first.
-  // The grid has no public lookup by external_ref, so this one read goes to its table.
-  auto existing = m.store.read([&](store::Tx& tx) -> Result<std::string> {
-    auto row = tx.query_one(
-        "SELECT id FROM grid_events WHERE external_ref = ? AND source = 'sensor' ORDER BY id "
-        "LIMIT 1",
-        {a.id});
-    return row ? row->text(0) : std::string();
-  });
-  if (!existing) return fail(existing.error());
-  std::string event_id = *existing;
-  std::string error;
-  if (event_id.empty()) {
-    grid::NewReport n;
-    n.source = grid::Source::sensor;
-    n.kind = r.class_kind;
-    n.class_code = r.class_code;
-    if (r.class_kind == grid::ClassKind::component && s.component_code.size() == 16) {
-      n.class_code = s.component_code.substr(6, 4);
-    }
-    n.description = describe(s, r, a);
-    n.location = s.location;
-    n.external_ref = a.id;
-    auto e = m.grid.report(n, nullptr);
-    if (e) {
-      event_id = e->id;
-    } else if (e.error().code == ErrorCode::internal || e.error().code == ErrorCode::overloaded) {
-      return fail(e.error());
-    } else {
-      error = e.error().field + ": " + e.error().message_en;
-    }
-  }
-  const core::Millis now = m.clock.now_ms();
+  auto calendar = m.grid.calendar();
+  if (!calendar) return fail(calendar.error());
   return m.store.write([&](store::Tx& tx) -> Result<Reported> {
     auto cur = load_alarm(tx, a.id);
     if (!cur) return fail(ErrorCode::not_found, "", "告警不存在", "alarm not found");
     if (cur->outcome != Outcome::pending) return Reported{cur->outcome, cur->event_id};
-    Outcome o = event_id.empty() ? Outcome::failed : Outcome::created;
+    auto s = load_sensor(tx, a.sensor_id);
+    if (!s) return sensor_not_found();
+    auto r = load_rule(tx, s->kind);
+    if (!r) return fail(ErrorCode::internal, "", "缺少规则", "rule missing");
+
+    std::string event_id, error;
+    if (auto existing = m.grid.find_by_external_ref(tx, grid::Source::sensor, a.id)) {
+      event_id = existing->id;
+    } else {
+      grid::NewReport n;
+      n.source = grid::Source::sensor;
+      n.kind = r->class_kind;
+      n.class_code = r->class_code;
+      if (r->class_kind == grid::ClassKind::component && s->component_code.size() == 16) {
+        n.class_code = s->component_code.substr(6, 4);
+      }
+      n.description = describe(*s, *r, a);
+      n.location = s->location;
+      n.external_ref = a.id;
+      auto e = m.grid.report(tx, *calendar, n, nullptr);
+      if (e) {
+        event_id = e->id;
+      } else if (e.error().code == ErrorCode::internal || e.error().code == ErrorCode::overloaded) {
+        return fail(e.error());
+      } else {
+        error = e.error().field + ": " + e.error().message_en;
+      }
+    }
+    const Outcome o = event_id.empty() ? Outcome::failed : Outcome::created;
     tx.exec("UPDATE iot_alarms SET outcome = ?, event_id = ?, error = ? WHERE id = ?",
             {std::string(to_string(o)), event_id, error, a.id});
-    (void)now;
     Json after = {{"alarm_id", a.id}, {"outcome", to_string(o)}, {"event_id", event_id}};
     events::append(
         tx, m.clock,

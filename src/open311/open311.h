@@ -8,12 +8,10 @@
 // Design: requests are created at once (realtime). POST returns the service_request_id (the grid
 // event id, "GE…") and, besides it, a token that stays resolvable through GET tokens/{token}:
 // spec clients ignore the token when an id is present, clients that kept it can still resolve it.
-// Intake and linking are two transactions (the grid owns its write): the grid event carries
-// external_ref "open311:<token>", then a row here links token, event, client key and the
-// submitter's contact data with an "open311.request_received" event. Validation (key, service
-// code, location, media, field sizes) runs before the grid write, so a refused request stores
-// nothing. Should the linking write fail after the grid write, the grid event stays (a public
-// report without Open311 contact data) and the error is returned.
+// Intake is one transaction: the grid event (external_ref "open311:<token>") and a row here
+// linking token, event, client key and the submitter's contact data, with an
+// "open311.request_received" event. Validation (key, service code, location, media, field sizes)
+// runs first, so a refused request stores nothing.
 //
 // Reading: GET requests lists only requests submitted through Open311 (what their submitters
 // made public); reports from the platform's own apps, supervisors and sensors are not exposed.

@@ -543,7 +543,29 @@ Result<Receipt> Service::submit(const RequestInput& in) {
 
   const std::string token = random_.hex(16);
   r.external_ref = std::string(kRefPrefix) + token;
-  auto e = grid_.report(r, nullptr);
+  auto calendar = grid_.calendar();
+  if (!calendar) return fail(calendar.error());
+  // The grid event and the request's link and contact data commit together.
+  auto e = store_.write([&](store::Tx& tx) -> Result<grid::GridEvent> {
+    auto reported = grid_.report(tx, *calendar, r, nullptr);
+    if (!reported) return reported;
+    tx.exec(
+        "INSERT INTO open311_requests (token, grid_event_id, key_id, service_code, address_string, "
+        "email, first_name, last_name, phone, device_id, account_id, requested_at_ms) VALUES (?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {token, reported->id, key->id, in.service_code, in.address_string, in.email, in.first_name,
+         in.last_name, in.phone, in.device_id, in.account_id, reported->reported_at_ms});
+    events::NewEvent ev;
+    ev.type = "open311.request_received";
+    ev.subject_type = "grid_event";
+    ev.subject_id = reported->id;
+    ev.actor = events::Actor{"", "system", ""};
+    ev.after_json =
+        json{{"service_request_id", reported->id}, {"service_code", in.service_code}}.dump();
+    ev.data_json = json{{"key_id", key->id}, {"client", key->name}}.dump();
+    events::append(tx, clock_, ev);
+    return reported;
+  });
   if (!e) {
     Error err = e.error();
     if (err.field == "/location")
@@ -556,25 +578,6 @@ Result<Receipt> Service::submit(const RequestInput& in) {
       err.field = "media_url";
     return fail(std::move(err));
   }
-
-  auto linked = store_.write([&](store::Tx& tx) -> Status {
-    tx.exec(
-        "INSERT INTO open311_requests (token, grid_event_id, key_id, service_code, address_string, "
-        "email, first_name, last_name, phone, device_id, account_id, requested_at_ms) VALUES (?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {token, e->id, key->id, in.service_code, in.address_string, in.email, in.first_name,
-         in.last_name, in.phone, in.device_id, in.account_id, e->reported_at_ms});
-    events::NewEvent ev;
-    ev.type = "open311.request_received";
-    ev.subject_type = "grid_event";
-    ev.subject_id = e->id;
-    ev.actor = events::Actor{"", "system", ""};
-    ev.after_json = json{{"service_request_id", e->id}, {"service_code", in.service_code}}.dump();
-    ev.data_json = json{{"key_id", key->id}, {"client", key->name}}.dump();
-    events::append(tx, clock_, ev);
-    return {};
-  });
-  if (!linked) return fail(linked.error());
   Receipt out;
   out.service_request_id = e->id;
   out.token = token;

@@ -231,7 +231,9 @@ TEST_P(GridTest, WholeLoopWithReworkRolesAndClock) {
   auto red = service_->get(e.id, admin_)->event.clock;
   EXPECT_EQ(red->alert, core::Alert::red);
   EXPECT_EQ(red->used_min, 31);
-  EXPECT_EQ(service_->list({.alert = core::Alert::red}, admin_)->total, 1);
+  EventQuery overdue;
+  overdue.alert = core::Alert::red;
+  EXPECT_EQ(service_->list(overdue, admin_)->total, 1);
   clock_.advance(-21 * 60000LL);  // back to 09:00 for round figures
 
   EXPECT_EQ(act(e.id, Action::dispatch, clerk_).error().code, ErrorCode::forbidden);

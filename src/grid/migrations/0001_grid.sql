@@ -106,6 +106,8 @@ CREATE INDEX grid_events_reported ON grid_events (reported_at_ms);
 CREATE INDEX grid_events_state ON grid_events (state);
 CREATE INDEX grid_events_cell ON grid_events (cell_code);
 CREATE INDEX grid_events_dept ON grid_events (dept_id, state);
+-- Sensors, the 12345 link and Open311 find the event they reported before (retries).
+CREATE INDEX grid_events_external ON grid_events (external_ref);
 
 -- One row per timed step instance (a rework or a re-dispatch opens a new one).
 CREATE TABLE grid_steps (
