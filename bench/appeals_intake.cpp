@@ -17,34 +17,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_common.h"
 #include "http/client.h"
 
 namespace {
 
+using yiwang::bench::login;
+using yiwang::bench::percentile;
+
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
-
-struct Options {
-  unsigned short port = 8080;
-  int threads = 16;
-  int seconds = 20;
-};
-
-std::string login(yiwang::http::Client& c, const std::string& user) {
-  auto r = c.request("POST", "/api/v1/auth/login",
-                     json{{"username", user}, {"password", "yiwang-demo"}}.dump());
-  if (!r || r->status != 200) {
-    std::fprintf(stderr, "login %s failed\n", user.c_str());
-    std::exit(1);
-  }
-  return json::parse(r->body).at("token");
-}
-
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
 
 // Calls as they come in: a few kinds of matter, each in the caller's words.
 const char* kMatters[][2] = {
@@ -66,17 +48,7 @@ long count_accepted(yiwang::http::Client& c, const std::string& token) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i];
-    int v = std::atoi(argv[i + 1]);
-    if (k == "--port")
-      o.port = static_cast<unsigned short>(v);
-    else if (k == "--threads")
-      o.threads = v;
-    else if (k == "--seconds")
-      o.seconds = v;
-  }
+  const auto o = yiwang::bench::parse_load_options(argc, argv, {8080, 16, 20});
   yiwang::http::Client setup("127.0.0.1", o.port);
   const std::string token = login(setup, "12345.clerk");
   const long queued_before = count_accepted(setup, token);

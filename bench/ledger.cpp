@@ -15,13 +15,16 @@
 #include <thread>
 #include <vector>
 
+#include "bench_common.h"
 #include "core/clock.h"
+#include "events/events.h"
 #include "ledger/ledger.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
-#include "events/events.h"
 
 namespace {
+
+using yiwang::bench::percentile;
 
 using SteadyClock = std::chrono::steady_clock;
 
@@ -36,10 +39,14 @@ Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
-    if (k == "--threads") o.threads = std::atoi(argv[i + 1]);
-    else if (k == "--seconds") o.seconds = std::atoi(argv[i + 1]);
-    else if (k == "--interval-ms") o.interval_ms = std::atoi(argv[i + 1]);
-    else if (k == "--postgres") o.postgres = argv[i + 1];
+    if (k == "--threads")
+      o.threads = std::atoi(argv[i + 1]);
+    else if (k == "--seconds")
+      o.seconds = std::atoi(argv[i + 1]);
+    else if (k == "--interval-ms")
+      o.interval_ms = std::atoi(argv[i + 1]);
+    else if (k == "--postgres")
+      o.postgres = argv[i + 1];
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       std::exit(2);
@@ -50,20 +57,15 @@ Options parse(int argc, char** argv) {
 
 std::string act_entry(int thread, long n) {
   char buf[512];
-  std::snprintf(buf, sizeof buf,
-                R"({"act":"case.granted","at":"2026-11-23T10:00:00.000+08:00","dept":"scjg",)"
-                R"("details":{"item_code":"11329900MB0201001000","item_version":3},)"
-                R"("document_sha256":"9f2c4e1b7a2d8c3e5f60718293a4b5c6d7e8f90112233445566778899aabbccd",)"
-                R"("event_seq":%ld,"party":"0c8e2d4f6a7b9c1d3e5f7a9b1c3d5e7f9a1b3c5d7e9f1a3b5c7d9e1f3a5b7c9d",)"
-                R"("role":"approver","subject":{"id":"YW20261123%02d%06ld","type":"case"},"v":1})",
-                n, thread % 100, n % 1000000);
+  std::snprintf(
+      buf, sizeof buf,
+      R"({"act":"case.granted","at":"2026-11-23T10:00:00.000+08:00","dept":"scjg",)"
+      R"("details":{"item_code":"11329900MB0201001000","item_version":3},)"
+      R"("document_sha256":"9f2c4e1b7a2d8c3e5f60718293a4b5c6d7e8f90112233445566778899aabbccd",)"
+      R"("event_seq":%ld,"party":"0c8e2d4f6a7b9c1d3e5f7a9b1c3d5e7f9a1b3c5d7e9f1a3b5c7d9e1f3a5b7c9d",)"
+      R"("role":"approver","subject":{"id":"YW20261123%02d%06ld","type":"case"},"v":1})",
+      n, thread % 100, n % 1000000);
   return buf;
-}
-
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
 }  // namespace
@@ -71,7 +73,8 @@ double percentile(std::vector<double>& v, double p) {
 int main(int argc, char** argv) {
   using namespace yiwang;
   const Options o = parse(argc, argv);
-  auto dir = std::filesystem::temp_directory_path() / ("yiwang-bench-ledger-" + std::to_string(::getpid()));
+  auto dir = std::filesystem::temp_directory_path() /
+             ("yiwang-bench-ledger-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::unique_ptr<store::Store> store;
   if (o.postgres.empty()) {

@@ -16,28 +16,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_common.h"
 #include "http/client.h"
 
 namespace {
 
+using yiwang::bench::login;
+using yiwang::bench::percentile;
+
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
-
-struct Options {
-  unsigned short port = 8080;
-  int threads = 64;
-  int seconds = 20;
-};
-
-std::string login(yiwang::http::Client& c, const std::string& user) {
-  auto r = c.request("POST", "/api/v1/auth/login",
-                     json{{"username", user}, {"password", "yiwang-demo"}}.dump());
-  if (!r || r->status != 200) {
-    std::fprintf(stderr, "login %s failed\n", user.c_str());
-    std::exit(1);
-  }
-  return json::parse(r->body).at("token");
-}
 
 const char* kItemCode = "11320100BENCH000001";
 
@@ -53,8 +41,12 @@ void ensure_item(yiwang::http::Client& c, const std::string& admin) {
                {"service_objects", {"1"}},
                {"handling_forms", {"2"}},
                {"case_type", "2"},
-               {"form", {{{"name", "shop_name"}, {"label_zh", "店名"}, {"label_en", "Shop name"},
-                          {"type", "string"}, {"required", true}}}}};
+               {"form",
+                {{{"name", "shop_name"},
+                  {"label_zh", "店名"},
+                  {"label_en", "Shop name"},
+                  {"type", "string"},
+                  {"required", true}}}}};
   auto r = c.request("POST", "/api/v1/items", item.dump(), {{"Authorization", "Bearer " + admin}});
   if (!r || (r->status != 201 && r->status != 409)) {
     std::fprintf(stderr, "cannot create bench item: %s\n", r ? r->body.c_str() : "no reply");
@@ -62,30 +54,19 @@ void ensure_item(yiwang::http::Client& c, const std::string& admin) {
   }
 }
 
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i];
-    int v = std::atoi(argv[i + 1]);
-    if (k == "--port") o.port = static_cast<unsigned short>(v);
-    else if (k == "--threads") o.threads = v;
-    else if (k == "--seconds") o.seconds = v;
-  }
+  const auto o = yiwang::bench::parse_load_options(argc, argv, {8080, 64, 20});
   yiwang::http::Client setup("127.0.0.1", o.port);
   ensure_item(setup, login(setup, "admin"));
   std::map<std::string, std::string> tokens;
   for (const char* u : {"zhangsan", "chuangkou", "shencha", "juece"}) tokens[u] = login(setup, u);
 
-  const std::vector<std::pair<std::string, std::string>> steps = {
-      {"accept", "chuangkou"}, {"approve", "shencha"}, {"grant", "juece"}, {"complete", "chuangkou"}};
+  const std::vector<std::pair<std::string, std::string>> steps = {{"accept", "chuangkou"},
+                                                                  {"approve", "shencha"},
+                                                                  {"grant", "juece"},
+                                                                  {"complete", "chuangkou"}};
   std::mutex mu;
   std::map<std::string, std::vector<double>> latencies;
   std::atomic<long> lifecycles{0}, failures{0};
@@ -97,14 +78,17 @@ int main(int argc, char** argv) {
     workers.emplace_back([&] {
       yiwang::http::Client c("127.0.0.1", o.port);
       std::map<std::string, std::vector<double>> mine;
-      auto timed = [&](const std::string& kind, const std::string& method, const std::string& target,
-                       const std::string& body, const std::string& user) {
+      auto timed = [&](const std::string& kind, const std::string& method,
+                       const std::string& target, const std::string& body,
+                       const std::string& user) {
         auto start = Clock::now();
         auto r = c.request(method, target, body, {{"Authorization", "Bearer " + tokens.at(user)}});
-        mine[kind].push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+        mine[kind].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - start).count());
         return r;
       };
-      std::string submit = json{{"item_code", kItemCode}, {"form", {{"shop_name", "老王面馆"}}}}.dump();
+      std::string submit =
+          json{{"item_code", kItemCode}, {"form", {{"shop_name", "老王面馆"}}}}.dump();
       while (!stop && Clock::now() < deadline) {
         auto r = timed("submit", "POST", "/api/v1/cases", submit, "zhangsan");
         if (!r || r->status != 201) {
@@ -117,7 +101,8 @@ int main(int argc, char** argv) {
           json body = {{"action", action}, {"opinion", "符合条件"}};
           auto a = timed(action, "POST", "/api/v1/cases/" + id + "/actions", body.dump(), user);
           if (!a || a->status != 200) {
-            if (failures++ < 3) std::fprintf(stderr, "%s: %s\n", action.c_str(), a ? a->body.c_str() : "no reply");
+            if (failures++ < 3)
+              std::fprintf(stderr, "%s: %s\n", action.c_str(), a ? a->body.c_str() : "no reply");
             ok = false;
             break;
           }
@@ -143,7 +128,7 @@ int main(int argc, char** argv) {
     std::printf("%-9s n=%-7zu p50=%.2fms p99=%.2fms\n", kind.c_str(), v.size(), percentile(v, 0.5),
                 percentile(v, 0.99));
   }
-  std::printf("all       requests/s=%.0f p50=%.2fms p99=%.2fms\n", static_cast<double>(requests) / elapsed,
-              percentile(all, 0.5), percentile(all, 0.99));
+  std::printf("all       requests/s=%.0f p50=%.2fms p99=%.2fms\n",
+              static_cast<double>(requests) / elapsed, percentile(all, 0.5), percentile(all, 0.99));
   return failures > lifecycles / 100 ? 1 : 0;
 }

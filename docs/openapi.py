@@ -369,7 +369,7 @@ ROUTES = [
     ("get", "/api/v1/grid/classes", "listGridClasses", "grid", "Event and component classes with default department and step limits in working minutes", True, None, 200, "AnyObject"),
     ("put", "/api/v1/grid/classes/{kind}/{code}", "saveGridClass", "grid", "Edit a class: name, default department, limits (admin)", True, "AnyObject", 200, "AnyObject"),
     ("post", "/api/v1/grid/events", "reportGridEvent", "grid", "信息采集: a supervisor's or citizen's report with class, location, photos", True, "AnyObject", 201, "AnyObject"),
-    ("get", "/api/v1/grid/events", "listGridEvents", "grid", "Grid events in scope (state, cell, street, department, class, alert)", True, None, 200, "AnyObject"),
+    ("get", "/api/v1/grid/events", "listGridEvents", "grid", "Grid events in scope (filters state, cell, street, dept, class, alert, source, from and to as YYYY-MM-DD with to inclusive)", True, None, 200, "AnyObject"),
     ("get", "/api/v1/grid/events/{id}", "getGridEvent", "grid", "A grid event with its steps and working-hours clock", True, None, 200, "AnyObject"),
     ("post", "/api/v1/grid/events/{id}/actions", "actOnGridEvent", "grid", "The 7-step loop: accept, reject, register, dispatch, send_back, feedback, check (pass or 返工), close, evaluate", True, "AnyObject", 200, "AnyObject"),
     ("get", "/api/v1/grid/indicators", "gridIndicators", "grid", "按时立案率, 准确派遣率, 按期处置率, 结案率, 按期结案率, 返工数, 超期数, 平均处置时长 per department, street or cell, ranked against the 95 % goal", True, None, 200, "AnyObject"),

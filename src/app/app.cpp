@@ -165,14 +165,21 @@ ledger::PartyResolver party_resolver(certificates::Service& certs) {
   };
 }
 
+// Photos attached to appeals and grid reports are images their author uploaded through the cases
+// module's file store (which refuses oversize files at upload).
+std::function<Status(store::Tx&, std::string_view, const identity::Principal&)>
+uploaded_image_check() {
+  return [](store::Tx& tx, std::string_view sha256, const identity::Principal& by) {
+    return cases::check_uploaded_image(tx, sha256, by.user_id);
+  };
+}
+
 // Appeals count on the cases module's editable calendar, and their photos are images the
 // appellant uploaded through the cases module's file store.
 appeals::Options appeals_options(cases::Service& cases) {
   appeals::Options options;
   options.calendar = [&cases] { return cases.calendar(); };
-  options.photo_check = [](store::Tx& tx, std::string_view sha256, const identity::Principal& by) {
-    return cases::check_uploaded_image(tx, sha256, by.user_id);
-  };
+  options.photo_check = uploaded_image_check();
   options.reply_checker = [](std::string_view appeal,
                              std::string_view reply) -> Result<appeals::ReplyQuality> {
     auto c = ai::check_reply(appeal, reply);
@@ -199,6 +206,7 @@ appeals::Classify appeal_classifier(ai::Service& ai) {
 grid::Options grid_options(cases::Service& cases) {
   grid::Options options;
   options.calendar = [&cases] { return cases.calendar(); };
+  options.photo_check = uploaded_image_check();
   return options;
 }
 
@@ -308,6 +316,12 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   cases::Options case_options;
   case_options.files_dir = p.config.data_dir;
   case_options.certificate_check = certificate_check(*p.certificates);
+  // Photos of appeals and grid events are read by whoever may see the appeal or the event. The
+  // services are built below; the hook runs only for requests, after construction.
+  case_options.file_access = [&p](store::Tx& tx, std::string_view sha256,
+                                  const identity::Principal& by) {
+    return p.appeals->may_see_photo(tx, sha256, by) || p.grid->may_see_photo(tx, sha256, by);
+  };
   p.cases = std::make_unique<cases::Service>(*p.store, *p.clock, p.random, *p.catalog, *p.identity,
                                              case_options);
   p.ledger = std::make_unique<ledger::Log>(*p.store, *p.clock, ledger_options(p.config));

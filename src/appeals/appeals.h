@@ -347,6 +347,8 @@ class Service {
   // see find_redirect); forbidden for other officials or a wrong channel; rate_limited beyond
   // rate_limit submissions per identity within rate_window_ms. Nothing is stored on error.
   Result<SubmitResult> submit(const NewAppeal& a, const identity::Principal& by);
+  // Whether `by` may see an appeal whose photos include `sha256` (read access to the file).
+  bool may_see_photo(store::Tx& tx, std::string_view sha256, const identity::Principal& by);
   // The appeal filed earlier under `n.idempotency_key` by the same identity, if any (what a
   // replayed submission refers to).
   std::optional<std::string> filed_under(const NewAppeal& n, const identity::Principal& by);

@@ -700,6 +700,9 @@ Result<SubmitResult> Service::submit(const NewAppeal& n, const identity::Princip
       k.clock.limit_days = limit ? static_cast<int>(limit->int64(0)) : default_limit_days(k.type);
       try {
         insert(tx, rec, now);
+        for (const auto& sha : k.photos) {
+          tx.exec("INSERT INTO appeal_photos (sha256, appeal_id) VALUES (?, ?)", {sha, k.id});
+        }
       } catch (const store::ConstraintViolation&) {
         id_taken = true;
         return fail(ErrorCode::conflict, "", "诉求编号冲突", "appeal id taken");
@@ -726,6 +729,15 @@ Result<SubmitResult> Service::submit(const NewAppeal& n, const identity::Princip
 }
 
 // ---- Reading --------------------------------------------------------------------------------
+
+bool Service::may_see_photo(store::Tx& tx, std::string_view sha256, const identity::Principal& by) {
+  for (const auto& row :
+       tx.query("SELECT appeal_id FROM appeal_photos WHERE sha256 = ?", {std::string(sha256)})) {
+    auto r = load(tx, row.text(0));
+    if (r && may_see(by, r->a, impl_->options)) return true;
+  }
+  return false;
+}
 
 std::optional<std::string> Service::filed_under(const NewAppeal& n, const identity::Principal& by) {
   if (n.idempotency_key.empty()) return std::nullopt;

@@ -403,8 +403,14 @@ struct CockpitSummary {
 using CertificateCheck = std::function<Result<std::string>(
     store::Tx& tx, std::string_view identifier, std::string_view certificate_type, const Case& c)>;
 
+// Whether `by` may read the uploaded file `sha256` through another module's record naming it (an
+// appeal's or a grid event's photo), inside the read transaction. The app wires the modules.
+using FileAccess =
+    std::function<bool(store::Tx& tx, std::string_view sha256, const identity::Principal& by)>;
+
 struct Options {
   CertificateCheck certificate_check;
+  FileAccess file_access;
   std::string files_dir = "var/files";
   std::int64_t max_file_bytes = 10LL * 1024 * 1024;
   int yellow_days = 2;

@@ -323,6 +323,9 @@ struct EventQuery {
   std::optional<State> state;
   std::string cell_code, street_code, dept_id, class_code;
   std::optional<core::Alert> alert;  // open steps at this level
+  std::optional<Source> source;
+  core::Millis from_ms = 0;  // reported in [from, to); 0: unbounded
+  core::Millis to_ms = 0;
   int limit = 20;
   int offset = 0;
 };
@@ -381,6 +384,11 @@ struct IndicatorReport {
 // ---- Service -----------------------------------------------------------------------------------
 
 using CalendarSource = std::function<Result<core::WorkingCalendar>()>;
+// Checks, inside the transaction, that `sha256` is an image `by` uploaded (the app wires the
+// cases module's file store, which also refuses oversize files at upload). Unset, only the form
+// of the reference is checked. Not called for the platform's own reports (sensors, 12345).
+using PhotoCheck =
+    std::function<Status(store::Tx& tx, std::string_view sha256, const identity::Principal& by)>;
 
 struct Options {
   std::string center_dept_id = "grid";    // 城市运行管理（监督指挥）中心
@@ -390,6 +398,7 @@ struct Options {
   double component_radius_m = 50;  // a component farther away is not "nearest"
   WorkingHours hours;
   CalendarSource calendar;  // unset: core::WorkingCalendar::china_2026()
+  PhotoCheck photo_check;
 };
 
 std::vector<store::Migration> migrations();
@@ -439,6 +448,8 @@ class Service {
   // event stream, e.g. the 12345 link, may not open another transaction).
   Result<GridEvent> report(store::Tx& tx, const core::WorkingCalendar& calendar, const NewReport& r,
                            const identity::Principal* by);
+  // Whether `by` may see an event whose photos (report or evidence) include `sha256`.
+  bool may_see_photo(store::Tx& tx, std::string_view sha256, const identity::Principal& by);
   // An event as stored, without access checks or clock readings (followers).
   std::optional<GridEvent> find(store::Tx& tx, std::string_view id);
   // The first event from `source` carrying `external_ref` (the sensor alarm, appeal or client

@@ -1,6 +1,7 @@
 // HTTP routes of the grid: parse strictly, authenticate, one service call, map.
 #include <cmath>
 #include <cstdlib>
+#include <tuple>
 
 #include "grid/grid.h"
 #include "http/json_api.h"
@@ -495,6 +496,19 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
         q.street_code = req.query_param("street").value_or("");
         q.dept_id = req.query_param("dept").value_or("");
         q.class_code = req.query_param("class").value_or("");
+        if (auto s = req.query_param("source"); s && !s->empty()) {
+          q.source = parse_source(*s);
+          if (!q.source)
+            return P(bad("source", "未知的来源：" + *s, "unknown source: " + *s).value(), req);
+        }
+        for (auto [name, end, target] :
+             {std::tuple{"from", false, &q.from_ms}, std::tuple{"to", true, &q.to_ms}}) {
+          if (!req.query_param(name).value_or("").empty()) {
+            auto d = date_param(req, name, end);
+            if (!d) return P(d.error(), req);
+            *target = *d;
+          }
+        }
         auto list = service.list(q, *me);
         if (!list) return P(list.error(), req);
         Json items = Json::array();

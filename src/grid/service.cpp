@@ -114,6 +114,32 @@ Status check_photos(const std::vector<std::string>& photos, const std::string& f
   return {};
 }
 
+// The form of each reference, then (for a person's report or evidence) that it is an image the
+// person uploaded; the field names the photo.
+Status check_photos(store::Tx& tx, const Options& o, const std::vector<std::string>& photos,
+                    const std::string& field, const Principal* by) {
+  if (auto st = check_photos(photos, field); !st || !o.photo_check || !by) return st;
+  for (std::size_t i = 0; i < photos.size(); ++i) {
+    if (auto st = o.photo_check(tx, photos[i], *by); !st) {
+      Error e = st.error();
+      e.field = field + "/" + std::to_string(i);
+      return fail(std::move(e));
+    }
+  }
+  return {};
+}
+
+// Records which event names which photo, for read access to the files (may_see_photo).
+void index_photos(store::Tx& tx, const std::string& event_id,
+                  const std::vector<std::string>& photos) {
+  for (const auto& sha : photos) {
+    tx.exec(
+        "INSERT INTO grid_photos (sha256, event_id) VALUES (?, ?) ON CONFLICT (sha256, event_id) "
+        "DO NOTHING",
+        {sha, event_id});
+  }
+}
+
 Status check_point(Point p) {
   if (!std::isfinite(p.lon) || !std::isfinite(p.lat) || p.lon < -180 || p.lon > 180 ||
       p.lat < -90 || p.lat > 90) {
@@ -648,7 +674,7 @@ Result<GridEvent> Service::Impl::report_in(store::Tx& tx, const core::Clock& clk
     return bad("/class_code", "未知的分类：" + n.class_code, "unknown class: " + n.class_code);
   if (auto st = check_text(n.description, "/description", 1, 2000, true); !st)
     return fail(st.error());
-  if (auto st = check_photos(n.photos, "/photos"); !st) return fail(st.error());
+  if (auto st = check_photos(tx, o, n.photos, "/photos", by); !st) return fail(st.error());
   if (auto st = check_text(n.external_ref, "/external_ref", 0, 64, false); !st) {
     return fail(st.error());
   }
@@ -657,8 +683,13 @@ Result<GridEvent> Service::Impl::report_in(store::Tx& tx, const core::Clock& clk
 
   const core::Millis now = clk.now_ms();
   GridEvent e;
-  e.id = "GE" + core::format_date(core::china_date(now)) + random.digits(8);
-  e.id.erase(std::remove(e.id.begin(), e.id.end(), '-'), e.id.end());
+  // Eight random digits a day: at thousands of reports a day two draws meet now and then, so
+  // draw again rather than fail the report.
+  std::string day = core::format_date(core::china_date(now));
+  day.erase(std::remove(day.begin(), day.end(), '-'), day.end());
+  do {
+    e.id = "GE" + day + random.digits(8);
+  } while (tx.query_one("SELECT 1 FROM grid_events WHERE id = ?", {e.id}));
   e.source = n.source;
   e.reporter_user_id = by ? by->user_id : "";
   e.external_ref = n.external_ref;
@@ -697,6 +728,7 @@ Result<GridEvent> Service::Impl::report_in(store::Tx& tx, const core::Clock& clk
   e.updated_at_ms = now;
   e.revision = 1;
   save_event(tx, e, true, 0);
+  index_photos(tx, e.id, e.photos);
   open_step(tx, e.id, Step::register_, o.center_dept_id, now, cls->limits.register_);
   StepClock c;
   c.step = Step::register_;
@@ -842,7 +874,8 @@ Result<GridEvent> Service::Impl::act_in(store::Tx& tx, const core::Clock& clk,
       if (auto st = check_text(a.feedback, "/feedback", 1, 2000, true); !st) {
         return fail(st.error());
       }
-      if (auto st = check_photos(a.photos, "/photos"); !st) return fail(st.error());
+      if (auto st = check_photos(tx, o, a.photos, "/photos", &by); !st) return fail(st.error());
+      index_photos(tx, e.id, a.photos);
       int used = close_step(tx, e.id, cal, o, now, "done", by.user_id);
       data["dispose_used_min"] = used;
       data["photos"] = a.photos;
@@ -862,7 +895,8 @@ Result<GridEvent> Service::Impl::act_in(store::Tx& tx, const core::Clock& clk,
       }
       if (e.state != State::checking) return wrong_state();
       if (!a.passed) return bad("/passed", "请填写核查结果", "passed is required");
-      if (auto st = check_photos(a.photos, "/photos"); !st) return fail(st.error());
+      if (auto st = check_photos(tx, o, a.photos, "/photos", &by); !st) return fail(st.error());
+      index_photos(tx, e.id, a.photos);
       data["passed"] = *a.passed;
       data["photos"] = a.photos;
       if (*a.passed) {
@@ -1224,6 +1258,15 @@ Result<GridEvent> Service::report(store::Tx& tx, const core::WorkingCalendar& ca
   return impl_->report_in(tx, impl_->clock, calendar, r, by);
 }
 
+bool Service::may_see_photo(store::Tx& tx, std::string_view sha256, const Principal& by) {
+  for (const auto& row :
+       tx.query("SELECT event_id FROM grid_photos WHERE sha256 = ?", {std::string(sha256)})) {
+    auto l = load_event(tx, row.text(0));
+    if (l && can_see(l->e, by)) return true;
+  }
+  return false;
+}
+
 std::optional<GridEvent> Service::find(store::Tx& tx, std::string_view id) {
   auto l = load_event(tx, id);
   if (!l) return std::nullopt;
@@ -1266,6 +1309,15 @@ Result<EventList> Service::list(const EventQuery& q, const Principal& by) {
     add(" AND e.street_code = ?", q.street_code);
     add(" AND e.dept_id = ?", q.dept_id);
     add(" AND e.class_code = ?", q.class_code);
+    if (q.source) add(" AND e.source = ?", std::string(to_string(*q.source)));
+    if (q.from_ms > 0) {
+      where += " AND e.reported_at_ms >= ?";
+      p.push_back(q.from_ms);
+    }
+    if (q.to_ms > 0) {
+      where += " AND e.reported_at_ms < ?";
+      p.push_back(q.to_ms);
+    }
     EventList out;
     if (!q.alert) {
       auto total = tx.query_one("SELECT COUNT(*) FROM grid_events e " + where, p);

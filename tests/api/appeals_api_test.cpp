@@ -98,6 +98,12 @@ TEST_P(AppealsApiTest, PhotosMustBeImagesTheAppellantUploaded) {
   EXPECT_EQ(before, last_event());
   auto filed = call_json("POST", "/api/v1/appeals", complaint({png}), citizen, 201);
   EXPECT_EQ(1u, filed["photos"].size()) << filed.dump();
+  // The handling department sees the appeal's photo once it is dispatched there; others do not.
+  const std::string department = login("zjj.clerk");
+  EXPECT_EQ(404, call("GET", "/api/v1/files/" + png, "", department).status);
+  act(filed.value("id", ""), login("12345.clerk"), {{"action", "dispatch"}, {"dept_id", "zjj"}});
+  EXPECT_EQ(200, call("GET", "/api/v1/files/" + png, "", department).status);
+  EXPECT_EQ(404, call("GET", "/api/v1/files/" + png, "", login("gaj.clerk")).status);
 }
 
 TEST_P(AppealsApiTest, MattersForAnotherChannelAreRefusedNamingIt) {

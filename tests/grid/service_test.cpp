@@ -204,6 +204,21 @@ TEST_P(GridTest, ReportRules) {
   EXPECT_EQ(service_->list({}, citizen_)->total, 1);
   GridEvent sensor = report(nullptr, Source::sensor);
   EXPECT_EQ(sensor.source, Source::sensor);
+
+  // The map's filters: by source, and by the period the event was reported in.
+  EventQuery by_source;
+  by_source.source = Source::sensor;
+  auto sensors = service_->list(by_source, admin_);
+  ASSERT_EQ(sensors->total, 1);
+  EXPECT_EQ(sensors->events.front().id, sensor.id);
+  clock_.advance(2 * core::kDayMs);
+  GridEvent later = report(&jdy01_);
+  EventQuery period;
+  period.from_ms = later.reported_at_ms;
+  EXPECT_EQ(service_->list(period, admin_)->total, 1);
+  period.from_ms = 0;
+  period.to_ms = later.reported_at_ms;
+  EXPECT_EQ(service_->list(period, admin_)->total, 2);
 }
 
 TEST_P(GridTest, WholeLoopWithReworkRolesAndClock) {

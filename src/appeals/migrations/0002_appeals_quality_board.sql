@@ -7,6 +7,13 @@ ALTER TABLE appeals ADD COLUMN reply_check_json TEXT NOT NULL DEFAULT '';
 ALTER TABLE appeals ADD COLUMN linked_ref TEXT NOT NULL DEFAULT '';
 CREATE INDEX appeals_board ON appeals (public_consent, replied_at_ms);
 
+-- Which appeal names which photo: who may read a photo is who may see its appeal.
+CREATE TABLE appeal_photos (
+  sha256 TEXT NOT NULL,
+  appeal_id TEXT NOT NULL,
+  PRIMARY KEY (sha256, appeal_id)
+);
+
 CREATE TABLE appeal_idempotency (
   identity_key TEXT NOT NULL,
   idempotency_key TEXT NOT NULL,

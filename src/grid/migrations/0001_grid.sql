@@ -108,6 +108,13 @@ CREATE INDEX grid_events_cell ON grid_events (cell_code);
 CREATE INDEX grid_events_dept ON grid_events (dept_id, state);
 -- Sensors, the 12345 link and Open311 find the event they reported before (retries).
 CREATE INDEX grid_events_external ON grid_events (external_ref);
+-- Which event names which photo (report, feedback and check evidence): who may read a photo is
+-- who may see its event.
+CREATE TABLE grid_photos (
+  sha256 TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  PRIMARY KEY (sha256, event_id)
+);
 
 -- One row per timed step instance (a rework or a re-dispatch opens a new one).
 CREATE TABLE grid_steps (

@@ -64,13 +64,16 @@ export function chinaMidnight(date) {
   return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) - 8 * 3600 * 1000;
 }
 
-// The API filters state, class and street; it has no source or date filter, so those are applied
-// to the fetched events by `matches`. `to` is inclusive, as in the indicators' period.
+// The filters as the API's query, and `matches` for events already fetched (the map keeps its
+// list when a filter narrows it). `to` is inclusive, as in the indicators' period.
 export function buildFilters(f) {
   const query = {};
   if (f.state) query.state = f.state;
   if (f.class_code) query.class = f.class_code;
   if (f.street) query.street = f.street;
+  if (f.source) query.source = f.source;
+  if (chinaMidnight(f.from) !== null) query.from = f.from;
+  if (chinaMidnight(f.to) !== null) query.to = f.to;
   const from = chinaMidnight(f.from);
   const toStart = chinaMidnight(f.to);
   const to = toStart === null ? null : toStart + DAY_MS;

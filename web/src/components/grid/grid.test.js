@@ -39,9 +39,10 @@ const ev = (over = {}) => ({
 });
 
 describe('filters', () => {
-  it('sends state, class and street to the API and filters source and dates itself', () => {
+  it('sends every filter to the API and matches fetched events the same way', () => {
     const { query, matches } = buildFilters({ state: 'closed', class_code: '0101', source: 'sensor', street: '329900001', from: '2026-11-01', to: '2026-11-10' });
-    expect(query).toEqual({ state: 'closed', class: '0101', street: '329900001' });
+    expect(query).toEqual({ state: 'closed', class: '0101', street: '329900001', source: 'sensor', from: '2026-11-01', to: '2026-11-10' });
+    expect(buildFilters({ from: '11/01/2026' }).query).toEqual({});
     const ok = ev({ state: 'closed', source: 'sensor' });
     expect(matches(ok)).toBe(true);
     expect(matches({ ...ok, source: 'public' })).toBe(false);
