@@ -692,9 +692,7 @@ Result<SubmitResult> Service::submit(const NewAppeal& n, const identity::Princip
       Appeal& k = rec.a;
       k.created_at_ms = now;
       k.updated_at_ms = now;
-      std::string day = core::format_date(core::china_date(now));
-      day.erase(std::remove(day.begin(), day.end(), '-'), day.end());
-      k.id = "AP" + day + m.random.digits(8);
+      k.id = "AP" + core::compact_date(core::china_date(now)) + m.random.digits(8);
       auto limit = tx.query_one("SELECT days FROM appeal_limits WHERE type = ?",
                                 {std::string(to_string(k.type))});
       k.clock.limit_days = limit ? static_cast<int>(limit->int64(0)) : default_limit_days(k.type);

@@ -247,8 +247,8 @@ Status check_materials(store::Tx& tx, Case& c, const std::string& user_id,
       auto wanted = std::find_if(item.materials.begin(), item.materials.end(),
                                  [&](const catalog::Material& im) { return im.name == m.name; });
       if (wanted == item.materials.end() || wanted->certificate_type.empty()) {
-        return fail(ErrorCode::invalid_input, at + "/certificate_id",
-                    "该材料不能以电子证照代替", "this material cannot be satisfied by a certificate");
+        return fail(ErrorCode::invalid_input, at + "/certificate_id", "该材料不能以电子证照代替",
+                    "this material cannot be satisfied by a certificate");
       }
       if (!check) {
         return fail(ErrorCode::invalid_input, at + "/certificate_id", "电子证照服务不可用",
@@ -465,9 +465,7 @@ Result<Case> Service::file(const NewCase& nc, const identity::Principal& by) {
       Case& k = rec.c;
       k.submitted_at_ms = now;
       k.updated_at_ms = now;
-      std::string day = core::format_date(core::china_date(now));
-      day.erase(std::remove(day.begin(), day.end(), '-'), day.end());
-      k.id = "YW" + day + m.random.digits(8);
+      k.id = "YW" + core::compact_date(core::china_date(now)) + m.random.digits(8);
       if (auto st = check_materials(tx, k, by.user_id, *item, m.options.certificate_check); !st)
         return fail(st.error());
 

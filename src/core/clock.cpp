@@ -51,6 +51,13 @@ std::string format_date(Date d) {
   return buf;
 }
 
+std::string compact_date(Date d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d%02u%02u", static_cast<int>(d.year()),
+                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+  return buf;
+}
+
 bool parse_date(std::string_view s, Date& out) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
   std::string_view y = s.substr(0, 4), m = s.substr(5, 2), d = s.substr(8, 2);

@@ -41,11 +41,12 @@ class ManualClock final : public Clock {
 constexpr Millis kChinaOffsetMs = 8LL * 3600 * 1000;
 constexpr Millis kDayMs = 24LL * 3600 * 1000;
 
-Date china_date(Millis t);                     // civil date in UTC+8 of an instant
-Millis china_midnight(Date d);                 // instant of 00:00 UTC+8 on that date
-std::string format_date(Date d);               // "2026-11-22"
-bool parse_date(std::string_view s, Date& out); // strict YYYY-MM-DD
-std::string format_instant(Millis t);          // RFC 3339 in UTC+8: "2026-11-22T09:30:00.000+08:00"
+Date china_date(Millis t);                       // civil date in UTC+8 of an instant
+Millis china_midnight(Date d);                   // instant of 00:00 UTC+8 on that date
+std::string format_date(Date d);                 // "2026-11-22"
+std::string compact_date(Date d);                // "20261122" (the date part of record ids)
+bool parse_date(std::string_view s, Date& out);  // strict YYYY-MM-DD
+std::string format_instant(Millis t);  // RFC 3339 in UTC+8: "2026-11-22T09:30:00.000+08:00"
 std::int32_t days_from_epoch(Date d);
 Date date_from_days(std::int32_t days);
 
@@ -54,8 +55,8 @@ class Random {
  public:
   virtual ~Random() = default;
   virtual void fill(unsigned char* out, std::size_t n) = 0;
-  std::string hex(std::size_t bytes);          // lowercase hex of `bytes` random bytes
-  std::string digits(std::size_t count);       // decimal digits, uniform
+  std::string hex(std::size_t bytes);     // lowercase hex of `bytes` random bytes
+  std::string digits(std::size_t count);  // decimal digits, uniform
 };
 
 class SystemRandom final : public Random {

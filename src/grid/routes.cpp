@@ -1,7 +1,6 @@
 // HTTP routes of the grid: parse strictly, authenticate, one service call, map.
 #include <cmath>
 #include <cstdlib>
-#include <tuple>
 
 #include "grid/grid.h"
 #include "http/json_api.h"
@@ -318,6 +317,12 @@ Result<core::Millis> date_param(const Request& req, const char* name, bool end) 
   return core::china_midnight(d) + (end ? core::kDayMs : 0);
 }
 
+// A filter's date, or 0 (unbounded) when the parameter is absent or empty.
+Result<core::Millis> optional_date_param(const Request& req, const char* name, bool end) {
+  if (req.query_param(name).value_or("").empty()) return core::Millis{0};
+  return date_param(req, name, end);
+}
+
 }  // namespace
 
 void register_routes(http::Router& router, Service& service, identity::Service& identity) {
@@ -501,14 +506,12 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
           if (!q.source)
             return P(bad("source", "未知的来源：" + *s, "unknown source: " + *s).value(), req);
         }
-        for (auto [name, end, target] :
-             {std::tuple{"from", false, &q.from_ms}, std::tuple{"to", true, &q.to_ms}}) {
-          if (!req.query_param(name).value_or("").empty()) {
-            auto d = date_param(req, name, end);
-            if (!d) return P(d.error(), req);
-            *target = *d;
-          }
-        }
+        auto from = optional_date_param(req, "from", false);
+        if (!from) return P(from.error(), req);
+        auto to = optional_date_param(req, "to", true);
+        if (!to) return P(to.error(), req);
+        q.from_ms = *from;
+        q.to_ms = *to;
         auto list = service.list(q, *me);
         if (!list) return P(list.error(), req);
         Json items = Json::array();

@@ -685,8 +685,7 @@ Result<GridEvent> Service::Impl::report_in(store::Tx& tx, const core::Clock& clk
   GridEvent e;
   // Eight random digits a day: at thousands of reports a day two draws meet now and then, so
   // draw again rather than fail the report.
-  std::string day = core::format_date(core::china_date(now));
-  day.erase(std::remove(day.begin(), day.end(), '-'), day.end());
+  const std::string day = core::compact_date(core::china_date(now));
   do {
     e.id = "GE" + day + random.digits(8);
   } while (tx.query_one("SELECT 1 FROM grid_events WHERE id = ?", {e.id}));

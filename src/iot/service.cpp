@@ -382,8 +382,7 @@ Result<IngestResult> Service::Impl::ingest(std::string_view topic, std::string_v
     over = *o;
   }
 
-  std::string alarm_id = "IA" + core::format_date(core::china_date(now)) + random.digits(10);
-  alarm_id.erase(std::remove(alarm_id.begin(), alarm_id.end(), '-'), alarm_id.end());
+  const std::string alarm_id = "IA" + core::compact_date(core::china_date(now)) + random.digits(10);
 
   auto result = store.write([&](store::Tx& tx) -> Result<IngestResult> {
     if (tx.query_one("SELECT 1 FROM iot_messages WHERE sensor_id = ? AND msg_id = ?",

@@ -78,9 +78,8 @@ events::Actor actor_of(const Principal& by) {
 }
 
 std::string new_id(const core::Clock& clock, core::Random& random, std::string_view prefix) {
-  std::string date = core::format_date(core::china_date(clock.now_ms()));
-  date.erase(std::remove(date.begin(), date.end(), '-'), date.end());
-  return std::string(prefix) + date + random.digits(8);
+  return std::string(prefix) + core::compact_date(core::china_date(clock.now_ms())) +
+         random.digits(8);
 }
 
 // The department a new consultation or survey belongs to, after the role checks.

@@ -54,6 +54,8 @@ TEST(FormatInstant, IsRfc3339WithOffsetAndMilliseconds) {
 TEST(Dates, FormatAndDayNumbers) {
   EXPECT_EQ("2026-11-22", format_date(ymd(2026, 11, 22)));
   EXPECT_EQ("0999-01-05", format_date(ymd(999, 1, 5)));
+  EXPECT_EQ("20261122", compact_date(ymd(2026, 11, 22)));
+  EXPECT_EQ("20260105", compact_date(ymd(2026, 1, 5)));
   EXPECT_EQ(0, days_from_epoch(ymd(1970, 1, 1)));
   EXPECT_EQ(20779, days_from_epoch(ymd(2026, 11, 22)));
   EXPECT_EQ(-1, days_from_epoch(ymd(1969, 12, 31)));
