@@ -75,6 +75,21 @@ export async function callApi(session, method, apiPath, body) {
   return text ? JSON.parse(text) : null;
 }
 
+// An appeal once the AI dispatcher has seen it: dispatched by the classifier, or still accepted
+// with its suggestion recorded for the human dispatcher. The classifier follows the event stream
+// in the background, so a test that dispatches by hand waits for it first; a dispatch that loses
+// that race is rightly refused with 409. Stops waiting after `ms` (a server without a model).
+export async function afterClassifier(session, id, ms = 20000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const got = await callApi(session, 'GET', `/api/v1/appeals/${id}`);
+    const appeal = got.appeal || got;
+    const seen = appeal.state !== 'accepted' || appeal.suggested_confidence != null;
+    if (seen || Date.now() > until) return appeal;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 export async function goto(page, route) {
   await page.goto(`${base}${route}`);
   await page.waitForLoadState('networkidle');

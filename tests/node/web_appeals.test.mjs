@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { PHONE, DESKTOP, skip, withBrowser, openPage, goto, signIn, callApi, assertAccessible, screenshot, password } from './web.mjs';
+import { PHONE, DESKTOP, skip, withBrowser, openPage, goto, signIn, callApi, afterClassifier, assertAccessible, screenshot, password } from './web.mjs';
 
 const PNG = {
   name: '现场.png',
@@ -97,8 +97,7 @@ test('citizen submits on a phone → dispatched → department replies (weak fla
 
     // 2. Classified: dispatched by the classifier, or by the dispatcher from the queue.
     const hot = await signIn(hotline);
-    let appeal = await callApi(hot, 'GET', `/api/v1/appeals/${id}`);
-    appeal = appeal.appeal || appeal;
+    let appeal = await afterClassifier(hot, id);
     if (appeal.state === 'accepted') {
       const page = await openPage(browser, { viewport: DESKTOP, user: hotline });
       await goto(page, '/hotline/dispatch');

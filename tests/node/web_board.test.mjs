@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 
 import {
-  skip, withBrowser, openPage, goto, signIn, callApi, assertAccessible, screenshot, base, password, PHONE, DESKTOP, WALL,
+  skip, withBrowser, openPage, goto, signIn, callApi, afterClassifier, assertAccessible, screenshot, base, password, PHONE, DESKTOP, WALL,
 } from './web.mjs';
 
 const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
@@ -100,8 +100,9 @@ async function answered(admin, citizen, { title, text, consent }) {
   });
   assert.equal(filed.status, 201, `file ${title}: ${filed.text}`);
   const id = filed.json.id;
-  let dept = filed.json.dept_id;
-  if (filed.json.state === 'accepted') {
+  const seen = await afterClassifier(admin, id);
+  let dept = seen.dept_id;
+  if (seen.state === 'accepted') {
     dept = 'scjg';
     await act(await official(admin, '12345', ['clerk']), id, { action: 'dispatch', dept_id: dept, reason: '测试派单' });
   }
