@@ -328,12 +328,15 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
              });
 
   router.add("GET", "/api/v1/appeals/{id}",
-             [&service, who](const Request& req, const PathParams& p) {
+             [&service, &identity, who](const Request& req, const PathParams& p) {
                auto me = who(req);
                if (!me) return http::problem(me.error(), req);
                auto d = service.get(p.at("id"), *me);
                if (!d) return http::problem(d.error(), req);
                Json body = appeal_json(d->appeal);
+               std::vector<std::string> actors;
+               for (const auto& t : d->history) actors.push_back(t.actor_user_id);
+               auto names = identity.official_names(actors, *me);
                Json history = Json::array();
                for (const auto& t : d->history) {
                  history.push_back({{"seq", t.seq},
@@ -341,6 +344,7 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
                                     {"from", t.from_state},
                                     {"to", t.to_state},
                                     {"actor_user_id", t.actor_user_id},
+                                    {"actor_name", http::string_or_null(names, t.actor_user_id)},
                                     {"actor_role", t.actor_role},
                                     {"actor_dept_id", t.actor_dept_id},
                                     {"reason", t.reason},

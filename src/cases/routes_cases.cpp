@@ -212,13 +212,17 @@ Result<CaseQuery> parse_query(const Request& req) {
   return q;
 }
 
-Json transition_json(const Transition& t) {
+// `names`: the officials' names the reader may see (identity::Service::official_names).
+Json transition_json(const Transition& t, const std::map<std::string, std::string>& names) {
   return {{"seq", t.seq},
           {"action", t.action},
           {"from", t.from_state},
           {"to", t.to_state},
           {"actor",
-           {{"user_id", t.actor_user_id}, {"role", t.actor_role}, {"dept_id", t.actor_dept_id}}},
+           {{"user_id", t.actor_user_id},
+            {"name", http::string_or_null(names, t.actor_user_id)},
+            {"role", t.actor_role},
+            {"dept_id", t.actor_dept_id}}},
           {"opinion", t.opinion},
           {"at", core::format_instant(t.at_ms)}};
 }
@@ -271,8 +275,11 @@ void register_case_routes(http::Router& router, Service& service, identity::Serv
     if (!who) return http::problem(who.error(), req);
     auto h = service.history(p.at("id"), *who);
     if (!h) return http::problem(h.error(), req);
+    std::vector<std::string> actors;
+    for (const auto& t : *h) actors.push_back(t.actor_user_id);
+    auto names = identity.official_names(actors, *who);
     Json transitions = Json::array();
-    for (const auto& t : *h) transitions.push_back(transition_json(t));
+    for (const auto& t : *h) transitions.push_back(transition_json(t, names));
     return http::ok({{"case_id", p.at("id")}, {"transitions", std::move(transitions)}});
   });
 

@@ -520,12 +520,15 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
       });
 
   router.add("GET", "/api/v1/grid/events/{id}",
-             [&service, who, P](const Request& req, const PathParams& p) {
+             [&service, &identity, who, P](const Request& req, const PathParams& p) {
                auto me = who(req);
                if (!me) return P(me.error(), req);
                auto d = service.get(p.at("id"), *me);
                if (!d) return P(d.error(), req);
                Json body = event_json(d->event);
+               std::vector<std::string> actors;
+               for (const auto& s : d->steps) actors.push_back(s.actor_user_id);
+               auto names = identity.official_names(actors, *me);
                Json steps = Json::array();
                for (const auto& s : d->steps) {
                  steps.push_back({{"step", to_string(s.step)},
@@ -535,7 +538,8 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
                                   {"limit_min", s.limit_min},
                                   {"used_min", s.used_min},
                                   {"outcome", s.outcome},
-                                  {"actor_user_id", s.actor_user_id}});
+                                  {"actor_user_id", s.actor_user_id},
+                                  {"actor_name", http::string_or_null(names, s.actor_user_id)}});
                }
                body["steps"] = std::move(steps);
                return http::ok(body);

@@ -290,4 +290,9 @@ Result<Page> page_of(const Request& request, int default_limit, int max_limit) {
   return Page{*limit, *offset};
 }
 
+Json string_or_null(const std::map<std::string, std::string>& m, const std::string& key) {
+  auto it = m.find(key);
+  return it == m.end() ? Json(nullptr) : Json(it->second);
+}
+
 }  // namespace yiwang::http

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -20,7 +21,9 @@ Response json_response(int status, const Json& body);
 Response ok(const Json& body);
 Response created(const Json& body, std::string location = "");
 Response no_content();
-inline Response error_response(const Error& e, const Request& r) { return problem(e, r); }
+inline Response error_response(const Error& e, const Request& r) {
+  return problem(e, r);
+}
 
 // Parses the body as one JSON object. Errors: unsupported_media unless Content-Type is JSON,
 // invalid_input for malformed JSON or a non-object, with field "" and a precise message.
@@ -36,13 +39,14 @@ class ObjectReader {
   std::string required_string(std::string_view key, std::size_t max_len = 10000);
   std::optional<std::string> optional_string(std::string_view key, std::size_t max_len = 10000);
   std::int64_t required_int(std::string_view key, std::int64_t min, std::int64_t max);
-  std::optional<std::int64_t> optional_int(std::string_view key, std::int64_t min, std::int64_t max);
+  std::optional<std::int64_t> optional_int(std::string_view key, std::int64_t min,
+                                           std::int64_t max);
   std::optional<bool> optional_bool(std::string_view key);
   std::optional<Json> optional_object(std::string_view key);
   std::optional<Json> optional_array(std::string_view key);
   std::optional<Json> optional_any(std::string_view key);
   bool has(std::string_view key) const;
-  std::string path_of(std::string_view key) const;   // "/form/age"
+  std::string path_of(std::string_view key) const;  // "/form/age"
 
   // First error met so far, or after finish() an unknown field.
   Status finish();
@@ -64,5 +68,8 @@ struct Page {
   int offset = 0;
 };
 Result<Page> page_of(const Request& request, int default_limit = 20, int max_limit = 200);
+
+// m[key] as a JSON string, null when absent (an actor's name the reader may not see).
+Json string_or_null(const std::map<std::string, std::string>& m, const std::string& key);
 
 }  // namespace yiwang::http

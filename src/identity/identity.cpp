@@ -590,6 +590,23 @@ Result<Principal> Service::get_user(std::string_view user_id) {
   });
 }
 
+std::map<std::string, std::string> Service::official_names(const std::vector<std::string>& user_ids,
+                                                           const Principal& viewer) {
+  std::map<std::string, std::string> names;
+  if (!viewer.is_official() || user_ids.empty()) return names;
+  // A failed read leaves the timeline with account ids only: names are a courtesy, not data.
+  auto read = store_.read([&](store::Tx& tx) -> Status {
+    for (const auto& id : std::set<std::string>(user_ids.begin(), user_ids.end())) {
+      auto row =
+          tx.query_one("SELECT display_name FROM users WHERE id = ? AND kind = 'official'", {id});
+      if (row) names.emplace(id, row->text(0));
+    }
+    return {};
+  });
+  if (!read) names.clear();
+  return names;
+}
+
 Result<Principal> Service::find_by_username(std::string_view username) {
   return store_.read([&](store::Tx& tx) -> Result<Principal> {
     auto row =

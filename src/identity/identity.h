@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -136,6 +137,11 @@ class Service {
   Result<Principal> authenticate(std::string_view token);
   Result<Principal> get_user(std::string_view user_id);
   Result<Principal> find_by_username(std::string_view username);
+  // The names of the officials among `user_ids` (user id → display name), for the timelines of
+  // cases, appeals and grid events: an official reading one sees who acted, not an account id.
+  // Empty for a viewer who is not an official; citizens' and businesses' names are never given.
+  std::map<std::string, std::string> official_names(const std::vector<std::string>& user_ids,
+                                                    const Principal& viewer);
   Result<std::vector<Principal>> list_users(int limit, int offset);
   // Admins only (forbidden); officials only, with at least one role (invalid_input "/roles");
   // an admin cannot drop their own admin role (conflict), so the last admin cannot lock all out.

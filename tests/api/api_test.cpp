@@ -16,6 +16,7 @@
 #include "demo/demo.h"
 #include "events/events.h"
 #include "http/http.h"
+#include "identity/identity.h"
 #include "store/store.h"
 #include "support/test_store.h"
 
@@ -102,8 +103,24 @@ TEST_P(ApiTest, FullLifecycleThroughTheApi) {
                          {{"level", 5}, {"comment", "很快"}}, citizen, 201);
   EXPECT_EQ("非常满意", rated.value("label", ""));
 
+  // The citizen reads roles and departments; officials also read the names of the officials.
   auto history = call_json("GET", "/api/v1/cases/" + id + "/history", nullptr, citizen, 200);
-  ASSERT_TRUE(history.is_object());
+  ASSERT_EQ(6u, history["transitions"].size()) << history.dump();  // five steps and the rating
+  for (const auto& t : history["transitions"])
+    EXPECT_TRUE(t["actor"]["name"].is_null()) << t.dump();
+  auto seen = call_json("GET", "/api/v1/cases/" + id + "/history", nullptr, clerk, 200);
+  int named = 0;
+  for (const auto& t : seen["transitions"]) {
+    if (t["actor"].value("role", "") == "citizen") {
+      EXPECT_TRUE(t["actor"]["name"].is_null()) << "the applicant: " << t.dump();
+      continue;
+    }
+    auto user = app_->identity().get_user(t["actor"].value("user_id", ""));
+    ASSERT_TRUE(user) << t.dump();
+    EXPECT_EQ(user->display_name, t["actor"].value("name", "")) << t.dump();
+    ++named;
+  }
+  EXPECT_EQ(4, named) << seen.dump();
 
   // The audit trail shows each transition with who did it.
   auto audit =

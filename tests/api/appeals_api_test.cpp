@@ -70,6 +70,24 @@ TEST_P(AppealsApiTest, AComplaintTravelsTheWholeLoopAndItsReplyIsInTheLedger) {
 
   auto detail = call_json("GET", "/api/v1/appeals/" + id, nullptr, citizen, 200);
   EXPECT_EQ("rated", detail.value("state", ""));
+  // Officials read who acted by name; the citizen reads roles and departments only, and nobody
+  // is given the appellant's name through the timeline.
+  for (const auto& h : detail["history"]) EXPECT_TRUE(h["actor_name"].is_null()) << h.dump();
+  auto& ids = app_->identity();
+  const std::string dispatcher = ids.find_by_username("12345.clerk")->user_id;
+  bool named = false;
+  const auto seen = call_json("GET", "/api/v1/appeals/" + id, nullptr, hotline, 200);
+  for (const auto& h : seen["history"]) {
+    const std::string actor = h.value("actor_user_id", "");
+    auto user = ids.get_user(actor);
+    if (user && user->is_official()) {
+      EXPECT_EQ(user->display_name, h.value("actor_name", "")) << h.dump();
+      named = named || actor == dispatcher;
+    } else {
+      EXPECT_TRUE(h["actor_name"].is_null()) << h.dump();
+    }
+  }
+  EXPECT_TRUE(named) << "the dispatcher's name in the hotline's timeline: " << seen.dump();
 
   ASSERT_TRUE(app_->catch_up());
   auto acts = call_json("GET", "/api/v1/ledger/acts?subject_type=appeal&subject_id=" + id, nullptr,
@@ -221,6 +239,20 @@ TEST_P(AppealsApiTest, AnAppealSentToTheGridCentreIsAnsweredByTheClosedGridCase)
   step(yiwang::grid::Action::check, cell->supervisors.front());
   step(yiwang::grid::Action::close, "grid.chief");
   ASSERT_TRUE(app_->catch_up());
+
+  // The centre's timeline names the officials who took each step.
+  auto closed = call_json("GET", "/api/v1/grid/events/" + ref, nullptr, login("grid.chief"), 200);
+  int named = 0;
+  for (const auto& s : closed["steps"]) {
+    auto user = ids.get_user(s.value("actor_user_id", ""));
+    if (user && user->is_official()) {
+      EXPECT_EQ(user->display_name, s.value("actor_name", "")) << s.dump();
+      ++named;
+    } else {
+      EXPECT_TRUE(s["actor_name"].is_null()) << s.dump();
+    }
+  }
+  EXPECT_GE(named, 5) << closed["steps"].dump();
 
   auto answered = call_json("GET", "/api/v1/appeals/" + id, nullptr, citizen, 200);
   EXPECT_EQ("replied", answered.value("state", ""));

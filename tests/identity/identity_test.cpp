@@ -1,5 +1,6 @@
 // The identity service on both backends: accounts, sessions and expiry, lockout, permissions,
 // departments, divisions, and the events each change writes.
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -104,6 +105,28 @@ class IdentityTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<Service> service_;
   Principal admin_;
 };
+
+// Timelines show officials by name to officials; nobody is shown a citizen's or business's name.
+TEST_P(IdentityTest, OfficialNamesGoToOfficialsOnly) {
+  auto clerk_user = official("clerk1", "scjg", {Role::clerk});
+  clerk_user.display_name = "李四";
+  auto clerk = service_->create_user(clerk_user, &admin_);
+  ASSERT_TRUE(clerk) << clerk.error().message_en;
+  auto person = service_->create_user(citizen(), &admin_);
+  ASSERT_TRUE(person) << person.error().message_en;
+  auto firm = service_->create_user(business(), &admin_);
+  ASSERT_TRUE(firm) << firm.error().message_en;
+
+  const std::vector<std::string> actors{clerk->user_id, person->user_id, firm->user_id, "",
+                                        "no-such-user", clerk->user_id,  admin_.user_id};
+  auto names = service_->official_names(actors, *clerk);
+  EXPECT_EQ(
+      (std::map<std::string, std::string>{{clerk->user_id, "李四"}, {admin_.user_id, "工作人员"}}),
+      names);
+  EXPECT_TRUE(service_->official_names(actors, *person).empty());
+  EXPECT_TRUE(service_->official_names(actors, *firm).empty());
+  EXPECT_TRUE(service_->official_names({}, *clerk).empty());
+}
 
 TEST_P(IdentityTest, CreateLoginAuthenticateLogout) {
   auto created = service_->create_user(citizen(), nullptr);

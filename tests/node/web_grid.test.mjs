@@ -185,6 +185,11 @@ test('a supervisor reports on a phone and the centre takes the event through the
     await closer.getByTestId('action-done').waitFor();
     const steps = await closer.getByTestId('timeline-step').evaluateAll((els) => els.map((e) => e.dataset.step));
     assert.deepEqual(steps, ['report', 'register', 'dispatch', 'dispose', 'feedback', 'check', 'close']);
+    // Officials appear by name in the timeline, not by account id.
+    const { user: sent } = await signIn('grid.dispatcher');
+    const dispatchText = await closer.locator('[data-testid="timeline-step"][data-step="dispatch"]').textContent();
+    assert.ok(dispatchText.includes(sent.display_name), `${sent.display_name} in ${dispatchText}`);
+    assert.ok(!dispatchText.includes(sent.id), `no account id in ${dispatchText}`);
     const phases = await closer.getByTestId('loop-phase').evaluateAll((els) => els.map((e) => e.dataset.status));
     assert.deepEqual(phases, Array(7).fill('done'));
     await assertAccessible(closer, 'grid event detail (closed)');

@@ -79,9 +79,9 @@ describe('filters', () => {
 
 describe('timeline', () => {
   const steps = [
-    { step: 'register', dept_id: 'grid', started_at: '2026-11-10T09:00:00+08:00', ended_at: '2026-11-10T09:20:00+08:00', limit_min: 60, used_min: 20, outcome: 'done', actor_user_id: 'u-chief' },
+    { step: 'register', dept_id: 'grid', started_at: '2026-11-10T09:00:00+08:00', ended_at: '2026-11-10T09:20:00+08:00', limit_min: 60, used_min: 20, outcome: 'done', actor_user_id: 'u-chief', actor_name: '赵值班' },
     { step: 'dispatch', dept_id: 'grid', started_at: '2026-11-10T09:20:00+08:00', ended_at: '2026-11-10T09:50:00+08:00', limit_min: 30, used_min: 30, outcome: 'done', actor_user_id: 'u-disp' },
-    { step: 'dispose', dept_id: 'cgj', started_at: '2026-11-10T09:50:00+08:00', ended_at: '2026-11-10T15:00:00+08:00', limit_min: 450, used_min: 220, outcome: 'done', actor_user_id: 'u-cgj' },
+    { step: 'dispose', dept_id: 'cgj', started_at: '2026-11-10T09:50:00+08:00', ended_at: '2026-11-10T15:00:00+08:00', limit_min: 450, used_min: 220, outcome: 'done', actor_user_id: 'u-cgj', actor_name: '钱处置' },
     { step: 'check', dept_id: 'grid', started_at: '2026-11-10T15:00:00+08:00', ended_at: '2026-11-10T16:00:00+08:00', limit_min: 120, used_min: 60, outcome: 'rework', actor_user_id: 'u-jdy' },
     { step: 'dispose', dept_id: 'cgj', started_at: '2026-11-10T16:00:00+08:00', ended_at: null, limit_min: 450, used_min: 0, outcome: '', actor_user_id: '' },
   ];
@@ -89,9 +89,10 @@ describe('timeline', () => {
     const event = ev({ clock: { step: 'dispose', used_min: 400, limit_min: 450, alert: 'yellow' } });
     const { entries, phases } = buildTimeline(event, [...steps].reverse());
     expect(entries.map((e) => e.key)).toEqual(['report', 'register', 'dispatch', 'dispose', 'feedback', 'check', 'dispose']);
-    expect(entries[1]).toMatchObject({ actor: 'u-chief', usedMin: 20, limitMin: 60, alert: 'none' });
+    expect(entries[1]).toMatchObject({ actor: 'u-chief', actorName: '赵值班', usedMin: 20, limitMin: 60, alert: 'none' });
+    expect(entries[2]).toMatchObject({ actor: 'u-disp', actorName: '' }); // a name the reader may not see
     expect(entries[2].alert).toBe('yellow'); // 30 of 30: at the limit, not over it
-    expect(entries[4]).toMatchObject({ key: 'feedback', actor: 'u-cgj', at: '2026-11-10T15:00:00+08:00' });
+    expect(entries[4]).toMatchObject({ key: 'feedback', actor: 'u-cgj', actorName: '钱处置', at: '2026-11-10T15:00:00+08:00' });
     expect(entries[5].outcome).toBe('rework');
     expect(entries[6]).toMatchObject({ round: 2, current: true, usedMin: 400, alert: 'yellow' });
     expect(phases.find((p) => p.key === 'dispose').status).toBe('current');
