@@ -118,6 +118,9 @@ struct HotOptions {
   int default_limit = 20;
   int max_limit = 100;
   int max_messages = 100000;  // newest appeals read per request
+  // A window's grouping is reused while its appeals are unchanged (same count, revisions and
+  // newest) and it is younger than this; 0: computed on every request.
+  core::Millis cache_ms = 60 * 1000;
 };
 
 struct HotIssue {
@@ -150,7 +153,8 @@ double problem_similarity(std::string_view a, std::string_view b);
 
 // GET /api/v1/appeals/hot-issues?days=&limit= (JSON) and GET /api/v1/appeals/hot-issues.csv?days=
 // (UTF-8 with BOM): appeals created in the last `days` days, for staff of the hotline centre,
-// supervisors and admins (others: forbidden).
+// supervisors and admins (others: forbidden). Concurrent readers of a window share one grouping
+// (see HotOptions::cache_ms); `generated_at` says when it was computed.
 void register_hot_issue_routes(http::Router& router, store::Store& store, const core::Clock& clock,
                                identity::Service& identity, HotOptions options = {});
 

@@ -1,5 +1,9 @@
 // HTTP routes of hot issues: who may read them, the window, JSON and the CSV export for Excel.
 #include <cmath>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
 
 #include "appeals/hot_issues.h"
 #include "http/json_api.h"
@@ -92,6 +96,57 @@ Result<Computed> compute(int days, store::Store& store, const core::Clock& clock
   return c;
 }
 
+// What the grouping of a window depends on: an appeal added, changed (every update raises its
+// revision) or out of the window changes it.
+using WindowStamp = std::tuple<std::int64_t, std::int64_t, std::int64_t>;
+
+Result<WindowStamp> stamp_of(store::Store& store, core::Millis since, core::Millis until) {
+  return store.read([&](store::Tx& tx) -> Result<WindowStamp> {
+    auto row = tx.query_one(
+        "SELECT COUNT(*), COALESCE(SUM(revision), 0), COALESCE(MAX(created_at_ms), 0) "
+        "FROM appeals WHERE created_at_ms >= ? AND created_at_ms <= ?",
+        {since, until});
+    if (!row) return WindowStamp{};
+    return WindowStamp{row->int64(0), row->int64(1), row->int64(2)};
+  });
+}
+
+// The last grouping of each window. The cockpit and every hotline screen refresh every 30 s and
+// grouping a crowded window takes seconds, so readers of an unchanged window share one result;
+// the lock is held while grouping, so a burst of readers waits for one computation, not many.
+class HotCache {
+ public:
+  HotCache(store::Store& store, const core::Clock& clock, HotOptions options)
+      : store_(store), clock_(clock), options_(std::move(options)) {}
+
+  Result<Computed> get(int days) {
+    std::lock_guard lock(mutex_);
+    const core::Millis now = clock_.now_ms();
+    auto stamp = stamp_of(store_, now - static_cast<core::Millis>(days) * core::kDayMs, now);
+    if (!stamp) return fail(stamp.error());
+    auto cached = entries_.find(days);
+    if (cached != entries_.end() && cached->second.stamp == *stamp &&
+        now - cached->second.computed.now < options_.cache_ms) {
+      return cached->second.computed;
+    }
+    auto c = compute(days, store_, clock_, options_);
+    if (!c) return c;
+    entries_.insert_or_assign(days, Entry{*stamp, *c});
+    return c;
+  }
+
+ private:
+  struct Entry {
+    WindowStamp stamp;
+    Computed computed;
+  };
+  store::Store& store_;
+  const core::Clock& clock_;
+  const HotOptions options_;
+  std::mutex mutex_;
+  std::map<int, Entry> entries_;
+};
+
 double one_decimal(double x) {
   return std::round(x * 10) / 10;
 }
@@ -143,15 +198,17 @@ std::string number(double x) {
 
 void register_hot_issue_routes(http::Router& router, store::Store& store, const core::Clock& clock,
                                identity::Service& identity, HotOptions options) {
+  // Shared by both routes; lives as long as the router's handlers.
+  auto cache = std::make_shared<HotCache>(store, clock, options);
   router.add("GET", "/api/v1/appeals/hot-issues",
-             [&store, &clock, &identity, options](const Request& req, const PathParams&) {
+             [cache, &identity, options](const Request& req, const PathParams&) {
                if (auto st = authorise(req, identity, options); !st)
                  return http::problem(st.error(), req);
                auto days = int_param(req, "days", options.default_days, 1, options.max_days);
                if (!days) return http::problem(days.error(), req);
                auto limit = int_param(req, "limit", options.default_limit, 1, options.max_limit);
                if (!limit) return http::problem(limit.error(), req);
-               auto c = compute(*days, store, clock, options);
+               auto c = cache->get(*days);
                if (!c) return http::problem(c.error(), req);
                Json issues = Json::array();
                for (std::size_t i = 0; i < c->issues.size() && i < std::size_t(*limit); ++i) {
@@ -165,12 +222,12 @@ void register_hot_issue_routes(http::Router& router, store::Store& store, const 
              });
 
   router.add("GET", "/api/v1/appeals/hot-issues.csv",
-             [&store, &clock, &identity, options](const Request& req, const PathParams&) {
+             [cache, &identity, options](const Request& req, const PathParams&) {
                if (auto st = authorise(req, identity, options); !st)
                  return http::problem(st.error(), req);
                auto days = int_param(req, "days", options.default_days, 1, options.max_days);
                if (!days) return http::problem(days.error(), req);
-               auto c = compute(*days, store, clock, options);
+               auto c = cache->get(*days);
                if (!c) return http::problem(c.error(), req);
                std::string body = "\xEF\xBB\xBF";  // so that Excel reads UTF-8
                body +=

@@ -202,6 +202,42 @@ TEST_P(HotRoutesTest, HotlineSupervisorsAndAdminsReadHotIssues) {
   EXPECT_EQ(1u, body["issues"].size());
 }
 
+// Screens refreshing an unchanged window share one grouping; any change to the window's appeals,
+// or a minute's age, computes it again.
+TEST_P(HotRoutesTest, AnUnchangedWindowIsGroupedOnceAMinute) {
+  seed();
+  const auto first = get_json("/api/v1/appeals/hot-issues", "hotline.op", 200);
+  ASSERT_EQ(1u, first["issues"].size()) << first.dump();
+  clock_.advance(10 * 1000);
+  auto again = get_json("/api/v1/appeals/hot-issues", "jiancha", 200);
+  EXPECT_EQ(first, again) << "reused, with the time it was computed";
+
+  // A new report of the same matter.
+  call_in("13800000005", "幸福里小区电梯又坏了", "幸福里小区电梯今天又坏了，老人上下楼很困难。");
+  auto grown = get_json("/api/v1/appeals/hot-issues", "hotline.op", 200);
+  EXPECT_EQ(core::format_instant(clock_.now_ms()), grown.value("generated_at", ""));
+  ASSERT_EQ(1u, grown["issues"].size()) << grown.dump();
+  EXPECT_EQ(first["issues"][0].value("count", 0) + 1, grown["issues"][0].value("count", 0));
+
+  // A dispatch changes no count but the departments involved.
+  clock_.advance(1000);
+  ActionRequest dispatch;
+  dispatch.dept_id = "zjj";
+  ASSERT_TRUE(service_->act(lift_.front(), dispatch, hotline_));
+  auto dispatched = get_json("/api/v1/appeals/hot-issues", "hotline.op", 200);
+  EXPECT_EQ(std::vector<std::string>{"zjj"},
+            dispatched["issues"][0]["dept_ids"].get<std::vector<std::string>>());
+
+  // Within the minute the grouping is reused; a minute after it was computed, it is computed again.
+  clock_.advance(30 * 1000);
+  EXPECT_EQ(dispatched.value("generated_at", ""),
+            get_json("/api/v1/appeals/hot-issues", "admin", 200).value("generated_at", ""));
+  clock_.advance(31 * 1000);
+  auto aged = get_json("/api/v1/appeals/hot-issues", "admin", 200);
+  EXPECT_EQ(core::format_instant(clock_.now_ms()), aged.value("generated_at", ""));
+  EXPECT_EQ(dispatched["issues"][0].value("count", 0), aged["issues"][0].value("count", 0));
+}
+
 TEST_P(HotRoutesTest, NothingHotWithoutRepeatedReports) {
   auto body = get_json("/api/v1/appeals/hot-issues", "hotline.op", 200);
   EXPECT_TRUE(body["issues"].empty());
