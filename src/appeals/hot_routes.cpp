@@ -119,26 +119,28 @@ class HotCache {
   HotCache(store::Store& store, const core::Clock& clock, HotOptions options)
       : store_(store), clock_(clock), options_(std::move(options)) {}
 
-  Result<Computed> get(int days) {
+  // Shared, not copied: a crowded window's grouping holds thousands of member ids.
+  Result<std::shared_ptr<const Computed>> get(int days) {
     std::lock_guard lock(mutex_);
     const core::Millis now = clock_.now_ms();
     auto stamp = stamp_of(store_, now - static_cast<core::Millis>(days) * core::kDayMs, now);
     if (!stamp) return fail(stamp.error());
     auto cached = entries_.find(days);
     if (cached != entries_.end() && cached->second.stamp == *stamp &&
-        now - cached->second.computed.now < options_.cache_ms) {
+        now - cached->second.computed->now < options_.cache_ms) {
       return cached->second.computed;
     }
     auto c = compute(days, store_, clock_, options_);
-    if (!c) return c;
-    entries_.insert_or_assign(days, Entry{*stamp, *c});
-    return c;
+    if (!c) return fail(c.error());
+    auto shared = std::make_shared<const Computed>(std::move(*c));
+    entries_.insert_or_assign(days, Entry{*stamp, shared});
+    return shared;
   }
 
  private:
   struct Entry {
     WindowStamp stamp;
-    Computed computed;
+    std::shared_ptr<const Computed> computed;
   };
   store::Store& store_;
   const core::Clock& clock_;
@@ -208,8 +210,9 @@ void register_hot_issue_routes(http::Router& router, store::Store& store, const 
                if (!days) return http::problem(days.error(), req);
                auto limit = int_param(req, "limit", options.default_limit, 1, options.max_limit);
                if (!limit) return http::problem(limit.error(), req);
-               auto c = cache->get(*days);
-               if (!c) return http::problem(c.error(), req);
+               auto got = cache->get(*days);
+               if (!got) return http::problem(got.error(), req);
+               const Computed* c = got->get();
                Json issues = Json::array();
                for (std::size_t i = 0; i < c->issues.size() && i < std::size_t(*limit); ++i) {
                  issues.push_back(issue_json(c->issues[i]));
@@ -227,8 +230,9 @@ void register_hot_issue_routes(http::Router& router, store::Store& store, const 
                  return http::problem(st.error(), req);
                auto days = int_param(req, "days", options.default_days, 1, options.max_days);
                if (!days) return http::problem(days.error(), req);
-               auto c = cache->get(*days);
-               if (!c) return http::problem(c.error(), req);
+               auto got = cache->get(*days);
+               if (!got) return http::problem(got.error(), req);
+               const Computed* c = got->get();
                std::string body = "\xEF\xBB\xBF";  // so that Excel reads UTF-8
                body +=
                    "rank,id,title,place,entities,count,people,likes,first_at,last_at,span_days,"
