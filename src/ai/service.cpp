@@ -19,9 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-events::Actor actor_of(const identity::Principal& p) {
-  return {p.user_id, std::string(identity::main_role(p)), p.dept_id};
-}
 
 Status check_text(std::string_view text, const std::string& field) {
   if (!valid_utf8(text))
@@ -123,7 +120,7 @@ Result<ModelInfo> Service::activate(int version, const identity::Principal& by) 
     e.type = "ai.model.activated";
     e.subject_type = "ai_model";
     e.subject_id = std::to_string(version);
-    e.actor = actor_of(by);
+    e.actor = identity::actor_of(by);
     e.before_json = json{{"version", before}}.dump();
     e.after_json = json{{"version", version}}.dump();
     events::append(tx, clock_, e);
@@ -171,7 +168,7 @@ Result<Correction> Service::add_correction(std::string_view text, std::string_vi
     e.type = "ai.correction.recorded";
     e.subject_type = "ai_correction";
     e.subject_id = c.id;
-    e.actor = actor_of(by);
+    e.actor = identity::actor_of(by);
     e.after_json = json{{"label", c.label}}.dump();  // the text is the citizen's: not in audit
     events::append(tx, clock_, e);
     return {};

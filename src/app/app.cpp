@@ -80,26 +80,31 @@ identity::Options identity_options(const Config& config) {
 }
 
 void add_platform_routes(http::Router& router, store::Store& store) {
-  router.add("GET", "/api/v1/health", [&store](const http::Request& req, const http::PathParams&) {
-    auto seq =
-        store.read([](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
-    if (!seq) return http::problem(seq.error(), req);
-    return http::ok({{"status", "ok"},
-                     {"version", "0.1.0"},
-                     {"store", store.dialect() == store::Dialect::sqlite ? "sqlite" : "postgres"},
-                     {"last_event_seq", *seq}});
-  });
+  // Health is a short read of the event sequence: declared fast.
+  router.add(
+      "GET", "/api/v1/health",
+      [&store](const http::Request& req, const http::PathParams&) {
+        auto seq =
+            store.read([](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
+        if (!seq) return http::problem(seq.error(), req);
+        return http::ok({{"status", "ok"},
+                         {"version", "0.1.0"},
+                         {"store", store.dialect() == store::Dialect::sqlite ? "sqlite" : "postgres"},
+                         {"last_event_seq", *seq}});
+      },
+      {http::Access::open, http::Runs::io_thread});
   // The stylesheet every built-in page (公开核验, the certificate page, the wallet) shares.
-  router.add("GET", "/assets/common.css", [](const http::Request&, const http::PathParams&) {
-    return http::web_asset(generated::common_css, "text/css; charset=utf-8");
-  });
-  router.add("GET", "/api/v1/openapi.json", [](const http::Request&, const http::PathParams&) {
-    http::Response r;
-    r.content_type = "application/json";
-    r.body = generated::openapi_json;
-    r.headers.emplace_back("Cache-Control", "public, max-age=300");
-    return r;
-  });
+  router.add_asset("/assets/common.css", generated::common_css, "text/css; charset=utf-8");
+  router.add(
+      "GET", "/api/v1/openapi.json",
+      [](const http::Request&, const http::PathParams&) {
+        http::Response r;
+        r.content_type = "application/json";
+        r.body = generated::openapi_json;
+        r.headers.emplace_back("Cache-Control", "public, max-age=300");
+        return r;
+      },
+      {http::Access::open, http::Runs::io_thread});
 }
 
 // A missing web app is not fatal: the API and the built-in pages still serve.
@@ -176,8 +181,9 @@ uploaded_image_check() {
 
 // Appeals count on the cases module's editable calendar, and their photos are images the
 // appellant uploaded through the cases module's file store.
-appeals::Options appeals_options(cases::Service& cases) {
+appeals::Options appeals_options(const Config& config, cases::Service& cases) {
   appeals::Options options;
+  options.hotline_dept_id = config.hotline_dept;
   options.calendar = [&cases] { return cases.calendar(); };
   options.photo_check = uploaded_image_check();
   options.reply_checker = [](std::string_view appeal,
@@ -203,8 +209,9 @@ appeals::Classify appeal_classifier(ai::Service& ai) {
 }
 
 // Grid events count working hours on the same editable calendar as cases and appeals.
-grid::Options grid_options(cases::Service& cases) {
+grid::Options grid_options(const Config& config, cases::Service& cases) {
   grid::Options options;
+  options.hotline_dept_id = config.hotline_dept;
   options.calendar = [&cases] { return cases.calendar(); };
   options.photo_check = uploaded_image_check();
   return options;
@@ -231,7 +238,7 @@ ai::Options ai_options(const Config& config) {
     options.models_dir = (dir.empty() ? std::filesystem::path("var") : dir) / "models" / "ai";
   }
   // Dispatch corrections come from the hotline centre, the department appeals belong to.
-  options.hotline_dept = appeals::Options{}.hotline_dept_id;
+  options.hotline_dept = config.hotline_dept;
   return options;
 }
 
@@ -331,10 +338,10 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
       std::make_unique<certificates::CaseIssuer>(*p.certificates, *p.store, case_resolver());
   p.assistant = std::make_unique<assistant::Service>(*p.store, *p.clock, p.random, *p.catalog);
   p.appeals = std::make_unique<appeals::Service>(*p.store, *p.clock, p.random, *p.identity,
-                                                 appeals_options(*p.cases));
+                                                 appeals_options(p.config, *p.cases));
   p.ai = std::make_unique<ai::Service>(*p.store, *p.clock, p.random, ai_options(p.config));
   p.grid = std::make_unique<grid::Service>(*p.store, *p.clock, p.random, *p.identity,
-                                           grid_options(*p.cases));
+                                           grid_options(p.config, *p.cases));
   p.iot = std::make_unique<iot::Service>(*p.store, *p.clock, p.random, *p.identity, *p.grid,
                                          iot_options(p.config));
   p.participation =
@@ -356,7 +363,9 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   ledger::register_web_routes(p.router);
   assistant::register_routes(p.router, *p.assistant, *p.identity);
   appeals::register_routes(p.router, *p.appeals, *p.identity);
-  appeals::register_hot_issue_routes(p.router, *p.store, *p.clock, *p.identity);
+  appeals::HotOptions hot_options;
+  hot_options.hotline_dept_id = p.config.hotline_dept;
+  appeals::register_hot_issue_routes(p.router, *p.store, *p.clock, *p.identity, hot_options);
   ai::register_routes(p.router, *p.ai, *p.identity);
   grid::register_routes(p.router, *p.grid, *p.identity);
   open311::register_routes(p.router, *p.open311);

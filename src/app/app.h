@@ -89,6 +89,10 @@ struct Config {
   // MQTT broker of the city's sensors ("host:port"); "" = no subscriber (sensors are still
   // managed and their alarms can be ingested by tests).
   std::string mqtt;
+  // The department of the 12345 hotline centre: appeals belong to it, it may report grid events
+  // as hotline_12345, and its dispatchers' corrections train the classifier. One value for every
+  // module, so the permission checks cannot disagree.
+  std::string hotline_dept = "12345";
 };
 
 class App {

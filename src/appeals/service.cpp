@@ -395,10 +395,6 @@ void append_event(store::Tx& tx, const core::Clock& clock, std::string type, con
   events::append(tx, clock, e);
 }
 
-events::Actor actor_of(const identity::Principal& by) {
-  return events::Actor{by.user_id, std::string(identity::main_role(by)),
-                       by.is_official() ? by.dept_id : ""};
-}
 
 // The clock from intake, stopped at the reply.
 void fill_clock(Appeal& a, const core::WorkingCalendar& calendar, core::Millis now,
@@ -600,7 +596,7 @@ Result<SubmitResult> Service::submit(const NewAppeal& n, const identity::Princip
   auto calendar = calendar_of(o);
   if (!calendar) return fail(calendar.error());
   const std::string matter = n.title + "\n" + n.text;
-  const events::Actor actor = actor_of(by);
+  const events::Actor actor = identity::actor_of(by);
 
   Result<SubmitResult> result = fail(ErrorCode::internal, "", "内部错误", "internal error");
   for (int attempt = 0; attempt < 5; ++attempt) {
@@ -1086,7 +1082,7 @@ Result<Appeal> Service::act(std::string_view id, const ActionRequest& req,
     std::string reason = req.reason;
     if (req.action == Action::reply) reason = req.reply;  // the reply is the act's document
     if (req.action == Action::callback) reason = req.result;
-    append_event(tx, m.clock, std::string(event_type(req.action)), a, actor_of(by), reason,
+    append_event(tx, m.clock, std::string(event_type(req.action)), a, identity::actor_of(by), reason,
                  summary_json(r->a), std::move(data));
     fill_clock(a, *calendar, now, o.yellow_days);
     return a;
@@ -1332,7 +1328,7 @@ Result<Limit> Service::set_limit(Type type, int days, const identity::Principal&
     e.type = "appeal.limit_changed";
     e.subject_type = "appeal_limit";
     e.subject_id = t;
-    e.actor = actor_of(by);
+    e.actor = identity::actor_of(by);
     e.before_json = Json{{"type", t}, {"days", before}}.dump();
     e.after_json = Json{{"type", t}, {"days", days}}.dump();
     events::append(tx, m.clock, e);

@@ -201,7 +201,8 @@ identity::Principal system_actor() {
   return p;
 }
 
-events::Actor actor_of(const identity::Principal& by) {
+// The assistant's own acts (following the catalog) are recorded as user "system".
+events::Actor event_actor(const identity::Principal& by) {
   events::Actor a;
   a.user_id = by.user_id;
   a.role = by.user_id == "system" ? "system" : std::string(identity::main_role(by));
@@ -931,7 +932,7 @@ void append_document_event(store::Tx& tx, const core::Clock& clock, std::string 
   e.type = std::move(type);
   e.subject_type = "assistant_document";
   e.subject_id = id;
-  e.actor = actor_of(by);
+  e.actor = event_actor(by);
   e.reason = std::move(reason);
   if (before) e.before_json = audit_json(*before);
   if (after) e.after_json = audit_json(*after);
@@ -1167,7 +1168,7 @@ Result<std::string> Service::record_feedback(const Feedback& f, const identity::
     e.subject_type = "assistant_feedback";
     e.subject_id = id;
     if (by)
-      e.actor = actor_of(*by);
+      e.actor = event_actor(*by);
     else
       e.actor.role = "anonymous";
     // The question may carry personal data: it stays in the feedback table, not in the audit.

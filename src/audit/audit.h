@@ -5,6 +5,10 @@
 // thread-safe by construction.
 #pragma once
 
+#include <vector>
+
+#include "core/result.h"
+#include "events/events.h"
 #include "identity/identity.h"
 #include "store/store.h"
 
@@ -13,6 +17,11 @@ class Router;
 }
 
 namespace yiwang::audit {
+
+// The events matching `filter`, oldest first. Errors: forbidden unless `who` is an admin, or a
+// supervisor asking for case or rectification events.
+Result<std::vector<events::Event>> query(store::Store& store, const events::Filter& filter,
+                                         const identity::Principal& who);
 
 // GET /api/v1/audit?after=&limit=&subject_type=&subject_id=&type=&actor=
 void register_routes(http::Router& router, store::Store& store, identity::Service& identity);

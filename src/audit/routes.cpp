@@ -1,8 +1,9 @@
+// HTTP route of the audit trail: parse the filter, one query, map (http/route.h).
 #include "audit/audit.h"
 
 #include "core/clock.h"
 #include "events/events.h"
-#include "http/json_api.h"
+#include "identity/routes.h"
 
 namespace yiwang::audit {
 namespace {
@@ -15,23 +16,18 @@ Json parse_or_null(const std::string& text) {
 }
 
 Json event_json(const events::Event& e) {
-  return Json{{"seq", e.seq},
-              {"at", core::format_instant(e.at_ms)},
-              {"type", e.type},
-              {"subject_type", e.subject_type},
-              {"subject_id", e.subject_id},
-              {"actor", {{"user_id", e.actor.user_id}, {"role", e.actor.role}, {"dept_id", e.actor.dept_id}}},
-              {"reason", e.reason},
-              {"before", parse_or_null(e.before_json)},
-              {"after", parse_or_null(e.after_json)},
-              {"data", parse_or_null(e.data_json)}};
-}
-
-// Supervisors oversee case handling (电子监察) but not identity or configuration changes.
-bool may_read(const identity::Principal& who, const events::Filter& filter) {
-  if (who.has_role(identity::Role::admin)) return true;
-  if (!who.has_role(identity::Role::supervisor)) return false;
-  return filter.subject_type == "case" || filter.subject_type == "rectification";
+  return Json{
+      {"seq", e.seq},
+      {"at", core::format_instant(e.at_ms)},
+      {"type", e.type},
+      {"subject_type", e.subject_type},
+      {"subject_id", e.subject_id},
+      {"actor",
+       {{"user_id", e.actor.user_id}, {"role", e.actor.role}, {"dept_id", e.actor.dept_id}}},
+      {"reason", e.reason},
+      {"before", parse_or_null(e.before_json)},
+      {"after", parse_or_null(e.after_json)},
+      {"data", parse_or_null(e.data_json)}};
 }
 
 Result<events::Filter> filter_of(const http::Request& req) {
@@ -45,7 +41,8 @@ Result<events::Filter> filter_of(const http::Request& req) {
       f.after_seq = std::stoll(*after, &used);
       if (used != after->size() || f.after_seq < 0) throw std::invalid_argument("after");
     } catch (const std::exception&) {
-      return fail(ErrorCode::invalid_input, "/after", "after 须为非负整数", "after must be a non-negative integer");
+      return fail(ErrorCode::invalid_input, "/after", "after 须为非负整数",
+                  "after must be a non-negative integer");
     }
   }
   f.subject_type = req.query_param("subject_type").value_or("");
@@ -58,26 +55,17 @@ Result<events::Filter> filter_of(const http::Request& req) {
 }  // namespace
 
 void register_routes(http::Router& router, store::Store& store, identity::Service& identity) {
-  router.add("GET", "/api/v1/audit", [&](const http::Request& req, const http::PathParams&) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto filter = filter_of(req);
-    if (!filter) return http::problem(filter.error(), req);
-    if (!may_read(*who, *filter)) {
-      return http::problem(Error{ErrorCode::forbidden, "", "无权查询该审计记录",
-                                 "not allowed to read these audit records"},
-                           req);
-    }
-    auto found = store.read([&](store::Tx& tx) -> Result<std::vector<events::Event>> {
-      return events::list(tx, *filter);
-    });
-    if (!found) return http::problem(found.error(), req);
-    Json items = Json::array();
-    for (const auto& e : *found) items.push_back(event_json(e));
-    Json body{{"events", items}};
-    if (!found->empty()) body["next_after"] = found->back().seq;
-    return http::ok(body);
-  });
+  identity::Routes api(router, identity);
+  api.add("GET", "/api/v1/audit",
+          [&](const http::Request& req, const http::PathParams&, const identity::Principal& who) {
+            return filter_of(req)
+                .and_then([&](const events::Filter& f) { return query(store, f, who); })
+                .map([](const std::vector<events::Event>& found) {
+                  Json body{{"events", http::array_of(found, event_json)}};
+                  if (!found.empty()) body["next_after"] = found.back().seq;
+                  return body;
+                });
+          });
 }
 
 }  // namespace yiwang::audit

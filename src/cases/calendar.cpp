@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/internal.h"
+#include "core/utf8.h"
 
 namespace yiwang::cases {
 namespace {
@@ -26,12 +27,6 @@ json day_json(const core::WorkingCalendar& calendar, core::Date day) {
               {"working_day", calendar.is_working_day(day)}};
 }
 
-std::size_t utf8_length(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 // Stores `kind` ("holiday" / "workday" / "default") for the day.
 void store_day(store::Tx& tx, core::Millis now, core::Date day, std::string_view kind,
                const std::string& note, const identity::Principal& by) {
@@ -46,15 +41,15 @@ void store_day(store::Tx& tx, core::Millis now, core::Date day, std::string_view
 void record_change(store::Tx& tx, const core::Clock& clock, core::Date day,
                    const identity::Principal& by, const std::string& note, const json& before,
                    const json& after) {
-  events::NewEvent e;
-  e.type = "calendar.changed";
-  e.subject_type = "calendar";
-  e.subject_id = core::format_date(day);
-  e.actor = events::Actor{by.user_id, std::string(identity::main_role(by)), by.dept_id};
-  e.reason = note;
-  e.before_json = before.dump();
-  e.after_json = after.dump();
-  events::append(tx, clock, e);
+  events::append(
+      tx, clock,
+      {.type = "calendar.changed",
+       .subject_type = "calendar",
+       .subject_id = core::format_date(day),
+       .actor = identity::actor_of(by),
+       .reason = note,
+       .before_json = before.dump(),
+       .after_json = after.dump()});
 }
 
 }  // namespace
@@ -71,7 +66,7 @@ Status Service::set_calendar_day(core::Date day, core::DayKind kind, std::string
                 "only administrators may edit the working-day calendar");
   }
   if (!day.ok()) return fail(ErrorCode::invalid_input, "/date", "日期无效", "invalid date");
-  if (utf8_length(note) > 200) {
+  if (core::utf8_length(note) > 200) {
     return fail(ErrorCode::invalid_input, "/note", "备注不能超过200字",
                 "note must be at most 200 characters");
   }

@@ -2,12 +2,14 @@
 // the row, its routing and pause rows, and the events; the rules of the state machine live in
 // workflow.cpp.
 #include <algorithm>
-#include <array>
 
 #include <nlohmann/json.hpp>
 
 #include "cases/internal.h"
 #include "cases/workflow.h"
+#include "core/names.h"
+#include "core/text.h"
+#include "store/record_id.h"
 
 namespace yiwang::cases {
 namespace {
@@ -15,27 +17,19 @@ namespace {
 using Json = nlohmann::json;
 using workflow::Record;
 
-constexpr std::array<std::string_view, 9> kStates = {"submitted", "correction",   "in_review",
-                                                     "suspended", "not_accepted", "granted",
-                                                     "denied",    "completed",    "withdrawn"};
-constexpr std::array<std::string_view, 12> kActions = {
-    "accept", "reject", "request_correction", "resubmit", "approve", "disapprove",
-    "grant",  "deny",   "complete",           "withdraw", "suspend", "resume"};
-constexpr std::array<std::string_view, 12> kEventTypes = {
-    "case.accepted",    "case.not_accepted",  "case.correction_requested",
-    "case.resubmitted", "case.step_approved", "case.step_disapproved",
-    "case.granted",     "case.denied",        "case.completed",
-    "case.withdrawn",   "case.suspended",     "case.resumed"};
-constexpr std::array<std::string_view, 4> kProcedures = {"hearing", "expert_review", "extension",
-                                                         "on_site_inspection"};
-
-template <class E, std::size_t N>
-std::optional<E> parse_enum(const std::array<std::string_view, N>& names, std::string_view s) {
-  for (std::size_t i = 0; i < N; ++i) {
-    if (names[i] == s) return static_cast<E>(i);
-  }
-  return std::nullopt;
-}
+constexpr auto kStates =
+    core::enum_names<State>("submitted", "correction", "in_review", "suspended", "not_accepted",
+                            "granted", "denied", "completed", "withdrawn");
+constexpr auto kActions = core::enum_names<Action>(
+    "accept", "reject", "request_correction", "resubmit", "approve", "disapprove", "grant", "deny",
+    "complete", "withdraw", "suspend", "resume");
+// The event each action writes, in kActions order.
+constexpr auto kEventTypes = core::enum_names<Action>(
+    "case.accepted", "case.not_accepted", "case.correction_requested", "case.resubmitted",
+    "case.step_approved", "case.step_disapproved", "case.granted", "case.denied", "case.completed",
+    "case.withdrawn", "case.suspended", "case.resumed");
+constexpr auto kProcedures =
+    core::enum_names<Procedure>("hearing", "expert_review", "extension", "on_site_inspection");
 
 // The row as stored; `c.` so that list() can join.
 constexpr const char* kColumns =
@@ -47,12 +41,6 @@ constexpr const char* kColumns =
     "c.submitted_at_ms, c.accepted_at_ms, c.decided_at_ms, c.completed_at_ms, c.updated_at_ms, "
     "c.revision";
 
-State state_of(const std::string& s) {
-  auto st = parse_state(s);
-  if (!st) throw store::StoreError("cases: unknown state in row: " + s);
-  return *st;
-}
-
 Record record_from_row(const store::Row& row) {
   Record r;
   Case& c = r.c;
@@ -62,7 +50,7 @@ Record record_from_row(const store::Row& row) {
   c.item_name = row.text(3);
   c.dept_id = row.text(4);
   c.case_type = row.text(5);
-  c.state = state_of(row.text(6));
+  c.state = kStates.stored(row.text(6));
   c.applicant =
       Applicant{row.text(7), row.text(8), row.text(9), row.text(10), row.text(11), row.text(12)};
   c.channel = row.text(13);
@@ -85,11 +73,6 @@ Record record_from_row(const store::Row& row) {
   c.updated_at_ms = row.int64(30);
   c.revision = row.int64(31);
   return r;
-}
-
-store::Value opt(const std::optional<core::Millis>& v) {
-  if (v) return *v;
-  return nullptr;
 }
 
 std::string procedure_text(const Case& c) {
@@ -135,9 +118,9 @@ void insert_case(store::Tx& tx, const Record& r) {
        std::int64_t{r.limit_days},
        std::int64_t{r.natural_days ? 1 : 0},
        c.submitted_at_ms,
-       opt(c.accepted_at_ms),
-       opt(c.decided_at_ms),
-       opt(c.completed_at_ms),
+       store::nullable(c.accepted_at_ms),
+       store::nullable(c.decided_at_ms),
+       store::nullable(c.completed_at_ms),
        c.updated_at_ms,
        c.revision,
        waiting.role,
@@ -157,9 +140,9 @@ bool update_case(store::Tx& tx, const Record& r, std::int64_t read_revision) {
              {std::string(to_string(c.state)), c.form_json,
               workflow::materials_to_json(c.materials), workflow::steps_to_json(c.steps),
               std::int64_t{c.current_step}, std::string(to_string(r.resume_state)), c.decision,
-              c.decision_opinion, procedure_text(c), opt(c.accepted_at_ms), opt(c.decided_at_ms),
-              opt(c.completed_at_ms), c.updated_at_ms, c.revision, waiting.role, waiting.depts,
-              c.id, read_revision}) == 1;
+              c.decision_opinion, procedure_text(c), store::nullable(c.accepted_at_ms),
+              store::nullable(c.decided_at_ms), store::nullable(c.completed_at_ms), c.updated_at_ms,
+              c.revision, waiting.role, waiting.depts, c.id, read_revision}) == 1;
 }
 
 std::optional<Record> load(store::Tx& tx, std::string_view id) {
@@ -190,17 +173,15 @@ std::string summary_json(const Case& c) {
 }
 
 events::NewEvent case_event(std::string type, const Case& c, events::Actor actor,
-                            std::string reason, std::string before, Json data) {
-  events::NewEvent e;
-  e.type = std::move(type);
-  e.subject_type = "case";
-  e.subject_id = c.id;
-  e.actor = std::move(actor);
-  e.reason = std::move(reason);
-  e.before_json = std::move(before);
-  e.after_json = summary_json(c);
-  e.data_json = data.dump();
-  return e;
+                            std::string reason, std::string before, const Json& data) {
+  return {.type = std::move(type),
+          .subject_type = "case",
+          .subject_id = c.id,
+          .actor = std::move(actor),
+          .reason = std::move(reason),
+          .before_json = std::move(before),
+          .after_json = summary_json(c),
+          .data_json = data.dump()};
 }
 
 Json hop_data(std::string_view action, std::string_view from, std::string_view to) {
@@ -226,12 +207,6 @@ void fill_clock(store::Tx& tx, const Record& r, Case& c, core::Millis now_ms, in
     c.clock = detail::clock_view(detail::load_calendar(tx), *c.accepted_at_ms, r.limit_days,
                                  r.natural_days, pauses, at, yellow_days);
   }
-}
-
-bool is_hex64(std::string_view s) {
-  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char ch) {
-           return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
-         });
 }
 
 // Materials name files the filer uploaded (a reference to someone else's upload would let
@@ -296,7 +271,7 @@ Status check_material_shape(const std::vector<MaterialRef>& materials) {
       }
       continue;
     }
-    if (!is_hex64(m.sha256)) {
+    if (!core::is_sha256_hex(m.sha256)) {
       return fail(ErrorCode::invalid_input, at + "/sha256", "文件摘要应为 64 位小写十六进制",
                   "sha256 must be 64 lower-case hex digits");
     }
@@ -328,43 +303,42 @@ std::string like_escape(std::string_view s) {
 constexpr const char* kOpenStates =
     "('submitted','correction','in_review','suspended','granted','denied')";
 
-// A unique violation on the case id: retried with a fresh id.
-constexpr const char* kIdTaken = "/id#taken";
-
 }  // namespace
 
 // ---- Names ----------------------------------------------------------------------------------
 
 std::string_view to_string(State s) {
-  return kStates.at(static_cast<std::size_t>(s));
+  return kStates.name(s);
 }
 std::optional<State> parse_state(std::string_view s) {
-  return parse_enum<State>(kStates, s);
+  return kStates.parse(s);
 }
 bool is_open(State s) {
   return s == State::submitted || s == State::correction || s == State::in_review ||
          s == State::suspended || s == State::granted || s == State::denied;
 }
 std::string_view to_string(Action a) {
-  return kActions.at(static_cast<std::size_t>(a));
+  return kActions.name(a);
 }
 std::optional<Action> parse_action(std::string_view s) {
-  return parse_enum<Action>(kActions, s);
+  return kActions.parse(s);
 }
 std::string_view event_type(Action a) {
-  return kEventTypes.at(static_cast<std::size_t>(a));
+  return kEventTypes.name(a);
 }
 std::string_view to_string(Procedure p) {
-  return kProcedures.at(static_cast<std::size_t>(p));
+  return kProcedures.name(p);
 }
 std::optional<Procedure> parse_procedure(std::string_view s) {
-  return parse_enum<Procedure>(kProcedures, s);
+  return kProcedures.parse(s);
 }
 
 // ---- Filing ---------------------------------------------------------------------------------
 
-Result<Case> Service::file(const NewCase& nc, const identity::Principal& by) {
-  Impl& m = *impl_;
+namespace {
+
+// Who may file: an applicant for themselves, or a window clerk (接件) naming the applicant.
+Status check_filer(const NewCase& nc, const identity::Principal& by) {
   const bool clerk = by.is_official();
   if (clerk && !by.has_role(identity::Role::clerk)) {
     return fail(ErrorCode::forbidden, "", "只有窗口人员可以代为申报",
@@ -381,56 +355,69 @@ Result<Case> Service::file(const NewCase& nc, const identity::Principal& by) {
   if (nc.item_code.empty()) {
     return fail(ErrorCode::invalid_input, "/item_code", "请选择事项", "item_code is required");
   }
-  auto item = m.catalog.get(nc.item_code);
+  return {};
+}
+
+// The active item filed under; a clerk only files items their department handles.
+Result<catalog::Item> filing_item(catalog::Service& catalog, const NewCase& nc,
+                                  const identity::Principal& by) {
+  auto item = catalog.get(nc.item_code);
   if (!item && item.error().code != ErrorCode::not_found) return fail(item.error());
   if (!item || !item->active) {
     return fail(ErrorCode::not_found, "/item_code", "事项不存在或已停用",
                 "no such item, or it is withdrawn");
   }
-  if (clerk) {
-    bool ours = item->dept_id == by.dept_id ||
-                std::find(item->joint_dept_ids.begin(), item->joint_dept_ids.end(), by.dept_id) !=
-                    item->joint_dept_ids.end();
-    for (const auto& w : item->workflow) {
-      ours =
-          ours || std::find(w.dept_ids.begin(), w.dept_ids.end(), by.dept_id) != w.dept_ids.end();
-    }
+  if (by.is_official()) {
+    auto has = [&](const std::vector<std::string>& depts) {
+      return std::find(depts.begin(), depts.end(), by.dept_id) != depts.end();
+    };
+    bool ours = item->dept_id == by.dept_id || has(item->joint_dept_ids);
+    for (const auto& w : item->workflow) ours = ours || has(w.dept_ids);
     if (!ours) {
       return fail(ErrorCode::forbidden, "/item_code", "本部门不办理该事项",
                   "your department does not handle this item");
     }
   }
-  if (auto st = catalog::Service::validate_form(*item, nc.form_json); !st) return fail(st.error());
-  if (auto st = check_material_shape(nc.materials); !st) return fail(st.error());
+  return item;
+}
 
+// The applicant a window clerk names, checked. Identity offers no lookup by id number: a window
+// filing stays unlinked to any account.
+Result<Applicant> window_applicant(const Applicant& a) {
+  if (a.kind != "citizen" && a.kind != "business") {
+    return fail(ErrorCode::invalid_input, "/applicant/kind", "申请人类型应为 citizen 或 business",
+                "applicant kind must be citizen or business");
+  }
+  if (a.name.empty() || a.name.size() > 300) {
+    return fail(ErrorCode::invalid_input, "/applicant/name", "请填写申请人名称",
+                "applicant name is required");
+  }
+  bool valid = a.kind == "citizen" ? identity::valid_citizen_id(a.id_number)
+                                   : identity::valid_uscc(a.id_number);
+  if (!valid) {
+    return fail(ErrorCode::invalid_input, "/applicant/id_number",
+                a.kind == "citizen" ? "公民身份号码无效" : "统一社会信用代码无效",
+                a.kind == "citizen" ? "invalid citizen id number" : "invalid USCC");
+  }
+  if (a.phone.size() > 32) {
+    return fail(ErrorCode::invalid_input, "/applicant/phone", "电话过长", "phone too long");
+  }
+  if (a.division_code.size() > 12) {
+    return fail(ErrorCode::invalid_input, "/applicant/division_code", "行政区划代码无效",
+                "invalid division code");
+  }
+  return Applicant{"", a.kind, a.name, a.id_number, a.phone, a.division_code};
+}
+
+// The case as filed, before it has an id or a time.
+Result<Record> new_record(const NewCase& nc, const identity::Principal& by,
+                          const catalog::Item& item) {
   Record r;
   Case& c = r.c;
-  if (clerk) {
-    const Applicant& a = *nc.applicant;
-    if (a.kind != "citizen" && a.kind != "business") {
-      return fail(ErrorCode::invalid_input, "/applicant/kind", "申请人类型应为 citizen 或 business",
-                  "applicant kind must be citizen or business");
-    }
-    if (a.name.empty() || a.name.size() > 300) {
-      return fail(ErrorCode::invalid_input, "/applicant/name", "请填写申请人名称",
-                  "applicant name is required");
-    }
-    bool valid = a.kind == "citizen" ? identity::valid_citizen_id(a.id_number)
-                                     : identity::valid_uscc(a.id_number);
-    if (!valid) {
-      return fail(ErrorCode::invalid_input, "/applicant/id_number",
-                  a.kind == "citizen" ? "公民身份号码无效" : "统一社会信用代码无效",
-                  a.kind == "citizen" ? "invalid citizen id number" : "invalid USCC");
-    }
-    if (a.phone.size() > 32) {
-      return fail(ErrorCode::invalid_input, "/applicant/phone", "电话过长", "phone too long");
-    }
-    if (a.division_code.size() > 12) {
-      return fail(ErrorCode::invalid_input, "/applicant/division_code", "行政区划代码无效",
-                  "invalid division code");
-    }
-    // Identity offers no lookup by id number: a window filing stays unlinked to any account.
-    c.applicant = Applicant{"", a.kind, a.name, a.id_number, a.phone, a.division_code};
+  if (by.is_official()) {
+    auto applicant = window_applicant(*nc.applicant);
+    if (!applicant) return fail(applicant.error());
+    c.applicant = std::move(*applicant);
     c.channel = "window";
   } else {
     c.applicant = Applicant{by.user_id,      std::string(identity::to_string(by.kind)),
@@ -438,121 +425,141 @@ Result<Case> Service::file(const NewCase& nc, const identity::Principal& by) {
                             by.phone,        by.division_code};
     c.channel = "online";
   }
-  c.item_code = item->code;
-  c.item_version = item->version;
-  c.item_name = item->name;
-  c.dept_id = item->dept_id;
-  c.case_type = item->case_type;
+  c.item_code = item.code;
+  c.item_version = item.version;
+  c.item_name = item.name;
+  c.dept_id = item.dept_id;
+  c.case_type = item.case_type;
   c.state = State::submitted;
   c.filed_by = by.user_id;
   c.form_json = nc.form_json.empty() ? "{}" : Json::parse(nc.form_json).dump();
   c.materials = nc.materials;
-  c.steps = workflow::snapshot_steps(*item);
+  c.steps = workflow::snapshot_steps(item);
   c.current_step = -1;
   c.revision = 1;
-  r.limit_days = item->promised_limit > 0 ? item->promised_limit : item->legal_limit;
-  r.natural_days = item->limit_unit == catalog::LimitUnit::natural_days;
+  r.limit_days = item.promised_limit > 0 ? item.promised_limit : item.legal_limit;
+  r.natural_days = item.limit_unit == catalog::LimitUnit::natural_days;
+  return r;
+}
 
+// 秒批: the item's rules evaluated on the facts as they stand before the case exists; nullopt
+// for an item without rules.
+Result<std::optional<catalog::RuleEvaluation>> evaluate_instant(store::Tx& tx, const Case& k,
+                                                                const catalog::Item& item,
+                                                                core::Millis now) {
+  if (item.instant_rules_json.empty()) return std::optional<catalog::RuleEvaluation>{};
+  catalog::ApplicantFacts facts;
+  facts.kind = k.applicant.kind;
+  if (k.applicant.kind == "citizen") {
+    int age = identity::age_from_citizen_id(k.applicant.id_number, core::china_date(now));
+    if (age >= 0) facts.age = age;
+  }
+  facts.division_code = k.applicant.division_code;
+  auto open = tx.query_one(std::string("SELECT COUNT(*) FROM cases WHERE item_code = ? AND "
+                                       "applicant_id_number = ? AND state IN ") +
+                               kOpenStates,
+                           {k.item_code, k.applicant.id_number});
+  facts.open_cases_same_item = open ? open->int64(0) : 0;
+  auto fact_map = catalog::make_facts(k.form_json, facts);
+  if (!fact_map) return fail(fact_map.error());
+  auto evaluation = catalog::evaluate_rules(item.instant_rules_json, *fact_map);
+  if (!evaluation) return fail(evaluation.error());
+  return std::optional<catalog::RuleEvaluation>(std::move(*evaluation));
+}
+
+Json outcomes_json(const catalog::RuleEvaluation& e) {
+  Json out = Json::array();
+  for (const auto& o : e.outcomes) {
+    out.push_back({{"id", o.id},
+                   {"description_zh", o.description_zh},
+                   {"passed", o.passed},
+                   {"detail", o.detail}});
+  }
+  return out;
+}
+
+// A case whose 秒批 rules all hold: accepted, granted and delivered in the act of filing, by the
+// system, one event per hop after the case.instantly_approved event.
+void approve_instantly(store::Tx& tx, const core::Clock& clock, Record& rec, const Json& outcomes,
+                       core::Millis now) {
+  Case& k = rec.c;
+  const std::string before = summary_json(k);
+  k.instant_rule = k.item_code + "@v" + std::to_string(k.item_version);
+  k.accepted_at_ms = now;
+  k.decided_at_ms = now;
+  k.completed_at_ms = now;
+  k.decision = "granted";
+  k.decision_opinion = "秒批：符合全部规则";
+  for (auto& s : k.steps) s.status = "skipped";
+  k.revision = 2;
+  Json idata = hop_data("instant_approve", "submitted", "submitted");
+  idata["rule"] = k.instant_rule;
+  idata["outcomes"] = outcomes;
+  struct Hop {
+    const char* type;
+    Action action;
+    State from, to;
+  };
+  const Hop hops[] = {{"case.accepted", Action::accept, State::submitted, State::in_review},
+                      {"case.granted", Action::grant, State::in_review, State::granted},
+                      {"case.completed", Action::complete, State::granted, State::completed}};
+  k.state = State::completed;
+  if (!update_case(tx, rec, 1)) throw store::StoreError("cases: lost the row just inserted");
+  const events::Actor system = events::system_actor();
+  events::append(
+      tx, clock,
+      case_event("case.instantly_approved", k, system, k.decision_opinion, before, idata));
+  for (const auto& h : hops) {
+    events::append(tx, clock,
+                   case_event(h.type, k, system, k.decision_opinion, before,
+                              hop_data(to_string(h.action), to_string(h.from), to_string(h.to))));
+  }
+}
+
+}  // namespace
+
+Result<Case> Service::file(const NewCase& nc, const identity::Principal& by) {
+  Impl& m = *impl_;
+  if (auto st = check_filer(nc, by); !st) return fail(st.error());
+  auto item = filing_item(m.catalog, nc, by);
+  if (!item) return fail(item.error());
+  if (auto st = catalog::Service::validate_form(*item, nc.form_json); !st) return fail(st.error());
+  if (auto st = check_material_shape(nc.materials); !st) return fail(st.error());
+  auto r = new_record(nc, by, *item);
+  if (!r) return fail(r.error());
+
+  const bool clerk = by.is_official();
   const std::string filer_role = clerk ? "clerk" : std::string(identity::to_string(by.kind));
   const events::Actor filer{by.user_id, filer_role, clerk ? by.dept_id : ""};
-  const events::Actor system{"", "system", ""};
 
-  Result<Case> result = fail(ErrorCode::internal, "", "内部错误", "internal error");
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    result = m.store.write([&](store::Tx& tx) -> Result<Case> {
-      const core::Millis now = m.clock.now_ms();
-      Record rec = r;
-      Case& k = rec.c;
-      k.submitted_at_ms = now;
-      k.updated_at_ms = now;
-      k.id = "YW" + core::compact_date(core::china_date(now)) + m.random.digits(8);
-      if (auto st = check_materials(tx, k, by.user_id, *item, m.options.certificate_check); !st)
-        return fail(st.error());
+  return m.store.write([&](store::Tx& tx) -> Result<Case> {
+    const core::Millis now = m.clock.now_ms();
+    Record rec = *r;
+    Case& k = rec.c;
+    k.submitted_at_ms = now;
+    k.updated_at_ms = now;
+    auto id = store::new_record_id(tx, m.random, now, {.table = "cases", .prefix = "YW"});
+    if (!id) return fail(id.error());
+    k.id = std::move(*id);
+    if (auto st = check_materials(tx, k, by.user_id, *item, m.options.certificate_check); !st)
+      return fail(st.error());
+    auto instant = evaluate_instant(tx, k, *item, now);
+    if (!instant) return fail(instant.error());
+    const Json outcomes = *instant ? outcomes_json(**instant) : Json::array();
 
-      // 秒批: evaluated on the facts as they stand before this case exists.
-      std::optional<catalog::RuleEvaluation> instant;
-      if (!item->instant_rules_json.empty()) {
-        catalog::ApplicantFacts facts;
-        facts.kind = k.applicant.kind;
-        if (k.applicant.kind == "citizen") {
-          int age = identity::age_from_citizen_id(k.applicant.id_number, core::china_date(now));
-          if (age >= 0) facts.age = age;
-        }
-        facts.division_code = k.applicant.division_code;
-        auto open = tx.query_one(std::string("SELECT COUNT(*) FROM cases WHERE item_code = ? AND "
-                                             "applicant_id_number = ? AND state IN ") +
-                                     kOpenStates,
-                                 {k.item_code, k.applicant.id_number});
-        facts.open_cases_same_item = open ? open->int64(0) : 0;
-        auto fact_map = catalog::make_facts(k.form_json, facts);
-        if (!fact_map) return fail(fact_map.error());
-        auto evaluation = catalog::evaluate_rules(item->instant_rules_json, *fact_map);
-        if (!evaluation) return fail(evaluation.error());
-        instant = std::move(*evaluation);
-      }
-      Json outcomes = Json::array();
-      if (instant) {
-        for (const auto& o : instant->outcomes) {
-          outcomes.push_back({{"id", o.id},
-                              {"description_zh", o.description_zh},
-                              {"passed", o.passed},
-                              {"detail", o.detail}});
-        }
-      }
-
-      try {
-        insert_case(tx, rec);
-      } catch (const store::ConstraintViolation&) {
-        return fail(ErrorCode::conflict, kIdTaken, "申报号冲突", "case id taken");
-      }
-      for (const auto& d : workflow::departments_of(k)) {
-        tx.exec("INSERT INTO case_depts (case_id, dept_id, submitted_at_ms) VALUES (?, ?, ?)",
-                {k.id, d, now});
-      }
-      link_files(tx, k);
-      Json data = hop_data("submit", "", "submitted");
-      if (instant) data["instant"] = {{"eligible", instant->eligible}, {"outcomes", outcomes}};
-      events::append(tx, m.clock, case_event("case.submitted", k, filer, "", "", data));
-
-      if (instant && instant->eligible) {
-        // Decided by the rules: accepted, granted and delivered in the act of filing.
-        const std::string before = summary_json(k);
-        k.instant_rule = k.item_code + "@v" + std::to_string(k.item_version);
-        k.accepted_at_ms = now;
-        k.decided_at_ms = now;
-        k.completed_at_ms = now;
-        k.decision = "granted";
-        k.decision_opinion = "秒批：符合全部规则";
-        for (auto& s : k.steps) s.status = "skipped";
-        k.revision = 2;
-        Json idata = hop_data("instant_approve", "submitted", "submitted");
-        idata["rule"] = k.instant_rule;
-        idata["outcomes"] = outcomes;
-        struct Hop {
-          const char* type;
-          const char* action;
-          State from, to;
-        };
-        const Hop hops[] = {{"case.accepted", "accept", State::submitted, State::in_review},
-                            {"case.granted", "grant", State::in_review, State::granted},
-                            {"case.completed", "complete", State::granted, State::completed}};
-        k.state = State::completed;
-        if (!update_case(tx, rec, 1)) throw store::StoreError("cases: lost the row just inserted");
-        events::append(
-            tx, m.clock,
-            case_event("case.instantly_approved", k, system, k.decision_opinion, before, idata));
-        for (const auto& h : hops) {
-          events::append(tx, m.clock,
-                         case_event(h.type, k, system, k.decision_opinion, before,
-                                    hop_data(h.action, to_string(h.from), to_string(h.to))));
-        }
-      }
-      fill_clock(tx, rec, k, now, m.options.yellow_days);
-      return k;
-    });
-    if (result || result.error().field != kIdTaken) break;
-  }
-  return result;
+    insert_case(tx, rec);
+    for (const auto& d : workflow::departments_of(k)) {
+      tx.exec("INSERT INTO case_depts (case_id, dept_id, submitted_at_ms) VALUES (?, ?, ?)",
+              {k.id, d, now});
+    }
+    link_files(tx, k);
+    Json data = hop_data("submit", "", "submitted");
+    if (*instant) data["instant"] = {{"eligible", (*instant)->eligible}, {"outcomes", outcomes}};
+    events::append(tx, m.clock, case_event("case.submitted", k, filer, "", "", data));
+    if (*instant && (*instant)->eligible) approve_instantly(tx, m.clock, rec, outcomes, now);
+    fill_clock(tx, rec, k, now, m.options.yellow_days);
+    return k;
+  });
 }
 
 // ---- Reading --------------------------------------------------------------------------------
@@ -611,7 +618,7 @@ Result<CaseList> Service::list(const CaseQuery& q, const identity::Principal& by
   }
   if (q.alert && *q.alert != core::Alert::none) {
     from += " JOIN case_alerts a ON a.case_id = c.id AND a.level = ?";
-    join_params.push_back(std::string(detail::alert_name(*q.alert)));
+    join_params.push_back(std::string(core::to_string(*q.alert)));
   }
   if (q.mine && by.is_official()) {
     std::string roles;

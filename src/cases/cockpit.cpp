@@ -39,6 +39,203 @@ struct DeptAcc {
   std::int64_t good = 0;
 };
 
+// One cockpit read: each pass is one query (or two) over the snapshot, accumulating per
+// department; finish() turns the sums into rates.
+class CockpitRead {
+ public:
+  CockpitRead(store::Tx& tx, CockpitSummary& s, core::Millis since, std::int32_t first_day,
+              int yellow_days)
+      : tx_(tx), s_(s), since_(since), first_day_(first_day), yellow_days_(yellow_days) {}
+
+  // Everything countable in one pass over the cases.
+  void counts() {
+    std::map<State, std::int64_t> by_state;
+    for (const auto& row : tx_.query("SELECT dept_id, state, channel, COUNT(*) FROM cases GROUP "
+                                     "BY dept_id, state, channel")) {
+      const std::int64_t n = row.int64(3);
+      auto state = parse_state(row.text(1));
+      auto& a = dept(row.text(0));
+      a.d.total += n;
+      s_.cases += n;
+      (row.text(2) == "online" ? s_.online : s_.window) += n;
+      if (!state) continue;
+      by_state[*state] += n;
+      if (is_open(*state)) {
+        a.d.open += n;
+        s_.open += n;
+      }
+      if (*state == State::completed) {
+        a.d.completed += n;
+        s_.completed += n;
+      }
+    }
+    for (State st : kStates) {
+      auto it = by_state.find(st);
+      s_.by_state.emplace_back(st, it == by_state.end() ? 0 : it->second);
+    }
+    s_.online_rate = ratio(static_cast<double>(s_.online), s_.cases);
+  }
+
+  // Red and yellow from the last sweep. Alert rows of cases that left the clock linger until the
+  // next sweep; the join drops them.
+  void alerts() {
+    for (const auto& row : tx_.query(
+             std::string("SELECT c.dept_id, a.level, COUNT(*) FROM case_alerts a JOIN cases c ON "
+                         "c.id = a.case_id WHERE a.level IN ('yellow', 'red') AND ") +
+             kUnderClock + " GROUP BY c.dept_id, a.level")) {
+      const std::int64_t n = row.int64(2);
+      if (row.text(1) == "red") {
+        dept(row.text(0)).d.overdue += n;
+        s_.red += n;
+      } else {
+        s_.yellow += n;
+      }
+    }
+    for (const auto& row :
+         tx_.query(std::string("SELECT a.case_id, c.item_name, c.dept_id, a.remaining_days, "
+                               "a.deadline, c.natural_days "
+                               "FROM case_alerts a JOIN cases c ON c.id = a.case_id WHERE "
+                               "a.level = 'red' AND ") +
+                   kUnderClock + " ORDER BY a.remaining_days, a.case_id LIMIT 20")) {
+      CockpitOverdue o;
+      o.case_id = row.text(0);
+      o.item_name = row.text(1);
+      o.dept_id = row.text(2);
+      o.days_over = std::max(0, -static_cast<int>(row.int64(3)));
+      o.natural_days = row.int64(5) != 0;
+      core::Date d;
+      if (core::parse_date(row.text(4), d)) o.deadline = d;
+      s_.overdue.push_back(std::move(o));
+    }
+  }
+
+  void ratings() {
+    for (const auto& row :
+         tx_.query("SELECT dept_id, COUNT(*), SUM(level), SUM(CASE WHEN level >= 4 THEN 1 ELSE 0 "
+                   "END) FROM ratings GROUP BY dept_id")) {
+      auto& a = dept(row.text(0));
+      a.ratings = row.int64(1);
+      a.good = row.int64(3);
+      s_.rating_count += a.ratings;
+      s_.rating_average = s_.rating_average.value_or(0) + static_cast<double>(row.int64(2));
+      s_.good_rate = s_.good_rate.value_or(0) + static_cast<double>(a.good);
+    }
+    if (s_.rating_count > 0) {
+      *s_.rating_average /= static_cast<double>(s_.rating_count);
+      *s_.good_rate /= static_cast<double>(s_.rating_count);
+    }
+  }
+
+  // On time and working days used: the clock read at the decision, as in DeptRollup, for the
+  // cases completed in the window.
+  void on_time() {
+    std::unordered_map<std::string, std::vector<core::Pause>> pauses;
+    for (const auto& row : tx_.query(
+             "SELECT p.case_id, p.start_ms, p.end_ms FROM case_pauses p JOIN cases c ON c.id = "
+             "p.case_id WHERE c.state = 'completed' AND c.completed_at_ms >= ? "
+             "ORDER BY p.case_id, p.seq",
+             {since_})) {
+      pauses[row.text(0)].push_back(core::Pause{row.int64(1), row.opt_int64(2)});
+    }
+    const auto calendar = detail::load_calendar(tx_);
+    static const std::vector<core::Pause> kNone;
+    for (const auto& row : tx_.query(
+             "SELECT id, dept_id, accepted_at_ms, decided_at_ms, limit_days, natural_days FROM "
+             "cases WHERE state = 'completed' AND completed_at_ms >= ?",
+             {since_})) {
+      auto& a = dept(row.text(1));
+      const int limit = static_cast<int>(row.int64(4));
+      ++a.d.period_completed;
+      a.limit_sum += limit;
+      auto accepted = row.opt_int64(2);
+      auto decided = row.opt_int64(3);
+      bool on_time = true;  // decided at filing or acceptance (秒批, 即办件): no days used
+      if (accepted && decided) {
+        auto p = pauses.find(row.text(0));
+        ClockView v =
+            detail::clock_view(calendar, *accepted, limit, row.int64(5) != 0,
+                               p == pauses.end() ? kNone : p->second, *decided, yellow_days_);
+        on_time = v.alert != core::Alert::red;
+        a.used_sum += v.used_days;
+      }
+      if (on_time) ++a.d.period_on_time;
+    }
+  }
+
+  // Department names and rates, and the city's totals over the departments.
+  void finish() {
+    for (const auto& row : tx_.query("SELECT id, name FROM departments")) {
+      auto it = depts_.find(row.text(0));
+      if (it != depts_.end()) it->second.d.dept_name = row.text(1);
+    }
+    std::int64_t used_sum = 0;
+    std::int64_t limit_sum = 0;
+    for (auto& [id, a] : depts_) {
+      if (a.d.total == 0) continue;  // ratings of a department whose cases are gone
+      if (a.d.dept_name.empty()) a.d.dept_name = id;
+      a.d.on_time_rate = ratio(static_cast<double>(a.d.period_on_time), a.d.period_completed);
+      a.d.avg_working_days = ratio(static_cast<double>(a.used_sum), a.d.period_completed);
+      a.d.promised_days = ratio(static_cast<double>(a.limit_sum), a.d.period_completed);
+      a.d.satisfaction = ratio(static_cast<double>(a.good), a.ratings);
+      s_.period_completed += a.d.period_completed;
+      s_.period_on_time += a.d.period_on_time;
+      used_sum += a.used_sum;
+      limit_sum += a.limit_sum;
+      s_.departments.push_back(a.d);
+    }
+    std::stable_sort(s_.departments.begin(), s_.departments.end(),
+                     [](const CockpitDept& x, const CockpitDept& y) { return x.total > y.total; });
+    s_.on_time_rate = ratio(static_cast<double>(s_.period_on_time), s_.period_completed);
+    s_.avg_working_days = ratio(static_cast<double>(used_sum), s_.period_completed);
+    s_.avg_promised_days = ratio(static_cast<double>(limit_sum), s_.period_completed);
+    for (auto& o : s_.overdue) {
+      auto it = depts_.find(o.dept_id);
+      o.dept_name = it == depts_.end() ? o.dept_id : it->second.d.dept_name;
+    }
+  }
+
+  // The daily trend: one bucket per civil day, filled from two grouped counts.
+  void trend() {
+    s_.trend.reserve(static_cast<std::size_t>(s_.days));
+    for (int i = 0; i < s_.days; ++i)
+      s_.trend.push_back(CockpitDay{core::date_from_days(first_day_ + i)});
+    auto bucket = [&](std::int64_t day) -> CockpitDay* {
+      const std::int64_t i = day - first_day_;
+      return i >= 0 && i < s_.days ? &s_.trend[static_cast<std::size_t>(i)] : nullptr;
+    };
+    for (const auto& row :
+         tx_.query("SELECT " + china_day_of("submitted_at_ms") +
+                       ", COUNT(*) FROM cases WHERE submitted_at_ms >= ? GROUP BY 1",
+                   {since_})) {
+      if (auto* b = bucket(row.int64(0))) b->filed = row.int64(1);
+    }
+    for (const auto& row : tx_.query("SELECT " + china_day_of("completed_at_ms") +
+                                         ", COUNT(*) FROM cases WHERE state = 'completed' AND "
+                                         "completed_at_ms >= ? GROUP BY 1",
+                                     {since_})) {
+      if (auto* b = bucket(row.int64(0))) b->completed = row.int64(1);
+    }
+    if (auto row =
+            tx_.query_one("SELECT value FROM supervision_meta WHERE name = 'last_sweep_ms'")) {
+      s_.swept_at_ms = row->int64(0);
+    }
+  }
+
+ private:
+  DeptAcc& dept(const std::string& id) {
+    auto& a = depts_[id];
+    a.d.dept_id = id;
+    return a;
+  }
+
+  store::Tx& tx_;
+  CockpitSummary& s_;
+  const core::Millis since_;
+  const std::int32_t first_day_;
+  const int yellow_days_;
+  std::map<std::string, DeptAcc> depts_;
+};
+
 }  // namespace
 
 Result<CockpitSummary> Service::cockpit(const identity::Principal& by, int days) {
@@ -56,7 +253,6 @@ Result<CockpitSummary> Service::cockpit(const identity::Principal& by, int days)
   const core::Date today = core::china_date(now);
   const std::int32_t first_day = core::days_from_epoch(today) - (days - 1);
   const core::Millis since = core::china_midnight(core::date_from_days(first_day));
-  const int yellow_days = impl.options.yellow_days;
 
   return impl.store.read([&](store::Tx& tx) -> Result<CockpitSummary> {
     CockpitSummary s;
@@ -64,177 +260,13 @@ Result<CockpitSummary> Service::cockpit(const identity::Principal& by, int days)
     s.days = days;
     s.period_from = core::date_from_days(first_day);
     s.period_to = today;
-
-    std::map<std::string, DeptAcc> depts;
-    auto dept = [&](const std::string& id) -> DeptAcc& {
-      auto& a = depts[id];
-      a.d.dept_id = id;
-      return a;
-    };
-
-    // Everything countable in one pass over the cases.
-    std::map<State, std::int64_t> by_state;
-    for (const auto& row : tx.query("SELECT dept_id, state, channel, COUNT(*) FROM cases GROUP BY "
-                                    "dept_id, state, channel")) {
-      const std::int64_t n = row.int64(3);
-      auto state = parse_state(row.text(1));
-      auto& a = dept(row.text(0));
-      a.d.total += n;
-      s.cases += n;
-      if (row.text(2) == "online") {
-        s.online += n;
-      } else {
-        s.window += n;
-      }
-      if (!state) continue;
-      by_state[*state] += n;
-      if (is_open(*state)) {
-        a.d.open += n;
-        s.open += n;
-      }
-      if (*state == State::completed) {
-        a.d.completed += n;
-        s.completed += n;
-      }
-    }
-    for (State st : kStates) {
-      auto it = by_state.find(st);
-      s.by_state.emplace_back(st, it == by_state.end() ? 0 : it->second);
-    }
-    s.online_rate = ratio(static_cast<double>(s.online), s.cases);
-
-    // Alert rows of cases that left the clock linger until the next sweep; the join drops them.
-    for (const auto& row : tx.query(
-             std::string("SELECT c.dept_id, a.level, COUNT(*) FROM case_alerts a JOIN cases c ON "
-                         "c.id = a.case_id WHERE a.level IN ('yellow', 'red') AND ") +
-             kUnderClock + " GROUP BY c.dept_id, a.level")) {
-      const std::int64_t n = row.int64(2);
-      if (row.text(1) == "red") {
-        dept(row.text(0)).d.overdue += n;
-        s.red += n;
-      } else {
-        s.yellow += n;
-      }
-    }
-    for (const auto& row :
-         tx.query(std::string("SELECT a.case_id, c.item_name, c.dept_id, a.remaining_days, "
-                              "a.deadline, c.natural_days "
-                              "FROM case_alerts a JOIN cases c ON c.id = a.case_id WHERE a.level = "
-                              "'red' AND ") +
-                  kUnderClock + " ORDER BY a.remaining_days, a.case_id LIMIT 20")) {
-      CockpitOverdue o;
-      o.case_id = row.text(0);
-      o.item_name = row.text(1);
-      o.dept_id = row.text(2);
-      o.days_over = std::max(0, -static_cast<int>(row.int64(3)));
-      o.natural_days = row.int64(5) != 0;
-      core::Date d;
-      if (core::parse_date(row.text(4), d)) o.deadline = d;
-      s.overdue.push_back(std::move(o));
-    }
-
-    for (const auto& row :
-         tx.query("SELECT dept_id, COUNT(*), SUM(level), SUM(CASE WHEN level >= 4 THEN 1 ELSE 0 "
-                  "END) FROM ratings GROUP BY dept_id")) {
-      auto& a = dept(row.text(0));
-      a.ratings = row.int64(1);
-      a.good = row.int64(3);
-      s.rating_count += a.ratings;
-      s.rating_average = s.rating_average.value_or(0) + static_cast<double>(row.int64(2));
-      s.good_rate = s.good_rate.value_or(0) + static_cast<double>(a.good);
-    }
-    if (s.rating_count > 0) {
-      *s.rating_average /= static_cast<double>(s.rating_count);
-      *s.good_rate /= static_cast<double>(s.rating_count);
-    }
-
-    // On time and working days used: the clock read at the decision, as in DeptRollup.
-    std::unordered_map<std::string, std::vector<core::Pause>> pauses;
-    for (const auto& row : tx.query(
-             "SELECT p.case_id, p.start_ms, p.end_ms FROM case_pauses p JOIN cases c ON c.id = "
-             "p.case_id WHERE c.state = 'completed' AND c.completed_at_ms >= ? "
-             "ORDER BY p.case_id, p.seq",
-             {since})) {
-      pauses[row.text(0)].push_back(core::Pause{row.int64(1), row.opt_int64(2)});
-    }
-    const auto calendar = detail::load_calendar(tx);
-    static const std::vector<core::Pause> kNone;
-    std::int64_t used_sum = 0;
-    std::int64_t limit_sum = 0;
-    for (const auto& row : tx.query(
-             "SELECT id, dept_id, accepted_at_ms, decided_at_ms, limit_days, natural_days FROM "
-             "cases WHERE state = 'completed' AND completed_at_ms >= ?",
-             {since})) {
-      auto& a = dept(row.text(1));
-      const int limit = static_cast<int>(row.int64(4));
-      ++a.d.period_completed;
-      a.limit_sum += limit;
-      auto accepted = row.opt_int64(2);
-      auto decided = row.opt_int64(3);
-      bool on_time = true;  // decided at filing or acceptance (秒批, 即办件): no days used
-      if (accepted && decided) {
-        auto p = pauses.find(row.text(0));
-        ClockView v =
-            detail::clock_view(calendar, *accepted, limit, row.int64(5) != 0,
-                               p == pauses.end() ? kNone : p->second, *decided, yellow_days);
-        on_time = v.alert != core::Alert::red;
-        a.used_sum += v.used_days;
-      }
-      if (on_time) ++a.d.period_on_time;
-    }
-
-    for (const auto& row : tx.query("SELECT id, name FROM departments")) {
-      auto it = depts.find(row.text(0));
-      if (it != depts.end()) it->second.d.dept_name = row.text(1);
-    }
-    for (auto& [id, a] : depts) {
-      if (a.d.total == 0) continue;  // ratings of a department whose cases are gone
-      if (a.d.dept_name.empty()) a.d.dept_name = id;
-      a.d.on_time_rate = ratio(static_cast<double>(a.d.period_on_time), a.d.period_completed);
-      a.d.avg_working_days = ratio(static_cast<double>(a.used_sum), a.d.period_completed);
-      a.d.promised_days = ratio(static_cast<double>(a.limit_sum), a.d.period_completed);
-      a.d.satisfaction = ratio(static_cast<double>(a.good), a.ratings);
-      s.period_completed += a.d.period_completed;
-      s.period_on_time += a.d.period_on_time;
-      used_sum += a.used_sum;
-      limit_sum += a.limit_sum;
-      s.departments.push_back(a.d);
-    }
-    std::stable_sort(s.departments.begin(), s.departments.end(),
-                     [](const CockpitDept& x, const CockpitDept& y) { return x.total > y.total; });
-    s.on_time_rate = ratio(static_cast<double>(s.period_on_time), s.period_completed);
-    s.avg_working_days = ratio(static_cast<double>(used_sum), s.period_completed);
-    s.avg_promised_days = ratio(static_cast<double>(limit_sum), s.period_completed);
-    for (auto& o : s.overdue) {
-      auto it = depts.find(o.dept_id);
-      o.dept_name = it == depts.end() ? o.dept_id : it->second.d.dept_name;
-    }
-
-    // The daily trend: one bucket per civil day, filled from two grouped counts.
-    s.trend.reserve(static_cast<std::size_t>(days));
-    for (int i = 0; i < days; ++i)
-      s.trend.push_back(CockpitDay{core::date_from_days(first_day + i)});
-    auto bucket = [&](std::int64_t day) -> CockpitDay* {
-      const std::int64_t i = day - first_day;
-      return i >= 0 && i < days ? &s.trend[static_cast<std::size_t>(i)] : nullptr;
-    };
-    for (const auto& row :
-         tx.query("SELECT " + china_day_of("submitted_at_ms") +
-                      ", COUNT(*) FROM cases WHERE submitted_at_ms >= ? GROUP BY 1",
-                  {since})) {
-      if (auto* b = bucket(row.int64(0))) b->filed = row.int64(1);
-    }
-    for (const auto& row : tx.query("SELECT " + china_day_of("completed_at_ms") +
-                                        ", COUNT(*) FROM cases WHERE state = 'completed' AND "
-                                        "completed_at_ms >= ? GROUP BY 1",
-                                    {since})) {
-      if (auto* b = bucket(row.int64(0))) b->completed = row.int64(1);
-    }
-
-    if (auto row =
-            tx.query_one("SELECT value FROM supervision_meta WHERE name = 'last_sweep_ms'")) {
-      s.swept_at_ms = row->int64(0);
-    }
+    CockpitRead read(tx, s, since, first_day, impl.options.yellow_days);
+    read.counts();
+    read.alerts();
+    read.ratings();
+    read.on_time();
+    read.finish();
+    read.trend();
     return s;
   });
 }

@@ -162,15 +162,14 @@ Result<FileRef> Service::put_file(std::string_view content_type, std::string_vie
         "INSERT INTO file_uploads (sha256, user_id, uploaded_at_ms) VALUES (?, ?, ?) "
         "ON CONFLICT DO NOTHING",
         {sha, by.user_id, now});
-    events::NewEvent e;
-    e.type = "file.uploaded";
-    e.subject_type = "file";
-    e.subject_id = sha;
-    e.actor = events::Actor{by.user_id, std::string(identity::main_role(by)),
-                            by.is_official() ? by.dept_id : ""};
-    e.after_json =
-        nlohmann::json{{"sha256", sha}, {"size", ref.size}, {"content_type", type}}.dump();
-    events::append(tx, m.clock, e);
+    events::append(
+        tx, m.clock,
+        {.type = "file.uploaded",
+         .subject_type = "file",
+         .subject_id = sha,
+         .actor = identity::actor_of(by),
+         .after_json =
+             nlohmann::json{{"sha256", sha}, {"size", ref.size}, {"content_type", type}}.dump()});
     return ref;
   });
 }

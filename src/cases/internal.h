@@ -28,7 +28,6 @@ std::vector<core::Pause> load_pauses(store::Tx& tx, std::string_view case_id);
 ClockView clock_view(const core::WorkingCalendar& calendar, core::Millis accepted_at_ms,
                      int limit_days, bool natural_days, const std::vector<core::Pause>& pauses,
                      core::Millis now_ms, int yellow_days);
-std::string_view alert_name(core::Alert a);   // "none" / "yellow" / "red"
 
 // Who is told about a department's alerts and rectifications: every supervisor and the
 // department's approvers (分管领导), each once. Defined in supervision.cpp.
@@ -41,7 +40,8 @@ void post_inbox(store::Tx& tx, core::Random& random, core::Millis now,
 // inbox, calendar, ratings and rectifications (routes_oversight.cpp).
 void register_case_routes(http::Router& router, Service& service, identity::Service& identity);
 void register_oversight_routes(http::Router& router, Service& service, identity::Service& identity);
-void register_cockpit_routes(http::Router& router, Service& service, identity::Service& identity);  // routes_cockpit.cpp
+void register_cockpit_routes(http::Router& router, Service& service,
+                             identity::Service& identity);  // routes_cockpit.cpp
 
 }  // namespace detail
 }  // namespace yiwang::cases

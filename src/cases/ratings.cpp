@@ -3,6 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/internal.h"
+#include "core/text.h"
+#include "core/utf8.h"
+#include "store/record_id.h"
 
 namespace yiwang::cases {
 
@@ -10,23 +13,6 @@ namespace {
 
 using identity::Role;
 using nlohmann::json;
-
-std::size_t utf8_length(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-std::string trim(std::string s) {
-  const char* ws = " \t\r\n";
-  auto b = s.find_first_not_of(ws);
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
-
-events::Actor actor_of(const identity::Principal& by) {
-  return events::Actor{by.user_id, std::string(identity::main_role(by)), by.dept_id};
-}
 
 bool sees_all(const identity::Principal& by) {
   return by.is_official() && (by.has_role(Role::supervisor) || by.has_role(Role::admin));
@@ -42,12 +28,12 @@ Status validate(const NewRating& r) {
   }
   for (std::size_t i = 0; i < r.indicators.size(); ++i) {
     const auto& s = r.indicators[i];
-    if (trim(s).empty() || utf8_length(s) > 30) {
+    if (core::trim(s).empty() || core::utf8_length(s) > 30) {
       return fail(ErrorCode::invalid_input, "/indicators/" + std::to_string(i),
                   "评价指标须为1至30个字", "an indicator must be 1 to 30 characters");
     }
   }
-  if (utf8_length(r.comment) > 500) {
+  if (core::utf8_length(r.comment) > 500) {
     return fail(ErrorCode::invalid_input, "/comment", "评价内容不能超过500字",
                 "comment must be at most 500 characters");
   }
@@ -99,39 +85,88 @@ std::string_view rating_label(int level) {
   }
 }
 
+namespace {
+
+// The rated case's columns: state, applicant_user_id, item_code, item_name, dept_id. Only the
+// applicant rates, once, after completion; officials who may see the case learn that rating is
+// not theirs, anyone else learns nothing about the case.
+Result<store::Row> case_to_rate(store::Tx& tx, const std::string& id,
+                                const identity::Principal& by) {
+  auto c = tx.query_one(
+      "SELECT state, applicant_user_id, item_code, item_name, dept_id FROM cases WHERE id = ?",
+      {id});
+  if (!c) return fail(ErrorCode::not_found, "", "办件不存在", "no such case");
+  const std::string applicant = c->text(1);
+  if (applicant.empty() || applicant != by.user_id) {
+    bool visible = sees_all(by);
+    if (!visible && by.is_official()) {
+      visible = tx.query_one("SELECT 1 FROM case_depts WHERE case_id = ? AND dept_id = ?",
+                             {id, by.dept_id})
+                    .has_value();
+    }
+    if (visible) {
+      return fail(ErrorCode::forbidden, "", "只有申请人可以评价办件",
+                  "only the applicant may rate a case");
+    }
+    return fail(ErrorCode::not_found, "", "办件不存在", "no such case");
+  }
+  if (c->text(0) != "completed") {
+    return fail(ErrorCode::conflict, "", "办件办结后才能评价",
+                "a case can be rated once it is completed");
+  }
+  if (tx.query_one("SELECT 1 FROM ratings WHERE case_id = ?", {id})) {
+    return fail(ErrorCode::conflict, "", "该办件已评价", "the case has been rated already");
+  }
+  return *c;
+}
+
+// A bad rating (≤ 2) opens a rectification task (差评整改) due in `days` working days, told to
+// the department's oversight.
+void open_rectification(store::Tx& tx, const core::Clock& clock, core::Random& random,
+                        const Rating& rating, const std::string& dept_id,
+                        const std::string& item_name, int days, const identity::Principal& by) {
+  const core::Millis now = rating.rated_at_ms;
+  const core::Date due = detail::load_calendar(tx).add_working_days(core::china_date(now), days);
+  Rectification rect;
+  rect.id = rating.rectification_id;
+  rect.case_id = rating.case_id;
+  rect.dept_id = dept_id;
+  rect.status = "open";
+  rect.opened_at_ms = now;
+  rect.due = due;
+  tx.exec(std::string("INSERT INTO rectifications (") + kRectificationColumns +
+              ") VALUES (?, ?, ?, 'open', ?, ?, '', NULL, '')",
+          {rect.id, rating.case_id, dept_id, now, core::format_date(due)});
+  events::append(tx, clock,
+                 {.type = "rectification.opened",
+                  .subject_type = "rectification",
+                  .subject_id = rect.id,
+                  .actor = identity::actor_of(by),
+                  .reason = rating.comment,
+                  .after_json = rectification_json(rect).dump(),
+                  .data_json = json{{"level", rating.level}, {"label", rating.label}}.dump()});
+
+  InboxMessage m;
+  m.kind = "rectification";
+  m.title = "差评整改：" + item_name + "（" + rating.case_id + "）评价为“" + rating.label +
+            "”，请于" + core::format_date(due) + "前完成整改回访";
+  m.body =
+      "整改单号：" + rect.id + "；评价内容：" + (rating.comment.empty() ? "无" : rating.comment);
+  m.subject_type = "rectification";
+  m.subject_id = rect.id;
+  detail::post_inbox(tx, random, now, detail::oversight_recipients(tx, dept_id), m);
+}
+
+}  // namespace
+
 Result<Rating> Service::rate(std::string_view case_id, const NewRating& r,
                              const identity::Principal& by) {
   if (auto ok = validate(r); !ok) return fail(ok.error());
   auto& impl = *impl_;
   const std::string id(case_id);
   return impl.store.write([&](store::Tx& tx) -> Result<Rating> {
-    auto c = tx.query_one(
-        "SELECT state, applicant_user_id, item_code, item_name, dept_id FROM cases WHERE id = ?",
-        {id});
-    if (!c) return fail(ErrorCode::not_found, "", "办件不存在", "no such case");
-    const std::string applicant = c->text(1);
-    if (applicant.empty() || applicant != by.user_id) {
-      // Officials who may see the case learn that rating is not theirs; anyone else learns
-      // nothing about the case.
-      bool visible = sees_all(by);
-      if (!visible && by.is_official()) {
-        visible = tx.query_one("SELECT 1 FROM case_depts WHERE case_id = ? AND dept_id = ?",
-                               {id, by.dept_id})
-                      .has_value();
-      }
-      if (visible) {
-        return fail(ErrorCode::forbidden, "", "只有申请人可以评价办件",
-                    "only the applicant may rate a case");
-      }
-      return fail(ErrorCode::not_found, "", "办件不存在", "no such case");
-    }
-    if (c->text(0) != "completed") {
-      return fail(ErrorCode::conflict, "", "办件办结后才能评价",
-                  "a case can be rated once it is completed");
-    }
-    if (tx.query_one("SELECT 1 FROM ratings WHERE case_id = ?", {id})) {
-      return fail(ErrorCode::conflict, "", "该办件已评价", "the case has been rated already");
-    }
+    auto c = case_to_rate(tx, id, by);
+    if (!c) return fail(c.error());
     const core::Millis now = impl.clock.now_ms();
     const std::string item_code = c->text(2), item_name = c->text(3), dept_id = c->text(4);
 
@@ -143,59 +178,32 @@ Result<Rating> Service::rate(std::string_view case_id, const NewRating& r,
     rating.comment = r.comment;
     rating.rated_by = by.user_id;
     rating.rated_at_ms = now;
-    if (r.level <= 2) rating.rectification_id = "ZG" + impl.random.digits(16);
-
-    json after{{"level", rating.level},
-               {"label", rating.label},
-               {"indicators", rating.indicators},
-               {"comment", rating.comment}};
+    if (r.level <= 2) {
+      auto rid = store::new_record_id(
+          tx, impl.random, now,
+          {.table = "rectifications", .prefix = "ZG", .dated = false, .digits = 16});
+      if (!rid) return fail(rid.error());
+      rating.rectification_id = std::move(*rid);
+    }
     tx.exec(
         "INSERT INTO ratings (case_id, item_code, dept_id, level, label, indicators_json, comment, "
         "rated_by, rated_at_ms, rectification_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {id, item_code, dept_id, std::int64_t{rating.level}, rating.label,
          json(rating.indicators).dump(), rating.comment, by.user_id, now, rating.rectification_id});
-    events::NewEvent e;
-    e.type = "case.rated";
-    e.subject_type = "case";
-    e.subject_id = id;
-    e.actor = actor_of(by);
-    e.reason = rating.comment;
-    e.after_json = after.dump();
-    events::append(tx, impl.clock, e);
-
+    events::append(tx, impl.clock,
+                   {.type = "case.rated",
+                    .subject_type = "case",
+                    .subject_id = id,
+                    .actor = identity::actor_of(by),
+                    .reason = rating.comment,
+                    .after_json = json{{"level", rating.level},
+                                       {"label", rating.label},
+                                       {"indicators", rating.indicators},
+                                       {"comment", rating.comment}}
+                                      .dump()});
     if (!rating.rectification_id.empty()) {
-      auto calendar = detail::load_calendar(tx);
-      core::Date due =
-          calendar.add_working_days(core::china_date(now), impl.options.rectification_days);
-      Rectification rect;
-      rect.id = rating.rectification_id;
-      rect.case_id = id;
-      rect.dept_id = dept_id;
-      rect.status = "open";
-      rect.opened_at_ms = now;
-      rect.due = due;
-      tx.exec(std::string("INSERT INTO rectifications (") + kRectificationColumns +
-                  ") VALUES (?, ?, ?, 'open', ?, ?, '', NULL, '')",
-              {rect.id, id, dept_id, now, core::format_date(due)});
-      events::NewEvent opened;
-      opened.type = "rectification.opened";
-      opened.subject_type = "rectification";
-      opened.subject_id = rect.id;
-      opened.actor = actor_of(by);
-      opened.reason = rating.comment;
-      opened.after_json = rectification_json(rect).dump();
-      opened.data_json = json{{"level", rating.level}, {"label", rating.label}}.dump();
-      events::append(tx, impl.clock, opened);
-
-      InboxMessage m;
-      m.kind = "rectification";
-      m.title = "差评整改：" + item_name + "（" + id + "）评价为“" + rating.label + "”，请于" +
-                core::format_date(due) + "前完成整改回访";
-      m.body = "整改单号：" + rect.id + "；评价内容：" +
-               (rating.comment.empty() ? "无" : rating.comment);
-      m.subject_type = "rectification";
-      m.subject_id = rect.id;
-      detail::post_inbox(tx, impl.random, now, detail::oversight_recipients(tx, dept_id), m);
+      open_rectification(tx, impl.clock, impl.random, rating, dept_id, item_name,
+                         impl.options.rectification_days, by);
     }
     return rating;
   });
@@ -278,8 +286,8 @@ Result<std::vector<Rectification>> Service::rectifications(std::string_view stat
 
 Result<Rectification> Service::close_rectification(std::string_view id, std::string note,
                                                    const identity::Principal& by) {
-  note = trim(std::move(note));
-  if (note.empty() || utf8_length(note) > 1000) {
+  note = core::trim(note);
+  if (note.empty() || core::utf8_length(note) > 1000) {
     return fail(ErrorCode::invalid_input, "/note", "须填写1至1000字的整改回访说明",
                 "a note of 1 to 1000 characters is required");
   }
@@ -319,16 +327,15 @@ Result<Rectification> Service::close_rectification(std::string_view id, std::str
         "UPDATE rectifications SET status = 'closed', note = ?, closed_at_ms = ?, closed_by = ? "
         "WHERE id = ?",
         {note, now, by.user_id, rid});
-    events::NewEvent e;
-    e.type = "rectification.closed";
-    e.subject_type = "rectification";
-    e.subject_id = rid;
-    e.actor = actor_of(by);
-    e.reason = note;
-    e.before_json = before.dump();
-    e.after_json = rectification_json(r).dump();
-    e.data_json = json{{"case_id", r.case_id}}.dump();
-    events::append(tx, impl.clock, e);
+    events::append(tx, impl.clock,
+                   {.type = "rectification.closed",
+                    .subject_type = "rectification",
+                    .subject_id = rid,
+                    .actor = identity::actor_of(by),
+                    .reason = note,
+                    .before_json = before.dump(),
+                    .after_json = rectification_json(r).dump(),
+                    .data_json = json{{"case_id", r.case_id}}.dump()});
     return r;
   });
 }

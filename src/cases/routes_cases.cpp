@@ -1,6 +1,6 @@
 // HTTP routes of cases and files: parse strictly, authenticate, one service call, map.
 #include "cases/internal.h"
-#include "http/json_api.h"
+#include "identity/routes.h"
 
 namespace yiwang::cases::detail {
 namespace {
@@ -10,10 +10,6 @@ using http::PathParams;
 using http::Request;
 using http::Response;
 
-Json instant(const std::optional<core::Millis>& t) {
-  return t ? Json(core::format_instant(*t)) : Json(nullptr);
-}
-
 Json clock_json(const std::optional<ClockView>& v) {
   if (!v) return nullptr;
   return {{"limit_days", v->limit_days},
@@ -22,7 +18,7 @@ Json clock_json(const std::optional<ClockView>& v) {
           {"remaining_days", v->remaining_days},
           {"deadline", v->deadline ? Json(core::format_date(*v->deadline)) : Json(nullptr)},
           {"paused", v->paused},
-          {"alert", alert_name(v->alert)}};
+          {"alert", core::to_string(v->alert)}};
 }
 
 // The case document. In lists the applicant's id number is masked and the phone left out: a
@@ -85,9 +81,9 @@ Json case_json(const Case& c, bool in_list) {
           {"instant_rule", c.instant_rule},
           {"procedure", c.procedure ? Json(to_string(*c.procedure)) : Json(nullptr)},
           {"submitted_at", core::format_instant(c.submitted_at_ms)},
-          {"accepted_at", instant(c.accepted_at_ms)},
-          {"decided_at", instant(c.decided_at_ms)},
-          {"completed_at", instant(c.completed_at_ms)},
+          {"accepted_at", http::instant_or_null(c.accepted_at_ms)},
+          {"decided_at", http::instant_or_null(c.decided_at_ms)},
+          {"completed_at", http::instant_or_null(c.completed_at_ms)},
           {"updated_at", core::format_instant(c.updated_at_ms)},
           {"clock", clock_json(c.clock)},
           {"revision", c.revision}};
@@ -227,86 +223,86 @@ Json transition_json(const Transition& t, const std::map<std::string, std::strin
           {"at", core::format_instant(t.at_ms)}};
 }
 
+Json case_full(const Case& c) {
+  return case_json(c, false);
+}
+
+Response file_download(FileContent&& file) {
+  Response r;
+  r.status = 200;
+  r.content_type = file.ref.content_type;
+  r.body = std::move(file.bytes);
+  r.headers = {{"Content-Disposition", "attachment; filename=\"" + file.ref.sha256 + "\""},
+               {"X-Content-Type-Options", "nosniff"},
+               {"Cache-Control", "private"}};
+  return r;
+}
+
 }  // namespace
 
 void register_case_routes(http::Router& router, Service& service, identity::Service& identity) {
-  router.add("POST", "/api/v1/cases", [&](const Request& req, const PathParams&) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto c = parse_new_case(req);
-    if (!c) return http::problem(c.error(), req);
-    auto filed = service.file(*c, *who);
-    if (!filed) return http::problem(filed.error(), req);
-    return http::created(case_json(*filed, false), "/api/v1/cases/" + filed->id);
+  identity::Routes api(router, identity);
+  using identity::Principal;
+
+  api.add(
+      "POST", "/api/v1/cases", [&](const Request& req, const PathParams&, const Principal& who) {
+        return parse_new_case(req)
+            .and_then([&](const NewCase& c) { return service.file(c, who); })
+            .map(
+                [](const Case& c) { return http::created(case_full(c), "/api/v1/cases/" + c.id); });
+      });
+
+  api.add("GET", "/api/v1/cases", [&](const Request& req, const PathParams&, const Principal& who) {
+    return parse_query(req)
+        .and_then([&](const CaseQuery& q) { return service.list(q, who); })
+        .map([](const CaseList& list) {
+          return Json{{"cases", http::array_of(list.cases,
+                                               [](const Case& c) { return case_json(c, true); })},
+                      {"total", list.total}};
+        });
   });
 
-  router.add("GET", "/api/v1/cases", [&](const Request& req, const PathParams&) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto q = parse_query(req);
-    if (!q) return http::problem(q.error(), req);
-    auto list = service.list(*q, *who);
-    if (!list) return http::problem(list.error(), req);
-    Json cases = Json::array();
-    for (const auto& c : list->cases) cases.push_back(case_json(c, true));
-    return http::ok({{"cases", std::move(cases)}, {"total", list->total}});
-  });
+  api.add("GET", "/api/v1/cases/{id}",
+          [&](const Request&, const PathParams& p, const Principal& who) {
+            return service.get(p.at("id"), who).map(case_full);
+          });
 
-  router.add("GET", "/api/v1/cases/{id}", [&](const Request& req, const PathParams& p) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto c = service.get(p.at("id"), *who);
-    if (!c) return http::problem(c.error(), req);
-    return http::ok(case_json(*c, false));
-  });
+  api.add("POST", "/api/v1/cases/{id}/actions",
+          [&](const Request& req, const PathParams& p, const Principal& who) {
+            return parse_action_request(req)
+                .and_then([&](const ActionRequest& a) { return service.act(p.at("id"), a, who); })
+                .map(case_full);
+          });
 
-  router.add("POST", "/api/v1/cases/{id}/actions", [&](const Request& req, const PathParams& p) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto a = parse_action_request(req);
-    if (!a) return http::problem(a.error(), req);
-    auto c = service.act(p.at("id"), *a, *who);
-    if (!c) return http::problem(c.error(), req);
-    return http::ok(case_json(*c, false));
-  });
+  api.add("GET", "/api/v1/cases/{id}/history",
+          [&](const Request&, const PathParams& p, const Principal& who) {
+            return service.history(p.at("id"), who).map([&](const std::vector<Transition>& h) {
+              std::vector<std::string> actors;
+              for (const auto& t : h) actors.push_back(t.actor_user_id);
+              auto names = identity.official_names(actors, who);
+              return Json{{"case_id", p.at("id")},
+                          {"transitions", http::array_of(h, [&](const Transition& t) {
+                             return transition_json(t, names);
+                           })}};
+            });
+          });
 
-  router.add("GET", "/api/v1/cases/{id}/history", [&](const Request& req, const PathParams& p) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto h = service.history(p.at("id"), *who);
-    if (!h) return http::problem(h.error(), req);
-    std::vector<std::string> actors;
-    for (const auto& t : *h) actors.push_back(t.actor_user_id);
-    auto names = identity.official_names(actors, *who);
-    Json transitions = Json::array();
-    for (const auto& t : *h) transitions.push_back(transition_json(t, names));
-    return http::ok({{"case_id", p.at("id")}, {"transitions", std::move(transitions)}});
-  });
+  api.add("POST", "/api/v1/files",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return service.put_file(req.header("content-type"), req.body, who)
+                .map([](const FileRef& f) {
+                  return http::created(
+                      {{"sha256", f.sha256}, {"size", f.size}, {"content_type", f.content_type}},
+                      "/api/v1/files/" + f.sha256);
+                });
+          });
 
-  router.add("POST", "/api/v1/files", [&](const Request& req, const PathParams&) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto ref = service.put_file(req.header("content-type"), req.body, *who);
-    if (!ref) return http::problem(ref.error(), req);
-    return http::created(
-        {{"sha256", ref->sha256}, {"size", ref->size}, {"content_type", ref->content_type}},
-        "/api/v1/files/" + ref->sha256);
-  });
-
-  router.add("GET", "/api/v1/files/{sha256}", [&](const Request& req, const PathParams& p) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto file = service.get_file(p.at("sha256"), *who);
-    if (!file) return http::problem(file.error(), req);
-    Response r;
-    r.status = 200;
-    r.content_type = file->ref.content_type;
-    r.body = std::move(file->bytes);
-    r.headers = {{"Content-Disposition", "attachment; filename=\"" + file->ref.sha256 + "\""},
-                 {"X-Content-Type-Options", "nosniff"},
-                 {"Cache-Control", "private"}};
-    return r;
-  });
+  api.add("GET", "/api/v1/files/{sha256}",
+          [&](const Request&, const PathParams& p, const Principal& who) {
+            return service.get_file(p.at("sha256"), who).map([](FileContent f) {
+              return file_download(std::move(f));
+            });
+          });
 }
 
 }  // namespace yiwang::cases::detail

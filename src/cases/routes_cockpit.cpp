@@ -2,7 +2,7 @@
 #include <charconv>
 
 #include "cases/internal.h"
-#include "http/json_api.h"
+#include "identity/routes.h"
 
 namespace yiwang::cases::detail {
 namespace {
@@ -10,11 +10,6 @@ namespace {
 using http::Json;
 using http::PathParams;
 using http::Request;
-using http::Response;
-
-Json number_or_null(const std::optional<double>& v) {
-  return v ? Json(*v) : Json(nullptr);
-}
 
 Json summary_json(const CockpitSummary& s) {
   Json by_state = Json::object();
@@ -30,10 +25,10 @@ Json summary_json(const CockpitSummary& s) {
                            {"overdue", d.overdue},
                            {"period_completed", d.period_completed},
                            {"period_on_time", d.period_on_time},
-                           {"on_time_rate", number_or_null(d.on_time_rate)},
-                           {"avg_working_days", number_or_null(d.avg_working_days)},
-                           {"promised_days", number_or_null(d.promised_days)},
-                           {"satisfaction", number_or_null(d.satisfaction)}});
+                           {"on_time_rate", http::or_null(d.on_time_rate)},
+                           {"avg_working_days", http::or_null(d.avg_working_days)},
+                           {"promised_days", http::or_null(d.promised_days)},
+                           {"satisfaction", http::or_null(d.satisfaction)}});
   }
   Json overdue = Json::array();
   for (const auto& o : s.overdue) {
@@ -69,42 +64,42 @@ Json summary_json(const CockpitSummary& s) {
       {"by_state", std::move(by_state)},
       {"by_department", std::move(departments)},
       {"channels", {{"online", s.online}, {"window", s.window}}},
-      {"online_rate", number_or_null(s.online_rate)},
-      {"on_time_rate", number_or_null(s.on_time_rate)},
+      {"online_rate", http::or_null(s.online_rate)},
+      {"on_time_rate", http::or_null(s.on_time_rate)},
       {"on_time_goal", s.on_time_goal},
-      {"avg_working_days", number_or_null(s.avg_working_days)},
-      {"avg_promised_days", number_or_null(s.avg_promised_days)},
+      {"avg_working_days", http::or_null(s.avg_working_days)},
+      {"avg_promised_days", http::or_null(s.avg_promised_days)},
       {"satisfaction",
        {{"count", s.rating_count},
-        {"average", number_or_null(s.rating_average)},
-        {"good_rate", number_or_null(s.good_rate)}}},
+        {"average", http::or_null(s.rating_average)},
+        {"good_rate", http::or_null(s.good_rate)}}},
       {"overdue", std::move(overdue)},
       {"trend", std::move(trend)}};
 }
 
-Response get_summary(const Request& req, Service& service, identity::Service& identity) {
-  auto who = identity.authenticate(req.bearer_token());
-  if (!who) return http::problem(who.error(), req);
+// ?days=N (default 30); the service checks the range.
+Result<int> days_param(const Request& req) {
   int days = 30;
   if (auto text = req.query_param("days")) {
     auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), days);
     if (ec != std::errc() || end != text->data() + text->size()) {
-      return http::problem(Error{ErrorCode::invalid_input, "/days", "天数须为7至90之间的整数",
-                                 "days must be an integer between 7 and 90"},
-                           req);
+      return fail(ErrorCode::invalid_input, "/days", "天数须为7至90之间的整数",
+                  "days must be an integer between 7 and 90");
     }
   }
-  auto summary = service.cockpit(*who, days);
-  if (!summary) return http::problem(summary.error(), req);
-  return http::ok(summary_json(*summary));
+  return days;
 }
 
 }  // namespace
 
 void register_cockpit_routes(http::Router& router, Service& service, identity::Service& identity) {
-  router.add("GET", "/api/v1/cockpit/summary", [&](const Request& req, const PathParams&) {
-    return get_summary(req, service, identity);
-  });
+  identity::Routes api(router, identity);
+  api.add("GET", "/api/v1/cockpit/summary",
+          [&](const Request& req, const PathParams&, const identity::Principal& who) {
+            return days_param(req)
+                .and_then([&](int days) { return service.cockpit(who, days); })
+                .map(summary_json);
+          });
 }
 
 }  // namespace yiwang::cases::detail

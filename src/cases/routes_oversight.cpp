@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "cases/internal.h"
-#include "http/json_api.h"
+#include "identity/routes.h"
 
 namespace yiwang::cases::detail {
 namespace {
@@ -11,7 +11,6 @@ namespace {
 using http::Json;
 using http::PathParams;
 using http::Request;
-using http::Response;
 
 Json instant_or_null(std::optional<core::Millis> t) {
   return t && *t > 0 ? Json(core::format_instant(*t)) : Json(nullptr);
@@ -27,7 +26,7 @@ Json alert_report_json(const AlertReport& r) {
     alerts.push_back({{"case_id", a.case_id},
                       {"item_name", a.item_name},
                       {"dept_id", a.dept_id},
-                      {"level", alert_name(a.level)},
+                      {"level", core::to_string(a.level)},
                       {"remaining_days", a.remaining_days},
                       {"deadline", date_or_null(a.deadline)},
                       {"raised_at", instant_or_null(a.raised_at_ms)}});
@@ -106,11 +105,11 @@ Result<std::optional<int>> year_param(const Request& req) {
   return std::optional<int>{year};
 }
 
-Response get_calendar(const Request& req, Service& service) {
+Result<Json> get_calendar(const Request& req, Service& service) {
   auto year = year_param(req);
-  if (!year) return http::problem(year.error(), req);
+  if (!year) return fail(year.error());
   auto calendar = service.calendar();
-  if (!calendar) return http::problem(calendar.error(), req);
+  if (!calendar) return fail(calendar.error());
   Json days = Json::array();
   for (const auto& [key, kind] : calendar->exceptions()) {
     core::Date d = core::date_from_days(key);
@@ -118,201 +117,185 @@ Response get_calendar(const Request& req, Service& service) {
     days.push_back({{"date", core::format_date(d)},
                     {"kind", kind == core::DayKind::holiday ? "holiday" : "workday"}});
   }
-  return http::ok({{"year", *year ? Json(**year) : Json(nullptr)}, {"days", std::move(days)}});
+  return Json{{"year", http::or_null(*year)}, {"days", std::move(days)}};
 }
 
-Response put_calendar_day(const Request& req, const PathParams& p, Service& service,
-                          identity::Service& identity) {
-  auto who = identity.authenticate(req.bearer_token());
-  if (!who) return http::problem(who.error(), req);
-  auto day = date_param(p);
-  if (!day) return http::problem(day.error(), req);
+struct CalendarDay {
+  core::DayKind kind;
+  std::string kind_text;
+  std::string note;
+};
+
+Result<CalendarDay> parse_calendar_day(const Request& req) {
   auto body = http::parse_object(req);
-  if (!body) return http::problem(body.error(), req);
+  if (!body) return fail(body.error());
   http::ObjectReader r(*body);
-  std::string kind_text = r.required_string("kind", 20);
-  std::string note = r.optional_string("note", 2000).value_or("");
-  if (auto st = r.finish(); !st) return http::problem(st.error(), req);
-  if (kind_text != "holiday" && kind_text != "workday") {
-    return http::problem(
-        bad("/kind", "类型须为 holiday 或 workday", "kind must be holiday or workday"), req);
+  CalendarDay d;
+  d.kind_text = r.required_string("kind", 20);
+  d.note = r.optional_string("note", 2000).value_or("");
+  if (auto st = r.finish(); !st) return fail(st.error());
+  if (d.kind_text != "holiday" && d.kind_text != "workday") {
+    return fail(bad("/kind", "类型须为 holiday 或 workday", "kind must be holiday or workday"));
   }
-  auto kind = kind_text == "holiday" ? core::DayKind::holiday : core::DayKind::workday;
-  auto st = service.set_calendar_day(*day, kind, note, *who);
-  if (!st) return http::problem(st.error(), req);
-  return http::ok({{"date", core::format_date(*day)}, {"kind", kind_text}, {"note", note}});
+  d.kind = d.kind_text == "holiday" ? core::DayKind::holiday : core::DayKind::workday;
+  return d;
 }
 
-Response rate_case(const Request& req, const PathParams& p, Service& service,
-                   identity::Service& identity) {
-  auto who = identity.authenticate(req.bearer_token());
-  if (!who) return http::problem(who.error(), req);
+Result<Json> put_calendar_day(const Request& req, const PathParams& p, Service& service,
+                              const identity::Principal& who) {
+  auto day = date_param(p);
+  if (!day) return fail(day.error());
+  auto d = parse_calendar_day(req);
+  if (!d) return fail(d.error());
+  if (auto st = service.set_calendar_day(*day, d->kind, d->note, who); !st) return fail(st.error());
+  return Json{{"date", core::format_date(*day)}, {"kind", d->kind_text}, {"note", d->note}};
+}
+
+Result<NewRating> parse_rating(const Request& req) {
   auto body = http::parse_object(req);
-  if (!body) return http::problem(body.error(), req);
+  if (!body) return fail(body.error());
   http::ObjectReader r(*body);
   NewRating rating;
   rating.level = static_cast<int>(r.required_int("level", 1, 5));
   auto indicators = r.optional_array("indicators");
   rating.comment = r.optional_string("comment", 100000).value_or("");
-  if (auto st = r.finish(); !st) return http::problem(st.error(), req);
+  if (auto st = r.finish(); !st) return fail(st.error());
   if (indicators) {
     for (std::size_t i = 0; i < indicators->size(); ++i) {
       const Json& v = (*indicators)[i];
       if (!v.is_string()) {
-        return http::problem(bad("/indicators/" + std::to_string(i), "评价指标须为字符串",
-                                 "an indicator must be a string"),
-                             req);
+        return fail(bad("/indicators/" + std::to_string(i), "评价指标须为字符串",
+                        "an indicator must be a string"));
       }
       rating.indicators.push_back(v.get<std::string>());
     }
   }
-  auto rated = service.rate(p.at("id"), rating, *who);
-  if (!rated) return http::problem(rated.error(), req);
-  return http::created(rating_json(*rated));
+  return rating;
 }
 
-Response list_inbox(const Request& req, Service& service, identity::Service& identity) {
-  auto who = identity.authenticate(req.bearer_token());
-  if (!who) return http::problem(who.error(), req);
+Result<Json> list_inbox(const Request& req, Service& service, const identity::Principal& who) {
   auto page = http::page_of(req);
-  if (!page) return http::problem(page.error(), req);
+  if (!page) return fail(page.error());
   auto unread = req.query_param("unread").value_or("false");
   if (unread != "true" && unread != "false") {
-    return http::problem(
-        bad("/unread", "unread 须为 true 或 false", "unread must be true or false"), req);
+    return fail(bad("/unread", "unread 须为 true 或 false", "unread must be true or false"));
   }
-  auto messages = service.inbox(*who, unread == "true", page->limit, page->offset);
-  if (!messages) return http::problem(messages.error(), req);
-  Json items = Json::array();
-  for (const auto& m : *messages) items.push_back(message_json(m));
-  return http::ok({{"messages", std::move(items)}});
+  return service.inbox(who, unread == "true", page->limit, page->offset)
+      .map([](const std::vector<InboxMessage>& messages) {
+        return Json{{"messages", http::array_of(messages, message_json)}};
+      });
+}
+
+Json reuse_json(const CertificateReuse& r) {
+  return {{"item_code", r.item_code},
+          {"item_name", r.item_name},
+          {"cases", r.cases},
+          {"materials", r.materials},
+          {"by_certificate", r.by_certificate},
+          {"share", r.materials
+                        ? static_cast<double>(r.by_certificate) / static_cast<double>(r.materials)
+                        : 0.0}};
+}
+
+Json rating_group_json(const RatingGroup& g) {
+  return {{"key", g.key},         {"name", g.name}, {"count", g.count},
+          {"average", g.average}, {"bad", g.bad},   {"satisfaction", g.satisfaction}};
+}
+
+Result<std::string> parse_close_note(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  std::string note = r.required_string("note", 10000);
+  if (auto st = r.finish(); !st) return fail(st.error());
+  return note;
 }
 
 }  // namespace
 
 void register_oversight_routes(http::Router& router, Service& service,
                                identity::Service& identity) {
-  router.add("GET", "/api/v1/supervision/alerts", [&](const Request& req, const PathParams&) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto report = service.alerts(*who, req.query_param("dept").value_or(""));
-    if (!report) return http::problem(report.error(), req);
-    return http::ok(alert_report_json(*report));
+  identity::Routes api(router, identity);
+  using identity::Principal;
+
+  api.add("GET", "/api/v1/supervision/alerts",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return service.alerts(who, req.query_param("dept").value_or("")).map(alert_report_json);
+          });
+
+  api.add("GET", "/api/v1/supervision/certificate-reuse",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return service.certificate_reuse(who, req.query_param("dept").value_or(""))
+                .map([](const std::vector<CertificateReuse>& rows) {
+                  return Json{{"items", http::array_of(rows, reuse_json)}};
+                });
+          });
+
+  api.add("POST", "/api/v1/supervision/sweep",
+          [&](const Request&, const PathParams&, const Principal& who) {
+            return service.sweep(who).map([](const SweepReport& r) {
+              return Json{{"scanned", r.scanned},
+                          {"raised_yellow", r.raised_yellow},
+                          {"raised_red", r.raised_red},
+                          {"cleared", r.cleared}};
+            });
+          });
+
+  api.add("GET", "/api/v1/inbox", [&](const Request& req, const PathParams&, const Principal& who) {
+    return list_inbox(req, service, who);
   });
 
-  router.add("GET", "/api/v1/supervision/certificate-reuse",
-             [&](const Request& req, const PathParams&) {
-               auto who = identity.authenticate(req.bearer_token());
-               if (!who) return http::problem(who.error(), req);
-               auto rows = service.certificate_reuse(*who, req.query_param("dept").value_or(""));
-               if (!rows) return http::problem(rows.error(), req);
-               Json items = Json::array();
-               for (const auto& r : *rows) {
-                 items.push_back({{"item_code", r.item_code},
-                                  {"item_name", r.item_name},
-                                  {"cases", r.cases},
-                                  {"materials", r.materials},
-                                  {"by_certificate", r.by_certificate},
-                                  {"share", r.materials ? static_cast<double>(r.by_certificate) /
-                                                              static_cast<double>(r.materials)
-                                                        : 0.0}});
-               }
-               return http::ok({{"items", std::move(items)}});
-             });
+  api.add("POST", "/api/v1/inbox/{id}/read",
+          [&](const Request&, const PathParams& p, const Principal& who) -> Result<Json> {
+            if (auto st = service.mark_read(p.at("id"), who); !st) return fail(st.error());
+            return Json{{"id", p.at("id")}, {"read", true}};
+          });
 
-  router.add("POST", "/api/v1/supervision/sweep", [&](const Request& req, const PathParams&) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    // A sweep is a system act (its events name the system); the route only decides who may
-    // trigger one early.
-    if (!who->is_official() ||
-        !(who->has_role(identity::Role::supervisor) || who->has_role(identity::Role::admin))) {
-      return http::problem(Error{ErrorCode::forbidden, "", "只有监察人员或管理员可以发起巡检",
-                                 "only supervisors and administrators may run a sweep"},
-                           req);
-    }
-    auto report = service.sweep();
-    if (!report) return http::problem(report.error(), req);
-    return http::ok({{"scanned", report->scanned},
-                     {"raised_yellow", report->raised_yellow},
-                     {"raised_red", report->raised_red},
-                     {"cleared", report->cleared}});
-  });
+  api.open("GET", "/api/v1/calendar",
+           [&](const Request& req, const PathParams&) { return get_calendar(req, service); });
 
-  router.add("GET", "/api/v1/inbox", [&](const Request& req, const PathParams&) {
-    return list_inbox(req, service, identity);
-  });
+  api.add("PUT", "/api/v1/calendar/{date}",
+          [&](const Request& req, const PathParams& p, const Principal& who) {
+            return put_calendar_day(req, p, service, who);
+          });
 
-  router.add("POST", "/api/v1/inbox/{id}/read", [&](const Request& req, const PathParams& p) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto st = service.mark_read(p.at("id"), *who);
-    if (!st) return http::problem(st.error(), req);
-    return http::ok({{"id", p.at("id")}, {"read", true}});
-  });
+  api.add("DELETE", "/api/v1/calendar/{date}",
+          [&](const Request&, const PathParams& p, const Principal& who) {
+            return date_param(p).and_then(
+                [&](core::Date day) { return service.clear_calendar_day(day, who); });
+          });
 
-  router.add("GET", "/api/v1/calendar",
-             [&](const Request& req, const PathParams&) { return get_calendar(req, service); });
+  api.add("POST", "/api/v1/cases/{id}/rating",
+          [&](const Request& req, const PathParams& p, const Principal& who) {
+            return parse_rating(req)
+                .and_then([&](const NewRating& r) { return service.rate(p.at("id"), r, who); })
+                .map([](const Rating& r) { return http::created(rating_json(r)); });
+          });
 
-  router.add("PUT", "/api/v1/calendar/{date}", [&](const Request& req, const PathParams& p) {
-    return put_calendar_day(req, p, service, identity);
-  });
+  api.add("GET", "/api/v1/ratings/summary",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            std::string by = req.query_param("by").value_or("item");
+            return service.rating_summary(by, who).map([&](const std::vector<RatingGroup>& g) {
+              return Json{{"by", by}, {"groups", http::array_of(g, rating_group_json)}};
+            });
+          });
 
-  router.add("DELETE", "/api/v1/calendar/{date}", [&](const Request& req, const PathParams& p) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto day = date_param(p);
-    if (!day) return http::problem(day.error(), req);
-    auto st = service.clear_calendar_day(*day, *who);
-    if (!st) return http::problem(st.error(), req);
-    return http::no_content();
-  });
+  api.add("GET", "/api/v1/rectifications",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return service.rectifications(req.query_param("status").value_or(""), who)
+                .map([](const std::vector<Rectification>& list) {
+                  return Json{{"rectifications", http::array_of(list, rectification_json)}};
+                });
+          });
 
-  router.add("POST", "/api/v1/cases/{id}/rating", [&](const Request& req, const PathParams& p) {
-    return rate_case(req, p, service, identity);
-  });
-
-  router.add("GET", "/api/v1/ratings/summary", [&](const Request& req, const PathParams&) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    std::string by = req.query_param("by").value_or("item");
-    auto groups = service.rating_summary(by, *who);
-    if (!groups) return http::problem(groups.error(), req);
-    Json items = Json::array();
-    for (const auto& g : *groups) {
-      items.push_back({{"key", g.key},
-                       {"name", g.name},
-                       {"count", g.count},
-                       {"average", g.average},
-                       {"bad", g.bad},
-                       {"satisfaction", g.satisfaction}});
-    }
-    return http::ok({{"by", by}, {"groups", std::move(items)}});
-  });
-
-  router.add("GET", "/api/v1/rectifications", [&](const Request& req, const PathParams&) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto list = service.rectifications(req.query_param("status").value_or(""), *who);
-    if (!list) return http::problem(list.error(), req);
-    Json items = Json::array();
-    for (const auto& r : *list) items.push_back(rectification_json(r));
-    return http::ok({{"rectifications", std::move(items)}});
-  });
-
-  router.add("POST", "/api/v1/rectifications/{id}/close",
-             [&](const Request& req, const PathParams& p) {
-               auto who = identity.authenticate(req.bearer_token());
-               if (!who) return http::problem(who.error(), req);
-               auto body = http::parse_object(req);
-               if (!body) return http::problem(body.error(), req);
-               http::ObjectReader r(*body);
-               std::string note = r.required_string("note", 10000);
-               if (auto st = r.finish(); !st) return http::problem(st.error(), req);
-               auto closed = service.close_rectification(p.at("id"), note, *who);
-               if (!closed) return http::problem(closed.error(), req);
-               return http::ok(rectification_json(*closed));
-             });
+  api.add("POST", "/api/v1/rectifications/{id}/close",
+          [&](const Request& req, const PathParams& p, const Principal& who) {
+            return parse_close_note(req)
+                .and_then([&](const std::string& note) {
+                  return service.close_rectification(p.at("id"), note, who);
+                })
+                .map(rectification_json);
+          });
 }
 
 }  // namespace yiwang::cases::detail

@@ -6,11 +6,14 @@ std::vector<store::Migration> cases_migrations();
 
 namespace yiwang::cases {
 
-std::vector<store::Migration> migrations() { return generated::cases_migrations(); }
+std::vector<store::Migration> migrations() {
+  return generated::cases_migrations();
+}
 
 Service::Service(store::Store& store, const core::Clock& clock, core::Random& random,
                  catalog::Service& catalog, identity::Service& identity, Options options)
-    : impl_(std::make_unique<Impl>(Impl{store, clock, random, catalog, identity, std::move(options)})) {}
+    : impl_(std::make_unique<Impl>(
+          Impl{store, clock, random, catalog, identity, std::move(options)})) {}
 
 Service::~Service() = default;
 
@@ -40,8 +43,9 @@ core::WorkingCalendar load_calendar(store::Tx& tx) {
 
 std::vector<core::Pause> load_pauses(store::Tx& tx, std::string_view case_id) {
   std::vector<core::Pause> pauses;
-  for (const auto& row : tx.query("SELECT start_ms, end_ms FROM case_pauses WHERE case_id = ? ORDER BY seq",
-                                  {std::string(case_id)})) {
+  for (const auto& row :
+       tx.query("SELECT start_ms, end_ms FROM case_pauses WHERE case_id = ? ORDER BY seq",
+                {std::string(case_id)})) {
     pauses.push_back(core::Pause{row.int64(0), row.opt_int64(1)});
   }
   return pauses;
@@ -61,15 +65,6 @@ ClockView clock_view(const core::WorkingCalendar& calendar, core::Millis accepte
   v.paused = r.paused;
   v.alert = r.alert;
   return v;
-}
-
-std::string_view alert_name(core::Alert a) {
-  switch (a) {
-    case core::Alert::yellow: return "yellow";
-    case core::Alert::red: return "red";
-    case core::Alert::none: break;
-  }
-  return "none";
 }
 
 }  // namespace detail

@@ -14,6 +14,7 @@
 
 #include "cases/internal.h"
 #include "cases/workflow.h"
+#include "store/record_id.h"
 
 namespace yiwang::cases {
 
@@ -52,7 +53,8 @@ void post_inbox(store::Tx& tx, core::Random& random, core::Millis now,
     tx.exec(
         "INSERT INTO inbox (id, user_id, kind, title, body, subject_type, subject_id, "
         "created_at_ms, read_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-        {random.hex(16), user, m.kind, m.title, m.body, m.subject_type, m.subject_id, now});
+        {store::opaque_id(random), user, m.kind, m.title, m.body, m.subject_type, m.subject_id,
+         now});
   }
 }
 
@@ -192,6 +194,15 @@ InboxMessage alert_message(const Planned& p) {
 
 }  // namespace
 
+Result<SweepReport> Service::sweep(const identity::Principal& by) {
+  if (!by.is_official() ||
+      !(by.has_role(identity::Role::supervisor) || by.has_role(identity::Role::admin))) {
+    return fail(ErrorCode::forbidden, "", "只有监察人员或管理员可以发起巡检",
+                "only supervisors and administrators may run a sweep");
+  }
+  return sweep();
+}
+
 Result<SweepReport> Service::sweep() {
   auto& impl = *impl_;
   const core::Millis now = impl.clock.now_ms();
@@ -223,24 +234,23 @@ Result<SweepReport> Service::sweep() {
             "excluded.level, raised_level = excluded.raised_level, remaining_days = "
             "excluded.remaining_days, deadline = excluded.deadline, raised_at_ms = "
             "excluded.raised_at_ms, updated_at_ms = excluded.updated_at_ms",
-            {p.case_id, p.dept_id, std::string(detail::alert_name(v.alert)),
-             std::string(detail::alert_name(v.alert)), std::int64_t{v.remaining_days},
+            {p.case_id, p.dept_id, std::string(core::to_string(v.alert)),
+             std::string(core::to_string(v.alert)), std::int64_t{v.remaining_days},
              deadline_text(v), now, now});
         (v.alert == core::Alert::red ? report.raised_red : report.raised_yellow)++;
 
-        json data{{"level", detail::alert_name(v.alert)},
+        json data{{"level", core::to_string(v.alert)},
                   {"remaining_days", v.remaining_days},
                   {"deadline", v.deadline ? json(core::format_date(*v.deadline)) : json(nullptr)},
                   {"dept_id", p.dept_id}};
-        events::NewEvent e;
-        e.type = "case.alert_raised";
-        e.subject_type = "case";
-        e.subject_id = p.case_id;
-        e.actor = events::Actor{"", "system", ""};
-        e.before_json = json{{"level", detail::alert_name(raised)}}.dump();
-        e.after_json = json{{"level", detail::alert_name(v.alert)}}.dump();
-        e.data_json = data.dump();
-        events::append(tx, impl.clock, e);
+        events::append(tx, impl.clock,
+                       {.type = "case.alert_raised",
+                        .subject_type = "case",
+                        .subject_id = p.case_id,
+                        .actor = events::system_actor(),
+                        .before_json = json{{"level", core::to_string(raised)}}.dump(),
+                        .after_json = json{{"level", core::to_string(v.alert)}}.dump(),
+                        .data_json = data.dump()});
 
         auto& to = recipients[p.dept_id];
         if (to.empty()) to = detail::oversight_recipients(tx, p.dept_id);
@@ -249,7 +259,7 @@ Result<SweepReport> Service::sweep() {
         tx.exec(
             "UPDATE case_alerts SET level = ?, remaining_days = ?, deadline = ?, updated_at_ms = ? "
             "WHERE case_id = ?",
-            {std::string(detail::alert_name(v.alert)), std::int64_t{v.remaining_days},
+            {std::string(core::to_string(v.alert)), std::int64_t{v.remaining_days},
              deadline_text(v), now, p.case_id});
       }
     }
@@ -441,6 +451,7 @@ Status Service::mark_read(std::string_view message_id, const identity::Principal
 struct SupervisionLoop::Impl {
   Service& service;
   std::chrono::seconds period;
+  // Guards no state: it is only the lock the timed, stoppable wait needs.
   std::mutex mutex;
   std::condition_variable_any wake;
   std::jthread thread;  // last: joined (after a stop request) before the members above go away

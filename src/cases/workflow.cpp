@@ -168,20 +168,12 @@ bool may_see(const Case& c, const identity::Principal& by) {
                      [&](const Step& s) { return contains(s.dept_ids, by.dept_id); });
 }
 
-Result<Outcome> apply(const Record& r, const ActionRequest& a, const identity::Principal& by,
-                      core::Millis now_ms) {
-  if (auto st = coarse_check(r.c, a.action, by); !st) return fail(st.error());
-  if (!legal_in(r.c, a.action)) return illegal(r, a.action);
+namespace {
 
-  Outcome out;
-  out.after = r;
-  Case& c = out.after.c;
-  out.actor_dept = by.is_official() ? by.dept_id : "";
-  const State from = r.c.state;
+// Step 3: is it this principal's turn? The role the action is taken in, or why not.
+Result<std::string> actor_role(const Record& r, Action action, const identity::Principal& by) {
   const Step* step = current(r.c);
-
-  // Step 3: is it this principal's turn?
-  switch (a.action) {
+  switch (action) {
     case Action::accept:
     case Action::reject:
     case Action::complete:
@@ -189,20 +181,17 @@ Result<Outcome> apply(const Record& r, const ActionRequest& a, const identity::P
         return forbidden("只有事项实施部门的窗口人员可以执行此操作",
                          "only a clerk of the item's department may do this");
       }
-      out.actor_role = "clerk";
-      break;
+      return std::string("clerk");
     case Action::request_correction:
-      if (from == State::submitted) {
+      if (r.c.state == State::submitted) {
         if (!is_clerk_of_item_dept(r.c, by)) {
           return forbidden("只有事项实施部门的窗口人员可以要求补正",
                            "only a clerk of the item's department may ask for corrections");
         }
-        out.actor_role = "clerk";
-      } else {
-        if (auto st = check_step_actor(*step, by); !st) return fail(st.error());
-        out.actor_role = step->role;
+        return std::string("clerk");
       }
-      break;
+      if (auto st = check_step_actor(*step, by); !st) return fail(st.error());
+      return step->role;
     case Action::approve:
     case Action::disapprove:
       if (auto st = check_step_actor(*step, by); !st) return fail(st.error());
@@ -210,22 +199,22 @@ Result<Outcome> apply(const Record& r, const ActionRequest& a, const identity::P
         return fail(ErrorCode::conflict, "/action", "本部门已在此环节提出意见",
                     "your department has already answered at this step");
       }
-      out.actor_role = step->role;
-      break;
+      return step->role;
     case Action::grant:
     case Action::deny:
     case Action::suspend:
     case Action::resume:
       if (auto st = check_step_actor(*step, by); !st) return fail(st.error());
-      out.actor_role = step->role;
-      break;
+      return step->role;
     case Action::resubmit:
     case Action::withdraw:
-      out.actor_role = applicant_role(by);
-      break;
+      return applicant_role(by);
   }
+  return forbidden("不允许的操作", "action not allowed");
+}
 
-  // Step 4: inputs.
+// Step 4: the inputs each action needs, and none it does not take.
+Status check_inputs(const ActionRequest& a) {
   if (a.action == Action::reject || a.action == Action::deny ||
       a.action == Action::request_correction) {
     if (auto st = require_opinion(a); !st) return fail(st.error());
@@ -243,128 +232,179 @@ Result<Outcome> apply(const Record& r, const ActionRequest& a, const identity::P
                 "只有补正后重新提交时可以修改申请内容",
                 "form and materials change only on resubmit");
   }
+  return {};
+}
 
-  auto hop = [&](Action action, State to) {
-    out.hops.push_back(Hop{action, c.state, to});
-    c.state = to;
-  };
+// The state changes of one action, recorded as hops in `out`.
+class Transition {
+ public:
+  Transition(Outcome& out, const Record& r, const ActionRequest& a, const identity::Principal& by,
+             core::Millis now)
+      : out_(out), c_(out.after.c), r_(r), a_(a), by_(by), now_(now) {}
 
-  switch (a.action) {
-    case Action::accept:
-      c.accepted_at_ms = now_ms;
-      hop(Action::accept, State::in_review);
-      if (c.case_type == "1") {
-        // 即办件: decided and delivered at the window, in the same act as acceptance.
-        for (auto& s : c.steps) s.status = "skipped";
-        c.current_step = -1;
-        c.decision = "granted";
-        c.decision_opinion = a.opinion;
-        c.decided_at_ms = now_ms;
-        hop(Action::grant, State::granted);
-        c.completed_at_ms = now_ms;
-        hop(Action::complete, State::completed);
-      } else {
-        activate(c, 0);
-      }
-      break;
-    case Action::reject:
-      c.decision_opinion = a.opinion;
-      hop(Action::reject, State::not_accepted);
-      break;
-    case Action::request_correction:
-      out.after.resume_state = from;
-      if (from == State::in_review) {
-        // The clock runs from acceptance: only a correction after it stops the clock. Before
-        // acceptance there is nothing to stop, so no pause row is written.
-        out.pause = PauseChange::open;
-        out.pause_kind = "correction";
-      }
-      c.current_step = -1;
-      hop(Action::request_correction, State::correction);
-      break;
-    case Action::resubmit:
-      if (a.form_json) c.form_json = *a.form_json;
-      if (a.materials) c.materials = *a.materials;
-      if (r.resume_state == State::in_review) {
-        out.pause = PauseChange::close;
-        c.current_step = active_index(c);
-      }
-      hop(Action::resubmit, r.resume_state);
-      out.after.resume_state = State::submitted;
-      break;
-    case Action::approve:
-    case Action::disapprove: {
-      auto& s = c.steps[static_cast<std::size_t>(c.current_step)];
-      bool approved = a.action == Action::approve;
-      s.approvals.push_back(StepApproval{by.dept_id, by.user_id,
-                                         approved ? "approved" : "disapproved", a.opinion, now_ms});
-      if (approved) {
-        bool all = std::all_of(s.dept_ids.begin(), s.dept_ids.end(),
-                               [&](const std::string& d) { return answered_by(s, d); });
-        if (all) {
-          s.status = "done";
-          activate(c, c.current_step + 1);
-        }
-      } else {
-        // A recommendation to deny ends the review: the decision maker sees it at once.
-        s.status = "done";
-        int decide = -1;
-        for (std::size_t i = static_cast<std::size_t>(c.current_step) + 1; i < c.steps.size();
-             ++i) {
-          if (c.steps[i].kind == "decide") {
-            decide = static_cast<int>(i);
-            break;
-          }
-          c.steps[i].status = "skipped";
-        }
-        activate(c, decide < 0 ? static_cast<int>(c.steps.size()) : decide);
-      }
-      hop(a.action, State::in_review);
-      break;
+  void run() {
+    switch (a_.action) {
+      case Action::accept:
+        return accept();
+      case Action::reject:
+        c_.decision_opinion = a_.opinion;
+        return hop(Action::reject, State::not_accepted);
+      case Action::request_correction:
+        return request_correction();
+      case Action::resubmit:
+        return resubmit();
+      case Action::approve:
+      case Action::disapprove:
+        return review();
+      case Action::grant:
+      case Action::deny:
+        return decide();
+      case Action::complete:
+        c_.completed_at_ms = now_;
+        return hop(Action::complete, State::completed);
+      case Action::withdraw:
+        return withdraw();
+      case Action::suspend:
+        c_.procedure = a_.procedure;
+        out_.after.resume_state = State::in_review;
+        out_.pause = PauseChange::open;
+        out_.pause_kind = std::string(to_string(*a_.procedure));
+        return hop(Action::suspend, State::suspended);
+      case Action::resume:
+        c_.procedure.reset();
+        out_.pause = PauseChange::close;
+        return hop(Action::resume, State::in_review);
     }
-    case Action::grant:
-    case Action::deny: {
-      auto& s = c.steps[static_cast<std::size_t>(c.current_step)];
-      bool granted = a.action == Action::grant;
-      s.approvals.push_back(StepApproval{by.dept_id, by.user_id,
-                                         granted ? "approved" : "disapproved", a.opinion, now_ms});
-      s.status = "done";
-      c.current_step = -1;
-      c.decision = granted ? "granted" : "denied";
-      c.decision_opinion = a.opinion;
-      c.decided_at_ms = now_ms;
-      hop(a.action, granted ? State::granted : State::denied);
-      break;
-    }
-    case Action::complete:
-      c.completed_at_ms = now_ms;
-      hop(Action::complete, State::completed);
-      break;
-    case Action::withdraw:
-      // A pause still open ends with the case; its clock is read frozen from here on.
-      if (from == State::suspended ||
-          (from == State::correction && r.resume_state == State::in_review)) {
-        out.pause = PauseChange::close;
-      }
-      c.current_step = -1;
-      c.procedure.reset();
-      hop(Action::withdraw, State::withdrawn);
-      break;
-    case Action::suspend:
-      c.procedure = a.procedure;
-      out.after.resume_state = State::in_review;
-      out.pause = PauseChange::open;
-      out.pause_kind = std::string(to_string(*a.procedure));
-      hop(Action::suspend, State::suspended);
-      break;
-    case Action::resume:
-      c.procedure.reset();
-      out.pause = PauseChange::close;
-      hop(Action::resume, State::in_review);
-      break;
   }
-  c.updated_at_ms = now_ms;
-  c.revision = r.c.revision + 1;
+
+ private:
+  void hop(Action action, State to) {
+    out_.hops.push_back(Hop{action, c_.state, to});
+    c_.state = to;
+  }
+
+  void accept() {
+    c_.accepted_at_ms = now_;
+    hop(Action::accept, State::in_review);
+    if (c_.case_type != "1") return activate(c_, 0);
+    // 即办件: decided and delivered at the window, in the same act as acceptance.
+    for (auto& s : c_.steps) s.status = "skipped";
+    c_.current_step = -1;
+    c_.decision = "granted";
+    c_.decision_opinion = a_.opinion;
+    c_.decided_at_ms = now_;
+    hop(Action::grant, State::granted);
+    c_.completed_at_ms = now_;
+    hop(Action::complete, State::completed);
+  }
+
+  void request_correction() {
+    out_.after.resume_state = r_.c.state;
+    if (r_.c.state == State::in_review) {
+      // The clock runs from acceptance: only a correction after it stops the clock. Before
+      // acceptance there is nothing to stop, so no pause row is written.
+      out_.pause = PauseChange::open;
+      out_.pause_kind = "correction";
+    }
+    c_.current_step = -1;
+    hop(Action::request_correction, State::correction);
+  }
+
+  void resubmit() {
+    if (a_.form_json) c_.form_json = *a_.form_json;
+    if (a_.materials) c_.materials = *a_.materials;
+    if (r_.resume_state == State::in_review) {
+      out_.pause = PauseChange::close;
+      c_.current_step = active_index(c_);
+    }
+    hop(Action::resubmit, r_.resume_state);
+    out_.after.resume_state = State::submitted;
+  }
+
+  Step& step() { return c_.steps[static_cast<std::size_t>(c_.current_step)]; }
+
+  void answer(Step& s, bool yes) {
+    s.approvals.push_back(
+        StepApproval{by_.dept_id, by_.user_id, yes ? "approved" : "disapproved", a_.opinion, now_});
+  }
+
+  void review() {
+    Step& s = step();
+    const bool approved = a_.action == Action::approve;
+    answer(s, approved);
+    if (approved) {
+      bool all = std::all_of(s.dept_ids.begin(), s.dept_ids.end(),
+                             [&](const std::string& d) { return answered_by(s, d); });
+      if (all) {
+        s.status = "done";
+        activate(c_, c_.current_step + 1);
+      }
+    } else {
+      // A recommendation to deny ends the review: the decision maker sees it at once.
+      s.status = "done";
+      int decide = -1;
+      for (std::size_t i = static_cast<std::size_t>(c_.current_step) + 1; i < c_.steps.size();
+           ++i) {
+        if (c_.steps[i].kind == "decide") {
+          decide = static_cast<int>(i);
+          break;
+        }
+        c_.steps[i].status = "skipped";
+      }
+      activate(c_, decide < 0 ? static_cast<int>(c_.steps.size()) : decide);
+    }
+    hop(a_.action, State::in_review);
+  }
+
+  void decide() {
+    Step& s = step();
+    const bool granted = a_.action == Action::grant;
+    answer(s, granted);
+    s.status = "done";
+    c_.current_step = -1;
+    c_.decision = granted ? "granted" : "denied";
+    c_.decision_opinion = a_.opinion;
+    c_.decided_at_ms = now_;
+    hop(a_.action, granted ? State::granted : State::denied);
+  }
+
+  void withdraw() {
+    // A pause still open ends with the case; its clock is read frozen from here on.
+    const State from = r_.c.state;
+    if (from == State::suspended ||
+        (from == State::correction && r_.resume_state == State::in_review)) {
+      out_.pause = PauseChange::close;
+    }
+    c_.current_step = -1;
+    c_.procedure.reset();
+    hop(Action::withdraw, State::withdrawn);
+  }
+
+  Outcome& out_;
+  Case& c_;
+  const Record& r_;
+  const ActionRequest& a_;
+  const identity::Principal& by_;
+  const core::Millis now_;
+};
+
+}  // namespace
+
+Result<Outcome> apply(const Record& r, const ActionRequest& a, const identity::Principal& by,
+                      core::Millis now_ms) {
+  if (auto st = coarse_check(r.c, a.action, by); !st) return fail(st.error());
+  if (!legal_in(r.c, a.action)) return illegal(r, a.action);
+  auto role = actor_role(r, a.action, by);
+  if (!role) return fail(role.error());
+  if (auto st = check_inputs(a); !st) return fail(st.error());
+
+  Outcome out;
+  out.after = r;
+  out.actor_role = std::move(*role);
+  out.actor_dept = by.is_official() ? by.dept_id : "";
+  Transition(out, r, a, by, now_ms).run();
+  out.after.c.updated_at_ms = now_ms;
+  out.after.c.revision = r.c.revision + 1;
   return out;
 }
 

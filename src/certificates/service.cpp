@@ -185,9 +185,6 @@ bool may_manage(const identity::Principal& by, std::string_view dept_id) {
          (by.has_role(identity::Role::approver) || by.has_role(identity::Role::admin));
 }
 
-events::Actor actor_of(const identity::Principal& p) {
-  return {p.user_id, std::string(identity::main_role(p)), p.is_official() ? p.dept_id : ""};
-}
 
 events::Actor system_actor(std::string dept_id) {
   return {"", "system", std::move(dept_id)};
@@ -717,7 +714,7 @@ Result<CertificateType> Service::put_type(const CertificateType& input,
     e.type = "certificate.type_defined";
     e.subject_type = "certificate_type";
     e.subject_id = out.code;
-    e.actor = actor_of(by);
+    e.actor = identity::actor_of(by);
     e.before_json = before ? as_json(*before) : "";
     e.after_json = as_json(out);
     events::append(tx, m.clock, e);
@@ -833,7 +830,7 @@ Result<Certificate> Service::issue(const NewCertificate& input, const identity::
     in.case_id.clear();  // only the case follower links a case
     const std::string issue_date = m.today();
     if (auto st = m.check_input(in, *type, "", issue_date); !st) return fail(st.error());
-    return m.insert(tx, in, *type, *dept, issue_date, "", std::nullopt, actor_of(by));
+    return m.insert(tx, in, *type, *dept, issue_date, "", std::nullopt, identity::actor_of(by));
   });
 }
 
@@ -1006,7 +1003,7 @@ Result<ImportReport> Service::import_csv(std::string_view csv, const identity::P
       return fail(ErrorCode::invalid_input, "", "导入失败", "import failed");
     }
     for (const auto& x : ready) {
-      auto c = m.insert(tx, x.in, x.type, *dept, x.issue_date, "", x.identifier, actor_of(by));
+      auto c = m.insert(tx, x.in, x.type, *dept, x.issue_date, "", x.identifier, identity::actor_of(by));
       if (!c) return fail(c.error());
     }
     r.imported = static_cast<int>(ready.size());
@@ -1091,7 +1088,7 @@ Result<Certificate> Service::change_status(std::string_view identifier, Status t
         "WHERE identifier = ?",
         {std::string(to_string(to)), c->status_reason, m.clock.now_ms(), c->identifier});
     m.bump_list(tx, c->status_list_id);
-    append_event(tx, m.clock, type, *c, actor_of(by), reason, before, event_state(*c));
+    append_event(tx, m.clock, type, *c, identity::actor_of(by), reason, before, event_state(*c));
     return *c;
   });
 }
@@ -1206,7 +1203,7 @@ Result<std::string> Service::present(std::string_view identifier,
         "purpose, claims_json, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
         {m.new_id(), c->identifier, holder.user_id, verifier, purpose, Json(list).dump(),
          m.clock.now_ms()});
-    append_event(tx, m.clock, "certificate.presented", *c, actor_of(holder), purpose, "", "",
+    append_event(tx, m.clock, "certificate.presented", *c, identity::actor_of(holder), purpose, "", "",
                  Json{{"verifier", verifier}, {"purpose", purpose}, {"claims", list}});
     return *presentation;
   });
@@ -1290,7 +1287,7 @@ Result<Service::AnnotatedCopy> Service::use(std::string_view identifier, std::st
         "used_at_ms, valid_until_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
         {m.new_id(), copy.certificate.identifier, by.user_id, by.dept_id, use_cause,
          copy.used_at_ms, copy.valid_until_ms});
-    append_event(tx, m.clock, "certificate.used", copy.certificate, actor_of(by), use_cause, "", "",
+    append_event(tx, m.clock, "certificate.used", copy.certificate, identity::actor_of(by), use_cause, "", "",
                  Json{{"use_cause", use_cause},
                       {"valid_until", core::format_instant(copy.valid_until_ms)},
                       {"type_code", copy.certificate.type_code},

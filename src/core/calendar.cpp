@@ -4,6 +4,19 @@
 #include <limits>
 
 namespace yiwang::core {
+
+std::string_view to_string(Alert a) {
+  switch (a) {
+    case Alert::yellow:
+      return "yellow";
+    case Alert::red:
+      return "red";
+    case Alert::none:
+      break;
+  }
+  return "none";
+}
+
 namespace {
 
 using std::chrono::day;

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -49,6 +50,7 @@ struct Pause {
 };
 
 enum class Alert { none, yellow, red };  // yellow: ≤ yellow_days left; red: overdue
+std::string_view to_string(Alert a);     // "none" / "yellow" / "red"
 
 struct ClockReading {
   int limit_days = 0;

@@ -37,6 +37,16 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
+bool valid_utf8_text(std::string_view s) {
+  return s.find('\0') == std::string_view::npos && valid_utf8(s);
+}
+
+std::size_t utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 std::u32string decode_utf8(std::string_view s) {
   std::u32string out;
   out.reserve(s.size());

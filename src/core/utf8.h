@@ -10,6 +10,11 @@ namespace yiwang::core {
 
 // Well-formed UTF-8: no overlong forms, surrogates or code points above U+10FFFF.
 bool valid_utf8(std::string_view s);
+// Valid UTF-8 that also holds no NUL byte: what PostgreSQL TEXT and the ledger's entries accept.
+bool valid_utf8_text(std::string_view s);
+// The length in characters (code points) of valid UTF-8: what "at most N characters" limits mean.
+// On malformed input it counts the bytes that do not continue a sequence.
+std::size_t utf8_length(std::string_view s);
 // The code point at s[i], advancing i past it; nullopt (i unchanged) for a malformed sequence.
 std::optional<char32_t> next_code_point(std::string_view s, std::size_t& i);
 // The code points of `s`; malformed bytes are skipped (callers validate input first).

@@ -175,123 +175,199 @@ std::string make_uscc(std::string_view category, std::string_view division, long
 CaseSeeder::CaseSeeder(app::App& app, core::ManualClock& clock, std::uint64_t seed)
     : app_(app), clock_(clock), rng_(seed) {}
 
-Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
-  auto& ids = app_.identity();
-  auto& service = app_.cases();
-  auto departments = ids.list_departments();
-  if (!departments) return fail(departments.error());
+namespace {
+
+struct Planned {
+  catalog::Item item;
+  Person who;
+  bool window = false;
+  std::string id;
+};
+
+// One run of the seeder: the accounts, the planned cases and their operations in time order,
+// then playing them through the services. Every draw of `rng` happens in the same order as
+// always, so a seed gives the same demo city.
+class Seeding {
+ public:
+  Seeding(app::App& app, core::ManualClock& clock, std::mt19937_64& rng, std::ostream& log)
+      : app_(app),
+        ids_(app.identity()),
+        service_(app.cases()),
+        clock_(clock),
+        rng_(rng),
+        log_(log) {}
 
   // Staff of every department: the demo accounts for 市场监管, generated ones elsewhere.
-  std::map<std::string, std::map<Role, Principal>> staff;
-  for (const char* u : {"chuangkou", "shencha", "juece"}) {
-    auto p = ids.find_by_username(u);
-    if (!p) return fail(p.error());
-    staff[p->dept_id][*p->roles.begin()] = *p;
-  }
-  const std::pair<Role, const char*> kRoles[] = {
-      {Role::clerk, "clerk"}, {Role::reviewer, "reviewer"}, {Role::approver, "approver"}};
-  int staff_created = 0;
-  for (const auto& d : *departments) {
-    for (const auto& [role, suffix] : kRoles) {
-      if (staff[d.id].count(role)) continue;
-      identity::NewUser u;
-      u.username = d.id + "." + suffix;
-      u.password = kPassword;
-      u.kind = identity::Kind::official;
-      u.display_name = d.name + " " + pick(rng_, kSurnames) + pick(rng_, kGiven);
-      u.dept_id = d.id;
-      u.roles = {role};
-      u.phone = make_phone(rng_);
-      auto created = ids.create_user(u, nullptr);
-      if (!created) return fail(created.error());
-      staff[d.id][role] = *created;
-      ++staff_created;
+  Status create_staff() {
+    auto departments = ids_.list_departments();
+    if (!departments) return fail(departments.error());
+    for (const char* u : {"chuangkou", "shencha", "juece"}) {
+      auto p = ids_.find_by_username(u);
+      if (!p) return fail(p.error());
+      staff_[p->dept_id][*p->roles.begin()] = *p;
     }
+    const std::pair<Role, const char*> kRoles[] = {
+        {Role::clerk, "clerk"}, {Role::reviewer, "reviewer"}, {Role::approver, "approver"}};
+    for (const auto& d : *departments) {
+      for (const auto& [role, suffix] : kRoles) {
+        if (staff_[d.id].count(role)) continue;
+        identity::NewUser u;
+        u.username = d.id + "." + suffix;
+        u.password = kPassword;
+        u.kind = identity::Kind::official;
+        u.display_name = d.name + " " + pick(rng_, kSurnames) + pick(rng_, kGiven);
+        u.dept_id = d.id;
+        u.roles = {role};
+        u.phone = make_phone(rng_);
+        auto created = ids_.create_user(u, nullptr);
+        if (!created) return fail(created.error());
+        staff_[d.id][role] = *created;
+        ++staff_created_;
+      }
+    }
+    return {};
   }
 
   // Applicants: the demo citizen and business, generated account holders, and walk-ins.
-  std::vector<Person> people;
-  std::map<std::string, Principal> accounts;
-  for (const char* u : {"zhangsan", "qiye"}) {
-    auto p = ids.find_by_username(u);
-    if (!p) return fail(p.error());
-    accounts[u] = *p;
-    people.push_back(
-        {u, std::string(identity::to_string(p->kind)), p->display_name, p->id_number, p->phone});
-  }
-  for (int i = 1; i <= 30; ++i) {
-    bool business = i > 24;
-    identity::NewUser u;
-    char name[32];
-    std::snprintf(name, sizeof name, business ? "company%02d" : "citizen%02d",
-                  business ? i - 24 : i);
-    u.username = name;
-    u.password = kPassword;
-    u.kind = business ? identity::Kind::business : identity::Kind::citizen;
-    u.display_name = business ? "江宁市" + pick(rng_, kShops) + "商贸有限公司"
-                              : pick(rng_, kSurnames) + pick(rng_, kGiven);
-    u.id_number =
-        business ? make_uscc(rng_) : make_citizen_id(rng_, i % 6 == 0 ? 1938 + i : 1960 + i);
-    u.division_code = kDivision;
-    u.phone = make_phone(rng_);
-    auto created = ids.create_user(u, nullptr);
-    if (!created) return fail(created.error());
-    accounts[u.username] = *created;
-    people.push_back(
-        {u.username, business ? "business" : "citizen", u.display_name, u.id_number, u.phone});
-  }
-  log << "staff: " << staff_created
-      << " department accounts (<dept>.clerk / .reviewer / .approver); applicants: "
-      << accounts.size() << " accounts\n";
-
-  // Items: every active item of the catalog; 市场监管 gets a larger share so the demo officials'
-  // queues are full.
-  catalog::SearchQuery q;
-  q.limit = 1000;
-  auto found = app_.catalog().search(q);
-  if (!found) return fail(found.error());
-  std::vector<catalog::Item> items = found->items;
-  if (items.empty()) return {};
-  std::vector<int> weights;
-  for (const auto& it : items)
-    weights.push_back(it.dept_id == "scjg" ? 6 : it.dept_id == "zwfw" ? 3 : 1);
-  std::discrete_distribution<int> item_pick(weights.begin(), weights.end());
-
-  auto calendar = service.calendar();
-  if (!calendar) return fail(calendar.error());
-  const core::Millis start = now_ms - kHistoryDays * core::kDayMs;
-
-  struct Planned {
-    catalog::Item item;
-    Person who;
-    bool window = false;
-    std::string id;
-  };
-  std::vector<Planned> planned;
-  std::vector<Op> ops;
-  std::discrete_distribution<int> fate_pick({46, 8, 22, 5, 4, 4, 4, 7});
-  for (int i = 0; i < count; ++i) {
-    Planned p;
-    p.item = items[item_pick(rng_)];
-    p.window = rng_() % 10 < 3;
-    if (p.window) {
-      bool business = rng_() % 4 == 0;
-      p.who = {"", business ? "business" : "citizen",
-               business ? "江宁市" + pick(rng_, kShops) + "餐饮店"
-                        : pick(rng_, kSurnames) + pick(rng_, kGiven),
-               business ? make_uscc(rng_) : make_citizen_id(rng_, 1950 + int(rng_() % 50)),
-               make_phone(rng_)};
-    } else {
-      p.who = people[i % 5 == 0 ? 0 : rng_() % people.size()];
+  Status create_applicants() {
+    for (const char* u : {"zhangsan", "qiye"}) {
+      auto p = ids_.find_by_username(u);
+      if (!p) return fail(p.error());
+      accounts_[u] = *p;
+      people_.push_back(
+          {u, std::string(identity::to_string(p->kind)), p->display_name, p->id_number, p->phone});
     }
-    // Older cases are more likely to be finished; the distribution is skewed towards the past.
-    core::Millis t = now_ms;
-    for (int attempt = 0; attempt < 20 && t >= now_ms - kHourMs; ++attempt) {
-      double u = static_cast<double>(rng_() % 10000) / 10000.0;
-      t = office_hours(*calendar, start + static_cast<core::Millis>((1 - u * u) * (now_ms - start)),
-                       rng_);
+    for (int i = 1; i <= 30; ++i) {
+      bool business = i > 24;
+      identity::NewUser u;
+      char name[32];
+      std::snprintf(name, sizeof name, business ? "company%02d" : "citizen%02d",
+                    business ? i - 24 : i);
+      u.username = name;
+      u.password = kPassword;
+      u.kind = business ? identity::Kind::business : identity::Kind::citizen;
+      u.display_name = business ? "江宁市" + pick(rng_, kShops) + "商贸有限公司"
+                                : pick(rng_, kSurnames) + pick(rng_, kGiven);
+      u.id_number =
+          business ? make_uscc(rng_) : make_citizen_id(rng_, i % 6 == 0 ? 1938 + i : 1960 + i);
+      u.division_code = kDivision;
+      u.phone = make_phone(rng_);
+      auto created = ids_.create_user(u, nullptr);
+      if (!created) return fail(created.error());
+      accounts_[u.username] = *created;
+      people_.push_back(
+          {u.username, business ? "business" : "citizen", u.display_name, u.id_number, u.phone});
     }
-    auto fate = static_cast<Fate>(fate_pick(rng_));
+    log_ << "staff: " << staff_created_
+         << " department accounts (<dept>.clerk / .reviewer / .approver); applicants: "
+         << accounts_.size() << " accounts\n";
+    return {};
+  }
+
+  // `count` cases between `start` and `now_ms` over every active item of the catalog (市场监管
+  // gets a larger share so the demo officials' queues are full), each with the operations of
+  // its fate in time order. False when the catalog has no items.
+  Result<bool> plan(int count, core::Millis start, core::Millis now_ms) {
+    catalog::SearchQuery q;
+    q.limit = 1000;
+    auto found = app_.catalog().search(q);
+    if (!found) return fail(found.error());
+    std::vector<catalog::Item> items = found->items;
+    if (items.empty()) return false;
+    std::vector<int> weights;
+    for (const auto& it : items)
+      weights.push_back(it.dept_id == "scjg" ? 6 : it.dept_id == "zwfw" ? 3 : 1);
+    std::discrete_distribution<int> item_pick(weights.begin(), weights.end());
+    auto calendar = service_.calendar();
+    if (!calendar) return fail(calendar.error());
+    calendar_ = std::move(*calendar);
+
+    std::discrete_distribution<int> fate_pick({46, 8, 22, 5, 4, 4, 4, 7});
+    for (int i = 0; i < count; ++i) {
+      Planned p;
+      p.item = items[item_pick(rng_)];
+      p.window = rng_() % 10 < 3;
+      if (p.window) {
+        bool business = rng_() % 4 == 0;
+        p.who = {"", business ? "business" : "citizen",
+                 business ? "江宁市" + pick(rng_, kShops) + "餐饮店"
+                          : pick(rng_, kSurnames) + pick(rng_, kGiven),
+                 business ? make_uscc(rng_) : make_citizen_id(rng_, 1950 + int(rng_() % 50)),
+                 make_phone(rng_)};
+      } else {
+        p.who = people_[i % 5 == 0 ? 0 : rng_() % people_.size()];
+      }
+      // Older cases are more likely to be finished; the distribution is skewed towards the past.
+      core::Millis t = now_ms;
+      for (int attempt = 0; attempt < 20 && t >= now_ms - kHourMs; ++attempt) {
+        double u = static_cast<double>(rng_() % 10000) / 10000.0;
+        t = office_hours(calendar_,
+                         start + static_cast<core::Millis>((1 - u * u) * (now_ms - start)), rng_);
+      }
+      schedule(i, p, static_cast<Fate>(fate_pick(rng_)), t);
+      planned_.push_back(std::move(p));
+    }
+    std::stable_sort(ops_.begin(), ops_.end(),
+                     [](const Op& a, const Op& b) { return a.at < b.at; });
+    return true;
+  }
+
+  // Plays the operations due before `now_ms`, with a daily supervision pass and the followers as
+  // the running server would make them, so alerts and certificates carry real dates.
+  Status play(core::Millis start, core::Millis now_ms) {
+    core::Date last_swept = core::china_date(start);
+    for (const auto& op : ops_) {
+      if (op.at >= now_ms) continue;
+      for (core::Date d = core::china_date(op.at); last_swept < d;) {
+        last_swept = core::date_from_days(core::days_from_epoch(last_swept) + 1);
+        clock_.set(std::max(clock_.now_ms(), core::china_midnight(last_swept) + 8 * kHourMs));
+        if (auto s = service_.sweep(); !s) return fail(s.error());
+        // And the followers: result certificates of the day's completions, ledger checkpoints.
+        if (auto s = app_.catch_up(); !s) return fail(s.error());
+      }
+      clock_.set(std::max(clock_.now_ms(), op.at));
+      auto& p = planned_[op.case_index];
+      if (stopped_.count(op.case_index)) continue;
+      if (op.kind == Op::file) {
+        if (auto st = file(p, op.at); !st) return st;
+        continue;
+      }
+      auto current = service_.get(p.id, clerk_of(p.item.dept_id));
+      if (!current) {
+        stopped_.insert(op.case_index);
+        continue;
+      }
+      // 秒批 and 即办件 may have finished a case its script still has steps for.
+      if (op.kind != Op::rate && !cases::is_open(current->state)) continue;
+      if (!perform(op, p, *current)) stopped_.insert(op.case_index);
+    }
+    return {};
+  }
+
+  // The closing sweep at `now_ms` and what the demo holds.
+  Status report(core::Millis now_ms) {
+    clock_.set(std::max(clock_.now_ms(), now_ms));
+    auto swept = service_.sweep();
+    if (!swept) return fail(swept.error());
+    log_ << "cases: " << filed_ << " filed, " << acted_ << " actions, " << rated_ << " ratings";
+    if (failed_) log_ << ", " << failed_ << " actions refused";
+    log_ << "\n";
+    auto supervisor = ids_.find_by_username("jiancha");
+    if (!supervisor) return fail(supervisor.error());
+    auto alerts = service_.alerts(*supervisor, "");
+    if (!alerts) return fail(alerts.error());
+    std::int64_t yellow = 0, red = 0;
+    for (const auto& d : alerts->departments) {
+      yellow += d.yellow;
+      red += d.red;
+    }
+    log_ << "supervision (电子监察): " << yellow << " yellow and " << red << " red alerts open\n";
+    return {};
+  }
+
+ private:
+  // The operations of case `i` filed at `t`, by its fate.
+  void schedule(int i, const Planned& p, Fate fate, core::Millis t) {
     int reviews = 0;
     for (const auto& s : p.item.workflow)
       reviews += s.kind == "review" ? std::max<int>(1, s.dept_ids.size()) : 0;
@@ -299,12 +375,12 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
     auto next = [&](double min_h, double max_h) {
       t += static_cast<core::Millis>(
           (min_h + (max_h - min_h) * static_cast<double>(rng_() % 1000) / 1000.0) * kHourMs);
-      t = office_hours(*calendar, t, rng_);
+      t = office_hours(calendar_, t, rng_);
       return t;
     };
-    ops.push_back({t, i, Op::file});
+    ops_.push_back({t, i, Op::file});
     auto add = [&](Op::Kind k, double min_h, double max_h) {
-      ops.push_back({next(min_h, max_h), i, k});
+      ops_.push_back({next(min_h, max_h), i, k});
     };
     // A slow department leaves some cases past their limit: those become the red alerts.
     double pace = rng_() % 5 == 0 ? 40 : 8;
@@ -350,178 +426,165 @@ Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
         break;
       }
     }
-    planned.push_back(std::move(p));
   }
-  std::stable_sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) { return a.at < b.at; });
 
-  const auto& clerk_of = [&](const std::string& dept) -> const Principal& {
-    auto& s = staff[dept];
-    return s.count(Role::clerk) ? s[Role::clerk] : staff["scjg"][Role::clerk];
-  };
-  auto applicant_of = [&](const Planned& p) -> const Principal& {
-    return p.window ? clerk_of(p.item.dept_id) : accounts.at(p.who.username);
-  };
+  const Principal& clerk_of(const std::string& dept) {
+    auto& s = staff_[dept];
+    return s.count(Role::clerk) ? s[Role::clerk] : staff_["scjg"][Role::clerk];
+  }
+  const Principal& applicant_of(const Planned& p) {
+    return p.window ? clerk_of(p.item.dept_id) : accounts_.at(p.who.username);
+  }
+  // The official of the current step's first department in the step's role.
+  const Principal& step_official(const cases::Step& step) {
+    auto role = identity::parse_role(step.role).value_or(Role::reviewer);
+    return staff_[step.dept_ids.front()][role];
+  }
 
-  int filed = 0, acted = 0, failed = 0, rated = 0;
-  std::set<int> stopped;  // a case whose script failed once goes no further
-  core::Date last_swept = core::china_date(start);
-  auto act = [&](Planned& p, cases::Action a, const Principal& by, std::string opinion,
-                 std::optional<cases::Procedure> procedure = std::nullopt) -> bool {
+  Status file(Planned& p, core::Millis at) {
+    cases::NewCase c;
+    c.item_code = p.item.code;
+    c.form_json = fill_form(p.item, p.who, core::china_date(at), rng_);
+    if (p.window)
+      c.applicant =
+          cases::Applicant{"", p.who.kind, p.who.name, p.who.id_number, p.who.phone, kDivision};
+    auto created = service_.file(c, applicant_of(p));
+    if (!created) {
+      auto e = created.error();
+      e.field = p.item.code + " " + e.field;
+      return fail(e);
+    }
+    p.id = created->id;
+    ++filed_;
+    return {};
+  }
+
+  bool act(Planned& p, cases::Action a, const Principal& by, std::string opinion,
+           std::optional<cases::Procedure> procedure = std::nullopt) {
     cases::ActionRequest r;
     r.action = a;
     r.opinion = std::move(opinion);
     r.procedure = procedure;
-    auto done = service.act(p.id, r, by);
+    auto done = service_.act(p.id, r, by);
     if (!done) {
-      if (failed++ < 5)
-        log << "  note: " << p.id << " " << cases::to_string(a) << ": " << done.error().message_en
-            << "\n";
+      if (failed_++ < 5)
+        log_ << "  note: " << p.id << " " << cases::to_string(a) << ": " << done.error().message_en
+             << "\n";
       return false;
     }
-    ++acted;
+    ++acted_;
     return true;
-  };
+  }
 
-  for (const auto& op : ops) {
-    if (op.at >= now_ms) continue;
-    // A daily supervision pass, as the running server would make, so alerts carry real dates.
-    for (core::Date d = core::china_date(op.at); last_swept < d;) {
-      last_swept = core::date_from_days(core::days_from_epoch(last_swept) + 1);
-      clock_.set(std::max(clock_.now_ms(), core::china_midnight(last_swept) + 8 * kHourMs));
-      if (auto s = service.sweep(); !s) return fail(s.error());
-      // And the followers: result certificates of the day's completions, ledger checkpoints.
-      if (auto s = app_.catch_up(); !s) return fail(s.error());
-    }
-    clock_.set(std::max(clock_.now_ms(), op.at));
-    auto& p = planned[op.case_index];
-    if (stopped.count(op.case_index)) continue;
-    if (op.kind == Op::file) {
-      cases::NewCase c;
-      c.item_code = p.item.code;
-      c.form_json = fill_form(p.item, p.who, core::china_date(op.at), rng_);
-      if (p.window)
-        c.applicant =
-            cases::Applicant{"", p.who.kind, p.who.name, p.who.id_number, p.who.phone, kDivision};
-      auto created = service.file(c, applicant_of(p));
-      if (!created) {
-        auto e = created.error();
-        e.field = p.item.code + " " + e.field;
-        return fail(e);
-      }
-      p.id = created->id;
-      ++filed;
-      continue;
-    }
-    auto current = service.get(p.id, clerk_of(p.item.dept_id));
-    if (!current) {
-      stopped.insert(op.case_index);
-      continue;
-    }
-    const auto& c = *current;
-    // 秒批 and 即办件 may have finished a case its script still has steps for.
-    if (op.kind != Op::rate && !cases::is_open(c.state)) continue;
-    bool ok = true;
+  // One scripted operation on an open case (or a rating); false when it was refused.
+  bool perform(const Op& op, Planned& p, const cases::Case& c) {
     switch (op.kind) {
       case Op::reject:
-        ok = act(p, cases::Action::reject, clerk_of(c.dept_id),
-                 "申请事项不属于本部门职权范围，请向有关部门申请");
-        break;
+        return act(p, cases::Action::reject, clerk_of(c.dept_id),
+                   "申请事项不属于本部门职权范围，请向有关部门申请");
       case Op::withdraw:
-        ok = act(p, cases::Action::withdraw, applicant_of(p), "信息填写有误，撤回后重新申请");
-        break;
+        return act(p, cases::Action::withdraw, applicant_of(p), "信息填写有误，撤回后重新申请");
       case Op::request_correction: {
         bool before_acceptance = c.state == cases::State::submitted;
-        const auto& by = before_acceptance ? clerk_of(c.dept_id) : staff[c.dept_id][Role::reviewer];
-        ok = act(p, cases::Action::request_correction, by,
-                 "请补正：" +
-                     (p.item.materials.empty() ? std::string("申请材料")
-                                               : p.item.materials.front().name) +
-                     "（一次性告知）");
-        break;
+        const auto& by =
+            before_acceptance ? clerk_of(c.dept_id) : staff_[c.dept_id][Role::reviewer];
+        return act(p, cases::Action::request_correction, by,
+                   "请补正：" +
+                       (p.item.materials.empty() ? std::string("申请材料")
+                                                 : p.item.materials.front().name) +
+                       "（一次性告知）");
       }
       case Op::resubmit:
-        ok = act(p, cases::Action::resubmit, applicant_of(p), "已按要求补正材料");
-        break;
-      case Op::suspend: {
-        if (c.current_step < 0) break;
-        const auto& step = c.steps[c.current_step];
-        auto role = identity::parse_role(step.role).value_or(Role::reviewer);
-        ok = act(p, cases::Action::suspend, staff[step.dept_ids.front()][role], "需组织现场核查",
-                 cases::Procedure::on_site_inspection);
-        break;
-      }
-      case Op::resume: {
-        if (c.current_step < 0) break;
-        const auto& step = c.steps[c.current_step];
-        auto role = identity::parse_role(step.role).value_or(Role::reviewer);
-        ok = act(p, cases::Action::resume, staff[step.dept_ids.front()][role],
-                 "现场核查完毕，恢复审查");
-        break;
-      }
-      case Op::rate: {
-        if (c.state != cases::State::completed || p.window) break;
-        static const int kLevels[] = {5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 3, 3, 2, 1};
-        cases::NewRating r;
-        r.level = kLevels[rng_() % 20];
-        r.indicators = r.level >= 4 ? std::vector<std::string>{"办事效率高", "服务态度好"}
-                                    : std::vector<std::string>{"办理时间长"};
-        r.comment = r.level >= 4   ? "网上就办好了，没跑腿"
-                    : r.level == 3 ? "还可以"
-                                   : "等了很久，也没人告知进度";
-        auto done = service.rate(p.id, r, applicant_of(p));
-        if (done) ++rated;
-        ok = done.has_value();
-        break;
-      }
+        return act(p, cases::Action::resubmit, applicant_of(p), "已按要求补正材料");
+      case Op::suspend:
+        if (c.current_step < 0) return true;
+        return act(p, cases::Action::suspend, step_official(c.steps[c.current_step]),
+                   "需组织现场核查", cases::Procedure::on_site_inspection);
+      case Op::resume:
+        if (c.current_step < 0) return true;
+        return act(p, cases::Action::resume, step_official(c.steps[c.current_step]),
+                   "现场核查完毕，恢复审查");
+      case Op::rate:
+        return rate(p, c);
       case Op::deny:
-      case Op::advance: {
-        if (c.state == cases::State::submitted) {
-          ok = act(p, cases::Action::accept, clerk_of(c.dept_id),
-                   "材料齐全，符合法定形式，予以受理");
-        } else if (c.state == cases::State::granted || c.state == cases::State::denied) {
-          ok = act(p, cases::Action::complete, clerk_of(c.dept_id), "已送达审批结果，办结");
-        } else if (c.state == cases::State::in_review && c.current_step >= 0) {
-          const auto& step = c.steps[c.current_step];
-          auto role = identity::parse_role(step.role).value_or(Role::reviewer);
-          if (step.kind == "decide") {
-            bool deny = op.kind == Op::deny;
-            ok = act(p, deny ? cases::Action::deny : cases::Action::grant,
-                     staff[step.dept_ids.front()][role],
-                     deny ? "经审查，申请不符合法定条件，不予许可" : "符合法定条件，准予许可");
-          } else {
-            std::set<std::string> approved;
-            for (const auto& a : step.approvals) approved.insert(a.dept_id);
-            for (const auto& d : step.dept_ids) {
-              if (approved.count(d)) continue;
-              ok = act(p, cases::Action::approve, staff[d][role], pick(rng_, kOpinions));
-              break;
-            }
-          }
-        }
-        break;
-      }
+      case Op::advance:
+        return advance(op, p, c);
       case Op::file:
         break;
     }
-    if (!ok) stopped.insert(op.case_index);
+    return true;
   }
-  clock_.set(std::max(clock_.now_ms(), now_ms));
-  auto swept = service.sweep();
-  if (!swept) return fail(swept.error());
-  log << "cases: " << filed << " filed, " << acted << " actions, " << rated << " ratings";
-  if (failed) log << ", " << failed << " actions refused";
-  log << "\n";
-  auto supervisor = ids.find_by_username("jiancha");
-  if (!supervisor) return fail(supervisor.error());
-  auto report = service.alerts(*supervisor, "");
-  if (!report) return fail(report.error());
-  std::int64_t yellow = 0, red = 0;
-  for (const auto& d : report->departments) {
-    yellow += d.yellow;
-    red += d.red;
+
+  bool rate(Planned& p, const cases::Case& c) {
+    if (c.state != cases::State::completed || p.window) return true;
+    static const int kLevels[] = {5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 3, 3, 2, 1};
+    cases::NewRating r;
+    r.level = kLevels[rng_() % 20];
+    r.indicators = r.level >= 4 ? std::vector<std::string>{"办事效率高", "服务态度好"}
+                                : std::vector<std::string>{"办理时间长"};
+    r.comment = r.level >= 4   ? "网上就办好了，没跑腿"
+                : r.level == 3 ? "还可以"
+                               : "等了很久，也没人告知进度";
+    auto done = service_.rate(p.id, r, applicant_of(p));
+    if (done) ++rated_;
+    return done.has_value();
   }
-  log << "supervision (电子监察): " << yellow << " yellow and " << red << " red alerts open\n";
-  return {};
+
+  // The next step of the case's workflow: acceptance, a review, the decision (or a denial), or
+  // completion.
+  bool advance(const Op& op, Planned& p, const cases::Case& c) {
+    if (c.state == cases::State::submitted) {
+      return act(p, cases::Action::accept, clerk_of(c.dept_id), "材料齐全，符合法定形式，予以受理");
+    }
+    if (c.state == cases::State::granted || c.state == cases::State::denied) {
+      return act(p, cases::Action::complete, clerk_of(c.dept_id), "已送达审批结果，办结");
+    }
+    if (c.state != cases::State::in_review || c.current_step < 0) return true;
+    const auto& step = c.steps[c.current_step];
+    if (step.kind == "decide") {
+      bool deny = op.kind == Op::deny;
+      return act(p, deny ? cases::Action::deny : cases::Action::grant, step_official(step),
+                 deny ? "经审查，申请不符合法定条件，不予许可" : "符合法定条件，准予许可");
+    }
+    std::set<std::string> approved;
+    for (const auto& a : step.approvals) approved.insert(a.dept_id);
+    auto role = identity::parse_role(step.role).value_or(Role::reviewer);
+    for (const auto& d : step.dept_ids) {
+      if (approved.count(d)) continue;
+      return act(p, cases::Action::approve, staff_[d][role], pick(rng_, kOpinions));
+    }
+    return true;
+  }
+
+  app::App& app_;
+  identity::Service& ids_;
+  cases::Service& service_;
+  core::ManualClock& clock_;
+  std::mt19937_64& rng_;
+  std::ostream& log_;
+  std::map<std::string, std::map<Role, Principal>> staff_;
+  int staff_created_ = 0;
+  std::vector<Person> people_;
+  std::map<std::string, Principal> accounts_;
+  core::WorkingCalendar calendar_ = core::WorkingCalendar::china_2026();
+  std::vector<Planned> planned_;
+  std::vector<Op> ops_;
+  std::set<int> stopped_;  // a case whose script failed once goes no further
+  int filed_ = 0, acted_ = 0, failed_ = 0, rated_ = 0;
+};
+
+}  // namespace
+
+Status CaseSeeder::run(int count, core::Millis now_ms, std::ostream& log) {
+  Seeding seeding(app_, clock_, rng_, log);
+  if (auto st = seeding.create_staff(); !st) return st;
+  if (auto st = seeding.create_applicants(); !st) return st;
+  const core::Millis start = now_ms - kHistoryDays * core::kDayMs;
+  auto planned = seeding.plan(count, start, now_ms);
+  if (!planned) return fail(planned.error());
+  if (!*planned) return {};
+  if (auto st = seeding.play(start, now_ms); !st) return st;
+  return seeding.report(now_ms);
 }
 
 }  // namespace yiwang::demo

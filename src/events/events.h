@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -24,15 +25,25 @@ struct Actor {
   std::string dept_id;   // acting department, "" for citizens and businesses
 };
 
+// The platform itself acting (a follower, a sweep, 秒批), for a department or for none.
+inline Actor system_actor(std::string dept_id = "") {
+  return Actor{"", "system", std::move(dept_id)};
+}
+
+// One event, written with designated initialisers so each module builds events the same way:
+//   events::append(tx, clock, {.type = "appeal.replied", .subject_type = "appeal",
+//                              .subject_id = a.id, .actor = identity::actor_of(by),
+//                              .after_json = summary, .data_json = data.dump()});
 struct NewEvent {
-  std::string type;          // dotted, past tense: "case.accepted", "item.published", "user.locked"
-  std::string subject_type;  // "case", "item", "user", "certificate", "appeal", …
-  std::string subject_id;
-  Actor actor;
-  std::string reason;        // opinion / why, free text, may be ""
-  std::string before_json;   // state before, JSON object text or "" when there was none
-  std::string after_json;    // state after, JSON object text or ""
-  std::string data_json;     // extra structured detail, JSON object text or ""
+  // Every member has an initialiser, so designated initialisers may leave out what is empty.
+  std::string type{};          // dotted, past tense: "case.accepted", "item.published", …
+  std::string subject_type{};  // "case", "item", "user", "certificate", "appeal", …
+  std::string subject_id{};
+  Actor actor{};
+  std::string reason{};       // opinion / why, free text, may be ""
+  std::string before_json{};  // state before, JSON object text or "" when there was none
+  std::string after_json{};   // state after, JSON object text or ""
+  std::string data_json{};    // extra structured detail, JSON object text or ""
 };
 
 struct Event : NewEvent {

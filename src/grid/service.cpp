@@ -164,10 +164,6 @@ bool dept_official(const Principal& by, std::string_view dept) {
          (by.has_role(Role::clerk) || by.has_role(Role::reviewer) || by.has_role(Role::approver));
 }
 
-events::Actor actor_of(const Principal* by) {
-  if (!by) return events::Actor{"", "system", ""};
-  return events::Actor{by->user_id, std::string(identity::main_role(*by)), by->dept_id};
-}
 
 // ---- Rows --------------------------------------------------------------------------------------
 
@@ -740,7 +736,7 @@ Result<GridEvent> Service::Impl::report_in(store::Tx& tx, const core::Clock& clk
                {"external_ref", e.external_ref},
                {"suggested_dept", e.suggested_dept}};
   events::append(tx, clk,
-                 events::NewEvent{"grid.reported", "grid_event", e.id, actor_of(by), "", "",
+                 events::NewEvent{"grid.reported", "grid_event", e.id, identity::actor_of(by), "", "",
                                   snapshot(e), data.dump()});
   return e;
 }
@@ -966,7 +962,7 @@ Result<GridEvent> Service::Impl::act_in(store::Tx& tx, const core::Clock& clk,
     }
   }
   events::append(tx, clk,
-                 events::NewEvent{type, "grid_event", e.id, actor_of(&by), reason, snapshot(before),
+                 events::NewEvent{type, "grid_event", e.id, identity::actor_of(&by), reason, snapshot(before),
                                   snapshot(e), data.dump()});
   return e;
 }
@@ -1050,7 +1046,7 @@ Result<std::int64_t> Service::import_cells(std::string_view geojson, bool replac
                  {"replace", replace},
                  {"total", total ? total->int64(0) : 0}};
     events::append(tx, m.clock,
-                   events::NewEvent{"grid.cells_imported", "grid_cells", "", actor_of(&by), "", "",
+                   events::NewEvent{"grid.cells_imported", "grid_cells", "", identity::actor_of(&by), "", "",
                                     "", data.dump()});
     return {};
   });
@@ -1122,7 +1118,7 @@ Result<Component> Service::save_component(const Component& in, const Principal& 
     if (old)
       before = Json{{"code", c.code}, {"state", old->text(0)}, {"dept_id", old->text(1)}}.dump();
     events::append(tx, m.clock,
-                   events::NewEvent{"grid.component_saved", "grid_component", c.code, actor_of(&by),
+                   events::NewEvent{"grid.component_saved", "grid_component", c.code, identity::actor_of(&by),
                                     "", before, after.dump(), ""});
     return c;
   });
@@ -1239,7 +1235,7 @@ Result<Class> Service::save_class(const Class& c, const Principal& by) {
     };
     events::append(tx, m.clock,
                    events::NewEvent{"grid.class_saved", "grid_class",
-                                    std::string(to_string(c.kind)) + ":" + c.code, actor_of(&by),
+                                    std::string(to_string(c.kind)) + ":" + c.code, identity::actor_of(&by),
                                     "", old ? js(*old) : "", js(c), ""});
     return c;
   });

@@ -249,27 +249,55 @@ Response problem(const Error& error, const Request& request) {
   return r;
 }
 
-void Router::add(std::string method, std::string path_template, Handler handler) {
+std::string_view to_string(Access a) {
+  switch (a) {
+    case Access::optional:
+      return "optional";
+    case Access::signed_in:
+      return "signed_in";
+    case Access::open:
+      break;
+  }
+  return "open";
+}
+
+Runs Router::Resolved::runs() const {
+  return route ? route->options.runs : Runs::io_thread;
+}
+
+void Router::add(std::string method, std::string path_template, Handler handler,
+                 RouteOptions options) {
   Route route;
   for (auto segment : split_path(path_template)) route.segments.emplace_back(segment);
   route.method = std::move(method);
   route.path_template = std::move(path_template);
+  route.options = options;
   route.handler = std::move(handler);
   routes_.push_back(std::move(route));
+}
+
+void Router::add_asset(std::string path, std::string_view body, std::string content_type) {
+  add(
+      "GET", std::move(path),
+      [body, type = std::move(content_type)](const Request&, const PathParams&) {
+        return web_asset(body, type);
+      },
+      {Access::open, Runs::io_thread});
 }
 
 void Router::set_fallback(Handler handler) {
   fallback_ = std::move(handler);
 }
 
-std::vector<std::pair<std::string, std::string>> Router::routes() const {
-  std::vector<std::pair<std::string, std::string>> out;
+std::vector<Router::Info> Router::routes() const {
+  std::vector<Info> out;
   out.reserve(routes_.size());
-  for (const auto& r : routes_) out.emplace_back(r.method, r.path_template);
+  for (const auto& r : routes_) out.push_back({r.method, r.path_template, r.options});
   return out;
 }
 
-Response Router::dispatch(const Request& request) const {
+Router::Resolved Router::resolve(const Request& request) const {
+  Resolved out;
   // Split the raw path when we have it, so an encoded '/' cannot change the route.
   std::string_view raw_path;
   bool encoded = false;
@@ -286,9 +314,10 @@ Response Router::dispatch(const Request& request) const {
     for (auto s : segments) {
       auto d = percent_decode(s);
       if (!d) {
-        return problem(Error{ErrorCode::invalid_input, "", "路径中的百分号编码有误",
-                             "malformed percent-encoding in the path"},
-                       request);
+        out.answer = problem(Error{ErrorCode::invalid_input, "", "路径中的百分号编码有误",
+                                   "malformed percent-encoding in the path"},
+                             request);
+        return out;
       }
       decoded.push_back(std::move(*d));
     }
@@ -344,12 +373,14 @@ Response Router::dispatch(const Request& request) const {
 
   if (!best) {
     if (!any_path && fallback_ && (request.method == "GET" || request.method == "HEAD")) {
-      return fallback_(request, {});
+      out.fallback = true;
+      return out;
     }
     if (!any_path) {
-      return problem(Error{ErrorCode::not_found, "", "没有这个地址：" + instance_of(request),
-                           "no such resource: " + instance_of(request)},
-                     request);
+      out.answer = problem(Error{ErrorCode::not_found, "", "没有这个地址：" + instance_of(request),
+                                 "no such resource: " + instance_of(request)},
+                           request);
+      return out;
     }
     std::set<std::string> allowed;
     for (const auto& r : routes_) {
@@ -363,22 +394,29 @@ Response Router::dispatch(const Request& request) const {
                               "此地址不支持 " + request.method + " 方法",
                               "method " + request.method + " is not allowed here", request);
     r.headers.emplace_back("Allow", allow);
-    return r;
+    out.answer = std::move(r);
+    return out;
   }
 
-  PathParams params;
+  out.route = best;
   for (std::size_t i = 0; i < best->segments.size(); ++i) {
     const std::string& s = best->segments[i];
     if (is_wildcard(s) && i + 1 == best->segments.size()) {
       std::string rest(segment(i));
       for (std::size_t j = i + 1; j < segments.size(); ++j) (rest += '/') += segment(j);
-      params.emplace(s.substr(1, s.size() - 5), std::move(rest));
+      out.params.emplace(s.substr(1, s.size() - 5), std::move(rest));
     } else if (is_param(s)) {
-      params.emplace(s.substr(1, s.size() - 2), std::string(segment(i)));
+      out.params.emplace(s.substr(1, s.size() - 2), std::string(segment(i)));
     }
   }
+  return out;
+}
+
+Response Router::run(const Resolved& resolved, const Request& request) const {
+  if (resolved.answer) return *resolved.answer;
   try {
-    return best->handler(request, params);
+    if (resolved.fallback) return fallback_(request, {});
+    return resolved.route->handler(request, resolved.params);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "yiwang: request %s %s %s: unhandled exception: %s\n",
                  request.request_id.c_str(), request.method.c_str(), request.target.c_str(),

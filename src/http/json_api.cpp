@@ -3,6 +3,8 @@
 #include <charconv>
 #include <limits>
 
+#include "core/utf8.h"
+
 namespace yiwang::http {
 namespace {
 
@@ -46,12 +48,6 @@ std::optional<std::size_t> too_deep(std::string_view body) {
     }
   }
   return std::nullopt;
-}
-
-std::size_t utf8_length(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
 }
 
 // JSON pointer escaping (RFC 6901) of one reference token.
@@ -189,7 +185,7 @@ std::optional<std::string> ObjectReader::optional_string(std::string_view key,
     return std::nullopt;
   }
   const auto& s = v->get_ref<const std::string&>();
-  if (utf8_length(s) > max_len) {
+  if (core::utf8_length(s) > max_len) {
     set_error(Error{ErrorCode::invalid_input, path_of(key),
                     "不得超过 " + std::to_string(max_len) + " 个字符",
                     "must be at most " + std::to_string(max_len) + " characters"});
@@ -288,6 +284,10 @@ Result<Page> page_of(const Request& request, int default_limit, int max_limit) {
   auto offset = query_int(request, "offset", 0, 0, std::numeric_limits<int>::max());
   if (!offset) return fail(offset.error());
   return Page{*limit, *offset};
+}
+
+Json instant_or_null(const std::optional<core::Millis>& t) {
+  return t ? Json(core::format_instant(*t)) : Json(nullptr);
 }
 
 Json string_or_null(const std::map<std::string, std::string>& m, const std::string& key) {

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "http/http.h"
 
@@ -71,5 +72,21 @@ Result<Page> page_of(const Request& request, int default_limit = 20, int max_lim
 
 // m[key] as a JSON string, null when absent (an actor's name the reader may not see).
 Json string_or_null(const std::map<std::string, std::string>& m, const std::string& key);
+
+// An optional value as JSON: the value, or null when empty.
+template <class T>
+Json or_null(const std::optional<T>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+// An optional instant as RFC 3339 in UTC+8 ("2026-11-22T09:30:00.000+08:00"), or null.
+Json instant_or_null(const std::optional<core::Millis>& t);
+
+// A JSON array of f(x) for each x of `list`.
+template <class List, class F>
+Json array_of(const List& list, F&& f) {
+  Json out = Json::array();
+  for (const auto& x : list) out.push_back(f(x));
+  return out;
+}
 
 }  // namespace yiwang::http

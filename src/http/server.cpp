@@ -4,7 +4,6 @@
 
 #include <array>
 #include <atomic>
-#include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <functional>
@@ -31,6 +30,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "core/thread_annotations.h"
 #include "http/http.h"
 
 namespace yiwang::http {
@@ -149,18 +149,18 @@ class AccessLog {
 
   ~AccessLog() {
     {
-      std::lock_guard lock(mu_);
+      core::MutexLock lock(mu_);
       stop_ = true;
     }
-    cv_.notify_one();
+    cv_.signal();
     thread_.join();
     if (owned_) std::fclose(file_);
   }
 
-  void write(const std::string& line) {
+  void write(const std::string& line) EXCLUDES(mu_) {
     bool wake = false;
     {
-      std::lock_guard lock(mu_);
+      core::MutexLock lock(mu_);
       if (buffer_.size() > kMaxBuffered) {
         ++dropped_;  // the sink is stuck: shed log lines rather than block requests
         return;
@@ -168,23 +168,23 @@ class AccessLog {
       buffer_ += line;
       wake = buffer_.size() >= kWakeBytes;
     }
-    if (wake) cv_.notify_one();
+    if (wake) cv_.signal();
   }
 
  private:
   static constexpr std::size_t kWakeBytes = 64 * 1024;
   static constexpr std::size_t kMaxBuffered = 16 * 1024 * 1024;
 
-  void run() {
+  // The writer thread: swaps the buffer out under the lock, writes it without.
+  void run() EXCLUDES(mu_) {
     std::string out;
-    std::unique_lock lock(mu_);
+    mu_.lock();
     while (true) {
-      cv_.wait_for(lock, std::chrono::milliseconds(200),
-                   [&] { return stop_ || buffer_.size() >= kWakeBytes; });
+      if (!stop_ && buffer_.size() < kWakeBytes) cv_.wait_for(mu_, std::chrono::milliseconds(200));
       bool stopping = stop_;
       std::size_t dropped = std::exchange(dropped_, 0);
       out.swap(buffer_);
-      lock.unlock();
+      mu_.unlock();
       if (!out.empty()) {
         std::fwrite(out.data(), 1, out.size(), file_);
         std::fflush(file_);
@@ -192,18 +192,20 @@ class AccessLog {
       }
       if (dropped)
         std::fprintf(stderr, "yiwang: access log fell behind, dropped %zu lines\n", dropped);
-      lock.lock();
-      if (stopping && buffer_.empty()) return;
+      mu_.lock();
+      if (stopping && buffer_.empty()) break;
     }
+    mu_.unlock();
   }
 
+  // Constant after construction: the sink, owned by the writer thread.
   std::FILE* file_ = nullptr;
   bool owned_ = false;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::string buffer_;
-  std::size_t dropped_ = 0;
-  bool stop_ = false;
+  core::Mutex mu_;
+  core::CondVar cv_;
+  std::string buffer_ GUARDED_BY(mu_);
+  std::size_t dropped_ GUARDED_BY(mu_) = 0;
+  bool stop_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 
@@ -223,51 +225,53 @@ class WorkerPool {
   ~WorkerPool() { shutdown(); }
 
   // False when the queue is full (the caller answers 503).
-  bool try_submit(std::shared_ptr<Job> job) {
+  bool try_submit(std::shared_ptr<Job> job) EXCLUDES(mu_) {
     {
-      std::lock_guard lock(mu_);
+      core::MutexLock lock(mu_);
       if (count_ == ring_.size() || stop_) return false;
       ring_[(head_ + count_) % ring_.size()] = std::move(job);
       ++count_;
     }
-    cv_.notify_one();
+    cv_.signal();
     return true;
   }
 
-  // Runs what is queued, then joins the threads.
-  void shutdown() {
+  // Runs what is queued, then joins the threads. Called by the owner only (and the destructor).
+  void shutdown() EXCLUDES(mu_) {
     {
-      std::lock_guard lock(mu_);
+      core::MutexLock lock(mu_);
       if (stop_ && threads_.empty()) return;
       stop_ = true;
     }
-    cv_.notify_all();
+    cv_.signal_all();
     for (auto& t : threads_) t.join();
     threads_.clear();
   }
 
  private:
-  void loop() {
-    std::unique_lock lock(mu_);
+  void loop() EXCLUDES(mu_) {
+    mu_.lock();
     while (true) {
-      cv_.wait(lock, [&] { return count_ > 0 || stop_; });
-      if (count_ == 0) return;
+      while (count_ == 0 && !stop_) cv_.wait(mu_);
+      if (count_ == 0) break;
       std::shared_ptr<Job> job = std::move(ring_[head_]);
       head_ = (head_ + 1) % ring_.size();
       --count_;
-      lock.unlock();
+      mu_.unlock();
       job->run();
       job.reset();
-      lock.lock();
+      mu_.lock();
     }
+    mu_.unlock();
   }
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::shared_ptr<Job>> ring_;
-  std::size_t head_ = 0, count_ = 0;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
+  core::Mutex mu_;
+  core::CondVar cv_;
+  std::vector<std::shared_ptr<Job>> ring_ GUARDED_BY(mu_);  // its size is constant
+  std::size_t head_ GUARDED_BY(mu_) = 0;
+  std::size_t count_ GUARDED_BY(mu_) = 0;
+  bool stop_ GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;  // the owner's: started in the constructor, joined once
 };
 
 class Session;
@@ -282,14 +286,14 @@ struct Engine {
   const Router& router;
   ServerOptions options;
 
-  std::mutex registry_mu;
-  std::list<std::weak_ptr<Session>> sessions;
+  core::Mutex registry_mu;
+  std::list<std::weak_ptr<Session>> sessions GUARDED_BY(registry_mu);
   std::atomic<int> active{0};
 
-  std::mutex state_mu;
-  std::condition_variable state_cv;
+  core::Mutex state_mu;
+  core::CondVar state_cv;
   std::atomic<bool> stopping{false};
-  bool force = false;  // guarded by state_mu
+  bool force GUARDED_BY(state_mu) = false;
 
   std::unique_ptr<AccessLog> access_log;
 
@@ -331,7 +335,7 @@ class Session final : public Job, public std::enable_shared_from_this<Session> {
 
   ~Session() override {
     {
-      std::lock_guard lock(engine_.registry_mu);
+      core::MutexLock lock(engine_.registry_mu);
       engine_.sessions.erase(registry_entry_);
     }
     engine_.session_ended();
@@ -498,9 +502,12 @@ class Session final : public Job, public std::enable_shared_from_this<Session> {
     }
     // No timer runs while the handler works: the write sets its own.
     stream_.expires_never();
-    if (engine_.options.inline_reads && (request_.method == "GET" || request_.method == "HEAD")) {
-      // Reads that never wait on anything slow skip the hand-off to a worker and back, which
-      // costs more than the handler itself (see docs/benchmarks.md).
+    resolved_ = engine_.router.resolve(request_);
+    if (engine_.options.inline_reads && resolved_.runs() == Runs::io_thread) {
+      // Routes declared fast (answers from memory, short reads that wait on nothing) skip the
+      // hand-off to a worker and back, which costs more than the handler itself (see
+      // docs/benchmarks.md). Everything else runs on the pool, so a slow handler never stalls
+      // the connections of an I/O thread.
       dispatch();
       return write_response(false, false);
     }
@@ -514,7 +521,7 @@ class Session final : public Job, public std::enable_shared_from_this<Session> {
 
   void dispatch() {
     try {
-      response_ = engine_.router.dispatch(request_);
+      response_ = engine_.router.run(resolved_, request_);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "yiwang: request %s: %s\n", request_.request_id.c_str(), e.what());
       response_ = problem(Error{ErrorCode::internal, "", "", e.what()}, request_);
@@ -605,6 +612,7 @@ class Session final : public Job, public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
   Request request_;
+  Router::Resolved resolved_;  // where request_ goes; resolved on the I/O thread
   Response response_;
   std::string remote_;
   std::list<std::weak_ptr<Session>>::iterator registry_entry_;
@@ -663,7 +671,7 @@ void Engine::adopt(tcp::socket socket) {
   bool over_limit = active.load() >= options.max_connections;
   auto session = std::make_shared<Session>(*this, std::move(socket), over_limit);
   {
-    std::lock_guard lock(registry_mu);
+    core::MutexLock lock(registry_mu);
     sessions.push_front(session);
     session->registered(sessions.begin());
   }
@@ -677,7 +685,7 @@ template <class F>
 void Engine::for_each_session(F f) {
   std::vector<std::shared_ptr<Session>> live;
   {
-    std::lock_guard lock(registry_mu);
+    core::MutexLock lock(registry_mu);
     for (auto& weak : sessions) {
       if (auto s = weak.lock()) live.push_back(std::move(s));
     }
@@ -687,11 +695,11 @@ void Engine::for_each_session(F f) {
 
 void Engine::begin_drain() {
   {
-    std::lock_guard lock(state_mu);
+    core::MutexLock lock(state_mu);
     if (stopping) return;
     stopping = true;
   }
-  state_cv.notify_all();
+  state_cv.signal_all();
   if (!started) return;
   asio::post(*contexts[0], [this] {
     error_code ignored;
@@ -705,8 +713,8 @@ void Engine::begin_drain() {
 
 void Engine::session_ended() {
   if (--active == 0 && stopping) {
-    std::lock_guard lock(state_mu);
-    state_cv.notify_all();
+    core::MutexLock lock(state_mu);
+    state_cv.signal_all();
   }
 }
 
@@ -821,9 +829,9 @@ void Server::run_until_signal() {
       std::fprintf(stderr, "yiwang: signal received, draining\n");
       stop();
     } else {
-      std::lock_guard lock(e.state_mu);
+      core::MutexLock lock(e.state_mu);
       e.force = true;
-      e.state_cv.notify_all();
+      e.state_cv.signal_all();
     }
     signals.async_wait(on_signal);
   };
@@ -841,10 +849,12 @@ void Server::stop() {
 void Server::wait() {
   auto& e = *impl_;
   {
-    std::unique_lock lock(e.state_mu);
-    e.state_cv.wait(lock, [&] { return e.stopping.load(); });
+    core::MutexLock lock(e.state_mu);
+    while (!e.stopping.load()) e.state_cv.wait(e.state_mu);
     auto deadline = SteadyClock::now() + e.options.drain_timeout;
-    e.state_cv.wait_until(lock, deadline, [&] { return e.active == 0 || e.force; });
+    while (e.active != 0 && !e.force) {
+      if (!e.state_cv.wait_until(e.state_mu, deadline)) break;
+    }
   }
   e.finish();
 }

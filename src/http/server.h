@@ -3,7 +3,7 @@
 // `io_threads` threads each run their own event loop and own the connections accepted onto it;
 // they parse requests (keep-alive, pipelined requests answered in order) and write responses.
 // Handlers may block on the store, so each parsed request is handed to a bounded pool of
-// `worker_threads`; when its queue is full the request is answered at once with a 503 problem
+// `worker_threads` (unless its route is declared to run on the I/O thread: see inline_reads); when its queue is full the request is answered at once with a 503 problem
 // (Retry-After: 1) instead of queueing without bound. Bodies over `body_limit` get 413, and
 // read, write and idle timeouts close slow connections.
 //
@@ -41,9 +41,9 @@ struct ServerOptions {
   std::chrono::seconds drain_timeout{20};
   int max_connections = 10000;  // further connections get a 503 and are closed
   std::size_t queue_limit = 0;  // requests waiting for a worker; 0 means 32 × worker_threads
-  // Run GET and HEAD handlers on the I/O thread instead of a worker. Only for handlers that never
-  // block for long (SQLite WAL reads do not wait for the writer); PostgreSQL reads cross the
-  // network, so the App leaves this off there.
+  // Run the handlers of routes declared Runs::io_thread (http.h) on the I/O thread instead of a
+  // worker: answers from memory and short SQLite WAL reads, which do not wait for the writer.
+  // PostgreSQL reads cross the network, so the App leaves this off there.
   bool inline_reads = false;
   // Take SIGTERM/SIGINT over in start(), before listening, for run_until_signal() to act on.
   // Off for servers embedded in tests, where a signal should keep its default meaning.

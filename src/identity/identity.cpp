@@ -137,29 +137,6 @@ std::string division_record(const Division& d) {
   return json{{"code", d.code}, {"name", d.name}, {"parent_code", d.parent_code}}.dump();
 }
 
-events::Actor actor_of(const Principal* by) {
-  if (!by) return events::Actor{"", "system", ""};
-  return events::Actor{by->user_id, std::string(main_role(*by)), by->dept_id};
-}
-
-events::Actor system_actor() {
-  return events::Actor{"", "system", ""};
-}
-
-void append(store::Tx& tx, const core::Clock& clock, std::string type, std::string subject_type,
-            std::string subject_id, events::Actor actor, std::string before, std::string after,
-            std::string data = "") {
-  events::NewEvent e;
-  e.type = std::move(type);
-  e.subject_type = std::move(subject_type);
-  e.subject_id = std::move(subject_id);
-  e.actor = std::move(actor);
-  e.before_json = std::move(before);
-  e.after_json = std::move(after);
-  e.data_json = std::move(data);
-  events::append(tx, clock, e);
-}
-
 std::string hex(const unsigned char* bytes, std::size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out(n * 2, '0');
@@ -369,6 +346,14 @@ std::string_view main_role(const Principal& p) {
   return "official";
 }
 
+events::Actor actor_of(const Principal& p) {
+  return events::Actor{p.user_id, std::string(main_role(p)), p.is_official() ? p.dept_id : ""};
+}
+
+events::Actor actor_of(const Principal* p) {
+  return p ? actor_of(*p) : events::system_actor();
+}
+
 std::vector<store::Migration> migrations() {
   return generated::identity_migrations();
 }
@@ -435,9 +420,51 @@ Result<Principal> Service::create(const NewUser& user, const Principal* by, bool
         {p.user_id, p.username, std::string(to_string(p.kind)), p.display_name,
          text_or_null(p.id_number), p.division_code, p.phone, p.dept_id, roles_text(p.roles),
          password_hash, now});
-    append(tx, clock_, "user.created", "user", p.user_id, actor, "", user_record(p));
+    events::append(tx, clock_,
+                   {.type = "user.created",
+                    .subject_type = "user",
+                    .subject_id = p.user_id,
+                    .actor = actor,
+                    .after_json = user_record(p)});
     return p;
   });
+}
+
+// A wrong password: counts towards the lock, and locks the account at the limit (the counter
+// then restarts, so that after the lock expires the full allowance applies again). True when
+// this failure locked the account.
+bool Service::record_failure(store::Tx& tx, const std::string& user_id, std::int64_t failed,
+                             core::Millis locked_until, core::Millis now,
+                             std::string_view remote_address) {
+  const std::int64_t count = failed + 1;
+  json data{{"failed_logins", count}, {"remote_address", std::string(remote_address)}};
+  const bool locks = count >= options_.max_failed_logins;
+  const core::Millis until = now + options_.lockout_ms;
+  if (locks) {
+    tx.exec("UPDATE users SET failed_logins = 0, locked_until_ms = ? WHERE id = ?",
+            {until, user_id});
+    data["locked_until"] = core::format_instant(until);
+  } else {
+    tx.exec("UPDATE users SET failed_logins = ? WHERE id = ?", {count, user_id});
+  }
+  events::append(tx, clock_,
+                 {.type = "user.login_failed",
+                  .subject_type = "user",
+                  .subject_id = user_id,
+                  .actor = events::system_actor(),
+                  .data_json = data.dump()});
+  if (locks) {
+    events::append(
+        tx, clock_,
+        {.type = "user.locked",
+         .subject_type = "user",
+         .subject_id = user_id,
+         .actor = events::system_actor(),
+         .before_json = json{{"failed_logins", failed}, {"locked_until_ms", locked_until}}.dump(),
+         .after_json = json{{"failed_logins", 0}, {"locked_until_ms", until}}.dump(),
+         .data_json = data.dump()});
+  }
+  return locks;
 }
 
 Result<LoginResult> Service::login(std::string_view username, std::string_view password,
@@ -490,26 +517,9 @@ Result<LoginResult> Service::login(std::string_view username, std::string_view p
       return {};
     }
     if (!match) {
-      const std::int64_t count = failed + 1;
-      json data{{"failed_logins", count}, {"remote_address", std::string(remote_address)}};
-      if (count >= options_.max_failed_logins) {
-        // The counter restarts so that after the lock expires the full allowance applies again.
-        const core::Millis until = now + options_.lockout_ms;
-        tx.exec("UPDATE users SET failed_logins = 0, locked_until_ms = ? WHERE id = ?",
-                {until, user.user_id});
-        data["locked_until"] = core::format_instant(until);
-        append(tx, clock_, "user.login_failed", "user", user.user_id, system_actor(), "", "",
-               data.dump());
-        append(tx, clock_, "user.locked", "user", user.user_id, system_actor(),
-               json{{"failed_logins", failed}, {"locked_until_ms", locked_until}}.dump(),
-               json{{"failed_logins", 0}, {"locked_until_ms", until}}.dump(), data.dump());
-        outcome = Outcome::locked;
-      } else {
-        tx.exec("UPDATE users SET failed_logins = ? WHERE id = ?", {count, user.user_id});
-        append(tx, clock_, "user.login_failed", "user", user.user_id, system_actor(), "", "",
-               data.dump());
-        outcome = Outcome::wrong;
-      }
+      outcome = record_failure(tx, user.user_id, failed, locked_until, now, remote_address)
+                    ? Outcome::locked
+                    : Outcome::wrong;
       return {};
     }
     if (failed != 0 || locked_until != 0) {
@@ -523,10 +533,14 @@ Result<LoginResult> Service::login(std::string_view username, std::string_view p
         "INSERT INTO sessions (token_hash, user_id, created_at_ms, expires_at_ms, remote_address) "
         "VALUES (?, ?, ?, ?, ?)",
         {token_hash, user.user_id, now, expires, std::string(remote_address)});
-    append(tx, clock_, "user.logged_in", "user", user.user_id, actor_of(&user), "", "",
-           json{{"remote_address", std::string(remote_address)},
-                {"expires_at", core::format_instant(expires)}}
-               .dump());
+    events::append(tx, clock_,
+                   {.type = "user.logged_in",
+                    .subject_type = "user",
+                    .subject_id = user.user_id,
+                    .actor = actor_of(&user),
+                    .data_json = json{{"remote_address", std::string(remote_address)},
+                                      {"expires_at", core::format_instant(expires)}}
+                                     .dump()});
     result = LoginResult{token, expires, std::move(user)};
     outcome = Outcome::ok;
     return {};
@@ -556,7 +570,11 @@ Status Service::logout(std::string_view token) {
     if (!row || row->int64(kUserColumnCount) <= clock_.now_ms()) return {};
     Principal user = principal_at(*row);
     tx.exec("DELETE FROM sessions WHERE token_hash = ?", {token_hash});
-    append(tx, clock_, "user.logged_out", "user", user.user_id, actor_of(&user), "", "");
+    events::append(tx, clock_,
+                   {.type = "user.logged_out",
+                    .subject_type = "user",
+                    .subject_id = user.user_id,
+                    .actor = actor_of(&user)});
     ended = true;
     return {};
   });
@@ -651,8 +669,13 @@ Status Service::set_roles(std::string_view user_id, const std::set<Role>& roles,
     Principal after = *before;
     after.roles = roles;
     tx.exec("UPDATE users SET roles = ? WHERE id = ?", {roles_text(roles), after.user_id});
-    append(tx, clock_, "user.roles_changed", "user", after.user_id, actor_of(&by),
-           user_record(*before), user_record(after));
+    events::append(tx, clock_,
+                   {.type = "user.roles_changed",
+                    .subject_type = "user",
+                    .subject_id = after.user_id,
+                    .actor = actor_of(&by),
+                    .before_json = user_record(*before),
+                    .after_json = user_record(after)});
     return {};
   });
 }
@@ -665,9 +688,15 @@ Status Service::unlock(std::string_view user_id, const Principal& by) {
     if (!row) return no_user();
     tx.exec("UPDATE users SET failed_logins = 0, locked_until_ms = 0 WHERE id = ?",
             {std::string(user_id)});
-    append(tx, clock_, "user.unlocked", "user", std::string(user_id), actor_of(&by),
-           json{{"failed_logins", row->int64(0)}, {"locked_until_ms", row->int64(1)}}.dump(),
-           json{{"failed_logins", 0}, {"locked_until_ms", 0}}.dump());
+    events::append(
+        tx, clock_,
+        {.type = "user.unlocked",
+         .subject_type = "user",
+         .subject_id = std::string(user_id),
+         .actor = actor_of(&by),
+         .before_json =
+             json{{"failed_logins", row->int64(0)}, {"locked_until_ms", row->int64(1)}}.dump(),
+         .after_json = json{{"failed_logins", 0}, {"locked_until_ms", 0}}.dump()});
     return {};
   });
 }
@@ -705,8 +734,12 @@ Result<Department> Service::create_department(const Department& d, const Princip
         "INSERT INTO departments (id, name, uscc, division_code, parent_id, created_at_ms) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         {d.id, d.name, text_or_null(d.uscc), d.division_code, d.parent_id, clock_.now_ms()});
-    append(tx, clock_, "department.created", "department", d.id, actor_of(by), "",
-           department_record(d));
+    events::append(tx, clock_,
+                   {.type = "department.created",
+                    .subject_type = "department",
+                    .subject_id = d.id,
+                    .actor = actor_of(by),
+                    .after_json = department_record(d)});
     return d;
   });
 }
@@ -756,8 +789,13 @@ Status Service::upsert_division(const Division& d) {
       tx.exec("INSERT INTO divisions (code, name, parent_code) VALUES (?, ?, ?)",
               {d.code, d.name, d.parent_code});
     }
-    append(tx, clock_, "division.upserted", "division", d.code, system_actor(), before,
-           division_record(d));
+    events::append(tx, clock_,
+                   {.type = "division.upserted",
+                    .subject_type = "division",
+                    .subject_id = d.code,
+                    .actor = events::system_actor(),
+                    .before_json = before,
+                    .after_json = division_record(d)});
     return {};
   });
 }

@@ -25,6 +25,9 @@
 namespace yiwang::http {
 class Router;
 }
+namespace yiwang::events {
+struct Actor;
+}
 
 namespace yiwang::identity {
 
@@ -112,6 +115,11 @@ std::string mask_id_number(std::string_view id);
 // The role an actor acts in, for event records: officials' highest role (admin > supervisor >
 // approver > reviewer > clerk), "citizen" or "business" otherwise.
 std::string_view main_role(const Principal& p);
+// `p` as the actor of an event: user id, main role, and the department when `p` is an official.
+events::Actor actor_of(const Principal& p);
+// The same, or the platform itself (events::system_actor()) when `p` is null: bootstrap, CLI,
+// followers and sensors act without a principal.
+events::Actor actor_of(const Principal* p);
 
 std::vector<store::Migration> migrations();
 
@@ -160,6 +168,8 @@ class Service {
  private:
   Result<Principal> create(const NewUser& user, const Principal* by, bool self);
   void burn_verify(std::string_view password);
+  bool record_failure(store::Tx& tx, const std::string& user_id, std::int64_t failed,
+                      core::Millis locked_until, core::Millis now, std::string_view remote_address);
 
   store::Store& store_;
   const core::Clock& clock_;

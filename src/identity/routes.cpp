@@ -1,7 +1,6 @@
-// HTTP routes of identity: parse, authenticate, call one service function, map the result.
+// HTTP routes of identity: parse, call one service function, map the result (http/route.h).
+#include "identity/routes.h"
 #include "core/clock.h"
-#include "http/json_api.h"
-#include "identity/identity.h"
 
 namespace yiwang::identity {
 namespace {
@@ -42,10 +41,9 @@ Json department_json(const Department& d) {
           {"parent_id", d.parent_id}};
 }
 
-Response forbidden(const Request& req) {
-  return http::problem(Error{ErrorCode::forbidden, "", "只有管理员可以执行此操作",
-                             "only administrators may do this"},
-                       req);
+tl::unexpected<Error> admins_only() {
+  return fail(ErrorCode::forbidden, "", "只有管理员可以执行此操作",
+              "only administrators may do this");
 }
 
 // Reads a "roles" array of role names; errors name the element ("/roles/0").
@@ -100,131 +98,127 @@ Result<NewUser> new_user_of(const Request& req, bool allow_official) {
   return u;
 }
 
+Result<Json> login(const Request& req, Service& service) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  std::string username = r.required_string("username", 64);
+  std::string password = r.required_string("password", 1024);
+  if (auto st = r.finish(); !st) return fail(st.error());
+  return service.login(username, password, req.remote_address).map([](const LoginResult& l) {
+    return Json{{"token", l.token},
+                {"expires_at", core::format_instant(l.expires_at_ms)},
+                {"user", user_json(l.user, &l.user)}};
+  });
+}
+
+Result<std::set<Role>> parse_roles_body(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  auto roles = r.optional_array("roles");
+  if (!r.failed() && !roles) {
+    return fail(ErrorCode::invalid_input, "/roles", "缺少 roles", "roles is required");
+  }
+  if (auto st = r.finish(); !st) return fail(st.error());
+  return roles_of(*roles, "/roles");
+}
+
+Result<Department> parse_department(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  Department d;
+  d.id = r.required_string("id", 64);
+  d.name = r.required_string("name", 800);
+  d.uscc = r.optional_string("uscc", 64).value_or("");
+  d.division_code = r.optional_string("division_code", 12).value_or("");
+  d.parent_id = r.optional_string("parent_id", 64).value_or("");
+  if (auto st = r.finish(); !st) return fail(st.error());
+  return d;
+}
+
 }  // namespace
 
 void register_routes(http::Router& router, Service& service) {
-  router.add("POST", "/api/v1/auth/login", [&](const Request& req, const PathParams&) {
-    auto body = http::parse_object(req);
-    if (!body) return http::problem(body.error(), req);
-    http::ObjectReader r(*body);
-    std::string username = r.required_string("username", 64);
-    std::string password = r.required_string("password", 1024);
-    if (auto st = r.finish(); !st) return http::problem(st.error(), req);
-    auto login = service.login(username, password, req.remote_address);
-    if (!login) return http::problem(login.error(), req);
-    return http::ok({{"token", login->token},
-                     {"expires_at", core::format_instant(login->expires_at_ms)},
-                     {"user", user_json(login->user, &login->user)}});
+  Routes api(router, service);
+
+  api.open("POST", "/api/v1/auth/login",
+           [&](const Request& req, const PathParams&) { return login(req, service); });
+
+  // Open: the token to end is the credential itself (an unknown one is 401 from the service).
+  api.open("POST", "/api/v1/auth/logout", [&](const Request& req, const PathParams&) {
+    return service.logout(req.bearer_token());
   });
 
-  router.add("POST", "/api/v1/auth/logout", [&](const Request& req, const PathParams&) {
-    auto st = service.logout(req.bearer_token());
-    if (!st) return http::problem(st.error(), req);
-    return http::no_content();
+  api.open("POST", "/api/v1/auth/register", [&](const Request& req, const PathParams&) {
+    return new_user_of(req, /*allow_official=*/false)
+        .and_then([&](const NewUser& u) { return service.register_self(u); })
+        .map([](const Principal& p) { return http::created(user_json(p, &p)); });
   });
 
-  router.add("POST", "/api/v1/auth/register", [&](const Request& req, const PathParams&) {
-    auto u = new_user_of(req, /*allow_official=*/false);
-    if (!u) return http::problem(u.error(), req);
-    auto created = service.register_self(*u);
-    if (!created) return http::problem(created.error(), req);
-    return http::created(user_json(*created, &*created));
+  api.add("GET", "/api/v1/me", [](const Request&, const PathParams&, const Principal& who) {
+    return Result<Json>(user_json(who, &who));
   });
 
-  router.add("GET", "/api/v1/me", [&](const Request& req, const PathParams&) {
-    auto who = service.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    return http::ok(user_json(*who, &*who));
-  });
+  api.add("GET", "/api/v1/users",
+          [&](const Request& req, const PathParams&, const Principal& who) -> Result<Json> {
+            if (!is_admin(who)) return admins_only();
+            auto page = http::page_of(req);
+            if (!page) return fail(page.error());
+            auto users = service.list_users(page->limit, page->offset);
+            if (!users) return fail(users.error());
+            return Json{{"users", http::array_of(*users, [&](const Principal& u) {
+                           return user_json(u, &who);
+                         })}};
+          });
 
-  router.add("GET", "/api/v1/users", [&](const Request& req, const PathParams&) {
-    auto who = service.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    if (!is_admin(*who)) return forbidden(req);
-    auto page = http::page_of(req);
-    if (!page) return http::problem(page.error(), req);
-    auto users = service.list_users(page->limit, page->offset);
-    if (!users) return http::problem(users.error(), req);
-    Json list = Json::array();
-    for (const auto& u : *users) list.push_back(user_json(u, &*who));
-    return http::ok({{"users", std::move(list)}});
-  });
+  api.add("POST", "/api/v1/users",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return new_user_of(req, /*allow_official=*/true)
+                .and_then([&](const NewUser& u) { return service.create_user(u, &who); })
+                .map([&](const Principal& p) { return http::created(user_json(p, &who)); });
+          });
 
-  router.add("POST", "/api/v1/users", [&](const Request& req, const PathParams&) {
-    auto who = service.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto u = new_user_of(req, /*allow_official=*/true);
-    if (!u) return http::problem(u.error(), req);
-    auto created = service.create_user(*u, &*who);
-    if (!created) return http::problem(created.error(), req);
-    return http::created(user_json(*created, &*who));
-  });
+  api.add("PUT", "/api/v1/users/{id}/roles",
+          [&](const Request& req, const PathParams& p, const Principal& who) -> Result<Json> {
+            auto roles = parse_roles_body(req);
+            if (!roles) return fail(roles.error());
+            const std::string& id = p.at("id");
+            if (auto st = service.set_roles(id, *roles, who); !st) return fail(st.error());
+            // A read-back after the change, so the reply shows what is now stored.
+            return service.get_user(id).map([&](const Principal& u) { return user_json(u, &who); });
+          });
 
-  router.add("PUT", "/api/v1/users/{id}/roles", [&](const Request& req, const PathParams& p) {
-    auto who = service.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto body = http::parse_object(req);
-    if (!body) return http::problem(body.error(), req);
-    http::ObjectReader r(*body);
-    auto roles_json = r.optional_array("roles");
-    if (!r.failed() && !roles_json) {
-      return http::problem(
-          Error{ErrorCode::invalid_input, "/roles", "缺少 roles", "roles is required"}, req);
-    }
-    if (auto st = r.finish(); !st) return http::problem(st.error(), req);
-    auto roles = roles_of(*roles_json, "/roles");
-    if (!roles) return http::problem(roles.error(), req);
-    const std::string& id = p.at("id");
-    if (auto st = service.set_roles(id, *roles, *who); !st) return http::problem(st.error(), req);
-    // A read-back after the change, so the reply shows what is now stored.
-    auto user = service.get_user(id);
-    if (!user) return http::problem(user.error(), req);
-    return http::ok(user_json(*user, &*who));
-  });
-
-  router.add("POST", "/api/v1/users/{id}/unlock", [&](const Request& req, const PathParams& p) {
-    auto who = service.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    if (auto st = service.unlock(p.at("id"), *who); !st) return http::problem(st.error(), req);
-    return http::ok({{"id", p.at("id")}, {"unlocked", true}});
-  });
+  api.add("POST", "/api/v1/users/{id}/unlock",
+          [&](const Request&, const PathParams& p, const Principal& who) -> Result<Json> {
+            if (auto st = service.unlock(p.at("id"), who); !st) return fail(st.error());
+            return Json{{"id", p.at("id")}, {"unlocked", true}};
+          });
 
   // Public: which departments exist and what they are called is open government information,
   // and the portal and the public verification pages show their names to visitors.
-  router.add("GET", "/api/v1/departments", [&](const Request& req, const PathParams&) {
-    auto list = service.list_departments();
-    if (!list) return http::problem(list.error(), req);
-    Json out = Json::array();
-    for (const auto& d : *list) out.push_back(department_json(d));
-    return http::ok({{"departments", std::move(out)}});
+  api.open("GET", "/api/v1/departments", [&](const Request&, const PathParams&) {
+    return service.list_departments().map([](const std::vector<Department>& list) {
+      return Json{{"departments", http::array_of(list, department_json)}};
+    });
   });
 
-  router.add("POST", "/api/v1/departments", [&](const Request& req, const PathParams&) {
-    auto who = service.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto body = http::parse_object(req);
-    if (!body) return http::problem(body.error(), req);
-    http::ObjectReader r(*body);
-    Department d;
-    d.id = r.required_string("id", 64);
-    d.name = r.required_string("name", 800);
-    d.uscc = r.optional_string("uscc", 64).value_or("");
-    d.division_code = r.optional_string("division_code", 12).value_or("");
-    d.parent_id = r.optional_string("parent_id", 64).value_or("");
-    if (auto st = r.finish(); !st) return http::problem(st.error(), req);
-    auto created = service.create_department(d, &*who);
-    if (!created) return http::problem(created.error(), req);
-    return http::created(department_json(*created));
-  });
+  api.add("POST", "/api/v1/departments",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return parse_department(req)
+                .and_then([&](const Department& d) { return service.create_department(d, &who); })
+                .map([](const Department& d) { return http::created(department_json(d)); });
+          });
 
-  router.add("GET", "/api/v1/divisions", [&](const Request& req, const PathParams&) {
-    auto list = service.list_divisions(req.query_param("parent").value_or(""));
-    if (!list) return http::problem(list.error(), req);
-    Json out = Json::array();
-    for (const auto& d : *list) {
-      out.push_back({{"code", d.code}, {"name", d.name}, {"parent_code", d.parent_code}});
-    }
-    return http::ok({{"divisions", std::move(out)}});
+  api.open("GET", "/api/v1/divisions", [&](const Request& req, const PathParams&) {
+    return service.list_divisions(req.query_param("parent").value_or(""))
+        .map([](const std::vector<Division>& list) {
+          return Json{
+              {"divisions", http::array_of(list, [](const Division& d) {
+                 return Json{{"code", d.code}, {"name", d.name}, {"parent_code", d.parent_code}};
+               })}};
+        });
   });
 }
 

@@ -41,10 +41,6 @@ std::size_t chars(std::string_view s) {
   return core::decode_utf8(s).size();
 }
 
-events::Actor actor_of(const Principal* by) {
-  if (!by) return {"", "system", ""};
-  return {by->user_id, std::string(identity::main_role(*by)), by->dept_id};
-}
 
 // The platform itself reading grid events (to know whether an alarm's event is still open).
 Principal system_reader(const std::string& center) {
@@ -307,7 +303,7 @@ Result<Reported> report_alarm(Service::Impl& m, const Alarm& a) {
     events::append(
         tx, m.clock,
         events::NewEvent{o == Outcome::created ? "iot.alarm_reported" : "iot.alarm_failed",
-                         "iot_alarm", a.id, actor_of(nullptr), error,
+                         "iot_alarm", a.id, identity::actor_of(nullptr), error,
                          Json{{"outcome", "pending"}}.dump(), after.dump(), ""});
     return Reported{o, event_id};
   });
@@ -399,7 +395,7 @@ Result<IngestResult> Service::Impl::ingest(std::string_view topic, std::string_v
         {s->id, msg->msg_id, std::string(msg->channel == Channel::alarm ? "alarm" : "heartbeat"),
          msg->at_ms, now});
     std::vector<events::NewEvent> out;  // appended last, as the outbox asks
-    const events::Actor sys = actor_of(nullptr);
+    const events::Actor sys = identity::actor_of(nullptr);
     if (s->state == LinkState::offline) {
       out.push_back({"iot.sensor_online", "iot_sensor", s->id, sys, "",
                      Json{{"state", "offline"}}.dump(), Json{{"state", "online"}}.dump(), ""});
@@ -545,7 +541,7 @@ Result<SweepResult> Service::Impl::sweep(core::Millis pending_min_age_ms) {
   auto r = store.write([&](store::Tx& tx) -> Result<SweepResult> {
     SweepResult out;
     std::vector<events::NewEvent> evs;
-    const events::Actor sys = actor_of(nullptr);
+    const events::Actor sys = identity::actor_of(nullptr);
     for (const auto& row :
          tx.query("SELECT id, last_seen_at_ms FROM iot_sensors WHERE state = 'online' AND "
                   "last_seen_at_ms < ? ORDER BY id",
@@ -715,7 +711,7 @@ Result<Sensor> Service::create_sensor(const Sensor& in, const Principal& by) {
              out.cell_code, out.dept_id, out.component_code, now, now});
     events::append(
         tx, m.clock,
-        {"iot.sensor_created", "iot_sensor", out.id, actor_of(&by), "", "", sensor_json(out), ""});
+        {"iot.sensor_created", "iot_sensor", out.id, identity::actor_of(&by), "", "", sensor_json(out), ""});
     return out;
   });
 }
@@ -736,7 +732,7 @@ Result<Sensor> Service::update_sensor(const Sensor& in, const Principal& by) {
          s->dept_id, s->component_code, now, s->id});
     auto out = load_sensor(tx, s->id);
     events::append(tx, m.clock,
-                   {"iot.sensor_updated", "iot_sensor", s->id, actor_of(&by), "", sensor_json(*old),
+                   {"iot.sensor_updated", "iot_sensor", s->id, identity::actor_of(&by), "", sensor_json(*old),
                     sensor_json(*out), ""});
     return *out;
   });
@@ -857,7 +853,7 @@ Result<Rule> Service::save_rule(const Rule& in, const Principal& by) {
           p);
     }
     events::append(tx, m.clock,
-                   {"iot.rule_saved", "iot_rule", std::string(to_string(r.kind)), actor_of(&by), "",
+                   {"iot.rule_saved", "iot_rule", std::string(to_string(r.kind)), identity::actor_of(&by), "",
                     old ? rule_json(*old) : "", rule_json(r), ""});
     return r;
   });

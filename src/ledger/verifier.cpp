@@ -433,12 +433,8 @@ Result<VerifyReport> verify(const VerifyOptions& options) {
 
 void register_web_routes(http::Router& router) {
   // Everything the page does is same-origin; inline styles only (no inline script).
-  router.add("GET", "/verify", [](const http::Request&, const http::PathParams&) {
-    return http::web_asset(generated::ledger_verify_html, "text/html; charset=utf-8");
-  });
-  router.add("GET", "/verify/app.js", [](const http::Request&, const http::PathParams&) {
-    return http::web_asset(generated::ledger_verify_js, "text/javascript; charset=utf-8");
-  });
+  router.add_asset("/verify", generated::ledger_verify_html, "text/html; charset=utf-8");
+  router.add_asset("/verify/app.js", generated::ledger_verify_js, "text/javascript; charset=utf-8");
 }
 
 }  // namespace yiwang::ledger

@@ -45,10 +45,6 @@ bool is_hex(std::string_view s) {
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-events::Actor actor_of(const Principal* by) {
-  if (!by) return events::Actor{"", "system", ""};
-  return events::Actor{by->user_id, std::string(identity::main_role(*by)), by->dept_id};
-}
 
 bool may_manage_keys(const Principal* by) {
   return !by || by->has_role(identity::Role::admin);
@@ -79,7 +75,7 @@ Result<ApiKey> insert_key(store::Tx& tx, const core::Clock& clock, const std::st
   ev.type = "open311.key_created";
   ev.subject_type = "open311_key";
   ev.subject_id = k.id;
-  ev.actor = actor_of(by);
+  ev.actor = identity::actor_of(by);
   ev.after_json = json{{"id", k.id}, {"name", k.name}, {"revoked", false}}.dump();
   events::append(tx, clock, ev);
   return k;
@@ -380,7 +376,7 @@ Status Service::revoke_key(std::string_view id, const Principal* by) {
     ev.type = "open311.key_revoked";
     ev.subject_type = "open311_key";
     ev.subject_id = k.id;
-    ev.actor = actor_of(by);
+    ev.actor = identity::actor_of(by);
     ev.before_json = json{{"id", k.id}, {"name", k.name}, {"revoked", false}}.dump();
     ev.after_json = json{{"id", k.id}, {"name", k.name}, {"revoked", true}}.dump();
     events::append(tx, clock_, ev);

@@ -72,10 +72,6 @@ tl::unexpected<Error> forbidden_public() {
               "citizens and businesses take part; officials do not");
 }
 
-events::Actor actor_of(const Principal& by) {
-  return events::Actor{by.user_id, std::string(identity::main_role(by)),
-                       by.is_official() ? by.dept_id : ""};
-}
 
 std::string new_id(const core::Clock& clock, core::Random& random, std::string_view prefix) {
   return std::string(prefix) + core::compact_date(core::china_date(clock.now_ms())) +
@@ -380,7 +376,7 @@ Result<Consultation> Service::create_consultation(const NewConsultation& n, cons
           {c.id, static_cast<std::int64_t>(i), n.clauses[i].number, n.clauses[i].text});
     }
     c = *load_consultation(tx, c.id, now, true);
-    append_event(tx, m.clock, "consultation.created", "consultation", c.id, actor_of(by), "", "",
+    append_event(tx, m.clock, "consultation.created", "consultation", c.id, identity::actor_of(by), "", "",
                  consultation_summary(c));
     return c;
   });
@@ -403,7 +399,7 @@ Result<Consultation> Service::publish_consultation(std::string_view id, const Pr
         "WHERE id = ? AND state = 'draft'",
         {now, now, c->id});
     c = load_consultation(tx, id, now, true);
-    append_event(tx, m.clock, "consultation.published", "consultation", c->id, actor_of(by), "",
+    append_event(tx, m.clock, "consultation.published", "consultation", c->id, identity::actor_of(by), "",
                  before, consultation_summary(*c));
     return *c;
   });
@@ -497,7 +493,7 @@ Result<Comment> Service::add_comment(std::string_view id, std::string_view claus
         "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL)",
         {out.id, c->id, out.clause, out.text, by.user_id, out.author, now});
     c->comment_count += 1;
-    append_event(tx, m.clock, "consultation.comment_added", "consultation", c->id, actor_of(by), "",
+    append_event(tx, m.clock, "consultation.comment_added", "consultation", c->id, identity::actor_of(by), "",
                  before, consultation_summary(*c), Json{{"comment_id", out.id}});
     return out;
   });
@@ -555,7 +551,7 @@ Result<Comment> Service::decide(std::string_view id, std::string_view comment_id
         "decided_by = ? WHERE id = ?",
         {std::int64_t{adopted ? 1 : 0}, std::string(reason), now, by.user_id, out.id});
     out.decision = Decision{adopted, std::string(reason), now};
-    append_event(tx, m.clock, "consultation.comment_decided", "consultation", c->id, actor_of(by),
+    append_event(tx, m.clock, "consultation.comment_decided", "consultation", c->id, identity::actor_of(by),
                  std::string(reason), before.dump(),
                  Json{{"comment_id", out.id}, {"adopted", adopted}}.dump(),
                  Json{{"comment_id", out.id}});
@@ -593,7 +589,7 @@ Result<Consultation> Service::conclude(std::string_view id, std::string_view sum
     c = load_consultation(tx, id, now, true);
     Json after = Json::parse(consultation_summary(*c));
     after["adopted_count"] = adopted ? adopted->int64(0) : 0;
-    append_event(tx, m.clock, "consultation.concluded", "consultation", c->id, actor_of(by),
+    append_event(tx, m.clock, "consultation.concluded", "consultation", c->id, identity::actor_of(by),
                  std::string(summary), before, after.dump());
     return *c;
   });
@@ -780,7 +776,7 @@ Result<Survey> Service::create_survey(const NewSurvey& n, const Principal& by) {
         {id, n.title, n.description, *dept, n.closes_at_ms, questions_json(qs).dump(), by.user_id,
          now, now});
     Survey s = *load_survey(tx, id, now);
-    append_event(tx, m.clock, "survey.created", "survey", s.id, actor_of(by), "", "",
+    append_event(tx, m.clock, "survey.created", "survey", s.id, identity::actor_of(by), "", "",
                  survey_summary(s));
     return s;
   });
@@ -802,7 +798,7 @@ Result<Survey> Service::publish_survey(std::string_view id, const Principal& by)
         "UPDATE surveys SET state = 'open', published_at_ms = ?, updated_at_ms = ? WHERE id = ?",
         {now, now, s->id});
     s = load_survey(tx, id, now);
-    append_event(tx, m.clock, "survey.published", "survey", s->id, actor_of(by), "", before,
+    append_event(tx, m.clock, "survey.published", "survey", s->id, identity::actor_of(by), "", before,
                  survey_summary(*s));
     return *s;
   });
@@ -890,7 +886,7 @@ Result<SurveyResponse> Service::respond(std::string_view id, const std::vector<A
       }
     }
     s->response_count += 1;
-    append_event(tx, m.clock, "survey.responded", "survey", s->id, actor_of(by), "", before,
+    append_event(tx, m.clock, "survey.responded", "survey", s->id, identity::actor_of(by), "", before,
                  survey_summary(*s));
     return r;
   });

@@ -26,6 +26,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -56,6 +57,19 @@ class Row {
 
 using Rows = std::vector<Row>;
 using Params = std::vector<Value>;
+
+// An optional as a statement parameter: NULL when empty.
+template <class T>
+Value nullable(const std::optional<T>& v) {
+  if (!v) return nullptr;
+  if constexpr (std::is_integral_v<T>) {
+    return static_cast<std::int64_t>(*v);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return static_cast<double>(*v);
+  } else {
+    return std::string(*v);
+  }
+}
 
 // SQL failed in a way that is a bug (syntax, missing table, type error) or an I/O failure.
 class StoreError : public std::runtime_error {

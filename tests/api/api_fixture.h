@@ -2,8 +2,6 @@
 // with no sockets, and helpers to call it and check RFC 9457 problems. Shared by tests/api/*.
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -34,26 +32,6 @@ inline std::string read_file(const std::string& path) {
   return s.str();
 }
 
-// A fresh PostgreSQL database in the throwaway test cluster; returns its conninfo.
-inline std::string fresh_postgres_database() {
-  const char* file = std::getenv("YIWANG_TEST_PG_FILE");
-  if (!file)
-    throw std::runtime_error("YIWANG_TEST_PG_FILE not set: the pg_cluster fixture did not run");
-  std::string admin = read_file(file);
-  while (!admin.empty() && (admin.back() == '\n' || admin.back() == ' ')) admin.pop_back();
-  PGconn* c = PQconnectdb(admin.c_str());
-  if (PQstatus(c) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(c));
-  std::string name = "yw_api_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand());
-  PGresult* r = PQexec(c, ("CREATE DATABASE " + name).c_str());
-  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-  std::string error = PQerrorMessage(c);
-  PQclear(r);
-  PQfinish(c);
-  if (!ok) throw std::runtime_error(error);
-  auto pos = admin.find("dbname=");
-  return admin.substr(0, pos) + "dbname=" + name;
-}
-
 class ApiTest : public ::testing::TestWithParam<std::string> {
  protected:
   virtual int demo_cases() const { return 0; }
@@ -63,7 +41,7 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     config_.db = (dir_ / "api.db").string();
     config_.data_dir = (dir_ / "files").string();
     config_.fast_password_hashing = true;  // Argon2id at minimal cost: tests, not security
-    if (GetParam() == "postgres") config_.postgres = fresh_postgres_database();
+    if (GetParam() == "postgres") config_.postgres = yiwang::testing::make_postgres_database();
     yiwang::demo::Options demo;
     demo.data_dir = yiwang::testing::source_dir() + "/data/demo";
     demo.cases = demo_cases();

@@ -62,7 +62,7 @@ TEST_P(ApiTest, HealthAndOpenApiAreServed) {
   // Hand the registered routes to the node check, which compares them with the document.
   if (const char* file = std::getenv("YIWANG_ROUTES_FILE")) {
     std::ofstream out(file);
-    for (const auto& [method, path] : app_->router().routes()) out << method << " " << path << "\n";
+    for (const auto& r : app_->router().routes()) out << r.method << " " << r.path_template << "\n";
   }
 }
 

@@ -32,7 +32,7 @@ class CalendarTest : public testing::CasesFixture {
   }
 
   identity::Principal official(const std::string& username, std::set<Role> roles) {
-    return testing::add_official(*ids_, username, "zwfw", std::move(roles));
+    return Platform::official(username, "zwfw", std::move(roles));
   }
 
   std::int64_t scalar(const std::string& sql, const store::Params& params = {}) {

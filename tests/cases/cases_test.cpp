@@ -43,7 +43,7 @@ class CasesTest : public testing::CasesFixture {
                             {"gaj", "公安局"},
                             {"wjw", "卫生健康委员会"},
                             {"zwfw", "政务服务管理办公室"}}) {
-      ASSERT_TRUE(ids_->create_department({id, name, "", "", ""}, nullptr));
+      department(id, name);
     }
     admin_ = official("admin", "zwfw", {Role::admin});
     clerk_ = official("chuangkou", "scjg", {Role::clerk});
@@ -94,11 +94,6 @@ class CasesTest : public testing::CasesFixture {
     f.max_length = 50;
     i.form = {f};
     return i;
-  }
-
-  identity::Principal official(const std::string& username, const std::string& dept,
-                               std::set<Role> roles) {
-    return testing::add_official(*ids_, username, dept, std::move(roles));
   }
 
   identity::Principal person(const std::string& username, const std::string& name,

@@ -40,8 +40,8 @@ class CertificateMaterialsTest : public testing::CasesFixture {
     service_ = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_, options);
     ASSERT_TRUE(ids_->create_department({"scjg", "市场监督管理局", "", "", ""}, nullptr));
     ASSERT_TRUE(ids_->create_department({"zwfw", "政务服务管理办公室", "", "", ""}, nullptr));
-    admin_ = testing::add_official(*ids_, "admin", "zwfw", {Role::admin, Role::supervisor});
-    clerk_ = testing::add_official(*ids_, "clerk", "scjg", {Role::clerk});
+    admin_ = official("admin", "zwfw", {Role::admin, Role::supervisor});
+    clerk_ = official("clerk", "scjg", {Role::clerk});
     identity::NewUser u;
     u.username = "wangwu";
     u.password = "password123";

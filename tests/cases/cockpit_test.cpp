@@ -57,12 +57,12 @@ class CockpitTest : public testing::CasesFixture {
     for (auto [id, name] : {std::pair{"scjg", "江宁市市场监督管理局"},
                             {"gaj", "江宁市公安局"},
                             {"zwfw", "江宁市政务服务管理办公室"}}) {
-      ASSERT_TRUE(ids_->create_department({id, name, "", "", ""}, nullptr));
+      department(id, name);
     }
-    supervisor_ = testing::add_official(*ids_, "jiancha", "zwfw", {Role::supervisor});
-    admin_ = testing::add_official(*ids_, "admin", "zwfw", {Role::admin});
-    approver_ = testing::add_official(*ids_, "juece", "scjg", {Role::approver});
-    clerk_ = testing::add_official(*ids_, "chuangkou", "scjg", {Role::clerk});
+    supervisor_ = official("jiancha", "zwfw", {Role::supervisor});
+    admin_ = official("admin", "zwfw", {Role::admin});
+    approver_ = official("juece", "scjg", {Role::approver});
+    clerk_ = official("chuangkou", "scjg", {Role::clerk});
   }
 
   void exec(const std::string& sql, const store::Params& params) {

@@ -38,15 +38,13 @@ class FilesTest : public testing::CasesFixture {
     for (auto [id, name] : {std::pair{"scjg", "市场监督管理局"},
                             {"wjw", "卫生健康委员会"},
                             {"zwfw", "政务服务管理办公室"}}) {
-      ASSERT_TRUE(ids_->create_department({id, name, "", "", ""}, nullptr));
+      department(id, name);
     }
-    admin_ = user("admin", identity::Kind::official, "zwfw", {Role::admin});
-    clerk_ = user("chuangkou", identity::Kind::official, "scjg", {Role::clerk});
-    wjw_clerk_ = user("wjw_chuangkou", identity::Kind::official, "wjw", {Role::clerk});
-    citizen_ =
-        user("zhangsan", identity::Kind::citizen, "", {}, testing::citizen_id("11010519900307001"));
-    other_ =
-        user("lisi", identity::Kind::citizen, "", {}, testing::citizen_id("11010519880101002"));
+    admin_ = official("admin", "zwfw", {Role::admin});
+    clerk_ = official("chuangkou", "scjg", {Role::clerk});
+    wjw_clerk_ = official("wjw_chuangkou", "wjw", {Role::clerk});
+    citizen_ = citizen("zhangsan", "zhangsan", "11010519900307001", "");
+    other_ = citizen("lisi", "lisi", "11010519880101002", "");
 
     catalog::Item i;
     i.code = kItem;
@@ -61,21 +59,6 @@ class FilesTest : public testing::CasesFixture {
     i.handling_forms = {"2"};
     auto published = catalog_->publish(i, admin_);
     ASSERT_TRUE(published) << published.error().message_en << published.error().field;
-  }
-
-  identity::Principal user(const std::string& name, identity::Kind kind, const std::string& dept,
-                           std::set<Role> roles, const std::string& id_number = "") {
-    identity::NewUser u;
-    u.username = name;
-    u.password = "password123";
-    u.kind = kind;
-    u.display_name = name;
-    u.dept_id = dept;
-    u.roles = std::move(roles);
-    u.id_number = id_number;
-    auto p = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << p.error().message_en;
-    return p ? *p : identity::Principal{};
   }
 
   std::int64_t last_seq() {

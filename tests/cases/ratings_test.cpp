@@ -40,31 +40,15 @@ class RatingsTest : public testing::CasesFixture {
     for (auto [id, name] : {std::pair{"scjg", "江宁市市场监督管理局"},
                             {"gaj", "江宁市公安局"},
                             {"zwfw", "江宁市政务服务管理办公室"}}) {
-      ASSERT_TRUE(ids_->create_department({id, name, "", "", ""}, nullptr));
+      department(id, name);
     }
-    supervisor_ = user("jiancha", identity::Kind::official, "zwfw", {Role::supervisor});
-    approver_ = user("juece", identity::Kind::official, "scjg", {Role::approver});
-    clerk_ = user("chuangkou", identity::Kind::official, "scjg", {Role::clerk});
-    other_approver_ = user("gaj_juece", identity::Kind::official, "gaj", {Role::approver});
-    admin_ = user("admin", identity::Kind::official, "zwfw", {Role::admin});
-    citizen_ = user("zhangsan", identity::Kind::citizen, "", {}, citizen_id("11010519900307123"));
-    other_citizen_ = user("lisi", identity::Kind::citizen, "", {}, citizen_id("11010519850101456"));
-  }
-
-  identity::Principal user(const std::string& username, identity::Kind kind,
-                           const std::string& dept, std::set<Role> roles,
-                           const std::string& id_number = "") {
-    identity::NewUser u;
-    u.username = username;
-    u.password = "password123";
-    u.kind = kind;
-    u.display_name = username;
-    u.dept_id = dept;
-    u.roles = std::move(roles);
-    u.id_number = id_number;
-    auto p = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << username << ": " << p.error().message_en;
-    return p ? *p : identity::Principal{};
+    supervisor_ = official("jiancha", "zwfw", {Role::supervisor});
+    approver_ = official("juece", "scjg", {Role::approver});
+    clerk_ = official("chuangkou", "scjg", {Role::clerk});
+    other_approver_ = official("gaj_juece", "gaj", {Role::approver});
+    admin_ = official("admin", "zwfw", {Role::admin});
+    citizen_ = citizen("zhangsan", "zhangsan", "11010519900307123", "");
+    other_citizen_ = citizen("lisi", "lisi", "11010519850101456", "");
   }
 
   // A case of `item` handled by `dept`, completed yesterday, filed by `applicant`.

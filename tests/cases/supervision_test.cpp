@@ -47,18 +47,13 @@ class SupervisionTest : public testing::CasesFixture {
     for (auto [id, name] : {std::pair{"scjg", "江宁市市场监督管理局"},
                             {"gaj", "江宁市公安局"},
                             {"zwfw", "江宁市政务服务管理办公室"}}) {
-      ASSERT_TRUE(ids_->create_department({id, name, "", "", ""}, nullptr));
+      department(id, name);
     }
     supervisor_ = official("jiancha", "zwfw", {Role::supervisor});
     approver_ = official("juece", "scjg", {Role::approver, Role::reviewer});
     clerk_ = official("chuangkou", "scjg", {Role::clerk});
     other_approver_ = official("gaj_juece", "gaj", {Role::approver});
     admin_ = official("admin", "zwfw", {Role::admin});
-  }
-
-  identity::Principal official(const std::string& username, const std::string& dept,
-                               std::set<Role> roles) {
-    return testing::add_official(*ids_, username, dept, std::move(roles));
   }
 
   void insert_case(const CaseRow& c) {

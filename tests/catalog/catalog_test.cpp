@@ -13,6 +13,7 @@
 #include "catalog/catalog.h"
 #include "events/events.h"
 #include "identity/identity.h"
+#include "support/platform.h"
 #include "support/test_store.h"
 
 namespace yiwang::catalog {
@@ -21,7 +22,8 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-identity::Principal official(std::set<identity::Role> roles, std::string dept = "scjg") {
+// A principal as authentication would give it (the catalog reads no accounts).
+identity::Principal principal(std::set<identity::Role> roles, std::string dept = "scjg") {
   identity::Principal p;
   p.user_id = "u-" + dept;
   p.username = "official";
@@ -31,7 +33,7 @@ identity::Principal official(std::set<identity::Role> roles, std::string dept = 
   return p;
 }
 
-const identity::Principal kAdmin = official({identity::Role::admin}, "zwfw");
+const identity::Principal kAdmin = principal({identity::Role::admin}, "zwfw");
 
 // A complete, valid licence item of 卫健 with a joint review step.
 Item hygiene_licence() {
@@ -92,19 +94,10 @@ Item simple(std::string code, std::string name, std::string dept, std::string ty
 }
 
 class CatalogTest
-    : public ::testing::TestWithParam<decltype(yiwang::testing::backends())::value_type> {
+    : public yiwang::testing::PlatformTest {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    std::vector<store::Migration> all;
-    for (auto list : {events::migrations(), identity::migrations(), catalog::migrations()}) {
-      all.insert(all.end(), list.begin(), list.end());
-    }
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options options;
-    options.pwhash_opslimit = 1;
-    options.pwhash_memlimit = 8192;
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, options);
+    ASSERT_NO_FATAL_FAILURE(open({catalog::migrations()}, 1'790'000'000'000));
     service_ = std::make_unique<Service>(*store_, clock_);
     ASSERT_TRUE(ids_->upsert_division({"320000", "江苏省", ""}));
     ASSERT_TRUE(ids_->upsert_division({"329900", "江宁市（虚构）", "320000"}));
@@ -147,10 +140,6 @@ class CatalogTest
     return out;
   }
 
-  core::ManualClock clock_{1'790'000'000'000};
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
   std::unique_ptr<Service> service_;
 };
 
@@ -270,8 +259,8 @@ TEST_P(CatalogTest, InvalidItemsNameTheFieldAndWriteNothing) {
 
 TEST_P(CatalogTest, OnlyAdminsPublishAndWithdraw) {
   add_departments();
-  for (const auto& who : {official({identity::Role::reviewer, identity::Role::approver}, "wjw"),
-                          official({identity::Role::clerk}, "wjw")}) {
+  for (const auto& who : {principal({identity::Role::reviewer, identity::Role::approver}, "wjw"),
+                          principal({identity::Role::clerk}, "wjw")}) {
     EXPECT_EQ(ErrorCode::forbidden, service_->publish(hygiene_licence(), who).error().code);
   }
   identity::Principal citizen;
@@ -282,7 +271,7 @@ TEST_P(CatalogTest, OnlyAdminsPublishAndWithdraw) {
   EXPECT_EQ(0, count("items"));
 
   ASSERT_TRUE(service_->publish(hygiene_licence(), kAdmin));
-  auto approver = official({identity::Role::approver}, "wjw");
+  auto approver = principal({identity::Role::approver}, "wjw");
   EXPECT_EQ(ErrorCode::forbidden,
             service_->set_active("11329900MB0401001000", false, approver).error().code);
   EXPECT_EQ(ErrorCode::not_found, service_->set_active("NOPE", false, kAdmin).error().code);
@@ -291,7 +280,7 @@ TEST_P(CatalogTest, OnlyAdminsPublishAndWithdraw) {
 TEST_P(CatalogTest, DryRunValidatesTheFormAndEvaluatesRules) {
   add_departments();
   ASSERT_TRUE(service_->publish(hygiene_licence(), kAdmin));
-  auto approver = official({identity::Role::approver}, "wjw");
+  auto approver = principal({identity::Role::approver}, "wjw");
   auto ok = service_->dry_run("11329900MB0401001000", R"({"venue_type": "住宿场所", "area": 800})",
                               {}, approver);
   ASSERT_TRUE(ok) << ok.error().message_en;
@@ -305,7 +294,7 @@ TEST_P(CatalogTest, DryRunValidatesTheFormAndEvaluatesRules) {
       "/form/venue_type",
       service_->dry_run("11329900MB0401001000", R"({"area": 5})", {}, approver).error().field);
   EXPECT_EQ(ErrorCode::forbidden,
-            service_->dry_run("11329900MB0401001000", "{}", {}, official({identity::Role::clerk}))
+            service_->dry_run("11329900MB0401001000", "{}", {}, principal({identity::Role::clerk}))
                 .error()
                 .code);
 }
@@ -465,7 +454,7 @@ TEST_P(CatalogTest, DemoCatalogPublishesWithoutError) {
   a.age = 81;
   a.division_code = "329902";
   a.open_cases_same_item = 0;
-  auto approver = official({identity::Role::approver}, "mzj");
+  auto approver = principal({identity::Role::approver}, "mzj");
   const Item& elderly = found.items[0];
   json form = {{"applicant_name", "王秀英"},
                {"id_number", "11010519491231002X"},

@@ -6,6 +6,7 @@
 #include "events/events.h"
 #include "http/http.h"
 #include "identity/identity.h"
+#include "support/platform.h"
 #include "support/test_store.h"
 
 namespace yiwang::catalog {
@@ -14,19 +15,10 @@ namespace {
 using nlohmann::json;
 
 class CatalogRoutesTest
-    : public ::testing::TestWithParam<decltype(yiwang::testing::backends())::value_type> {
+    : public yiwang::testing::PlatformTest {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    std::vector<store::Migration> all;
-    for (auto list : {events::migrations(), identity::migrations(), catalog::migrations()}) {
-      all.insert(all.end(), list.begin(), list.end());
-    }
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options options;
-    options.pwhash_opslimit = 1;
-    options.pwhash_memlimit = 8192;
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, options);
+    ASSERT_NO_FATAL_FAILURE(open({catalog::migrations()}, 1'790'000'000'000));
     service_ = std::make_unique<Service>(*store_, clock_);
     register_routes(router_, *service_, *ids_);
     ASSERT_TRUE(ids_->upsert_division({"320000", "江苏省", ""}));
@@ -91,10 +83,6 @@ class CatalogRoutesTest
                  {"when", {{"fact", "applicant.age"}, {"op", "ge"}, {"value", 80}}}}}}}}};
   }
 
-  core::ManualClock clock_{1'790'000'000'000};
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
   std::unique_ptr<Service> service_;
   http::Router router_;
   std::string admin_, approver_, clerk_;

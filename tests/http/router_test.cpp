@@ -157,7 +157,8 @@ TEST_F(RouterTest, HandlerExceptionIsGenericInternalProblem) {
 TEST_F(RouterTest, RoutesListsEveryRegistration) {
   auto routes = router_.routes();
   ASSERT_EQ(9u, routes.size());
-  EXPECT_EQ(std::make_pair(std::string("GET"), std::string("/api/v1/items/{code}")), routes[2]);
+  EXPECT_EQ(std::make_pair(std::string("GET"), std::string("/api/v1/items/{code}")),
+            std::make_pair(routes[2].method, routes[2].path_template));
 }
 
 TEST(Problem, MapsEveryCode) {

@@ -97,9 +97,11 @@ class ServerTest : public ::testing::Test {
     log_path_ =
         fs::temp_directory_path() / ("yiwang-http-access-" + std::to_string(::getpid()) + ".log");
     fs::remove(log_path_);
-    router_.add("GET", "/hello/{name}", [](const Request& req, const PathParams& p) {
-      return ok({{"hello", p.at("name")}, {"request_id", req.request_id}});
-    });
+    router_.add("GET", "/hello/{name}",
+                [](const Request& req, const PathParams& p) {
+                  return ok({{"hello", p.at("name")}, {"request_id", req.request_id}});
+                },
+                {.runs = Runs::io_thread});
     router_.add("POST", "/echo", [](const Request& req, const PathParams&) {
       auto body = parse_object(req);
       if (!body) return problem(body.error(), req);
@@ -368,6 +370,30 @@ TEST_F(ServerTest, InlineReadsAreServedWhileEveryWorkerIsBusy) {
   release_.open();
   for (auto& t : writers) t.join();
   EXPECT_EQ(3u, statuses.size());
+}
+
+// A slow read not declared fast runs on the pool: with inline reads on and one I/O thread, a
+// read blocked in its handler must not hold up the fast routes of the same I/O thread.
+TEST_F(ServerTest, SlowReadsRunOnThePoolNotOnTheIoThread) {
+  options_.inline_reads = true;
+  options_.io_threads = 1;
+  start();
+  unsigned short port = server_->port();
+  std::promise<Result<ClientResponse>> slow;
+  std::thread reader([&] {
+    Client c("127.0.0.1", port);
+    slow.set_value(c.request("GET", "/slow"));
+  });
+  wait_slow_entered(1);  // the slow read is inside its handler
+  Client c("127.0.0.1", port);
+  auto fast = c.request("GET", "/hello/fast");
+  ASSERT_TRUE(fast);
+  EXPECT_EQ(200, fast->status);
+  release_.open();
+  reader.join();
+  auto r = slow.get_future().get();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(200, r->status);
 }
 
 TEST_F(ServerTest, StopDrainsInFlightRequest) {

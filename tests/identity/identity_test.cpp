@@ -10,6 +10,7 @@
 
 #include "events/events.h"
 #include "identity/identity.h"
+#include "support/platform.h"
 #include "support/test_store.h"
 
 namespace yiwang::identity {
@@ -21,22 +22,16 @@ using nlohmann::json;
 constexpr const char* kPassword = "correct horse 1";
 constexpr core::Millis kHour = 3600 * 1000;
 
-class IdentityTest : public ::testing::TestWithParam<std::string> {
+class IdentityTest : public yiwang::testing::PlatformTest {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    auto all = events::migrations();
-    auto mine = migrations();
-    all.insert(all.end(), mine.begin(), mine.end());
-    auto migrated = store::migrate(*store_, all);
-    ASSERT_TRUE(migrated) << migrated.error().message_en;
-
-    options_.pwhash_opslimit = 1;
-    options_.pwhash_memlimit = 8192;
+    options_ = yiwang::testing::fast_hashing();
     options_.max_failed_logins = 3;
     options_.lockout_ms = 15 * 60 * 1000;
     options_.session_ttl_ms = 8 * kHour;
-    service_ = std::make_unique<Service>(*store_, clock_, random_, options_);
+    // 2026-03-02 09:00 in Beijing.
+    ASSERT_NO_FATAL_FAILURE(open({}, core::china_midnight(2026y / 3 / 2) + 9 * kHour, options_));
+    service_ = ids_.get();
 
     ASSERT_TRUE(service_->create_department({"zwfw", "江宁市政务服务管理办公室", "", "329900", ""},
                                             nullptr));
@@ -97,12 +92,8 @@ class IdentityTest : public ::testing::TestWithParam<std::string> {
         [](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
   }
 
-  std::unique_ptr<store::Store> store_;
-  // 2026-03-02 09:00 in Beijing.
-  core::ManualClock clock_{core::china_midnight(2026y / 3 / 2) + 9 * kHour};
-  core::SystemRandom random_;
   Options options_;
-  std::unique_ptr<Service> service_;
+  Service* service_ = nullptr;
   Principal admin_;
 };
 

@@ -9,6 +9,8 @@
 #include "events/events.h"
 #include "http/http.h"
 #include "identity/identity.h"
+#include "support/platform.h"
+#include "support/router_client.h"
 #include "support/test_store.h"
 
 namespace yiwang::identity {
@@ -18,18 +20,11 @@ using nlohmann::json;
 
 constexpr const char* kPassword = "long-enough-1";
 
-class IdentityRoutesTest : public ::testing::TestWithParam<std::string> {
+class IdentityRoutesTest : public yiwang::testing::PlatformTest {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    auto all = events::migrations();
-    auto mine = migrations();
-    all.insert(all.end(), mine.begin(), mine.end());
-    ASSERT_TRUE(store::migrate(*store_, all));
-    Options options;
-    options.pwhash_opslimit = 1;
-    options.pwhash_memlimit = 8192;
-    service_ = std::make_unique<Service>(*store_, clock_, random_, options);
+    ASSERT_NO_FATAL_FAILURE(open({}, 1'780'000'000'000));
+    service_ = ids_.get();
     register_routes(router_, *service_);
 
     ASSERT_TRUE(service_->create_department({"zwfw", "政务办", "", "329900", ""}, nullptr));
@@ -48,46 +43,20 @@ class IdentityRoutesTest : public ::testing::TestWithParam<std::string> {
 
   http::Response call(const std::string& method, const std::string& path,
                       const std::string& body = "", const std::string& token = "") {
-    http::Request req;
-    req.method = method;
-    req.target = path;
-    auto q = path.find('?');
-    req.path = path.substr(0, q);
-    if (q != std::string::npos) {
-      std::string pair = path.substr(q + 1);
-      auto eq = pair.find('=');
-      req.query.emplace(pair.substr(0, eq), eq == std::string::npos ? "" : pair.substr(eq + 1));
-    }
-    req.body = body;
-    req.request_id = "t";
-    req.remote_address = "192.0.2.1";
-    if (!body.empty()) req.headers["content-type"] = "application/json";
-    if (!token.empty()) req.headers["authorization"] = "Bearer " + token;
-    return router_.dispatch(req);
+    return client_.call(method, path, body, token);
   }
 
   json call_json(const std::string& method, const std::string& path, const json& body,
                  const std::string& token, int status) {
-    auto r = call(method, path, body.is_null() ? "" : body.dump(), token);
-    EXPECT_EQ(status, r.status) << method << " " << path << " → " << r.body;
-    return r.body.empty() ? json() : json::parse(r.body, nullptr, false);
+    return client_.call_json(method, path, body, token, status);
   }
 
   void expect_problem(const http::Response& r, int status, const std::string& field = "") {
-    EXPECT_EQ(status, r.status) << r.body;
-    EXPECT_EQ("application/problem+json", r.content_type);
-    auto p = json::parse(r.body, nullptr, false);
-    ASSERT_TRUE(p.is_object()) << r.body;
-    EXPECT_FALSE(p.value("message_zh", "").empty()) << r.body;
-    if (!field.empty()) {
-      EXPECT_EQ(field, p.value("field", "")) << r.body;
-    }
+    yiwang::testing::expect_problem(r, status, field);
   }
 
   std::string login(const std::string& username, const std::string& password = kPassword) {
-    auto body = call_json("POST", "/api/v1/auth/login",
-                          {{"username", username}, {"password", password}}, "", 200);
-    return body.value("token", "");
+    return client_.login(username, password);
   }
 
   std::int64_t last_seq() {
@@ -95,11 +64,9 @@ class IdentityRoutesTest : public ::testing::TestWithParam<std::string> {
         [](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
   }
 
-  std::unique_ptr<store::Store> store_;
-  core::ManualClock clock_{1'780'000'000'000};
-  core::SystemRandom random_;
-  std::unique_ptr<Service> service_;
+  Service* service_ = nullptr;
   http::Router router_;
+  yiwang::testing::RouterClient client_{router_};
 };
 
 const json kCitizen = {{"username", "lisi"},

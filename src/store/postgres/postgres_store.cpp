@@ -15,12 +15,12 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <random>
 #include <thread>
+
+#include "core/thread_annotations.h"
 
 namespace yiwang::store {
 
@@ -448,38 +448,42 @@ class PostgresStore final : public Store {
     return c;
   }
 
-  PGconn* acquire() {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [this] { return !idle_.empty() || open_ < max_connections_; });
-    if (!idle_.empty()) {
-      PGconn* c = idle_.back();
-      idle_.pop_back();
-      return c;
+  // An idle connection, or a new one while fewer than max_connections_ are open; waits otherwise.
+  PGconn* acquire() EXCLUDES(mutex_) {
+    {
+      core::MutexLock lock(mutex_);
+      while (idle_.empty() && open_ >= max_connections_) cv_.wait(mutex_);
+      if (!idle_.empty()) {
+        PGconn* c = idle_.back();
+        idle_.pop_back();
+        return c;
+      }
+      ++open_;
     }
-    ++open_;
-    lock.unlock();
     try {
       return connect();
     } catch (...) {
-      lock.lock();
-      --open_;
-      cv_.notify_one();
+      {
+        core::MutexLock lock(mutex_);
+        --open_;
+      }
+      cv_.signal();
       throw;
     }
   }
 
-  void release(PGconn* c) {
+  void release(PGconn* c) EXCLUDES(mutex_) {
     bool healthy = PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) == PQTRANS_IDLE;
     if (!healthy) PQfinish(c);
     {
-      std::lock_guard lock(mutex_);
+      core::MutexLock lock(mutex_);
       if (healthy) {
         idle_.push_back(c);
       } else {
         --open_;
       }
     }
-    cv_.notify_one();
+    cv_.signal();
   }
 
   static void rollback(PGconn* c) {
@@ -511,10 +515,10 @@ class PostgresStore final : public Store {
   const std::string conninfo_;
   const int max_connections_;
   const int max_retries_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<PGconn*> idle_;
-  int open_ = 0;
+  core::Mutex mutex_;
+  core::CondVar cv_;
+  std::vector<PGconn*> idle_ GUARDED_BY(mutex_);
+  int open_ GUARDED_BY(mutex_) = 0;  // connections made, idle or in use
 };
 
 }  // namespace

@@ -5,13 +5,13 @@
 
 #include <sqlite3.h>
 
-#include <condition_variable>
 #include <deque>
 #include <exception>
 #include <future>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
+
+#include "core/thread_annotations.h"
 
 namespace yiwang::store {
 
@@ -246,16 +246,16 @@ class SqliteStore final : public Store {
 
   ~SqliteStore() override {
     {
-      std::lock_guard lock(queue_mutex_);
+      core::MutexLock lock(queue_mutex_);
       stopping_ = true;
     }
-    queue_cv_.notify_all();
+    queue_cv_.signal_all();
     writer_.join();
     {
-      std::lock_guard lock(checkpoint_mutex_);
+      core::MutexLock lock(checkpoint_mutex_);
       checkpoint_stop_ = true;
     }
-    checkpoint_cv_.notify_all();
+    checkpoint_cv_.signal_all();
     checkpointer_.join();
   }
 
@@ -292,29 +292,29 @@ class SqliteStore final : public Store {
     Job job{&fn, {}};
     std::future<Status> result = job.done.get_future();
     {
-      std::lock_guard lock(queue_mutex_);
+      core::MutexLock lock(queue_mutex_);
       if (stopping_) throw StoreError("SQLite store is shutting down");
       queue_.push_back(&job);
     }
-    queue_cv_.notify_one();
+    queue_cv_.signal();
     return result.get();
   }
 
  private:
-  Connection* acquire_reader() {
-    std::unique_lock lock(reader_mutex_);
-    reader_cv_.wait(lock, [this] { return !free_readers_.empty(); });
+  Connection* acquire_reader() EXCLUDES(reader_mutex_) {
+    core::MutexLock lock(reader_mutex_);
+    while (free_readers_.empty()) reader_cv_.wait(reader_mutex_);
     Connection* c = free_readers_.back();
     free_readers_.pop_back();
     return c;
   }
 
-  void release_reader(Connection* c) {
+  void release_reader(Connection* c) EXCLUDES(reader_mutex_) {
     {
-      std::lock_guard lock(reader_mutex_);
+      core::MutexLock lock(reader_mutex_);
       free_readers_.push_back(c);
     }
-    reader_cv_.notify_one();
+    reader_cv_.signal();
   }
 
   static void end_read(Connection& conn) {
@@ -331,19 +331,19 @@ class SqliteStore final : public Store {
     if (frames >= kCheckpointFrames) {
       auto* store = static_cast<SqliteStore*>(self);
       {
-        std::lock_guard lock(store->checkpoint_mutex_);
+        core::MutexLock lock(store->checkpoint_mutex_);
         store->checkpoint_wanted_ = true;
       }
-      store->checkpoint_cv_.notify_one();
+      store->checkpoint_cv_.signal();
     }
     return SQLITE_OK;
   }
 
-  void checkpoint_loop() {
+  void checkpoint_loop() EXCLUDES(checkpoint_mutex_) {
     for (;;) {
       {
-        std::unique_lock lock(checkpoint_mutex_);
-        checkpoint_cv_.wait(lock, [this] { return checkpoint_wanted_ || checkpoint_stop_; });
+        core::MutexLock lock(checkpoint_mutex_);
+        while (!checkpoint_wanted_ && !checkpoint_stop_) checkpoint_cv_.wait(checkpoint_mutex_);
         if (checkpoint_stop_) return;
         checkpoint_wanted_ = false;
       }
@@ -353,12 +353,12 @@ class SqliteStore final : public Store {
     }
   }
 
-  void writer_loop() {
+  void writer_loop() EXCLUDES(queue_mutex_) {
     std::vector<Job*> batch;
     for (;;) {
       {
-        std::unique_lock lock(queue_mutex_);
-        queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        core::MutexLock lock(queue_mutex_);
+        while (!stopping_ && queue_.empty()) queue_cv_.wait(queue_mutex_);
         if (queue_.empty()) return;  // stopping, and every queued closure has run
         while (!queue_.empty() && static_cast<int>(batch.size()) < max_batch_) {
           batch.push_back(queue_.front());
@@ -483,23 +483,24 @@ class SqliteStore final : public Store {
   std::unique_ptr<Connection> writer_conn_;
   std::vector<std::unique_ptr<Connection>> readers_;
 
-  std::mutex reader_mutex_;
-  std::condition_variable reader_cv_;
-  std::vector<Connection*> free_readers_;
+  core::Mutex reader_mutex_;
+  core::CondVar reader_cv_;
+  std::vector<Connection*> free_readers_ GUARDED_BY(reader_mutex_);
 
-  std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::deque<Job*> queue_;
-  bool stopping_ = false;
+  // The group-commit queue: closures waiting for the single writer thread.
+  core::Mutex queue_mutex_;
+  core::CondVar queue_cv_;
+  std::deque<Job*> queue_ GUARDED_BY(queue_mutex_);
+  bool stopping_ GUARDED_BY(queue_mutex_) = false;
   std::thread writer_;
 
   // SQLite's own auto-checkpoint threshold (pages in the WAL).
   static constexpr int kCheckpointFrames = 1000;
   std::unique_ptr<Connection> checkpoint_conn_;
-  std::mutex checkpoint_mutex_;
-  std::condition_variable checkpoint_cv_;
-  bool checkpoint_wanted_ = false;
-  bool checkpoint_stop_ = false;
+  core::Mutex checkpoint_mutex_;
+  core::CondVar checkpoint_cv_;
+  bool checkpoint_wanted_ GUARDED_BY(checkpoint_mutex_) = false;
+  bool checkpoint_stop_ GUARDED_BY(checkpoint_mutex_) = false;
   std::thread checkpointer_;
 };
 

@@ -1,0 +1,100 @@
+// The one way to write a route. Include only from routes*.cpp files (it pulls in nlohmann/json).
+//
+// A route declares who may call it (Access) and where it runs (Runs, default the worker pool); its
+// handler is a plain function from the request to a Result. The helper authenticates before the
+// handler runs, maps every Error to its RFC 9457 problem, and serialises the value once:
+//
+//   identity::Routes api(router, identity);      // identity/routes.h binds the sessions
+//   api.add("GET", "/api/v1/cases/{id}", [&](const Request&, const PathParams& p,
+//                                            const Principal& who) {
+//     return service.get(p.at("id"), who).map(case_json);
+//   });
+//   api.open("GET", "/api/v1/items/{code}", get_item, Runs::io_thread);
+//
+// Handlers return one of
+//   Result<Json>      200 with the JSON body,
+//   Result<Response>  the response as built (created(), no_content(), a file, a page),
+//   Status            204 No Content,
+// and an Error in any of them becomes its problem. The Principal type is a parameter so that
+// http/ stays below the modules (identity::Principal in practice).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "http/json_api.h"
+
+namespace yiwang::http {
+
+// The response for a handler's result (see above).
+inline Response respond(Result<Json>&& r, const Request& req) {
+  return r ? ok(*r) : problem(r.error(), req);
+}
+inline Response respond(Result<Response>&& r, const Request& req) {
+  return r ? std::move(*r) : problem(r.error(), req);
+}
+inline Response respond(Status&& r, const Request& req) {
+  return r ? no_content() : problem(r.error(), req);
+}
+
+template <class Principal>
+class Routes {
+ public:
+  // The caller's principal from the request's credentials: unauthenticated when they are missing,
+  // unknown or expired.
+  using Authenticate = std::function<Result<Principal>(const Request&)>;
+
+  Routes(Router& router, Authenticate authenticate)
+      : router_(router), authenticate_(std::move(authenticate)) {}
+
+  // Signed-in callers only (401 before anything else):
+  // fn(const Request&, const PathParams&, const Principal&).
+  template <class F>
+  void add(std::string method, std::string path, F fn, Runs runs = Runs::pool) {
+    router_.add(
+        std::move(method), std::move(path),
+        [auth = authenticate_, fn = std::move(fn)](const Request& req, const PathParams& p) {
+          auto who = auth(req);
+          if (!who) return problem(who.error(), req);
+          return respond(fn(req, p, std::as_const(*who)), req);
+        },
+        {Access::signed_in, runs});
+  }
+
+  // Anyone; the principal when a token came, nullptr without one (a bad or expired token is 401,
+  // so a client with a stale session finds out): fn(const Request&, const PathParams&,
+  // const Principal*).
+  template <class F>
+  void optional(std::string method, std::string path, F fn, Runs runs = Runs::pool) {
+    router_.add(
+        std::move(method), std::move(path),
+        [auth = authenticate_, fn = std::move(fn)](const Request& req, const PathParams& p) {
+          if (req.bearer_token().empty()) return respond(fn(req, p, nullptr), req);
+          auto who = auth(req);
+          if (!who) return problem(who.error(), req);
+          const Principal& principal = *who;
+          return respond(fn(req, p, &principal), req);
+        },
+        {Access::optional, runs});
+  }
+
+  // Anyone, no principal: fn(const Request&, const PathParams&).
+  template <class F>
+  void open(std::string method, std::string path, F fn, Runs runs = Runs::pool) {
+    router_.add(std::move(method), std::move(path),
+                [fn = std::move(fn)](const Request& req, const PathParams& p) {
+                  return respond(fn(req, p), req);
+                },
+                {Access::open, runs});
+  }
+
+  Router& router() { return router_; }
+
+ private:
+  Router& router_;
+  Authenticate authenticate_;
+};
+
+}  // namespace yiwang::http
