@@ -40,7 +40,9 @@ const jobs = commands
         i++;
         continue;
       }
-      if (args[i].startsWith('-D') || args[i].startsWith('-I') || args[i].startsWith('-std=')) {
+      if (args[i] === '-isystem' || args[i] === '-include') {
+        keep.push(args[i], args[++i]);
+      } else if (args[i].startsWith('-D') || args[i].startsWith('-I') || args[i].startsWith('-std=')) {
         keep.push(args[i]);
       }
     }
