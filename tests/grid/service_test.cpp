@@ -153,6 +153,22 @@ TEST_P(GridTest, ReportRules) {
   EXPECT_EQ(service_->list(period, admin_)->total, 2);
 }
 
+// The hotline department is configuration (Options::hotline_dept_id): its officials report as
+// hotline_12345, nobody else does, and without the setting nobody at all.
+TEST_P(GridTest, HotlineSourceFollowsTheConfiguredDepartment) {
+  import();
+  const auto hotline = official("hotline.clerk", "12345", {Role::clerk});
+  NewReport r = report_at(118.005, 31.005);
+  r.source = Source::hotline_12345;
+  EXPECT_TRUE(service_->report(r, &hotline));
+  EXPECT_EQ(service_->report(r, &cgj_).error().code, ErrorCode::forbidden);
+  Service unset(*store_, clock_, random_, *ids_, Options{});
+  auto refused = unset.report(r, &hotline);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::forbidden);
+  EXPECT_EQ(refused.error().field, "/source");
+}
+
 TEST_P(GridTest, WholeLoopWithReworkRolesAndClock) {
   import();
   GridEvent e = report(&jdy01_);
