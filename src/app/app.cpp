@@ -368,7 +368,7 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   appeals::register_hot_issue_routes(p.router, *p.store, *p.clock, *p.identity, hot_options);
   ai::register_routes(p.router, *p.ai, *p.identity);
   grid::register_routes(p.router, *p.grid, *p.identity);
-  open311::register_routes(p.router, *p.open311);
+  open311::register_routes(p.router, *p.open311, *p.identity);
   iot::register_routes(p.router, *p.iot, *p.identity);
   participation::register_routes(p.router, *p.participation, *p.identity);
   add_web_app(p.router, p.config.web_root);

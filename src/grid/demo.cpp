@@ -1,10 +1,13 @@
 // The demo district: a lattice of slightly irregular quadrilateral cells in three streets, their
 // components, and historical events played through the real state machine on a simulated clock
 // (one write transaction, so the history is consistent and a failure leaves nothing behind).
+// The random draws come in a fixed order from the seed, so a seed makes the same district.
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <queue>
 #include <random>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -15,12 +18,14 @@ namespace yiwang::grid {
 namespace {
 
 using Json = nlohmann::json;
+using identity::Principal;
 using identity::Role;
 
 const char* const kStreets[] = {"东山街道", "秣陵街道", "淳化街道", "汤山街道", "湖熟街道"};
 const char* const kCommunities[] = {"幸福", "和平", "春晖", "翠屏", "竹山", "百家湖", "佳湖",
                                     "东麒", "上坊", "龙都", "金箔", "万安", "土桥",   "文靖",
                                     "泉水", "方山", "岔路", "谷里", "陶吴", "铜山"};
+const char* const kDeptStaff[] = {"cgj", "yllh", "szgy", "jtj", "zjj", "sthj", "gaj"};
 
 std::string pad(int v, int width) {
   std::string s = std::to_string(v);
@@ -29,29 +34,16 @@ std::string pad(int v, int width) {
          s;
 }
 
-struct Plan {
-  std::string id;
-  std::string class_dept;
-  int step = 0;  // index into the plan's scripted actions
-  bool reject = false, late_register = false, late_dispatch = false, send_back = false,
-       late_dispose = false, rework = false, evaluate = false;
-  double dispose_limit = 450;
-  std::string cell_code;
+// ---- People ------------------------------------------------------------------------------------
+
+// The centre's staff, one handler per professional department, the supervisors.
+struct People {
+  Principal clerk, dispatcher, chief;
+  std::map<std::string, Principal> dept_staff;
+  std::vector<Principal> supervisors;
 };
 
-}  // namespace
-
-Result<DemoSummary> load_demo(Service& service, identity::Service& ids, const DemoOptions& o,
-                              const std::string& password, core::Millis now) {
-  if (o.cells < 1 || o.columns < 1 || o.events < 0 || o.days < 1) {
-    return fail(ErrorCode::invalid_input, "", "演示参数无效", "invalid demo options");
-  }
-  auto& m = DemoAccess::impl(service);
-  const Options& opt = m.options;
-  std::mt19937_64 rng(o.seed);
-  auto uni = [&](double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng); };
-
-  // Departments and accounts, created when missing.
+Status ensure_departments(identity::Service& ids, const Options& opt, const DemoOptions& o) {
   struct D {
     const char* id;
     const char* name;
@@ -66,8 +58,14 @@ Result<DemoSummary> load_demo(Service& service, identity::Service& ids, const De
       if (!c) return fail(c.error());
     }
   }
+  return {};
+}
+
+// Officials by username, created with `password` when missing.
+Result<People> ensure_people(identity::Service& ids, const Options& opt, int streets,
+                             const std::string& password) {
   auto user = [&](const std::string& name, const std::string& display, const std::string& dept,
-                  std::set<Role> roles) -> Result<identity::Principal> {
+                  std::set<Role> roles) -> Result<Principal> {
     if (auto u = ids.find_by_username(name)) return *u;
     identity::NewUser n;
     n.username = name;
@@ -78,310 +76,489 @@ Result<DemoSummary> load_demo(Service& service, identity::Service& ids, const De
     n.roles = std::move(roles);
     return ids.create_user(n, nullptr);
   };
+  People p;
   auto clerk = user("grid.clerk", "受理员", opt.center_dept_id, {Role::clerk});
   auto dispatcher = user("grid.dispatcher", "派遣员", opt.center_dept_id, {Role::reviewer});
   auto chief = user("grid.chief", "值班长", opt.center_dept_id, {Role::approver});
   if (!clerk) return fail(clerk.error());
   if (!dispatcher) return fail(dispatcher.error());
   if (!chief) return fail(chief.error());
-  std::map<std::string, identity::Principal> dept_staff;
-  for (const char* d : {"cgj", "yllh", "szgy", "jtj", "zjj", "sthj", "gaj"}) {
+  p.clerk = *clerk;
+  p.dispatcher = *dispatcher;
+  p.chief = *chief;
+  for (const char* d : kDeptStaff) {
     auto u = user(std::string("grid.") + d, std::string(d) + " 处置员", d, {Role::clerk});
     if (!u) return fail(u.error());
-    dept_staff[d] = *u;
+    p.dept_staff[d] = *u;
   }
-  const int streets = std::min(3, o.columns);
-  const int rows = (o.cells + o.columns - 1) / o.columns;
-  std::vector<identity::Principal> supervisors;
   for (int i = 0; i < streets * 2; ++i) {
     auto u = user("grid.jdy" + pad(i + 1, 2), "监督员" + pad(i + 1, 2), "jdy", {Role::clerk});
     if (!u) return fail(u.error());
-    supervisors.push_back(*u);
+    p.supervisors.push_back(*u);
   }
+  return p;
+}
 
-  // The lattice: vertices jittered inside, so cells are irregular quadrilaterals sharing edges.
-  std::vector<std::vector<Point>> v(static_cast<std::size_t>(rows + 1),
-                                    std::vector<Point>(static_cast<std::size_t>(o.columns + 1)));
-  for (int r = 0; r <= rows; ++r) {
-    for (int c = 0; c <= o.columns; ++c) {
-      double jx = (c > 0 && c < o.columns) ? uni(-0.15, 0.15) : 0;
-      double jy = (r > 0 && r < rows) ? uni(-0.15, 0.15) : 0;
-      v[r][c] = {o.origin.lon + (c + jx) * o.cell_deg, o.origin.lat + (r + jy) * o.cell_deg};
+// ---- The district ------------------------------------------------------------------------------
+
+struct CellPos {
+  int r, c;
+  std::string code;
+  std::string supervisor;
+};
+
+struct Comp {
+  std::string code, class_code, dept;
+  Point p;
+  std::size_t cell;
+};
+
+// The lattice's vertices (jittered inside, so cells are irregular quadrilaterals sharing edges),
+// the cells on it and their components; draws from the seed's first generator.
+class District {
+ public:
+  District(const DemoOptions& o) : o_(o), rng_(o.seed) {}
+
+  void lattice(int rows) {
+    v_.assign(static_cast<std::size_t>(rows + 1),
+              std::vector<Point>(static_cast<std::size_t>(o_.columns + 1)));
+    for (int r = 0; r <= rows; ++r) {
+      for (int c = 0; c <= o_.columns; ++c) {
+        double jx = (c > 0 && c < o_.columns) ? uni(-0.15, 0.15) : 0;
+        double jy = (r > 0 && r < rows) ? uni(-0.15, 0.15) : 0;
+        v_[r][c] = {o_.origin.lon + (c + jx) * o_.cell_deg, o_.origin.lat + (r + jy) * o_.cell_deg};
+      }
     }
   }
-  auto inside = [&](int r, int c, double u, double w) {  // bilinear point of cell (r, c)
-    Point a = v[r][c], b = v[r][c + 1], d = v[r + 1][c], e = v[r + 1][c + 1];
+
+  // The bilinear point (u, w) of cell (r, c).
+  Point inside(int r, int c, double u, double w) const {
+    Point a = v_[r][c], b = v_[r][c + 1], d = v_[r + 1][c], e = v_[r + 1][c + 1];
     return Point{
         (1 - u) * (1 - w) * a.lon + u * (1 - w) * b.lon + (1 - u) * w * d.lon + u * w * e.lon,
         (1 - u) * (1 - w) * a.lat + u * (1 - w) * b.lat + (1 - u) * w * d.lat + u * w * e.lat};
-  };
-  struct CellPos {
-    int r, c;
-    std::string code;
-    std::string supervisor;
-  };
-  std::vector<CellPos> cells;
-  Json features = Json::array();
-  std::map<std::string, int> per_community;
-  for (int i = 0; i < o.cells; ++i) {
-    int r = i / o.columns, c = i % o.columns;
-    int street = c * streets / o.columns;
-    int community = r / 2;
-    std::string street_code = pad(street + 1, 3);
-    std::string community_code = pad(community + 1, 3);
-    std::string key = street_code + community_code;
-    int serial = ++per_community[key];
-    std::string code = o.division_code + key + pad(serial, 3);
-    std::string community_name = std::string(kCommunities[(street * 7 + community) % 20]) + "社区";
-    const auto& sup = supervisors[static_cast<std::size_t>(street * 2 + community % 2)];
+  }
+
+  // The cells as a GeoJSON FeatureCollection: streets by column, communities by two rows, each
+  // with one supervisor.
+  Json cells(int streets, const std::vector<Principal>& supervisors) {
+    Json features = Json::array();
+    std::map<std::string, int> per_community;
+    for (int i = 0; i < o_.cells; ++i) {
+      int r = i / o_.columns, c = i % o_.columns;
+      int street = c * streets / o_.columns;
+      int community = r / 2;
+      std::string key = pad(street + 1, 3) + pad(community + 1, 3);
+      int serial = ++per_community[key];
+      std::string code = o_.division_code + key + pad(serial, 3);
+      std::string community_name =
+          std::string(kCommunities[(street * 7 + community) % 20]) + "社区";
+      const auto& sup = supervisors[static_cast<std::size_t>(street * 2 + community % 2)];
+      features.push_back(feature(r, c, code,
+                                 community_name + "第" + std::to_string(serial) + "网格",
+                                 kStreets[street % 5], community_name, sup.username));
+      cells_.push_back({r, c, code, sup.username});
+    }
+    return {{"type", "FeatureCollection"}, {"features", features}};
+  }
+
+  // Five components per cell, classes spread, serials per class.
+  void components(const std::vector<Class>& component_classes) {
+    std::map<std::string, int> serials;
+    for (std::size_t i = 0; i < cells_.size(); ++i) {
+      for (int k = 0; k < 5; ++k) {
+        const Class& cls = component_classes[rng_() % component_classes.size()];
+        Comp c;
+        c.class_code = cls.code;
+        c.code = o_.division_code + cls.code + pad(++serials[cls.code], 6);
+        c.dept = cls.dept_id;
+        c.p = inside(cells_[i].r, cells_[i].c, uni(0.15, 0.85), uni(0.15, 0.85));
+        c.cell = i;
+        comps_.push_back(c);
+      }
+    }
+  }
+
+  const std::vector<CellPos>& cell_list() const { return cells_; }
+  const std::vector<Comp>& comp_list() const { return comps_; }
+
+ private:
+  double uni(double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng_); }
+
+  Json feature(int r, int c, const std::string& code, const std::string& name,
+               const char* street_name, const std::string& community_name,
+               const std::string& supervisor) const {
     Json ring = Json::array();
-    for (Point p : {v[r][c], v[r][c + 1], v[r + 1][c + 1], v[r + 1][c], v[r][c]}) {
+    for (Point p : {v_[r][c], v_[r][c + 1], v_[r + 1][c + 1], v_[r + 1][c], v_[r][c]}) {
       ring.push_back({p.lon, p.lat});
     }
-    features.push_back({{"type", "Feature"},
-                        {"geometry", {{"type", "Polygon"}, {"coordinates", Json::array({ring})}}},
-                        {"properties",
-                         {{"code", code},
-                          {"name", community_name + "第" + std::to_string(serial) + "网格"},
-                          {"street_name", kStreets[street % 5]},
-                          {"community_name", community_name},
-                          {"supervisors", {sup.username}}}}});
-    cells.push_back({r, c, code, sup.username});
-  }
-  Json fc = {{"type", "FeatureCollection"}, {"features", features}};
-
-  auto cal = m.calendar();
-  if (!cal) return fail(cal.error());
-  core::ManualClock sim(now - static_cast<core::Millis>(o.days) * core::kDayMs);
-  auto classes = service.list_classes();
-  if (!classes) return fail(classes.error());
-  std::vector<Class> event_classes, component_classes;
-  for (const auto& c : *classes) {
-    (c.kind == ClassKind::event ? event_classes : component_classes).push_back(c);
-  }
-  if (event_classes.empty() || component_classes.empty()) {
-    return fail(ErrorCode::conflict, "", "分类表为空", "the class table is empty");
+    return {{"type", "Feature"},
+            {"geometry", {{"type", "Polygon"}, {"coordinates", Json::array({ring})}}},
+            {"properties",
+             {{"code", code},
+              {"name", name},
+              {"street_name", street_name},
+              {"community_name", community_name},
+              {"supervisors", {supervisor}}}}};
   }
 
-  // Check for existing cells before importing: the demo runs once.
-  auto existing = service.list_cells();
-  if (!existing) return fail(existing.error());
-  if (!existing->empty()) {
-    return fail(ErrorCode::conflict, "", "网格已存在，演示数据只生成一次",
-                "cells exist already; the grid demo runs once");
-  }
-  identity::Principal admin_like = *chief;
-  auto imported = service.import_cells(fc.dump(), true, admin_like);
-  if (!imported) return fail(imported.error());
+  const DemoOptions& o_;
+  std::mt19937_64 rng_;
+  std::vector<std::vector<Point>> v_;
+  std::vector<CellPos> cells_;
+  std::vector<Comp> comps_;
+};
 
-  DemoSummary sum;
-  sum.cells = *imported;
-  // Components: five per cell, classes spread, serials per class.
-  struct Comp {
-    std::string code, class_code, dept;
-    Point p;
-    std::size_t cell;
-  };
-  std::vector<Comp> comps;
-  std::map<std::string, int> serials;
-  for (std::size_t i = 0; i < cells.size(); ++i) {
-    for (int k = 0; k < 5; ++k) {
-      const Class& cls = component_classes[rng() % component_classes.size()];
-      Comp c;
-      c.class_code = cls.code;
-      c.code = o.division_code + cls.code + pad(++serials[cls.code], 6);
-      c.dept = cls.dept_id;
-      c.p = inside(cells[i].r, cells[i].c, uni(0.15, 0.85), uni(0.15, 0.85));
-      c.cell = i;
-      comps.push_back(c);
+// ---- History -----------------------------------------------------------------------------------
+
+struct Plan {
+  std::string id;
+  int step = 0;  // 0 report; 1 accept, 2 register, 3 dispatch, 4 dispose, 5 check, 6 close,
+                 // 7 evaluate
+  bool reject = false, late_register = false, late_dispatch = false, send_back = false,
+       late_dispose = false, rework = false, evaluate = false;
+  double dispose_limit = 450;
+  std::string cell_code;
+};
+
+// The next thing to happen: plan `plan` acts at `at`.
+struct Item {
+  core::Millis at;
+  std::size_t plan;
+  bool operator>(const Item& x) const { return at > x.at || (at == x.at && plan > x.plan); }
+};
+
+// Plays `events` plans through the loop in one transaction, in time order on a simulated clock;
+// draws from the seed's second generator (restarted with the transaction).
+class History {
+ public:
+  History(Service::Impl& m, store::Tx& tx, const core::WorkingCalendar& cal, const DemoOptions& o,
+          const People& people, const District& district, const std::vector<Class>& event_classes,
+          const std::vector<Class>& component_classes, core::Millis now)
+      : m_(m),
+        tx_(tx),
+        cal_(cal),
+        o_(o),
+        people_(people),
+        district_(district),
+        event_classes_(event_classes),
+        component_classes_(component_classes),
+        now_(now),
+        sim_(now - static_cast<core::Millis>(o.days) * core::kDayMs),
+        rng_(o.seed + 1) {}
+
+  Result<DemoSummary> run(DemoSummary s) {
+    insert_components();
+    s.components = static_cast<std::int64_t>(district_.comp_list().size());
+    schedule_reports();
+    while (!queue_.empty()) {
+      Item it = queue_.top();
+      queue_.pop();
+      if (it.at > now_) continue;  // still waiting: the event stays open at this step
+      sim_.set(it.at);
+      Plan& p = plans_[it.plan];
+      if (p.step == 0) {
+        if (auto st = report(it, p); !st) return fail(st.error());
+        s.events += 1;
+        continue;
+      }
+      auto closed = act(it, p);
+      if (!closed) return fail(closed.error());
+      s.closed += *closed;
     }
+    return s;
   }
 
-  auto result = m.store.write([&](store::Tx& tx) -> Result<DemoSummary> {
-    DemoSummary s = sum;
-    std::mt19937_64 r2(o.seed + 1);  // the closure may re-run: its randomness restarts too
-    auto u2 = [&](double a, double b) { return std::uniform_real_distribution<double>(a, b)(r2); };
-    auto p2 = [&](double p) { return u2(0, 1) < p; };
-    for (const auto& c : comps) {
-      tx.exec(
+ private:
+  double uni(double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng_); }
+  bool chance(double p) { return uni(0, 1) < p; }
+  core::Millis later(core::Millis from, double minutes) const {
+    return add_working_ms(cal_, from, static_cast<std::int64_t>(minutes * 60000), m_.options.hours);
+  }
+  void next(const Item& it, double minutes) { queue_.push({later(it.at, minutes), it.plan}); }
+
+  void insert_components() {
+    const auto& cells = district_.cell_list();
+    for (const auto& c : district_.comp_list()) {
+      tx_.exec(
           "INSERT INTO grid_components (code, class_code, type, dept_id, lon, lat, state, "
           "cell_code, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
           {c.code, c.class_code, std::string("部件 ") + c.class_code, c.dept, c.p.lon, c.p.lat,
-           std::string(p2(0.1) ? "damaged" : "normal"), cells[c.cell].code, sim.now_ms()});
+           std::string(chance(0.1) ? "damaged" : "normal"), cells[c.cell].code, sim_.now_ms()});
     }
-    s.components = static_cast<std::int64_t>(comps.size());
+  }
 
-    // Report times: uniform over the working hours of the period (some at night: sensors).
-    const core::Millis start = now - static_cast<core::Millis>(o.days) * core::kDayMs;
-    const std::int64_t work = working_ms_between(*cal, start, now, opt.hours);
-    struct Item {
-      core::Millis at;
-      std::size_t plan;
-      bool operator>(const Item& x) const { return at > x.at || (at == x.at && plan > x.plan); }
-    };
-    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue;
-    std::vector<Plan> plans(static_cast<std::size_t>(o.events));
-    std::vector<core::Millis> report_at(plans.size());
-    for (std::size_t i = 0; i < plans.size(); ++i) {
-      report_at[i] =
-          add_working_ms(*cal, start, static_cast<std::int64_t>(u2(0, 1) * work), opt.hours);
-      queue.push({report_at[i], i});
+  // Report times: uniform over the working hours of the period.
+  void schedule_reports() {
+    const core::Millis start = now_ - static_cast<core::Millis>(o_.days) * core::kDayMs;
+    const std::int64_t work = working_ms_between(cal_, start, now_, m_.options.hours);
+    plans_.resize(static_cast<std::size_t>(o_.events));
+    for (std::size_t i = 0; i < plans_.size(); ++i) {
+      core::Millis at = add_working_ms(cal_, start, static_cast<std::int64_t>(uni(0, 1) * work),
+                                       m_.options.hours);
+      queue_.push({at, i});
     }
-    const identity::Principal* staff = nullptr;
-    auto later = [&](core::Millis from, double minutes) {
-      return add_working_ms(*cal, from, static_cast<std::int64_t>(minutes * 60000), opt.hours);
-    };
-    while (!queue.empty()) {
-      Item it = queue.top();
-      queue.pop();
-      if (it.at > now) continue;  // still waiting: the event stays open at this step
-      sim.set(it.at);
-      Plan& p = plans[it.plan];
-      ActionRequest a;
-      std::optional<double> next;  // working minutes until this event's next action
-      if (p.step == 0) {
-        NewReport n;
-        std::size_t cell = r2() % cells.size();
-        bool component = p2(0.3);
-        const Class* cls = nullptr;
-        if (component) {
-          const Comp& c = comps[cell * 5 + r2() % 5];
-          n.kind = ClassKind::component;
-          n.class_code = c.class_code;
-          n.location = {c.p.lon + u2(-1e-5, 1e-5), c.p.lat + u2(-1e-5, 1e-5)};
-          for (const auto& x : component_classes) {
-            if (x.code == c.class_code) cls = &x;
-          }
-        } else {
-          cls = &event_classes[r2() % event_classes.size()];
-          n.kind = ClassKind::event;
-          n.class_code = cls->code;
-          n.location = inside(cells[cell].r, cells[cell].c, u2(0.05, 0.95), u2(0.05, 0.95));
-        }
-        n.description = cls->major_name + "：" + cls->minor_name + "（演示）";
-        double src = u2(0, 1);
-        const identity::Principal* by = nullptr;
-        std::optional<identity::Principal> sup;
-        if (src < 0.6) {
-          n.source = Source::supervisor;
-          for (const auto& x : supervisors) {
-            if (x.username == cells[cell].supervisor) sup = x;
-          }
-          by = &*sup;
-        } else if (src < 0.8) {
-          n.source = Source::public_;
-        } else if (src < 0.9) {
-          n.source = Source::hotline_12345;
-          n.external_ref = "AP-demo-" + std::to_string(it.plan);
-        } else {
-          n.source = Source::sensor;
-          n.external_ref = "sensor-" + pad(static_cast<int>(r2() % 200), 4);
-        }
-        auto e = m.report_in(tx, sim, *cal, n, by);
-        if (!e) return fail(e.error());
-        s.events += 1;
-        p.id = e->id;
-        p.cell_code = e->where.cell_code;
-        p.dispose_limit = cls->limits.dispose;
-        p.reject = p2(0.03);
-        p.late_register = p2(0.04);
-        p.late_dispatch = p2(0.04);
-        p.send_back = p2(0.06);
-        p.late_dispose = p2(0.06);
-        p.rework = p2(0.07);
-        p.evaluate = p2(0.7);
-        p.step = 1;
-        queue.push({later(it.at, u2(3, 25)), it.plan});
-        continue;
+  }
+
+  // What is reported and where: a component of the cell (its class) or an event class.
+  NewReport what(std::size_t cell, const Class*& cls) {
+    NewReport n;
+    const auto& cells = district_.cell_list();
+    if (chance(0.3)) {
+      const Comp& c = district_.comp_list()[cell * 5 + rng_() % 5];
+      n.kind = ClassKind::component;
+      n.class_code = c.class_code;
+      n.location = {c.p.lon + uni(-1e-5, 1e-5), c.p.lat + uni(-1e-5, 1e-5)};
+      for (const auto& x : component_classes_) {
+        if (x.code == c.class_code) cls = &x;
       }
-      // Scripted steps: 1 accept, 2 register, 3 dispatch, 4 dispose (feedback / send back),
-      // 5 check, 6 close, 7 evaluate.
-      switch (p.step) {
-        case 1:
-          staff = &*clerk;
-          if (p.reject) {
-            a.action = Action::reject;
-            a.reason = "重复上报或不属于受理范围";
-          } else {
-            a.action = Action::accept;
-            next = p.late_register ? u2(50, 90) : u2(3, 25);
-          }
-          break;
-        case 2:
-          staff = &*chief;
-          a.action = Action::register_;
-          next = p.late_dispatch ? u2(35, 80) : u2(3, 20);
-          break;
-        case 3:
-          staff = &*dispatcher;
-          a.action = Action::dispatch;
-          next = p.late_dispose ? p.dispose_limit * u2(1.05, 2.0) : p.dispose_limit * u2(0.2, 0.9);
-          break;
-        default:
-          break;
+    } else {
+      cls = &event_classes_[rng_() % event_classes_.size()];
+      n.kind = ClassKind::event;
+      n.class_code = cls->code;
+      n.location = district_.inside(cells[cell].r, cells[cell].c, uni(0.05, 0.95), uni(0.05, 0.95));
+    }
+    n.description = cls->major_name + "：" + cls->minor_name + "（演示）";
+    return n;
+  }
+
+  // Who reports: the cell's supervisor, the public, the hotline or a sensor (the last three as
+  // the platform itself).
+  const Principal* source(NewReport& n, std::size_t cell, std::size_t plan) {
+    double src = uni(0, 1);
+    if (src < 0.6) {
+      n.source = Source::supervisor;
+      const Principal* sup = nullptr;
+      for (const auto& x : people_.supervisors) {
+        if (x.username == district_.cell_list()[cell].supervisor) sup = &x;
       }
-      if (p.step == 4) {
-        // The handling department: the event's current department.
-        auto row = tx.query_one("SELECT dept_id FROM grid_events WHERE id = ?", {p.id});
-        std::string dept = row ? row->text(0) : "";
-        auto sit = dept_staff.find(dept);
-        if (sit == dept_staff.end())
-          return fail(ErrorCode::internal, "", "演示部门缺失", "demo dept missing: " + dept);
-        staff = &sit->second;
-        if (p.send_back) {
-          p.send_back = false;
-          a.action = Action::send_back;
-          a.reason = "不属于本部门职责";
-          p.step = 3;
-          queue.push({later(it.at, u2(5, 25)), it.plan});
-          p.late_dispose = false;
+      return sup;
+    }
+    if (src < 0.8) {
+      n.source = Source::public_;
+    } else if (src < 0.9) {
+      n.source = Source::hotline_12345;
+      n.external_ref = "AP-demo-" + std::to_string(plan);
+    } else {
+      n.source = Source::sensor;
+      n.external_ref = "sensor-" + pad(static_cast<int>(rng_() % 200), 4);
+    }
+    return nullptr;
+  }
+
+  Status report(const Item& it, Plan& p) {
+    std::size_t cell = rng_() % district_.cell_list().size();
+    const Class* cls = nullptr;
+    NewReport n = what(cell, cls);
+    const Principal* by = source(n, cell, it.plan);
+    auto e = m_.report_in(tx_, sim_, cal_, n, by);
+    if (!e) return fail(e.error());
+    p.id = e->id;
+    p.cell_code = e->where.cell_code;
+    p.dispose_limit = cls->limits.dispose;
+    p.reject = chance(0.03);
+    p.late_register = chance(0.04);
+    p.late_dispatch = chance(0.04);
+    p.send_back = chance(0.06);
+    p.late_dispose = chance(0.06);
+    p.rework = chance(0.07);
+    p.evaluate = chance(0.7);
+    p.step = 1;
+    next(it, uni(3, 25));
+    return {};
+  }
+
+  // The handling department's official: the event's current department.
+  Result<const Principal*> handler(const Plan& p) {
+    auto row = tx_.query_one("SELECT dept_id FROM grid_events WHERE id = ?", {p.id});
+    std::string dept = row ? row->text(0) : "";
+    auto it = people_.dept_staff.find(dept);
+    if (it == people_.dept_staff.end()) {
+      return fail(ErrorCode::internal, "", "演示部门缺失", "demo dept missing: " + dept);
+    }
+    return &it->second;
+  }
+
+  // The supervisor listed first on the event's cell.
+  const Principal* checker(const Plan& p) {
+    auto row = tx_.query_one("SELECT g.supervisors_json FROM grid_cells g WHERE g.code = ?",
+                             {p.cell_code});
+    std::string name = row ? Json::parse(row->text(0)).at(0).get<std::string>() : "";
+    const Principal* found = nullptr;
+    for (const auto& x : people_.supervisors) {
+      if (x.username == name) found = &x;
+    }
+    return found;
+  }
+
+  // The scripted action of `p`'s step, who takes it, and when the next one comes (nullopt: none,
+  // or it was queued here because the plan goes back a step).
+  struct Scripted {
+    ActionRequest a;
+    const Principal* by = nullptr;
+    std::optional<double> next;
+  };
+
+  Result<Scripted> script(const Item& it, Plan& p) {
+    Scripted s;
+    ActionRequest& a = s.a;
+    switch (p.step) {
+      case 1:
+        s.by = &people_.clerk;
+        if (p.reject) {
+          a.action = Action::reject;
+          a.reason = "重复上报或不属于受理范围";
         } else {
-          a.action = Action::feedback;
-          a.feedback = "已处置完毕（演示）";
-          next = u2(20, 100);
+          a.action = Action::accept;
+          s.next = p.late_register ? uni(50, 90) : uni(3, 25);
         }
-      } else if (p.step == 5) {
-        auto row = tx.query_one("SELECT g.supervisors_json FROM grid_cells g WHERE g.code = ?",
-                                {p.cell_code});
-        std::string name = row ? Json::parse(row->text(0)).at(0).get<std::string>() : "";
-        for (const auto& x : supervisors) {
-          if (x.username == name) staff = &x;
-        }
+        return s;
+      case 2:
+        s.by = &people_.chief;
+        a.action = Action::register_;
+        s.next = p.late_dispatch ? uni(35, 80) : uni(3, 20);
+        return s;
+      case 3:
+        s.by = &people_.dispatcher;
+        a.action = Action::dispatch;
+        s.next =
+            p.late_dispose ? p.dispose_limit * uni(1.05, 2.0) : p.dispose_limit * uni(0.2, 0.9);
+        return s;
+      case 4:
+        return dispose(it, p);
+      case 5:
+        s.by = checker(p);
         a.action = Action::check;
         if (p.rework) {
           p.rework = false;
           a.passed = false;
           a.reason = "现场仍未整改到位";
           p.step = 4;
-          queue.push({later(it.at, p.dispose_limit * u2(0.2, 0.8)), it.plan});
+          next(it, p.dispose_limit * uni(0.2, 0.8));
         } else {
           a.passed = true;
-          next = u2(5, 40);
+          s.next = uni(5, 40);
         }
-      } else if (p.step == 6) {
-        staff = &*chief;
+        return s;
+      case 6:
+        s.by = &people_.chief;
         a.action = Action::close;
-        if (p.evaluate) next = u2(10, 60);
-      } else if (p.step == 7) {
-        staff = &*chief;
+        if (p.evaluate) s.next = uni(10, 60);
+        return s;
+      default:
+        s.by = &people_.chief;
         a.action = Action::evaluate;
-        a.level = 3 + static_cast<int>(r2() % 3);
-      }
-      auto e = m.act_in(tx, sim, *cal, p.id, a, *staff);
-      if (!e) {
-        return fail(ErrorCode::internal, "", "演示数据生成失败：" + e.error().message_zh,
-                    "demo generation failed at " + std::string(to_string(a.action)) + ": " +
-                        e.error().message_en);
-      }
-      if (a.action == Action::close) s.closed += 1;
-      if (next) {
-        p.step += 1;
-        queue.push({later(it.at, *next), it.plan});
-      }
+        a.level = 3 + static_cast<int>(rng_() % 3);
+        return s;
+    }
+  }
+
+  // Step 4: the department sends a wrong dispatch back once, or reports its disposal.
+  Result<Scripted> dispose(const Item& it, Plan& p) {
+    Scripted s;
+    auto by = handler(p);
+    if (!by) return fail(by.error());
+    s.by = *by;
+    if (p.send_back) {
+      p.send_back = false;
+      s.a.action = Action::send_back;
+      s.a.reason = "不属于本部门职责";
+      p.step = 3;
+      next(it, uni(5, 25));
+      p.late_dispose = false;
+    } else {
+      s.a.action = Action::feedback;
+      s.a.feedback = "已处置完毕（演示）";
+      s.next = uni(20, 100);
     }
     return s;
+  }
+
+  // One scripted step; whether it closed the event.
+  Result<bool> act(const Item& it, Plan& p) {
+    auto s = script(it, p);
+    if (!s) return fail(s.error());
+    auto e = m_.act_in(tx_, sim_, cal_, p.id, s->a, *s->by);
+    if (!e) {
+      return fail(ErrorCode::internal, "", "演示数据生成失败：" + e.error().message_zh,
+                  "demo generation failed at " + std::string(to_string(s->a.action)) + ": " +
+                      e.error().message_en);
+    }
+    if (s->next) {
+      p.step += 1;
+      next(it, *s->next);
+    }
+    return s->a.action == Action::close;
+  }
+
+  Service::Impl& m_;
+  store::Tx& tx_;
+  const core::WorkingCalendar& cal_;
+  const DemoOptions& o_;
+  const People& people_;
+  const District& district_;
+  const std::vector<Class>& event_classes_;
+  const std::vector<Class>& component_classes_;
+  const core::Millis now_;
+  core::ManualClock sim_;
+  std::mt19937_64 rng_;
+  std::vector<Plan> plans_;
+  std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue_;
+};
+
+// The stored classes by kind; conflict when either kind has none.
+Status split_classes(Service& service, std::vector<Class>& event_classes,
+                     std::vector<Class>& component_classes) {
+  auto classes = service.list_classes();
+  if (!classes) return fail(classes.error());
+  for (const auto& c : *classes) {
+    (c.kind == ClassKind::event ? event_classes : component_classes).push_back(c);
+  }
+  if (event_classes.empty() || component_classes.empty()) {
+    return fail(ErrorCode::conflict, "", "分类表为空", "the class table is empty");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<DemoSummary> load_demo(Service& service, identity::Service& ids, const DemoOptions& o,
+                              const std::string& password, core::Millis now) {
+  if (o.cells < 1 || o.columns < 1 || o.events < 0 || o.days < 1) {
+    return fail(ErrorCode::invalid_input, "", "演示参数无效", "invalid demo options");
+  }
+  auto& m = DemoAccess::impl(service);
+  if (auto st = ensure_departments(ids, m.options, o); !st) return fail(st.error());
+  const int streets = std::min(3, o.columns);
+  auto people = ensure_people(ids, m.options, streets, password);
+  if (!people) return fail(people.error());
+
+  District district(o);
+  district.lattice((o.cells + o.columns - 1) / o.columns);
+  const Json fc = district.cells(streets, people->supervisors);
+  auto cal = m.calendar();
+  if (!cal) return fail(cal.error());
+  std::vector<Class> event_classes, component_classes;
+  if (auto st = split_classes(service, event_classes, component_classes); !st) {
+    return fail(st.error());
+  }
+  // The demo runs once: check for cells before importing.
+  auto existing = service.list_cells();
+  if (!existing) return fail(existing.error());
+  if (!existing->empty()) {
+    return fail(ErrorCode::conflict, "", "网格已存在，演示数据只生成一次",
+                "cells exist already; the grid demo runs once");
+  }
+  auto imported = service.import_cells(fc.dump(), true, people->chief);
+  if (!imported) return fail(imported.error());
+  district.components(component_classes);
+
+  DemoSummary sum;
+  sum.cells = *imported;
+  return m.store.write([&](store::Tx& tx) -> Result<DemoSummary> {
+    History history(m, tx, *cal, o, *people, district, event_classes, component_classes, now);
+    return history.run(sum);
   });
-  return result;
 }
 
 }  // namespace yiwang::grid

@@ -4,12 +4,14 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <mutex>
 #include <set>
 
 #include <geos_c.h>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
+#include "core/thread_annotations.h"
+#include "core/utf8.h"
 #include "grid/grid.h"
 
 namespace yiwang::grid {
@@ -20,10 +22,6 @@ using Json = nlohmann::json;
 
 tl::unexpected<Error> bad(std::string field, std::string zh, std::string en) {
   return fail(ErrorCode::invalid_input, std::move(field), std::move(zh), std::move(en));
-}
-
-bool all_digits(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 void collect_message(const char* message, void* userdata) {
@@ -196,11 +194,10 @@ Result<std::string> name_prop(const Json& props, const std::string& path, const 
   std::string at = path + "/" + key;
   if (it == props.end() || !it->is_string()) return bad(at, "须为字符串", "must be a string");
   std::string v = it->get<std::string>();
-  std::size_t n = 0;
   for (unsigned char ch : v) {
-    n += (ch & 0xC0) != 0x80;
     if (ch < 0x20 || ch == 0x7F) return bad(at, "含有控制字符", "contains control characters");
   }
+  const std::size_t n = core::utf8_length(v);
   if (n == 0) return bad(at, "不能为空", "must not be empty");
   if (n > 100) return bad(at, "不得超过 100 个字符", "at most 100 characters");
   return v;
@@ -209,10 +206,10 @@ Result<std::string> name_prop(const Json& props, const std::string& path, const 
 }  // namespace
 
 bool valid_cell_code(std::string_view code) {
-  return code.size() == 15 && all_digits(code);
+  return core::is_digits(code, 15);
 }
 bool valid_component_code(std::string_view code) {
-  return code.size() == 16 && all_digits(code);
+  return core::is_digits(code, 16);
 }
 
 double distance_m(Point a, Point b) {
@@ -225,9 +222,16 @@ double distance_m(Point a, Point b) {
   return 2 * kR * std::asin(std::min(1.0, std::sqrt(h)));
 }
 
-Result<std::vector<Cell>> parse_cells_geojson(std::string_view geojson) {
-  Json doc = Json::parse(geojson, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return bad("", "GeoJSON 格式错误", "malformed JSON");
+namespace {
+
+// What one import has seen so far: codes, and the names given to each street and community code.
+struct Seen {
+  std::map<std::string, std::size_t> codes;
+  std::map<std::string, std::string> community_names, street_names;
+};
+
+// The top level: a FeatureCollection of 1–100,000 features and nothing unknown.
+Result<const Json*> features_of(const Json& doc) {
   if (!doc.is_object()) return bad("", "须为 GeoJSON 对象", "must be a GeoJSON object");
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (it.key() != "type" && it.key() != "features" && it.key() != "name" && it.key() != "crs" &&
@@ -246,97 +250,142 @@ Result<std::vector<Cell>> parse_cells_geojson(std::string_view geojson) {
   if (features.size() > 100000) {
     return bad("/features", "一次最多导入 100000 个网格", "at most 100,000 cells per import");
   }
+  return &features;
+}
+
+// A Feature object with known members and a properties object; its properties.
+Result<const Json*> properties_of(const Json& f, const std::string& path) {
+  if (!f.is_object()) return bad(path, "须为 Feature 对象", "must be a Feature object");
+  for (auto it = f.begin(); it != f.end(); ++it) {
+    if (!kFeatureKeys.contains(it.key())) {
+      return bad(path + "/" + it.key(), "未知字段", "unknown field");
+    }
+  }
+  if (!f.contains("type") || f["type"] != "Feature") {
+    return bad(path + "/type", "须为 Feature", "must be a Feature");
+  }
+  if (!f.contains("properties") || !f["properties"].is_object()) {
+    return bad(path + "/properties", "properties 须为对象", "properties must be an object");
+  }
+  const Json& props = f["properties"];
+  for (auto it = props.begin(); it != props.end(); ++it) {
+    if (!kPropertyKeys.contains(it.key())) {
+      return bad(path + "/properties/" + it.key(), "未知字段", "unknown field");
+    }
+  }
+  return &props;
+}
+
+// The code (15 digits, not seen before) and the codes it implies.
+Status read_code(Cell& cell, const Json& props, const std::string& pp, std::size_t i, Seen& seen) {
+  auto code = props.find("code");
+  if (code == props.end() || !code->is_string() || !valid_cell_code(code->get<std::string>())) {
+    return bad(pp + "/code", "网格编码须为 15 位数字（6 位区划 + 3 位街道 + 3 位社区 + 3 位网格）",
+               "a cell code is 15 digits: division 6, street 3, community 3, grid 3");
+  }
+  cell.code = code->get<std::string>();
+  if (auto [it, fresh] = seen.codes.emplace(cell.code, i); !fresh) {
+    return bad(pp + "/code", "网格编码重复（与 /features/" + std::to_string(it->second) + "）",
+               "duplicate cell code (as /features/" + std::to_string(it->second) + ")");
+  }
+  cell.division_code = cell.code.substr(0, 6);
+  cell.street_code = cell.code.substr(0, 9);
+  cell.community_code = cell.code.substr(0, 12);
+  return {};
+}
+
+// The names of the cell, its street and its community; one name per street and community code.
+Status read_names(Cell& cell, const Json& props, const std::string& pp, Seen& seen) {
+  auto name = name_prop(props, pp, "name");
+  if (!name) return fail(name.error());
+  cell.name = *name;
+  auto street = name_prop(props, pp, "street_name");
+  if (!street) return fail(street.error());
+  cell.street_name = *street;
+  auto community = name_prop(props, pp, "community_name");
+  if (!community) return fail(community.error());
+  cell.community_name = *community;
+  if (auto [it, fresh] = seen.street_names.emplace(cell.street_code, cell.street_name);
+      !fresh && it->second != cell.street_name) {
+    return bad(pp + "/street_name", "同一街道编码的名称不一致：" + it->second,
+               "street code already named differently: " + it->second);
+  }
+  if (auto [it, fresh] = seen.community_names.emplace(cell.community_code, cell.community_name);
+      !fresh && it->second != cell.community_name) {
+    return bad(pp + "/community_name", "同一社区编码的名称不一致：" + it->second,
+               "community code already named differently: " + it->second);
+  }
+  return {};
+}
+
+// The optional supervisors: distinct usernames.
+Status read_supervisors(Cell& cell, const Json& props, const std::string& pp) {
+  auto sup = props.find("supervisors");
+  if (sup == props.end()) return {};
+  if (!sup->is_array()) {
+    return bad(pp + "/supervisors", "须为用户名数组", "must be an array of usernames");
+  }
+  for (std::size_t j = 0; j < sup->size(); ++j) {
+    const Json& u = (*sup)[j];
+    std::string at = pp + "/supervisors/" + std::to_string(j);
+    if (!u.is_string() || !valid_username(u.get<std::string>())) {
+      return bad(at, "不是有效的用户名", "not a valid username");
+    }
+    if (std::find(cell.supervisors.begin(), cell.supervisors.end(), u.get<std::string>()) !=
+        cell.supervisors.end()) {
+      return bad(at, "监督员重复", "duplicate supervisor");
+    }
+    cell.supervisors.push_back(u.get<std::string>());
+  }
+  return {};
+}
+
+// The geometry, valid, kept compact with its bounding box.
+Status read_geometry(Cell& cell, Context& c, const Json& f, const std::string& path) {
+  if (!f.contains("geometry") || f["geometry"].is_null()) {
+    return bad(path + "/geometry", "缺少几何", "geometry is required");
+  }
+  double box[4] = {180, 90, -180, -90};
+  auto g = geometry_of(c, f["geometry"], path + "/geometry", box);
+  if (!g) return fail(g.error());
+  Json normal = {{"type", f["geometry"]["type"]}, {"coordinates", f["geometry"]["coordinates"]}};
+  cell.geometry_json = normal.dump();
+  cell.min_lon = box[0];
+  cell.min_lat = box[1];
+  cell.max_lon = box[2];
+  cell.max_lat = box[3];
+  return {};
+}
+
+// Feature `i`, checked in the order of its members: code, names, supervisors, geometry.
+Result<Cell> cell_of_feature(Context& c, const Json& f, std::size_t i, Seen& seen) {
+  const std::string path = "/features/" + std::to_string(i);
+  auto props = properties_of(f, path);
+  if (!props) return fail(props.error());
+  const std::string pp = path + "/properties";
+  Cell cell;
+  if (auto st = read_code(cell, **props, pp, i, seen); !st) return fail(st.error());
+  if (auto st = read_names(cell, **props, pp, seen); !st) return fail(st.error());
+  if (auto st = read_supervisors(cell, **props, pp); !st) return fail(st.error());
+  if (auto st = read_geometry(cell, c, f, path); !st) return fail(st.error());
+  return cell;
+}
+
+}  // namespace
+
+Result<std::vector<Cell>> parse_cells_geojson(std::string_view geojson) {
+  Json doc = Json::parse(geojson, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return bad("", "GeoJSON 格式错误", "malformed JSON");
+  auto features = features_of(doc);
+  if (!features) return fail(features.error());
   Context c;
   std::vector<Cell> cells;
-  cells.reserve(features.size());
-  std::map<std::string, std::size_t> seen;
-  std::map<std::string, std::string> community_names, street_names;
-  for (std::size_t i = 0; i < features.size(); ++i) {
-    const std::string path = "/features/" + std::to_string(i);
-    const Json& f = features[i];
-    if (!f.is_object()) return bad(path, "须为 Feature 对象", "must be a Feature object");
-    for (auto it = f.begin(); it != f.end(); ++it) {
-      if (!kFeatureKeys.contains(it.key())) {
-        return bad(path + "/" + it.key(), "未知字段", "unknown field");
-      }
-    }
-    if (!f.contains("type") || f["type"] != "Feature") {
-      return bad(path + "/type", "须为 Feature", "must be a Feature");
-    }
-    if (!f.contains("properties") || !f["properties"].is_object()) {
-      return bad(path + "/properties", "properties 须为对象", "properties must be an object");
-    }
-    const Json& props = f["properties"];
-    const std::string pp = path + "/properties";
-    for (auto it = props.begin(); it != props.end(); ++it) {
-      if (!kPropertyKeys.contains(it.key())) {
-        return bad(pp + "/" + it.key(), "未知字段", "unknown field");
-      }
-    }
-    Cell cell;
-    auto code = props.find("code");
-    if (code == props.end() || !code->is_string() || !valid_cell_code(code->get<std::string>())) {
-      return bad(pp + "/code",
-                 "网格编码须为 15 位数字（6 位区划 + 3 位街道 + 3 位社区 + 3 位网格）",
-                 "a cell code is 15 digits: division 6, street 3, community 3, grid 3");
-    }
-    cell.code = code->get<std::string>();
-    if (auto [it, fresh] = seen.emplace(cell.code, i); !fresh) {
-      return bad(pp + "/code", "网格编码重复（与 /features/" + std::to_string(it->second) + "）",
-                 "duplicate cell code (as /features/" + std::to_string(it->second) + ")");
-    }
-    cell.division_code = cell.code.substr(0, 6);
-    cell.street_code = cell.code.substr(0, 9);
-    cell.community_code = cell.code.substr(0, 12);
-    auto name = name_prop(props, pp, "name");
-    if (!name) return fail(name.error());
-    cell.name = *name;
-    auto street = name_prop(props, pp, "street_name");
-    if (!street) return fail(street.error());
-    cell.street_name = *street;
-    auto community = name_prop(props, pp, "community_name");
-    if (!community) return fail(community.error());
-    cell.community_name = *community;
-    if (auto [it, fresh] = street_names.emplace(cell.street_code, cell.street_name);
-        !fresh && it->second != cell.street_name) {
-      return bad(pp + "/street_name", "同一街道编码的名称不一致：" + it->second,
-                 "street code already named differently: " + it->second);
-    }
-    if (auto [it, fresh] = community_names.emplace(cell.community_code, cell.community_name);
-        !fresh && it->second != cell.community_name) {
-      return bad(pp + "/community_name", "同一社区编码的名称不一致：" + it->second,
-                 "community code already named differently: " + it->second);
-    }
-    if (auto sup = props.find("supervisors"); sup != props.end()) {
-      if (!sup->is_array()) {
-        return bad(pp + "/supervisors", "须为用户名数组", "must be an array of usernames");
-      }
-      for (std::size_t j = 0; j < sup->size(); ++j) {
-        const Json& u = (*sup)[j];
-        std::string at = pp + "/supervisors/" + std::to_string(j);
-        if (!u.is_string() || !valid_username(u.get<std::string>())) {
-          return bad(at, "不是有效的用户名", "not a valid username");
-        }
-        if (std::find(cell.supervisors.begin(), cell.supervisors.end(), u.get<std::string>()) !=
-            cell.supervisors.end()) {
-          return bad(at, "监督员重复", "duplicate supervisor");
-        }
-        cell.supervisors.push_back(u.get<std::string>());
-      }
-    }
-    if (!f.contains("geometry") || f["geometry"].is_null()) {
-      return bad(path + "/geometry", "缺少几何", "geometry is required");
-    }
-    double box[4] = {180, 90, -180, -90};
-    auto g = geometry_of(c, f["geometry"], path + "/geometry", box);
-    if (!g) return fail(g.error());
-    Json normal = {{"type", f["geometry"]["type"]}, {"coordinates", f["geometry"]["coordinates"]}};
-    cell.geometry_json = normal.dump();
-    cell.min_lon = box[0];
-    cell.min_lat = box[1];
-    cell.max_lon = box[2];
-    cell.max_lat = box[3];
-    cells.push_back(std::move(cell));
+  cells.reserve((*features)->size());
+  Seen seen;
+  for (std::size_t i = 0; i < (*features)->size(); ++i) {
+    auto cell = cell_of_feature(c, (**features)[i], i, seen);
+    if (!cell) return fail(cell.error());
+    cells.push_back(std::move(*cell));
   }
   return cells;
 }
@@ -344,18 +393,19 @@ Result<std::vector<Cell>> parse_cells_geojson(std::string_view geojson) {
 // ---- CellIndex ----------------------------------------------------------------------------------
 
 struct CellIndex::Impl {
-  Context c;
   struct Entry {
     std::size_t index;
     std::string code;
     GEOSGeometry* geom = nullptr;
     const GEOSPreparedGeometry* prepared = nullptr;
   };
-  std::vector<Entry> entries;
-  GEOSSTRtree* tree = nullptr;
   // Prepared geometries build their own indexes lazily on first use, so concurrent lookups
-  // through one context are not safe: they are serialised.
-  mutable std::mutex mu;
+  // through one context are not safe: they are serialised by `mu`. build() fills these before
+  // the index is shared (under the lock, for the analysis); afterwards only locate() uses them.
+  mutable core::Mutex mu;
+  Context c GUARDED_BY(mu);
+  std::vector<Entry> entries GUARDED_BY(mu);
+  GEOSSTRtree* tree GUARDED_BY(mu) = nullptr;
 
   ~Impl() {
     if (tree) GEOSSTRtree_destroy_r(c.h, tree);
@@ -371,34 +421,39 @@ CellIndex::~CellIndex() = default;
 
 Result<std::unique_ptr<CellIndex>> CellIndex::build(const std::vector<Cell>& cells) {
   auto impl = std::make_unique<Impl>();
-  auto& c = impl->c;
-  impl->entries.reserve(cells.size());
-  for (std::size_t i = 0; i < cells.size(); ++i) {
-    Json g = Json::parse(cells[i].geometry_json, nullptr, false);
-    double box[4] = {180, 90, -180, -90};
-    auto geom = geometry_of(c, g, "/" + std::to_string(i), box);
-    if (!geom) return fail(geom.error());
-    Impl::Entry e;
-    e.index = i;
-    e.code = cells[i].code;
-    e.geom = geom->release();
-    impl->entries.push_back(std::move(e));
-    impl->entries.back().prepared = GEOSPrepare_r(c.h, impl->entries.back().geom);
-    if (!impl->entries.back().prepared) throw std::runtime_error("GEOSPrepare_r failed");
+  {
+    // Not shared yet; locked for the analysis' sake.
+    core::MutexLock lock(impl->mu);
+    auto& c = impl->c;
+    impl->entries.reserve(cells.size());
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      Json g = Json::parse(cells[i].geometry_json, nullptr, false);
+      double box[4] = {180, 90, -180, -90};
+      auto geom = geometry_of(c, g, "/" + std::to_string(i), box);
+      if (!geom) return fail(geom.error());
+      Impl::Entry e;
+      e.index = i;
+      e.code = cells[i].code;
+      e.geom = geom->release();
+      impl->entries.push_back(std::move(e));
+      impl->entries.back().prepared = GEOSPrepare_r(c.h, impl->entries.back().geom);
+      if (!impl->entries.back().prepared) throw std::runtime_error("GEOSPrepare_r failed");
+    }
+    impl->tree = GEOSSTRtree_create_r(c.h, 10);
+    if (!impl->tree) throw std::runtime_error("GEOSSTRtree_create_r failed");
+    for (auto& e : impl->entries) GEOSSTRtree_insert_r(c.h, impl->tree, e.geom, &e);
   }
-  impl->tree = GEOSSTRtree_create_r(c.h, 10);
-  if (!impl->tree) throw std::runtime_error("GEOSSTRtree_create_r failed");
-  for (auto& e : impl->entries) GEOSSTRtree_insert_r(c.h, impl->tree, e.geom, &e);
   return std::unique_ptr<CellIndex>(new CellIndex(std::move(impl)));
 }
 
 std::size_t CellIndex::size() const {
+  core::MutexLock lock(impl_->mu);
   return impl_->entries.size();
 }
 
 std::optional<std::size_t> CellIndex::locate(Point p) const {
   if (!std::isfinite(p.lon) || !std::isfinite(p.lat)) return std::nullopt;
-  std::lock_guard lock(impl_->mu);
+  core::MutexLock lock(impl_->mu);
   auto& c = impl_->c;
   if (impl_->entries.empty()) return std::nullopt;
   GeomPtr pt(GEOSGeom_createPointFromXY_r(c.h, p.lon, p.lat), GeomDeleter{c.h});

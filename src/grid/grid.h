@@ -47,7 +47,22 @@
 // states only.
 //
 // Thread-safe: state is in the store; the in-memory cell index is rebuilt when the stored cell
-// set changes (also by another process) and guarded by a mutex.
+// set changes (also by another process) and guarded by a mutex. The Service owns nothing but that
+// index; the store, clock, randomness and identity service it is given must outlive it.
+//
+// Files, by concern:
+//   grid.h          this contract
+//   workflow.h/.cpp the loop as a pure function: apply(record, action, principal, now)
+//   internal.h      Service::Impl and the helpers the service's files share
+//   service.cpp     enum names, migrations, construction, shared input checks and roles
+//   geo.cpp         GeoJSON parsing, the GEOS point-in-polygon index, distances, working hours
+//   cells.cpp       cell import, reading and locating
+//   components.cpp  the component inventory and the nearest component
+//   classes.cpp     the classification table
+//   events.cpp      reporting, reading and acting on events: rows in, apply(), rows out
+//   indicators.cpp  assessment indicators
+//   routes.cpp      the HTTP routes (through identity::Routes)
+//   demo.cpp        the demo district and its history
 #pragma once
 
 #include <cstdint>
@@ -391,8 +406,8 @@ using PhotoCheck =
     std::function<Status(store::Tx& tx, std::string_view sha256, const identity::Principal& by)>;
 
 struct Options {
-  std::string center_dept_id = "grid";    // 城市运行管理（监督指挥）中心
-  std::string hotline_dept_id = "12345";  // may report as hotline_12345
+  std::string center_dept_id = "grid";  // 城市运行管理（监督指挥）中心
+  std::string hotline_dept_id;  // may report as hotline_12345 (app::Config::hotline_dept); "": none
   double yellow_ratio = 0.8;
   double on_time_goal = 0.95;
   double component_radius_m = 50;  // a component farther away is not "nearest"
@@ -469,8 +484,9 @@ class Service {
   // -- Indicators. Officials only (forbidden for citizens); invalid_input "/to" when to <= from.
   Result<IndicatorReport> indicators(const IndicatorQuery& q, const identity::Principal& by);
 
+  struct Impl;  // internal.h; public only so that the module's own free functions can name it
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
   friend struct DemoAccess;
 };

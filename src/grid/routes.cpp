@@ -1,9 +1,10 @@
-// HTTP routes of the grid: parse strictly, authenticate, one service call, map.
+// HTTP routes of the grid: parse strictly, one service call, map — through the route helper, which
+// authenticates first (every grid route is for signed-in callers) and maps errors once.
 #include <cmath>
 #include <cstdlib>
 
 #include "grid/grid.h"
-#include "http/json_api.h"
+#include "identity/routes.h"
 
 namespace yiwang::grid {
 namespace {
@@ -11,7 +12,7 @@ namespace {
 using http::Json;
 using http::PathParams;
 using http::Request;
-using http::Response;
+using identity::Principal;
 
 constexpr std::size_t kLongText = 200000;
 
@@ -19,25 +20,7 @@ tl::unexpected<Error> bad(std::string field, std::string zh, std::string en) {
   return fail(ErrorCode::invalid_input, std::move(field), std::move(zh), std::move(en));
 }
 
-Json instant(const std::optional<core::Millis>& t) {
-  return t ? Json(core::format_instant(*t)) : Json(nullptr);
-}
-
-std::string_view alert_name(core::Alert a) {
-  switch (a) {
-    case core::Alert::yellow:
-      return "yellow";
-    case core::Alert::red:
-      return "red";
-    case core::Alert::none:
-      break;
-  }
-  return "none";
-}
-
-Json opt(const std::optional<double>& v) {
-  return v ? Json(*v) : Json(nullptr);
-}
+// ---- JSON --------------------------------------------------------------------------------------
 
 Json location_json(const Location& l) {
   return {{"cell_code", l.cell_code},           {"cell_name", l.cell_name},
@@ -94,9 +77,10 @@ Json clock_json(const StepClock& c) {
   return {{"step", to_string(c.step)},        {"started_at", core::format_instant(c.started_at_ms)},
           {"limit_min", c.limit_min},         {"used_min", c.used_min},
           {"remaining_min", c.remaining_min}, {"deadline", core::format_instant(c.deadline_ms)},
-          {"alert", alert_name(c.alert)}};
+          {"alert", core::to_string(c.alert)}};
 }
 
+// The event document: a flat list of its fields.
 Json event_json(const GridEvent& e) {
   return {{"id", e.id},
           {"source", to_string(e.source)},
@@ -118,18 +102,32 @@ Json event_json(const GridEvent& e) {
           {"reason", e.reason},
           {"rework_count", e.rework_count},
           {"send_back_count", e.send_back_count},
-          {"evaluation", e.evaluation ? Json(*e.evaluation) : Json(nullptr)},
+          {"evaluation", http::or_null(e.evaluation)},
           {"reported_at", core::format_instant(e.reported_at_ms)},
-          {"registered_at", instant(e.registered_at_ms)},
-          {"dispatched_at", instant(e.dispatched_at_ms)},
-          {"fed_back_at", instant(e.fed_back_at_ms)},
-          {"closed_at", instant(e.closed_at_ms)},
-          {"closed_on_time", e.closed_on_time ? Json(*e.closed_on_time) : Json(nullptr)},
+          {"registered_at", http::instant_or_null(e.registered_at_ms)},
+          {"dispatched_at", http::instant_or_null(e.dispatched_at_ms)},
+          {"fed_back_at", http::instant_or_null(e.fed_back_at_ms)},
+          {"closed_at", http::instant_or_null(e.closed_at_ms)},
+          {"closed_on_time", http::or_null(e.closed_on_time)},
           {"clock", e.clock ? clock_json(*e.clock) : Json(nullptr)},
           {"updated_at", core::format_instant(e.updated_at_ms)},
           {"revision", e.revision}};
 }
 
+// `names`: the officials' names the reader may see (identity::Service::official_names).
+Json step_json(const StepRecord& s, const std::map<std::string, std::string>& names) {
+  return {{"step", to_string(s.step)},
+          {"dept_id", s.dept_id},
+          {"started_at", core::format_instant(s.started_at_ms)},
+          {"ended_at", http::instant_or_null(s.ended_at_ms)},
+          {"limit_min", s.limit_min},
+          {"used_min", s.used_min},
+          {"outcome", s.outcome},
+          {"actor_user_id", s.actor_user_id},
+          {"actor_name", http::string_or_null(names, s.actor_user_id)}};
+}
+
+// The indicator row: a flat list of its figures.
 Json indicators_json(const Indicators& g) {
   return {{"key", g.key},
           {"name", g.name},
@@ -145,14 +143,16 @@ Json indicators_json(const Indicators& g) {
           {"closed_on_time", g.closed_on_time},
           {"rework", g.rework},
           {"overdue", g.overdue},
-          {"on_time_register_rate", opt(g.on_time_register_rate)},
-          {"accurate_dispatch_rate", opt(g.accurate_dispatch_rate)},
-          {"on_time_dispose_rate", opt(g.on_time_dispose_rate)},
-          {"close_rate", opt(g.close_rate)},
-          {"on_time_close_rate", opt(g.on_time_close_rate)},
-          {"avg_dispose_minutes", opt(g.avg_dispose_minutes)},
+          {"on_time_register_rate", http::or_null(g.on_time_register_rate)},
+          {"accurate_dispatch_rate", http::or_null(g.accurate_dispatch_rate)},
+          {"on_time_dispose_rate", http::or_null(g.on_time_dispose_rate)},
+          {"close_rate", http::or_null(g.close_rate)},
+          {"on_time_close_rate", http::or_null(g.on_time_close_rate)},
+          {"avg_dispose_minutes", http::or_null(g.avg_dispose_minutes)},
           {"meets_goal", g.meets_goal}};
 }
+
+// ---- Parsing -----------------------------------------------------------------------------------
 
 // A query parameter that must be a finite number.
 Result<double> number_param(const Request& req, const char* name) {
@@ -169,7 +169,16 @@ Result<double> number_param(const Request& req, const char* name) {
   return d;
 }
 
-Result<double> body_number(http::ObjectReader& r, const Json& body, std::string_view key) {
+// ?lon=&lat=
+Result<Point> point_param(const Request& req) {
+  auto lon = number_param(req, "lon");
+  if (!lon) return fail(lon.error());
+  auto lat = number_param(req, "lat");
+  if (!lat) return fail(lat.error());
+  return Point{*lon, *lat};
+}
+
+Result<double> body_number(http::ObjectReader& r, std::string_view key) {
   auto v = r.optional_any(key);
   if (r.failed()) return fail(*r.error());
   if (!v) return bad(r.path_of(key), "缺少字段", "field is required");
@@ -177,18 +186,23 @@ Result<double> body_number(http::ObjectReader& r, const Json& body, std::string_
   return v->get<double>();
 }
 
-Result<Point> point_of(const Json& v, const std::string& path) {
-  if (!v.is_object()) return bad(path, "须为 {lon, lat} 对象", "must be a {lon, lat} object");
-  http::ObjectReader r(v, path);
-  auto lon = body_number(r, v, "lon");
+// The body's "location": {lon, lat}, required.
+Result<Point> location_of(const std::optional<Json>& v) {
+  const std::string path = "/location";
+  if (!v) return bad(path, "缺少位置", "location is required");
+  if (!v->is_object()) return bad(path, "须为 {lon, lat} 对象", "must be a {lon, lat} object");
+  http::ObjectReader r(*v, path);
+  auto lon = body_number(r, "lon");
   if (!lon) return fail(lon.error());
-  auto lat = body_number(r, v, "lat");
+  auto lat = body_number(r, "lat");
   if (!lat) return fail(lat.error());
   if (auto st = r.finish(); !st) return fail(st.error());
   return Point{*lon, *lat};
 }
 
-Result<std::vector<std::string>> strings_of(const std::optional<Json>& a, const std::string& path) {
+// The body's "photos": at most 9 strings.
+Result<std::vector<std::string>> photos_of(const std::optional<Json>& a) {
+  const std::string path = "/photos";
   std::vector<std::string> out;
   if (!a) return out;
   if (a->size() > 9) return bad(path, "照片最多 9 张", "at most 9 photos");
@@ -227,11 +241,10 @@ Result<NewReport> parse_report(const Request& req) {
     if (!k) return bad("/kind", "类别应为 event 或 component", "kind must be event or component");
     n.kind = *k;
   }
-  if (!location) return bad("/location", "缺少位置", "location is required");
-  auto p = point_of(*location, "/location");
+  auto p = location_of(location);
   if (!p) return fail(p.error());
   n.location = *p;
-  auto ph = strings_of(photos, "/photos");
+  auto ph = photos_of(photos);
   if (!ph) return fail(ph.error());
   n.photos = std::move(*ph);
   return n;
@@ -248,15 +261,16 @@ Result<ActionRequest> parse_action_request(const Request& req) {
   a.feedback = r.optional_string("feedback", kLongText).value_or("");
   auto photos = r.optional_array("photos");
   a.passed = r.optional_bool("passed");
-  if (auto level = r.optional_int("level", INT32_MIN, INT32_MAX))
+  if (auto level = r.optional_int("level", INT32_MIN, INT32_MAX)) {
     a.level = static_cast<int>(*level);
+  }
   a.class_code = r.optional_string("class_code", 40).value_or("");
   a.expected_revision = r.optional_int("expected_revision", 0, INT64_MAX);
   if (auto st = r.finish(); !st) return fail(st.error());
   auto parsed = parse_action(action);
   if (!parsed) return bad("/action", "未知的操作：" + action, "unknown action: " + action);
   a.action = *parsed;
-  auto ph = strings_of(photos, "/photos");
+  auto ph = photos_of(photos);
   if (!ph) return fail(ph.error());
   a.photos = std::move(*ph);
   return a;
@@ -273,8 +287,7 @@ Result<Component> parse_component(const Request& req) {
   c.state = r.optional_string("state", 40).value_or("normal");
   auto location = r.optional_object("location");
   if (auto st = r.finish(); !st) return fail(st.error());
-  if (!location) return bad("/location", "缺少位置", "location is required");
-  auto p = point_of(*location, "/location");
+  auto p = location_of(location);
   if (!p) return fail(p.error());
   c.location = *p;
   return c;
@@ -307,8 +320,9 @@ Result<Class> parse_class(const Request& req, const PathParams& pp) {
 
 Result<core::Millis> date_param(const Request& req, const char* name, bool end) {
   auto v = req.query_param(name);
-  if (!v || v->empty())
+  if (!v || v->empty()) {
     return bad(name, std::string("缺少日期 ") + name, std::string("missing ") + name);
+  }
   core::Date d;
   if (!core::parse_date(*v, d)) {
     return bad(name, "日期格式应为 YYYY-MM-DD", "a date is YYYY-MM-DD");
@@ -323,267 +337,221 @@ Result<core::Millis> optional_date_param(const Request& req, const char* name, b
   return date_param(req, name, end);
 }
 
+Result<std::optional<core::Alert>> alert_param(const Request& req) {
+  auto s = req.query_param("alert");
+  if (!s || s->empty()) return std::optional<core::Alert>();
+  for (auto a : {core::Alert::none, core::Alert::yellow, core::Alert::red}) {
+    if (*s == core::to_string(a)) return std::optional<core::Alert>(a);
+  }
+  return bad("alert", "预警应为 none、yellow 或 red", "alert must be none, yellow or red");
+}
+
+// GET events: ?limit&offset&state&alert&cell&street&dept&class&source&from&to, in this order.
+Result<EventQuery> parse_event_query(const Request& req) {
+  auto page = http::page_of(req);
+  if (!page) return fail(page.error());
+  EventQuery q;
+  q.limit = page->limit;
+  q.offset = page->offset;
+  if (auto s = req.query_param("state"); s && !s->empty()) {
+    q.state = parse_state(*s);
+    if (!q.state) return bad("state", "未知的状态：" + *s, "unknown state: " + *s);
+  }
+  auto alert = alert_param(req);
+  if (!alert) return fail(alert.error());
+  q.alert = *alert;
+  q.cell_code = req.query_param("cell").value_or("");
+  q.street_code = req.query_param("street").value_or("");
+  q.dept_id = req.query_param("dept").value_or("");
+  q.class_code = req.query_param("class").value_or("");
+  if (auto s = req.query_param("source"); s && !s->empty()) {
+    q.source = parse_source(*s);
+    if (!q.source) return bad("source", "未知的来源：" + *s, "unknown source: " + *s);
+  }
+  auto from = optional_date_param(req, "from", false);
+  if (!from) return fail(from.error());
+  auto to = optional_date_param(req, "to", true);
+  if (!to) return fail(to.error());
+  q.from_ms = *from;
+  q.to_ms = *to;
+  return q;
+}
+
+// GET indicators: ?by (default dept), from and to (required).
+Result<IndicatorQuery> parse_indicator_query(const Request& req) {
+  IndicatorQuery q;
+  auto g = parse_group_by(req.query_param("by").value_or("dept"));
+  if (!g) return bad("by", "by 应为 dept、street 或 cell", "by must be dept, street or cell");
+  q.by = *g;
+  auto from = date_param(req, "from", false);
+  if (!from) return fail(from.error());
+  auto to = date_param(req, "to", true);
+  if (!to) return fail(to.error());
+  q.from_ms = *from;
+  q.to_ms = *to;
+  return q;
+}
+
+// ---- Routes ------------------------------------------------------------------------------------
+
+void cell_routes(identity::Routes& api, Service& service) {
+  api.add("POST", "/api/v1/grid/cells/import",
+          [&](const Request& req, const PathParams&, const Principal& who) -> Result<Json> {
+            if (auto body = http::parse_object(req); !body) return fail(body.error());
+            auto replace = req.query_param("replace").value_or("false");
+            if (replace != "true" && replace != "false") {
+              return bad("replace", "replace 须为 true 或 false", "replace must be true or false");
+            }
+            return service.import_cells(req.body, replace == "true", who).map([](std::int64_t n) {
+              return Json{{"imported", n}};
+            });
+          });
+
+  api.add("GET", "/api/v1/grid/cells",
+          [&](const Request& req, const PathParams&, const Principal&) {
+            return service.list_cells(req.query_param("street").value_or(""))
+                .map([](const std::vector<Cell>& cells) {
+                  return Json{{"type", "FeatureCollection"},
+                              {"features", http::array_of(cells, cell_feature)}};
+                });
+          });
+
+  api.add("GET", "/api/v1/grid/cells/{code}",
+          [&](const Request&, const PathParams& p, const Principal&) {
+            return service.get_cell(p.at("code")).map(cell_feature);
+          });
+
+  api.add("GET", "/api/v1/grid/lookup",
+          [&](const Request& req, const PathParams&, const Principal&) {
+            return point_param(req)
+                .and_then([&](Point p) { return service.locate(p); })
+                .map(location_json);
+          });
+}
+
+void component_routes(identity::Routes& api, Service& service) {
+  api.add("GET", "/api/v1/grid/components",
+          [&](const Request& req, const PathParams&, const Principal&) {
+            return http::page_of(req, 100, 1000)
+                .and_then([&](const http::Page& page) {
+                  return service.list_components(req.query_param("cell").value_or(""), page.limit,
+                                                 page.offset);
+                })
+                .map([](const std::vector<Component>& list) {
+                  return Json{{"items", http::array_of(list, component_json)}};
+                });
+          });
+
+  api.add("POST", "/api/v1/grid/components",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return parse_component(req)
+                .and_then([&](const Component& c) { return service.save_component(c, who); })
+                .map(component_json);
+          });
+
+  api.add("GET", "/api/v1/grid/components/nearest",
+          [&](const Request& req, const PathParams&, const Principal&) -> Result<Json> {
+            auto p = point_param(req);
+            if (!p) return fail(p.error());
+            double max_m = 100;
+            if (req.query_param("max_m")) {
+              auto m = number_param(req, "max_m");
+              if (!m) return fail(m.error());
+              max_m = *m;
+            }
+            return service.nearest_component(*p, max_m, req.query_param("class").value_or(""))
+                .map([](const std::optional<NearestComponent>& n) {
+                  if (!n) return Json{{"component", nullptr}};
+                  return Json{{"component", component_json(n->component)},
+                              {"distance_m", std::round(n->distance_m * 10) / 10}};
+                });
+          });
+
+  api.add("GET", "/api/v1/grid/components/{code}",
+          [&](const Request&, const PathParams& p, const Principal&) {
+            return service.get_component(p.at("code")).map(component_json);
+          });
+}
+
+void class_routes(identity::Routes& api, Service& service) {
+  api.add("GET", "/api/v1/grid/classes", [&](const Request&, const PathParams&, const Principal&) {
+    return service.list_classes().map([](const std::vector<Class>& list) {
+      return Json{{"items", http::array_of(list, class_json)}};
+    });
+  });
+
+  api.add("PUT", "/api/v1/grid/classes/{kind}/{code}",
+          [&](const Request& req, const PathParams& p, const Principal& who) {
+            return parse_class(req, p)
+                .and_then([&](const Class& c) { return service.save_class(c, who); })
+                .map(class_json);
+          });
+}
+
+void event_routes(identity::Routes& api, Service& service, identity::Service& identity) {
+  api.add("POST", "/api/v1/grid/events",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return parse_report(req)
+                .and_then([&](const NewReport& n) { return service.report(n, &who); })
+                .map([](const GridEvent& e) {
+                  return http::created(event_json(e), "/api/v1/grid/events/" + e.id);
+                });
+          });
+
+  api.add("GET", "/api/v1/grid/events",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return parse_event_query(req)
+                .and_then([&](const EventQuery& q) { return service.list(q, who); })
+                .map([](const EventList& list) {
+                  return Json{{"items", http::array_of(list.events, event_json)},
+                              {"total", list.total}};
+                });
+          });
+
+  api.add("GET", "/api/v1/grid/events/{id}",
+          [&](const Request&, const PathParams& p, const Principal& who) {
+            return service.get(p.at("id"), who).map([&](const GridEventDetail& d) {
+              std::vector<std::string> actors;
+              for (const auto& s : d.steps) actors.push_back(s.actor_user_id);
+              auto names = identity.official_names(actors, who);
+              Json body = event_json(d.event);
+              body["steps"] =
+                  http::array_of(d.steps, [&](const StepRecord& s) { return step_json(s, names); });
+              return body;
+            });
+          });
+
+  api.add("POST", "/api/v1/grid/events/{id}/actions",
+          [&](const Request& req, const PathParams& p, const Principal& who) {
+            return parse_action_request(req)
+                .and_then([&](const ActionRequest& a) { return service.act(p.at("id"), a, who); })
+                .map(event_json);
+          });
+}
+
+void indicator_routes(identity::Routes& api, Service& service) {
+  api.add("GET", "/api/v1/grid/indicators",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return parse_indicator_query(req)
+                .and_then([&](const IndicatorQuery& q) { return service.indicators(q, who); })
+                .map([&](const IndicatorReport& r) {
+                  return Json{{"goal", r.goal},
+                              {"by", req.query_param("by").value_or("dept")},
+                              {"rows", http::array_of(r.rows, indicators_json)},
+                              {"total", indicators_json(r.total)}};
+                });
+          });
+}
+
 }  // namespace
 
 void register_routes(http::Router& router, Service& service, identity::Service& identity) {
-  auto who = [&identity](const Request& req) { return identity.authenticate(req.bearer_token()); };
-  auto P = [](const Error& e, const Request& req) { return http::problem(e, req); };
-
-  router.add(
-      "POST", "/api/v1/grid/cells/import",
-      [&service, who, P](const Request& req, const PathParams&) {
-        auto me = who(req);
-        if (!me) return P(me.error(), req);
-        auto body = http::parse_object(req);
-        if (!body) return P(body.error(), req);
-        auto replace = req.query_param("replace").value_or("false");
-        if (replace != "true" && replace != "false") {
-          return P(
-              bad("replace", "replace 须为 true 或 false", "replace must be true or false").value(),
-              req);
-        }
-        auto n = service.import_cells(req.body, replace == "true", *me);
-        if (!n) return P(n.error(), req);
-        return http::ok({{"imported", *n}});
-      });
-
-  router.add("GET", "/api/v1/grid/cells",
-             [&service, who, P](const Request& req, const PathParams&) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto cells = service.list_cells(req.query_param("street").value_or(""));
-               if (!cells) return P(cells.error(), req);
-               Json features = Json::array();
-               for (const auto& c : *cells) features.push_back(cell_feature(c));
-               return http::ok({{"type", "FeatureCollection"}, {"features", std::move(features)}});
-             });
-
-  router.add("GET", "/api/v1/grid/cells/{code}",
-             [&service, who, P](const Request& req, const PathParams& p) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto c = service.get_cell(p.at("code"));
-               if (!c) return P(c.error(), req);
-               return http::ok(cell_feature(*c));
-             });
-
-  router.add("GET", "/api/v1/grid/lookup",
-             [&service, who, P](const Request& req, const PathParams&) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto lon = number_param(req, "lon");
-               if (!lon) return P(lon.error(), req);
-               auto lat = number_param(req, "lat");
-               if (!lat) return P(lat.error(), req);
-               auto l = service.locate({*lon, *lat});
-               if (!l) return P(l.error(), req);
-               return http::ok(location_json(*l));
-             });
-
-  router.add("GET", "/api/v1/grid/components",
-             [&service, who, P](const Request& req, const PathParams&) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto page = http::page_of(req, 100, 1000);
-               if (!page) return P(page.error(), req);
-               auto list = service.list_components(req.query_param("cell").value_or(""),
-                                                   page->limit, page->offset);
-               if (!list) return P(list.error(), req);
-               Json items = Json::array();
-               for (const auto& c : *list) items.push_back(component_json(c));
-               return http::ok({{"items", std::move(items)}});
-             });
-
-  router.add("POST", "/api/v1/grid/components",
-             [&service, who, P](const Request& req, const PathParams&) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto c = parse_component(req);
-               if (!c) return P(c.error(), req);
-               auto saved = service.save_component(*c, *me);
-               if (!saved) return P(saved.error(), req);
-               return http::ok(component_json(*saved));
-             });
-
-  router.add("GET", "/api/v1/grid/components/nearest",
-             [&service, who, P](const Request& req, const PathParams&) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto lon = number_param(req, "lon");
-               if (!lon) return P(lon.error(), req);
-               auto lat = number_param(req, "lat");
-               if (!lat) return P(lat.error(), req);
-               double max_m = 100;
-               if (req.query_param("max_m")) {
-                 auto m = number_param(req, "max_m");
-                 if (!m) return P(m.error(), req);
-                 max_m = *m;
-               }
-               auto n = service.nearest_component({*lon, *lat}, max_m,
-                                                  req.query_param("class").value_or(""));
-               if (!n) return P(n.error(), req);
-               if (!*n) return http::ok({{"component", nullptr}});
-               return http::ok({{"component", component_json((*n)->component)},
-                                {"distance_m", std::round((*n)->distance_m * 10) / 10}});
-             });
-
-  router.add("GET", "/api/v1/grid/components/{code}",
-             [&service, who, P](const Request& req, const PathParams& p) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto c = service.get_component(p.at("code"));
-               if (!c) return P(c.error(), req);
-               return http::ok(component_json(*c));
-             });
-
-  router.add("GET", "/api/v1/grid/classes",
-             [&service, who, P](const Request& req, const PathParams&) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto list = service.list_classes();
-               if (!list) return P(list.error(), req);
-               Json items = Json::array();
-               for (const auto& c : *list) items.push_back(class_json(c));
-               return http::ok({{"items", std::move(items)}});
-             });
-
-  router.add("PUT", "/api/v1/grid/classes/{kind}/{code}",
-             [&service, who, P](const Request& req, const PathParams& p) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto c = parse_class(req, p);
-               if (!c) return P(c.error(), req);
-               auto saved = service.save_class(*c, *me);
-               if (!saved) return P(saved.error(), req);
-               return http::ok(class_json(*saved));
-             });
-
-  router.add("POST", "/api/v1/grid/events",
-             [&service, who, P](const Request& req, const PathParams&) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto n = parse_report(req);
-               if (!n) return P(n.error(), req);
-               auto e = service.report(*n, &*me);
-               if (!e) return P(e.error(), req);
-               return http::created(event_json(*e), "/api/v1/grid/events/" + e->id);
-             });
-
-  router.add(
-      "GET", "/api/v1/grid/events", [&service, who, P](const Request& req, const PathParams&) {
-        auto me = who(req);
-        if (!me) return P(me.error(), req);
-        auto page = http::page_of(req);
-        if (!page) return P(page.error(), req);
-        EventQuery q;
-        q.limit = page->limit;
-        q.offset = page->offset;
-        if (auto s = req.query_param("state"); s && !s->empty()) {
-          q.state = parse_state(*s);
-          if (!q.state)
-            return P(bad("state", "未知的状态：" + *s, "unknown state: " + *s).value(), req);
-        }
-        if (auto s = req.query_param("alert"); s && !s->empty()) {
-          if (*s == "yellow") {
-            q.alert = core::Alert::yellow;
-          } else if (*s == "red") {
-            q.alert = core::Alert::red;
-          } else if (*s == "none") {
-            q.alert = core::Alert::none;
-          } else {
-            return P(
-                bad("alert", "预警应为 none、yellow 或 red", "alert must be none, yellow or red")
-                    .value(),
-                req);
-          }
-        }
-        q.cell_code = req.query_param("cell").value_or("");
-        q.street_code = req.query_param("street").value_or("");
-        q.dept_id = req.query_param("dept").value_or("");
-        q.class_code = req.query_param("class").value_or("");
-        if (auto s = req.query_param("source"); s && !s->empty()) {
-          q.source = parse_source(*s);
-          if (!q.source)
-            return P(bad("source", "未知的来源：" + *s, "unknown source: " + *s).value(), req);
-        }
-        auto from = optional_date_param(req, "from", false);
-        if (!from) return P(from.error(), req);
-        auto to = optional_date_param(req, "to", true);
-        if (!to) return P(to.error(), req);
-        q.from_ms = *from;
-        q.to_ms = *to;
-        auto list = service.list(q, *me);
-        if (!list) return P(list.error(), req);
-        Json items = Json::array();
-        for (const auto& e : list->events) items.push_back(event_json(e));
-        return http::ok({{"items", std::move(items)}, {"total", list->total}});
-      });
-
-  router.add("GET", "/api/v1/grid/events/{id}",
-             [&service, &identity, who, P](const Request& req, const PathParams& p) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto d = service.get(p.at("id"), *me);
-               if (!d) return P(d.error(), req);
-               Json body = event_json(d->event);
-               std::vector<std::string> actors;
-               for (const auto& s : d->steps) actors.push_back(s.actor_user_id);
-               auto names = identity.official_names(actors, *me);
-               Json steps = Json::array();
-               for (const auto& s : d->steps) {
-                 steps.push_back({{"step", to_string(s.step)},
-                                  {"dept_id", s.dept_id},
-                                  {"started_at", core::format_instant(s.started_at_ms)},
-                                  {"ended_at", instant(s.ended_at_ms)},
-                                  {"limit_min", s.limit_min},
-                                  {"used_min", s.used_min},
-                                  {"outcome", s.outcome},
-                                  {"actor_user_id", s.actor_user_id},
-                                  {"actor_name", http::string_or_null(names, s.actor_user_id)}});
-               }
-               body["steps"] = std::move(steps);
-               return http::ok(body);
-             });
-
-  router.add("POST", "/api/v1/grid/events/{id}/actions",
-             [&service, who, P](const Request& req, const PathParams& p) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto a = parse_action_request(req);
-               if (!a) return P(a.error(), req);
-               auto e = service.act(p.at("id"), *a, *me);
-               if (!e) return P(e.error(), req);
-               return http::ok(event_json(*e));
-             });
-
-  router.add(
-      "GET", "/api/v1/grid/indicators", [&service, who, P](const Request& req, const PathParams&) {
-        auto me = who(req);
-        if (!me) return P(me.error(), req);
-        IndicatorQuery q;
-        auto by = req.query_param("by").value_or("dept");
-        auto g = parse_group_by(by);
-        if (!g) {
-          return P(
-              bad("by", "by 应为 dept、street 或 cell", "by must be dept, street or cell").value(),
-              req);
-        }
-        q.by = *g;
-        auto from = date_param(req, "from", false);
-        if (!from) return P(from.error(), req);
-        auto to = date_param(req, "to", true);
-        if (!to) return P(to.error(), req);
-        q.from_ms = *from;
-        q.to_ms = *to;
-        auto r = service.indicators(q, *me);
-        if (!r) return P(r.error(), req);
-        Json rows = Json::array();
-        for (const auto& row : r->rows) rows.push_back(indicators_json(row));
-        return http::ok({{"goal", r->goal},
-                         {"by", by},
-                         {"rows", std::move(rows)},
-                         {"total", indicators_json(r->total)}});
-      });
+  identity::Routes api(router, identity);
+  cell_routes(api, service);
+  component_routes(api, service);
+  class_routes(api, service);
+  event_routes(api, service, identity);
+  indicator_routes(api, service);
 }
 
 }  // namespace yiwang::grid

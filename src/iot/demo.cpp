@@ -5,12 +5,25 @@
 
 namespace yiwang::iot {
 
+namespace {
+
+const Kind kKinds[] = {Kind::manhole_tilt, Kind::water_level, Kind::smoke, Kind::parking_camera};
+
+// "demo-<kind>-NN" of the i-th demo sensor: kinds in turn, numbered per kind.
+std::string demo_id(int i) {
+  char id[48];
+  std::snprintf(id, sizeof id, "demo-%s-%02d", std::string(to_string(kKinds[i % 4])).c_str(),
+                i / 4 + 1);
+  return id;
+}
+
+}  // namespace
+
 Status load_demo_sensors(Service& service, const identity::Principal& by,
                          const DemoSensorOptions& o) {
   if (o.columns < 1 || o.cells < 1 || o.sensors < 0) {
     return fail(ErrorCode::invalid_input, "", "演示参数无效", "invalid demo options");
   }
-  const Kind kinds[] = {Kind::manhole_tilt, Kind::water_level, Kind::smoke, Kind::parking_camera};
   const char* names[] = {"雨水井盖倾斜传感器", "下穿通道积水传感器", "沿街商铺烟感",
                          "违停抓拍摄像头"};
   const char* depts[] = {"szgy", "szgy", "gaj", "gaj"};
@@ -19,12 +32,9 @@ Status load_demo_sensors(Service& service, const identity::Principal& by,
     // Spread over the cells, off the centre so that kinds in one cell do not share a point.
     const int cell = (i * 7) % o.cells;
     const int col = cell % o.columns, row = cell / o.columns;
-    char id[48];
-    std::snprintf(id, sizeof id, "demo-%s-%02d", std::string(to_string(kinds[k])).c_str(),
-                  i / 4 + 1);
     Sensor s;
-    s.id = id;
-    s.kind = kinds[k];
+    s.id = demo_id(i);
+    s.kind = kKinds[k];
     s.name = std::string(names[k]) + " " + std::to_string(i / 4 + 1) + " 号";
     s.location = {o.origin.lon + (col + 0.3 + 0.1 * k) * o.cell_deg,
                   o.origin.lat + (row + 0.4 + 0.05 * k) * o.cell_deg};
@@ -36,11 +46,7 @@ Status load_demo_sensors(Service& service, const identity::Principal& by,
   if (o.mark_seen) {
     // Through the real intake, so that they come online the way a device would bring them.
     for (int i = 0; i < o.sensors; ++i) {
-      const int k = i % 4;
-      char id[48];
-      std::snprintf(id, sizeof id, "demo-%s-%02d", std::string(to_string(kinds[k])).c_str(),
-                    i / 4 + 1);
-      std::string topic = service.options().topic_prefix + "/" + id + "/heartbeat";
+      std::string topic = service.options().topic_prefix + "/" + demo_id(i) + "/heartbeat";
       const core::Millis now = o.now_ms ? o.now_ms : core::SystemClock().now_ms();
       auto r = service.ingest(topic, "{\"msg_id\":\"demo-boot-" + std::to_string(now) +
                                          "\",\"at\":" + std::to_string(now) + "}");

@@ -41,7 +41,20 @@
 //
 // Thread-safety: all methods may be called from any thread. start() runs one network thread
 // (messages are processed in arrival order on it) and one sweep thread; stop() (and the
-// destructor) joins them. State is in the store; counters are atomics.
+// destructor) joins them. State is in the store; counters are atomics; the subscriber's threads
+// are guarded by a mutex. The store, clock, randomness, identity and grid services the Service is
+// given must outlive it.
+//
+// Files, by concern:
+//   iot.h        this contract
+//   internal.h   Service::Impl and the helpers the service's files share
+//   message.cpp  enum names, sensor ids, the strict message parser, the default rules
+//   service.cpp  construction, start / stop, counters, status, access checks
+//   sensors.cpp  the inventory: sensors, rules, alarms and their rows
+//   intake.cpp   a message's effects, alarms reported as grid events, the sweep
+//   mqtt.cpp     the MQTT subscriber and the sweep thread
+//   routes.cpp   the HTTP routes (through identity::Routes)
+//   demo.cpp     demo sensors over the grid demo's district
 #pragma once
 
 #include <cstdint>

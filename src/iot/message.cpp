@@ -1,9 +1,9 @@
 // Names, codes and the strict parser of sensor messages.
-#include <array>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
 
+#include "core/names.h"
 #include "iot/iot.h"
 
 namespace yiwang::iot {
@@ -15,20 +15,13 @@ tl::unexpected<Error> bad(std::string field, std::string zh, std::string en) {
   return fail(ErrorCode::invalid_input, std::move(field), std::move(zh), std::move(en));
 }
 
-constexpr std::array<std::string_view, 4> kKinds = {"manhole_tilt", "water_level", "smoke",
-                                                    "parking_camera"};
-constexpr std::array<std::string_view, 5> kOps = {"gt", "ge", "lt", "le", "equals"};
-constexpr std::array<std::string_view, 8> kOutcomes = {"pending",    "created", "deduplicated",
-                                                       "suppressed", "failed",  "below_threshold",
-                                                       "heartbeat",  "replayed"};
-
-template <class E, std::size_t N>
-std::optional<E> parse_enum(const std::array<std::string_view, N>& names, std::string_view s) {
-  for (std::size_t i = 0; i < N; ++i) {
-    if (names[i] == s) return static_cast<E>(i);
-  }
-  return std::nullopt;
-}
+constexpr auto kKinds =
+    core::enum_names<Kind>("manhole_tilt", "water_level", "smoke", "parking_camera");
+constexpr auto kLinkStates = core::enum_names<LinkState>("online", "offline");
+constexpr auto kOps = core::enum_names<Op>("gt", "ge", "lt", "le", "equals");
+constexpr auto kOutcomes =
+    core::enum_names<Outcome>("pending", "created", "deduplicated", "suppressed", "failed",
+                              "below_threshold", "heartbeat", "replayed");
 
 bool printable_ascii(std::string_view s) {
   for (unsigned char c : s) {
@@ -40,10 +33,10 @@ bool printable_ascii(std::string_view s) {
 }  // namespace
 
 std::string_view to_string(Kind k) {
-  return kKinds.at(static_cast<std::size_t>(k));
+  return kKinds.name(k);
 }
 std::optional<Kind> parse_kind(std::string_view s) {
-  return parse_enum<Kind>(kKinds, s);
+  return kKinds.parse(s);
 }
 
 std::string_view kind_name_zh(Kind k) {
@@ -71,26 +64,24 @@ bool valid_sensor_id(std::string_view id) {
 }
 
 std::string_view to_string(LinkState s) {
-  return s == LinkState::online ? "online" : "offline";
+  return kLinkStates.name(s);
 }
 std::optional<LinkState> parse_link_state(std::string_view s) {
-  if (s == "online") return LinkState::online;
-  if (s == "offline") return LinkState::offline;
-  return std::nullopt;
+  return kLinkStates.parse(s);
 }
 
 std::string_view to_string(Op op) {
-  return kOps.at(static_cast<std::size_t>(op));
+  return kOps.name(op);
 }
 std::optional<Op> parse_op(std::string_view s) {
-  return parse_enum<Op>(kOps, s);
+  return kOps.parse(s);
 }
 
 std::string_view to_string(Outcome o) {
-  return kOutcomes.at(static_cast<std::size_t>(o));
+  return kOutcomes.name(o);
 }
 std::optional<Outcome> parse_outcome(std::string_view s) {
-  return parse_enum<Outcome>(kOutcomes, s);
+  return kOutcomes.parse(s);
 }
 
 std::vector<Rule> default_rules() {
@@ -115,10 +106,10 @@ std::vector<Rule> default_rules() {
                30)};
 }
 
-Result<Message> parse_message(std::string_view topic, std::string_view payload,
-                              std::string_view topic_prefix) {
-  Message m;
-  // <prefix>/<sensor_id>/<channel>
+namespace {
+
+// <prefix>/<sensor_id>/<channel>: the sensor and the channel of `m`.
+Status parse_topic(Message& m, std::string_view topic, std::string_view topic_prefix) {
   if (topic.size() <= topic_prefix.size() + 1 ||
       topic.substr(0, topic_prefix.size()) != topic_prefix || topic[topic_prefix.size()] != '/') {
     return bad("topic", "主题不符合约定", "topic does not follow <prefix>/<sensor_id>/<channel>");
@@ -138,17 +129,11 @@ Result<Message> parse_message(std::string_view topic, std::string_view payload,
     return bad("topic", "未知的通道", "unknown channel (alarm or heartbeat)");
   }
   m.sensor_id = std::string(id);
+  return {};
+}
 
-  Json j = Json::parse(payload.begin(), payload.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return bad("", "消息须为 JSON 对象", "payload must be one JSON object");
-  }
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    const std::string& k = it.key();
-    if (k != "msg_id" && k != "at" && k != "value" && k != "unit" && k != "level") {
-      return bad("/" + k, "未知字段", "unknown member");
-    }
-  }
+// "msg_id" and "at", both required.
+Status parse_identity(Message& m, const Json& j) {
   auto msg_id = j.find("msg_id");
   if (msg_id == j.end() || !msg_id->is_string()) {
     return bad("/msg_id", "缺少消息编号", "msg_id is required and must be a string");
@@ -163,6 +148,11 @@ Result<Message> parse_message(std::string_view topic, std::string_view payload,
   }
   m.at_ms = at->get<std::int64_t>();
   if (m.at_ms <= 0) return bad("/at", "时间无效", "at must be positive");
+  return {};
+}
+
+// "value" (required on alarms), "unit" and "level".
+Status parse_reading(Message& m, const Json& j) {
   if (auto v = j.find("value"); v != j.end()) {
     if (v->is_number()) {
       double d = v->get<double>();
@@ -193,6 +183,27 @@ Result<Message> parse_message(std::string_view topic, std::string_view payload,
     }
     m.level = static_cast<int>(l->get<std::int64_t>());
   }
+  return {};
+}
+
+}  // namespace
+
+Result<Message> parse_message(std::string_view topic, std::string_view payload,
+                              std::string_view topic_prefix) {
+  Message m;
+  if (auto st = parse_topic(m, topic, topic_prefix); !st) return fail(st.error());
+  Json j = Json::parse(payload.begin(), payload.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return bad("", "消息须为 JSON 对象", "payload must be one JSON object");
+  }
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& k = it.key();
+    if (k != "msg_id" && k != "at" && k != "value" && k != "unit" && k != "level") {
+      return bad("/" + k, "未知字段", "unknown member");
+    }
+  }
+  if (auto st = parse_identity(m, j); !st) return fail(st.error());
+  if (auto st = parse_reading(m, j); !st) return fail(st.error());
   return m;
 }
 

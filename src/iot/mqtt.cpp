@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 
 #include "iot/internal.h"
@@ -154,7 +155,7 @@ Status Service::Impl::start_subscriber() {
   if (o.reconnect_min_ms < 1 || o.reconnect_max_ms < o.reconnect_min_ms) {
     return fail(ErrorCode::invalid_input, "reconnect", "重连间隔无效", "invalid reconnect backoff");
   }
-  std::lock_guard lock(run_mu);
+  core::MutexLock lock(run_mu);
   if (running) return fail(ErrorCode::conflict, "", "订阅已在运行", "subscriber already running");
   std::call_once(g_lib_once, [] { mosquitto_lib_init(); });
   network = std::jthread(network_loop, this);
@@ -164,7 +165,7 @@ Status Service::Impl::start_subscriber() {
 }
 
 void Service::Impl::stop_subscriber() {
-  std::lock_guard lock(run_mu);
+  core::MutexLock lock(run_mu);
   if (!running) return;
   network.request_stop();
   sweeper.request_stop();
@@ -173,6 +174,11 @@ void Service::Impl::stop_subscriber() {
   network = {};
   sweeper = {};
   running = false;
+}
+
+bool Service::Impl::subscriber_running() {
+  core::MutexLock lock(run_mu);
+  return running;
 }
 
 }  // namespace yiwang::iot

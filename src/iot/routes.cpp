@@ -1,7 +1,8 @@
-// HTTP routes of IoT sensing: parse strictly, authenticate, one service call, map.
+// HTTP routes of IoT sensing: parse strictly, one service call, map — through the route helper
+// (every route is for signed-in callers; who may read or edit is the service's check).
 #include <cmath>
 
-#include "http/json_api.h"
+#include "identity/routes.h"
 #include "iot/iot.h"
 
 namespace yiwang::iot {
@@ -10,14 +11,10 @@ namespace {
 using http::Json;
 using http::PathParams;
 using http::Request;
-using http::Response;
+using identity::Principal;
 
 tl::unexpected<Error> bad(std::string field, std::string zh, std::string en) {
   return fail(ErrorCode::invalid_input, std::move(field), std::move(zh), std::move(en));
-}
-
-Json instant(const std::optional<core::Millis>& t) {
-  return t ? Json(core::format_instant(*t)) : Json(nullptr);
 }
 
 Json sensor_json(const Sensor& s) {
@@ -30,7 +27,7 @@ Json sensor_json(const Sensor& s) {
           {"dept_id", s.dept_id},
           {"component_code", s.component_code.empty() ? Json(nullptr) : Json(s.component_code)},
           {"state", to_string(s.state)},
-          {"last_seen_at", instant(s.last_seen_at_ms)},
+          {"last_seen_at", http::instant_or_null(s.last_seen_at_ms)},
           {"in_alarm", s.in_alarm},
           {"flapping", s.flapping},
           {"created_at", core::format_instant(s.created_at_ms)},
@@ -60,7 +57,7 @@ Json alarm_json(const Alarm& a) {
           {"msg_id", a.msg_id},
           {"value", value},
           {"unit", a.unit},
-          {"level", a.level ? Json(*a.level) : Json(nullptr)},
+          {"level", http::or_null(a.level)},
           {"at", core::format_instant(a.at_ms)},
           {"received_at", core::format_instant(a.received_at_ms)},
           {"outcome", to_string(a.outcome)},
@@ -155,144 +152,133 @@ Result<Rule> parse_rule(const Request& req, const std::string& kind) {
   return rule;
 }
 
+Json status_json(const StatusSummary& s) {
+  const Counters& c = s.counters;
+  return {{"sensors", s.sensors},
+          {"online", s.online},
+          {"offline", s.offline},
+          {"never_seen", s.never_seen},
+          {"in_alarm", s.in_alarm},
+          {"flapping", s.flapping},
+          {"pending_alarms", s.pending_alarms},
+          {"subscriber_running", s.subscriber_running},
+          {"broker_connected", s.broker_connected},
+          {"counters",
+           {{"received", c.received},
+            {"malformed", c.malformed},
+            {"unknown_sensor", c.unknown_sensor},
+            {"replayed", c.replayed},
+            {"heartbeats", c.heartbeats},
+            {"below_threshold", c.below_threshold},
+            {"created", c.created},
+            {"deduplicated", c.deduplicated},
+            {"suppressed", c.suppressed},
+            {"failed", c.failed}}}};
+}
+
+// GET sensors: ?limit&offset (50, at most 1000), kind, state.
+Result<SensorQuery> parse_sensor_query(const Request& req) {
+  auto page = http::page_of(req, 50, 1000);
+  if (!page) return fail(page.error());
+  SensorQuery q;
+  q.limit = page->limit;
+  q.offset = page->offset;
+  if (auto k = req.query_param("kind"); k && !k->empty()) {
+    q.kind = parse_kind(*k);
+    if (!q.kind) return bad("kind", "未知的传感器类型", "unknown sensor kind");
+  }
+  if (auto s = req.query_param("state"); s && !s->empty()) {
+    q.state = parse_link_state(*s);
+    if (!q.state)
+      return bad("state", "状态须为 online 或 offline", "state must be online or offline");
+  }
+  return q;
+}
+
+// GET alarms: ?limit&offset (50, at most 1000), sensor, outcome.
+Result<AlarmQuery> parse_alarm_query(const Request& req) {
+  auto page = http::page_of(req, 50, 1000);
+  if (!page) return fail(page.error());
+  AlarmQuery q;
+  q.limit = page->limit;
+  q.offset = page->offset;
+  q.sensor_id = req.query_param("sensor").value_or("");
+  if (auto o = req.query_param("outcome"); o && !o->empty()) {
+    q.outcome = parse_outcome(*o);
+    if (!q.outcome) return bad("outcome", "未知的结果", "unknown outcome");
+  }
+  return q;
+}
+
+void sensor_routes(identity::Routes& api, Service& service) {
+  api.add("GET", "/api/v1/iot/sensors",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return parse_sensor_query(req)
+                .and_then([&](const SensorQuery& q) { return service.list_sensors(q, who); })
+                .map([](const SensorList& list) {
+                  return Json{{"items", http::array_of(list.sensors, sensor_json)},
+                              {"total", list.total}};
+                });
+          });
+
+  api.add("POST", "/api/v1/iot/sensors",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return parse_sensor(req, nullptr)
+                .and_then([&](const Sensor& s) { return service.create_sensor(s, who); })
+                .map([](const Sensor& s) {
+                  return http::created(sensor_json(s), "/api/v1/iot/sensors/" + s.id);
+                });
+          });
+
+  api.add("GET", "/api/v1/iot/sensors/{id}",
+          [&](const Request&, const PathParams& p, const Principal& who) {
+            return service.get_sensor(p.at("id"), who).map(sensor_json);
+          });
+
+  api.add("PUT", "/api/v1/iot/sensors/{id}",
+          [&](const Request& req, const PathParams& p, const Principal& who) {
+            return parse_sensor(req, &p.at("id"))
+                .and_then([&](const Sensor& s) { return service.update_sensor(s, who); })
+                .map(sensor_json);
+          });
+}
+
+void rule_and_alarm_routes(identity::Routes& api, Service& service) {
+  api.add("GET", "/api/v1/iot/rules", [&](const Request&, const PathParams&, const Principal& who) {
+    return service.list_rules(who).map([](const std::vector<Rule>& list) {
+      return Json{{"items", http::array_of(list, rule_json)}};
+    });
+  });
+
+  api.add("PUT", "/api/v1/iot/rules/{kind}",
+          [&](const Request& req, const PathParams& p, const Principal& who) {
+            return parse_rule(req, p.at("kind"))
+                .and_then([&](const Rule& r) { return service.save_rule(r, who); })
+                .map(rule_json);
+          });
+
+  api.add("GET", "/api/v1/iot/alarms",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return parse_alarm_query(req)
+                .and_then([&](const AlarmQuery& q) { return service.list_alarms(q, who); })
+                .map([](const AlarmList& list) {
+                  return Json{{"items", http::array_of(list.alarms, alarm_json)},
+                              {"total", list.total}};
+                });
+          });
+
+  api.add("GET", "/api/v1/iot/status",
+          [&](const Request&, const PathParams&, const Principal& who) {
+            return service.status(who).map(status_json);
+          });
+}
+
 }  // namespace
 
 void register_routes(http::Router& router, Service& service, identity::Service& identity) {
-  auto who = [&identity](const Request& req) { return identity.authenticate(req.bearer_token()); };
-  auto P = [](const Error& e, const Request& req) { return http::problem(e, req); };
-
-  router.add(
-      "GET", "/api/v1/iot/sensors", [&service, who, P](const Request& req, const PathParams&) {
-        auto me = who(req);
-        if (!me) return P(me.error(), req);
-        auto page = http::page_of(req, 50, 1000);
-        if (!page) return P(page.error(), req);
-        SensorQuery q;
-        q.limit = page->limit;
-        q.offset = page->offset;
-        if (auto k = req.query_param("kind"); k && !k->empty()) {
-          q.kind = parse_kind(*k);
-          if (!q.kind)
-            return P(bad("kind", "未知的传感器类型", "unknown sensor kind").value(), req);
-        }
-        if (auto s = req.query_param("state"); s && !s->empty()) {
-          q.state = parse_link_state(*s);
-          if (!q.state) {
-            return P(bad("state", "状态须为 online 或 offline", "state must be online or offline")
-                         .value(),
-                     req);
-          }
-        }
-        auto list = service.list_sensors(q, *me);
-        if (!list) return P(list.error(), req);
-        Json items = Json::array();
-        for (const auto& s : list->sensors) items.push_back(sensor_json(s));
-        return http::ok({{"items", std::move(items)}, {"total", list->total}});
-      });
-
-  router.add("POST", "/api/v1/iot/sensors",
-             [&service, who, P](const Request& req, const PathParams&) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto s = parse_sensor(req, nullptr);
-               if (!s) return P(s.error(), req);
-               auto saved = service.create_sensor(*s, *me);
-               if (!saved) return P(saved.error(), req);
-               return http::created(sensor_json(*saved), "/api/v1/iot/sensors/" + saved->id);
-             });
-
-  router.add("GET", "/api/v1/iot/sensors/{id}",
-             [&service, who, P](const Request& req, const PathParams& p) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto s = service.get_sensor(p.at("id"), *me);
-               if (!s) return P(s.error(), req);
-               return http::ok(sensor_json(*s));
-             });
-
-  router.add("PUT", "/api/v1/iot/sensors/{id}",
-             [&service, who, P](const Request& req, const PathParams& p) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               const std::string& id = p.at("id");
-               auto s = parse_sensor(req, &id);
-               if (!s) return P(s.error(), req);
-               auto saved = service.update_sensor(*s, *me);
-               if (!saved) return P(saved.error(), req);
-               return http::ok(sensor_json(*saved));
-             });
-
-  router.add("GET", "/api/v1/iot/rules", [&service, who, P](const Request& req, const PathParams&) {
-    auto me = who(req);
-    if (!me) return P(me.error(), req);
-    auto list = service.list_rules(*me);
-    if (!list) return P(list.error(), req);
-    Json items = Json::array();
-    for (const auto& r : *list) items.push_back(rule_json(r));
-    return http::ok({{"items", std::move(items)}});
-  });
-
-  router.add("PUT", "/api/v1/iot/rules/{kind}",
-             [&service, who, P](const Request& req, const PathParams& p) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto r = parse_rule(req, p.at("kind"));
-               if (!r) return P(r.error(), req);
-               auto saved = service.save_rule(*r, *me);
-               if (!saved) return P(saved.error(), req);
-               return http::ok(rule_json(*saved));
-             });
-
-  router.add("GET", "/api/v1/iot/alarms",
-             [&service, who, P](const Request& req, const PathParams&) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto page = http::page_of(req, 50, 1000);
-               if (!page) return P(page.error(), req);
-               AlarmQuery q;
-               q.limit = page->limit;
-               q.offset = page->offset;
-               q.sensor_id = req.query_param("sensor").value_or("");
-               if (auto o = req.query_param("outcome"); o && !o->empty()) {
-                 q.outcome = parse_outcome(*o);
-                 if (!q.outcome)
-                   return P(bad("outcome", "未知的结果", "unknown outcome").value(), req);
-               }
-               auto list = service.list_alarms(q, *me);
-               if (!list) return P(list.error(), req);
-               Json items = Json::array();
-               for (const auto& a : list->alarms) items.push_back(alarm_json(a));
-               return http::ok({{"items", std::move(items)}, {"total", list->total}});
-             });
-
-  router.add("GET", "/api/v1/iot/status",
-             [&service, who, P](const Request& req, const PathParams&) {
-               auto me = who(req);
-               if (!me) return P(me.error(), req);
-               auto s = service.status(*me);
-               if (!s) return P(s.error(), req);
-               const Counters& c = s->counters;
-               return http::ok({{"sensors", s->sensors},
-                                {"online", s->online},
-                                {"offline", s->offline},
-                                {"never_seen", s->never_seen},
-                                {"in_alarm", s->in_alarm},
-                                {"flapping", s->flapping},
-                                {"pending_alarms", s->pending_alarms},
-                                {"subscriber_running", s->subscriber_running},
-                                {"broker_connected", s->broker_connected},
-                                {"counters",
-                                 {{"received", c.received},
-                                  {"malformed", c.malformed},
-                                  {"unknown_sensor", c.unknown_sensor},
-                                  {"replayed", c.replayed},
-                                  {"heartbeats", c.heartbeats},
-                                  {"below_threshold", c.below_threshold},
-                                  {"created", c.created},
-                                  {"deduplicated", c.deduplicated},
-                                  {"suppressed", c.suppressed},
-                                  {"failed", c.failed}}}});
-             });
+  identity::Routes api(router, identity);
+  sensor_routes(api, service);
+  rule_and_alarm_routes(api, service);
 }
 
 }  // namespace yiwang::iot

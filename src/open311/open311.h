@@ -20,7 +20,14 @@
 // names the loop step in Chinese and English.
 //
 // API keys: random 48-hex strings, stored as SHA-256 only; a revoked or unknown key is forbidden.
-// Thread-safe: all state is in the store.
+// Thread-safe: all state is in the store; the store, clock, randomness, grid and identity
+// services the Service is given must outlive it.
+//
+// Files, by concern:
+//   open311.h    this contract
+//   service.cpp  keys, services, intake of requests (as grid events) and reading them
+//   routes.cpp   the GeoReport v2 routes: open to anyone (the key is the service's check), JSON or
+//                XML by the path's extension, errors in Open311's format
 #pragma once
 
 #include <cstdint>
@@ -163,6 +170,9 @@ class Service {
   Result<ServiceRequest> request(std::string_view id);  // not_found (also for non-Open311 events)
 
  private:
+  // The grid report of a checked request (service, contact fields, media, place).
+  Result<grid::NewReport> report_of(const RequestInput& in);
+
   store::Store& store_;
   const core::Clock& clock_;
   core::Random& random_;
@@ -174,6 +184,6 @@ class Service {
 // GET /open311/v2/discovery.{json,xml}, services.{fmt}, services/{code}.{fmt},
 // requests.{fmt} (GET, POST), requests/{id}.{fmt}, tokens/{token}.{fmt}. Errors in the Open311
 // format [{"code":…, "description":…}] (XML <errors><error>…) with the matching HTTP status.
-void register_routes(http::Router& router, Service& service);
+void register_routes(http::Router& router, Service& service, identity::Service& identity);
 
 }  // namespace yiwang::open311

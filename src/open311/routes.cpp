@@ -1,6 +1,8 @@
 // Open311 GeoReport v2 routes: parse (form or JSON), call one service function, write JSON or XML.
 // Errors use the spec's format, [{"code": <HTTP status>, "description": "…"}] / <errors>, not
-// RFC 9457, because Open311 clients parse that.
+// RFC 9457, because Open311 clients parse that: each handler answers with a response in either
+// case. The routes are open to anyone (the route helper's `open`); a request's API key is the
+// service's check.
 #include <cctype>
 #include <map>
 #include <optional>
@@ -9,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "http/http.h"
+#include "identity/routes.h"
 #include "open311/open311.h"
 
 namespace yiwang::open311 {
@@ -367,106 +369,135 @@ Result<RequestQuery> request_query(const Request& req) {
   return q;
 }
 
+// The Open311 answer of a result: `ok(value)` in the format asked for, or the error in Open311's
+// own format; either way a response.
+template <class T, class F>
+Result<Response> answer(Format fmt, const Result<T>& r, F&& ok) {
+  if (!r) return error(fmt, r.error());
+  return ok(*r);
+}
+
+Json discovery_json(const Options& o) {
+  Json endpoint = Json::object();
+  endpoint["specification"] = kSpecification;
+  endpoint["url"] = media_prefix_url(o);
+  endpoint["changeset"] = o.changeset;
+  endpoint["type"] = "production";
+  endpoint["formats"] = Json::array({"application/json", "text/xml"});
+  Json d = Json::object();
+  d["changeset"] = o.changeset;
+  d["contact"] = o.contact;
+  d["key_service"] = o.key_service;
+  d["endpoints"] = Json::array({endpoint});
+  return d;
+}
+
+// The POST reply: the new request's id and token, with its Location.
+Response receipt_response(Format fmt, const Receipt& receipt, const Options& o) {
+  Json item = Json::object();
+  item["service_request_id"] = receipt.service_request_id;
+  item["token"] = receipt.token;
+  item["service_notice"] = receipt.service_notice;
+  item["account_id"] = nullptr;
+  Response r = respond(fmt, 201, "service_requests", Json::array({item}));
+  r.headers.emplace_back("Location", media_prefix_url(o) + "/requests/" +
+                                         receipt.service_request_id + "." +
+                                         (fmt == Format::xml ? "xml" : "json"));
+  return r;
+}
+
+// GET requests/{id}.{fmt} takes no parameter but jurisdiction_id.
+Status only_jurisdiction(const Request& req) {
+  for (const auto& [k, v] : req.query) {
+    if (k != "jurisdiction_id") {
+      return tl::unexpected(invalid(k, "未知参数：" + k, "unknown parameter: " + k));
+    }
+  }
+  return {};
+}
+
+// discovery, services, requests (GET and POST) in format `fmt`.
+void format_routes(identity::Routes& api, Service& service, const std::string& ext, Format fmt) {
+  const std::string base = kBase;
+  api.open("GET", base + "/discovery." + ext, [&service, fmt](const Request&, const PathParams&) {
+    return Result<Response>(respond(fmt, 200, "discovery", discovery_json(service.options())));
+  });
+
+  api.open("GET", base + "/services." + ext, [&service, fmt](const Request&, const PathParams&) {
+    return answer(fmt, service.services(), [&](const std::vector<ServiceType>& all) {
+      Json list = Json::array();
+      for (const auto& s : all) list.push_back(service_json(s));
+      return respond(fmt, 200, "services", list);
+    });
+  });
+
+  api.open(
+      "GET", base + "/requests." + ext, [&service, fmt](const Request& req, const PathParams&) {
+        auto list =
+            request_query(req).and_then([&](const RequestQuery& q) { return service.requests(q); });
+        return answer(fmt, list, [&](const std::vector<ServiceRequest>& found) {
+          Json out = Json::array();
+          for (const auto& r : found) out.push_back(request_json(r));
+          return respond(fmt, 200, "service_requests", out);
+        });
+      });
+
+  api.open(
+      "POST", base + "/requests." + ext, [&service, fmt](const Request& req, const PathParams&) {
+        auto receipt =
+            request_input(req).and_then([&](const RequestInput& in) { return service.submit(in); });
+        return answer(fmt, receipt, [&](const Receipt& r) {
+          return receipt_response(fmt, r, service.options());
+        });
+      });
+}
+
+// services/{code}.{fmt}, requests/{id}.{fmt}, tokens/{token}.{fmt}: the format from the path (an
+// unknown extension is a JSON 404).
+void item_routes(identity::Routes& api, Service& service) {
+  const std::string base = kBase;
+  api.open("GET", base + "/services/{file}", [&service](const Request&, const PathParams& p) {
+    auto split = split_format(p.at("file"));
+    if (!split) return Result<Response>(error(Format::json, unknown_format()));
+    auto [code, fmt] = *split;
+    return answer(fmt, service.service(code), [&](const ServiceType& s) {
+      Json d = Json::object();
+      d["service_code"] = s.code;
+      d["attributes"] = Json::array();
+      return respond(fmt, 200, "service_definition", d);
+    });
+  });
+
+  api.open("GET", base + "/requests/{file}", [&service](const Request& req, const PathParams& p) {
+    auto split = split_format(p.at("file"));
+    if (!split) return Result<Response>(error(Format::json, unknown_format()));
+    auto [id, fmt] = *split;
+    return answer(fmt, only_jurisdiction(req).and_then([&] { return service.request(id); }),
+                  [&](const ServiceRequest& r) {
+                    return respond(fmt, 200, "service_requests", Json::array({request_json(r)}));
+                  });
+  });
+
+  api.open("GET", base + "/tokens/{file}", [&service](const Request&, const PathParams& p) {
+    auto split = split_format(p.at("file"));
+    if (!split) return Result<Response>(error(Format::json, unknown_format()));
+    auto [token, fmt] = *split;
+    return answer(fmt, service.resolve_token(token), [&](const std::string& id) {
+      Json item = Json::object();
+      item["service_request_id"] = id;
+      item["token"] = token;
+      return respond(fmt, 200, "service_requests", Json::array({item}));
+    });
+  });
+}
+
 }  // namespace
 
-void register_routes(http::Router& router, Service& service) {
-  const std::string base = kBase;
-
-  for (auto [ext, f] : {std::pair{"json", Format::json}, std::pair{"xml", Format::xml}}) {
-    const Format fmt = f;
-    router.add("GET", base + "/discovery." + ext,
-               [&service, fmt](const Request&, const PathParams&) {
-                 const Options& o = service.options();
-                 Json endpoint = Json::object();
-                 endpoint["specification"] = kSpecification;
-                 endpoint["url"] = media_prefix_url(o);
-                 endpoint["changeset"] = o.changeset;
-                 endpoint["type"] = "production";
-                 endpoint["formats"] = Json::array({"application/json", "text/xml"});
-                 Json d = Json::object();
-                 d["changeset"] = o.changeset;
-                 d["contact"] = o.contact;
-                 d["key_service"] = o.key_service;
-                 d["endpoints"] = Json::array({endpoint});
-                 return respond(fmt, 200, "discovery", d);
-               });
-
-    router.add("GET", base + "/services." + ext,
-               [&service, fmt](const Request&, const PathParams&) {
-                 auto all = service.services();
-                 if (!all) return error(fmt, all.error());
-                 Json list = Json::array();
-                 for (const auto& s : *all) list.push_back(service_json(s));
-                 return respond(fmt, 200, "services", list);
-               });
-
-    router.add("GET", base + "/requests." + ext,
-               [&service, fmt](const Request& req, const PathParams&) {
-                 auto q = request_query(req);
-                 if (!q) return error(fmt, q.error());
-                 auto list = service.requests(*q);
-                 if (!list) return error(fmt, list.error());
-                 Json out = Json::array();
-                 for (const auto& r : *list) out.push_back(request_json(r));
-                 return respond(fmt, 200, "service_requests", out);
-               });
-
-    router.add(
-        "POST", base + "/requests." + ext, [&service, fmt](const Request& req, const PathParams&) {
-          auto in = request_input(req);
-          if (!in) return error(fmt, in.error());
-          auto receipt = service.submit(*in);
-          if (!receipt) return error(fmt, receipt.error());
-          Json item = Json::object();
-          item["service_request_id"] = receipt->service_request_id;
-          item["token"] = receipt->token;
-          item["service_notice"] = receipt->service_notice;
-          item["account_id"] = nullptr;
-          Response r = respond(fmt, 201, "service_requests", Json::array({item}));
-          r.headers.emplace_back("Location", media_prefix_url(service.options()) + "/requests/" +
-                                                 receipt->service_request_id + "." +
-                                                 (fmt == Format::xml ? "xml" : "json"));
-          return r;
-        });
-  }
-
-  router.add("GET", base + "/services/{file}", [&service](const Request&, const PathParams& p) {
-    auto split = split_format(p.at("file"));
-    if (!split) return error(Format::json, unknown_format());
-    auto [code, fmt] = *split;
-    auto s = service.service(code);
-    if (!s) return error(fmt, s.error());
-    Json d = Json::object();
-    d["service_code"] = s->code;
-    d["attributes"] = Json::array();
-    return respond(fmt, 200, "service_definition", d);
-  });
-
-  router.add("GET", base + "/requests/{file}", [&service](const Request& req, const PathParams& p) {
-    auto split = split_format(p.at("file"));
-    if (!split) return error(Format::json, unknown_format());
-    auto [id, fmt] = *split;
-    for (const auto& [k, v] : req.query) {
-      if (k != "jurisdiction_id") {
-        return error(fmt, invalid(k, "未知参数：" + k, "unknown parameter: " + k));
-      }
-    }
-    auto r = service.request(id);
-    if (!r) return error(fmt, r.error());
-    return respond(fmt, 200, "service_requests", Json::array({request_json(*r)}));
-  });
-
-  router.add("GET", base + "/tokens/{file}", [&service](const Request&, const PathParams& p) {
-    auto split = split_format(p.at("file"));
-    if (!split) return error(Format::json, unknown_format());
-    auto [token, fmt] = *split;
-    auto id = service.resolve_token(token);
-    if (!id) return error(fmt, id.error());
-    Json item = Json::object();
-    item["service_request_id"] = *id;
-    item["token"] = token;
-    return respond(fmt, 200, "service_requests", Json::array({item}));
-  });
+void register_routes(http::Router& router, Service& service, identity::Service& identity) {
+  identity::Routes api(router, identity);
+  format_routes(api, service, "json", Format::json);
+  format_routes(api, service, "xml", Format::xml);
+  item_routes(api, service);
 }
 
 }  // namespace yiwang::open311

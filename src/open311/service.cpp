@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "core/utf8.h"
 #include "events/events.h"
 #include "open311/open311.h"
@@ -40,11 +41,12 @@ tl::unexpected<Error> request_not_found() {
               "service_request_id was not found");
 }
 
-bool is_hex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+// "https://city.example" of a base URL "https://city.example/open311/v2"; "" without a scheme.
+std::string origin_of(const std::string& base_url) {
+  auto scheme = base_url.find("://");
+  if (scheme == std::string::npos) return "";
+  return base_url.substr(0, base_url.find('/', scheme + 3));
 }
-
 
 bool may_manage_keys(const Principal* by) {
   return !by || by->has_role(identity::Role::admin);
@@ -71,13 +73,12 @@ Result<ApiKey> insert_key(store::Tx& tx, const core::Clock& clock, const std::st
       "INSERT INTO open311_keys (id, name, key_hash, created_at_ms, revoked) VALUES (?, ?, ?, ?, "
       "0)",
       {k.id, k.name, hash, k.created_at_ms});
-  events::NewEvent ev;
-  ev.type = "open311.key_created";
-  ev.subject_type = "open311_key";
-  ev.subject_id = k.id;
-  ev.actor = identity::actor_of(by);
-  ev.after_json = json{{"id", k.id}, {"name", k.name}, {"revoked", false}}.dump();
-  events::append(tx, clock, ev);
+  events::append(tx, clock,
+                 {.type = "open311.key_created",
+                  .subject_type = "open311_key",
+                  .subject_id = k.id,
+                  .actor = identity::actor_of(by),
+                  .after_json = json{{"id", k.id}, {"name", k.name}, {"revoked", false}}.dump()});
   return k;
 }
 
@@ -101,18 +102,13 @@ bool digits(std::string_view s, std::size_t& i, std::size_t n, int& out) {
 
 // Our own file references only: the platform runs offline, so it never fetches outside media.
 std::optional<std::string> media_sha256(std::string_view url, const Options& o) {
-  if (!o.base_url.empty()) {
-    // base_url is ".../open311/v2"; files live under the same origin.
-    auto scheme = o.base_url.find("://");
-    if (scheme != std::string::npos) {
-      auto slash = o.base_url.find('/', scheme + 3);
-      std::string origin = o.base_url.substr(0, slash);
-      if (url.substr(0, origin.size()) == origin) url.remove_prefix(origin.size());
-    }
+  // base_url is ".../open311/v2"; files live under the same origin.
+  if (std::string origin = origin_of(o.base_url); !origin.empty()) {
+    if (url.substr(0, origin.size()) == origin) url.remove_prefix(origin.size());
   }
   if (url.substr(0, kFilesPath.size()) != kFilesPath) return std::nullopt;
   url.remove_prefix(kFilesPath.size());
-  if (url.size() != 64 || !is_hex(url)) return std::nullopt;
+  if (!core::is_sha256_hex(url)) return std::nullopt;
   return std::string(url);
 }
 
@@ -158,13 +154,9 @@ Result<Context> context(grid::Service& grid, identity::Service& identity) {
   auto depts = identity.list_departments();
   if (!depts) return fail(depts.error());
   for (const auto& d : *depts) c.dept_names[d.id] = d.name;
-  if (grid.options().calendar) {
-    auto cal = grid.options().calendar();
-    if (!cal) return fail(cal.error());
-    c.calendar = *cal;
-  } else {
-    c.calendar = core::WorkingCalendar::china_2026();
-  }
+  auto cal = grid.calendar();
+  if (!cal) return fail(cal.error());
+  c.calendar = *cal;
   c.reader.kind = identity::Kind::official;
   c.reader.username = "open311";
   return c;
@@ -207,11 +199,7 @@ Result<ServiceRequest> describe(grid::Service& grid, const Context& c, const Opt
   r.lat = e.location.lat;
   r.lon = e.location.lon;
   if (!e.photos.empty()) {
-    std::string origin;
-    auto scheme = o.base_url.find("://");
-    if (scheme != std::string::npos)
-      origin = o.base_url.substr(0, o.base_url.find('/', scheme + 3));
-    r.media_url = origin + std::string(kFilesPath) + e.photos.front();
+    r.media_url = origin_of(o.base_url) + std::string(kFilesPath) + e.photos.front();
   }
   return r;
 }
@@ -221,7 +209,7 @@ Status check_text(const std::string& value, const char* field, std::size_t max_c
   if (!core::valid_utf8(value))
     return bad(field, std::string(zh) + "不是有效的 UTF-8",
                std::string(en) + " is not valid UTF-8");
-  if (core::decode_utf8(value).size() > max_chars) {
+  if (core::utf8_length(value) > max_chars) {
     return bad(
         field, std::string(zh) + "过长（最多 " + std::to_string(max_chars) + " 字）",
         std::string(en) + " is too long (at most " + std::to_string(max_chars) + " characters)");
@@ -372,14 +360,13 @@ Status Service::revoke_key(std::string_view id, const Principal* by) {
     if (k.revoked) return {};
     tx.exec("UPDATE open311_keys SET revoked = 1, revoked_at_ms = ? WHERE id = ?",
             {clock_.now_ms(), k.id});
-    events::NewEvent ev;
-    ev.type = "open311.key_revoked";
-    ev.subject_type = "open311_key";
-    ev.subject_id = k.id;
-    ev.actor = identity::actor_of(by);
-    ev.before_json = json{{"id", k.id}, {"name", k.name}, {"revoked", false}}.dump();
-    ev.after_json = json{{"id", k.id}, {"name", k.name}, {"revoked", true}}.dump();
-    events::append(tx, clock_, ev);
+    events::append(tx, clock_,
+                   {.type = "open311.key_revoked",
+                    .subject_type = "open311_key",
+                    .subject_id = k.id,
+                    .actor = identity::actor_of(by),
+                    .before_json = json{{"id", k.id}, {"name", k.name}, {"revoked", false}}.dump(),
+                    .after_json = json{{"id", k.id}, {"name", k.name}, {"revoked", true}}.dump()});
     return {};
   });
 }
@@ -448,19 +435,10 @@ Result<ServiceType> Service::service(std::string_view code) {
               "service_code was not found");
 }
 
-Result<Receipt> Service::submit(const RequestInput& in) {
-  auto key = check_key(in.api_key);
-  if (!key) return fail(key.error());
+namespace {
 
-  if (in.service_code.empty()) {
-    return bad("service_code", "缺少 service_code", "service_code is required");
-  }
-  auto svc = service(in.service_code);
-  if (!svc) {
-    if (svc.error().code != ErrorCode::not_found) return fail(svc.error());
-    return bad("service_code", "未知的服务类型 service_code", "unknown service_code");
-  }
-
+// The free-text and contact fields: sizes, then the forms of e-mail and phone.
+Status check_contact(const RequestInput& in) {
   struct TextField {
     const std::string& value;
     const char* field;
@@ -476,7 +454,7 @@ Result<Receipt> Service::submit(const RequestInput& in) {
         TextField{in.device_id, "device_id", 64, "设备标识"},
         TextField{in.account_id, "account_id", 64, "账户标识"},
         TextField{in.media_url, "media_url", 300, "媒体链接"}}) {
-    if (auto s = check_text(f.value, f.field, f.max, f.zh, f.field); !s) return fail(s.error());
+    if (auto s = check_text(f.value, f.field, f.max, f.zh, f.field); !s) return s;
   }
   if (!in.email.empty() && (in.email.find('@') == std::string::npos ||
                             in.email.find_first_of(" \t\r\n") != std::string::npos)) {
@@ -485,12 +463,81 @@ Result<Receipt> Service::submit(const RequestInput& in) {
   if (!in.phone.empty() && in.phone.find_first_not_of("0123456789+- ()") != std::string::npos) {
     return bad("phone", "电话号码格式不正确", "phone may hold only digits, spaces and + - ( )");
   }
+  return {};
+}
 
+// The place of an address: the centre of the one grid cell it names by code or name (there is no
+// geocoder offline), which must lie in that cell.
+Result<grid::Point> place_of(grid::Service& grid, const std::string& address) {
+  auto cells = grid.list_cells();
+  if (!cells) return fail(cells.error());
+  const grid::Cell* hit = nullptr;
+  int matches = 0;
+  for (const auto& c : *cells) {
+    if (c.code == address || c.name == address) {
+      hit = &c;
+      ++matches;
+    }
+  }
+  if (matches != 1) {
+    return bad("address_string", "无法定位该地址：请提供 lat/long，或填写网格编码/名称",
+               "address_string names no single grid cell; give lat/long");
+  }
+  grid::Point p{(hit->min_lon + hit->max_lon) / 2, (hit->min_lat + hit->max_lat) / 2};
+  auto where = grid.locate(p);
+  if (!where || where->cell_code != hit->code) {
+    return bad("address_string", "无法定位该地址：请提供 lat/long",
+               "address_string cannot be placed; give lat/long");
+  }
+  return p;
+}
+
+// Where the request is: lat and long together, or an address naming a grid cell.
+Result<grid::Point> location_of(grid::Service& grid, const RequestInput& in) {
+  if (in.lat.has_value() != in.lon.has_value()) {
+    const char* field = in.lat ? "long" : "lat";
+    return bad(field, "lat 与 long 须同时提供", "lat and long must be given together");
+  }
+  if (in.lat) {
+    if (*in.lat < -90 || *in.lat > 90) return bad("lat", "纬度超出范围", "lat out of range");
+    if (*in.lon < -180 || *in.lon > 180) return bad("long", "经度超出范围", "long out of range");
+    return grid::Point{*in.lon, *in.lat};
+  }
+  if (!in.address_string.empty()) return place_of(grid, in.address_string);
+  return bad("lat", "须提供位置（lat/long 或 address_string）",
+             "a location is required: lat and long, or address_string");
+}
+
+// A grid refusal named by the Open311 parameter it concerns.
+Error as_open311(Error err, const RequestInput& in) {
+  if (err.field == "/location") {
+    err.field = in.lat ? "lat" : "address_string";
+  } else if (err.field == "/class_code") {
+    err.field = "service_code";
+  } else if (err.field == "/description") {
+    err.field = "description";
+  } else if (err.field.rfind("/photos", 0) == 0) {
+    err.field = "media_url";
+  }
+  return err;
+}
+
+}  // namespace
+
+// The grid report of a request: a public event of the service's class, described by the
+// requester or (the spec makes the description optional) by the service's name, with the
+// request's photo and place.
+Result<grid::NewReport> Service::report_of(const RequestInput& in) {
+  auto svc = service(in.service_code);
+  if (!svc) {
+    if (svc.error().code != ErrorCode::not_found) return fail(svc.error());
+    return bad("service_code", "未知的服务类型 service_code", "unknown service_code");
+  }
+  if (auto st = check_contact(in); !st) return fail(st.error());
   grid::NewReport r;
   r.source = grid::Source::public_;
   r.kind = grid::ClassKind::event;
   r.class_code = in.service_code;
-  // The spec makes the description optional; the grid needs one, so the service name stands in.
   r.description = in.description.empty() ? svc->group + "/" + svc->name : in.description;
   if (!in.media_url.empty()) {
     auto sha = media_sha256(in.media_url, options_);
@@ -501,49 +548,27 @@ Result<Receipt> Service::submit(const RequestInput& in) {
     }
     r.photos.push_back(*sha);
   }
+  auto where = location_of(grid_, in);
+  if (!where) return fail(where.error());
+  r.location = *where;
+  return r;
+}
 
-  if (in.lat.has_value() != in.lon.has_value()) {
-    const char* field = in.lat ? "long" : "lat";
-    return bad(field, "lat 与 long 须同时提供", "lat and long must be given together");
+Result<Receipt> Service::submit(const RequestInput& in) {
+  auto key = check_key(in.api_key);
+  if (!key) return fail(key.error());
+  if (in.service_code.empty()) {
+    return bad("service_code", "缺少 service_code", "service_code is required");
   }
-  if (in.lat) {
-    if (*in.lat < -90 || *in.lat > 90) return bad("lat", "纬度超出范围", "lat out of range");
-    if (*in.lon < -180 || *in.lon > 180) return bad("long", "经度超出范围", "long out of range");
-    r.location = {*in.lon, *in.lat};
-  } else if (!in.address_string.empty()) {
-    // No geocoder offline: an address is accepted when it names one grid cell (code or name).
-    auto cells = grid_.list_cells();
-    if (!cells) return fail(cells.error());
-    const grid::Cell* hit = nullptr;
-    int matches = 0;
-    for (const auto& c : *cells) {
-      if (c.code == in.address_string || c.name == in.address_string) {
-        hit = &c;
-        ++matches;
-      }
-    }
-    if (matches != 1) {
-      return bad("address_string", "无法定位该地址：请提供 lat/long，或填写网格编码/名称",
-                 "address_string names no single grid cell; give lat/long");
-    }
-    r.location = {(hit->min_lon + hit->max_lon) / 2, (hit->min_lat + hit->max_lat) / 2};
-    auto where = grid_.locate(r.location);
-    if (!where || where->cell_code != hit->code) {
-      return bad("address_string", "无法定位该地址：请提供 lat/long",
-                 "address_string cannot be placed; give lat/long");
-    }
-  } else {
-    return bad("lat", "须提供位置（lat/long 或 address_string）",
-               "a location is required: lat and long, or address_string");
-  }
-
+  auto r = report_of(in);
+  if (!r) return fail(r.error());
   const std::string token = random_.hex(16);
-  r.external_ref = std::string(kRefPrefix) + token;
+  r->external_ref = std::string(kRefPrefix) + token;
   auto calendar = grid_.calendar();
   if (!calendar) return fail(calendar.error());
   // The grid event and the request's link and contact data commit together.
   auto e = store_.write([&](store::Tx& tx) -> Result<grid::GridEvent> {
-    auto reported = grid_.report(tx, *calendar, r, nullptr);
+    auto reported = grid_.report(tx, *calendar, *r, nullptr);
     if (!reported) return reported;
     tx.exec(
         "INSERT INTO open311_requests (token, grid_event_id, key_id, service_code, address_string, "
@@ -551,29 +576,18 @@ Result<Receipt> Service::submit(const RequestInput& in) {
         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {token, reported->id, key->id, in.service_code, in.address_string, in.email, in.first_name,
          in.last_name, in.phone, in.device_id, in.account_id, reported->reported_at_ms});
-    events::NewEvent ev;
-    ev.type = "open311.request_received";
-    ev.subject_type = "grid_event";
-    ev.subject_id = reported->id;
-    ev.actor = events::Actor{"", "system", ""};
-    ev.after_json =
-        json{{"service_request_id", reported->id}, {"service_code", in.service_code}}.dump();
-    ev.data_json = json{{"key_id", key->id}, {"client", key->name}}.dump();
-    events::append(tx, clock_, ev);
+    events::append(
+        tx, clock_,
+        {.type = "open311.request_received",
+         .subject_type = "grid_event",
+         .subject_id = reported->id,
+         .actor = identity::actor_of(nullptr),
+         .after_json =
+             json{{"service_request_id", reported->id}, {"service_code", in.service_code}}.dump(),
+         .data_json = json{{"key_id", key->id}, {"client", key->name}}.dump()});
     return reported;
   });
-  if (!e) {
-    Error err = e.error();
-    if (err.field == "/location")
-      err.field = in.lat ? "lat" : "address_string";
-    else if (err.field == "/class_code")
-      err.field = "service_code";
-    else if (err.field == "/description")
-      err.field = "description";
-    else if (err.field.rfind("/photos", 0) == 0)
-      err.field = "media_url";
-    return fail(std::move(err));
-  }
+  if (!e) return fail(as_open311(e.error(), in));
   Receipt out;
   out.service_request_id = e->id;
   out.token = token;
@@ -584,7 +598,7 @@ Result<Receipt> Service::submit(const RequestInput& in) {
 }
 
 Result<std::string> Service::resolve_token(std::string_view token) {
-  if (token.size() != 32 || !is_hex(token)) {
+  if (!core::is_lower_hex(token, 32)) {
     return fail(ErrorCode::not_found, "token", "未找到该 token", "token was not found");
   }
   return store_.read([&](store::Tx& tx) -> Result<std::string> {

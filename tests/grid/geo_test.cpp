@@ -4,27 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include "grid/grid.h"
+#include "grid/fixture.h"
 
 namespace yiwang::grid {
 namespace {
 
-std::string square(const std::string& code, double x0, double y0, double side,
-                   const std::string& extra_props = "") {
-  auto f = [](double v) { return std::to_string(v); };
-  double x1 = x0 + side, y1 = y0 + side;
-  return R"({"type":"Feature","properties":{"code":")" + code +
-         R"(","name":"网格","street_name":"东山街道","community_name":"幸福社区")" + extra_props +
-         R"(},"geometry":{"type":"Polygon","coordinates":[[[)" + f(x0) + "," + f(y0) + "],[" +
-         f(x1) + "," + f(y0) + "],[" + f(x1) + "," + f(y1) + "],[" + f(x0) + "," + f(y1) + "],[" +
-         f(x0) + "," + f(y0) + "]]]}}";
-}
-
-std::string collection(const std::vector<std::string>& features) {
-  std::string s = R"({"type":"FeatureCollection","features":[)";
-  for (std::size_t i = 0; i < features.size(); ++i) s += (i ? "," : "") + features[i];
-  return s + "]}";
-}
+using testing::collection;
+using testing::square;
 
 TEST(GridGeoJson, ParsesCellsAndDerivesCodes) {
   auto cells = parse_cells_geojson(

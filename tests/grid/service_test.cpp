@@ -1,105 +1,42 @@
 // The grid service on both backends: import, lookup, the whole loop on a manual clock with
 // rework, send back, wrong roles and illegal steps (nothing changed), indicators on a known set
 // (exact figures) and the demo generator's sizes.
-#include <chrono>
 #include <memory>
-#include <set>
 
 #include <gtest/gtest.h>
 
 #include "events/events.h"
-#include "grid/grid.h"
-#include "support/test_store.h"
+#include "grid/fixture.h"
 
 namespace yiwang::grid {
 namespace {
 
 using identity::Role;
+using testing::at;
+using testing::square;
 
-core::Millis at(unsigned m, unsigned d, int hour, int minute = 0) {
-  using namespace std::chrono;
-  return core::china_midnight(core::Date{year{2026}, month{m}, day{d}}) +
-         (hour * 60 + minute) * 60000LL;
-}
+const std::string kCells = testing::two_cells({"jdy01"}, {"jdy02"});
 
-std::string square(const std::string& code, double x0, double y0, double side,
-                   const std::string& sup) {
-  auto f = [](double v) { return std::to_string(v); };
-  double x1 = x0 + side, y1 = y0 + side;
-  return R"({"type":"Feature","properties":{"code":")" + code +
-         R"(","name":"网格","street_name":"东山街道","community_name":"幸福社区","supervisors":[)" +
-         sup + R"(]},"geometry":{"type":"Polygon","coordinates":[[[)" + f(x0) + "," + f(y0) +
-         "],[" + f(x1) + "," + f(y0) + "],[" + f(x1) + "," + f(y1) + "],[" + f(x0) + "," + f(y1) +
-         "],[" + f(x0) + "," + f(y0) + "]]]}}";
-}
-
-const std::string kCells = R"({"type":"FeatureCollection","features":[)" +
-                           square("329900001001001", 118.0, 31.0, 0.01, R"("jdy01")") + "," +
-                           square("329900001001002", 118.01, 31.0, 0.01, R"("jdy02")") + "]}";
-
-class GridTest : public ::testing::TestWithParam<std::string> {
+class GridTest : public testing::GridPlatform {
  protected:
   void SetUp() override {
-    clock_.set(at(3, 2, 8, 30));  // Monday
-    store_ = yiwang::testing::make_store(GetParam());
-    std::vector<store::Migration> all;
-    for (auto list : {events::migrations(), identity::migrations(), migrations()}) {
-      all.insert(all.end(), list.begin(), list.end());
-    }
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options io;
-    io.pwhash_opslimit = 1;
-    io.pwhash_memlimit = 8192;
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, io);
-    for (auto [id, name] :
-         {std::pair{"grid", "城市运行管理中心"}, std::pair{"cgj", "城管局"},
-          std::pair{"zjj", "住建局"}, std::pair{"jdy", "监督员队伍"}, std::pair{"12345", "热线"}}) {
-      ASSERT_TRUE(ids_->create_department({id, name, "", "", ""}, nullptr));
-    }
-    clerk_ = official("grid.clerk", "grid", {Role::clerk});
-    dispatcher_ = official("grid.dispatcher", "grid", {Role::reviewer});
-    chief_ = official("grid.chief", "grid", {Role::approver});
+    ASSERT_NO_FATAL_FAILURE(open_grid(at(3, 2, 8, 30),  // Monday
+                                      {{"grid", "城市运行管理中心"},
+                                       {"cgj", "城管局"},
+                                       {"zjj", "住建局"},
+                                       {"jdy", "监督员队伍"},
+                                       {"12345", "热线"}}));
+    centre_staff();
     cgj_ = official("cgj.clerk", "cgj", {Role::clerk});
     zjj_ = official("zjj.clerk", "zjj", {Role::clerk});
     jdy01_ = official("jdy01", "jdy", {Role::clerk});
     jdy02_ = official("jdy02", "jdy", {Role::clerk});
-    admin_ = official("admin", "grid", {Role::admin});
-    citizen_ = citizen("zhangsan", "11010519491231002");
-    other_ = citizen("lisi", "11010519800101001");
-    service_ = std::make_unique<Service>(*store_, clock_, random_, *ids_);
+    citizen_ = citizen("zhangsan", "zhangsan", "11010519491231002");
+    other_ = citizen("lisi", "lisi", "11010519800101001");
+    service_ = std::make_unique<Service>(*store_, clock_, random_, *ids_, options());
   }
 
-  identity::Principal official(const std::string& name, const std::string& dept,
-                               std::set<Role> roles) {
-    identity::NewUser u;
-    u.username = name;
-    u.password = "password123";
-    u.kind = identity::Kind::official;
-    u.display_name = name;
-    u.dept_id = dept;
-    u.roles = std::move(roles);
-    auto p = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << p.error().message_en;
-    return p ? *p : identity::Principal{};
-  }
-
-  identity::Principal citizen(const std::string& name, std::string_view id17) {
-    identity::NewUser u;
-    u.username = name;
-    u.password = "password123";
-    u.kind = identity::Kind::citizen;
-    u.display_name = name;
-    u.id_number = std::string(id17) + identity::citizen_id_check(id17);
-    auto p = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << p.error().message_en;
-    return p ? *p : identity::Principal{};
-  }
-
-  void import() {
-    auto n = service_->import_cells(kCells, true, admin_);
-    ASSERT_TRUE(n) << n.error().field << " " << n.error().message_en;
-    EXPECT_EQ(*n, 2);
-  }
+  void import() { EXPECT_EQ(GridPlatform::import(*service_, kCells), 2); }
 
   NewReport report_at(double lon, double lat, std::string cls = "0101") {
     NewReport r;
@@ -134,21 +71,16 @@ class GridTest : public ::testing::TestWithParam<std::string> {
     return r ? *r : GridEvent{};
   }
 
-  core::ManualClock clock_{0};
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
   std::unique_ptr<Service> service_;
-  identity::Principal clerk_, dispatcher_, chief_, cgj_, zjj_, jdy01_, jdy02_, admin_, citizen_,
-      other_;
+  identity::Principal cgj_, zjj_, jdy01_, jdy02_, citizen_, other_;
 };
 
 TEST_P(GridTest, ImportRulesAndLookup) {
   auto denied = service_->import_cells(kCells, true, clerk_);
   ASSERT_FALSE(denied);
   EXPECT_EQ(denied.error().code, ErrorCode::forbidden);
-  std::string unknown = R"({"type":"FeatureCollection","features":[)" +
-                        square("329900001001001", 118.0, 31.0, 0.01, R"("jdy01","nobody")") + "]}";
+  std::string unknown = testing::collection(
+      {square("329900001001001", 118.0, 31.0, 0.01, testing::supervisors({"jdy01", "nobody"}))});
   auto bad = service_->import_cells(unknown, true, admin_);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().field, "/features/0/properties/supervisors/1");
@@ -170,8 +102,8 @@ TEST_P(GridTest, ImportRulesAndLookup) {
   EXPECT_EQ(out.error().field, "/location");
 
   // A re-import replacing the set is seen by the index at once.
-  std::string one = R"({"type":"FeatureCollection","features":[)" +
-                    square("329900001001009", 118.02, 31.0, 0.01, "") + "]}";
+  std::string one = testing::collection(
+      {square("329900001001009", 118.02, 31.0, 0.01, testing::supervisors({}))});
   ASSERT_TRUE(service_->import_cells(one, true, admin_));
   EXPECT_EQ(service_->locate({118.025, 31.005})->cell_code, "329900001001009");
   EXPECT_FALSE(service_->locate({118.005, 31.005}));
@@ -219,6 +151,22 @@ TEST_P(GridTest, ReportRules) {
   period.from_ms = 0;
   period.to_ms = later.reported_at_ms;
   EXPECT_EQ(service_->list(period, admin_)->total, 2);
+}
+
+// The hotline department is configuration (Options::hotline_dept_id): its officials report as
+// hotline_12345, nobody else does, and without the setting nobody at all.
+TEST_P(GridTest, HotlineSourceFollowsTheConfiguredDepartment) {
+  import();
+  const auto hotline = official("hotline.clerk", "12345", {Role::clerk});
+  NewReport r = report_at(118.005, 31.005);
+  r.source = Source::hotline_12345;
+  EXPECT_TRUE(service_->report(r, &hotline));
+  EXPECT_EQ(service_->report(r, &cgj_).error().code, ErrorCode::forbidden);
+  Service unset(*store_, clock_, random_, *ids_, Options{});
+  auto refused = unset.report(r, &hotline);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::forbidden);
+  EXPECT_EQ(refused.error().field, "/source");
 }
 
 TEST_P(GridTest, WholeLoopWithReworkRolesAndClock) {

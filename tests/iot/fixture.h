@@ -1,29 +1,20 @@
-// Shared set-up of the IoT tests: a store on one backend, identity with the grid centre's staff,
-// two grid cells (after tests/grid/service_test.cpp), the grid service and the IoT service.
+// Shared set-up of the IoT tests: the grid's test platform (tests/grid/fixture.h) with the IoT
+// migrations, the grid centre's staff, two grid cells, the grid service and the IoT service.
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <memory>
-#include <set>
 #include <string>
 
 #include <gtest/gtest.h>
 
-#include "events/events.h"
-#include "grid/grid.h"
+#include "grid/fixture.h"
 #include "iot/iot.h"
-#include "support/test_store.h"
 
 namespace yiwang::iot::test {
 
+using grid::testing::at;
 using identity::Role;
-
-inline core::Millis at(unsigned m, unsigned d, int hour, int minute = 0) {
-  using namespace std::chrono;
-  return core::china_midnight(core::Date{year{2026}, month{m}, day{d}}) +
-         (hour * 60 + minute) * 60000LL;
-}
 
 // The subscriber's thread reads the clock while the test moves it.
 class SharedClock final : public core::Clock {
@@ -37,20 +28,7 @@ class SharedClock final : public core::Clock {
   std::atomic<core::Millis> now_;
 };
 
-inline std::string square(const std::string& code, double x0, double y0, double side,
-                          const std::string& sup) {
-  auto f = [](double v) { return std::to_string(v); };
-  double x1 = x0 + side, y1 = y0 + side;
-  return R"({"type":"Feature","properties":{"code":")" + code +
-         R"(","name":"网格","street_name":"东山街道","community_name":"幸福社区","supervisors":[)" +
-         sup + R"(]},"geometry":{"type":"Polygon","coordinates":[[[)" + f(x0) + "," + f(y0) +
-         "],[" + f(x1) + "," + f(y0) + "],[" + f(x1) + "," + f(y1) + "],[" + f(x0) + "," + f(y1) +
-         "],[" + f(x0) + "," + f(y0) + "]]]}}";
-}
-
-inline const std::string kCells = R"({"type":"FeatureCollection","features":[)" +
-                                  square("329900001001001", 118.0, 31.0, 0.01, R"("jdy01")") + "," +
-                                  square("329900001001002", 118.01, 31.0, 0.01, "") + "]}";
+inline const std::string kCells = grid::testing::two_cells({"jdy01"}, {});
 
 inline AlarmQuery of_sensor(std::string id) {
   AlarmQuery q;
@@ -64,62 +42,27 @@ inline AlarmQuery of_outcome(Outcome o) {
   return q;
 }
 
-class Fixture {
+class Fixture : public grid::testing::GridPlatform {
  protected:
-  void set_up(const std::string& backend, Options options = {}) {
-    store_ = yiwang::testing::make_store(backend);
-    std::vector<store::Migration> all;
-    for (auto list :
-         {events::migrations(), identity::migrations(), grid::migrations(), iot::migrations()}) {
-      all.insert(all.end(), list.begin(), list.end());
-    }
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options io;
-    io.pwhash_opslimit = 1;
-    io.pwhash_memlimit = 8192;
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, io);
-    for (auto [id, name] :
-         {std::pair{"grid", "城市运行管理中心"}, std::pair{"szgy", "市政公用"},
-          std::pair{"gaj", "公安局"}, std::pair{"cgj", "城管局"}, std::pair{"jdy", "监督员队伍"}}) {
-      ASSERT_TRUE(ids_->create_department({id, name, "", "", ""}, nullptr));
-    }
-    admin_ = official("admin", "grid", {Role::admin});
-    clerk_ = official("grid.clerk", "grid", {Role::clerk});
-    dispatcher_ = official("grid.dispatcher", "grid", {Role::reviewer});
-    chief_ = official("grid.chief", "grid", {Role::approver});
+  void set_up(Options options = {}) {
+    ASSERT_NO_FATAL_FAILURE(open_grid(clock_.now_ms(),
+                                      {{"grid", "城市运行管理中心"},
+                                       {"szgy", "市政公用"},
+                                       {"gaj", "公安局"},
+                                       {"cgj", "城管局"},
+                                       {"jdy", "监督员队伍"}},
+                                      {iot::migrations()}));
+    centre_staff();
     szgy_ = official("szgy.clerk", "szgy", {Role::clerk});
     cgj_ = official("cgj.clerk", "cgj", {Role::clerk});
     jdy01_ = official("jdy01", "jdy", {Role::clerk});
-    identity::NewUser u;
-    u.username = "zhangsan";
-    u.password = "password123";
-    u.kind = identity::Kind::citizen;
-    u.display_name = "张三";
-    u.id_number =
-        std::string("11010519491231002") + identity::citizen_id_check("11010519491231002");
-    auto c = ids_->create_user(u, nullptr);
-    ASSERT_TRUE(c) << c.error().message_en;
-    citizen_ = *c;
-    grid_ = std::make_unique<grid::Service>(*store_, clock_, random_, *ids_);
-    auto n = grid_->import_cells(kCells, true, admin_);
-    ASSERT_TRUE(n) << n.error().field << " " << n.error().message_en;
+    citizen_ = citizen("zhangsan", "张三", "11010519491231002");
+    grid_ =
+        std::make_unique<grid::Service>(*store_, clock_, random_, *ids_, GridPlatform::options());
+    ASSERT_EQ(import(*grid_, kCells), 2);
     options.sweep_interval_ms = 0;
     options.log = [](std::string_view) {};
     iot_ = std::make_unique<Service>(*store_, clock_, random_, *ids_, *grid_, options);
-  }
-
-  identity::Principal official(const std::string& name, const std::string& dept,
-                               std::set<Role> roles) {
-    identity::NewUser u;
-    u.username = name;
-    u.password = "password123";
-    u.kind = identity::Kind::official;
-    u.display_name = name;
-    u.dept_id = dept;
-    u.roles = std::move(roles);
-    auto p = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << p.error().message_en;
-    return p ? *p : identity::Principal{};
   }
 
   Sensor sensor(std::string id, Kind kind, double lon = 118.005, double lat = 31.005) {
@@ -185,13 +128,12 @@ class Fixture {
     return step(id, grid::Action::close, chief_);
   }
 
+  // The grid and IoT services run on this clock (it hides the platform's, which only identity
+  // keeps, fixed at the start): the subscriber's thread reads it while the test moves it.
   SharedClock clock_{at(3, 2, 9, 0)};  // a Monday
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
   std::unique_ptr<grid::Service> grid_;
   std::unique_ptr<Service> iot_;
-  identity::Principal admin_, clerk_, dispatcher_, chief_, szgy_, cgj_, jdy01_, citizen_;
+  identity::Principal szgy_, cgj_, jdy01_, citizen_;
 };
 
 }  // namespace yiwang::iot::test

@@ -129,7 +129,7 @@ class Publisher {
   bool connected_ = false;
 };
 
-class IotMqtt : public ::testing::TestWithParam<std::string>, protected test::Fixture {
+class IotMqtt : public test::Fixture {
  protected:
   void SetUp() override {
     ASSERT_TRUE(broker_.start()) << "mosquitto did not start";
@@ -138,7 +138,7 @@ class IotMqtt : public ::testing::TestWithParam<std::string>, protected test::Fi
     o.client_id = "yiwang-iot-test-" + GetParam();
     o.reconnect_min_ms = 50;
     o.reconnect_max_ms = 400;
-    set_up(GetParam(), o);
+    ASSERT_NO_FATAL_FAILURE(set_up(o));
   }
   void TearDown() override {
     if (iot_) iot_->stop();

@@ -3,6 +3,7 @@
 // alarm after a crash, and the routes' access and strict parsing.
 #include "http/http.h"
 #include "iot/fixture.h"
+#include "support/router_client.h"
 
 namespace yiwang::iot {
 namespace {
@@ -41,9 +42,9 @@ TEST(IotMessage, ParsesStrictly) {
   EXPECT_EQ(field("yiwang/sensors/wl-1/alarm", R"({"msg_id":"m","at":1,"value":1,"x":1})"), "/x");
 }
 
-class IotService : public ::testing::TestWithParam<std::string>, protected test::Fixture {
+class IotService : public test::Fixture {
  protected:
-  void SetUp() override { set_up(GetParam()); }
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(set_up()); }
 
   Result<IngestResult> alarm(const std::string& id, const std::string& msg, const std::string& v,
                              const std::string& extra = "") {
@@ -369,8 +370,8 @@ TEST_P(IotService, PendingAlarmsResumeIdempotently) {
 TEST_P(IotService, GridRefusalFailsTheAlarm) {
   add("wl-1", Kind::water_level);
   // The district's cells change under the sensor: the grid refuses a location outside them.
-  std::string other = R"({"type":"FeatureCollection","features":[)" +
-                      test::square("329900001001009", 118.1, 31.1, 0.01, "") + "]}";
+  std::string other = grid::testing::collection({grid::testing::square(
+      "329900001001009", 118.1, 31.1, 0.01, grid::testing::supervisors({}))});
   ASSERT_TRUE(grid_->import_cells(other, true, admin_));
   auto r = alarm("wl-1", "m1", "0.9");
   ASSERT_TRUE(r);
@@ -398,77 +399,73 @@ TEST_P(IotService, DemoSensors) {
 }
 
 std::string token(identity::Service& ids, const std::string& user) {
-  auto l = ids.login(user, "password123", "127.0.0.1");
+  auto l = ids.login(user, std::string(yiwang::testing::kPassword), "127.0.0.1");
   EXPECT_TRUE(l);
   return l ? l->token : "";
-}
-
-http::Response call(const http::Router& router, const std::string& method,
-                    const std::string& target, const std::string& token,
-                    const std::string& body = "") {
-  http::Request req;
-  req.method = method;
-  EXPECT_TRUE(http::set_target(req, target));
-  if (!token.empty()) req.headers["authorization"] = "Bearer " + token;
-  if (!body.empty()) req.headers["content-type"] = "application/json";
-  req.body = body;
-  return router.dispatch(req);
 }
 
 TEST_P(IotService, Routes) {
   http::Router router;
   register_routes(router, *iot_, *ids_);
+  yiwang::testing::RouterClient client(router);
   std::string admin = token(*ids_, "admin"), citizen = token(*ids_, "zhangsan"),
               clerk = token(*ids_, "grid.clerk");
   std::string body = R"({"id":"wl-9","kind":"water_level","name":"积水 9","dept_id":"szgy",)"
                      R"("location":{"lon":118.005,"lat":31.005}})";
-  EXPECT_EQ(call(router, "POST", "/api/v1/iot/sensors", "", body).status, 401);
-  EXPECT_EQ(call(router, "POST", "/api/v1/iot/sensors", citizen, body).status, 403);
-  auto typo = call(router, "POST", "/api/v1/iot/sensors", admin,
-                   R"({"id":"wl-9","kind":"water_level","name":"x","dept_id":"szgy",)"
-                   R"("location":{"lon":118.005,"lat":31.005,"alt":3}})");
+  EXPECT_EQ(client.call("POST", "/api/v1/iot/sensors", body, "").status, 401);
+  EXPECT_EQ(client.call("POST", "/api/v1/iot/sensors", body, citizen).status, 403);
+  auto typo = client.call("POST", "/api/v1/iot/sensors",
+                          R"({"id":"wl-9","kind":"water_level","name":"x","dept_id":"szgy",)"
+                          R"("location":{"lon":118.005,"lat":31.005,"alt":3}})",
+                          admin);
   EXPECT_EQ(typo.status, 400);
   EXPECT_NE(typo.body.find("/location/alt"), std::string::npos) << typo.body;
-  auto kind = call(router, "POST", "/api/v1/iot/sensors", admin,
-                   R"({"id":"wl-9","kind":"lava","name":"x","dept_id":"szgy",)"
-                   R"("location":{"lon":118.005,"lat":31.005}})");
+  auto kind = client.call("POST", "/api/v1/iot/sensors",
+                          R"({"id":"wl-9","kind":"lava","name":"x","dept_id":"szgy",)"
+                          R"("location":{"lon":118.005,"lat":31.005}})",
+                          admin);
   EXPECT_EQ(kind.status, 400);
   EXPECT_NE(kind.body.find("\"/kind\""), std::string::npos) << kind.body;
-  auto created = call(router, "POST", "/api/v1/iot/sensors", admin, body);
+  auto created = client.call("POST", "/api/v1/iot/sensors", body, admin);
   EXPECT_EQ(created.status, 201) << created.body;
-  EXPECT_EQ(call(router, "GET", "/api/v1/iot/sensors/wl-9", clerk).status, 200);
-  EXPECT_EQ(call(router, "GET", "/api/v1/iot/sensors", citizen).status, 403);
-  auto upd = call(router, "PUT", "/api/v1/iot/sensors/wl-9", admin,
-                  R"({"kind":"water_level","name":"积水 9 号","dept_id":"szgy",)"
-                  R"("location":{"lon":118.006,"lat":31.005}})");
+  EXPECT_EQ(client.call("GET", "/api/v1/iot/sensors/wl-9", "", clerk).status, 200);
+  EXPECT_EQ(client.call("GET", "/api/v1/iot/sensors", "", citizen).status, 403);
+  auto upd = client.call("PUT", "/api/v1/iot/sensors/wl-9",
+                         R"({"kind":"water_level","name":"积水 9 号","dept_id":"szgy",)"
+                         R"("location":{"lon":118.006,"lat":31.005}})",
+                         admin);
   EXPECT_EQ(upd.status, 200) << upd.body;
 
-  auto rule = call(router, "PUT", "/api/v1/iot/rules/water_level", admin,
-                   R"({"op":"gt","threshold":0.25,"unit":"m","class_kind":"event",)"
-                   R"("class_code":"0405","dedup_window_min":30,"flap_changes":4,)"
-                   R"("flap_window_min":10})");
+  auto rule = client.call("PUT", "/api/v1/iot/rules/water_level",
+                          R"({"op":"gt","threshold":0.25,"unit":"m","class_kind":"event",)"
+                          R"("class_code":"0405","dedup_window_min":30,"flap_changes":4,)"
+                          R"("flap_window_min":10})",
+                          admin);
   EXPECT_EQ(rule.status, 200) << rule.body;
-  EXPECT_EQ(call(router, "PUT", "/api/v1/iot/rules/water_level", clerk,
-                 R"({"op":"gt","threshold":0.25,"class_kind":"event","class_code":"0405",)"
-                 R"("dedup_window_min":30,"flap_changes":4,"flap_window_min":10})")
+  EXPECT_EQ(client
+                .call("PUT", "/api/v1/iot/rules/water_level",
+                      R"({"op":"gt","threshold":0.25,"class_kind":"event","class_code":"0405",)"
+                      R"("dedup_window_min":30,"flap_changes":4,"flap_window_min":10})",
+                      clerk)
                 .status,
             403);
-  auto no_threshold = call(router, "PUT", "/api/v1/iot/rules/water_level", admin,
-                           R"({"op":"gt","class_kind":"event","class_code":"0405",)"
-                           R"("dedup_window_min":30,"flap_changes":4,"flap_window_min":10})");
+  auto no_threshold = client.call("PUT", "/api/v1/iot/rules/water_level",
+                                  R"({"op":"gt","class_kind":"event","class_code":"0405",)"
+                                  R"("dedup_window_min":30,"flap_changes":4,"flap_window_min":10})",
+                                  admin);
   EXPECT_EQ(no_threshold.status, 400);
   EXPECT_NE(no_threshold.body.find("/threshold"), std::string::npos);
-  EXPECT_EQ(call(router, "PUT", "/api/v1/iot/rules/lava", admin, "{}").status, 404);
+  EXPECT_EQ(client.call("PUT", "/api/v1/iot/rules/lava", "{}", admin).status, 404);
 
   ASSERT_TRUE(iot_->ingest(topic("wl-9"), payload("m1", "0.3")));
-  auto alarms = call(router, "GET", "/api/v1/iot/alarms?sensor=wl-9", clerk);
+  auto alarms = client.call("GET", "/api/v1/iot/alarms?sensor=wl-9", "", clerk);
   EXPECT_EQ(alarms.status, 200);
   EXPECT_NE(alarms.body.find("\"event_id\":\"GE"), std::string::npos) << alarms.body;
-  EXPECT_EQ(call(router, "GET", "/api/v1/iot/alarms?outcome=bogus", clerk).status, 400);
-  auto status = call(router, "GET", "/api/v1/iot/status", clerk);
+  EXPECT_EQ(client.call("GET", "/api/v1/iot/alarms?outcome=bogus", "", clerk).status, 400);
+  auto status = client.call("GET", "/api/v1/iot/status", "", clerk);
   EXPECT_EQ(status.status, 200);
   EXPECT_NE(status.body.find("\"online\":1"), std::string::npos) << status.body;
-  EXPECT_EQ(call(router, "GET", "/api/v1/iot/rules", clerk).status, 200);
+  EXPECT_EQ(client.call("GET", "/api/v1/iot/rules", "", clerk).status, 200);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IotService, ::testing::ValuesIn(yiwang::testing::backends()));

@@ -3,7 +3,6 @@
 // status_notes following), list filters, tokens, keys, bad input in the Open311 error format —
 // refused requests change nothing — and XML.
 #include <cctype>
-#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -13,10 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "events/events.h"
-#include "grid/grid.h"
+#include "grid/fixture.h"
 #include "http/http.h"
 #include "open311/open311.h"
-#include "support/test_store.h"
+#include "support/router_client.h"
 
 namespace yiwang::open311 {
 namespace {
@@ -27,27 +26,9 @@ using nlohmann::json;
 constexpr const char* kDemoKey = "yiwang-demo-key";
 const std::string kPhoto(64, 'a');
 
-core::Millis at(unsigned m, unsigned d, int hour, int minute = 0) {
-  using namespace std::chrono;
-  return core::china_midnight(core::Date{year{2026}, month{m}, day{d}}) +
-         (hour * 60 + minute) * 60000LL;
-}
+using grid::testing::at;
 
-std::string square(const std::string& code, const std::string& name, double x0, double y0,
-                   double side, const std::string& sup) {
-  auto f = [](double v) { return std::to_string(v); };
-  double x1 = x0 + side, y1 = y0 + side;
-  return R"({"type":"Feature","properties":{"code":")" + code + R"(","name":")" + name +
-         R"(","street_name":"东山街道","community_name":"幸福社区","supervisors":[)" + sup +
-         R"(]},"geometry":{"type":"Polygon","coordinates":[[[)" + f(x0) + "," + f(y0) + "],[" +
-         f(x1) + "," + f(y0) + "],[" + f(x1) + "," + f(y1) + "],[" + f(x0) + "," + f(y1) + "],[" +
-         f(x0) + "," + f(y0) + "]]]}}";
-}
-
-const std::string kCells =
-    R"({"type":"FeatureCollection","features":[)" +
-    square("329900001001001", "一号网格", 118.0, 31.0, 0.01, R"("jdy01")") + "," +
-    square("329900001001002", "二号网格", 118.01, 31.0, 0.01, R"("jdy01")") + "]}";
+const std::string kCells = grid::testing::two_cells({"jdy01"}, {"jdy01"}, "一号网格", "二号网格");
 
 // application/x-www-form-urlencoded, as the spec sends it.
 std::string form(std::initializer_list<std::pair<std::string, std::string>> fields) {
@@ -70,64 +51,27 @@ std::string form(std::initializer_list<std::pair<std::string, std::string>> fiel
   return out;
 }
 
-class Open311Test : public ::testing::TestWithParam<std::string> {
+class Open311Test : public grid::testing::GridPlatform {
  protected:
   void SetUp() override {
-    clock_.set(at(3, 2, 8, 30));  // Monday
-    store_ = yiwang::testing::make_store(GetParam());
-    std::vector<store::Migration> all;
-    for (auto list :
-         {events::migrations(), identity::migrations(), grid::migrations(), migrations()}) {
-      all.insert(all.end(), list.begin(), list.end());
-    }
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options io;
-    io.pwhash_opslimit = 1;
-    io.pwhash_memlimit = 8192;
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, io);
-    for (auto [id, name] : {std::pair{"grid", "城市运行管理中心"}, std::pair{"cgj", "城管局"},
-                            std::pair{"zjj", "住建局"}, std::pair{"jdy", "监督员队伍"}}) {
-      ASSERT_TRUE(ids_->create_department({id, name, "", "", ""}, nullptr));
-    }
-    clerk_ = official("grid.clerk", "grid", {Role::clerk});
-    dispatcher_ = official("grid.dispatcher", "grid", {Role::reviewer});
-    chief_ = official("grid.chief", "grid", {Role::approver});
+    ASSERT_NO_FATAL_FAILURE(open_grid(
+        at(3, 2, 8, 30),  // Monday
+        {{"grid", "城市运行管理中心"}, {"cgj", "城管局"}, {"zjj", "住建局"}, {"jdy", "监督员队伍"}},
+        {migrations()}));
+    centre_staff();
     cgj_ = official("cgj.clerk", "cgj", {Role::clerk});
     jdy01_ = official("jdy01", "jdy", {Role::clerk});
-    admin_ = official("admin", "grid", {Role::admin});
-    grid_ = std::make_unique<grid::Service>(*store_, clock_, random_, *ids_);
-    auto n = grid_->import_cells(kCells, true, admin_);
-    ASSERT_TRUE(n) << n.error().message_en;
+    grid_ = std::make_unique<grid::Service>(*store_, clock_, random_, *ids_, options());
+    ASSERT_EQ(import(*grid_, kCells), 2);
     service_ = std::make_unique<Service>(*store_, clock_, random_, *grid_, *ids_);
-    register_routes(router_, *service_);
+    register_routes(router_, *service_, *ids_);
     ASSERT_TRUE(ensure_demo_key(*store_, kDemoKey, clock_));
-  }
-
-  identity::Principal official(const std::string& name, const std::string& dept,
-                               std::set<Role> roles) {
-    identity::NewUser u;
-    u.username = name;
-    u.password = "password123";
-    u.kind = identity::Kind::official;
-    u.display_name = name;
-    u.dept_id = dept;
-    u.roles = std::move(roles);
-    auto p = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << p.error().message_en;
-    return p ? *p : identity::Principal{};
   }
 
   http::Response call(const std::string& method, const std::string& target,
                       const std::string& body = "",
                       const std::string& type = "application/x-www-form-urlencoded") {
-    http::Request req;
-    req.method = method;
-    EXPECT_TRUE(http::set_target(req, target)) << target;
-    req.body = body;
-    req.request_id = "t";
-    req.remote_address = "192.0.2.1";
-    if (!body.empty()) req.headers["content-type"] = type;
-    return router_.dispatch(req);
+    return yiwang::testing::RouterClient(router_).call(method, target, body, "", type);
   }
 
   json get_json(const std::string& target, int status = 200) {
@@ -204,14 +148,10 @@ class Open311Test : public ::testing::TestWithParam<std::string> {
     return j.is_array() && !j.empty() ? j[0] : json::object();
   }
 
-  core::ManualClock clock_{0};
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
   std::unique_ptr<grid::Service> grid_;
   std::unique_ptr<Service> service_;
   http::Router router_;
-  identity::Principal clerk_, dispatcher_, chief_, cgj_, jdy01_, admin_;
+  identity::Principal cgj_, jdy01_;
 };
 
 TEST_P(Open311Test, DiscoveryAndServices) {
