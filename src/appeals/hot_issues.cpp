@@ -10,6 +10,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/names.h"
 #include "core/utf8.h"
 
 namespace yiwang::appeals {
@@ -406,23 +407,9 @@ std::vector<std::pair<std::string, int>> ranked(const std::map<std::string, int>
 }  // namespace
 
 std::string_view to_string(PlaceKind k) {
-  switch (k) {
-    case PlaceKind::district:
-      return "district";
-    case PlaceKind::road:
-      return "road";
-    case PlaceKind::town:
-      return "town";
-    case PlaceKind::village:
-      return "village";
-    case PlaceKind::estate:
-      return "estate";
-    case PlaceKind::org:
-      return "org";
-    case PlaceKind::company:
-      return "company";
-  }
-  return "estate";
+  static constexpr auto kPlaceKinds = core::enum_names<PlaceKind>(
+      "district", "road", "town", "village", "estate", "org", "company");
+  return kPlaceKinds.name(k);
 }
 
 std::vector<PlaceMention> extract_places(std::string_view text) {
