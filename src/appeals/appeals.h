@@ -117,7 +117,7 @@ struct Redirect {
   std::string message_en;
 };
 // The first rule (emergencies first) whose keyword occurs in `text`; nullopt when none does.
-// The rules are a table of data in redirects.cpp.
+// The rules are a table of data in text.cpp.
 std::optional<Redirect> find_redirect(std::string_view text);
 
 // Lower-cased ASCII, full-width forms folded to ASCII, and everything but letters, digits and
