@@ -237,8 +237,7 @@ Result<ConsultationList> Service::list_consultations(const ConsultationQuery& q,
   const int offset = std::max(q.offset, 0);
   return m.store.read([&](store::Tx& tx) -> Result<ConsultationList> {
     store::Params params;
-    const auto state = q.state ? std::optional(to_string(*q.state)) : std::nullopt;
-    const std::string where = list_where(by, state, now, params);
+    const std::string where = list_where(by, q.state, now, params);
     ConsultationList out;
     auto total = tx.query_one("SELECT COUNT(*) FROM consultations t WHERE " + where, params);
     out.total = total ? total->int64(0) : 0;

@@ -55,9 +55,33 @@ Result<std::string> owning_dept(identity::Service& ids, const std::string& reque
                                 const identity::Principal& by);
 
 // The WHERE clause of a list over table alias `t`: what the reader may see, then the state asked
-// for by its API name (open and closed are told apart by the deadline).
-std::string list_where(const identity::Principal* by, std::optional<std::string_view> state,
-                       core::Millis now, store::Params& params);
+// for (open and closed are told apart by the deadline).
+template <class State>
+std::string list_where(const identity::Principal* by, std::optional<State> state, core::Millis now,
+                       store::Params& params) {
+  std::string where;
+  if (by && by->is_official() && by->has_role(identity::Role::admin)) {
+    where = "1 = 1";
+  } else if (by && by->is_official()) {
+    where = "(t.state <> 'draft' OR t.dept_id = ?)";
+    params.push_back(by->dept_id);
+  } else {
+    where = "t.state <> 'draft'";
+  }
+  if (!state) return where;
+  const std::string name(to_string(*state));
+  if (name == "open") {
+    where += " AND t.state = 'open' AND t.closes_at_ms > ?";
+    params.push_back(now);
+  } else if (name == "closed") {
+    where += " AND t.state = 'open' AND t.closes_at_ms <= ?";
+    params.push_back(now);
+  } else {
+    where += " AND t.state = ?";
+    params.push_back(name);
+  }
+  return where;
+}
 
 // An event of this module: data_json "" when there is no data.
 events::NewEvent event(std::string type, std::string subject_type, std::string subject_id,

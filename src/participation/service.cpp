@@ -73,31 +73,6 @@ Result<std::string> owning_dept(identity::Service& ids, const std::string& reque
   return dept;
 }
 
-std::string list_where(const Principal* by, std::optional<std::string_view> state, core::Millis now,
-                       store::Params& params) {
-  std::string where;
-  if (by && by->is_official() && by->has_role(Role::admin)) {
-    where = "1 = 1";
-  } else if (by && by->is_official()) {
-    where = "(t.state <> 'draft' OR t.dept_id = ?)";
-    params.push_back(by->dept_id);
-  } else {
-    where = "t.state <> 'draft'";
-  }
-  if (!state) return where;
-  if (*state == "open") {
-    where += " AND t.state = 'open' AND t.closes_at_ms > ?";
-    params.push_back(now);
-  } else if (*state == "closed") {
-    where += " AND t.state = 'open' AND t.closes_at_ms <= ?";
-    params.push_back(now);
-  } else {
-    where += " AND t.state = ?";
-    params.push_back(std::string(*state));
-  }
-  return where;
-}
-
 events::NewEvent event(std::string type, std::string subject_type, std::string subject_id,
                        const Principal& by, std::string reason, std::string before,
                        std::string after, std::string data_json) {

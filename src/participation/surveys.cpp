@@ -416,8 +416,7 @@ Result<SurveyList> Service::list_surveys(std::optional<SurveyState> state, int l
   offset = std::max(offset, 0);
   return m.store.read([&](store::Tx& tx) -> Result<SurveyList> {
     store::Params params;
-    const auto name = state ? std::optional(to_string(*state)) : std::nullopt;
-    const std::string where = list_where(by, name, now, params);
+    const std::string where = list_where(by, state, now, params);
     SurveyList out;
     auto total = tx.query_one("SELECT COUNT(*) FROM surveys t WHERE " + where, params);
     out.total = total ? total->int64(0) : 0;

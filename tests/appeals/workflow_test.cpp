@@ -244,7 +244,9 @@ TEST(AppealWorkflow, TheHotlineRatesForACallerWithoutAnAccount) {
                                                                    {"appellant", false}}) {
     auto r = apply(call, request(Action::rate), as(name), kNow, options());
     EXPECT_EQ(ok, r.has_value()) << name;
-    if (ok) EXPECT_EQ(4, r->after.a.rating.value_or(0));
+    if (ok) {
+      EXPECT_EQ(4, r->after.a.rating.value_or(0));
+    }
   }
   // An appellant with an account rates for themselves: the hotline may not.
   auto r =
