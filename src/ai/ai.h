@@ -15,9 +15,19 @@
 // Dispatchers' corrections are stored (ai_corrections) and included by `yiwang ai train`.
 //
 // Thread-safety: Classifier and Service are shared by all request threads; predict/classify run
-// concurrently with each other and with activate. Training runs on the caller's thread. Store and
-// clock must outlive the Service. State changes append events ("ai.correction.recorded",
+// concurrently with each other and with activate (the serving model is a shared_ptr swapped under
+// a mutex, never held during inference). Training runs on the caller's thread. Store and clock
+// must outlive the Service. State changes append events ("ai.correction.recorded",
 // "ai.model.activated", "ai.model.trained"); no appeal text goes into events.
+//
+// Files by concern:
+//   ai.h            this contract           internal.h    tokens shared by the sources
+//   text.cpp        tokens, data loading and de-duplication
+//   classifier.cpp  fastText training, versioned model files, hot swap, cross-validation
+//   reply.cpp       the reply-quality check (pure)
+//   service.cpp     classification with the department mapping, corrections, activation, training
+//   routes.cpp      /api/v1/ai/* through the route helper
+//   command.cpp     `yiwang ai train|eval|models`
 #pragma once
 
 #include <cstdint>
@@ -205,8 +215,10 @@ Result<ReplyCheck> check_reply(std::string_view appeal, std::string_view reply);
 // ---- Service -----------------------------------------------------------------------------------
 struct Options {
   std::string models_dir = "var/models/ai";
-  double threshold = 0.5;             // below: needs_human
-  std::string hotline_dept = "zwfw";  // its clerks and reviewers record corrections
+  double threshold = 0.5;  // below: needs_human
+  // The hotline centre's department (app::Config::hotline_dept): its clerks and reviewers
+  // record corrections.
+  std::string hotline_dept;
   // class → department id; empty = data/ai/departments.tsv (built in).
   std::map<std::string, std::string> departments;
 };
@@ -237,6 +249,9 @@ struct TrainReport {
 
 // The built-in class → department mapping (data/ai/departments.tsv).
 std::map<std::string, std::string> default_departments();
+
+// Officials only (forbidden otherwise): the model list and the reply check are staff tools.
+Status staff_only(const identity::Principal& by);
 
 class Service {
  public:

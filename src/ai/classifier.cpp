@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <random>
 #include <regex>
 #include <set>
@@ -18,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ai/ai.h"
+#include "core/thread_annotations.h"
 
 namespace yiwang::ai {
 namespace {
@@ -272,10 +272,11 @@ struct Loaded {
 };
 }  // namespace
 
+// The serving model: `mu` is held for a pointer copy, never for inference.
 struct Classifier::State {
-  mutable std::mutex mu;  // guards `active` only: held for a pointer copy, never for inference
-  std::shared_ptr<const Loaded> active;
-  std::mutex train_mu;  // one writer of new versions per process
+  core::Mutex mu;
+  std::shared_ptr<const Loaded> active GUARDED_BY(mu);
+  core::Mutex train_mu;  // one writer of new versions per process
 };
 
 Classifier::Classifier(std::string models_dir)
@@ -288,7 +289,7 @@ Result<ModelInfo> Classifier::train(const std::vector<Example>& examples,
                                     core::Millis now_ms) {
   if (examples.empty())
     return fail(ErrorCode::invalid_input, "/examples", "没有训练数据", "no training examples");
-  std::lock_guard train_lock(state_->train_mu);
+  core::MutexLock train_lock(state_->train_mu);
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec)
@@ -353,7 +354,7 @@ Status Classifier::activate(int version) {
   auto loaded = std::make_shared<Loaded>();
   loaded->ft = std::move(ft);
   loaded->version = version;
-  std::lock_guard lock(state_->mu);
+  core::MutexLock lock(state_->mu);
   state_->active = std::move(loaded);
   return {};
 }
@@ -382,14 +383,14 @@ std::vector<ModelInfo> Classifier::list() const {
 }
 
 int Classifier::active_version() const {
-  std::lock_guard lock(state_->mu);
+  core::MutexLock lock(state_->mu);
   return state_->active ? state_->active->version : 0;
 }
 
 Result<Scored> Classifier::predict(std::string_view text) const {
   std::shared_ptr<const Loaded> model;
   {
-    std::lock_guard lock(state_->mu);
+    core::MutexLock lock(state_->mu);
     model = state_->active;
   }
   if (!model)

@@ -1,6 +1,7 @@
 // `yiwang ai train|eval|models`: retraining on the shared data plus stored corrections, and
 // cross-validation on the shared data.
 #include <iomanip>
+#include <optional>
 #include <ostream>
 
 #include "ai/ai.h"
@@ -43,13 +44,8 @@ int usage(std::ostream& err, const std::string& why) {
   return 2;
 }
 
-}  // namespace
-
-int run_ai_command(store::Store& store, const core::Clock& clock, core::Random& random,
-                   const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.empty()) return usage(err, "give a subcommand");
-  const std::string& cmd = args[0];
-  Flags f;
+// Reads the flags after the subcommand into `f`; the usage exit code on a bad one.
+std::optional<int> parse_flags(const std::vector<std::string>& args, Flags& f, std::ostream& err) {
   for (std::size_t i = 1; i < args.size(); ++i) {
     const auto& a = args[i];
     auto value = [&](std::string& into) {
@@ -58,12 +54,9 @@ int run_ai_command(store::Store& store, const core::Clock& clock, core::Random& 
       return true;
     };
     std::string v;
-    if (a == "--data") {
-      if (!value(f.data)) return usage(err, a + " needs a value");
-    } else if (a == "--segmented") {
-      if (!value(f.segmented)) return usage(err, a + " needs a value");
-    } else if (a == "--models") {
-      if (!value(f.models)) return usage(err, a + " needs a value");
+    if (a == "--data" || a == "--segmented" || a == "--models") {
+      std::string& into = a == "--data" ? f.data : a == "--segmented" ? f.segmented : f.models;
+      if (!value(into)) return usage(err, a + " needs a value");
     } else if (a == "--no-cv") {
       f.cv = false;
     } else if (a == "--no-activate") {
@@ -80,6 +73,50 @@ int run_ai_command(store::Store& store, const core::Clock& clock, core::Random& 
       return usage(err, "unknown argument " + a);
     }
   }
+  return std::nullopt;
+}
+
+int list_models(store::Store& store, const core::Clock& clock, core::Random& random, const Flags& f,
+                std::ostream& out) {
+  Options o;
+  o.models_dir = f.models;
+  Service service(store, clock, random, o);
+  for (const auto& m : service.models()) {
+    out << "v" << m.version << (m.active ? " (active)" : "") << "  trained on " << m.training_size
+        << " (" << m.corrections << " corrections)";
+    if (m.metrics)
+      out << std::fixed << std::setprecision(4) << "  cv accuracy " << m.metrics->accuracy
+          << "  macro-F1 " << m.metrics->macro_f1;
+    out << "\n";
+  }
+  return 0;
+}
+
+// Trains (with cross-validation unless --no-cv) and writes the next model version.
+Result<TrainReport> train(store::Store& store, const core::Clock& clock, core::Random& random,
+                          const Flags& f, const std::vector<Example>& base,
+                          const TrainOptions& options, CvOptions cv) {
+  Options o;
+  o.models_dir = f.models;
+  Service service(store, clock, random, o);
+  std::optional<CvOptions> cv_opt;
+  if (f.cv) {
+    cv_opt = cv;
+  } else if (!cv.extra_train.empty()) {
+    cv.k = 0;  // extra rows still train the model
+    cv_opt = cv;
+  }
+  return service.train(base, options, cv_opt, f.activate);
+}
+
+}  // namespace
+
+int run_ai_command(store::Store& store, const core::Clock& clock, core::Random& random,
+                   const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) return usage(err, "give a subcommand");
+  const std::string& cmd = args[0];
+  Flags f;
+  if (auto code = parse_flags(args, f, err)) return *code;
   auto report_error = [&](const Error& e) {
     err << "yiwang ai " << cmd << ": " << e.message_en << " (" << e.message_zh << ")\n";
     return 1;
@@ -87,20 +124,7 @@ int run_ai_command(store::Store& store, const core::Clock& clock, core::Random& 
   TrainOptions options;
   options.threads = f.threads;
   if (f.epoch) options.epoch = f.epoch;
-  if (cmd == "models") {
-    Options o;
-    o.models_dir = f.models;
-    Service service(store, clock, random, o);
-    for (const auto& m : service.models()) {
-      out << "v" << m.version << (m.active ? " (active)" : "") << "  trained on " << m.training_size
-          << " (" << m.corrections << " corrections)";
-      if (m.metrics)
-        out << std::fixed << std::setprecision(4) << "  cv accuracy " << m.metrics->accuracy
-            << "  macro-F1 " << m.metrics->macro_f1;
-      out << "\n";
-    }
-    return 0;
-  }
+  if (cmd == "models") return list_models(store, clock, random, f, out);
   if (cmd != "train" && cmd != "eval") return usage(err, "unknown subcommand " + cmd);
   auto data = load_labelled(f.data);
   if (!data) return report_error(data.error());
@@ -123,17 +147,7 @@ int run_ai_command(store::Store& store, const core::Clock& clock, core::Random& 
     print_metrics(out, *r);
     return 0;
   }
-  Options o;
-  o.models_dir = f.models;
-  Service service(store, clock, random, o);
-  std::optional<CvOptions> cv_opt;
-  if (f.cv) {
-    cv_opt = cv;
-  } else if (!cv.extra_train.empty()) {
-    cv.k = 0;  // extra rows still train the model
-    cv_opt = cv;
-  }
-  auto r = service.train(base, options, cv_opt, f.activate);
+  auto r = train(store, clock, random, f, base, options, cv);
   if (!r) return report_error(r.error());
   if (r->cv) print_metrics(out, *r->cv);
   out << "model v" << r->model.version << " written to " << f.models << "/appeals-"

@@ -1,10 +1,10 @@
-// HTTP routes of AI dispatch and reply checking: parse, call one service function, map.
+// HTTP routes of AI dispatch and reply checking: parse, one service call, map — through the route
+// helper.
 #include <cmath>
 
 #include "ai/ai.h"
 #include "core/clock.h"
-#include "http/json_api.h"
-#include "identity/identity.h"
+#include "identity/routes.h"
 
 namespace yiwang::ai {
 namespace {
@@ -55,105 +55,128 @@ Json prediction_json(const Prediction& p) {
           {"alternatives", alternatives}};
 }
 
-Result<identity::Principal> official(identity::Service& identity, const Request& req) {
-  auto who = identity.authenticate(req.bearer_token());
-  if (!who) return fail(who.error());
-  if (!who->is_official())
-    return fail(ErrorCode::forbidden, "", "仅限工作人员", "for government staff only");
-  return who;
+Json check_json(const ReplyCheck& c) {
+  return {
+      {"score", c.score},
+      {"weak", c.weak},
+      {"relevance", round4(c.relevance)},
+      {"checks",
+       {{"salutation", c.salutation},
+        {"findings", c.findings},
+        {"action", c.action},
+        {"contact", c.contact}}},
+      {"issues", http::array_of(c.issues, [](const ReplyIssue& i) {
+         return Json{{"code", i.code}, {"message_zh", i.message_zh}, {"message_en", i.message_en}};
+       })}};
+}
+
+Json correction_json(const Correction& c) {
+  return {{"id", c.id},
+          {"label", c.label},
+          {"created_by", c.created_by},
+          {"created_at", core::format_instant(c.created_at_ms)}};
+}
+
+Result<std::string> parse_text(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  auto text = r.required_string("text", kMaxTextChars);
+  if (auto s = r.finish(); !s) return fail(s.error());
+  return text;
+}
+
+struct Labelled {
+  std::string text, label;
+};
+Result<Labelled> parse_correction(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  Labelled out;
+  out.text = r.required_string("text", kMaxTextChars);
+  out.label = r.required_string("label", 50);
+  if (auto s = r.finish(); !s) return fail(s.error());
+  return out;
+}
+
+struct Draft {
+  std::string appeal, reply;
+};
+Result<Draft> parse_draft(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  Draft out;
+  out.appeal = r.required_string("appeal", kMaxTextChars);
+  out.reply = r.required_string("reply", kMaxTextChars);
+  if (auto s = r.finish(); !s) return fail(s.error());
+  return out;
+}
+
+// The version in the path: a positive number of at most nine digits (not_found otherwise).
+Result<int> parse_version(const std::string& v) {
+  if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(v) <= 0) {
+    return fail(ErrorCode::not_found, "/version", "模型版本不存在", "no such model version");
+  }
+  return std::stoi(v);
+}
+
+// An activation takes no body; an empty object is accepted, anything else is refused.
+Status parse_no_body(const Request& req) {
+  if (req.body.empty()) return {};
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  return r.finish();
 }
 
 }  // namespace
 
 void register_routes(http::Router& router, Service& service, identity::Service& identity) {
+  identity::Routes api(router, identity);
+  using identity::Principal;
+
   // Any signed-in user: the appeal form suggests a class while a citizen types.
-  router.add("POST", "/api/v1/ai/classify", [&](const Request& req, const PathParams&) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto body = http::parse_object(req);
-    if (!body) return http::problem(body.error(), req);
-    http::ObjectReader r(*body);
-    auto text = r.required_string("text", kMaxTextChars);
-    if (auto s = r.finish(); !s) return http::problem(s.error(), req);
-    auto p = service.classify(text);
-    if (!p) return http::problem(p.error(), req);
-    return http::ok(prediction_json(*p));
-  });
+  api.add("POST", "/api/v1/ai/classify",
+          [&](const Request& req, const PathParams&, const Principal&) {
+            return parse_text(req)
+                .and_then([&](const std::string& text) { return service.classify(text); })
+                .map(prediction_json);
+          });
 
-  router.add("GET", "/api/v1/ai/models", [&](const Request& req, const PathParams&) {
-    auto who = official(identity, req);
-    if (!who) return http::problem(who.error(), req);
-    Json items = Json::array();
-    for (const auto& m : service.models()) items.push_back(model_json(m));
-    return http::ok({{"items", items}, {"threshold", service.options().threshold}});
-  });
+  api.add("GET", "/api/v1/ai/models",
+          [&](const Request&, const PathParams&, const Principal& who) -> Result<Json> {
+            if (auto st = staff_only(who); !st) return fail(st.error());
+            return Json{{"items", http::array_of(service.models(), model_json)},
+                        {"threshold", service.options().threshold}};
+          });
 
-  router.add(
-      "POST", "/api/v1/ai/models/{version}/activate",
-      [&](const Request& req, const PathParams& params) {
-        auto who = identity.authenticate(req.bearer_token());
-        if (!who) return http::problem(who.error(), req);
-        const auto& v = params.at("version");
-        int version = 0;
-        if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos ||
-            (version = std::stoi(v)) <= 0)
-          return http::problem(
-              Error{ErrorCode::not_found, "/version", "模型版本不存在", "no such model version"},
-              req);
-        if (!req.body.empty()) {
-          auto body = http::parse_object(req);
-          if (!body) return http::problem(body.error(), req);
-          http::ObjectReader r(*body);
-          if (auto s = r.finish(); !s) return http::problem(s.error(), req);
-        }
-        auto m = service.activate(version, *who);
-        if (!m) return http::problem(m.error(), req);
-        return http::ok(model_json(*m));
-      });
+  api.add("POST", "/api/v1/ai/models/{version}/activate",
+          [&](const Request& req, const PathParams& p, const Principal& who) -> Result<Json> {
+            auto version = parse_version(p.at("version"));
+            if (!version) return fail(version.error());
+            if (auto st = parse_no_body(req); !st) return fail(st.error());
+            return service.activate(*version, who).map(model_json);
+          });
 
-  router.add("POST", "/api/v1/ai/corrections", [&](const Request& req, const PathParams&) {
-    auto who = identity.authenticate(req.bearer_token());
-    if (!who) return http::problem(who.error(), req);
-    auto body = http::parse_object(req);
-    if (!body) return http::problem(body.error(), req);
-    http::ObjectReader r(*body);
-    auto text = r.required_string("text", kMaxTextChars);
-    auto label = r.required_string("label", 50);
-    if (auto s = r.finish(); !s) return http::problem(s.error(), req);
-    auto c = service.add_correction(text, label, *who);
-    if (!c) return http::problem(c.error(), req);
-    return http::created({{"id", c->id},
-                          {"label", c->label},
-                          {"created_by", c->created_by},
-                          {"created_at", core::format_instant(c->created_at_ms)}});
-  });
+  api.add("POST", "/api/v1/ai/corrections",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return parse_correction(req)
+                .and_then(
+                    [&](const Labelled& c) { return service.add_correction(c.text, c.label, who); })
+                .map([](const Correction& c) { return http::created(correction_json(c)); });
+          });
 
   // Staff check a draft reply before publishing it.
-  router.add("POST", "/api/v1/ai/reply-check", [&](const Request& req, const PathParams&) {
-    auto who = official(identity, req);
-    if (!who) return http::problem(who.error(), req);
-    auto body = http::parse_object(req);
-    if (!body) return http::problem(body.error(), req);
-    http::ObjectReader r(*body);
-    auto appeal = r.required_string("appeal", kMaxTextChars);
-    auto reply = r.required_string("reply", kMaxTextChars);
-    if (auto s = r.finish(); !s) return http::problem(s.error(), req);
-    auto c = check_reply(appeal, reply);
-    if (!c) return http::problem(c.error(), req);
-    Json issues = Json::array();
-    for (const auto& i : c->issues)
-      issues.push_back(
-          {{"code", i.code}, {"message_zh", i.message_zh}, {"message_en", i.message_en}});
-    return http::ok({{"score", c->score},
-                     {"weak", c->weak},
-                     {"relevance", round4(c->relevance)},
-                     {"checks",
-                      {{"salutation", c->salutation},
-                       {"findings", c->findings},
-                       {"action", c->action},
-                       {"contact", c->contact}}},
-                     {"issues", issues}});
-  });
+  api.add("POST", "/api/v1/ai/reply-check",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return staff_only(who)
+                .and_then([&] { return parse_draft(req); })
+                .and_then([](const Draft& d) { return check_reply(d.appeal, d.reply); })
+                .map(check_json);
+          });
 }
 
 }  // namespace yiwang::ai

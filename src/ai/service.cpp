@@ -19,7 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-
 Status check_text(std::string_view text, const std::string& field) {
   if (!valid_utf8(text))
     return fail(ErrorCode::invalid_input, field, "文本不是有效的 UTF-8",
@@ -40,6 +39,11 @@ const char* kActiveSetting = "active_model";
 
 std::vector<store::Migration> migrations() {
   return generated::ai_migrations();
+}
+
+Status staff_only(const identity::Principal& by) {
+  if (by.is_official()) return {};
+  return fail(ErrorCode::forbidden, "", "仅限工作人员", "for government staff only");
 }
 
 std::map<std::string, std::string> default_departments() {
@@ -116,14 +120,13 @@ Result<ModelInfo> Service::activate(int version, const identity::Principal& by) 
     tx.exec("DELETE FROM ai_settings WHERE name = ?", {kActiveSetting});
     tx.exec("INSERT INTO ai_settings (name, value) VALUES (?, ?)",
             {kActiveSetting, std::to_string(version)});
-    events::NewEvent e;
-    e.type = "ai.model.activated";
-    e.subject_type = "ai_model";
-    e.subject_id = std::to_string(version);
-    e.actor = identity::actor_of(by);
-    e.before_json = json{{"version", before}}.dump();
-    e.after_json = json{{"version", version}}.dump();
-    events::append(tx, clock_, e);
+    events::append(tx, clock_,
+                   {.type = "ai.model.activated",
+                    .subject_type = "ai_model",
+                    .subject_id = std::to_string(version),
+                    .actor = identity::actor_of(by),
+                    .before_json = json{{"version", before}}.dump(),
+                    .after_json = json{{"version", version}}.dump()});
     return {};
   });
   if (!w) return fail(w.error());
@@ -164,13 +167,13 @@ Result<Correction> Service::add_correction(std::string_view text, std::string_vi
         "INSERT INTO ai_corrections (id, text, label, created_by, dept_id, created_at_ms) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         {c.id, c.text, c.label, c.created_by, by.dept_id, c.created_at_ms});
-    events::NewEvent e;
-    e.type = "ai.correction.recorded";
-    e.subject_type = "ai_correction";
-    e.subject_id = c.id;
-    e.actor = identity::actor_of(by);
-    e.after_json = json{{"label", c.label}}.dump();  // the text is the citizen's: not in audit
-    events::append(tx, clock_, e);
+    events::append(tx, clock_,
+                   {.type = "ai.correction.recorded",
+                    .subject_type = "ai_correction",
+                    .subject_id = c.id,
+                    .actor = identity::actor_of(by),
+                    // The text is the citizen's: not in the audit trail.
+                    .after_json = json{{"label", c.label}}.dump()});
     return {};
   });
   if (!w) return fail(w.error());
@@ -223,11 +226,6 @@ Result<TrainReport> Service::train(const std::vector<Example>& base, const Train
       tx.exec("INSERT INTO ai_settings (name, value) VALUES (?, ?)",
               {kActiveSetting, std::to_string(info->version)});
     }
-    events::NewEvent e;
-    e.type = "ai.model.trained";
-    e.subject_type = "ai_model";
-    e.subject_id = std::to_string(info->version);
-    e.actor = {"", "system", ""};
     json after{{"version", info->version},
                {"training_size", info->training_size},
                {"corrections", info->corrections},
@@ -236,8 +234,12 @@ Result<TrainReport> Service::train(const std::vector<Example>& base, const Train
       after["accuracy"] = metrics->accuracy;
       after["macro_f1"] = metrics->macro_f1;
     }
-    e.after_json = after.dump();
-    events::append(tx, clock_, e);
+    events::append(tx, clock_,
+                   {.type = "ai.model.trained",
+                    .subject_type = "ai_model",
+                    .subject_id = std::to_string(info->version),
+                    .actor = events::system_actor(),
+                    .after_json = after.dump()});
     return {};
   });
   if (!w) return fail(w.error());

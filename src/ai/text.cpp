@@ -11,11 +11,7 @@
 namespace yiwang::ai {
 
 std::size_t char_count(std::string_view utf8) {
-  if (!valid_utf8(utf8)) return utf8.size();
-  std::size_t n = 0;
-  for (char c : utf8)
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-  return n;
+  return valid_utf8(utf8) ? core::utf8_length(utf8) : utf8.size();
 }
 
 bool is_han(char32_t c) {

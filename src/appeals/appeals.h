@@ -32,7 +32,22 @@
 // intake); it stops at the reply. Readings are computed when read.
 //
 // Every state change appends an event "appeal.<past tense>" in the same transaction (see
-// `event_type`); before/after carry no personal data. Thread-safe: all state is in the store.
+// `event_type`); before/after carry no personal data.
+//
+// Thread-safety and ownership: Service is thread-safe (all state is in the store); the store,
+// clock, random source and identity service must outlive it. The hot-issue routes share one
+// grouping cache per router, guarded by its own mutex (hot_routes.cpp).
+//
+// Files by concern:
+//   appeals.h      this contract          workflow.h/.cpp  the state machine, pure (apply)
+//   internal.h     Service::Impl, rows    service.cpp      names, rows, events, the clock
+//   intake.cpp     submit: checks, redirects, replays, rate limits, merging, filing
+//   acting.cpp     act, AI dispatch, the city-management link, reply checks, limits
+//   reading.cpp    get, list, the public board, the departments' roll-up
+//   auto_dispatch.cpp  the classifier as an event-stream follower
+//   text.cpp       redirect rules, normalising and similarity   redact.cpp  the board's redaction
+//   hot_issues.h/.cpp  hot issues (pure)   hot_routes.cpp  their routes and cache
+//   routes.cpp     the appeal routes through the route helper   migrations/  the tables
 #pragma once
 
 #include <cstdint>
@@ -102,7 +117,7 @@ struct Redirect {
   std::string message_en;
 };
 // The first rule (emergencies first) whose keyword occurs in `text`; nullopt when none does.
-// The rules are a table of data in redirects.cpp.
+// The rules are a table of data in text.cpp.
 std::optional<Redirect> find_redirect(std::string_view text);
 
 // Lower-cased ASCII, full-width forms folded to ASCII, and everything but letters, digits and
@@ -311,7 +326,9 @@ using ReplyChecker =
     std::function<Result<ReplyQuality>(std::string_view appeal, std::string_view reply)>;
 
 struct Options {
-  std::string hotline_dept_id = "12345";
+  // The hotline centre's department (app::Config::hotline_dept): its clerks and reviewers enter
+  // calls, dispatch, arbitrate, close and call back; everyone in it reads every appeal.
+  std::string hotline_dept_id;
   core::Millis merge_window_ms = 7 * core::kDayMs;
   double merge_threshold = 0.6;  // bigram Jaccard of title + text
   int rate_limit = 10;           // submissions per identity per window

@@ -10,6 +10,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/names.h"
 #include "core/utf8.h"
 
 namespace yiwang::appeals {
@@ -406,23 +407,9 @@ std::vector<std::pair<std::string, int>> ranked(const std::map<std::string, int>
 }  // namespace
 
 std::string_view to_string(PlaceKind k) {
-  switch (k) {
-    case PlaceKind::district:
-      return "district";
-    case PlaceKind::road:
-      return "road";
-    case PlaceKind::town:
-      return "town";
-    case PlaceKind::village:
-      return "village";
-    case PlaceKind::estate:
-      return "estate";
-    case PlaceKind::org:
-      return "org";
-    case PlaceKind::company:
-      return "company";
-  }
-  return "estate";
+  static constexpr auto kPlaceKinds = core::enum_names<PlaceKind>(
+      "district", "road", "town", "village", "estate", "org", "company");
+  return kPlaceKinds.name(k);
 }
 
 std::vector<PlaceMention> extract_places(std::string_view text) {
@@ -456,13 +443,13 @@ double problem_similarity(std::string_view a, std::string_view b) {
   return aa > 0 && bb > 0 ? ab / std::sqrt(aa * bb) : 0;
 }
 
-HotResult find_hot_issues(const std::vector<HotMessage>& input, const HotOptions& o) {
-  HotResult result;
-  const std::size_t n = input.size();
-  result.messages = n;
-  if (n == 0) return result;
+namespace {
 
-  // Time order (then id) makes every later step independent of the input order.
+// ---- The stages of find_hot_issues --------------------------------------------------------------
+
+// The messages in time order (then id): every later stage is independent of the input order.
+std::vector<const HotMessage*> in_time_order(const std::vector<HotMessage>& input) {
+  const std::size_t n = input.size();
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -472,49 +459,23 @@ HotResult find_hot_issues(const std::vector<HotMessage>& input, const HotOptions
   });
   std::vector<const HotMessage*> msg(n);
   for (std::size_t i = 0; i < n; ++i) msg[i] = &input[order[i]];
+  return msg;
+}
 
-  std::vector<Prepared> prep(n);
-  for (std::size_t i = 0; i < n; ++i) prep[i] = prepare(*msg[i], o.text_chars);
+// The messages as the clustering sees them (stage 1 and 2 of the header comment).
+struct Corpus {
+  std::vector<const HotMessage*> msg;  // time order
+  std::vector<Prepared> prep;          // features counted (tf moved into vec), places named
+  std::unordered_map<Key, std::uint32_t> vocab;  // feature ids in order of first appearance
+  std::vector<std::uint32_t> df;                 // document frequency per feature id
+  std::vector<Vec> vec;                          // TF-IDF, unit length
+  std::vector<std::vector<std::uint32_t>> title_features;  // shared title features, sorted
+  std::vector<Places> places;                              // per message, general names dropped
 
-  // Vocabulary ids in order of first appearance (deterministic), document frequencies.
-  std::unordered_map<Key, std::uint32_t> vocab;
-  std::vector<std::uint32_t> df;
-  std::vector<std::vector<std::pair<std::uint32_t, int>>> raw(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    for (const auto& [k, c] : prep[i].tf) {
-      auto [it, fresh] = vocab.try_emplace(k, static_cast<std::uint32_t>(df.size()));
-      if (fresh) df.push_back(0);
-      ++df[it->second];
-      raw[i].emplace_back(it->second, c);
-    }
-    std::sort(raw[i].begin(), raw[i].end());
-    prep[i].tf.clear();
-  }
-  std::vector<Vec> vec(n);
-  const double big_n = double(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    double norm = 0;
-    for (const auto& [f, c] : raw[i]) {
-      double w = (1 + std::log(double(c))) * (std::log((big_n + 1) / (df[f] + 1)) + 1);
-      vec[i].emplace_back(f, static_cast<float>(w));
-      norm += w * w;
-    }
-    norm = std::sqrt(norm);
-    if (norm > 0)
-      for (auto& [f, w] : vec[i]) w = static_cast<float>(w / norm);
-  }
-
-  std::vector<std::vector<std::uint32_t>> title_features(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    for (Key k : prep[i].title) {
-      std::uint32_t f = vocab.at(k);
-      if (df[f] >= 2) title_features[i].push_back(f);
-    }
-    std::sort(title_features[i].begin(), title_features[i].end());
-  }
-  auto idf = [&](std::uint32_t f) { return std::log((double(n) + 1) / (df[f] + 1)) + 1; };
+  std::size_t size() const { return msg.size(); }
+  double idf(std::uint32_t f) const { return std::log((double(size()) + 1) / (df[f] + 1)) + 1; }
   // How much of i's title (IDF-weighted) j also says, anywhere.
-  auto cover = [&](std::size_t i, std::size_t j) {
+  double cover(std::size_t i, std::size_t j) const {
     double all = 0, hit = 0;
     auto it = vec[j].begin();
     for (std::uint32_t f : title_features[i]) {
@@ -524,46 +485,91 @@ HotResult find_hot_issues(const std::vector<HotMessage>& input, const HotOptions
       if (it != vec[j].end() && it->first == f) hit += w;
     }
     return all > 0 ? hit / all : 0.0;
-  };
+  }
+};
 
-  // Places named in too many messages (A市-wide names) decide nothing.
+// Vocabulary ids in order of first appearance (deterministic), document frequencies, and the
+// TF-IDF vector of each message.
+void vectorise(Corpus& c) {
+  const std::size_t n = c.size();
+  std::vector<std::vector<std::pair<std::uint32_t, int>>> raw(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (const auto& [k, count] : c.prep[i].tf) {
+      auto [it, fresh] = c.vocab.try_emplace(k, static_cast<std::uint32_t>(c.df.size()));
+      if (fresh) c.df.push_back(0);
+      ++c.df[it->second];
+      raw[i].emplace_back(it->second, count);
+    }
+    std::sort(raw[i].begin(), raw[i].end());
+    c.prep[i].tf.clear();
+  }
+  c.vec.resize(n);
+  const double big_n = double(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    double norm = 0;
+    for (const auto& [f, count] : raw[i]) {
+      double w = (1 + std::log(double(count))) * (std::log((big_n + 1) / (c.df[f] + 1)) + 1);
+      c.vec[i].emplace_back(f, static_cast<float>(w));
+      norm += w * w;
+    }
+    norm = std::sqrt(norm);
+    if (norm > 0)
+      for (auto& [f, w] : c.vec[i]) w = static_cast<float>(w / norm);
+  }
+  c.title_features.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (Key k : c.prep[i].title) {
+      std::uint32_t f = c.vocab.at(k);
+      if (c.df[f] >= 2) c.title_features[i].push_back(f);
+    }
+    std::sort(c.title_features[i].begin(), c.title_features[i].end());
+  }
+}
+
+// Each message's places by fineness; places named in too many messages (A市-wide names) decide
+// nothing and are left out.
+void place_sets(Corpus& c, const HotOptions& o) {
+  const std::size_t n = c.size();
   std::map<std::string, int> place_df;
   for (std::size_t i = 0; i < n; ++i) {
     std::set<std::string> names;
-    for (const auto& m : prep[i].mentions) names.insert(m.name);
+    for (const auto& m : c.prep[i].mentions) names.insert(m.name);
     for (const auto& name : names) ++place_df[name];
   }
-  const double place_cap = std::max(50.0, o.place_max_df * big_n);
-  std::vector<Places> places(n);
+  const double place_cap = std::max(50.0, o.place_max_df * double(n));
+  c.places.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     std::set<std::string> seen;
-    for (const auto& m : prep[i].mentions) {
+    for (const auto& m : c.prep[i].mentions) {
       if (!seen.insert(m.name).second) continue;
       if (m.kind != PlaceKind::district && place_df[m.name] > place_cap) continue;
       if (fine(m.kind))
-        places[i].fine.push_back(m.name);
+        c.places[i].fine.push_back(m.name);
       else if (coarse(m.kind))
-        places[i].coarse.push_back(m.name);
+        c.places[i].coarse.push_back(m.name);
       else
-        places[i].district.push_back(m.name);
+        c.places[i].district.push_back(m.name);
     }
   }
+}
 
-  // Candidate keys: each message's rarest shared bigrams, and the bigrams of its place names.
-  std::unordered_map<Key, std::uint32_t> key_df;
-  std::vector<std::vector<Key>> keys(n);
-  for (std::size_t i = 0; i < n; ++i) {
+// Candidate keys (stage 4): each message's rarest shared bigrams, and the bigrams of its place
+// names; `key_df` counts the messages per key.
+std::vector<std::vector<Key>> candidate_keys(const Corpus& c, const HotOptions& o,
+                                             std::unordered_map<Key, std::uint32_t>& key_df) {
+  std::vector<std::vector<Key>> keys(c.size());
+  for (std::size_t i = 0; i < c.size(); ++i) {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> by_rarity;  // (df, feature)
-    for (const auto& [f, w] : vec[i]) {
-      if (df[f] >= 2 && df[f] <= static_cast<std::uint32_t>(o.max_postings))
-        by_rarity.emplace_back(df[f], f);
+    for (const auto& [f, w] : c.vec[i]) {
+      if (c.df[f] >= 2 && c.df[f] <= static_cast<std::uint32_t>(o.max_postings))
+        by_rarity.emplace_back(c.df[f], f);
     }
     std::sort(by_rarity.begin(), by_rarity.end());
     if (by_rarity.size() > static_cast<std::size_t>(std::max(0, o.index_keys)))
       by_rarity.resize(static_cast<std::size_t>(std::max(0, o.index_keys)));
     for (const auto& [d, f] : by_rarity) keys[i].push_back(Key(f));
     std::set<Key> place_keys;
-    for (const auto* list : {&places[i].fine, &places[i].coarse}) {
+    for (const auto* list : {&c.places[i].fine, &c.places[i].coarse}) {
       for (const auto& name : *list) {
         U32 s = u32(name);
         for (std::size_t k = 0; k + 1 < s.size(); ++k)
@@ -573,32 +579,45 @@ HotResult find_hot_issues(const std::vector<HotMessage>& input, const HotOptions
     keys[i].insert(keys[i].end(), place_keys.begin(), place_keys.end());
     for (Key k : keys[i]) ++key_df[k];
   }
+  return keys;
+}
 
+// Whether messages i and j are about the same problem (stage 3).
+bool alike(const Corpus& c, std::size_t i, std::size_t j, const HotOptions& o) {
+  Relation r = relate(c.places[i], c.places[j]);
+  if (r == Relation::different) return false;
+  // In one place a shared title word is evidence enough (油烟扰民 / 夜宵摊油烟); without one, the
+  // whole texts must be alike.
+  double sim = dot(c.vec[i], c.vec[j]);
+  if (r == Relation::same) sim = std::max(sim, (c.cover(i, j) + c.cover(j, i)) / 2);
+  double need = r == Relation::same ? o.same_place_threshold : o.threshold;
+  return sim >= need;
+}
+
+// Links each message with the earlier ones its keys lead to, within link_gap_days and the
+// candidate budget; counts the pairs into `result`.
+UnionFind link_messages(const Corpus& c, const HotOptions& o, HotResult& result) {
+  const std::size_t n = c.size();
+  std::unordered_map<Key, std::uint32_t> key_df;
+  const auto keys = candidate_keys(c, o, key_df);
   UnionFind uf(n);
   std::unordered_map<Key, std::vector<std::uint32_t>> postings;
   std::vector<std::int64_t> seen(n, -1);
   const auto gap_ms = static_cast<core::Millis>(o.link_gap_days * double(core::kDayMs));
   for (std::size_t i = 0; i < n; ++i) {
-    const core::Millis t = msg[i]->created_at_ms;
+    const core::Millis t = c.msg[i]->created_at_ms;
     int budget = std::max(1, o.max_candidates);
     for (Key k : keys[i]) {
       if (key_df[k] > static_cast<std::uint32_t>(o.max_postings)) continue;
       auto& list = postings[k];
       for (auto it = list.rbegin(); it != list.rend() && budget > 0; ++it) {
         const std::uint32_t j = *it;
-        if (t - msg[j]->created_at_ms > gap_ms) break;
+        if (t - c.msg[j]->created_at_ms > gap_ms) break;
         if (seen[j] == static_cast<std::int64_t>(i)) continue;
         seen[j] = static_cast<std::int64_t>(i);
         --budget;
         ++result.candidate_pairs;
-        Relation r = relate(places[i], places[j]);
-        if (r == Relation::different) continue;
-        // In one place a shared title word is evidence enough (油烟扰民 / 夜宵摊油烟); without
-        // one, the whole texts must be alike.
-        double sim = dot(vec[i], vec[j]);
-        if (r == Relation::same) sim = std::max(sim, (cover(i, j) + cover(j, i)) / 2);
-        double need = r == Relation::same ? o.same_place_threshold : o.threshold;
-        if (sim >= need) {
+        if (alike(c, i, j, o)) {
           ++result.linked_pairs;
           uf.unite(static_cast<int>(i), static_cast<int>(j));
         }
@@ -606,88 +625,127 @@ HotResult find_hot_issues(const std::vector<HotMessage>& input, const HotOptions
       list.push_back(static_cast<std::uint32_t>(i));
     }
   }
+  return uf;
+}
+
+// The members' names counted once per member, by fineness.
+struct NameCounts {
+  std::map<std::string, int> fine, coarse, district, entity;
+};
+
+// The medoid under cosine similarity: the sum of a member's similarities to all members is its
+// dot product with the sum of their vectors, so one pass finds it.
+std::size_t medoid(const Corpus& c, const std::vector<std::size_t>& members) {
+  std::map<std::uint32_t, double> centroid;
+  for (std::size_t i : members)
+    for (const auto& [f, w] : c.vec[i]) centroid[f] += w;
+  std::size_t best = members.front();
+  double best_score = -1;
+  for (std::size_t i : members) {
+    double s = 0;
+    for (const auto& [f, w] : c.vec[i]) s += w * centroid[f];
+    if (s > best_score + 1e-9) {
+      best_score = s;
+      best = i;
+    }
+  }
+  return best;
+}
+
+// The most often named fine place, else road or town, else district. A fuller name of the same
+// place named nearly as often reads better (伊景园滨河苑, not 滨河苑).
+std::string main_place(const NameCounts& n) {
+  for (const auto* counts : {&n.fine, &n.coarse, &n.district}) {
+    if (counts->empty()) continue;
+    auto r = ranked(*counts);
+    std::string place = r.front().first;
+    for (const auto& [name, count] : r) {
+      if (name.size() > place.size() && name.find(place) != std::string::npos &&
+          2 * count >= r.front().second) {
+        place = name;
+      }
+    }
+    return place;
+  }
+  return "";
+}
+
+// The heat index (see the header comment), rounded to two decimals.
+double heat_of(const HotIssue& h, const HotOptions& o, core::Millis now) {
+  const double repeats = double(h.count - h.people);
+  double base = o.w_people * std::log1p(double(h.people)) +
+                o.w_repeats * std::log1p(std::max(0.0, repeats)) +
+                o.w_likes * std::log1p(double(h.likes));
+  double heat = 10 * base * (1 + o.w_span * std::log1p(h.span_days));
+  if (o.recency_half_life_days > 0) {
+    double age = std::max(0.0, double(now - h.last_at_ms) / double(core::kDayMs));
+    heat *= std::pow(0.5, age / o.recency_half_life_days);
+  }
+  return std::round(heat * 100) / 100;
+}
+
+// The issue a group of two or more linked messages makes, or nullopt below min_count or
+// min_people.
+std::optional<HotIssue> issue_of(const Corpus& c, const std::vector<std::size_t>& members,
+                                 const HotOptions& o, core::Millis now) {
+  HotIssue h;
+  std::set<std::string> people, depts;
+  NameCounts names;
+  for (std::size_t i : members) {
+    const HotMessage& m = *c.msg[i];
+    h.member_ids.push_back(m.id);
+    h.count += std::max(1, m.reports);
+    h.likes += std::max<std::int64_t>(0, m.likes);
+    people.insert(m.user.empty() ? "\x01" + m.id : m.user);
+    if (!m.dept_id.empty()) depts.insert(m.dept_id);
+    for (const auto& name : c.places[i].fine) ++names.fine[name];
+    for (const auto& name : c.places[i].coarse) ++names.coarse[name];
+    for (const auto& name : c.places[i].district) ++names.district[name];
+    std::set<std::string> named;
+    for (const auto& pm : c.prep[i].mentions) named.insert(pm.name);
+    for (const auto& name : named) ++names.entity[name];
+  }
+  h.people = static_cast<std::int64_t>(people.size());
+  if (h.count < o.min_count || h.people < o.min_people) return std::nullopt;
+  h.dept_ids.assign(depts.begin(), depts.end());
+  h.first_at_ms = c.msg[members.front()]->created_at_ms;
+  h.last_at_ms = c.msg[members.back()]->created_at_ms;
+  h.span_days = double(h.last_at_ms - h.first_at_ms) / double(core::kDayMs);
+  h.id = "HI-" + h.member_ids.front();
+  const HotMessage& best = *c.msg[medoid(c, members)];
+  h.title = best.title;
+  if (h.title.empty()) h.title = utf8(decode(best.text, 40));
+  h.place = main_place(names);
+  const int need = std::max(2, static_cast<int>(std::ceil(0.2 * double(members.size()))));
+  for (const auto& [name, count] : ranked(names.entity)) {
+    if (count < need || static_cast<int>(h.entities.size()) >= o.max_entities) break;
+    h.entities.push_back(name);
+  }
+  h.heat = heat_of(h, o, now);
+  return h;
+}
+
+}  // namespace
+
+HotResult find_hot_issues(const std::vector<HotMessage>& input, const HotOptions& o) {
+  HotResult result;
+  result.messages = input.size();
+  if (input.empty()) return result;
+  Corpus c;
+  c.msg = in_time_order(input);
+  c.prep.resize(c.size());
+  for (std::size_t i = 0; i < c.size(); ++i) c.prep[i] = prepare(*c.msg[i], o.text_chars);
+  vectorise(c);
+  place_sets(c, o);
+  UnionFind uf = link_messages(c, o, result);
 
   std::map<int, std::vector<std::size_t>> groups;  // root → members in time order
-  for (std::size_t i = 0; i < n; ++i) groups[uf.find(static_cast<int>(i))].push_back(i);
-
-  core::Millis now = o.now_ms;
-  if (now == 0) now = msg[n - 1]->created_at_ms;
+  for (std::size_t i = 0; i < c.size(); ++i) groups[uf.find(static_cast<int>(i))].push_back(i);
+  const core::Millis now = o.now_ms != 0 ? o.now_ms : c.msg.back()->created_at_ms;
   for (const auto& [root, members] : groups) {
     if (members.size() < 2) continue;
     ++result.groups;
-    HotIssue h;
-    std::set<std::string> people, depts;
-    std::map<std::string, int> fine_n, coarse_n, district_n, entity_n;
-    std::map<std::uint32_t, double> centroid;
-    for (std::size_t i : members) {
-      const HotMessage& m = *msg[i];
-      h.member_ids.push_back(m.id);
-      h.count += std::max(1, m.reports);
-      h.likes += std::max<std::int64_t>(0, m.likes);
-      people.insert(m.user.empty() ? "\x01" + m.id : m.user);
-      if (!m.dept_id.empty()) depts.insert(m.dept_id);
-      for (const auto& name : places[i].fine) ++fine_n[name];
-      for (const auto& name : places[i].coarse) ++coarse_n[name];
-      for (const auto& name : places[i].district) ++district_n[name];
-      std::set<std::string> names;
-      for (const auto& pm : prep[i].mentions) names.insert(pm.name);
-      for (const auto& name : names) ++entity_n[name];
-      for (const auto& [f, w] : vec[i]) centroid[f] += w;
-    }
-    h.people = static_cast<std::int64_t>(people.size());
-    if (h.count < o.min_count || h.people < o.min_people) continue;
-    h.dept_ids.assign(depts.begin(), depts.end());
-    h.first_at_ms = msg[members.front()]->created_at_ms;
-    h.last_at_ms = msg[members.back()]->created_at_ms;
-    h.span_days = double(h.last_at_ms - h.first_at_ms) / double(core::kDayMs);
-    h.id = "HI-" + h.member_ids.front();
-
-    // The medoid under cosine similarity: the sum of a member's similarities to all members is
-    // its dot product with the sum of their vectors, so one pass finds it.
-    std::size_t best = members.front();
-    double best_score = -1;
-    for (std::size_t i : members) {
-      double s = 0;
-      for (const auto& [f, w] : vec[i]) s += w * centroid[f];
-      if (s > best_score + 1e-9) {
-        best_score = s;
-        best = i;
-      }
-    }
-    h.title = msg[best]->title;
-    if (h.title.empty()) h.title = utf8(decode(msg[best]->text, 40));
-
-    for (const auto* counts : {&fine_n, &coarse_n, &district_n}) {
-      if (counts->empty()) continue;
-      auto r = ranked(*counts);
-      h.place = r.front().first;
-      // A fuller name of the same place named nearly as often reads better (伊景园滨河苑, not
-      // 滨河苑).
-      for (const auto& [name, c] : r) {
-        if (name.size() > h.place.size() && name.find(h.place) != std::string::npos &&
-            2 * c >= r.front().second) {
-          h.place = name;
-        }
-      }
-      break;
-    }
-    const int need = std::max(2, static_cast<int>(std::ceil(0.2 * double(members.size()))));
-    for (const auto& [name, c] : ranked(entity_n)) {
-      if (c < need || static_cast<int>(h.entities.size()) >= o.max_entities) break;
-      h.entities.push_back(name);
-    }
-
-    const double repeats = double(h.count - h.people);
-    double base = o.w_people * std::log1p(double(h.people)) +
-                  o.w_repeats * std::log1p(std::max(0.0, repeats)) +
-                  o.w_likes * std::log1p(double(h.likes));
-    double heat = 10 * base * (1 + o.w_span * std::log1p(h.span_days));
-    if (o.recency_half_life_days > 0) {
-      double age = std::max(0.0, double(now - h.last_at_ms) / double(core::kDayMs));
-      heat *= std::pow(0.5, age / o.recency_half_life_days);
-    }
-    h.heat = std::round(heat * 100) / 100;
-    result.issues.push_back(std::move(h));
+    if (auto h = issue_of(c, members, o, now)) result.issues.push_back(std::move(*h));
   }
   std::sort(result.issues.begin(), result.issues.end(), [](const HotIssue& a, const HotIssue& b) {
     if (a.heat != b.heat) return a.heat > b.heat;

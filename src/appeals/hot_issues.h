@@ -111,8 +111,8 @@ struct HotOptions {
   core::Millis now_ms = 0;             // age reference; 0: the newest message
   int max_entities = 6;
 
-  // Routes.
-  std::string hotline_dept_id = "12345";
+  // Routes. The hotline centre's department (app::Config::hotline_dept) reads hot issues.
+  std::string hotline_dept_id;
   int default_days = 30;
   int max_days = 366;
   int default_limit = 20;

@@ -2,11 +2,11 @@
 #include <cmath>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <tuple>
 
 #include "appeals/hot_issues.h"
-#include "http/json_api.h"
+#include "core/thread_annotations.h"
+#include "identity/routes.h"
 
 namespace yiwang::appeals {
 namespace {
@@ -15,12 +15,18 @@ using http::Json;
 using http::PathParams;
 using http::Request;
 using http::Response;
+using identity::Principal;
 
-// Anyone of the hotline centre, supervisors and admins: the same readers who see every appeal.
-bool may_read(const identity::Principal& by, const HotOptions& o) {
-  return by.is_official() &&
-         (by.dept_id == o.hotline_dept_id || by.has_role(identity::Role::supervisor) ||
-          by.has_role(identity::Role::admin));
+// Anyone of the hotline centre, supervisors and admins (the same readers who see every appeal);
+// forbidden for others.
+Status may_read(const Principal& by, const HotOptions& o) {
+  if (by.is_official() &&
+      (by.dept_id == o.hotline_dept_id || by.has_role(identity::Role::supervisor) ||
+       by.has_role(identity::Role::admin))) {
+    return {};
+  }
+  return fail(ErrorCode::forbidden, "", "只有热线中心、监察人员和管理员可以查看热点问题",
+              "only the hotline centre, supervisors and admins may read hot issues");
 }
 
 Result<int> int_param(const Request& req, const char* name, int fallback, int min, int max) {
@@ -45,16 +51,6 @@ struct Computed {
   std::size_t appeals = 0;
   std::vector<HotIssue> issues;
 };
-
-Status authorise(const Request& req, identity::Service& identity, const HotOptions& o) {
-  auto me = identity.authenticate(req.bearer_token());
-  if (!me) return fail(me.error());
-  if (!may_read(*me, o)) {
-    return fail(ErrorCode::forbidden, "", "只有热线中心、监察人员和管理员可以查看热点问题",
-                "only the hotline centre, supervisors and admins may read hot issues");
-  }
-  return {};
-}
 
 // Reads the window's appeals in one snapshot and groups them; the caller is authorised.
 Result<Computed> compute(int days, store::Store& store, const core::Clock& clock,
@@ -114,14 +110,15 @@ Result<WindowStamp> stamp_of(store::Store& store, core::Millis since, core::Mill
 // The last grouping of each window. The cockpit and every hotline screen refresh every 30 s and
 // grouping a crowded window takes seconds, so readers of an unchanged window share one result;
 // the lock is held while grouping, so a burst of readers waits for one computation, not many.
+// Thread-safe: `entries_` is guarded by `mutex_`; the rest is constant after construction.
 class HotCache {
  public:
   HotCache(store::Store& store, const core::Clock& clock, HotOptions options)
       : store_(store), clock_(clock), options_(std::move(options)) {}
 
   // Shared, not copied: a crowded window's grouping holds thousands of member ids.
-  Result<std::shared_ptr<const Computed>> get(int days) {
-    std::lock_guard lock(mutex_);
+  Result<std::shared_ptr<const Computed>> get(int days) EXCLUDES(mutex_) {
+    core::MutexLock lock(mutex_);
     const core::Millis now = clock_.now_ms();
     auto stamp = stamp_of(store_, now - static_cast<core::Millis>(days) * core::kDayMs, now);
     if (!stamp) return fail(stamp.error());
@@ -142,11 +139,11 @@ class HotCache {
     WindowStamp stamp;
     std::shared_ptr<const Computed> computed;
   };
-  store::Store& store_;
-  const core::Clock& clock_;
-  const HotOptions options_;
-  std::mutex mutex_;
-  std::map<int, Entry> entries_;
+  store::Store& store_;       // constant after construction
+  const core::Clock& clock_;  // constant after construction
+  const HotOptions options_;  // constant after construction
+  core::Mutex mutex_;
+  std::map<int, Entry> entries_ GUARDED_BY(mutex_);
 };
 
 double one_decimal(double x) {
@@ -196,68 +193,74 @@ std::string number(double x) {
   return buf;
 }
 
+Json window_json(const Computed& c, int limit) {
+  Json issues = Json::array();
+  for (std::size_t i = 0; i < c.issues.size() && i < std::size_t(limit); ++i) {
+    issues.push_back(issue_json(c.issues[i]));
+  }
+  return {{"window_days", c.days},
+          {"generated_at", core::format_instant(c.now)},
+          {"appeals", c.appeals},
+          {"total", c.issues.size()},
+          {"issues", std::move(issues)}};
+}
+
+// The export for Excel: UTF-8 with a BOM, one row per issue, hottest first.
+Response csv_of(const Computed& c) {
+  std::string body = "\xEF\xBB\xBF";  // so that Excel reads UTF-8
+  body +=
+      "rank,id,title,place,entities,count,people,likes,first_at,last_at,span_days,heat,dept_ids,"
+      "appeal_ids\r\n";
+  int rank = 0;
+  for (const auto& h : c.issues) {
+    body += std::to_string(++rank) + "," + csv_cell(h.id) + "," + csv_cell(h.title) + "," +
+            csv_cell(h.place) + "," + csv_cell(joined(h.entities)) + "," + std::to_string(h.count) +
+            "," + std::to_string(h.people) + "," + std::to_string(h.likes) + "," +
+            core::format_instant(h.first_at_ms) + "," + core::format_instant(h.last_at_ms) + "," +
+            number(one_decimal(h.span_days)) + "," + number(h.heat) + "," +
+            csv_cell(joined(h.dept_ids)) + "," + csv_cell(joined(h.member_ids)) + "\r\n";
+  }
+  Response r;
+  r.status = 200;
+  r.content_type = "text/csv; charset=utf-8";
+  r.body = std::move(body);
+  r.headers.emplace_back(
+      "Content-Disposition",
+      "attachment; filename=\"hot-issues-" + core::format_date(core::china_date(c.now)) + ".csv\"");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
 }  // namespace
 
 void register_hot_issue_routes(http::Router& router, store::Store& store, const core::Clock& clock,
                                identity::Service& identity, HotOptions options) {
+  identity::Routes api(router, identity);
   // Shared by both routes; lives as long as the router's handlers.
   auto cache = std::make_shared<HotCache>(store, clock, options);
-  router.add("GET", "/api/v1/appeals/hot-issues",
-             [cache, &identity, options](const Request& req, const PathParams&) {
-               if (auto st = authorise(req, identity, options); !st)
-                 return http::problem(st.error(), req);
-               auto days = int_param(req, "days", options.default_days, 1, options.max_days);
-               if (!days) return http::problem(days.error(), req);
-               auto limit = int_param(req, "limit", options.default_limit, 1, options.max_limit);
-               if (!limit) return http::problem(limit.error(), req);
-               auto got = cache->get(*days);
-               if (!got) return http::problem(got.error(), req);
-               const Computed* c = got->get();
-               Json issues = Json::array();
-               for (std::size_t i = 0; i < c->issues.size() && i < std::size_t(*limit); ++i) {
-                 issues.push_back(issue_json(c->issues[i]));
-               }
-               return http::ok({{"window_days", c->days},
-                                {"generated_at", core::format_instant(c->now)},
-                                {"appeals", c->appeals},
-                                {"total", c->issues.size()},
-                                {"issues", std::move(issues)}});
-             });
-
-  router.add("GET", "/api/v1/appeals/hot-issues.csv",
-             [cache, &identity, options](const Request& req, const PathParams&) {
-               if (auto st = authorise(req, identity, options); !st)
-                 return http::problem(st.error(), req);
-               auto days = int_param(req, "days", options.default_days, 1, options.max_days);
-               if (!days) return http::problem(days.error(), req);
-               auto got = cache->get(*days);
-               if (!got) return http::problem(got.error(), req);
-               const Computed* c = got->get();
-               std::string body = "\xEF\xBB\xBF";  // so that Excel reads UTF-8
-               body +=
-                   "rank,id,title,place,entities,count,people,likes,first_at,last_at,span_days,"
-                   "heat,dept_ids,appeal_ids\r\n";
-               int rank = 0;
-               for (const auto& h : c->issues) {
-                 body += std::to_string(++rank) + "," + csv_cell(h.id) + "," + csv_cell(h.title) +
-                         "," + csv_cell(h.place) + "," + csv_cell(joined(h.entities)) + "," +
-                         std::to_string(h.count) + "," + std::to_string(h.people) + "," +
-                         std::to_string(h.likes) + "," + core::format_instant(h.first_at_ms) + "," +
-                         core::format_instant(h.last_at_ms) + "," +
-                         number(one_decimal(h.span_days)) + "," + number(h.heat) + "," +
-                         csv_cell(joined(h.dept_ids)) + "," + csv_cell(joined(h.member_ids)) +
-                         "\r\n";
-               }
-               Response r;
-               r.status = 200;
-               r.content_type = "text/csv; charset=utf-8";
-               r.body = std::move(body);
-               r.headers.emplace_back("Content-Disposition",
-                                      "attachment; filename=\"hot-issues-" +
-                                          core::format_date(core::china_date(c->now)) + ".csv\"");
-               r.headers.emplace_back("Cache-Control", "no-store");
-               return r;
-             });
+  api.add("GET", "/api/v1/appeals/hot-issues",
+          [cache, options](const Request& req, const PathParams&, const Principal& who) {
+            return may_read(who, options)
+                .and_then([&] {
+                  return int_param(req, "days", options.default_days, 1, options.max_days);
+                })
+                .and_then([&](int days) -> Result<Json> {
+                  auto limit = int_param(req, "limit", options.default_limit, 1, options.max_limit);
+                  if (!limit) return fail(limit.error());
+                  return cache->get(days).map([&](const std::shared_ptr<const Computed>& c) {
+                    return window_json(*c, *limit);
+                  });
+                });
+          });
+  api.add("GET", "/api/v1/appeals/hot-issues.csv",
+          [cache, options](const Request& req, const PathParams&, const Principal& who) {
+            return may_read(who, options)
+                .and_then([&] {
+                  return int_param(req, "days", options.default_days, 1, options.max_days);
+                })
+                .and_then([&](int days) { return cache->get(days); })
+                .map([](const std::shared_ptr<const Computed>& c) { return csv_of(*c); });
+          });
 }
 
 }  // namespace yiwang::appeals

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 
+#include "core/names.h"
 #include "core/utf8.h"
 #include "participation/internal.h"
 
@@ -11,18 +12,10 @@ namespace yiwang::participation {
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kConsultationStates = {"draft", "open", "closed",
-                                                                 "concluded"};
-constexpr std::array<std::string_view, 3> kSurveyStates = {"draft", "open", "closed"};
-constexpr std::array<std::string_view, 4> kKinds = {"single", "multiple", "scale", "text"};
-
-template <class E, std::size_t N>
-std::optional<E> parse_enum(const std::array<std::string_view, N>& names, std::string_view s) {
-  for (std::size_t i = 0; i < N; ++i) {
-    if (names[i] == s) return static_cast<E>(i);
-  }
-  return std::nullopt;
-}
+constexpr auto kConsultationStates =
+    core::enum_names<ConsultationState>("draft", "open", "closed", "concluded");
+constexpr auto kSurveyStates = core::enum_names<SurveyState>("draft", "open", "closed");
+constexpr auto kKinds = core::enum_names<QuestionKind>("single", "multiple", "scale", "text");
 
 struct Reason {
   std::string_view code, zh, en;
@@ -44,22 +37,22 @@ constexpr std::array<Reason, 8> kReasons = {{
 }  // namespace
 
 std::string_view to_string(ConsultationState s) {
-  return kConsultationStates.at(static_cast<std::size_t>(s));
+  return kConsultationStates.name(s);
 }
 std::string_view to_string(SurveyState s) {
-  return kSurveyStates.at(static_cast<std::size_t>(s));
+  return kSurveyStates.name(s);
 }
 std::string_view to_string(QuestionKind k) {
-  return kKinds.at(static_cast<std::size_t>(k));
+  return kKinds.name(k);
 }
 std::optional<ConsultationState> parse_consultation_state(std::string_view s) {
-  return parse_enum<ConsultationState>(kConsultationStates, s);
+  return kConsultationStates.parse(s);
 }
 std::optional<SurveyState> parse_survey_state(std::string_view s) {
-  return parse_enum<SurveyState>(kSurveyStates, s);
+  return kSurveyStates.parse(s);
 }
 std::optional<QuestionKind> parse_question_kind(std::string_view s) {
-  return parse_enum<QuestionKind>(kKinds, s);
+  return kKinds.parse(s);
 }
 
 tl::unexpected<Error> conflict(std::string_view code, std::string field) {
@@ -83,12 +76,6 @@ tl::unexpected<Error> bad(std::string field, std::string zh, std::string en) {
   return fail(ErrorCode::invalid_input, std::move(field), std::move(zh), std::move(en));
 }
 
-std::size_t length(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 Status check_text(std::string_view value, const std::string& field, std::size_t min,
                   std::size_t max, bool multiline, std::string_view zh_name,
                   std::string_view en_name) {
@@ -101,7 +88,7 @@ Status check_text(std::string_view value, const std::string& field, std::size_t 
       return bad(field, zh + "含有控制字符", en + " contains control characters");
     }
   }
-  std::size_t n = length(value);
+  std::size_t n = core::utf8_length(value);
   bool blank = true;
   for (unsigned char c : value) {
     if (!std::isspace(c)) {

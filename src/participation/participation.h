@@ -25,7 +25,17 @@
 // member `code`: "closed", "not_open", "not_closed", "not_draft", "concluded", "undecided"
 // (field "/comments/<id>" names the first undecided comment), "already_responded", "duplicate".
 //
-// Thread-safe: all state is in the store.
+// Thread-safety and ownership: Service is thread-safe (all state is in the store); the store,
+// clock, random source and identity service must outlive it.
+//
+// Files by concern:
+//   participation.h    this contract            internal.h   Service::Impl and shared helpers
+//   common.cpp         names, conflict reasons, text checks, instants, masking and scrubbing
+//   service.cpp        who is who, the owning department, list visibility, events
+//   consultations.cpp  drafts, publication, comments, decisions and the feedback
+//   surveys.cpp        questions, responses and the live results
+//   routes.cpp         /api/v1/consultations… and /api/v1/surveys… through the route helper
+//   migrations/        the tables
 #pragma once
 
 #include <cstdint>

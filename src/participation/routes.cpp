@@ -1,7 +1,8 @@
-// HTTP routes of consultations and surveys: parse strictly, authenticate, one service call, map.
+// HTTP routes of consultations and surveys: parse strictly, one service call, map — through the
+// route helper. Public reads take an optional principal (no token: anonymous; a bad token: 401).
 #include <cmath>
 
-#include "http/json_api.h"
+#include "identity/routes.h"
 #include "participation/internal.h"
 
 namespace yiwang::participation {
@@ -11,19 +12,18 @@ using http::Json;
 using http::PathParams;
 using http::Request;
 using http::Response;
+using identity::Principal;
 
 // Longer than any valid value, so that the service's own limit gives the precise message.
 constexpr std::size_t kLongText = 200000;
 
-Json instant(const std::optional<core::Millis>& t) {
-  return t ? Json(core::format_instant(*t)) : Json(nullptr);
-}
-
 // Conflicts carry their reason as the problem member `code`; "undecided" also names the comment.
-Response failure(const Error& e, const Request& req) {
-  Response r = http::problem(e, req);
+// Such an error becomes its problem here, with the members; every other error is returned to the
+// route helper as it is.
+Result<Response> with_reason(const Error& e, const Request& req) {
   std::string_view code = reason_code(e);
-  if (code.empty()) return r;
+  if (code.empty()) return fail(e);
+  Response r = http::problem(e, req);
   Json body = Json::parse(r.body, nullptr, false);
   if (!body.is_object()) return r;
   body["code"] = code;
@@ -35,18 +35,47 @@ Response failure(const Error& e, const Request& req) {
   return r;
 }
 
+Result<Response> answered(Result<Response>&& r, const Request& req) {
+  if (r) return std::move(r);
+  return with_reason(r.error(), req);
+}
+Result<Response> answered(Result<Json>&& r, const Request& req) {
+  if (r) return http::ok(*r);
+  return with_reason(r.error(), req);
+}
+
+// The route helper, each handler's errors passed through with_reason.
+struct Api {
+  identity::Routes& api;
+
+  template <class F>
+  static auto coded(F fn) {
+    return [fn = std::move(fn)](const Request& req, const PathParams& p, const auto& who) {
+      return answered(fn(req, p, who), req);
+    };
+  }
+  template <class F>
+  void add(std::string method, std::string path, F fn) {
+    api.add(std::move(method), std::move(path), coded(std::move(fn)));
+  }
+  template <class F>
+  void optional(std::string method, std::string path, F fn) {
+    api.optional(std::move(method), std::move(path), coded(std::move(fn)));
+  }
+};
+
 Json consultation_json(const Consultation& c, bool full) {
   Json j = {{"id", c.id},
             {"title", c.title},
             {"summary", c.summary},
             {"dept_id", c.dept_id},
             {"state", to_string(c.state)},
-            {"opens_at", instant(c.opens_at_ms)},
+            {"opens_at", http::instant_or_null(c.opens_at_ms)},
             {"closes_at", core::format_instant(c.closes_at_ms)},
             {"clause_count", c.clause_count},
             {"comment_count", c.comment_count},
             {"created_at", core::format_instant(c.created_at_ms)},
-            {"published_at", instant(c.published_at_ms)}};
+            {"published_at", http::instant_or_null(c.published_at_ms)}};
   if (full) {
     Json clauses = Json::array();
     for (const auto& k : c.clauses) {
@@ -95,7 +124,7 @@ Json survey_json(const Survey& s, bool full) {
             {"closes_at", core::format_instant(s.closes_at_ms)},
             {"response_count", s.response_count},
             {"created_at", core::format_instant(s.created_at_ms)},
-            {"published_at", instant(s.published_at_ms)}};
+            {"published_at", http::instant_or_null(s.published_at_ms)}};
   if (full) {
     Json qs = Json::array();
     for (const auto& q : s.questions) qs.push_back(question_json(q));
@@ -275,213 +304,221 @@ Result<std::vector<Answer>> parse_answers(const Request& req) {
   return out;
 }
 
-// Public reads: anonymous without a token, the caller with one (a bad token is still 401, so a
-// client with an expired session finds out).
-Result<std::optional<identity::Principal>> reader(identity::Service& ids, const Request& req) {
-  if (req.bearer_token().empty()) return std::optional<identity::Principal>{};
-  auto p = ids.authenticate(req.bearer_token());
-  if (!p) return fail(p.error());
-  return std::optional<identity::Principal>(std::move(*p));
+struct NewComment {
+  std::string clause, text;
+};
+Result<NewComment> parse_comment(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  NewComment c;
+  c.clause = r.optional_string("clause", kLongText).value_or("");
+  c.text = r.required_string("text", kLongText);
+  if (auto st = r.finish(); !st) return fail(st.error());
+  return c;
 }
 
-const identity::Principal* ptr(const std::optional<identity::Principal>& p) {
-  return p ? &*p : nullptr;
+struct NewDecision {
+  bool adopted = false;
+  std::string reason;
+};
+Result<NewDecision> parse_decision(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  auto adopted = r.optional_bool("adopted");
+  auto reason = r.required_string("reason", kLongText);
+  if (auto st = r.finish(); !st) return fail(st.error());
+  if (!adopted) {
+    return bad("/adopted", "请选择采纳或不采纳", "adopted (true or false) is required");
+  }
+  return NewDecision{*adopted, std::move(reason)};
+}
+
+Result<std::string> parse_summary(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  auto summary = r.required_string("summary", kLongText);
+  if (auto st = r.finish(); !st) return fail(st.error());
+  return summary;
+}
+
+Result<ConsultationQuery> parse_consultation_query(const Request& req) {
+  ConsultationQuery q;
+  auto page = http::page_of(req, 20, 100);
+  if (!page) return fail(page.error());
+  q.limit = page->limit;
+  q.offset = page->offset;
+  if (auto s = req.query_param("state"); s && !s->empty()) {
+    q.state = parse_consultation_state(*s);
+    if (!q.state) {
+      return bad("state", "状态应为 draft、open、closed 或 concluded",
+                 "state must be draft, open, closed or concluded");
+    }
+  }
+  return q;
+}
+
+struct SurveyQuery {
+  http::Page page;
+  std::optional<SurveyState> state;
+};
+Result<SurveyQuery> parse_survey_query(const Request& req) {
+  auto page = http::page_of(req, 20, 100);
+  if (!page) return fail(page.error());
+  SurveyQuery q{*page, std::nullopt};
+  if (auto s = req.query_param("state"); s && !s->empty()) {
+    q.state = parse_survey_state(*s);
+    if (!q.state) {
+      return bad("state", "状态应为 draft、open 或 closed", "state must be draft, open or closed");
+    }
+  }
+  return q;
+}
+
+Json full_consultation(const Consultation& c) {
+  return consultation_json(c, true);
+}
+Json full_survey(const Survey& s) {
+  return survey_json(s, true);
+}
+
+void add_consultation_routes(Api& api, Service& service) {
+  api.add(
+      "POST", "/api/v1/consultations",
+      [&](const Request& req, const PathParams&, const Principal& who) {
+        return parse_new_consultation(req)
+            .and_then([&](const NewConsultation& n) { return service.create_consultation(n, who); })
+            .map([](const Consultation& c) {
+              return http::created(full_consultation(c), "/api/v1/consultations/" + c.id);
+            });
+      });
+
+  api.optional(
+      "GET", "/api/v1/consultations",
+      [&](const Request& req, const PathParams&, const Principal* who) {
+        return parse_consultation_query(req)
+            .and_then(
+                [&](const ConsultationQuery& q) { return service.list_consultations(q, who); })
+            .map([](const ConsultationList& list) {
+              return Json{{"consultations", http::array_of(list.consultations,
+                                                           [](const Consultation& c) {
+                                                             return consultation_json(c, false);
+                                                           })},
+                          {"total", list.total}};
+            });
+      });
+
+  api.optional("GET", "/api/v1/consultations/{id}",
+               [&](const Request&, const PathParams& p, const Principal* who) {
+                 return service.get_consultation(p.at("id"), who).map(full_consultation);
+               });
+
+  api.add("POST", "/api/v1/consultations/{id}/publish",
+          [&](const Request&, const PathParams& p, const Principal& who) {
+            return service.publish_consultation(p.at("id"), who).map(full_consultation);
+          });
+
+  api.add("POST", "/api/v1/consultations/{id}/conclude",
+          [&](const Request& req, const PathParams& p, const Principal& who) {
+            return parse_summary(req)
+                .and_then([&](const std::string& summary) {
+                  return service.conclude(p.at("id"), summary, who);
+                })
+                .map(full_consultation);
+          });
+}
+
+void add_comment_routes(Api& api, Service& service) {
+  api.add("POST", "/api/v1/consultations/{id}/comments",
+          [&](const Request& req, const PathParams& p, const Principal& who) {
+            return parse_comment(req)
+                .and_then([&](const NewComment& c) {
+                  return service.add_comment(p.at("id"), c.clause, c.text, who);
+                })
+                .map([](const Comment& m) { return http::created(comment_json(m)); });
+          });
+
+  api.optional("GET", "/api/v1/consultations/{id}/comments",
+               [&](const Request& req, const PathParams& p, const Principal* who) {
+                 return service.comments(p.at("id"), req.query_param("clause"), who)
+                     .map([](const std::vector<Comment>& list) {
+                       return Json{{"comments", http::array_of(list, comment_json)}};
+                     });
+               });
+
+  api.add("POST", "/api/v1/consultations/{id}/comments/{comment_id}/decision",
+          [&](const Request& req, const PathParams& p, const Principal& who) {
+            return parse_decision(req)
+                .and_then([&](const NewDecision& d) {
+                  return service.decide(p.at("id"), p.at("comment_id"), d.adopted, d.reason, who);
+                })
+                .map(comment_json);
+          });
+}
+
+void add_survey_routes(Api& api, Service& service) {
+  api.add("POST", "/api/v1/surveys",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return parse_new_survey(req)
+                .and_then([&](const NewSurvey& n) { return service.create_survey(n, who); })
+                .map([](const Survey& s) {
+                  return http::created(full_survey(s), "/api/v1/surveys/" + s.id);
+                });
+          });
+
+  api.optional(
+      "GET", "/api/v1/surveys", [&](const Request& req, const PathParams&, const Principal* who) {
+        return parse_survey_query(req)
+            .and_then([&](const SurveyQuery& q) {
+              return service.list_surveys(q.state, q.page.limit, q.page.offset, who);
+            })
+            .map([](const SurveyList& list) {
+              return Json{{"surveys",
+                           http::array_of(list.surveys,
+                                          [](const Survey& s) { return survey_json(s, false); })},
+                          {"total", list.total}};
+            });
+      });
+
+  api.optional("GET", "/api/v1/surveys/{id}",
+               [&](const Request&, const PathParams& p, const Principal* who) {
+                 return service.get_survey(p.at("id"), who).map(full_survey);
+               });
+
+  api.add("POST", "/api/v1/surveys/{id}/publish",
+          [&](const Request&, const PathParams& p, const Principal& who) {
+            return service.publish_survey(p.at("id"), who).map(full_survey);
+          });
+
+  api.add("POST", "/api/v1/surveys/{id}/responses",
+          [&](const Request& req, const PathParams& p, const Principal& who) {
+            return parse_answers(req)
+                .and_then([&](const std::vector<Answer>& answers) {
+                  return service.respond(p.at("id"), answers, who);
+                })
+                .map([](const SurveyResponse& r) {
+                  return http::created({{"id", r.id},
+                                        {"survey_id", r.survey_id},
+                                        {"created_at", core::format_instant(r.created_at_ms)}});
+                });
+          });
+
+  api.optional("GET", "/api/v1/surveys/{id}/results",
+               [&](const Request&, const PathParams& p, const Principal* who) {
+                 return service.results(p.at("id"), who).map(results_json);
+               });
 }
 
 }  // namespace
 
 void register_routes(http::Router& router, Service& service, identity::Service& identity) {
-  auto who = [&identity](const Request& req) { return identity.authenticate(req.bearer_token()); };
-  auto anyone = [&identity](const Request& req) { return reader(identity, req); };
-
-  // ---- Consultations ----
-
-  router.add("POST", "/api/v1/consultations",
-             [&service, who](const Request& req, const PathParams&) {
-               auto me = who(req);
-               if (!me) return failure(me.error(), req);
-               auto n = parse_new_consultation(req);
-               if (!n) return failure(n.error(), req);
-               auto c = service.create_consultation(*n, *me);
-               if (!c) return failure(c.error(), req);
-               return http::created(consultation_json(*c, true), "/api/v1/consultations/" + c->id);
-             });
-
-  router.add("GET", "/api/v1/consultations",
-             [&service, anyone](const Request& req, const PathParams&) {
-               auto me = anyone(req);
-               if (!me) return failure(me.error(), req);
-               ConsultationQuery q;
-               auto page = http::page_of(req, 20, 100);
-               if (!page) return failure(page.error(), req);
-               q.limit = page->limit;
-               q.offset = page->offset;
-               if (auto s = req.query_param("state"); s && !s->empty()) {
-                 q.state = parse_consultation_state(*s);
-                 if (!q.state) {
-                   return failure(Error{ErrorCode::invalid_input, "state",
-                                        "状态应为 draft、open、closed 或 concluded",
-                                        "state must be draft, open, closed or concluded"},
-                                  req);
-                 }
-               }
-               auto r = service.list_consultations(q, ptr(*me));
-               if (!r) return failure(r.error(), req);
-               Json items = Json::array();
-               for (const auto& c : r->consultations) items.push_back(consultation_json(c, false));
-               return http::ok({{"consultations", std::move(items)}, {"total", r->total}});
-             });
-
-  router.add("GET", "/api/v1/consultations/{id}",
-             [&service, anyone](const Request& req, const PathParams& p) {
-               auto me = anyone(req);
-               if (!me) return failure(me.error(), req);
-               auto c = service.get_consultation(p.at("id"), ptr(*me));
-               if (!c) return failure(c.error(), req);
-               return http::ok(consultation_json(*c, true));
-             });
-
-  router.add("POST", "/api/v1/consultations/{id}/publish",
-             [&service, who](const Request& req, const PathParams& p) {
-               auto me = who(req);
-               if (!me) return failure(me.error(), req);
-               auto c = service.publish_consultation(p.at("id"), *me);
-               if (!c) return failure(c.error(), req);
-               return http::ok(consultation_json(*c, true));
-             });
-
-  router.add("POST", "/api/v1/consultations/{id}/comments",
-             [&service, who](const Request& req, const PathParams& p) {
-               auto me = who(req);
-               if (!me) return failure(me.error(), req);
-               auto body = http::parse_object(req);
-               if (!body) return failure(body.error(), req);
-               http::ObjectReader r(*body);
-               auto clause = r.optional_string("clause", kLongText).value_or("");
-               auto text = r.required_string("text", kLongText);
-               if (auto st = r.finish(); !st) return failure(st.error(), req);
-               auto m = service.add_comment(p.at("id"), clause, text, *me);
-               if (!m) return failure(m.error(), req);
-               return http::created(comment_json(*m));
-             });
-
-  router.add("GET", "/api/v1/consultations/{id}/comments",
-             [&service, anyone](const Request& req, const PathParams& p) {
-               auto me = anyone(req);
-               if (!me) return failure(me.error(), req);
-               auto r = service.comments(p.at("id"), req.query_param("clause"), ptr(*me));
-               if (!r) return failure(r.error(), req);
-               Json items = Json::array();
-               for (const auto& m : *r) items.push_back(comment_json(m));
-               return http::ok({{"comments", std::move(items)}});
-             });
-
-  router.add("POST", "/api/v1/consultations/{id}/comments/{comment_id}/decision",
-             [&service, who](const Request& req, const PathParams& p) {
-               auto me = who(req);
-               if (!me) return failure(me.error(), req);
-               auto body = http::parse_object(req);
-               if (!body) return failure(body.error(), req);
-               http::ObjectReader r(*body);
-               auto adopted = r.optional_bool("adopted");
-               auto reason = r.required_string("reason", kLongText);
-               if (auto st = r.finish(); !st) return failure(st.error(), req);
-               if (!adopted) {
-                 return failure(Error{ErrorCode::invalid_input, "/adopted", "请选择采纳或不采纳",
-                                      "adopted (true or false) is required"},
-                                req);
-               }
-               auto m = service.decide(p.at("id"), p.at("comment_id"), *adopted, reason, *me);
-               if (!m) return failure(m.error(), req);
-               return http::ok(comment_json(*m));
-             });
-
-  router.add("POST", "/api/v1/consultations/{id}/conclude",
-             [&service, who](const Request& req, const PathParams& p) {
-               auto me = who(req);
-               if (!me) return failure(me.error(), req);
-               auto body = http::parse_object(req);
-               if (!body) return failure(body.error(), req);
-               http::ObjectReader r(*body);
-               auto summary = r.required_string("summary", kLongText);
-               if (auto st = r.finish(); !st) return failure(st.error(), req);
-               auto c = service.conclude(p.at("id"), summary, *me);
-               if (!c) return failure(c.error(), req);
-               return http::ok(consultation_json(*c, true));
-             });
-
-  // ---- Surveys ----
-
-  router.add("POST", "/api/v1/surveys", [&service, who](const Request& req, const PathParams&) {
-    auto me = who(req);
-    if (!me) return failure(me.error(), req);
-    auto n = parse_new_survey(req);
-    if (!n) return failure(n.error(), req);
-    auto s = service.create_survey(*n, *me);
-    if (!s) return failure(s.error(), req);
-    return http::created(survey_json(*s, true), "/api/v1/surveys/" + s->id);
-  });
-
-  router.add("GET", "/api/v1/surveys", [&service, anyone](const Request& req, const PathParams&) {
-    auto me = anyone(req);
-    if (!me) return failure(me.error(), req);
-    auto page = http::page_of(req, 20, 100);
-    if (!page) return failure(page.error(), req);
-    std::optional<SurveyState> state;
-    if (auto s = req.query_param("state"); s && !s->empty()) {
-      state = parse_survey_state(*s);
-      if (!state) {
-        return failure(Error{ErrorCode::invalid_input, "state", "状态应为 draft、open 或 closed",
-                             "state must be draft, open or closed"},
-                       req);
-      }
-    }
-    auto r = service.list_surveys(state, page->limit, page->offset, ptr(*me));
-    if (!r) return failure(r.error(), req);
-    Json items = Json::array();
-    for (const auto& s : r->surveys) items.push_back(survey_json(s, false));
-    return http::ok({{"surveys", std::move(items)}, {"total", r->total}});
-  });
-
-  router.add("GET", "/api/v1/surveys/{id}",
-             [&service, anyone](const Request& req, const PathParams& p) {
-               auto me = anyone(req);
-               if (!me) return failure(me.error(), req);
-               auto s = service.get_survey(p.at("id"), ptr(*me));
-               if (!s) return failure(s.error(), req);
-               return http::ok(survey_json(*s, true));
-             });
-
-  router.add("POST", "/api/v1/surveys/{id}/publish",
-             [&service, who](const Request& req, const PathParams& p) {
-               auto me = who(req);
-               if (!me) return failure(me.error(), req);
-               auto s = service.publish_survey(p.at("id"), *me);
-               if (!s) return failure(s.error(), req);
-               return http::ok(survey_json(*s, true));
-             });
-
-  router.add("POST", "/api/v1/surveys/{id}/responses",
-             [&service, who](const Request& req, const PathParams& p) {
-               auto me = who(req);
-               if (!me) return failure(me.error(), req);
-               auto answers = parse_answers(req);
-               if (!answers) return failure(answers.error(), req);
-               auto r = service.respond(p.at("id"), *answers, *me);
-               if (!r) return failure(r.error(), req);
-               return http::created({{"id", r->id},
-                                     {"survey_id", r->survey_id},
-                                     {"created_at", core::format_instant(r->created_at_ms)}});
-             });
-
-  router.add("GET", "/api/v1/surveys/{id}/results",
-             [&service, anyone](const Request& req, const PathParams& p) {
-               auto me = anyone(req);
-               if (!me) return failure(me.error(), req);
-               auto r = service.results(p.at("id"), ptr(*me));
-               if (!r) return failure(r.error(), req);
-               return http::ok(results_json(*r));
-             });
+  identity::Routes routes(router, identity);
+  Api api{routes};
+  add_consultation_routes(api, service);
+  add_comment_routes(api, service);
+  add_survey_routes(api, service);
 }
 
 }  // namespace yiwang::participation

@@ -12,6 +12,8 @@
 #include "events/events.h"
 #include "http/http.h"
 #include "identity/identity.h"
+#include "support/platform.h"
+#include "support/router_client.h"
 #include "support/test_store.h"
 
 namespace yiwang::ai {
@@ -217,53 +219,32 @@ TEST(AiReply, RealRepliesScoreAboveMismatchedOnes) {
 
 // ---- Service and routes on both backends -------------------------------------------------------
 
-class AiServiceTest : public ::testing::TestWithParam<std::string> {
+class AiServiceTest : public yiwang::testing::PlatformTest {
  protected:
   void SetUp() override {
     if (small_set().empty()) GTEST_SKIP() << "no shared data";
-    store_ = yiwang::testing::make_store(GetParam());
-    std::vector<store::Migration> m = events::migrations();
-    for (auto& x : identity::migrations()) m.push_back(x);
-    for (auto& x : migrations()) m.push_back(x);
-    ASSERT_TRUE(store::migrate(*store_, m));
-    identity::Options io;
-    io.pwhash_opslimit = 1;
-    io.pwhash_memlimit = 8192;
-    identity_ = std::make_unique<identity::Service>(*store_, clock_, random_, io);
-    for (auto [id, name] : {std::pair{"zwfw", "政务服务管理办公室"}, {"zjj", "住房和城乡建设局"}}) {
-      identity::Department d;
-      d.id = id;
-      d.name = name;
-      d.uscc = std::string("11329900MB0100") + (std::string(id) == "zwfw" ? "017" : "074");
-      d.uscc += identity::uscc_check(d.uscc);
-      d.division_code = "329900";
-      ASSERT_TRUE(identity_->create_department(d, nullptr));
-    }
+    ASSERT_NO_FATAL_FAILURE(open({migrations()}, 1'700'000'000'000));
+    department("zwfw", "政务服务管理办公室");
+    department("zjj", "住房和城乡建设局");
     admin_ = user("admin1", "zwfw", identity::Role::admin);
     dispatcher_ = user("disp1", "zwfw", identity::Role::clerk);
     other_ = user("clerk2", "zjj", identity::Role::clerk);
     options_.models_dir = yiwang::testing::temp_dir() + "/models";
     options_.threshold = 0.6;
+    options_.hotline_dept = "zwfw";  // the app passes its configured hotline centre
     service_ = std::make_unique<Service>(*store_, clock_, random_, options_);
   }
 
+  // A signed-in official of `dept`.
   std::string user(const std::string& name, const std::string& dept, identity::Role role) {
-    identity::NewUser u;
-    u.username = name;
-    u.password = "password-123";
-    u.kind = identity::Kind::official;
-    u.display_name = name;
-    u.dept_id = dept;
-    u.roles = {role};
-    auto p = identity_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << (p ? "" : p.error().message_en);
-    auto l = identity_->login(name, "password-123", "127.0.0.1");
+    official(name, dept, {role});
+    auto l = ids_->login(name, std::string(yiwang::testing::kPassword), "127.0.0.1");
     EXPECT_TRUE(l);
     tokens_[name] = l->token;
     return name;
   }
   identity::Principal principal(const std::string& name) {
-    return *identity_->authenticate(tokens_[name]);
+    return *ids_->authenticate(tokens_[name]);
   }
   std::int64_t count(const std::string& sql) {
     return *store_->read(
@@ -271,19 +252,10 @@ class AiServiceTest : public ::testing::TestWithParam<std::string> {
   }
   http::Response call(const std::string& method, const std::string& path, const std::string& body,
                       const std::string& who) {
-    http::Request req;
-    req.method = method;
-    EXPECT_TRUE(http::set_target(req, path));
-    req.body = body;
-    req.headers["content-type"] = "application/json";
-    if (!who.empty()) req.headers["authorization"] = "Bearer " + tokens_[who];
-    return router_.dispatch(req);
+    return yiwang::testing::RouterClient(router_).call(method, path, body,
+                                                       who.empty() ? "" : tokens_[who]);
   }
 
-  core::ManualClock clock_{1'700'000'000'000};
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> identity_;
   Options options_;
   std::unique_ptr<Service> service_;
   std::map<std::string, std::string> tokens_;
@@ -348,7 +320,7 @@ TEST_P(AiServiceTest, CorrectionsArePermittedToTheHotlineAndFeedRetraining) {
 }
 
 TEST_P(AiServiceTest, Routes) {
-  register_routes(router_, *service_, *identity_);
+  register_routes(router_, *service_, *ids_);
   auto conflict = call("POST", "/api/v1/ai/classify", R"({"text":"道路破损"})", dispatcher_);
   EXPECT_EQ(conflict.status, 409);
   ASSERT_TRUE(service_->train(small_set(), fast_options(), std::nullopt, false));

@@ -3,14 +3,8 @@
 #include <memory>
 #include <string>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "appeals/appeals.h"
+#include "appeals/fixture.h"
 #include "appeals/hot_issues.h"
-#include "events/events.h"
-#include "http/http.h"
-#include "support/test_store.h"
 
 namespace yiwang::appeals {
 namespace {
@@ -18,60 +12,24 @@ namespace {
 using identity::Role;
 using nlohmann::json;
 
-constexpr const char* kPassword = "password123";
 constexpr core::Millis kStart = 1767225600000;  // 2026-01-01T00:00:00Z
 
-class HotRoutesTest : public ::testing::TestWithParam<std::string> {
+class HotRoutesTest : public testing::AppealsFixture {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    std::vector<store::Migration> all;
-    for (auto list : {events::migrations(), identity::migrations(), migrations()}) {
-      all.insert(all.end(), list.begin(), list.end());
-    }
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options io;
-    io.pwhash_opslimit = 1;
-    io.pwhash_memlimit = 8192;
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, io);
-    for (auto id : {"12345", "zjj", "jcj"}) {
-      ASSERT_TRUE(ids_->create_department({id, id, "", "", ""}, nullptr));
-    }
-    official("hotline.op", "12345", {Role::clerk});
+    ASSERT_NO_FATAL_FAILURE(open(kStart));
+    for (auto id : {"12345", "zjj", "jcj"}) department(id, id);
+    hotline_ = official("hotline.op", "12345", {Role::clerk});
     official("zjj.clerk", "zjj", {Role::clerk});
     official("jiancha", "jcj", {Role::supervisor});
     official("admin", "zjj", {Role::admin});
-    citizen("zhangsan", "11010519491231002");
-    service_ = std::make_unique<Service>(*store_, clock_, random_, *ids_);
+    citizen_ = citizen("zhangsan", "zhangsan", "11010519491231002", "13900000000");
+    service_ = std::make_unique<Service>(*store_, clock_, random_, *ids_, testing::with_hotline());
     identity::register_routes(router_, *ids_);
-    register_hot_issue_routes(router_, *store_, clock_, *ids_);
-    for (auto name : {"hotline.op", "zjj.clerk", "jiancha", "admin", "zhangsan"}) {
-      tokens_[name] = login(name);
-    }
-    hotline_ = *ids_->find_by_username("hotline.op");
-    citizen_ = *ids_->find_by_username("zhangsan");
-  }
-
-  void official(const std::string& name, const std::string& dept, std::set<Role> roles) {
-    identity::NewUser u;
-    u.username = name;
-    u.password = kPassword;
-    u.kind = identity::Kind::official;
-    u.display_name = name;
-    u.dept_id = dept;
-    u.roles = std::move(roles);
-    ASSERT_TRUE(ids_->create_user(u, nullptr));
-  }
-
-  void citizen(const std::string& name, std::string_view id17) {
-    identity::NewUser u;
-    u.username = name;
-    u.password = kPassword;
-    u.kind = identity::Kind::citizen;
-    u.display_name = name;
-    u.id_number = std::string(id17) + identity::citizen_id_check(id17);
-    u.phone = "13900000000";
-    ASSERT_TRUE(ids_->create_user(u, nullptr));
+    HotOptions hot;
+    hot.hotline_dept_id = testing::kHotline;
+    register_hot_issue_routes(router_, *store_, clock_, *ids_, hot);
+    for (auto name : {"hotline.op", "zjj.clerk", "jiancha", "admin", "zhangsan"}) api_.login(name);
   }
 
   // A phone call entered by the hotline: each caller's number is a person of its own.
@@ -90,42 +48,11 @@ class HotRoutesTest : public ::testing::TestWithParam<std::string> {
   }
 
   http::Response call(const std::string& path, const std::string& who) {
-    http::Request req;
-    req.method = "GET";
-    req.target = path;
-    auto q = path.find('?');
-    req.path = path.substr(0, q);
-    if (q != std::string::npos) {
-      std::string rest = path.substr(q + 1);
-      while (!rest.empty()) {
-        auto amp = rest.find('&');
-        std::string pair = rest.substr(0, amp);
-        auto eq = pair.find('=');
-        req.query.emplace(pair.substr(0, eq), eq == std::string::npos ? "" : pair.substr(eq + 1));
-        rest = amp == std::string::npos ? "" : rest.substr(amp + 1);
-      }
-    }
-    req.request_id = "t";
-    req.remote_address = "192.0.2.1";
-    if (!who.empty()) req.headers["authorization"] = "Bearer " + tokens_[who];
-    return router_.dispatch(req);
+    return api_.call("GET", path, "", who);
   }
 
   json get_json(const std::string& path, const std::string& who, int status) {
-    auto r = call(path, who);
-    EXPECT_EQ(status, r.status) << path << " → " << r.body;
-    return json::parse(r.body, nullptr, false);
-  }
-
-  std::string login(const std::string& username) {
-    http::Request req;
-    req.method = "POST";
-    req.target = req.path = "/api/v1/auth/login";
-    req.headers["content-type"] = "application/json";
-    req.body = json{{"username", username}, {"password", kPassword}}.dump();
-    auto r = router_.dispatch(req);
-    EXPECT_EQ(200, r.status) << r.body;
-    return json::parse(r.body).value("token", "");
+    return api_.call_json("GET", path, nullptr, who, status);
   }
 
   // Three callers about the broken lift of 幸福里 (one of them calling twice), one about
@@ -152,16 +79,12 @@ class HotRoutesTest : public ::testing::TestWithParam<std::string> {
                      "和平花园小区门口的路灯坏了半年，晚上很黑。", "A1区和平花园");
     clock_.advance(3600 * 1000);
     // Sessions expire in 8 hours; the calls above spanned 40 days.
-    for (auto& [name, token] : tokens_) token = login(name);
+    api_.login_again();
   }
 
-  core::ManualClock clock_{kStart};
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
   std::unique_ptr<Service> service_;
   http::Router router_;
-  std::map<std::string, std::string> tokens_;
+  testing::SignedIn api_{router_};
   identity::Principal hotline_, citizen_;
   std::string old_, other_;
   std::vector<std::string> lift_;

@@ -3,13 +3,7 @@
 #include <memory>
 #include <string>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "appeals/appeals.h"
-#include "events/events.h"
-#include "http/http.h"
-#include "support/test_store.h"
+#include "appeals/fixture.h"
 
 namespace yiwang::appeals {
 namespace {
@@ -17,31 +11,18 @@ namespace {
 using identity::Role;
 using nlohmann::json;
 
-constexpr const char* kPassword = "password123";
-
-class AppealRoutesTest : public ::testing::TestWithParam<std::string> {
+class AppealRoutesTest : public testing::AppealsFixture {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    std::vector<store::Migration> all;
-    for (auto list : {events::migrations(), identity::migrations(), migrations()}) {
-      all.insert(all.end(), list.begin(), list.end());
-    }
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options io;
-    io.pwhash_opslimit = 1;
-    io.pwhash_memlimit = 8192;
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, io);
-    for (auto id : {"12345", "zjj", "jcj"}) {
-      ASSERT_TRUE(ids_->create_department({id, id, "", "", ""}, nullptr));
-    }
+    ASSERT_NO_FATAL_FAILURE(open(1'772'413'200'000));  // 2026-03-02 09:00 +08:00, a Monday
+    for (auto id : {"12345", "zjj", "jcj"}) department(id, id);
     official("hotline.op", "12345", {Role::clerk});
     official("zjj.clerk", "zjj", {Role::clerk});
     official("jiancha", "jcj", {Role::supervisor});
     official("admin", "12345", {Role::admin});
-    citizen("zhangsan", "张三", "11010519491231002");
-    citizen("lisi", "李四", "11010519800101001");
-    Options o;
+    citizen("zhangsan", "张三", "11010519491231002", "13900000000");
+    citizen("lisi", "李四", "11010519800101001", "13900000000");
+    Options o = testing::with_hotline();
     o.rate_limit = 4;
     // A stand-in for the AI module's check: a reply must say what was found.
     o.reply_checker = [](std::string_view, std::string_view reply) -> Result<ReplyQuality> {
@@ -54,93 +35,28 @@ class AppealRoutesTest : public ::testing::TestWithParam<std::string> {
     identity::register_routes(router_, *ids_);
     register_routes(router_, *service_, *ids_);
     for (auto name : {"hotline.op", "zjj.clerk", "jiancha", "admin", "zhangsan", "lisi"}) {
-      tokens_[name] = login(name);
+      api_.login(name);
     }
-  }
-
-  void official(const std::string& name, const std::string& dept, std::set<Role> roles) {
-    identity::NewUser u;
-    u.username = name;
-    u.password = kPassword;
-    u.kind = identity::Kind::official;
-    u.display_name = name;
-    u.dept_id = dept;
-    u.roles = std::move(roles);
-    ASSERT_TRUE(ids_->create_user(u, nullptr));
-  }
-
-  void citizen(const std::string& name, const std::string& display, std::string_view id17) {
-    identity::NewUser u;
-    u.username = name;
-    u.password = kPassword;
-    u.kind = identity::Kind::citizen;
-    u.display_name = display;
-    u.id_number = std::string(id17) + identity::citizen_id_check(id17);
-    u.phone = "13900000000";
-    ASSERT_TRUE(ids_->create_user(u, nullptr));
   }
 
   http::Response call(const std::string& method, const std::string& path,
                       const std::string& body = "", const std::string& token = "") {
-    http::Request req;
-    req.method = method;
-    req.target = path;
-    auto q = path.find('?');
-    req.path = path.substr(0, q);
-    if (q != std::string::npos) {
-      std::string rest = path.substr(q + 1);
-      while (!rest.empty()) {
-        auto amp = rest.find('&');
-        std::string pair = rest.substr(0, amp);
-        auto eq = pair.find('=');
-        req.query.emplace(pair.substr(0, eq), eq == std::string::npos ? "" : pair.substr(eq + 1));
-        rest = amp == std::string::npos ? "" : rest.substr(amp + 1);
-      }
-    }
-    req.body = body;
-    req.request_id = "t";
-    req.remote_address = "192.0.2.1";
-    if (!body.empty()) req.headers["content-type"] = "application/json";
-    if (!token.empty()) req.headers["authorization"] = "Bearer " + token;
-    return router_.dispatch(req);
+    return yiwang::testing::RouterClient(router_).call(method, path, body, token);
   }
 
   json call_json(const std::string& method, const std::string& path, const json& body,
                  const std::string& who, int status) {
-    auto r = call(method, path, body.is_null() ? "" : body.dump(), who.empty() ? "" : tokens_[who]);
-    EXPECT_EQ(status, r.status) << method << " " << path << " → " << r.body;
-    return r.body.empty() ? json() : json::parse(r.body, nullptr, false);
+    return api_.call_json(method, path, body, who, status);
   }
 
   // A problem response with `status` and `field`, after which nothing has changed.
   json expect_problem(const std::string& method, const std::string& path, const std::string& body,
                       const std::string& who, int status, const std::string& field = "") {
     auto seq = last_seq();
-    auto r = call(method, path, body, tokens_[who]);
-    EXPECT_EQ(status, r.status) << method << " " << path << " " << body << " → " << r.body;
-    EXPECT_EQ("application/problem+json", r.content_type);
-    auto p = json::parse(r.body, nullptr, false);
-    EXPECT_TRUE(p.is_object()) << r.body;
-    if (!p.is_object()) return p;
-    EXPECT_FALSE(p.value("message_zh", "").empty()) << r.body;
-    EXPECT_FALSE(p.value("message_en", "").empty()) << r.body;
-    if (!field.empty()) {
-      EXPECT_EQ(field, p.value("field", "")) << r.body;
-    }
+    auto r = api_.call(method, path, body, who);
+    yiwang::testing::expect_problem(r, status, field);
     EXPECT_EQ(seq, last_seq()) << "a refused request changed something: " << body;
-    return p;
-  }
-
-  std::string login(const std::string& username) {
-    auto r = call("POST", "/api/v1/auth/login",
-                  json{{"username", username}, {"password", kPassword}}.dump());
-    EXPECT_EQ(200, r.status) << r.body;
-    return json::parse(r.body).value("token", "");
-  }
-
-  std::int64_t last_seq() {
-    return *store_->read(
-        [](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
+    return json::parse(r.body, nullptr, false);
   }
 
   static json noise() {
@@ -151,13 +67,9 @@ class AppealRoutesTest : public ::testing::TestWithParam<std::string> {
         {"lat", 32.060255}};
   }
 
-  core::ManualClock clock_{1'772'413'200'000};  // 2026-03-02 09:00 +08:00, a Monday
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
   std::unique_ptr<Service> service_;
   http::Router router_;
-  std::map<std::string, std::string> tokens_;
+  testing::SignedIn api_{router_};
 };
 
 TEST_P(AppealRoutesTest, FlowThroughTheApi) {
@@ -302,7 +214,7 @@ TEST_P(AppealRoutesTest, WeakRepliesReplaysRetryAfterAndThePublicBoard) {
   json consented = noise();
   consented["public_consent"] = true;
   consented["text"] = "我是张三，电话 13912345678，幸福小区旁工地夜里施工，噪音扰民。";
-  auto r = call("POST", "/api/v1/appeals", consented.dump(), tokens_["zhangsan"]);
+  auto r = call("POST", "/api/v1/appeals", consented.dump(), api_.token("zhangsan"));
   ASSERT_EQ(201, r.status) << r.body;
   const std::string id = json::parse(r.body).value("id", "");
   EXPECT_TRUE(json::parse(r.body)["public_consent"].get<bool>());
@@ -313,7 +225,7 @@ TEST_P(AppealRoutesTest, WeakRepliesReplaysRetryAfterAndThePublicBoard) {
   replay.target = replay.path = "/api/v1/appeals";
   replay.body = noise().dump();
   replay.headers["content-type"] = "application/json";
-  replay.headers["authorization"] = "Bearer " + tokens_["lisi"];
+  replay.headers["authorization"] = "Bearer " + api_.token("lisi");
   replay.headers["idempotency-key"] = "tap-1";
   ASSERT_EQ(201, router_.dispatch(replay).status);
   auto seq = last_seq();
@@ -365,7 +277,7 @@ TEST_P(AppealRoutesTest, WeakRepliesReplaysRetryAfterAndThePublicBoard) {
   }
   b["title"] = "公交站牌损坏";
   b["text"] = "解放路公交站牌被撞坏";
-  auto limited = call("POST", "/api/v1/appeals", b.dump(), tokens_["zhangsan"]);
+  auto limited = call("POST", "/api/v1/appeals", b.dump(), api_.token("zhangsan"));
   EXPECT_EQ(429, limited.status);
   std::string retry_after;
   for (const auto& [k, v] : limited.headers) {

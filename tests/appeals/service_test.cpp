@@ -5,12 +5,7 @@
 #include <set>
 #include <string>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "appeals/appeals.h"
-#include "events/events.h"
-#include "support/test_store.h"
+#include "appeals/fixture.h"
 
 namespace yiwang::appeals {
 namespace {
@@ -20,33 +15,18 @@ using nlohmann::json;
 
 // 09:00 China time on a 2026 date.
 core::Millis at(unsigned m, unsigned d, int hour = 9) {
-  using namespace std::chrono;
-  return core::china_midnight(core::Date{year{2026}, month{m}, day{d}}) + hour * 3'600'000LL;
+  return yiwang::testing::at(2026, m, d, hour);
 }
 
-std::string citizen_id(std::string_view first17) {
-  return std::string(first17) + identity::citizen_id_check(first17);
-}
-
-class AppealsTest : public ::testing::TestWithParam<std::string> {
+class AppealsTest : public testing::AppealsFixture {
  protected:
   void SetUp() override { build({}); }
 
   void build(Options options) {
-    clock_.set(at(3, 2));  // Monday 2026-03-02
-    store_ = yiwang::testing::make_store(GetParam());
-    std::vector<store::Migration> all;
-    for (auto list : {events::migrations(), identity::migrations(), migrations()}) {
-      all.insert(all.end(), list.begin(), list.end());
-    }
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options io;
-    io.pwhash_opslimit = 1;
-    io.pwhash_memlimit = 8192;
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, io);
+    ASSERT_NO_FATAL_FAILURE(open(at(3, 2)));  // Monday 2026-03-02
     for (auto [id, name] : {std::pair{"12345", "12345 热线中心"}, std::pair{"zjj", "住建局"},
                             std::pair{"scjg", "市场监管局"}, std::pair{"jcj", "监察局"}}) {
-      ASSERT_TRUE(ids_->create_department({id, name, "", "", ""}, nullptr));
+      department(id, name);
     }
     operator_ = official("hotline.op", "12345", {Role::clerk});
     dispatcher_ = official("hotline.disp", "12345", {Role::reviewer});
@@ -58,35 +38,8 @@ class AppealsTest : public ::testing::TestWithParam<std::string> {
     admin_ = official("admin", "12345", {Role::admin});
     zhang_ = citizen("zhangsan", "张三", "11010519491231002");
     li_ = citizen("lisi", "李四", "11010519800101001");
-    service_ = std::make_unique<Service>(*store_, clock_, random_, *ids_, std::move(options));
-  }
-
-  identity::Principal official(const std::string& name, const std::string& dept,
-                               std::set<Role> roles) {
-    identity::NewUser u;
-    u.username = name;
-    u.password = "password123";
-    u.kind = identity::Kind::official;
-    u.display_name = name;
-    u.dept_id = dept;
-    u.roles = std::move(roles);
-    auto p = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << p.error().message_en;
-    return p ? *p : identity::Principal{};
-  }
-
-  identity::Principal citizen(const std::string& name, const std::string& display,
-                              std::string_view id17) {
-    identity::NewUser u;
-    u.username = name;
-    u.password = "password123";
-    u.kind = identity::Kind::citizen;
-    u.display_name = display;
-    u.id_number = citizen_id(id17);
-    u.phone = "13800000000";
-    auto p = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << p.error().message_en;
-    return p ? *p : identity::Principal{};
+    service_ = std::make_unique<Service>(*store_, clock_, random_, *ids_,
+                                         testing::with_hotline(std::move(options)));
   }
 
   static NewAppeal appeal(Type type, std::string title, std::string text) {
@@ -130,11 +83,6 @@ class AppealsTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(r) << to_string(a) << ": " << r.error().message_en;
   }
 
-  std::int64_t last_seq() {
-    return *store_->read(
-        [](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
-  }
-
   std::int64_t count(const std::string& table) {
     return *store_->read([&](store::Tx& tx) -> Result<std::int64_t> {
       return tx.query_one("SELECT COUNT(*) FROM " + table)->int64(0);
@@ -168,10 +116,6 @@ class AppealsTest : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(seq, last_seq());
   }
 
-  core::ManualClock clock_{0};
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
   std::unique_ptr<Service> service_;
   identity::Principal operator_, dispatcher_, hotline_approver_, zjj_, zjj_reviewer_, scjg_,
       supervisor_, admin_, zhang_, li_;

@@ -4,92 +4,41 @@
 #include <memory>
 #include <string>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "events/events.h"
-#include "http/http.h"
-#include "participation/participation.h"
-#include "support/test_store.h"
+#include "participation/fixture.h"
+#include "support/router_client.h"
 
 namespace yiwang::participation {
 namespace {
 
 using identity::Role;
 using nlohmann::json;
+using testing::at;
 
-constexpr const char* kPassword = "password123";
-
-core::Millis at(unsigned m, unsigned d, int hour = 9) {
-  using namespace std::chrono;
-  return core::china_midnight(core::Date{year{2026}, month{m}, day{d}}) + hour * 3'600'000LL;
-}
-
-class ParticipationRoutesTest : public ::testing::TestWithParam<std::string> {
+class ParticipationRoutesTest : public testing::ParticipationFixture {
  protected:
   void SetUp() override {
-    clock_.set(at(3, 2));
-    store_ = yiwang::testing::make_store(GetParam());
-    std::vector<store::Migration> all;
-    for (auto list : {events::migrations(), identity::migrations(), migrations()}) {
-      all.insert(all.end(), list.begin(), list.end());
-    }
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options io;
-    io.pwhash_opslimit = 1;
-    io.pwhash_memlimit = 8192;
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, io);
-    for (auto id : {"fgw", "zjj"}) {
-      ASSERT_TRUE(ids_->create_department({id, id, "", "", ""}, nullptr));
-    }
+    ASSERT_NO_FATAL_FAILURE(open());
+    for (auto id : {"fgw", "zjj"}) department(id, id);
     official("fgw.clerk", "fgw", {Role::clerk});
     official("zjj.clerk", "zjj", {Role::clerk});
-    citizen("zhangsan", "张三", "11010519491231002");
-    citizen("lisi", "李四", "11010519800101001");
+    person("zhangsan", "张三", "11010519491231002");
+    person("lisi", "李四", "11010519800101001");
     service_ = std::make_unique<Service>(*store_, clock_, random_, *ids_);
     identity::register_routes(router_, *ids_);
     register_routes(router_, *service_, *ids_);
     for (auto name : {"fgw.clerk", "zjj.clerk", "zhangsan", "lisi"}) tokens_[name] = login(name);
   }
 
-  void official(const std::string& name, const std::string& dept, std::set<Role> roles) {
-    identity::NewUser u;
-    u.username = name;
-    u.password = kPassword;
-    u.kind = identity::Kind::official;
-    u.display_name = name;
-    u.dept_id = dept;
-    u.roles = std::move(roles);
-    ASSERT_TRUE(ids_->create_user(u, nullptr));
-  }
-
-  void citizen(const std::string& name, const std::string& display, std::string_view id17) {
-    identity::NewUser u;
-    u.username = name;
-    u.password = kPassword;
-    u.kind = identity::Kind::citizen;
-    u.display_name = display;
-    u.id_number = std::string(id17) + identity::citizen_id_check(id17);
-    ASSERT_TRUE(ids_->create_user(u, nullptr));
-  }
-
   std::string login(const std::string& name) {
-    auto r = ids_->login(name, kPassword, "192.0.2.1");
+    auto r = ids_->login(name, std::string(yiwang::testing::kPassword), "192.0.2.1");
     EXPECT_TRUE(r);
     return r ? r->token : "";
   }
 
   http::Response call(const std::string& method, const std::string& path, const std::string& body,
                       const std::string& who) {
-    http::Request req;
-    req.method = method;
-    EXPECT_TRUE(http::set_target(req, path));
-    req.body = body;
-    req.request_id = "t";
-    req.remote_address = "192.0.2.1";
-    if (!body.empty()) req.headers["content-type"] = "application/json";
-    if (!who.empty()) req.headers["authorization"] = "Bearer " + tokens_[who];
-    return router_.dispatch(req);
+    return yiwang::testing::RouterClient(router_).call(method, path, body,
+                                                       who.empty() ? "" : tokens_[who]);
   }
 
   json ok(const std::string& method, const std::string& path, const json& body,
@@ -103,12 +52,6 @@ class ParticipationRoutesTest : public ::testing::TestWithParam<std::string> {
   void travel_to(core::Millis t) {
     clock_.set(t);
     for (auto& [name, token] : tokens_) token = login(name);
-  }
-
-  std::int64_t last_seq() {
-    auto r =
-        store_->read([](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
-    return r ? *r : -1;
   }
 
   // A problem with `status`, `field` (and `code`), after which nothing has changed.
@@ -162,10 +105,6 @@ class ParticipationRoutesTest : public ::testing::TestWithParam<std::string> {
               {{"id", "q4"}, {"kind", "text"}, {"text", "建议"}}}}};
   }
 
-  core::ManualClock clock_{0};
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
   std::unique_ptr<Service> service_;
   http::Router router_;
   std::map<std::string, std::string> tokens_;

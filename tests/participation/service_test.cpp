@@ -5,42 +5,22 @@
 #include <set>
 #include <string>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "events/events.h"
-#include "participation/participation.h"
-#include "support/test_store.h"
+#include "participation/fixture.h"
 
 namespace yiwang::participation {
 namespace {
 
 using identity::Role;
 using nlohmann::json;
+using testing::at;
 
-// 09:00 China time on a 2026 date.
-core::Millis at(unsigned m, unsigned d, int hour = 9) {
-  using namespace std::chrono;
-  return core::china_midnight(core::Date{year{2026}, month{m}, day{d}}) + hour * 3'600'000LL;
-}
-
-class ParticipationTest : public ::testing::TestWithParam<std::string> {
+class ParticipationTest : public testing::ParticipationFixture {
  protected:
   void SetUp() override {
-    clock_.set(at(3, 2));
-    store_ = yiwang::testing::make_store(GetParam());
-    std::vector<store::Migration> all;
-    for (auto list : {events::migrations(), identity::migrations(), migrations()}) {
-      all.insert(all.end(), list.begin(), list.end());
-    }
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options io;
-    io.pwhash_opslimit = 1;
-    io.pwhash_memlimit = 8192;
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, io);
+    ASSERT_NO_FATAL_FAILURE(open());
     for (auto [id, name] :
          {std::pair{"fgw", "发展改革委"}, std::pair{"zjj", "住建局"}, std::pair{"jcj", "监察局"}}) {
-      ASSERT_TRUE(ids_->create_department({id, name, "", "", ""}, nullptr));
+      department(id, name);
     }
     fgw_ = official("fgw.clerk", "fgw", {Role::clerk});
     fgw_approver_ = official("fgw.boss", "fgw", {Role::approver});
@@ -51,39 +31,6 @@ class ParticipationTest : public ::testing::TestWithParam<std::string> {
     li_ = person("lisi", "李四", "11010519800101001");
     ouyang_ = person("ouyang", "欧阳娜娜", "11010519900101003");
     service_ = std::make_unique<Service>(*store_, clock_, random_, *ids_);
-  }
-
-  identity::Principal official(const std::string& name, const std::string& dept,
-                               std::set<Role> roles) {
-    identity::NewUser u;
-    u.username = name;
-    u.password = "password123";
-    u.kind = identity::Kind::official;
-    u.display_name = name;
-    u.dept_id = dept;
-    u.roles = std::move(roles);
-    auto p = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << p.error().message_en;
-    return p ? *p : identity::Principal{};
-  }
-
-  identity::Principal person(const std::string& name, const std::string& display,
-                             std::string_view id17) {
-    identity::NewUser u;
-    u.username = name;
-    u.password = "password123";
-    u.kind = identity::Kind::citizen;
-    u.display_name = display;
-    u.id_number = std::string(id17) + identity::citizen_id_check(id17);
-    auto p = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << p.error().message_en;
-    return p ? *p : identity::Principal{};
-  }
-
-  std::int64_t last_seq() {
-    auto r =
-        store_->read([](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
-    return r ? *r : -1;
   }
 
   std::vector<events::Event> events_of(const std::string& subject) {
@@ -144,10 +91,6 @@ class ParticipationTest : public ::testing::TestWithParam<std::string> {
     return n;
   }
 
-  core::ManualClock clock_{0};
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
   std::unique_ptr<Service> service_;
   identity::Principal fgw_, fgw_approver_, zjj_, supervisor_, admin_, zhang_, li_, ouyang_;
 };
