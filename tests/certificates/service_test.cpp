@@ -357,12 +357,11 @@ TEST_P(CertificatesTest, CaseIssuerIssuesOnceForACompletedGrantedCase) {
                     });
   auto complete = [&](const std::string& case_id) {
     ASSERT_TRUE(store_->write([&](store::Tx& tx) -> Result<std::int64_t> {
-      events::NewEvent e;
-      e.type = "case.completed";
-      e.subject_type = "case";
-      e.subject_id = case_id;
-      e.actor = {"", "system", "scjg"};
-      return events::append(tx, clock_, e);
+      return events::append(tx, clock_,
+                            {.type = "case.completed",
+                             .subject_type = "case",
+                             .subject_id = case_id,
+                             .actor = events::system_actor("scjg")});
     }));
   };
   complete("YW2026092100000001");
