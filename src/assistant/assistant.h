@@ -12,10 +12,29 @@
 // item names and codes) and answers extractively: the relevant sentences of a passage, or for an
 // item its materials, time limits and the link to apply. Nothing is generated.
 //
-// Thread-safe: one Service is shared by all request threads. Store, clock, random and catalog
-// must outlive it. Every document change appends an event ("assistant.document.added",
-// "assistant.document.replaced", "assistant.document.removed"), feedback appends
-// "assistant.feedback.recorded"; no question text goes into events.
+// Thread-safety and ownership: one Service is shared by all request threads. The in-memory index
+// (the Xapian database and the items, names, documents and passages it indexes) sits behind one
+// core::Mutex with GUARDED_BY annotations; the store, the lexicon and the options need no lock.
+// Store, clock, random and catalog must outlive the Service. Every document change appends an
+// event ("assistant.document.added", "assistant.document.replaced", "assistant.document.removed"),
+// feedback appends "assistant.feedback.recorded"; no question text goes into events. The
+// assistant's own acts (system_principal()) are recorded as user "system" in role "system".
+//
+// The hand-over contact (Handoff) is the 12345 hotline's name and phone number as shown to
+// citizens: a phone number, not a department id (the hotline department is app::Config's
+// hotline_dept, which this module does not need).
+//
+// Files by concern:
+//   assistant.h     this contract
+//   internal.h      Service::Impl (the index behind its lock) and shared helpers
+//   service.cpp     construction, document formats, evaluation of question sets
+//   index.cpp       the Xapian index, following the catalog and documents, retrieval
+//   answering.cpp   ask (with follow-ups), recommendations, life events
+//   documents.cpp   documents (add, replace, remove, list, read, import) and feedback
+//   text.*          UTF-8 text, extraction (text, Markdown, HTML, PDF), passages, n-gram terms
+//   lexicon.*       the data files (synonyms, question words, intents, blocked phrases, bundles)
+//   kb_command.cpp  `yiwang kb import|eval`
+//   routes.cpp      the HTTP routes, through identity::Routes
 #pragma once
 
 #include <cstdint>
@@ -106,6 +125,8 @@ struct Question {
   std::optional<Context> context;
 };
 
+// Who takes over when the assistant is unsure: the hotline as citizens dial it (a phone number,
+// not a department id).
 struct Handoff {
   std::string name = "12345政务服务便民热线";
   std::string phone = "12345";

@@ -47,7 +47,7 @@ std::vector<std::string> split_on(std::string_view s, char sep) {
 }
 
 bool longer(const std::string& a, const std::string& b) {
-  auto la = text::code_points(a), lb = text::code_points(b);
+  auto la = core::utf8_length(a), lb = core::utf8_length(b);
   return la != lb ? la > lb : a < b;
 }
 

@@ -1,8 +1,9 @@
 // HTTP routes of the Q&A assistant: parse, call one service function, map the result.
+#include <cmath>
+
 #include "assistant/assistant.h"
 #include "core/clock.h"
-#include "http/json_api.h"
-#include "identity/identity.h"
+#include "identity/routes.h"
 
 namespace yiwang::assistant {
 namespace {
@@ -23,10 +24,8 @@ Json source_json(const Source& s) {
 }
 
 Json answer_json(const Answer& a) {
-  Json sources = Json::array();
-  for (const auto& s : a.sources) sources.push_back(source_json(s));
   Json j{{"answer", a.answer},
-         {"sources", std::move(sources)},
+         {"sources", http::array_of(a.sources, source_json)},
          {"confidence", std::round(a.confidence * 100) / 100},
          {"handoff", a.handoff},
          {"intent", a.intent},
@@ -53,10 +52,6 @@ Json document_json(const Document& d) {
           {"chars", d.chars},
           {"created_at", core::format_instant(d.created_at_ms)},
           {"updated_at", core::format_instant(d.updated_at_ms)}};
-}
-
-Response fail_response(const Error& e, const Request& req) {
-  return http::problem(e, req);
 }
 
 std::optional<std::string> base64_decode(std::string_view in) {
@@ -126,156 +121,160 @@ Result<NewDocument> read_document(const Request& req) {
   return d;
 }
 
+Json recommendation_json(const Recommendation& rec) {
+  auto step = [](const Step& s) {
+    Json j{{"order", s.order},
+           {"item_code", s.item_code},
+           {"title", s.title},
+           {"note", s.note},
+           {"available", s.available}};
+    if (!s.link.empty()) j["link"] = s.link;
+    return j;
+  };
+  Json out{{"steps", http::array_of(rec.steps, step)}};
+  out["life_event"] = rec.life_event ? Json{{"id", rec.life_event->id},
+                                            {"name", rec.life_event->name},
+                                            {"description", rec.life_event->description}}
+                                     : Json(nullptr);
+  return out;
+}
+
+Json document_with_passages(const std::pair<Document, std::vector<Passage>>& doc) {
+  Json j = document_json(doc.first);
+  j["passage_list"] = http::array_of(doc.second, [](const Passage& p) {
+    return Json{{"position", p.position}, {"section", p.section}, {"text", p.text}};
+  });
+  return j;
+}
+
+// {question, context?: {kind, ref}}
+Result<Question> parse_question(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  Question q;
+  // Read generously here so that the service answers "too long" with its own limit.
+  q.question = r.required_string("question", 64 * 1024);
+  if (auto ctx = r.optional_object("context")) {
+    http::ObjectReader c(*ctx, "/context");
+    Context context;
+    context.kind = c.required_string("kind", 20);
+    context.ref = c.required_string("ref", 200);
+    if (auto st = c.finish(); !st) return fail(st.error());
+    q.context = context;
+  }
+  if (auto st = r.finish(); !st) return fail(st.error());
+  return q;
+}
+
+struct Recommend {
+  std::string question;
+  std::string life_event;
+};
+
+Result<Recommend> parse_recommend(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  Recommend out;
+  out.question = r.optional_string("question", 64 * 1024).value_or("");
+  out.life_event = r.optional_string("life_event", 100).value_or("");
+  if (auto st = r.finish(); !st) return fail(st.error());
+  return out;
+}
+
+// {question, answer_ref, useful, comment?}
+Result<Feedback> parse_feedback(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  Feedback f;
+  f.question = r.required_string("question", 64 * 1024);
+  f.answer_ref = r.required_string("answer_ref", 1000);
+  auto useful = r.optional_bool("useful");
+  f.comment = r.optional_string("comment", 64 * 1024).value_or("");
+  if (auto st = r.finish(); !st) return fail(st.error());
+  if (!useful) {
+    return fail(ErrorCode::invalid_input, "/useful", "缺少 useful（有用/没用）",
+                "useful (true/false) is required");
+  }
+  f.useful = *useful;
+  return f;
+}
+
+// The administrators' documents API (the service checks the role).
+void register_document_routes(identity::Routes& api, Service& service) {
+  using identity::Principal;
+  api.add(
+      "GET", "/api/v1/assistant/documents",
+      [&service](const Request&, const PathParams&, const Principal& who) {
+        return service.documents(who).map([](const std::vector<Document>& docs) {
+          return Json{{"documents", http::array_of(docs, document_json)}, {"total", docs.size()}};
+        });
+      });
+  api.add("POST", "/api/v1/assistant/documents",
+          [&service](const Request& req, const PathParams&, const Principal& who) {
+            return read_document(req)
+                .and_then([&](const NewDocument& doc) { return service.add_document(doc, who); })
+                .map([](const Document& added) {
+                  return http::created(document_json(added),
+                                       "/api/v1/assistant/documents/" + added.id);
+                });
+          });
+  api.add("GET", "/api/v1/assistant/documents/{id}",
+          [&service](const Request&, const PathParams& params, const Principal& who) {
+            return service.document(params.at("id"), who).map(document_with_passages);
+          });
+  api.add("PUT", "/api/v1/assistant/documents/{id}",
+          [&service](const Request& req, const PathParams& params, const Principal& who) {
+            return read_document(req)
+                .and_then([&](const NewDocument& doc) {
+                  return service.replace_document(params.at("id"), doc, who);
+                })
+                .map(document_json);
+          });
+  api.add("DELETE", "/api/v1/assistant/documents/{id}",
+          [&service](const Request&, const PathParams& params, const Principal& who) {
+            return service.remove_document(params.at("id"), who);
+          });
+}
+
 }  // namespace
 
 void register_routes(http::Router& router, Service& service, identity::Service& identity) {
-  router.add("POST", "/api/v1/assistant/ask", [&service](const Request& req, const PathParams&) {
-    auto body = http::parse_object(req);
-    if (!body) return fail_response(body.error(), req);
-    http::ObjectReader r(*body);
-    Question q;
-    // Read generously here so that the service answers "too long" with its own limit.
-    q.question = r.required_string("question", 64 * 1024);
-    if (auto ctx = r.optional_object("context")) {
-      http::ObjectReader c(*ctx, "/context");
-      Context context;
-      context.kind = c.required_string("kind", 20);
-      context.ref = c.required_string("ref", 200);
-      if (auto st = c.finish(); !st) return fail_response(st.error(), req);
-      q.context = context;
-    }
-    if (auto st = r.finish(); !st) return fail_response(st.error(), req);
-    auto a = service.ask(q);
-    if (!a) return fail_response(a.error(), req);
-    return http::ok(answer_json(*a));
+  identity::Routes api(router, identity);
+  api.open("POST", "/api/v1/assistant/ask", [&service](const Request& req, const PathParams&) {
+    return parse_question(req)
+        .and_then([&](const Question& q) { return service.ask(q); })
+        .map(answer_json);
   });
-
-  router.add(
+  api.open(
       "POST", "/api/v1/assistant/recommend", [&service](const Request& req, const PathParams&) {
-        auto body = http::parse_object(req);
-        if (!body) return fail_response(body.error(), req);
-        http::ObjectReader r(*body);
-        auto question = r.optional_string("question", 64 * 1024).value_or("");
-        auto life_event = r.optional_string("life_event", 100).value_or("");
-        if (auto st = r.finish(); !st) return fail_response(st.error(), req);
-        auto rec = service.recommend(question, life_event);
-        if (!rec) return fail_response(rec.error(), req);
-        Json steps = Json::array();
-        for (const auto& s : rec->steps) {
-          Json j{{"order", s.order},
-                 {"item_code", s.item_code},
-                 {"title", s.title},
-                 {"note", s.note},
-                 {"available", s.available}};
-          if (!s.link.empty()) j["link"] = s.link;
-          steps.push_back(std::move(j));
-        }
-        Json out{{"steps", std::move(steps)}};
-        out["life_event"] = rec->life_event ? Json{{"id", rec->life_event->id},
-                                                   {"name", rec->life_event->name},
-                                                   {"description", rec->life_event->description}}
-                                            : Json(nullptr);
-        return http::ok(out);
+        return parse_recommend(req)
+            .and_then(
+                [&](const Recommend& r) { return service.recommend(r.question, r.life_event); })
+            .map(recommendation_json);
       });
-
-  router.add("GET", "/api/v1/assistant/life-events", [&service](const Request&, const PathParams&) {
-    Json list = Json::array();
-    for (const auto& e : service.life_events()) {
-      list.push_back({{"id", e.id}, {"name", e.name}, {"description", e.description}});
-    }
-    return http::ok({{"life_events", std::move(list)}});
-  });
-
-  router.add("POST", "/api/v1/assistant/feedback",
-             [&service, &identity](const Request& req, const PathParams&) {
-               std::optional<identity::Principal> who;
-               if (!req.bearer_token().empty()) {
-                 auto p = identity.authenticate(req.bearer_token());
-                 if (!p) return fail_response(p.error(), req);
-                 who = *p;
-               }
-               auto body = http::parse_object(req);
-               if (!body) return fail_response(body.error(), req);
-               http::ObjectReader r(*body);
-               Feedback f;
-               f.question = r.required_string("question", 64 * 1024);
-               f.answer_ref = r.required_string("answer_ref", 1000);
-               auto useful = r.optional_bool("useful");
-               f.comment = r.optional_string("comment", 64 * 1024).value_or("");
-               if (auto st = r.finish(); !st) return fail_response(st.error(), req);
-               if (!useful) {
-                 return fail_response(
-                     Error{ErrorCode::invalid_input, "/useful", "缺少 useful（有用/没用）",
-                           "useful (true/false) is required"},
-                     req);
-               }
-               f.useful = *useful;
-               auto id = service.record_feedback(f, who ? &*who : nullptr);
-               if (!id) return fail_response(id.error(), req);
-               return http::created({{"id", *id}});
-             });
-
-  auto admin = [&identity](const Request& req) {
-    return identity.authenticate(req.bearer_token());
-  };
-
-  router.add("GET", "/api/v1/assistant/documents",
-             [&service, admin](const Request& req, const PathParams&) {
-               auto who = admin(req);
-               if (!who) return fail_response(who.error(), req);
-               auto docs = service.documents(*who);
-               if (!docs) return fail_response(docs.error(), req);
-               Json list = Json::array();
-               for (const auto& d : *docs) list.push_back(document_json(d));
-               return http::ok({{"documents", std::move(list)}, {"total", docs->size()}});
-             });
-
-  router.add("POST", "/api/v1/assistant/documents",
-             [&service, admin](const Request& req, const PathParams&) {
-               auto who = admin(req);
-               if (!who) return fail_response(who.error(), req);
-               auto doc = read_document(req);
-               if (!doc) return fail_response(doc.error(), req);
-               auto added = service.add_document(*doc, *who);
-               if (!added) return fail_response(added.error(), req);
-               return http::created(document_json(*added),
-                                    "/api/v1/assistant/documents/" + added->id);
-             });
-
-  router.add("GET", "/api/v1/assistant/documents/{id}",
-             [&service, admin](const Request& req, const PathParams& params) {
-               auto who = admin(req);
-               if (!who) return fail_response(who.error(), req);
-               auto doc = service.document(params.at("id"), *who);
-               if (!doc) return fail_response(doc.error(), req);
-               Json j = document_json(doc->first);
-               Json ps = Json::array();
-               for (const auto& p : doc->second) {
-                 ps.push_back({{"position", p.position}, {"section", p.section}, {"text", p.text}});
-               }
-               j["passage_list"] = std::move(ps);
-               return http::ok(j);
-             });
-
-  router.add("PUT", "/api/v1/assistant/documents/{id}",
-             [&service, admin](const Request& req, const PathParams& params) {
-               auto who = admin(req);
-               if (!who) return fail_response(who.error(), req);
-               auto doc = read_document(req);
-               if (!doc) return fail_response(doc.error(), req);
-               auto replaced = service.replace_document(params.at("id"), *doc, *who);
-               if (!replaced) return fail_response(replaced.error(), req);
-               return http::ok(document_json(*replaced));
-             });
-
-  router.add("DELETE", "/api/v1/assistant/documents/{id}",
-             [&service, admin](const Request& req, const PathParams& params) {
-               auto who = admin(req);
-               if (!who) return fail_response(who.error(), req);
-               auto removed = service.remove_document(params.at("id"), *who);
-               if (!removed) return fail_response(removed.error(), req);
-               return http::no_content();
-             });
+  // The life events are data loaded at start: answered from memory.
+  api.open(
+      "GET", "/api/v1/assistant/life-events",
+      [&service](const Request&, const PathParams&) {
+        Json list = http::array_of(service.life_events(), [](const LifeEvent& e) {
+          return Json{{"id", e.id}, {"name", e.name}, {"description", e.description}};
+        });
+        return Result<Json>(Json{{"life_events", std::move(list)}});
+      },
+      http::Runs::io_thread);
+  // Anyone may give feedback; a signed-in caller's is recorded as theirs (a bad token is 401).
+  api.optional("POST", "/api/v1/assistant/feedback",
+               [&service](const Request& req, const PathParams&, const identity::Principal* who) {
+                 return parse_feedback(req)
+                     .and_then([&](const Feedback& f) { return service.record_feedback(f, who); })
+                     .map([](const std::string& id) {
+                       return http::created({{"id", id}});
+                     });
+               });
+  register_document_routes(api, service);
 }
 
 }  // namespace yiwang::assistant

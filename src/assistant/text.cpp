@@ -11,6 +11,8 @@
 #include <poppler/cpp/poppler-global.h>
 #include <poppler/cpp/poppler-page.h>
 
+#include "core/text.h"
+
 namespace yiwang::assistant::text {
 namespace {
 
@@ -208,12 +210,6 @@ Result<Extracted> from_pdf(std::string_view pdf) {
 
 }  // namespace
 
-std::size_t code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
-
 bool is_cjk(char32_t c) {
   return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
          (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2FA1F);
@@ -250,10 +246,7 @@ std::string normalize(std::string_view s) {
 }
 
 std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return "";
-  auto e = s.find_last_not_of(" \t\r\n");
-  std::string out(s.substr(b, e - b + 1));
+  std::string out = core::trim(s);
   // Ideographic spaces at the ends too.
   const std::string ideo = "\u3000";
   while (out.rfind(ideo, 0) == 0) out.erase(0, ideo.size());
@@ -332,6 +325,83 @@ Format detect_format(std::string_view content) {
   return Format::text;
 }
 
+namespace {
+
+// Markdown to the extracted form: headings as "# " lines, list and quote markers dropped, fenced
+// code kept as text.
+std::string from_markdown(std::string_view content) {
+  std::string out;
+  std::size_t start = 0;
+  bool fence = false;
+  while (start <= content.size()) {
+    auto end = content.find('\n', start);
+    if (end == std::string_view::npos) end = content.size();
+    std::string_view line = content.substr(start, end - start);
+    if (line.substr(0, 3) == "```") {
+      fence = !fence;
+    } else if (line.find_first_not_of("#") != 0 && !fence && !line.empty() && line[0] == '#') {
+      auto t = line.find_first_not_of("# ");
+      out += "# " +
+             (t == std::string_view::npos ? std::string() : from_markdown_line(line.substr(t))) +
+             "\n";
+    } else {
+      auto t = line.find_first_not_of(" \t");
+      if (t != std::string_view::npos &&
+          (line.substr(t, 2) == "- " || line.substr(t, 2) == "* " || line.substr(t, 2) == "> ")) {
+        line = line.substr(t + 2);
+      }
+      out += from_markdown_line(line) + "\n";
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+// The text of a non-PDF document in `format`: valid UTF-8 without NUL bytes.
+Result<Extracted> from_text(Format format, std::string_view content) {
+  if (!valid_utf8(content)) {
+    return fail(ErrorCode::invalid_input, "/content", "文本不是有效的 UTF-8 编码",
+                "the text is not valid UTF-8");
+  }
+  if (content.find('\0') != std::string_view::npos) {
+    return fail(ErrorCode::invalid_input, "/content", "文本含有二进制数据",
+                "the text contains binary data");
+  }
+  if (format == Format::html) return from_html(content);
+  Extracted e;
+  e.text = format == Format::markdown ? from_markdown(content) : std::string(content);
+  return e;
+}
+
+// Control characters other than newlines as spaces or newlines (PDF text layers carry form feeds).
+std::string without_controls(const std::string& text) {
+  std::string clean;
+  clean.reserve(text.size());
+  for (char c : text) {
+    auto uc = static_cast<unsigned char>(c);
+    clean += (uc < 0x20 && c != '\n') || uc == 0x7F
+                 ? (c == '\t' || c == '\f' || c == '\r' ? ' ' : '\n')
+                 : c;
+  }
+  return clean;
+}
+
+// The first non-empty line (without its "# "), at most 100 characters; "" when none.
+std::string first_line(const std::string& text) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    auto line = trim(std::string_view(text).substr(start, end - start));
+    if (line.rfind("# ", 0) == 0) line = trim(line.substr(2));
+    if (!line.empty()) return clip(line, 100);
+    start = end + 1;
+  }
+  return "";
+}
+
+}  // namespace
+
 Result<Extracted> extract(Format format, std::string_view content) {
   if (content.empty()) {
     return fail(ErrorCode::invalid_input, "/content", "文件内容为空", "the content is empty");
@@ -345,49 +415,9 @@ Result<Extracted> extract(Format format, std::string_view content) {
     if (!pdf) return pdf;
     e = std::move(*pdf);
   } else {
-    if (!valid_utf8(content)) {
-      return fail(ErrorCode::invalid_input, "/content", "文本不是有效的 UTF-8 编码",
-                  "the text is not valid UTF-8");
-    }
-    if (content.find('\0') != std::string_view::npos) {
-      return fail(ErrorCode::invalid_input, "/content", "文本含有二进制数据",
-                  "the text contains binary data");
-    }
-    if (format == Format::html) {
-      auto html = from_html(content);
-      if (!html) return html;
-      e = std::move(*html);
-    } else if (format == Format::markdown) {
-      std::string out;
-      std::size_t start = 0;
-      bool fence = false;
-      while (start <= content.size()) {
-        auto end = content.find('\n', start);
-        if (end == std::string_view::npos) end = content.size();
-        std::string_view line = content.substr(start, end - start);
-        if (line.substr(0, 3) == "```") {
-          fence = !fence;
-        } else if (line.find_first_not_of("#") != 0 && !fence && !line.empty() && line[0] == '#') {
-          auto t = line.find_first_not_of("# ");
-          out +=
-              "# " +
-              (t == std::string_view::npos ? std::string() : from_markdown_line(line.substr(t))) +
-              "\n";
-        } else {
-          auto t = line.find_first_not_of(" \t");
-          if (t != std::string_view::npos &&
-              (line.substr(t, 2) == "- " || line.substr(t, 2) == "* " ||
-               line.substr(t, 2) == "> ")) {
-            line = line.substr(t + 2);
-          }
-          out += from_markdown_line(line) + "\n";
-        }
-        start = end + 1;
-      }
-      e.text = out;
-    } else {
-      e.text = std::string(content);
-    }
+    auto text = from_text(format, content);
+    if (!text) return text;
+    e = std::move(*text);
   }
   if (!valid_utf8(e.text)) {
     return fail(ErrorCode::invalid_input, "/content", "提取的文本不是有效的 UTF-8 编码",
@@ -396,16 +426,7 @@ Result<Extracted> extract(Format format, std::string_view content) {
   if (e.text.size() > kMaxDocumentTextBytes) {
     return fail(ErrorCode::too_large, "/content", "文档文本过长", "the document text is too long");
   }
-  // Strip control characters other than newlines (PDF text layers carry form feeds).
-  std::string clean;
-  clean.reserve(e.text.size());
-  for (char c : e.text) {
-    auto uc = static_cast<unsigned char>(c);
-    clean += (uc < 0x20 && c != '\n') || uc == 0x7F
-                 ? (c == '\t' || c == '\f' || c == '\r' ? ' ' : '\n')
-                 : c;
-  }
-  e.text = std::move(clean);
+  e.text = without_controls(e.text);
   std::size_t cjk_or_alnum = 0;
   for (char32_t c : decode(e.text)) cjk_or_alnum += is_cjk(c) || is_alnum(c);
   if (cjk_or_alnum < 2) {
@@ -413,20 +434,7 @@ Result<Extracted> extract(Format format, std::string_view content) {
                 format == Format::pdf ? "PDF 没有可提取的文字层" : "文档中没有可检索的文字",
                 format == Format::pdf ? "the PDF has no text layer" : "the document has no text");
   }
-  if (e.title.empty()) {
-    std::size_t start = 0;
-    while (start < e.text.size()) {
-      auto end = e.text.find('\n', start);
-      if (end == std::string::npos) end = e.text.size();
-      auto line = trim(std::string_view(e.text).substr(start, end - start));
-      if (line.rfind("# ", 0) == 0) line = trim(line.substr(2));
-      if (!line.empty()) {
-        e.title = clip(line, 100);
-        break;
-      }
-      start = end + 1;
-    }
-  }
+  if (e.title.empty()) e.title = first_line(e.text);
   return e;
 }
 

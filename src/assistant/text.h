@@ -18,7 +18,6 @@ inline std::u32string decode(std::string_view s) {
 inline std::string encode(std::u32string_view s) {
   return core::encode_utf8(s);
 }
-std::size_t code_points(std::string_view s);
 bool is_cjk(char32_t c);
 // Control characters other than tab / newline / carriage return (binary input).
 bool has_controls(std::string_view s);
@@ -27,6 +26,7 @@ bool has_controls(std::string_view s);
 std::string normalize(std::string_view s);
 // At most `max` code points, with "…" when cut.
 std::string clip(std::string_view s, std::size_t max);
+// core::trim, and ideographic spaces (U+3000) at either end too.
 std::string trim(std::string_view s);
 
 // A search term as Xapian's TermGenerator (FLAG_CJK_NGRAM) indexes it: CJK unigrams and bigrams,

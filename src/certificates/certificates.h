@@ -3,15 +3,34 @@
 // The certificate library: types (证照类型) and certificates with the GB/T 36903 catalog fields,
 // issued by departments (manually, in bulk from CSV, or automatically when a case whose item
 // results in a certificate completes), suspended / reinstated / revoked / expired; each issued as
-// an SD-JWT VC signed by the issuing department's key, with an IETF Token Status List entry. Holders
-// list theirs (wallet) and present chosen claims to a named verifier for a stated purpose
+// an SD-JWT VC signed by the issuing department's key, with an IETF Token Status List entry.
+// Holders list theirs (wallet) and present chosen claims to a named verifier for a stated purpose
 // (consent recorded). Departments use a certificate only with a stated use cause (用证事由) and get
 // an annotated copy (加注件). Every change and every use appends an event ("certificate.issued",
 // "certificate.suspended", "certificate.reinstated", "certificate.revoked", "certificate.expired",
 // "certificate.used", "certificate.presented") that the transparency ledger follows.
 //
-// Thread-safety: Service is shared by all request threads; all state is in the store (signing
-// keys are cached in memory). Store and clock must outlive it.
+// Lifecycle (status names are the API strings):
+//   valid ─suspend→ suspended ─reinstate→ valid;  valid | suspended ─revoke→ revoked;
+//   valid | suspended ─(valid_to passed, expire_due)→ expired.
+//
+// Thread-safety and ownership: Service is shared by all request threads; all state is in the
+// store, except two caches behind one lock (parsed signing keys, signed status list tokens).
+// Store, clock, random, catalog and identity must outlive it.
+//
+// Files by concern:
+//   certificates.h     this contract
+//   internal.h         Service::Impl and the helpers the service files share
+//   service.cpp        construction, rows (certificates, types, departments), reading
+//   types.cpp          certificate types and the standard types
+//   issuance.cpp       issue, issue on case completion, CSV import
+//   lifecycle.cpp      suspend / reinstate / revoke, expiry
+//   wallet.cpp         the holder's views, presentations and their verification, 用证, 免提交
+//   status_lists.cpp   issuer keys, status lists and issuer metadata
+//   issuer.cpp         CaseIssuer (the case.completed follower)
+//   credential.*       identifiers, SD-JWT VC, token status lists (pure)
+//   identifier.cpp     GB/T 36904 identifiers;  pdf.cpp  the printable copy
+//   routes.cpp         the HTTP routes, through identity::Routes
 #pragma once
 
 #include <cstdint>
@@ -38,27 +57,32 @@ namespace yiwang::certificates {
 std::vector<store::Migration> migrations();
 
 struct CertificateType {
-  std::string code;          // type code (证照类型代码)
-  std::string name;          // "营业执照", "居民身份证", … (items refer to types by this name)
-  std::string defining_body; // 定义机构
-  std::string dept_id;       // issuing department on this platform
-  std::string holder_kind;   // "citizen" / "business"
-  int validity_years = 0;    // 0 = no expiry
-  std::string vct;           // SD-JWT VC type URI
+  std::string code;  // type code (证照类型代码)
+  std::string name;  // "营业执照", "居民身份证", … (items refer to types by this name)
+  std::string defining_body;  // 定义机构
+  std::string dept_id;        // issuing department on this platform
+  std::string holder_kind;    // "citizen" / "business"
+  int validity_years = 0;     // 0 = no expiry
+  std::string vct;            // SD-JWT VC type URI
 };
 
-enum class Status { valid, suspended, revoked, expired };
-std::string_view to_string(Status s);
-std::optional<Status> parse_status(std::string_view s);
+// A certificate's status ("valid", "suspended", "revoked", "expired").
+enum class CertificateStatus { valid, suspended, revoked, expired };
+std::string_view to_string(CertificateStatus s);
+std::optional<CertificateStatus> parse_status(std::string_view s);
+// The lifecycle rule, pure: the event type ("certificate.suspended", "certificate.reinstated",
+// "certificate.revoked") of an official changing a `from` certificate to `to`; conflict (field
+// "/status") for any other change. Expiry is no official's change (Service::expire_due).
+Result<std::string_view> status_change_event(CertificateStatus from, CertificateStatus to);
 
 struct Certificate {
-  std::string identifier;     // GB/T 36904
-  std::string number;         // 证照编号 as printed
-  std::string name;           // 证照名称
+  std::string identifier;  // GB/T 36904
+  std::string number;      // 证照编号 as printed
+  std::string name;        // 证照名称
   int version = 1;
   std::string type_code;
   std::string type_name;
-  std::string issue_date;     // YYYY-MM-DD
+  std::string issue_date;  // YYYY-MM-DD
   std::string issuer_name;
   std::string issuer_uscc;
   std::string dept_id;
@@ -67,27 +91,27 @@ struct Certificate {
   std::string division_code;  // 颁证单位行政区划
   std::string holder_name;
   std::string holder_id;
-  std::string holder_id_type; // "111" 公民身份号码, "001" 统一社会信用代码 (see standards)
-  std::string holder_user_id; // platform account, "" when unknown
-  std::string item_code;      // related item
-  std::string case_id;        // issuing case, "" for manual / imported
+  std::string holder_id_type;  // "111" 公民身份号码, "001" 统一社会信用代码 (see standards)
+  std::string holder_user_id;    // platform account, "" when unknown
+  std::string item_code;         // related item
+  std::string case_id;           // issuing case, "" for manual / imported
   std::string data_json = "{}";  // type-specific fields (经营范围, …)
-  Status status = Status::valid;
+  CertificateStatus status = CertificateStatus::valid;
   std::string status_reason;
   std::int64_t status_index = 0;
-  std::string sd_jwt;         // the SD-JWT VC as issued
-  std::string status_list_id; // the issuing department's token status list holding status_index
+  std::string sd_jwt;          // the SD-JWT VC as issued
+  std::string status_list_id;  // the issuing department's token status list holding status_index
   core::Millis issued_at_ms = 0;
 };
 
 struct NewCertificate {
   std::string type_code;
-  std::string number;         // "" = assigned
+  std::string number;  // "" = assigned
   std::string holder_name;
   std::string holder_id;
   std::string holder_id_type;
-  std::string valid_from;     // "" = issue date
-  std::string valid_to;       // "" = from the type's validity_years
+  std::string valid_from;  // "" = issue date
+  std::string valid_to;    // "" = from the type's validity_years
   std::string item_code;
   std::string case_id;
   std::string data_json = "{}";
@@ -102,7 +126,7 @@ struct Verification {
   bool status_ok = false;
   bool validity_ok = false;
   bool holder_ok = false;
-  std::string presentation;   // the SD-JWT presentation attached
+  std::string presentation;  // the SD-JWT presentation attached
   core::Millis verified_at_ms = 0;
   // Filled by verify_presentation: only what the holder disclosed (claim name → JSON text), the
   // issuer identifier and the vct. identifier / type_name / holder_id above are then taken from
@@ -116,16 +140,15 @@ struct Verification {
 struct CaseResult {
   std::string case_id;
   std::string item_code;
-  std::string decision;        // "granted" / "denied"
+  std::string decision;  // "granted" / "denied"
   std::string holder_name;
   std::string holder_id;
-  std::string holder_kind;     // "citizen" / "business"
+  std::string holder_kind;  // "citizen" / "business"
   std::string holder_user_id;
   core::Millis completed_at_ms = 0;
 };
 // Looks a completed case up inside the follower's transaction; nullopt when unknown.
-using CaseResolver =
-    std::function<std::optional<CaseResult>(store::Tx&, std::string_view case_id)>;
+using CaseResolver = std::function<std::optional<CaseResult>(store::Tx&, std::string_view case_id)>;
 
 struct ImportReport {
   int imported = 0;
@@ -143,7 +166,7 @@ struct PublicRecord {
   std::string issue_date;
   std::string valid_from;
   std::string valid_to;
-  Status status = Status::valid;
+  CertificateStatus status = CertificateStatus::valid;
 };
 
 class Service {
@@ -174,8 +197,8 @@ class Service {
 
   Result<Certificate> get(std::string_view identifier, const identity::Principal& by);
   // Lifecycle: suspend / reinstate / revoke by the issuing department; reason required.
-  Result<Certificate> change_status(std::string_view identifier, Status to, std::string reason,
-                                    const identity::Principal& by);
+  Result<Certificate> change_status(std::string_view identifier, CertificateStatus to,
+                                    std::string reason, const identity::Principal& by);
   // Marks certificates past valid_to as expired; returns how many.
   Result<int> expire_due();
 
@@ -202,7 +225,7 @@ class Service {
   // 用证: an authorised official gets an annotated copy (加注件) for a stated use cause; audited.
   struct AnnotatedCopy {
     Certificate certificate;
-    std::string used_by;        // user id
+    std::string used_by;  // user id
     std::string used_by_dept;
     std::string use_cause;
     core::Millis used_at_ms = 0;
@@ -217,7 +240,7 @@ class Service {
   // applicant's consent (filing with it is the consent) — a 用证 row and "certificate.used".
   struct MaterialUse {
     std::string case_id;
-    std::string dept_id;      // the department handling the case
+    std::string dept_id;  // the department handling the case
     std::string item_name;
   };
   Result<Verification> verify_for_material(store::Tx& tx, std::string_view identifier,

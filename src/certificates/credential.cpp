@@ -529,30 +529,10 @@ Result<std::string> select_disclosures(std::string_view sd_jwt,
   return out;
 }
 
-Result<VerifiedCredential> verify_sd_jwt(std::string_view sd_jwt,
-                                         const std::vector<std::string>& issuer_jwks_json,
-                                         std::int64_t now_s) {
-  auto parts = split_sd_jwt(sd_jwt);
-  if (!parts) return malformed("not <jwt>~<disclosure>~…~");
-  auto jws = split_jws(parts->jwt);
-  if (!jws) return malformed("issuer JWT undecodable");
+namespace {
 
-  switch (check_jws(*jws, issuer_jwks_json, {"dc+sd-jwt", "vc+sd-jwt"})) {
-    case JwsCheck::ok:
-      break;
-    case JwsCheck::malformed:
-      return malformed("header must carry alg ES256 and typ dc+sd-jwt");
-    case JwsCheck::unknown_key:
-      return sd_fail("签名无效：签发密钥不属于已知的签发机构（伪造签名）",
-                     "forged signature: the signing key is not a known issuer key");
-    case JwsCheck::bad_signature:
-      return sd_fail("签名无效：凭证被篡改或由他人伪造（伪造签名）",
-                     "forged signature: the issuer signature does not verify");
-  }
-
-  const json& payload = jws->payload;
-  VerifiedCredential out;
-  out.kid = string_member(jws->header, "kid");
+// The claims in the clear: iss, vct, iat (required), nbf, exp, _sd_alg and the status entry.
+Status read_clear_claims(const json& payload, VerifiedCredential& out) {
   out.issuer = string_member(payload, "iss");
   out.vct = string_member(payload, "vct");
   auto iat = int_member(payload, "iat");
@@ -582,7 +562,12 @@ Result<VerifiedCredential> verify_sd_jwt(std::string_view sd_jwt,
     }
     out.status_index = *idx;
   }
+  return {};
+}
 
+// Each disclosure once, its digest among the payload's "_sd", naming no clear or repeated claim.
+Status read_disclosures(const json& payload, const std::vector<std::string>& disclosures,
+                        VerifiedCredential& out) {
   std::set<std::string, std::less<>> sd;
   if (payload.contains("_sd")) {
     if (!payload["_sd"].is_array()) return malformed("_sd must be an array");
@@ -593,7 +578,7 @@ Result<VerifiedCredential> verify_sd_jwt(std::string_view sd_jwt,
     }
   }
   std::set<std::string, std::less<>> seen;
-  for (const auto& d : parts->disclosures) {
+  for (const auto& d : disclosures) {
     std::string h = digest(d);
     if (!seen.insert(h).second) {
       return sd_fail("同一披露项重复出现",
@@ -611,26 +596,59 @@ Result<VerifiedCredential> verify_sd_jwt(std::string_view sd_jwt,
     }
     out.disclosed.emplace(disclosure->name, disclosure->value.dump());
   }
+  return {};
+}
 
-  if (!parts->kb_jwt.empty()) {
-    // Key binding: the holder signed over this exact presentation (sd_hash) with the cnf key.
-    auto kb = split_jws(parts->kb_jwt);
-    if (!kb || string_member(kb->header, "alg") != "ES256" ||
-        string_member(kb->header, "typ") != "kb+jwt") {
-      return malformed("key binding JWT must be ES256 kb+jwt");
-    }
-    if (!payload.contains("cnf") || !payload["cnf"].is_object() ||
-        !payload["cnf"].contains("jwk")) {
-      return malformed("key binding JWT without cnf.jwk");
-    }
-    Pkey holder = public_from_jwk(payload["cnf"]["jwk"]);
-    std::string presented(sd_jwt.substr(0, sd_jwt.size() - parts->kb_jwt.size()));
-    if (!holder || !verify_es256(kb->signing_input, kb->signature, holder.get()) ||
-        string_member(kb->payload, "sd_hash") != base64url(sha256(presented))) {
-      return sd_fail("持有人密钥绑定签名无效", "forged signature: key binding does not verify");
-    }
+// Key binding: the holder signed over this exact presentation (sd_hash) with the cnf key.
+Status check_key_binding(std::string_view sd_jwt, const std::string& kb_jwt, const json& payload) {
+  auto kb = split_jws(kb_jwt);
+  if (!kb || string_member(kb->header, "alg") != "ES256" ||
+      string_member(kb->header, "typ") != "kb+jwt") {
+    return malformed("key binding JWT must be ES256 kb+jwt");
+  }
+  if (!payload.contains("cnf") || !payload["cnf"].is_object() || !payload["cnf"].contains("jwk")) {
+    return malformed("key binding JWT without cnf.jwk");
+  }
+  Pkey holder = public_from_jwk(payload["cnf"]["jwk"]);
+  std::string presented(sd_jwt.substr(0, sd_jwt.size() - kb_jwt.size()));
+  if (!holder || !verify_es256(kb->signing_input, kb->signature, holder.get()) ||
+      string_member(kb->payload, "sd_hash") != base64url(sha256(presented))) {
+    return sd_fail("持有人密钥绑定签名无效", "forged signature: key binding does not verify");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<VerifiedCredential> verify_sd_jwt(std::string_view sd_jwt,
+                                         const std::vector<std::string>& issuer_jwks_json,
+                                         std::int64_t now_s) {
+  auto parts = split_sd_jwt(sd_jwt);
+  if (!parts) return malformed("not <jwt>~<disclosure>~…~");
+  auto jws = split_jws(parts->jwt);
+  if (!jws) return malformed("issuer JWT undecodable");
+
+  switch (check_jws(*jws, issuer_jwks_json, {"dc+sd-jwt", "vc+sd-jwt"})) {
+    case JwsCheck::ok:
+      break;
+    case JwsCheck::malformed:
+      return malformed("header must carry alg ES256 and typ dc+sd-jwt");
+    case JwsCheck::unknown_key:
+      return sd_fail("签名无效：签发密钥不属于已知的签发机构（伪造签名）",
+                     "forged signature: the signing key is not a known issuer key");
+    case JwsCheck::bad_signature:
+      return sd_fail("签名无效：凭证被篡改或由他人伪造（伪造签名）",
+                     "forged signature: the issuer signature does not verify");
   }
 
+  const json& payload = jws->payload;
+  VerifiedCredential out;
+  out.kid = string_member(jws->header, "kid");
+  if (auto st = read_clear_claims(payload, out); !st) return fail(st.error());
+  if (auto st = read_disclosures(payload, parts->disclosures, out); !st) return fail(st.error());
+  if (!parts->kb_jwt.empty()) {
+    if (auto st = check_key_binding(sd_jwt, parts->kb_jwt, payload); !st) return fail(st.error());
+  }
   if (out.expires_at && now_s >= *out.expires_at) {
     return sd_fail("电子证照凭证已过期", "credential expired");
   }

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "certificates/internal.h"
+#include "core/names.h"
 #include "identity/identity.h"
 
 namespace yiwang::certificates::detail {
@@ -73,34 +74,17 @@ std::string text(double size, double x, double y, std::string_view utf8) {
          " Tj ET\n";
 }
 
-std::string status_zh(Status s) {
-  switch (s) {
-    case Status::valid:
-      return "有效";
-    case Status::suspended:
-      return "暂停使用";
-    case Status::revoked:
-      return "已吊销";
-    case Status::expired:
-      return "已过期";
-  }
-  return "";
-}
+constexpr auto kStatusZh =
+    core::enum_names<CertificateStatus>("有效", "暂停使用", "已吊销", "已过期");
 
 struct QrDeleter {
   void operator()(QRcode* q) const { QRcode_free(q); }
 };
 
-}  // namespace
+constexpr double kPageW = 595;  // A4 width in points (the page is 842 high)
 
-Result<std::string> render_pdf(const Certificate& c, const std::string& verify_url) {
-  std::unique_ptr<QRcode, QrDeleter> qr(
-      QRcode_encodeString(verify_url.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1));
-  if (!qr)
-    return fail(ErrorCode::invalid_input, "", "核验地址过长，无法生成二维码",
-                "verification URL does not fit a QR code");
-
-  constexpr double kPageW = 595;  // A4 width in points (the page is 842 high)
+// The frame, the title and the catalog fields (as many as fit above the QR code).
+std::string certificate_text(const Certificate& c) {
   std::string content;
   content += "q 0.6 0 0 RG 2 w 28 28 539 786 re S 0.5 w 34 34 527 774 re S Q\n";
   const std::string title = c.name.empty() ? c.type_name : c.name;
@@ -117,7 +101,7 @@ Result<std::string> render_pdf(const Certificate& c, const std::string& verify_u
       {"颁证日期", c.issue_date},
       {"有效期限", c.valid_from + " 至 " + (c.valid_to.empty() ? "长期" : c.valid_to)},
       {"行政区划", c.division_code},
-      {"证照状态", status_zh(c.status)},
+      {"证照状态", std::string(kStatusZh.name(c.status))},
   };
   auto data = nlohmann::json::parse(c.data_json.empty() ? "{}" : c.data_json, nullptr, false);
   if (data.is_object()) {
@@ -135,24 +119,28 @@ Result<std::string> render_pdf(const Certificate& c, const std::string& verify_u
   }
   content += text(9, 70, 250, "证照标识 (GB/T 36904)");
   content += text(9, 70, 236, c.identifier);
-  if (c.status != Status::valid) {
-    content += "q 0.8 0 0 rg\n" + text(36, 360, 300, status_zh(c.status)) + "Q\n";
+  if (c.status != CertificateStatus::valid) {
+    content += "q 0.8 0 0 rg\n" + text(36, 360, 300, std::string(kStatusZh.name(c.status))) + "Q\n";
   }
+  return content;
+}
 
-  // QR: 3 pt modules with the 4-module quiet zone left white by the page.
+// The QR code at the bottom right: 3 pt modules with the 4-module quiet zone left white by the
+// page, and its caption.
+std::string qr_drawing(const QRcode& qr) {
   const double module = 3;
-  const int w = qr->width;
+  const int w = qr.width;
   const double size = w * module;
   const double qx = kPageW - 70 - size, qy = 70;
-  content += "q 0 0 0 rg\n";
+  std::string content = "q 0 0 0 rg\n";
   for (int row = 0; row < w; ++row) {
     for (int col = 0; col < w;) {
-      if (!(qr->data[row * w + col] & 1)) {
+      if (!(qr.data[row * w + col] & 1)) {
         ++col;
         continue;
       }
       int end = col;
-      while (end < w && (qr->data[row * w + end] & 1)) ++end;
+      while (end < w && (qr.data[row * w + end] & 1)) ++end;
       content += num(qx + col * module) + " " + num(qy + size - (row + 1) * module) + " " +
                  num((end - col) * module) + " " + num(module) + " re\n";
       col = end;
@@ -161,7 +149,11 @@ Result<std::string> render_pdf(const Certificate& c, const std::string& verify_u
   content += "f Q\n";
   const std::string caption = "扫码核验 Scan to verify";
   content += text(9, qx + (size - text_width(caption, 9)) / 2, qy - 14, caption);
+  return content;
+}
 
+// The PDF file of one page with `content`: catalog, page, content stream, font; xref; trailer.
+std::string pdf_file(const std::string& content) {
   std::vector<std::string> objects = {
       "<< /Type /Catalog /Pages 2 0 R >>",
       "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -192,6 +184,17 @@ Result<std::string> render_pdf(const Certificate& c, const std::string& verify_u
   out += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
          " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
   return out;
+}
+
+}  // namespace
+
+Result<std::string> render_pdf(const Certificate& c, const std::string& verify_url) {
+  std::unique_ptr<QRcode, QrDeleter> qr(
+      QRcode_encodeString(verify_url.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1));
+  if (!qr)
+    return fail(ErrorCode::invalid_input, "", "核验地址过长，无法生成二维码",
+                "verification URL does not fit a QR code");
+  return pdf_file(certificate_text(c) + qr_drawing(*qr));
 }
 
 }  // namespace yiwang::certificates::detail

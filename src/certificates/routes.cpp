@@ -1,6 +1,6 @@
 // HTTP routes of the certificate library: parse, call one service function, map the result.
+#include "identity/routes.h"
 #include "certificates/certificates.h"
-#include "http/json_api.h"
 
 namespace yiwang::generated {
 extern const char* const certificate_verify_html;
@@ -70,6 +70,40 @@ Json verification_json(const Verification& v) {
           {"verified_at", core::format_instant(v.verified_at_ms)}};
 }
 
+Json public_record_json(const PublicRecord& rec) {
+  return {{"identifier", rec.identifier}, {"name", rec.name},
+          {"type_name", rec.type_name},   {"issuer_name", rec.issuer_name},
+          {"issue_date", rec.issue_date}, {"valid_from", rec.valid_from},
+          {"valid_to", rec.valid_to},     {"status", std::string(to_string(rec.status))}};
+}
+
+Json matches_json(const std::string& item_code, const std::vector<Service::MaterialMatch>& found) {
+  auto certificate = [](const Certificate& c) {
+    return Json{{"identifier", c.identifier},
+                {"name", c.name},
+                {"number", c.number},
+                {"issuer_name", c.issuer_name},
+                {"valid_to", c.valid_to}};
+  };
+  auto match = [&](const Service::MaterialMatch& m) {
+    return Json{{"material", m.material},
+                {"certificate_type", m.certificate_type},
+                {"certificates", http::array_of(m.certificates, certificate)}};
+  };
+  return {{"item_code", item_code}, {"items", http::array_of(found, match)}};
+}
+
+Json annotated_json(const Service::AnnotatedCopy& copy) {
+  Json j = cert_json(copy.certificate, true);
+  j["annotation"] = {{"used_by", copy.used_by},
+                     {"dept", copy.used_by_dept},
+                     {"use_cause", copy.use_cause},
+                     {"used_at", core::format_instant(copy.used_at_ms)},
+                     {"valid_until", core::format_instant(copy.valid_until_ms)},
+                     {"note_zh", "本件为加注件，仅限" + copy.use_cause + "使用"}};
+  return j;
+}
+
 Response text_response(std::string content_type, std::string body) {
   Response r;
   r.content_type = std::move(content_type);
@@ -77,16 +111,9 @@ Response text_response(std::string content_type, std::string body) {
   return r;
 }
 
-template <class F>
-Response authed(const Request& req, identity::Service& identity, F&& f) {
-  auto who = identity.authenticate(req.bearer_token());
-  if (!who) return http::problem(who.error(), req);
-  return f(*who);
-}
-
-Response issue(const Request& req, Service& service, const identity::Principal& by) {
+Result<NewCertificate> parse_new_certificate(const Request& req) {
   auto body = http::parse_object(req);
-  if (!body) return http::problem(body.error(), req);
+  if (!body) return fail(body.error());
   http::ObjectReader r(*body);
   NewCertificate in;
   in.type_code = r.required_string("type_code", 64);
@@ -98,116 +125,113 @@ Response issue(const Request& req, Service& service, const identity::Principal& 
   in.valid_to = r.optional_string("valid_to", 10).value_or("");
   in.item_code = r.optional_string("item_code", 24).value_or("");
   if (auto data = r.optional_object("data")) in.data_json = data->dump();
-  if (auto st = r.finish(); !st) return http::problem(st.error(), req);
-  auto c = service.issue(in, by);
-  if (!c) return http::problem(c.error(), req);
-  return http::created(cert_json(*c, true), "/api/v1/certificates/" + c->identifier);
+  if (auto st = r.finish(); !st) return fail(st.error());
+  return in;
 }
 
-Response import(const Request& req, Service& service, const identity::Principal& by) {
+// A failed import is a problem that lists every row error (beside the first one's message).
+Response import_problem(const ImportReport& report, const Request& req) {
+  const Error& first = report.row_errors.front();
+  const std::string count = std::to_string(report.row_errors.size());
+  Response r =
+      http::problem(Error{ErrorCode::invalid_input, first.field,
+                          "导入失败，共" + count + "处错误，未导入任何证照：" + first.message_zh,
+                          count + " error(s), nothing imported: " + first.message_en},
+                    req);
+  Json body = Json::parse(r.body, nullptr, false);
+  body["errors"] = http::array_of(report.row_errors, [](const Error& e) {
+    return Json{{"field", e.field}, {"message_zh", e.message_zh}, {"message_en", e.message_en}};
+  });
+  r.body = body.dump();
+  return r;
+}
+
+Result<Response> import(const Request& req, Service& service, const identity::Principal& by) {
   const std::string type = req.header("content-type");
   if (type.rfind("text/csv", 0) != 0) {
-    return http::problem(Error{ErrorCode::unsupported_media, "", "请以text/csv提交",
-                               "send the certificates as text/csv"},
-                         req);
+    return fail(ErrorCode::unsupported_media, "", "请以text/csv提交",
+                "send the certificates as text/csv");
   }
   auto report = service.import_csv(req.body, by);
-  if (!report) return http::problem(report.error(), req);
-  if (!report->row_errors.empty()) {
-    const Error& first = report->row_errors.front();
-    Response r = http::problem(Error{ErrorCode::invalid_input, first.field,
-                                     "导入失败，共" + std::to_string(report->row_errors.size()) +
-                                         "处错误，未导入任何证照：" + first.message_zh,
-                                     std::to_string(report->row_errors.size()) +
-                                         " error(s), nothing imported: " + first.message_en},
-                               req);
-    Json body = Json::parse(r.body, nullptr, false);
-    Json errors = Json::array();
-    for (const auto& e : report->row_errors) {
-      errors.push_back(
-          {{"field", e.field}, {"message_zh", e.message_zh}, {"message_en", e.message_en}});
-    }
-    body["errors"] = std::move(errors);
-    r.body = body.dump();
-    return r;
-  }
+  if (!report) return fail(report.error());
+  if (!report->row_errors.empty()) return import_problem(*report, req);
   return http::ok({{"imported", report->imported}});
 }
 
-Response get_or_use(const Request& req, const PathParams& p, Service& service,
-                    const identity::Principal& by) {
+// Departments use a certificate only with a stated cause; the copy they get is annotated.
+Result<Json> get_or_use(const Request& req, const PathParams& p, Service& service,
+                        const identity::Principal& by) {
   const std::string& id = p.at("identifier");
   if (by.is_official()) {
-    // Departments use a certificate only with a stated cause; the copy they get is annotated.
-    auto copy = service.use(id, req.query_param("use_cause").value_or(""), by);
-    if (!copy) return http::problem(copy.error(), req);
-    Json j = cert_json(copy->certificate, true);
-    j["annotation"] = {{"used_by", copy->used_by},
-                       {"dept", copy->used_by_dept},
-                       {"use_cause", copy->use_cause},
-                       {"used_at", core::format_instant(copy->used_at_ms)},
-                       {"valid_until", core::format_instant(copy->valid_until_ms)},
-                       {"note_zh", "本件为加注件，仅限" + copy->use_cause + "使用"}};
-    return http::ok(j);
+    return service.use(id, req.query_param("use_cause").value_or(""), by).map(annotated_json);
   }
-  auto c = service.get(id, by);
-  if (!c) return http::problem(c.error(), req);
-  return http::ok(cert_json(*c, true));
+  return service.get(id, by).map([](const Certificate& c) { return cert_json(c, true); });
 }
 
-Response change_status(const Request& req, const PathParams& p, Service& service,
-                       const identity::Principal& by) {
+struct StatusChange {
+  CertificateStatus to;
+  std::string reason;
+};
+
+Result<StatusChange> parse_status_change(const Request& req) {
   auto body = http::parse_object(req);
-  if (!body) return http::problem(body.error(), req);
+  if (!body) return fail(body.error());
   http::ObjectReader r(*body);
   std::string status = r.required_string("status", 20);
   std::string reason = r.required_string("reason", 2000);
-  if (auto st = r.finish(); !st) return http::problem(st.error(), req);
+  if (auto st = r.finish(); !st) return fail(st.error());
   auto to = parse_status(status);
   if (!to) {
-    return http::problem(
-        Error{ErrorCode::invalid_input, "/status", "状态应为valid、suspended或revoked",
-              "status must be valid, suspended or revoked"},
-        req);
+    return fail(ErrorCode::invalid_input, "/status", "状态应为valid、suspended或revoked",
+                "status must be valid, suspended or revoked");
   }
-  auto c = service.change_status(p.at("identifier"), *to, reason, by);
-  if (!c) return http::problem(c.error(), req);
-  return http::ok(cert_json(*c, false));
+  return StatusChange{*to, std::move(reason)};
 }
 
-Response present(const Request& req, const PathParams& p, Service& service,
-                 const identity::Principal& by) {
-  auto body = http::parse_object(req);
-  if (!body) return http::problem(body.error(), req);
-  http::ObjectReader r(*body);
+struct Presenting {
   std::vector<std::string> claims;
+  std::string verifier;
+  std::string purpose;
+};
+
+Result<Presenting> parse_presenting(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  Presenting out;
   std::optional<Json> list = r.optional_array("claims");
-  std::string verifier = r.required_string("verifier", 1000);
-  std::string purpose = r.required_string("purpose", 2000);
-  if (auto st = r.finish(); !st) return http::problem(st.error(), req);
+  out.verifier = r.required_string("verifier", 1000);
+  out.purpose = r.required_string("purpose", 2000);
+  if (auto st = r.finish(); !st) return fail(st.error());
   if (list) {
     for (std::size_t i = 0; i < list->size(); ++i) {
       if (!(*list)[i].is_string()) {
-        return http::problem(Error{ErrorCode::invalid_input, "/claims/" + std::to_string(i),
-                                   "应为字符串", "must be a string"},
-                             req);
+        return fail(ErrorCode::invalid_input, "/claims/" + std::to_string(i), "应为字符串",
+                    "must be a string");
       }
-      claims.push_back((*list)[i].get<std::string>());
+      out.claims.push_back((*list)[i].get<std::string>());
     }
   }
-  auto presentation = service.present(p.at("identifier"), claims, verifier, purpose, by);
-  if (!presentation) return http::problem(presentation.error(), req);
-  return http::created({{"identifier", p.at("identifier")},
-                        {"claims", claims},
-                        {"verifier", verifier},
-                        {"purpose", purpose},
-                        {"presentation", *presentation}});
+  return out;
 }
 
-Response put_type(const Request& req, const PathParams& p, Service& service,
-                  const identity::Principal& by) {
+Result<Response> present(const Request& req, const PathParams& p, Service& service,
+                         const identity::Principal& by) {
+  auto in = parse_presenting(req);
+  if (!in) return fail(in.error());
+  return service.present(p.at("identifier"), in->claims, in->verifier, in->purpose, by)
+      .map([&](const std::string& presentation) {
+        return http::created({{"identifier", p.at("identifier")},
+                              {"claims", in->claims},
+                              {"verifier", in->verifier},
+                              {"purpose", in->purpose},
+                              {"presentation", presentation}});
+      });
+}
+
+Result<CertificateType> parse_type(const Request& req, const PathParams& p) {
   auto body = http::parse_object(req);
-  if (!body) return http::problem(body.error(), req);
+  if (!body) return fail(body.error());
   if (!body->contains("code")) (*body)["code"] = p.at("code");
   http::ObjectReader r(*body);
   CertificateType t;
@@ -218,158 +242,146 @@ Response put_type(const Request& req, const PathParams& p, Service& service,
   t.holder_kind = r.required_string("holder_kind", 20);
   t.validity_years = static_cast<int>(r.optional_int("validity_years", 0, 100).value_or(0));
   t.vct = r.optional_string("vct", 500).value_or("");
-  if (auto st = r.finish(); !st) return http::problem(st.error(), req);
+  if (auto st = r.finish(); !st) return fail(st.error());
   if (t.code != p.at("code")) {
-    return http::problem(Error{ErrorCode::invalid_input, "/code", "类型代码与地址不一致",
-                               "code differs from the one in the path"},
-                         req);
+    return fail(ErrorCode::invalid_input, "/code", "类型代码与地址不一致",
+                "code differs from the one in the path");
   }
-  auto put = service.put_type(t, by);
-  if (!put) return http::problem(put.error(), req);
-  return http::ok(type_json(*put));
+  return t;
+}
+
+Result<std::string> parse_presentation(const Request& req) {
+  auto body = http::parse_object(req);
+  if (!body) return fail(body.error());
+  http::ObjectReader r(*body);
+  std::string presentation = r.required_string("presentation", 200000);
+  if (auto st = r.finish(); !st) return fail(st.error());
+  return presentation;
+}
+
+Result<std::string> item_code_param(const Request& req) {
+  auto item = req.query_param("item_code");
+  if (!item || item->empty()) {
+    return fail(ErrorCode::invalid_input, "/item_code", "请指定事项编码", "item_code is required");
+  }
+  return *item;
+}
+
+// Issuer metadata and status lists, read by verifiers outside the platform.
+void register_issuer_routes(identity::Routes& api, Service& service) {
+  api.open("GET", "/.well-known/jwt-vc-issuer", [&](const Request&, const PathParams&) {
+    return Result<Response>(text_response("application/json", service.issuer_metadata_json()));
+  });
+  api.open("GET", "/.well-known/jwt-vc-issuer/issuers/{dept}",
+           [&](const Request&, const PathParams& p) {
+             return service.issuer_metadata_json(p.at("dept")).map([](std::string meta) {
+               return text_response("application/json", std::move(meta));
+             });
+           });
+  api.open("GET", "/api/v1/status-lists/{id}", [&](const Request&, const PathParams& p) {
+    return service.status_list(p.at("id")).map([](std::string jwt) {
+      Response r = text_response("application/statuslist+jwt", std::move(jwt));
+      r.headers.emplace_back("Cache-Control", "no-cache");
+      return r;
+    });
+  });
+  api.open("POST", "/api/v1/presentations/verify", [&](const Request& req, const PathParams&) {
+    return parse_presentation(req)
+        .and_then([&](const std::string& presentation) {
+          return service.verify_presentation(presentation);
+        })
+        .map(verification_json);
+  });
+}
+
+// The built-in pages: the page the printed QR code opens (it reads the public record) and the
+// holder's wallet (everything it shows comes from the authenticated API).
+void register_pages(http::Router& router) {
+  router.add_asset("/verify/certificates/{identifier}", generated::certificate_verify_html,
+                   "text/html; charset=utf-8");
+  router.add_asset("/verify/certificate.js", generated::certificate_verify_js,
+                   "text/javascript; charset=utf-8");
+  router.add_asset("/wallet", generated::wallet_html, "text/html; charset=utf-8");
+  router.add_asset("/wallet/app.js", generated::wallet_js, "text/javascript; charset=utf-8");
 }
 
 }  // namespace
 
 void register_routes(http::Router& router, Service& service, identity::Service& identity) {
-  router.add("GET", "/.well-known/jwt-vc-issuer", [&](const Request&, const PathParams&) {
-    return text_response("application/json", service.issuer_metadata_json());
+  identity::Routes api(router, identity);
+  using identity::Principal;
+  register_issuer_routes(api, service);
+
+  api.open("GET", "/api/v1/certificate-types", [&](const Request&, const PathParams&) {
+    return service.types().map([](const std::vector<CertificateType>& types) {
+      return Json{{"items", http::array_of(types, type_json)}};
+    });
   });
-  router.add("GET", "/.well-known/jwt-vc-issuer/issuers/{dept}",
-             [&](const Request& req, const PathParams& p) {
-               auto meta = service.issuer_metadata_json(p.at("dept"));
-               if (!meta) return http::problem(meta.error(), req);
-               return text_response("application/json", *meta);
-             });
-  router.add("GET", "/api/v1/status-lists/{id}", [&](const Request& req, const PathParams& p) {
-    auto jwt = service.status_list(p.at("id"));
-    if (!jwt) return http::problem(jwt.error(), req);
-    Response r = text_response("application/statuslist+jwt", *jwt);
-    r.headers.emplace_back("Cache-Control", "no-cache");
-    return r;
-  });
-  router.add("GET", "/api/v1/certificate-types", [&](const Request& req, const PathParams&) {
-    auto types = service.types();
-    if (!types) return http::problem(types.error(), req);
-    Json items = Json::array();
-    for (const auto& t : *types) items.push_back(type_json(t));
-    return http::ok({{"items", std::move(items)}});
-  });
-  router.add(
-      "PUT", "/api/v1/certificate-types/{code}", [&](const Request& req, const PathParams& p) {
-        return authed(req, identity,
-                      [&](const identity::Principal& by) { return put_type(req, p, service, by); });
-      });
-  router.add("POST", "/api/v1/certificates", [&](const Request& req, const PathParams&) {
-    return authed(req, identity,
-                  [&](const identity::Principal& by) { return issue(req, service, by); });
-  });
-  router.add("POST", "/api/v1/certificates/import", [&](const Request& req, const PathParams&) {
-    return authed(req, identity,
-                  [&](const identity::Principal& by) { return import(req, service, by); });
-  });
-  router.add("GET", "/api/v1/certificates/{identifier}",
-             [&](const Request& req, const PathParams& p) {
-               return authed(req, identity, [&](const identity::Principal& by) {
-                 return get_or_use(req, p, service, by);
-               });
-             });
-  router.add("POST", "/api/v1/certificates/{identifier}/status",
-             [&](const Request& req, const PathParams& p) {
-               return authed(req, identity, [&](const identity::Principal& by) {
-                 return change_status(req, p, service, by);
-               });
-             });
-  // The page the printed QR code opens; it reads the public record below.
-  router.add("GET", "/verify/certificates/{identifier}", [](const Request&, const PathParams&) {
-    return http::web_asset(generated::certificate_verify_html, "text/html; charset=utf-8");
-  });
-  router.add("GET", "/verify/certificate.js", [](const Request&, const PathParams&) {
-    return http::web_asset(generated::certificate_verify_js, "text/javascript; charset=utf-8");
-  });
-  // The holder's wallet page; everything it shows comes from the authenticated API.
-  router.add("GET", "/wallet", [](const Request&, const PathParams&) {
-    return http::web_asset(generated::wallet_html, "text/html; charset=utf-8");
-  });
-  router.add("GET", "/wallet/app.js", [](const Request&, const PathParams&) {
-    return http::web_asset(generated::wallet_js, "text/javascript; charset=utf-8");
-  });
+  api.add("PUT", "/api/v1/certificate-types/{code}",
+          [&](const Request& req, const PathParams& p, const Principal& by) {
+            return parse_type(req, p)
+                .and_then([&](const CertificateType& t) { return service.put_type(t, by); })
+                .map(type_json);
+          });
+  api.add("POST", "/api/v1/certificates",
+          [&](const Request& req, const PathParams&, const Principal& by) {
+            return parse_new_certificate(req)
+                .and_then([&](const NewCertificate& in) { return service.issue(in, by); })
+                .map([](const Certificate& c) {
+                  return http::created(cert_json(c, true), "/api/v1/certificates/" + c.identifier);
+                });
+          });
+  api.add("POST", "/api/v1/certificates/import",
+          [&](const Request& req, const PathParams&, const Principal& by) {
+            return import(req, service, by);
+          });
+  api.add("GET", "/api/v1/certificates/{identifier}",
+          [&](const Request& req, const PathParams& p, const Principal& by) {
+            return get_or_use(req, p, service, by);
+          });
+  api.add("POST", "/api/v1/certificates/{identifier}/status",
+          [&](const Request& req, const PathParams& p, const Principal& by) {
+            return parse_status_change(req)
+                .and_then([&](const StatusChange& s) {
+                  return service.change_status(p.at("identifier"), s.to, s.reason, by);
+                })
+                .map([](const Certificate& c) { return cert_json(c, false); });
+          });
   // What the printed QR code leads to: public, without holder data.
-  router.add("GET", "/api/v1/certificates/{identifier}/verification",
-             [&](const Request& req, const PathParams& p) {
-               auto rec = service.public_record(p.at("identifier"));
-               if (!rec) return http::problem(rec.error(), req);
-               return http::ok({{"identifier", rec->identifier},
-                                {"name", rec->name},
-                                {"type_name", rec->type_name},
-                                {"issuer_name", rec->issuer_name},
-                                {"issue_date", rec->issue_date},
-                                {"valid_from", rec->valid_from},
-                                {"valid_to", rec->valid_to},
-                                {"status", std::string(to_string(rec->status))}});
-             });
-  router.add(
-      "GET", "/api/v1/certificates/{identifier}/pdf", [&](const Request& req, const PathParams& p) {
-        return authed(req, identity, [&](const identity::Principal& by) {
-          auto pdf = service.pdf(p.at("identifier"), by);
-          if (!pdf) return http::problem(pdf.error(), req);
-          Response r = text_response("application/pdf", std::move(*pdf));
-          r.headers.emplace_back("Content-Disposition", "inline; filename=\"certificate.pdf\"");
-          return r;
-        });
-      });
-  router.add("GET", "/api/v1/wallet/matches", [&](const Request& req, const PathParams&) {
-    return authed(req, identity, [&](const identity::Principal& by) {
-      auto item = req.query_param("item_code");
-      if (!item || item->empty()) {
-        return http::problem(Error{ErrorCode::invalid_input, "/item_code", "请指定事项编码",
-                                   "item_code is required"},
-                             req);
-      }
-      auto found = service.matches(*item, by);
-      if (!found) return http::problem(found.error(), req);
-      Json items = Json::array();
-      for (const auto& m : *found) {
-        Json certs = Json::array();
-        for (const auto& c : m.certificates) {
-          certs.push_back({{"identifier", c.identifier},
-                           {"name", c.name},
-                           {"number", c.number},
-                           {"issuer_name", c.issuer_name},
-                           {"valid_to", c.valid_to}});
-        }
-        items.push_back({{"material", m.material},
-                         {"certificate_type", m.certificate_type},
-                         {"certificates", std::move(certs)}});
-      }
-      return http::ok({{"item_code", *item}, {"items", std::move(items)}});
-    });
-  });
-  router.add("GET", "/api/v1/wallet/certificates", [&](const Request& req, const PathParams&) {
-    return authed(req, identity, [&](const identity::Principal& by) {
-      auto list = service.wallet(by);
-      if (!list) return http::problem(list.error(), req);
-      Json items = Json::array();
-      for (const auto& c : *list) items.push_back(cert_json(c, true));
-      return http::ok({{"items", std::move(items)}});
-    });
-  });
-  router.add("POST", "/api/v1/wallet/certificates/{identifier}/presentations",
-             [&](const Request& req, const PathParams& p) {
-               return authed(req, identity, [&](const identity::Principal& by) {
-                 return present(req, p, service, by);
-               });
-             });
-  router.add("POST", "/api/v1/presentations/verify", [&](const Request& req, const PathParams&) {
-    auto body = http::parse_object(req);
-    if (!body) return http::problem(body.error(), req);
-    http::ObjectReader r(*body);
-    std::string presentation = r.required_string("presentation", 200000);
-    if (auto st = r.finish(); !st) return http::problem(st.error(), req);
-    auto v = service.verify_presentation(presentation);
-    if (!v) return http::problem(v.error(), req);
-    return http::ok(verification_json(*v));
-  });
+  api.open("GET", "/api/v1/certificates/{identifier}/verification",
+           [&](const Request&, const PathParams& p) {
+             return service.public_record(p.at("identifier")).map(public_record_json);
+           });
+  api.add("GET", "/api/v1/certificates/{identifier}/pdf",
+          [&](const Request&, const PathParams& p, const Principal& by) {
+            return service.pdf(p.at("identifier"), by).map([](std::string pdf) {
+              Response r = text_response("application/pdf", std::move(pdf));
+              r.headers.emplace_back("Content-Disposition", "inline; filename=\"certificate.pdf\"");
+              return r;
+            });
+          });
+  api.add("GET", "/api/v1/wallet/matches",
+          [&](const Request& req, const PathParams&, const Principal& by) -> Result<Json> {
+            auto item = item_code_param(req);
+            if (!item) return fail(item.error());
+            return service.matches(*item, by).map(
+                [&](const std::vector<Service::MaterialMatch>& found) {
+                  return matches_json(*item, found);
+                });
+          });
+  api.add("GET", "/api/v1/wallet/certificates",
+          [&](const Request&, const PathParams&, const Principal& by) {
+            return service.wallet(by).map([](const std::vector<Certificate>& list) {
+              return Json{{"items", http::array_of(list, [](const Certificate& c) {
+                             return cert_json(c, true);
+                           })}};
+            });
+          });
+  api.add("POST", "/api/v1/wallet/certificates/{identifier}/presentations",
+          [&](const Request& req, const PathParams& p, const Principal& by) {
+            return present(req, p, service, by);
+          });
+  register_pages(router);
 }
 
 }  // namespace yiwang::certificates

@@ -7,8 +7,24 @@
 // revocation, …) into canonical public JSON without personal data — the party appears only as a
 // salted commitment whose salt the party gets on its receipt (回执).
 //
-// Thread-safety: Log and Follower are shared by all request threads. Ownership: the Log holds
-// references to the store and clock, which must outlive it.
+// Thread-safety: Log, Follower and Sequencer are shared by all request threads. The Log's locks
+// are annotated (core/thread_annotations.h, checked by clang -Wthread-safety): the append queue
+// with its committer thread, the tree edge of the latest checkpoint (integrate runs one at a
+// time) and the cache of full tiles; the Sequencer's stop flag. The Follower holds no lock: its
+// state is in the store and its cursor moves in the events follower's transaction. Witness
+// cosignatures are stored, not cached. Ownership: the Log holds references to the store and
+// clock, which must outlive it; the Follower and Sequencer to the Log.
+//
+// Files by concern:
+//   ledger.h          this contract
+//   log.cpp           appends (group commit), integration, checkpoints, reads, cosignatures,
+//                     the key file and its rotation, the self check
+//   follower.cpp      the audit-event follower, commitments and receipts
+//   public_entry.cpp  what of an event goes into the public log
+//   sequencer.cpp     the background thread (follow, integrate, sign)
+//   routes.cpp        the HTTP surface, through identity::Routes
+//   merkle.*, note.*, tiles.*   the pure formats (RFC 6962 trees, C2SP notes and tiles)
+//   verifier.*, witness.*       the client side: `yiwang ledger verify`, the public page, witnesses
 #pragma once
 
 #include <chrono>

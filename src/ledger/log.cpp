@@ -9,20 +9,20 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <tuple>
 
+#include "core/thread_annotations.h"
+#include "core/utf8.h"
 #include "ledger/ledger.h"
 
 namespace yiwang::generated {
@@ -50,49 +50,13 @@ tl::unexpected<Error> invalid(std::string field, std::string zh, std::string en)
   return fail(ErrorCode::invalid_input, std::move(field), std::move(zh), std::move(en));
 }
 
-// PostgreSQL TEXT must be valid UTF-8 without NUL; the log promises text entries anyway.
-bool valid_utf8_text(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == 0) return false;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int n = 0;
-    std::uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + static_cast<std::size_t>(n) >= s.size()) return false;
-    for (int k = 1; k <= n; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
-  }
-  return true;
-}
-
 Status check_entry(std::string_view entry) {
   if (entry.empty()) return invalid("/entry", "账本条目不能为空", "the entry is empty");
   if (entry.size() > kMaxEntryBytes) {
     return invalid("/entry", "账本条目超过 65535 字节", "the entry is over 65535 bytes");
   }
-  if (!valid_utf8_text(entry)) {
+  // PostgreSQL TEXT must be valid UTF-8 without NUL; the log promises text entries anyway.
+  if (!core::valid_utf8_text(entry)) {
     return invalid("/entry", "账本条目须为不含 NUL 的 UTF-8 文本",
                    "the entry must be UTF-8 text without NUL bytes");
   }
@@ -326,24 +290,26 @@ struct Log::Impl {
   std::vector<Verifier> own;  // every key that signs or once signed our checkpoints
   std::vector<Verifier> witnesses;
 
+  // Constant after construction: store, clock, options, keys, verifier, own, witnesses.
+
   // Full tiles and entry bundles never change once the tree covers them: the encoded bytes are
   // kept (first in, first out, up to kTileCacheBytes) so a popular tile is not rebuilt from
   // hundreds of rows per request. Partial tiles are always rebuilt.
   static constexpr std::size_t kTileCacheBytes = 64u << 20;
   using TileKey = std::tuple<bool, int, std::int64_t>;
-  std::mutex tile_mu;
-  std::map<TileKey, std::string> full_tiles;
-  std::deque<TileKey> tile_order;
-  std::size_t tile_bytes = 0;
+  core::Mutex tile_mu;
+  std::map<TileKey, std::string> full_tiles GUARDED_BY(tile_mu);
+  std::deque<TileKey> tile_order GUARDED_BY(tile_mu);
+  std::size_t tile_bytes GUARDED_BY(tile_mu) = 0;
 
-  std::optional<std::string> cached_tile(const TileKey& key) {
-    std::lock_guard lock(tile_mu);
+  std::optional<std::string> cached_tile(const TileKey& key) EXCLUDES(tile_mu) {
+    core::MutexLock lock(tile_mu);
     auto it = full_tiles.find(key);
     if (it == full_tiles.end()) return std::nullopt;
     return it->second;
   }
-  void keep_tile(const TileKey& key, const std::string& bytes) {
-    std::lock_guard lock(tile_mu);
+  void keep_tile(const TileKey& key, const std::string& bytes) EXCLUDES(tile_mu) {
+    core::MutexLock lock(tile_mu);
     if (!full_tiles.emplace(key, bytes).second) return;
     tile_order.push_back(key);
     tile_bytes += bytes.size();
@@ -361,15 +327,16 @@ struct Log::Impl {
     Hash leaf{};
     std::promise<Result<Appended>> done;
   };
-  std::mutex queue_mu;
-  std::condition_variable queue_cv;
-  std::deque<Pending*> queue;
-  bool stopping = false;
+  core::Mutex queue_mu;
+  core::CondVar queue_cv;  // signalled when an entry is queued or the log stops
+  std::deque<Pending*> queue GUARDED_BY(queue_mu);
+  bool stopping GUARDED_BY(queue_mu) = false;
   std::thread committer;
 
-  // The tree as of the latest checkpoint this process saw; guarded by integrate_mu.
-  std::mutex integrate_mu;
-  Edge edge;
+  // The tree as of the latest checkpoint this process saw. integrate_mu also serialises
+  // integrate() calls of this process.
+  core::Mutex integrate_mu;
+  Edge edge GUARDED_BY(integrate_mu);
   // Highest checkpoint size this process published or loaded: the store going below it is a
   // rollback that self_check reports.
   std::atomic<std::int64_t> high_water{0};
@@ -398,12 +365,12 @@ struct Log::Impl {
     return first;
   }
 
-  void commit_loop() {
+  void commit_loop() EXCLUDES(queue_mu) {
     std::vector<Pending*> batch;
     while (true) {
       {
-        std::unique_lock lock(queue_mu);
-        queue_cv.wait(lock, [&] { return stopping || !queue.empty(); });
+        core::MutexLock lock(queue_mu);
+        while (!stopping && queue.empty()) queue_cv.wait(queue_mu);
         if (queue.empty()) return;  // stopping and drained
         const auto max = static_cast<std::size_t>(std::max(1, options.max_batch));
         batch.clear();
@@ -430,6 +397,61 @@ struct Log::Impl {
         }
       }
     }
+  }
+
+  // The checkpoint note for `c`, signed by every signer key (the primary first).
+  std::string sign_checkpoint(const Checkpoint& c) const {
+    std::string note = sign_note(checkpoint_body(c), keys.signers.front());
+    for (std::size_t k = 1; k < keys.signers.size(); ++k) {
+      auto extra = parse_note(sign_note(checkpoint_body(c), keys.signers[k]));
+      if (extra && !extra->lines.empty()) note = add_signature_line(note, extra->lines.front());
+    }
+    return note;
+  }
+
+  // One integrate transaction: the entries after the latest checkpoint (up to kIntegrateChunk)
+  // go into the tree `current` had (or the stored one, when another instance moved on) as `next`,
+  // with their nodes and a signed checkpoint. Returns the new size; `full_chunk` says whether
+  // more entries may wait.
+  Result<std::int64_t> integrate_chunk(store::Tx& tx, const Edge& current, Edge& next,
+                                       bool& full_chunk) {
+    const std::int64_t from = latest_size(tx);
+    // Another instance (PostgreSQL) may have integrated since we last looked.
+    if (current.size == from) {
+      next = current;
+    } else {
+      auto e = load_edge(tx, from);
+      if (!e) return fail(e.error());
+      next = std::move(*e);
+    }
+    auto rows = tx.query("SELECT idx, data FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?",
+                         {from, kIntegrateChunk});
+    full_chunk = static_cast<std::int64_t>(rows.size()) == kIntegrateChunk;
+    std::vector<Hash> leaves;
+    leaves.reserve(rows.size());
+    for (const auto& row : rows) {
+      // Commit order is index order, so a gap is not a transaction in flight but a deleted row:
+      // integrate only the dense prefix and let self_check name the hole.
+      if (row.int64(0) != from + static_cast<std::int64_t>(leaves.size())) break;
+      leaves.push_back(leaf_hash(row.text(1)));
+    }
+    if (leaves.empty()) return from;
+    const auto nodes = ledger::integrate(next, leaves);
+    store::Params values;
+    values.reserve(nodes.size() * 3);
+    for (const auto& n : nodes) {
+      values.emplace_back(std::int64_t{n.id.level});
+      values.emplace_back(n.id.index);
+      values.emplace_back(to_hex(n.hash));
+    }
+    insert_rows(tx, "ledger_nodes (level, idx, hash)", 3, values);
+    Checkpoint c;
+    c.origin = options.origin;
+    c.size = next.size;
+    c.root = root_of(next);
+    tx.exec("INSERT INTO ledger_checkpoints (size, root, note, at_ms) VALUES (?, ?, ?, ?)",
+            {c.size, to_hex(c.root), sign_checkpoint(c), clock.now_ms()});
+    return c.size;
   }
 
   // Loads the edge of the tree of `size` leaves from the store, checking it against `root` when
@@ -478,17 +500,20 @@ Log::Log(store::Store& store, const core::Clock& clock, Options options)
   if (!loaded) {
     throw std::runtime_error("ledger: cannot load the stored tree: " + loaded.error().message_en);
   }
-  m.edge = std::move(*loaded);
-  m.high_water = m.edge.size;
+  {
+    core::MutexLock lock(m.integrate_mu);
+    m.edge = std::move(*loaded);
+    m.high_water = m.edge.size;
+  }
   m.committer = std::thread([&m] { m.commit_loop(); });
 }
 
 Log::~Log() {
   {
-    std::lock_guard lock(impl_->queue_mu);
+    core::MutexLock lock(impl_->queue_mu);
     impl_->stopping = true;
   }
-  impl_->queue_cv.notify_all();
+  impl_->queue_cv.signal_all();
   if (impl_->committer.joinable()) impl_->committer.join();
 }
 
@@ -499,13 +524,13 @@ Result<Appended> Log::append(std::string entry) {
   p.entry = std::move(entry);
   auto result = p.done.get_future();
   {
-    std::lock_guard lock(impl_->queue_mu);
+    core::MutexLock lock(impl_->queue_mu);
     if (impl_->stopping) {
       return fail(ErrorCode::overloaded, "", "透明账本正在关闭", "the ledger is shutting down");
     }
     impl_->queue.push_back(&p);
   }
-  impl_->queue_cv.notify_one();
+  impl_->queue_cv.signal();
   return result.get();
 }
 
@@ -517,54 +542,12 @@ Result<Appended> Log::append_in(store::Tx& tx, std::string entry) {
 
 Result<std::int64_t> Log::integrate() {
   Impl& m = *impl_;
-  std::lock_guard lock(m.integrate_mu);
+  core::MutexLock lock(m.integrate_mu);
   while (true) {
     Edge next;
     bool full_chunk = false;
-    auto size = m.store.write([&](store::Tx& tx) -> Result<std::int64_t> {
-      const std::int64_t from = latest_size(tx);
-      // Another instance (PostgreSQL) may have integrated since we last looked.
-      if (m.edge.size == from) {
-        next = m.edge;
-      } else {
-        auto e = m.load_edge(tx, from);
-        if (!e) return fail(e.error());
-        next = std::move(*e);
-      }
-      auto rows =
-          tx.query("SELECT idx, data FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?",
-                   {from, kIntegrateChunk});
-      full_chunk = static_cast<std::int64_t>(rows.size()) == kIntegrateChunk;
-      std::vector<Hash> leaves;
-      leaves.reserve(rows.size());
-      for (const auto& row : rows) {
-        // Commit order is index order, so a gap is not a transaction in flight but a deleted row:
-        // integrate only the dense prefix and let self_check name the hole.
-        if (row.int64(0) != from + static_cast<std::int64_t>(leaves.size())) break;
-        leaves.push_back(leaf_hash(row.text(1)));
-      }
-      if (leaves.empty()) return from;
-      const auto nodes = ledger::integrate(next, leaves);
-      store::Params values;
-      values.reserve(nodes.size() * 3);
-      for (const auto& n : nodes) {
-        values.emplace_back(std::int64_t{n.id.level});
-        values.emplace_back(n.id.index);
-        values.emplace_back(to_hex(n.hash));
-      }
-      insert_rows(tx, "ledger_nodes (level, idx, hash)", 3, values);
-      Checkpoint c;
-      c.origin = m.options.origin;
-      c.size = next.size;
-      c.root = root_of(next);
-      std::string note = sign_note(checkpoint_body(c), m.keys.signers.front());
-      for (std::size_t k = 1; k < m.keys.signers.size(); ++k) {
-        auto extra = parse_note(sign_note(checkpoint_body(c), m.keys.signers[k]));
-        if (extra && !extra->lines.empty()) note = add_signature_line(note, extra->lines.front());
-      }
-      tx.exec("INSERT INTO ledger_checkpoints (size, root, note, at_ms) VALUES (?, ?, ?, ?)",
-              {c.size, to_hex(c.root), note, m.clock.now_ms()});
-      return c.size;
+    auto size = m.store.write([&, current = m.edge](store::Tx& tx) -> Result<std::int64_t> {
+      return m.integrate_chunk(tx, current, next, full_chunk);
     });
     if (!size) return size;
     m.edge = next;
@@ -730,122 +713,146 @@ Status Log::add_cosignature(std::string_view cosigned_note) {
   });
 }
 
+namespace {
+
+tl::unexpected<Error> broken(std::int64_t index, const std::string& what) {
+  return internal("ledger: index " + std::to_string(index) + ": " + what);
+}
+
+constexpr std::int64_t kCheckChunk = 4096;
+
+// The entries against the stored leaf hashes, in chunks: every index from 0 present, and those
+// below `size` hashing to their leaf. Returns the number of entries.
+Result<std::int64_t> check_entries(store::Tx& tx, std::int64_t size) {
+  std::int64_t expect = 0;
+  while (true) {
+    auto entries =
+        tx.query("SELECT idx, data FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?",
+                 {expect, kCheckChunk});
+    std::map<std::int64_t, Hash> leaves;
+    if (!entries.empty() && expect < size) {
+      for (const auto& row :
+           tx.query("SELECT idx, hash FROM ledger_nodes WHERE level = 0 AND idx >= ? AND idx < ?",
+                    {expect, expect + kCheckChunk + 1})) {
+        auto h = hash_from_hex(row.text(1));
+        if (!h) return broken(row.int64(0), "its stored leaf hash is malformed");
+        leaves[row.int64(0)] = *h;
+      }
+    }
+    for (const auto& row : entries) {
+      const std::int64_t idx = row.int64(0);
+      if (idx != expect) return broken(expect, "the entry is missing");
+      if (idx < size) {
+        auto it = leaves.find(idx);
+        if (it == leaves.end()) return broken(idx, "its leaf hash is missing");
+        if (it->second != leaf_hash(row.text(1))) {
+          return broken(idx, "the entry does not match its leaf hash");
+        }
+      }
+      ++expect;
+    }
+    if (static_cast<std::int64_t>(entries.size()) < kCheckChunk) break;
+  }
+  if (expect < size) return broken(expect, "the entry is missing");
+  return expect;
+}
+
+// Each node of `level` (≥ 1) below `want` is the hash of its two children.
+Status check_inner_nodes(store::Tx& tx, int level, std::int64_t want) {
+  for (std::int64_t from = 0; from < want; from += kCheckChunk) {
+    const std::int64_t to = std::min(want, from + kCheckChunk);
+    std::vector<Hash> kids;
+    for (const auto& row :
+         tx.query("SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ? "
+                  "ORDER BY idx",
+                  {std::int64_t{level - 1}, 2 * from, 2 * to})) {
+      auto h = hash_from_hex(row.text(1));
+      if (!h) return broken(row.int64(0) << (level - 1), "a stored node is malformed");
+      kids.push_back(*h);
+    }
+    std::int64_t i = from;
+    for (const auto& row :
+         tx.query("SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ? "
+                  "ORDER BY idx",
+                  {std::int64_t{level}, from, to})) {
+      auto h = hash_from_hex(row.text(1));
+      const auto k = static_cast<std::size_t>(2 * (i - from));
+      if (!h || k + 1 >= kids.size() || *h != node_hash(kids[k], kids[k + 1])) {
+        return broken(i << level, "node " + std::to_string(level) + "/" + std::to_string(i) +
+                                      " is not the hash of its children");
+      }
+      ++i;
+    }
+  }
+  return {};
+}
+
+// Each level holds exactly the complete subtrees of the checkpointed tree (more means the
+// checkpoint table went back), and each inner node is the hash of its children.
+Status check_nodes(store::Tx& tx, std::int64_t size) {
+  for (int level = 0; level < 63; ++level) {
+    const std::int64_t want = size >> level;
+    auto count = tx.query_one("SELECT COUNT(*), MAX(idx) FROM ledger_nodes WHERE level = ?",
+                              {std::int64_t{level}});
+    const std::int64_t have = count ? count->int64(0) : 0;
+    const std::int64_t max = count && !count->is_null(1) ? count->int64(1) : -1;
+    if (have != want || max != want - 1) {
+      const std::int64_t first = (have > want || max >= want) ? want : have;
+      return broken(first << level, "level " + std::to_string(level) + " holds " +
+                                        std::to_string(have) + " nodes, the checkpoint of size " +
+                                        std::to_string(size) + " needs " + std::to_string(want));
+    }
+    if (want == 0) break;
+    if (level == 0) continue;
+    if (Status s = check_inner_nodes(tx, level, want); !s) return s;
+  }
+  return {};
+}
+
+// Every stored checkpoint: signed by one of `own`, for `origin`, with the root of the stored tree.
+Status check_checkpoints(store::Tx& tx, const std::vector<Verifier>& own,
+                         const std::string& origin) {
+  for (const auto& row :
+       tx.query("SELECT size, root, note FROM ledger_checkpoints ORDER BY size")) {
+    const std::int64_t at = row.int64(0);
+    auto note = parse_note(row.text(2));
+    auto body = note ? parse_checkpoint_body(note->text) : Result<Checkpoint>(fail(note.error()));
+    const bool ours = std::any_of(own.begin(), own.end(), [&](const Verifier& v) {
+      return static_cast<bool>(verify_note(row.text(2), v));
+    });
+    if (!note || !body || body->size != at || body->origin != origin || !ours) {
+      return broken(at, "the checkpoint of size " + std::to_string(at) + " is not validly signed");
+    }
+    auto root = root_hash(at, reader_of(tx));
+    if (!root || *root != body->root || to_hex(*root) != row.text(1)) {
+      return broken(
+          at, "the checkpoint of size " + std::to_string(at) + " does not match the stored tree");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 Status Log::self_check() {
   Impl& m = *impl_;
   return m.store.read([&](store::Tx& tx) -> Status {
     const std::int64_t size = latest_size(tx);
-    auto broken = [](std::int64_t index, const std::string& what) {
-      return internal("ledger: index " + std::to_string(index) + ": " + what);
-    };
     if (size < m.high_water) {
       return broken(size, "the latest checkpoint (size " + std::to_string(size) +
                               ") is older than one already published (size " +
                               std::to_string(m.high_water.load()) + "): rolled back");
     }
-    // Entries against the stored leaf hashes, in chunks.
-    constexpr std::int64_t kChunk = 4096;
-    std::int64_t expect = 0;
-    while (true) {
-      auto entries =
-          tx.query("SELECT idx, data FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?",
-                   {expect, kChunk});
-      std::map<std::int64_t, Hash> leaves;
-      if (!entries.empty() && expect < size) {
-        for (const auto& row :
-             tx.query("SELECT idx, hash FROM ledger_nodes WHERE level = 0 AND idx >= ? AND idx < ?",
-                      {expect, expect + kChunk + 1})) {
-          auto h = hash_from_hex(row.text(1));
-          if (!h) return broken(row.int64(0), "its stored leaf hash is malformed");
-          leaves[row.int64(0)] = *h;
-        }
-      }
-      for (const auto& row : entries) {
-        const std::int64_t idx = row.int64(0);
-        if (idx != expect) return broken(expect, "the entry is missing");
-        if (idx < size) {
-          auto it = leaves.find(idx);
-          if (it == leaves.end()) return broken(idx, "its leaf hash is missing");
-          if (it->second != leaf_hash(row.text(1))) {
-            return broken(idx, "the entry does not match its leaf hash");
-          }
-        }
-        ++expect;
-      }
-      if (static_cast<std::int64_t>(entries.size()) < kChunk) break;
-    }
-    if (expect < size) return broken(expect, "the entry is missing");
+    auto entries = check_entries(tx, size);
+    if (!entries) return fail(entries.error());
+    const std::int64_t expect = *entries;
     auto head = tx.query_one("SELECT next_index FROM ledger_head WHERE id = 1");
     if (!head || head->int64(0) != expect) {
       return broken(std::min(expect, head ? head->int64(0) : 0),
                     "entries and the head counter disagree");
     }
-    // Nodes: each level holds exactly the complete subtrees of the checkpointed tree (more means
-    // the checkpoint table went back), and each inner node is the hash of its children.
-    for (int level = 0; level < 63; ++level) {
-      const std::int64_t want = size >> level;
-      auto count = tx.query_one("SELECT COUNT(*), MAX(idx) FROM ledger_nodes WHERE level = ?",
-                                {std::int64_t{level}});
-      const std::int64_t have = count ? count->int64(0) : 0;
-      const std::int64_t max = count && !count->is_null(1) ? count->int64(1) : -1;
-      if (have != want || max != want - 1) {
-        const std::int64_t first = (have > want || max >= want) ? want : have;
-        return broken(first << level, "level " + std::to_string(level) + " holds " +
-                                          std::to_string(have) + " nodes, the checkpoint of size " +
-                                          std::to_string(size) + " needs " + std::to_string(want));
-      }
-      if (want == 0) break;
-      if (level == 0) continue;
-      for (std::int64_t from = 0; from < want; from += kChunk) {
-        const std::int64_t to = std::min(want, from + kChunk);
-        std::vector<NodeId> children;
-        for (std::int64_t i = from; i < to; ++i) {
-          children.push_back({level - 1, 2 * i});
-          children.push_back({level - 1, 2 * i + 1});
-        }
-        std::vector<Hash> kids;
-        for (const auto& row :
-             tx.query("SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ? "
-                      "ORDER BY idx",
-                      {std::int64_t{level - 1}, 2 * from, 2 * to})) {
-          auto h = hash_from_hex(row.text(1));
-          if (!h) return broken(row.int64(0) << (level - 1), "a stored node is malformed");
-          kids.push_back(*h);
-        }
-        std::int64_t i = from;
-        for (const auto& row :
-             tx.query("SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ? "
-                      "ORDER BY idx",
-                      {std::int64_t{level}, from, to})) {
-          auto h = hash_from_hex(row.text(1));
-          const auto k = static_cast<std::size_t>(2 * (i - from));
-          if (!h || k + 1 >= kids.size() || *h != node_hash(kids[k], kids[k + 1])) {
-            return broken(i << level, "node " + std::to_string(level) + "/" + std::to_string(i) +
-                                          " is not the hash of its children");
-          }
-          ++i;
-        }
-      }
-    }
-    // Every stored checkpoint: signed by us, for our origin, with the root of the stored tree.
-    for (const auto& row :
-         tx.query("SELECT size, root, note FROM ledger_checkpoints ORDER BY size")) {
-      const std::int64_t at = row.int64(0);
-      auto note = parse_note(row.text(2));
-      auto body = note ? parse_checkpoint_body(note->text) : Result<Checkpoint>(fail(note.error()));
-      const bool ours = std::any_of(m.own.begin(), m.own.end(), [&](const Verifier& v) {
-        return static_cast<bool>(verify_note(row.text(2), v));
-      });
-      if (!note || !body || body->size != at || body->origin != m.options.origin || !ours) {
-        return broken(at,
-                      "the checkpoint of size " + std::to_string(at) + " is not validly signed");
-      }
-      auto root = root_hash(at, reader_of(tx));
-      if (!root || *root != body->root || to_hex(*root) != row.text(1)) {
-        return broken(
-            at, "the checkpoint of size " + std::to_string(at) + " does not match the stored tree");
-      }
-    }
-    return {};
+    if (Status s = check_nodes(tx, size); !s) return s;
+    return check_checkpoints(tx, m.own, m.options.origin);
   });
 }
 

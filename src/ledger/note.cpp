@@ -25,14 +25,6 @@ unsigned char alg_of(KeyKind kind) {
   return kind == KeyKind::ed25519 ? kAlgEd25519 : kAlgCosignatureV1;
 }
 
-std::string b64(std::string_view bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
-
 std::optional<std::string> unb64(std::string_view text) {
   if (text.empty() || text.size() % 4 != 0) return std::nullopt;
   std::string out(text.size() / 4 * 3, '\0');
@@ -196,7 +188,7 @@ std::string signature_line(std::string_view name, std::string_view payload) {
   std::string line(kSigPrefix);
   line += name;
   line += ' ';
-  line += b64(payload);
+  line += base64(payload);
   return line;
 }
 
@@ -237,6 +229,14 @@ Result<KeyParts> split_key(std::string_view text, std::string_view field) {
 }
 
 }  // namespace
+
+std::string base64(std::string_view bytes) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
+}
 
 SignerKey generate_key(std::string name, KeyKind kind) {
   ensure_sodium();
@@ -283,13 +283,13 @@ Result<SignerKey> parse_signer_key(std::string_view text) {
 std::string format_signer_key(const SignerKey& key) {
   std::string data(1, static_cast<char>(alg_of(key.kind)));
   data += key.seed;
-  return std::string(kPrivatePrefix) + key.name + "+" + hex8(key.key_hash) + "+" + b64(data);
+  return std::string(kPrivatePrefix) + key.name + "+" + hex8(key.key_hash) + "+" + base64(data);
 }
 
 std::string verifier_key(const SignerKey& key) {
   std::string data(1, static_cast<char>(alg_of(key.kind)));
   data += key.public_key;
-  return key.name + "+" + hex8(key.key_hash) + "+" + b64(data);
+  return key.name + "+" + hex8(key.key_hash) + "+" + base64(data);
 }
 
 Result<Verifier> parse_verifier_key(std::string_view text) {

@@ -34,6 +34,9 @@ struct SignerKey {
   std::uint32_t key_hash = 0;
 };
 
+// Standard base64 with padding, as notes and the ledger API write bytes.
+std::string base64(std::string_view bytes);
+
 // Generates a fresh key pair from libsodium's CSPRNG.
 SignerKey generate_key(std::string name, KeyKind kind);
 // Parses / formats the signer key string above (the private key file holds exactly that line).
@@ -60,8 +63,8 @@ Result<Checkpoint> parse_checkpoint_body(std::string_view body);
 
 // A signed note split into its text and its signature lines.
 struct Note {
-  std::string text;                 // body, ends in "\n"
-  std::vector<std::string> lines;   // signature lines, without the trailing "\n"
+  std::string text;                // body, ends in "\n"
+  std::vector<std::string> lines;  // signature lines, without the trailing "\n"
 };
 Result<Note> parse_note(std::string_view note);
 std::string format_note(const Note& note);

@@ -2,28 +2,21 @@
 // proofs under /api/v1/ledger/, the witness cosignature intake and the party's receipt.
 #include <charconv>
 
-#include <sodium.h>
-
 #include "core/clock.h"
-#include "http/json_api.h"
-#include "identity/identity.h"
+#include "identity/routes.h"
 #include "ledger/ledger.h"
 
 namespace yiwang::ledger {
 namespace {
 
 using http::Json;
+using http::PathParams;
+using http::Request;
+using http::Response;
+using http::Runs;
 
 constexpr std::size_t kMaxCosignedNote = 64 * 1024;
 constexpr std::size_t kMaxSubjectLength = 200;
-
-std::string base64(std::string_view bytes) {
-  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
 
 Json proof_json(const std::vector<Hash>& proof) {
   Json out = Json::array();
@@ -50,6 +43,17 @@ Result<std::int64_t> query_count(const http::Request& req, std::string_view name
                 "missing parameter " + std::string(name));
   }
   return parse_count(*text, "/" + std::string(name));
+}
+
+// Two counts of the query, the first one checked first.
+Result<std::pair<std::int64_t, std::int64_t>> query_counts(const http::Request& req,
+                                                           std::string_view first,
+                                                           std::string_view second) {
+  auto a = query_count(req, first);
+  if (!a) return fail(a.error());
+  auto b = query_count(req, second);
+  if (!b) return fail(b.error());
+  return std::make_pair(*a, *b);
 }
 
 Result<std::string> query_text(const http::Request& req, std::string_view name) {
@@ -86,139 +90,146 @@ Json act_json(const Act& a) {
 const char* const kImmutable = "public, max-age=31536000, immutable";
 const char* const kShort = "public, max-age=60";
 
+http::Response immutable(const Json& body) {
+  return with_cache(http::ok(body), kImmutable);
+}
+
+// Tiles, the checkpoint, entries and proofs answer from the tile cache or short reads of the
+// latest checkpoint: declared fast (io_thread).
+void register_log_reads(identity::Routes& api, Log& log) {
+  api.open(
+      "GET", "/ledger/checkpoint",
+      [&log](const Request& req, const PathParams&) -> Result<Response> {
+        auto c = log.checkpoint();
+        // Even the "no checkpoint yet" answer must not be cached: built here with its header.
+        if (!c) return with_cache(http::problem(c.error(), req), "no-cache");
+        return bytes(c->note, "text/plain; charset=utf-8", "no-cache");
+      },
+      Runs::io_thread);
+
+  api.open(
+      "GET", "/ledger/tile/{path...}",
+      [&log](const Request&, const PathParams& p) -> Result<Response> {
+        auto ref = parse_tile_path("tile/" + p.at("path"));
+        if (!ref) return fail(ErrorCode::not_found, "/path", "没有这个瓦片", "no such tile");
+        // A partial tile is final for its width too, but clients are told to move on to the full
+        // tile once it exists, so keep it out of long-lived caches.
+        const char* cache = ref->width == kTileWidth ? kImmutable : kShort;
+        return log.tile(*ref).map([&](std::string tile) {
+          return bytes(std::move(tile), "application/octet-stream", cache);
+        });
+      },
+      Runs::io_thread);
+
+  api.open(
+      "GET", "/api/v1/ledger/key",
+      [&log](const Request&, const PathParams&) {
+        return Result<Response>(with_cache(
+            http::ok(Json{{"origin", log.origin()}, {"verifier_key", log.verifier_key()}}),
+            "public, max-age=300"));
+      },
+      Runs::io_thread);
+
+  api.open(
+      "GET", "/api/v1/ledger/entries/{index}",
+      [&log](const Request&, const PathParams& p) {
+        return parse_count(p.at("index"), "/index")
+            .and_then([&](std::int64_t index) { return log.entry(index); })
+            .map([](const Entry& e) {
+              return immutable(Json{{"index", e.index},
+                                    {"entry", base64(e.data)},
+                                    {"leaf_hash", to_base64(e.leaf_hash)}});
+            });
+      },
+      Runs::io_thread);
+
+  api.open(
+      "GET", "/api/v1/ledger/proof/inclusion",
+      [&log](const Request& req, const PathParams&) -> Result<Response> {
+        auto asked = query_counts(req, "index", "size");
+        if (!asked) return fail(asked.error());
+        const auto [index, size] = *asked;
+        auto proof = log.inclusion(index, size);
+        if (!proof) return fail(proof.error());
+        return log.entry(index).map([&](const Entry& e) {
+          return immutable(Json{{"index", index},
+                                {"size", size},
+                                {"leaf_hash", to_base64(e.leaf_hash)},
+                                {"proof", proof_json(*proof)}});
+        });
+      },
+      Runs::io_thread);
+
+  api.open(
+      "GET", "/api/v1/ledger/proof/consistency",
+      [&log](const Request& req, const PathParams&) -> Result<Response> {
+        auto asked = query_counts(req, "old", "new");
+        if (!asked) return fail(asked.error());
+        const auto [old_size, new_size] = *asked;
+        return log.consistency(old_size, new_size).map([&](const std::vector<Hash>& proof) {
+          return immutable(
+              Json{{"old", old_size}, {"new", new_size}, {"proof", proof_json(proof)}});
+        });
+      },
+      Runs::io_thread);
+}
+
+Status add_cosignature(const Request& req, Log& log) {
+  const std::string type = req.header("content-type");
+  if (type.rfind("text/plain", 0) != 0) {
+    return fail(ErrorCode::unsupported_media, "", "联署检查点须以 text/plain 提交",
+                "send the cosigned checkpoint as text/plain");
+  }
+  if (req.body.size() > kMaxCosignedNote) {
+    return fail(ErrorCode::too_large, "", "联署检查点过大", "the cosigned checkpoint is too large");
+  }
+  return log.add_cosignature(req.body);
+}
+
+Result<Response> receipt(const identity::Principal& who, const PathParams& p, Follower& follower,
+                         const ReceiptAccess& may_read_receipt) {
+  const std::string& type = p.at("subject_type");
+  const std::string& id = p.at("subject_id");
+  if (!may_read_receipt) {
+    return fail(ErrorCode::forbidden, "", "无权查看该回执", "not allowed to read this receipt");
+  }
+  if (Status s = may_read_receipt(who, type, id); !s) return fail(s.error());
+  return follower.receipt(type, id).map([](const Receipt& r) {
+    Json body{{"subject_type", r.subject_type},
+              {"subject_id", r.subject_id},
+              {"acts", http::array_of(r.acts, act_json)},
+              {"party", r.party},
+              {"salt", r.salt_hex},
+              {"commitment", r.commitment}};
+    return with_cache(http::ok(body), "no-store");
+  });
+}
+
 }  // namespace
 
 void register_routes(http::Router& router, Log& log, Follower& follower,
                      identity::Service& identity, ReceiptAccess may_read_receipt) {
-  router.add("GET", "/ledger/checkpoint",
-             [&log](const http::Request& req, const http::PathParams&) {
-               auto c = log.checkpoint();
-               if (!c) return with_cache(http::problem(c.error(), req), "no-cache");
-               return bytes(c->note, "text/plain; charset=utf-8", "no-cache");
-             });
+  identity::Routes api(router, identity);
+  register_log_reads(api, log);
 
-  router.add("GET", "/ledger/tile/{path...}",
-             [&log](const http::Request& req, const http::PathParams& p) {
-               auto ref = parse_tile_path("tile/" + p.at("path"));
-               if (!ref) {
-                 return http::problem(
-                     Error{ErrorCode::not_found, "/path", "没有这个瓦片", "no such tile"}, req);
-               }
-               auto tile = log.tile(*ref);
-               if (!tile) return http::problem(tile.error(), req);
-               // A partial tile is final for its width too, but clients are told to move on to the
-               // full tile once it exists, so keep it out of long-lived caches.
-               return bytes(std::move(*tile), "application/octet-stream",
-                            ref->width == kTileWidth ? kImmutable : kShort);
-             });
-
-  router.add("GET", "/api/v1/ledger/key", [&log](const http::Request&, const http::PathParams&) {
-    return with_cache(
-        http::ok(Json{{"origin", log.origin()}, {"verifier_key", log.verifier_key()}}),
-        "public, max-age=300");
+  api.open("GET", "/api/v1/ledger/acts", [&follower](const Request& req, const PathParams&) {
+    auto type = query_text(req, "subject_type");
+    if (!type) return Result<Response>(fail(type.error()));
+    auto id = query_text(req, "subject_id");
+    if (!id) return Result<Response>(fail(id.error()));
+    return Result<Response>(with_cache(
+        http::ok(Json{{"items", http::array_of(follower.acts_of(*type, *id), act_json)}}),
+        "no-cache"));
   });
 
-  router.add("GET", "/api/v1/ledger/entries/{index}",
-             [&log](const http::Request& req, const http::PathParams& p) {
-               auto index = parse_count(p.at("index"), "/index");
-               if (!index) return http::problem(index.error(), req);
-               auto e = log.entry(*index);
-               if (!e) return http::problem(e.error(), req);
-               return with_cache(http::ok(Json{{"index", e->index},
-                                               {"entry", base64(e->data)},
-                                               {"leaf_hash", to_base64(e->leaf_hash)}}),
-                                 kImmutable);
-             });
+  api.open("POST", "/api/v1/ledger/cosignatures",
+           [&log](const Request& req, const PathParams&) { return add_cosignature(req, log); });
 
-  router.add("GET", "/api/v1/ledger/proof/inclusion",
-             [&log](const http::Request& req, const http::PathParams&) {
-               auto index = query_count(req, "index");
-               if (!index) return http::problem(index.error(), req);
-               auto size = query_count(req, "size");
-               if (!size) return http::problem(size.error(), req);
-               auto proof = log.inclusion(*index, *size);
-               if (!proof) return http::problem(proof.error(), req);
-               auto e = log.entry(*index);
-               if (!e) return http::problem(e.error(), req);
-               return with_cache(http::ok(Json{{"index", *index},
-                                               {"size", *size},
-                                               {"leaf_hash", to_base64(e->leaf_hash)},
-                                               {"proof", proof_json(*proof)}}),
-                                 kImmutable);
-             });
-
-  router.add(
-      "GET", "/api/v1/ledger/proof/consistency",
-      [&log](const http::Request& req, const http::PathParams&) {
-        auto old_size = query_count(req, "old");
-        if (!old_size) return http::problem(old_size.error(), req);
-        auto new_size = query_count(req, "new");
-        if (!new_size) return http::problem(new_size.error(), req);
-        auto proof = log.consistency(*old_size, *new_size);
-        if (!proof) return http::problem(proof.error(), req);
-        return with_cache(
-            http::ok(Json{{"old", *old_size}, {"new", *new_size}, {"proof", proof_json(*proof)}}),
-            kImmutable);
-      });
-
-  router.add("GET", "/api/v1/ledger/acts",
-             [&follower](const http::Request& req, const http::PathParams&) {
-               auto type = query_text(req, "subject_type");
-               if (!type) return http::problem(type.error(), req);
-               auto id = query_text(req, "subject_id");
-               if (!id) return http::problem(id.error(), req);
-               Json items = Json::array();
-               for (const auto& a : follower.acts_of(*type, *id)) items.push_back(act_json(a));
-               return with_cache(http::ok(Json{{"items", std::move(items)}}), "no-cache");
-             });
-
-  router.add("POST", "/api/v1/ledger/cosignatures",
-             [&log](const http::Request& req, const http::PathParams&) {
-               const std::string type = req.header("content-type");
-               if (type.rfind("text/plain", 0) != 0) {
-                 return http::problem(
-                     Error{ErrorCode::unsupported_media, "", "联署检查点须以 text/plain 提交",
-                           "send the cosigned checkpoint as text/plain"},
-                     req);
-               }
-               if (req.body.size() > kMaxCosignedNote) {
-                 return http::problem(Error{ErrorCode::too_large, "", "联署检查点过大",
-                                            "the cosigned checkpoint is too large"},
-                                      req);
-               }
-               if (Status s = log.add_cosignature(req.body); !s) {
-                 return http::problem(s.error(), req);
-               }
-               return http::no_content();
-             });
-
-  router.add("GET", "/api/v1/ledger/receipts/{subject_type}/{subject_id}",
-             [&follower, &identity, may_read_receipt](const http::Request& req,
-                                                      const http::PathParams& p) {
-               auto who = identity.authenticate(req.bearer_token());
-               if (!who) return http::problem(who.error(), req);
-               const std::string& type = p.at("subject_type");
-               const std::string& id = p.at("subject_id");
-               if (!may_read_receipt) {
-                 return http::problem(Error{ErrorCode::forbidden, "", "无权查看该回执",
-                                            "not allowed to read this receipt"},
-                                      req);
-               }
-               if (Status s = may_read_receipt(*who, type, id); !s) {
-                 return http::problem(s.error(), req);
-               }
-               auto r = follower.receipt(type, id);
-               if (!r) return http::problem(r.error(), req);
-               Json acts = Json::array();
-               for (const auto& a : r->acts) acts.push_back(act_json(a));
-               Json body{{"subject_type", r->subject_type},
-                         {"subject_id", r->subject_id},
-                         {"acts", std::move(acts)},
-                         {"party", r->party},
-                         {"salt", r->salt_hex},
-                         {"commitment", r->commitment}};
-               return with_cache(http::ok(body), "no-store");
-             });
+  api.add("GET", "/api/v1/ledger/receipts/{subject_type}/{subject_id}",
+          [&follower, may_read_receipt](const Request&, const PathParams& p,
+                                        const identity::Principal& who) {
+            return receipt(who, p, follower, may_read_receipt);
+          });
 }
 
 }  // namespace yiwang::ledger

@@ -1,21 +1,21 @@
 // Sequencer: the one background thread that keeps the log moving (follow events, integrate, sign).
 #include <algorithm>
-#include <condition_variable>
 #include <cstdio>
-#include <mutex>
 #include <thread>
 
+#include "core/thread_annotations.h"
 #include "ledger/ledger.h"
 
 namespace yiwang::ledger {
 
 struct Sequencer::Impl {
+  // Constant once the thread runs.
   Log& log;
   Follower* follower;
   std::chrono::milliseconds interval;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stopping = false;
+  core::Mutex mu;
+  core::CondVar cv;  // signalled when stopping
+  bool stopping GUARDED_BY(mu) = false;
   std::thread thread;
 
   Impl(Log& l, Follower* f, std::chrono::milliseconds i) : log(l), follower(f), interval(i) {}
@@ -24,24 +24,28 @@ struct Sequencer::Impl {
     std::fprintf(stderr, "yiwang: ledger sequencer: %s: %s\n", what, e.message_en.c_str());
   }
 
-  bool stopped() {
-    std::lock_guard lock(mu);
+  bool stopped() EXCLUDES(mu) {
+    core::MutexLock lock(mu);
     return stopping;
   }
 
-  void run() {
+  // Waits until `deadline`; true when asked to stop meanwhile.
+  bool stop_requested_by(std::chrono::steady_clock::time_point deadline) EXCLUDES(mu) {
+    core::MutexLock lock(mu);
+    while (!stopping) {
+      if (!cv.wait_until(mu, deadline)) break;
+    }
+    return stopping;
+  }
+
+  void run() EXCLUDES(mu) {
     constexpr int kPollBatch = 500;
     // Fixed rate: a round starts one interval after the previous one started, so an act waits
     // at most one interval plus one round for the checkpoint that covers it.
     auto next = std::chrono::steady_clock::now();
     while (true) {
       next += interval;
-      {
-        std::unique_lock lock(mu);
-        if (cv.wait_until(lock, std::max(next, std::chrono::steady_clock::now()),
-                          [&] { return stopping; }))
-          return;
-      }
+      if (stop_requested_by(std::max(next, std::chrono::steady_clock::now()))) return;
       if (follower) {
         // Catch up before signing, so that acts that happened before this tick are in the
         // checkpoint; a stop request still ends the loop within one batch.
@@ -69,10 +73,10 @@ Sequencer::Sequencer(Log& log, Follower* follower, std::chrono::milliseconds int
 
 Sequencer::~Sequencer() {
   {
-    std::lock_guard lock(impl_->mu);
+    core::MutexLock lock(impl_->mu);
     impl_->stopping = true;
   }
-  impl_->cv.notify_all();
+  impl_->cv.signal_all();
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 

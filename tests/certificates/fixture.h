@@ -1,10 +1,9 @@
-// What every certificates test sets up, on each backend: the migrations of the modules a
-// certificate touches, the services (cheapest Argon2id: tests check behaviour, not password
-// strength), two departments with their USCCs and the standard certificate types.
+// What every certificates test stands on: the test platform (tests/support/platform.h) with the
+// catalog and certificates modules, two departments with their USCCs in a division, the standard
+// certificate types, and the services.
 #pragma once
 
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -12,31 +11,21 @@
 
 #include "certificates/certificates.h"
 #include "events/events.h"
+#include "support/platform.h"
 #include "support/test_store.h"
 
 namespace yiwang::certificates::testing {
 
+using yiwang::testing::citizen_id;
+
 constexpr const char* kBase = "https://yiwang.example";
 constexpr const char* kScjgUscc = "11329900MB0100025F";
+constexpr core::Millis kStart = 1'790'000'000'000;  // 2026-09-21
 
-inline std::string citizen_id(std::string_view first17) {
-  return std::string(first17) + identity::citizen_id_check(first17);
-}
-
-class Fixture : public ::testing::TestWithParam<std::string> {
+class Fixture : public yiwang::testing::PlatformTest {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    std::vector<store::Migration> all;
-    for (auto list : {events::migrations(), identity::migrations(), catalog::migrations(),
-                      certificates::migrations()}) {
-      all.insert(all.end(), list.begin(), list.end());
-    }
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options options;
-    options.pwhash_opslimit = 1;
-    options.pwhash_memlimit = 8192;
-    ids_ = std::make_unique<identity::Service>(*store_, clock_, random_, options);
+    ASSERT_NO_FATAL_FAILURE(open({catalog::migrations(), certificates::migrations()}, kStart));
     catalog_ = std::make_unique<catalog::Service>(*store_, clock_);
     service_ = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_, kBase);
     ASSERT_TRUE(ids_->upsert_division({"320000", "江苏省", ""}));
@@ -50,26 +39,23 @@ class Fixture : public ::testing::TestWithParam<std::string> {
     seeded_types_ = *seeded;
   }
 
-  identity::Principal user(const std::string& name, identity::Kind kind, const std::string& dept,
-                           std::set<identity::Role> roles, const std::string& id_number = "") {
-    identity::NewUser u;
-    u.username = name;
-    u.password = kPassword;
-    u.kind = kind;
-    u.display_name = name;
-    u.dept_id = dept;
-    u.roles = std::move(roles);
-    u.id_number = id_number;
-    auto p = ids_->create_user(u, nullptr);
-    EXPECT_TRUE(p) << p.error().field << " " << p.error().message_en;
-    return p ? *p : identity::Principal{};
+  // A citizen whose display name is the user name.
+  identity::Principal holder(const std::string& username, std::string_view id17) {
+    return citizen(username, username, id17);
   }
 
-  static constexpr const char* kPassword = "password123";
-  core::ManualClock clock_{1'790'000'000'000};  // 2026-09-21
-  core::SystemRandom random_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::Service> ids_;
+  // The events whose type starts with `type`, oldest first.
+  std::vector<events::Event> events_of(const std::string& type) {
+    auto r = store_->read([&](store::Tx& tx) -> Result<std::vector<events::Event>> {
+      events::Filter f;
+      f.type_prefix = type;
+      f.limit = 1000;
+      return events::list(tx, f);
+    });
+    EXPECT_TRUE(r);
+    return r ? *r : std::vector<events::Event>{};
+  }
+
   std::unique_ptr<catalog::Service> catalog_;
   std::unique_ptr<Service> service_;
   int seeded_types_ = 0;

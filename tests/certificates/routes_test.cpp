@@ -1,10 +1,13 @@
 // The certificate routes through the router (no sockets), on both backends.
+#include <cctype>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "certificates/certificates.h"
 #include "certificates/fixture.h"
 #include "http/http.h"
+#include "support/router_client.h"
 
 namespace yiwang::certificates {
 namespace {
@@ -19,11 +22,11 @@ class CertificateRoutesTest : public Fixture {
     Fixture::SetUp();
     if (HasFatalFailure()) return;
     register_routes(router_, *service_, *ids_);
-    approver_ = token("scjgapprover", identity::Kind::official, "scjg", {identity::Role::approver});
-    admin_ = token("admin1", identity::Kind::official, "scjg", {identity::Role::admin});
-    reviewer_ = token("gajreviewer", identity::Kind::official, "gaj", {identity::Role::reviewer});
+    approver_ = token(official("scjgapprover", "scjg", {identity::Role::approver}));
+    admin_ = token(official("admin1", "scjg", {identity::Role::admin}));
+    reviewer_ = token(official("gajreviewer", "gaj", {identity::Role::reviewer}));
     holder_id_ = citizen_id("32990019800101001");
-    citizen_ = token("zhangsan", identity::Kind::citizen, "", {}, holder_id_);
+    citizen_ = token(holder("zhangsan", "32990019800101001"));
     auto types = service_->types();
     ASSERT_TRUE(types);
     for (const auto& t : *types) {
@@ -31,27 +34,36 @@ class CertificateRoutesTest : public Fixture {
     }
   }
 
-  std::string token(const std::string& name, identity::Kind kind, const std::string& dept,
-                    std::set<identity::Role> roles, const std::string& id_number = "") {
-    user(name, kind, dept, std::move(roles), id_number);
-    auto login = ids_->login(name, kPassword, "127.0.0.1");
+  std::string token(const identity::Principal& who) {
+    auto login = ids_->login(who.username, std::string(yiwang::testing::kPassword), "127.0.0.1");
     EXPECT_TRUE(login);
     return login ? login->token : "";
   }
 
+  // A request through the router as the server makes it; `query` is percent-encoded.
   http::Response call(const std::string& method, const std::string& path,
                       const std::string& token = "", const std::string& body = "",
-                      std::multimap<std::string, std::string> query = {},
+                      const std::multimap<std::string, std::string>& query = {},
                       const std::string& content_type = "application/json") {
-    http::Request req;
-    req.method = method;
-    req.target = path;
-    req.path = path;
-    req.query = std::move(query);
-    if (!token.empty()) req.headers["authorization"] = "Bearer " + token;
-    if (!body.empty()) req.headers["content-type"] = content_type;
-    req.body = body;
-    return router_.dispatch(req);
+    std::string target = path;
+    for (const auto& [k, v] : query) {
+      target += (target == path ? "?" : "&") + k + "=" + percent_encode(v);
+    }
+    return client_.call(method, target, body, token, content_type);
+  }
+  static std::string percent_encode(const std::string& v) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : v) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+        out += static_cast<char>(c);
+      } else {
+        out += '%';
+        out += hex[c >> 4];
+        out += hex[c & 15];
+      }
+    }
+    return out;
   }
   static json body(const http::Response& r) { return json::parse(r.body, nullptr, false); }
 
@@ -77,6 +89,7 @@ class CertificateRoutesTest : public Fixture {
   }
 
   http::Router router_;
+  yiwang::testing::RouterClient client_{router_};
   std::string approver_, admin_, reviewer_, citizen_, holder_id_, licence_code_;
 };
 
@@ -151,14 +164,9 @@ TEST_P(CertificateRoutesTest, OfficialsUseWithACauseAndGetAnAnnotatedCopy) {
   EXPECT_EQ("gaj", copy["annotation"]["dept"]);
   EXPECT_EQ(core::format_instant(clock_.now_ms() + 30 * core::kDayMs),
             copy["annotation"]["valid_until"]);
-  auto events = store_->read([&](store::Tx& tx) -> Result<std::vector<events::Event>> {
-    events::Filter f;
-    f.type_prefix = "certificate.used";
-    return events::list(tx, f);
-  });
-  ASSERT_TRUE(events);
-  ASSERT_EQ(1u, events->size());
-  EXPECT_EQ(id, (*events)[0].subject_id);
+  auto events = events_of("certificate.used");
+  ASSERT_EQ(1u, events.size());
+  EXPECT_EQ(id, events[0].subject_id);
 
   // The holder reads their own without a cause; the PDF is theirs too.
   auto own = call("GET", "/api/v1/certificates/" + id, citizen_);

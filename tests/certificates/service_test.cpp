@@ -30,15 +30,14 @@ class CertificatesTest : public Fixture {
     auto types = service_->types();
     ASSERT_TRUE(types);
     for (const auto& t : *types) types_[t.name] = t;
-    approver_ = user("scjgapprover", identity::Kind::official, "scjg", {identity::Role::approver});
-    clerk_ = user("scjgclerk", identity::Kind::official, "scjg", {identity::Role::clerk});
-    gaj_approver_ =
-        user("gajapprover", identity::Kind::official, "gaj", {identity::Role::approver});
-    gaj_clerk_ = user("gajclerk", identity::Kind::official, "gaj", {identity::Role::clerk});
-    admin_ = user("admin1", identity::Kind::official, "scjg", {identity::Role::admin});
+    approver_ = official("scjgapprover", "scjg", {identity::Role::approver});
+    clerk_ = official("scjgclerk", "scjg", {identity::Role::clerk});
+    gaj_approver_ = official("gajapprover", "gaj", {identity::Role::approver});
+    gaj_clerk_ = official("gajclerk", "gaj", {identity::Role::clerk});
+    admin_ = official("admin1", "scjg", {identity::Role::admin});
     zhangsan_id_ = citizen_id("32990019800101001");
-    zhangsan_ = user("zhangsan", identity::Kind::citizen, "", {}, zhangsan_id_);
-    lisi_ = user("lisi", identity::Kind::citizen, "", {}, citizen_id("32990019900202002"));
+    zhangsan_ = holder("zhangsan", "32990019800101001");
+    lisi_ = holder("lisi", "32990019900202002");
   }
 
   Certificate issue_licence(const std::string& holder_id, std::string valid_to = "") {
@@ -64,17 +63,6 @@ class CertificatesTest : public Fixture {
 
   std::int64_t now_s() const { return clock_.now_ms() / 1000; }
 
-  std::vector<events::Event> events_of(const std::string& type) {
-    auto r = store_->read([&](store::Tx& tx) -> Result<std::vector<events::Event>> {
-      events::Filter f;
-      f.type_prefix = type;
-      f.limit = 1000;
-      return events::list(tx, f);
-    });
-    EXPECT_TRUE(r);
-    return r ? *r : std::vector<events::Event>{};
-  }
-
   std::map<std::string, CertificateType> types_;
   identity::Principal approver_, clerk_, gaj_approver_, gaj_clerk_, admin_, zhangsan_, lisi_;
   std::string zhangsan_id_;
@@ -97,7 +85,7 @@ TEST_P(CertificatesTest, IssuedCertificateIsInTheWalletWithAVerifiableCredential
   EXPECT_EQ(kScjgUscc, parts->issuer_uscc);
   EXPECT_EQ(1, parts->version);
   EXPECT_EQ("111", c.holder_id_type);
-  EXPECT_EQ(Status::valid, c.status);
+  EXPECT_EQ(CertificateStatus::valid, c.status);
   EXPECT_EQ("", c.valid_to);  // 营业执照: 长期
 
   Certificate second = issue_licence(zhangsan_id_);
@@ -147,13 +135,17 @@ TEST_P(CertificatesTest, OnlyTheIssuingDepartmentIssuesAndChangesStatus) {
   EXPECT_EQ("/type_code", service_->issue(in, approver_).error().field);
 
   Certificate c = issue_licence(zhangsan_id_);
-  EXPECT_EQ(
-      ErrorCode::forbidden,
-      service_->change_status(c.identifier, Status::revoked, "x", gaj_approver_).error().code);
+  EXPECT_EQ(ErrorCode::forbidden,
+            service_->change_status(c.identifier, CertificateStatus::revoked, "x", gaj_approver_)
+                .error()
+                .code);
   EXPECT_EQ("/reason",
-            service_->change_status(c.identifier, Status::revoked, "  ", approver_).error().field);
-  EXPECT_EQ(ErrorCode::conflict,
-            service_->change_status(c.identifier, Status::valid, "x", approver_).error().code);
+            service_->change_status(c.identifier, CertificateStatus::revoked, "  ", approver_)
+                .error()
+                .field);
+  EXPECT_EQ(
+      ErrorCode::conflict,
+      service_->change_status(c.identifier, CertificateStatus::valid, "x", approver_).error().code);
 }
 
 TEST_P(CertificatesTest, RevocationShowsInTheStatusListAndFailsPresentations) {
@@ -179,20 +171,22 @@ TEST_P(CertificatesTest, RevocationShowsInTheStatusListAndFailsPresentations) {
   ASSERT_TRUE(list);
   EXPECT_EQ(CredentialStatus::valid, *status_at(*list, c.status_index, jwks("scjg")));
 
-  ASSERT_TRUE(service_->change_status(c.identifier, Status::suspended, "核查中", approver_));
+  ASSERT_TRUE(
+      service_->change_status(c.identifier, CertificateStatus::suspended, "核查中", approver_));
   list = service_->status_list(c.status_list_id);
   EXPECT_EQ(CredentialStatus::suspended, *status_at(*list, c.status_index, jwks("scjg")));
   auto suspended = service_->verify_presentation(*presentation);
   ASSERT_FALSE(suspended);
   EXPECT_NE(std::string::npos, suspended.error().message_en.find("suspended"));
 
-  ASSERT_TRUE(service_->change_status(c.identifier, Status::valid, "核查无误", approver_));
+  ASSERT_TRUE(
+      service_->change_status(c.identifier, CertificateStatus::valid, "核查无误", approver_));
   EXPECT_TRUE(service_->verify_presentation(*presentation));
 
-  auto revoked =
-      service_->change_status(c.identifier, Status::revoked, "以欺骗手段取得", approver_);
+  auto revoked = service_->change_status(c.identifier, CertificateStatus::revoked, "以欺骗手段取得",
+                                         approver_);
   ASSERT_TRUE(revoked);
-  EXPECT_EQ(Status::revoked, revoked->status);
+  EXPECT_EQ(CertificateStatus::revoked, revoked->status);
   list = service_->status_list(c.status_list_id);
   EXPECT_EQ(CredentialStatus::invalid, *status_at(*list, c.status_index, jwks("scjg")));
   auto failed = service_->verify_presentation(*presentation);
@@ -249,7 +243,7 @@ TEST_P(CertificatesTest, ExpiryFailsVerificationAndIsMarked) {
   auto list = service_->status_list(c.status_list_id);
   EXPECT_EQ(CredentialStatus::invalid, *status_at(*list, c.status_index, jwks("scjg")));
   EXPECT_EQ(1u, events_of("certificate.expired").size());
-  EXPECT_EQ(Status::expired, service_->get(c.identifier, zhangsan_)->status);
+  EXPECT_EQ(CertificateStatus::expired, service_->get(c.identifier, zhangsan_)->status);
 }
 
 TEST_P(CertificatesTest, UseNeedsACauseAndIsAudited) {
@@ -319,11 +313,12 @@ TEST_P(CertificatesTest, CsvImportIsAllOrNothingWithRowErrors) {
   ASSERT_EQ(1u, wallet->size());
   EXPECT_EQ("2024-01-05", (*wallet)[0].issue_date);
   EXPECT_EQ("JY13299000001", (*wallet)[0].number);
-  EXPECT_EQ(Status::valid, (*wallet)[0].status);
+  EXPECT_EQ(CertificateStatus::valid, (*wallet)[0].status);
   auto lisi = service_->wallet(lisi_);
   ASSERT_EQ(1u, lisi->size());
   EXPECT_EQ("李四, 个体", (*lisi)[0].holder_name);
-  EXPECT_EQ(Status::expired, (*lisi)[0].status);  // historical, already past its validity
+  EXPECT_EQ(CertificateStatus::expired,
+            (*lisi)[0].status);  // historical, already past its validity
 }
 
 TEST_P(CertificatesTest, CaseIssuerIssuesOnceForACompletedGrantedCase) {
@@ -362,12 +357,11 @@ TEST_P(CertificatesTest, CaseIssuerIssuesOnceForACompletedGrantedCase) {
                     });
   auto complete = [&](const std::string& case_id) {
     ASSERT_TRUE(store_->write([&](store::Tx& tx) -> Result<std::int64_t> {
-      events::NewEvent e;
-      e.type = "case.completed";
-      e.subject_type = "case";
-      e.subject_id = case_id;
-      e.actor = {"", "system", "scjg"};
-      return events::append(tx, clock_, e);
+      return events::append(tx, clock_,
+                            {.type = "case.completed",
+                             .subject_type = "case",
+                             .subject_id = case_id,
+                             .actor = events::system_actor("scjg")});
     }));
   };
   complete("YW2026092100000001");
@@ -412,15 +406,10 @@ TEST_P(CertificatesTest, VerifyForMaterialChecksTypeHolderStatusAndSignature) {
   EXPECT_EQ(c.identifier, ok->identifier);
 
   // The use is recorded: a 用证 row and an audited certificate.used event naming the case.
-  auto used = store_->read([&](store::Tx& tx) -> Result<std::vector<events::Event>> {
-    events::Filter f;
-    f.type_prefix = "certificate.used";
-    return events::list(tx, f);
-  });
-  ASSERT_TRUE(used);
-  ASSERT_EQ(1u, used->size());
-  EXPECT_EQ("scjg", (*used)[0].actor.dept_id);
-  EXPECT_NE(std::string::npos, (*used)[0].reason.find("YW2026092100000009"));
+  auto used = events_of("certificate.used");
+  ASSERT_EQ(1u, used.size());
+  EXPECT_EQ("scjg", used[0].actor.dept_id);
+  EXPECT_NE(std::string::npos, used[0].reason.find("YW2026092100000009"));
 
   auto other = check("营业执照", citizen_id("32990019900202002"));
   ASSERT_FALSE(other);
@@ -428,7 +417,8 @@ TEST_P(CertificatesTest, VerifyForMaterialChecksTypeHolderStatusAndSignature) {
   EXPECT_NE(std::string::npos, other.error().message_en.find("another holder"));
   EXPECT_EQ("/materials", check("居民身份证", zhangsan_id_).error().field);
 
-  ASSERT_TRUE(service_->change_status(c.identifier, Status::revoked, "撤销登记", approver_));
+  ASSERT_TRUE(
+      service_->change_status(c.identifier, CertificateStatus::revoked, "撤销登记", approver_));
   auto revoked = check("营业执照", zhangsan_id_);
   ASSERT_FALSE(revoked);
   EXPECT_NE(std::string::npos, revoked.error().message_en.find("revoked"));

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "ledger/node_map.h"
+
 namespace yiwang::ledger {
 namespace {
 
@@ -78,7 +80,7 @@ std::vector<Hash> ref_subproof(const std::vector<Hash>& leaves, std::int64_t m, 
 struct MemTree {
   std::vector<std::string> entries;
   std::vector<Hash> leaves;
-  std::map<std::pair<int, std::int64_t>, Hash> nodes;
+  fake::NodeMap nodes;
   Edge edge;
   mutable int reads = 0;
 
@@ -90,18 +92,7 @@ struct MemTree {
     entries.push_back(std::move(entry));
     for (auto& n : integrate(edge, {leaves.back()})) nodes[{n.id.level, n.id.index}] = n.hash;
   }
-  NodeReader reader() const {
-    return [this](const std::vector<NodeId>& ids) -> Result<std::vector<Hash>> {
-      ++reads;
-      std::vector<Hash> out;
-      for (const auto& id : ids) {
-        auto it = nodes.find({id.level, id.index});
-        if (it == nodes.end()) return fail(ErrorCode::not_found, "", "无此节点", "no such node");
-        out.push_back(it->second);
-      }
-      return out;
-    };
-  }
+  NodeReader reader() const { return fake::reader_of(nodes, &reads); }
 };
 
 MemTree numbered_tree(int n) {

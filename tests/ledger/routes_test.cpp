@@ -9,6 +9,8 @@
 #include "http/http.h"
 #include "identity/identity.h"
 #include "ledger/ledger.h"
+#include "support/platform.h"
+#include "support/router_client.h"
 #include "support/test_store.h"
 
 namespace yiwang::ledger {
@@ -38,18 +40,10 @@ std::string header(const http::Response& r, const std::string& name) {
   return "";
 }
 
-class LedgerRoutesTest : public ::testing::TestWithParam<std::string> {
+class LedgerRoutesTest : public yiwang::testing::PlatformTest {
  protected:
   void SetUp() override {
-    store_ = yiwang::testing::make_store(GetParam());
-    auto all = events::migrations();
-    for (auto more : {identity::migrations(), migrations()})
-      all.insert(all.end(), more.begin(), more.end());
-    ASSERT_TRUE(store::migrate(*store_, all));
-    identity::Options io;
-    io.pwhash_opslimit = 1;
-    io.pwhash_memlimit = 8192;
-    identity_ = std::make_unique<identity::Service>(*store_, clock_, random_, io);
+    ASSERT_NO_FATAL_FAILURE(open({migrations()}, kT0));
     identity::NewUser citizen;
     citizen.username = "zhangsan";
     citizen.password = kPassword;
@@ -57,10 +51,9 @@ class LedgerRoutesTest : public ::testing::TestWithParam<std::string> {
     citizen.display_name = "张三";
     citizen.id_number = kIdNumber;
     citizen.division_code = "110105";
-    auto created = identity_->create_user(citizen, nullptr);
-    ASSERT_TRUE(created) << created.error().message_en << created.error().field;
-    citizen_id_ = created->user_id;
-    auto login = identity_->login("zhangsan", kPassword, "");
+    citizen_id_ = user(citizen).user_id;
+    ASSERT_FALSE(citizen_id_.empty());
+    auto login = ids_->login("zhangsan", kPassword, "");
     ASSERT_TRUE(login);
     token_ = login->token;
 
@@ -74,7 +67,7 @@ class LedgerRoutesTest : public ::testing::TestWithParam<std::string> {
           if (e.subject_id == "C-1") return std::string("111:") + kIdNumber;
           return std::nullopt;
         });
-    register_routes(router_, *log_, *follower_, *identity_,
+    register_routes(router_, *log_, *follower_, *ids_,
                     [this](const identity::Principal& who, std::string_view type,
                            std::string_view id) -> Status {
                       if (type == "case" && id == "C-1" && who.user_id == citizen_id_) return {};
@@ -82,17 +75,11 @@ class LedgerRoutesTest : public ::testing::TestWithParam<std::string> {
                     });
   }
 
+  // Plain text is what the cosignature intake takes.
   http::Response call(const std::string& method, const std::string& target,
                       const std::string& body = "", const std::string& token = "",
                       const std::string& content_type = "text/plain; charset=utf-8") {
-    http::Request req;
-    req.method = method;
-    EXPECT_TRUE(http::set_target(req, target));
-    req.body = body;
-    req.request_id = "t";
-    if (!body.empty()) req.headers["content-type"] = content_type;
-    if (!token.empty()) req.headers["authorization"] = "Bearer " + token;
-    return router_.dispatch(req);
+    return client_.call(method, target, body, token, content_type);
   }
 
   json get_json(const std::string& target, int status = 200) {
@@ -112,27 +99,24 @@ class LedgerRoutesTest : public ::testing::TestWithParam<std::string> {
   }
 
   void emit(const std::string& type, const std::string& case_id) {
-    events::NewEvent e;
-    e.type = type;
-    e.subject_type = "case";
-    e.subject_id = case_id;
-    e.actor = {"u-clerk", "clerk", "d-1"};
-    e.after_json = json{{"item_code", "X-1"}, {"state", "accepted"}}.dump();
+    const events::NewEvent e{
+        .type = type,
+        .subject_type = "case",
+        .subject_id = case_id,
+        .actor = {"u-clerk", "clerk", "d-1"},
+        .after_json = json{{"item_code", "X-1"}, {"state", "accepted"}}.dump()};
     clock_.advance(1000);
     ASSERT_TRUE(store_->write(
         [&](store::Tx& tx) -> Result<std::int64_t> { return events::append(tx, clock_, e); }));
   }
 
-  std::unique_ptr<store::Store> store_;
-  core::ManualClock clock_{kT0};
-  core::SystemRandom random_;
-  std::unique_ptr<identity::Service> identity_;
   std::string citizen_id_, token_;
   SignerKey witness_;
   Options options_;
   std::unique_ptr<Log> log_;
   std::unique_ptr<Follower> follower_;
   http::Router router_;
+  yiwang::testing::RouterClient client_{router_};
 };
 
 TEST_P(LedgerRoutesTest, CheckpointKeyAndEntries) {

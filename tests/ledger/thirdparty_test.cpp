@@ -24,6 +24,7 @@
 #include "http/http.h"
 #include "http/server.h"
 #include "ledger/merkle.h"
+#include "ledger/node_map.h"
 #include "ledger/note.h"
 #include "ledger/tiles.h"
 
@@ -65,24 +66,14 @@ SignerKey fixed_key(std::string name, unsigned char first_byte, KeyKind kind = K
 
 // What the fake server serves. Every field may be tampered with independently of the others.
 struct FakeLog {
-  std::vector<std::string> entries;                    // as served by the entry routes
-  std::map<std::pair<int, std::int64_t>, Hash> nodes;  // as served by tiles and proofs
+  std::vector<std::string> entries;  // as served by the entry routes
+  fake::NodeMap nodes;               // as served by tiles and proofs
   std::int64_t size = 0;
   std::string checkpoint;    // the signed note served
   std::string verifier_key;  // served at /api/v1/ledger/key
   bool corrupt_inclusion_proofs = false;
 
-  NodeReader reader() const {
-    return [this](const std::vector<NodeId>& ids) -> Result<std::vector<Hash>> {
-      std::vector<Hash> out;
-      for (const auto& id : ids) {
-        auto it = nodes.find({id.level, id.index});
-        if (it == nodes.end()) return fail(ErrorCode::not_found, "", "无此节点", "no such node");
-        out.push_back(it->second);
-      }
-      return out;
-    };
-  }
+  NodeReader reader() const { return fake::reader_of(nodes); }
 };
 
 std::vector<std::string> make_entries(int n) {

@@ -18,6 +18,7 @@
 #include "http/json_api.h"
 #include "http/server.h"
 #include "ledger/merkle.h"
+#include "ledger/node_map.h"
 #include "ledger/note.h"
 #include "ledger/tiles.h"
 #include "ledger/verifier.h"
@@ -56,7 +57,7 @@ std::string b64(std::string_view bytes) {
 // One tree: entries and every stored node, from the same functions the real log uses.
 struct Tree {
   std::vector<std::string> entries;
-  std::map<std::pair<int, std::int64_t>, Hash> nodes;
+  fake::NodeMap nodes;
   Edge edge;
 
   void append(std::vector<std::string> more) {
@@ -67,17 +68,7 @@ struct Tree {
     }
     for (const auto& n : integrate(edge, leaves)) nodes[{n.id.level, n.id.index}] = n.hash;
   }
-  NodeReader reader() const {
-    return [this](const std::vector<NodeId>& ids) -> Result<std::vector<Hash>> {
-      std::vector<Hash> out;
-      for (const auto& id : ids) {
-        auto it = nodes.find({id.level, id.index});
-        if (it == nodes.end()) return fail(ErrorCode::not_found, "", "无", "no node");
-        out.push_back(it->second);
-      }
-      return out;
-    };
-  }
+  NodeReader reader() const { return fake::reader_of(nodes); }
   Hash root(std::int64_t size) const { return *root_hash(size, reader()); }
 };
 
