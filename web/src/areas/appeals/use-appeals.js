@@ -1,22 +1,8 @@
 // The words of an appeal in the current language: type, state, class, clock, department, step.
 import { useI18n } from 'vue-i18n';
 import { ref } from 'vue';
-import { get } from '../../api.js';
+import { loadDepartments } from '../../departments.js';
 import { clockWords, deptName, eventKey, labelKey } from './appeals.js';
-
-let departmentsCache = null;
-
-// GET /api/v1/departments is public; loaded once per page load and shared by the pages.
-export async function loadDepartments() {
-  if (departmentsCache) return departmentsCache;
-  try {
-    const reply = await get('/api/v1/departments');
-    departmentsCache = reply.departments || [];
-    return departmentsCache;
-  } catch {
-    return [];
-  }
-}
 
 export function useAppealWords() {
   const { t, locale } = useI18n();

@@ -54,10 +54,8 @@ export function boardQuery(page, deptId = '', size = PAGE_SIZE) {
   return q;
 }
 
-// "2026-11-20T09:30:00+08:00" → "2026-11-20": the server's own (UTC+8) date.
-export function dateOf(iso) {
-  return typeof iso === 'string' && iso.length >= 10 ? iso.slice(0, 10) : '';
-}
+// The date of an instant (dateOf): one helper for the board and the hot issues.
+export { dateOf } from './hot-issues.js';
 
 // GET /api/v1/departments → { id: name }.
 export function namesOf(reply) {

@@ -27,6 +27,7 @@ export function heatText(heat) {
   return isNum(heat) ? (Math.round(heat * 10) / 10).toFixed(1) : '—';
 }
 
+// "2026-11-20T09:30:00+08:00" → "2026-11-20": the server's own (UTC+8) date.
 export function dateOf(iso) {
   return typeof iso === 'string' && iso.length >= 10 ? iso.slice(0, 10) : '';
 }
@@ -130,7 +131,7 @@ export function csvPath(days) {
   return `/api/v1/appeals/hot-issues.csv?days=${windowDays(days)}`;
 }
 
-// Where a member appeal opens: the officials' appeal page (routes/appeals.js, /appeals/work/:id).
+// Where a member appeal opens: the officials' appeal page (areas/appeals/routes.js, /appeals/work/:id).
 export function appealHref(id) {
   return `/appeals/work/${encodeURIComponent(id)}`;
 }

@@ -1,10 +1,10 @@
-// Loading what several grid pages share: cells, classes and departments (cached for the visit),
-// and every event matching an API query (the list API pages at 200; the map needs them all).
+// Loading what several grid pages share: cells and classes (cached for the visit; departments come
+// from src/departments.js), and every event matching an API query (the list API pages at 200; the
+// map needs them all).
 import { get } from '../../api.js';
 
 let cellsPromise = null;
 let classesPromise = null;
-let deptsPromise = null;
 
 export function loadCells() {
   if (!cellsPromise) {
@@ -24,19 +24,6 @@ export function loadClasses() {
     });
   }
   return classesPromise;
-}
-
-// {id: name}
-export function loadDepartments() {
-  if (!deptsPromise) {
-    deptsPromise = get('/api/v1/departments')
-      .then((r) => Object.fromEntries((r.departments || []).map((d) => [d.id, d.name])))
-      .catch(() => {
-        deptsPromise = null;
-        return {};
-      });
-  }
-  return deptsPromise;
 }
 
 const PAGE = 200;

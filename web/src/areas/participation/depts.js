@@ -1,21 +1,13 @@
-// Department names for the participation pages (GET /api/v1/departments is public), loaded once.
+// Department names for the participation pages; the list is loaded once for the whole app
+// (src/departments.js).
 import { ref } from 'vue';
-import { get } from '../../api.js';
+import { loadDepartmentNames } from '../../departments.js';
 
 const names = ref({});
-let loading = null;
 
 export function useDepartments() {
-  if (!loading) {
-    loading = get('/api/v1/departments')
-      .then((reply) => {
-        const map = {};
-        for (const d of reply.departments || []) map[d.id] = d.name;
-        names.value = map;
-      })
-      .catch(() => {
-        loading = null;
-      });
-  }
+  loadDepartmentNames().then((map) => {
+    names.value = map;
+  });
   return { deptName: (id) => names.value[id] || id || '' };
 }

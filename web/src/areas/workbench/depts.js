@@ -1,22 +1,12 @@
-// Department names for ids the case API returns (dept_id, step dept_ids, actor dept): loaded once
-// per page session from GET /api/v1/departments and shared by the workbench pages.
+// Department names for ids the case API returns (dept_id, step dept_ids, actor dept), shared by the
+// workbench pages; the list is loaded once for the whole app (src/departments.js).
 import { reactive } from 'vue';
-import { get } from '../../api.js';
+import { loadDepartmentNames } from '../../departments.js';
 
 export const deptNames = reactive({});
-let loading = null;
 
-export function loadDepartments() {
-  if (!loading) {
-    loading = get('/api/v1/departments')
-      .then((r) => {
-        for (const d of r?.departments || []) deptNames[d.id] = d.name;
-      })
-      .catch(() => {
-        loading = null;  // try again on the next page; ids are shown meanwhile
-      });
-  }
-  return loading;
+export async function loadDepartments() {
+  Object.assign(deptNames, await loadDepartmentNames());  // ids are shown until (or unless) it loads
 }
 
 export function deptName(id) {

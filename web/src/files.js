@@ -1,0 +1,54 @@
+// Files to and from the server: upload one (POST /api/v1/files), add chosen photos to a form's
+// list, and hand a downloaded blob to the browser under a file name.
+import { api } from './api.js';
+
+// { sha256, … } of the stored file.
+export function uploadFile(file) {
+  return api('POST', '/api/v1/files', { raw: file, headers: { 'Content-Type': file.type } });
+}
+
+// Uploads the chosen files into `form.photos` ({ sha256, name, url } with a preview URL), at most
+// `max`, of the given types and size. `refused(kind, error)` hears of each file not added:
+// 'tooMany' (then the rest are skipped), 'type', 'size', or 'upload' with the server's error. With
+// `unique`, a photo already in the list is not added twice.
+export async function addPhotos(files, form, { max, types, maxBytes, unique = false }, refused) {
+  for (const file of files) {
+    if (form.photos.length >= max) {
+      refused('tooMany');
+      break;
+    }
+    if (!types.includes(file.type)) {
+      refused('type');
+      continue;
+    }
+    if (file.size > maxBytes) {
+      refused('size');
+      continue;
+    }
+    try {
+      const stored = await uploadFile(file);
+      if (!unique || !form.photos.some((p) => p.sha256 === stored.sha256)) {
+        form.photos.push({ sha256: stored.sha256, name: file.name, url: URL.createObjectURL(file) });
+      }
+    } catch (e) {
+      refused('upload', e);
+    }
+  }
+}
+
+export function removePhoto(photos, i) {
+  const [p] = photos.splice(i, 1);
+  if (p?.url) URL.revokeObjectURL(p.url);
+}
+
+// Saves a blob (a downloaded file or an export) as `filename`.
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
