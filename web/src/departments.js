@@ -9,7 +9,7 @@ let loading = null;
 export function loadDepartments() {
   if (!loading) {
     loading = get('/api/v1/departments')
-      .then((reply) => reply?.departments || [])
+      .then((reply) => reply.departments || [])
       .catch(() => {
         loading = null;
         return [];
@@ -18,7 +18,9 @@ export function loadDepartments() {
   return loading;
 }
 
-// { id: name }
-export async function loadDepartmentNames() {
-  return Object.fromEntries((await loadDepartments()).map((d) => [d.id, d.name]));
+// A department's name from the list; `unknown` when it is not there (the portal's pages show
+// nothing rather than a code, the appeal pages show the code).
+export function deptName(departments, id, unknown = '') {
+  if (!id) return '';
+  return (departments || []).find((d) => d.id === id)?.name || unknown;
 }

@@ -4,15 +4,13 @@ import { createRouter, createWebHistory } from 'vue-router';
 import { session, homeFor } from './session.js';
 
 // Every area registers its routes in src/areas/<area>/routes.js (see CONVENTIONS.md). vue-router
-// ranks routes by how specific their path is; the catch-all (the portal's not-found page) also
-// stands last in the list.
-const areaModules = import.meta.glob('./areas/*/routes.js', { eager: true });
-const isCatchAll = (r) => r.path.startsWith('/:');
+// ranks routes by how specific their path is, not by their place in the list, so the catch-all
+// (the portal's not-found page) matches only what no other route does.
+export const areaModules = import.meta.glob('./areas/*/routes.js', { eager: true });
 
 export const routes = Object.keys(areaModules)
   .sort()
-  .flatMap((k) => areaModules[k].routes || [])
-  .sort((a, b) => isCatchAll(a) - isCatchAll(b));
+  .flatMap((k) => areaModules[k].routes || []);
 
 // The guard's decision, separate from the router so unit tests can call it.
 export function guard(to, user) {

@@ -196,11 +196,6 @@ export function rateText(rate) {
   return typeof rate === 'number' ? `${Math.round(rate * 1000) / 10}%` : '—';
 }
 
-export function deptName(departments, id) {
-  if (!id) return '';
-  return (departments || []).find((d) => d.id === id)?.name || id;
-}
-
 // Who may use which area (meta.roles cannot say "of the hotline department").
 export function isHotlineStaff(user) {
   return Boolean(user) && user.kind === 'official' && user.dept_id === HOTLINE_DEPT && (user.roles || []).some((r) => ['clerk', 'reviewer'].includes(r));

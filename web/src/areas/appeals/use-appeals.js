@@ -1,8 +1,8 @@
 // The words of an appeal in the current language: type, state, class, clock, department, step.
 import { useI18n } from 'vue-i18n';
 import { ref } from 'vue';
-import { loadDepartments } from '../../departments.js';
-import { clockWords, deptName, eventKey, labelKey } from './appeals.js';
+import { deptName, loadDepartments } from '../../departments.js';
+import { clockWords, eventKey, labelKey } from './appeals.js';
 
 export function useAppealWords() {
   const { t, locale } = useI18n();
@@ -16,7 +16,7 @@ export function useAppealWords() {
     const k = labelKey(label);
     return k ? t(`appeals.labels.${k}`) : label || '';
   };
-  const dept = (id) => deptName(departments.value, id);
+  const dept = (id) => deptName(departments.value, id, id);
   const clockText = (appeal) => {
     const w = clockWords(appeal);
     return w ? t(`appeals.clock.${w.key}`, { n: w.n }) : '';

@@ -1,7 +1,8 @@
-// Loading what several grid pages share: cells and classes (cached for the visit; departments come
-// from src/departments.js), and every event matching an API query (the list API pages at 200; the
-// map needs them all).
+// Loading what several grid pages share: cells, classes and department names (cached for the
+// visit; the departments list is src/departments.js's), and every event matching an API query (the
+// list API pages at 200; the map needs them all).
 import { get } from '../../api.js';
+import { loadDepartments } from '../../departments.js';
 
 let cellsPromise = null;
 let classesPromise = null;
@@ -24,6 +25,11 @@ export function loadClasses() {
     });
   }
   return classesPromise;
+}
+
+// { id: name }; {} when the list could not be loaded.
+export async function loadDepartmentNames() {
+  return Object.fromEntries((await loadDepartments()).map((d) => [d.id, d.name]));
 }
 
 const PAGE = 200;

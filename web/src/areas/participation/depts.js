@@ -1,13 +1,13 @@
 // Department names for the participation pages; the list is loaded once for the whole app
 // (src/departments.js).
 import { ref } from 'vue';
-import { loadDepartmentNames } from '../../departments.js';
+import { loadDepartments } from '../../departments.js';
 
 const names = ref({});
 
 export function useDepartments() {
-  loadDepartmentNames().then((map) => {
-    names.value = map;
+  loadDepartments().then((list) => {
+    names.value = Object.fromEntries(list.map((d) => [d.id, d.name]));
   });
   return { deptName: (id) => names.value[id] || id || '' };
 }

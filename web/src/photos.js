@@ -1,11 +1,5 @@
-// Files to and from the server: upload one (POST /api/v1/files), add chosen photos to a form's
-// list, and hand a downloaded blob to the browser under a file name.
-import { api } from './api.js';
-
-// { sha256, … } of the stored file.
-export function uploadFile(file) {
-  return api('POST', '/api/v1/files', { raw: file, headers: { 'Content-Type': file.type } });
-}
+// A form's photo list (the appeal form, the grid report): checked, uploaded and previewed.
+import { uploadFile } from './api.js';
 
 // Uploads the chosen files into `form.photos` ({ sha256, name, url } with a preview URL), at most
 // `max`, of the given types and size. `refused(kind, error)` hears of each file not added:
@@ -39,16 +33,4 @@ export async function addPhotos(files, form, { max, types, maxBytes, unique = fa
 export function removePhoto(photos, i) {
   const [p] = photos.splice(i, 1);
   if (p?.url) URL.revokeObjectURL(p.url);
-}
-
-// Saves a blob (a downloaded file or an export) as `filename`.
-export function saveBlob(blob, filename) {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
