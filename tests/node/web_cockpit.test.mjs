@@ -14,7 +14,7 @@ const CHARTS = ['chart-states', 'chart-depts', 'chart-trend'];
 // The smallest laptop screen the cockpit must fit without scrolling.
 const LAPTOP_768 = { width: 1366, height: 768 };
 
-// What each chart must hold, from the API's summary (see web/src/cockpit/options.js).
+// What each chart must hold, from the API's summary (see web/src/areas/cockpit/options.js).
 function expectedPoints(s) {
   const trend = s.trend.reduce((n, d) => n + d.filed + d.completed, 0);
   return { 'chart-states': s.totals.cases, 'chart-depts': s.totals.cases, 'chart-trend': trend };

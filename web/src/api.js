@@ -68,3 +68,20 @@ export const get = (path, query) => api('GET', path, { query });
 export const post = (path, body) => api('POST', path, { body });
 export const put = (path, body) => api('PUT', path, { body });
 export const del = (path) => api('DELETE', path);
+
+// Uploads one file (POST /api/v1/files): { sha256, … } of the stored file.
+export function uploadFile(file) {
+  return api('POST', '/api/v1/files', { raw: file, headers: { 'Content-Type': file.type } });
+}
+
+// Hands a downloaded blob (a case material, an export) to the browser as `filename`.
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,6 +1,6 @@
-// Every visible string comes from src/locales/<area>.js, each exporting { zh: {...}, en: {...} }
-// under its own top-level key (common, portal, workbench, admin, cockpit, assistant). Files are
-// merged here, so an area adds strings without touching anyone else's file.
+// Every visible string comes from src/locales/<area>.js, one file per area of src/areas/ plus
+// common.js, each exporting { zh: { <area>: {...} }, en: { <area>: {...} } }. Files are merged
+// here, so an area adds strings without touching anyone else's file.
 import { createI18n } from 'vue-i18n';
 import { watch } from 'vue';
 import { prefs } from './prefs.js';

@@ -1,4 +1,4 @@
-// Strings of the administration pages (views/admin/*, components/admin-*).
+// Strings of the administration pages (areas/admin/).
 export default {
   zh: {
     admin: {

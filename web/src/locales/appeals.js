@@ -1,5 +1,5 @@
-// Strings of the appeal pages (12345 诉求: views/appeals/*, components/appeals/*). The English half
-// mirrors every key of the Chinese one (checked by components/appeals/appeals.test.js).
+// Strings of the appeals area (12345 诉求: areas/appeals/). The English half mirrors every key of
+// the Chinese one.
 export default {
   zh: {
     appeals: {

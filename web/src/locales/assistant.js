@@ -1,4 +1,4 @@
-// Strings of the Q&A chat panel (components/AssistantPanel.vue). The English half mirrors every key.
+// Strings of the Q&A chat panel (areas/assistant/). The English half mirrors every key.
 export default {
   zh: {
     assistant: {

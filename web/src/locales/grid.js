@@ -1,5 +1,5 @@
 // Strings of the grid area (一网统管): map, supervisor's mobile reporting, event detail with the
-// loop's timeline, indicators. zh and en have the same keys (tested in grid.test.js).
+// loop's timeline, indicators. zh and en have the same keys.
 export default {
   zh: {
     grid: {

@@ -1,4 +1,4 @@
-// Strings of the participation area (views/participation/*): 意见征集 and 在线调查. The English half
+// Strings of the participation area (areas/participation/): 意见征集 and 在线调查. The English half
 // mirrors every key of the Chinese one.
 export default {
   zh: {

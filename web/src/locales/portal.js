@@ -1,5 +1,5 @@
-// Strings of the citizen and business portal (views/portal/*, components/CaseTimeline.vue,
-// components/portal-*.vue). The English half mirrors every key of the Chinese one.
+// Strings of the citizen and business portal (areas/portal/). The English half mirrors every key
+// of the Chinese one.
 export default {
   zh: {
     portal: {
