@@ -6,7 +6,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -27,20 +26,10 @@ namespace yiwang::api_testing {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // A fresh PostgreSQL database in the throwaway test cluster; returns its conninfo.
 inline std::string fresh_postgres_database() {
-  const char* file = std::getenv("YIWANG_TEST_PG_FILE");
-  if (!file)
-    throw std::runtime_error("YIWANG_TEST_PG_FILE not set: the pg_cluster fixture did not run");
-  std::string admin = read_file(file);
-  while (!admin.empty() && (admin.back() == '\n' || admin.back() == ' ')) admin.pop_back();
+  // Throws, saying what is missing, when the pg_cluster fixture did not run.
+  std::string admin = yiwang::testing::postgres_admin_conninfo();
   PGconn* c = PQconnectdb(admin.c_str());
   if (PQstatus(c) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(c));
   std::string name = "yw_api_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand());
@@ -128,6 +117,5 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
   yiwang::app::Config config_;
   std::unique_ptr<yiwang::app::App> app_;
 };
-
 
 }  // namespace yiwang::api_testing
