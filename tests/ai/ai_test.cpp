@@ -1,7 +1,6 @@
 // AI dispatch: tokens, data loading, scoring, model versions and hot swap, the service on both
 // backends (threshold, mapping, corrections, permissions, events) and the HTTP routes.
 #include <atomic>
-#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -14,19 +13,18 @@
 #include "identity/identity.h"
 #include "support/platform.h"
 #include "support/router_client.h"
+#include "support/prerequisites.h"
 #include "support/test_store.h"
 
 namespace yiwang::ai {
 namespace {
 
-namespace fs = std::filesystem;
-
 std::string data_file(const std::string& name) {
-  return (fs::path(yiwang::testing::source_dir()) / ".." / "shared" / "data" / "appeals" / name)
-      .string();
+  return yiwang::testing::shared_path("data/appeals/" + name);
 }
 
-// A small, fast model: a stratified slice of the shared data.
+// A small, fast model: a stratified slice of the shared data (empty when it is missing: tests
+// that train begin with REQUIRE_TRAINING_DATA()).
 const std::vector<Example>& small_set() {
   static const std::vector<Example> set = [] {
     auto all = load_labelled(data_file("labelled.jsonl"));
@@ -38,6 +36,14 @@ const std::vector<Example>& small_set() {
   }();
   return set;
 }
+
+// Fails the test (skips it with YIWANG_TESTS_MAY_SKIP=1) when ../shared holds no labelled
+// messages, and checks that they load.
+#define REQUIRE_TRAINING_DATA()                                                          \
+  do {                                                                                   \
+    YIWANG_REQUIRE_SHARED("data/appeals/labelled.jsonl");                                \
+    ASSERT_FALSE(small_set().empty()) << data_file("labelled.jsonl") << " did not load"; \
+  } while (0)
 
 TrainOptions fast_options() {
   TrainOptions o;
@@ -86,8 +92,10 @@ TEST(AiScore, AccuracyAndMacroF1) {
 }
 
 TEST(AiData, LoadsTheSharedFiles) {
+  YIWANG_REQUIRE_SHARED("data/appeals/labelled.jsonl");
+  YIWANG_REQUIRE_SHARED("data/appeals/labelled-segmented.jsonl");
   auto all = load_labelled(data_file("labelled.jsonl"));
-  if (!all) GTEST_SKIP() << "no ../shared/data/appeals in this checkout";
+  ASSERT_TRUE(all) << all.error().message_en;
   EXPECT_EQ(all->size(), 2921u);
   auto d = deduplicate(*all);
   EXPECT_LT(d.size(), all->size());
@@ -102,7 +110,7 @@ TEST(AiData, LoadsTheSharedFiles) {
 }
 
 TEST(AiClassifier, VersionsActivationAndConcurrentPredictsDuringSwap) {
-  if (small_set().empty()) GTEST_SKIP() << "no shared data";
+  REQUIRE_TRAINING_DATA();
   Classifier c(yiwang::testing::temp_dir() + "/models");
   EXPECT_EQ(c.active_version(), 0);
   auto none = c.predict("小区道路破损");
@@ -182,8 +190,9 @@ TEST(AiReply, ScoresARealReplyAboveAnEmptyOne) {
 // Calibration on the real replies: the distribution is printed for the closing note, and real
 // replies must score clearly above the same replies paired with another appeal.
 TEST(AiReply, RealRepliesScoreAboveMismatchedOnes) {
+  YIWANG_REQUIRE_SHARED("data/appeals/with-replies.jsonl");
   std::ifstream in(data_file("with-replies.jsonl"));
-  if (!in) GTEST_SKIP() << "no shared data";
+  ASSERT_TRUE(in) << data_file("with-replies.jsonl");
   std::vector<std::pair<std::string, std::string>> pairs;
   std::string line;
   while (std::getline(in, line)) {
@@ -221,8 +230,8 @@ TEST(AiReply, RealRepliesScoreAboveMismatchedOnes) {
 
 class AiServiceTest : public yiwang::testing::PlatformTest {
  protected:
+  // Tests that train a model call REQUIRE_TRAINING_DATA(); the rest need no shared data.
   void SetUp() override {
-    if (small_set().empty()) GTEST_SKIP() << "no shared data";
     ASSERT_NO_FATAL_FAILURE(open({migrations()}, 1'700'000'000'000));
     department("zwfw", "政务服务管理办公室");
     department("zjj", "住房和城乡建设局");
@@ -264,6 +273,7 @@ class AiServiceTest : public yiwang::testing::PlatformTest {
 };
 
 TEST_P(AiServiceTest, ClassifyMapsDepartmentsAndQueuesLowConfidence) {
+  REQUIRE_TRAINING_DATA();
   EXPECT_EQ(service_->classify("道路破损").error().code, ErrorCode::conflict);
   auto r = service_->train(small_set(), fast_options(), std::nullopt, true);
   ASSERT_TRUE(r) << r.error().message_en;
@@ -290,6 +300,7 @@ TEST_P(AiServiceTest, ClassifyMapsDepartmentsAndQueuesLowConfidence) {
 }
 
 TEST_P(AiServiceTest, CorrectionsArePermittedToTheHotlineAndFeedRetraining) {
+  REQUIRE_TRAINING_DATA();
   ASSERT_TRUE(service_->train(small_set(), fast_options(), std::nullopt, true));
   auto before = count("SELECT COUNT(*) FROM events");
   auto denied = service_->add_correction("小区噪音扰民", "环境保护", principal(other_));
@@ -319,7 +330,55 @@ TEST_P(AiServiceTest, CorrectionsArePermittedToTheHotlineAndFeedRetraining) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM events WHERE type = 'ai.model.trained'"), 2);
 }
 
+// Who may call, and what bodies are refused, before any model exists: needs no shared data.
+TEST_P(AiServiceTest, RoutesRefuseCallersAndBodiesWithoutAModel) {
+  register_routes(router_, *service_, *ids_);
+  EXPECT_EQ(call("POST", "/api/v1/ai/classify", R"({"text":"x"})", "").status, 401);
+  for (const auto& bad : {std::string(R"({"text":""})"), std::string(R"({"text":"a","lang":"zh"})"),
+                          std::string(R"({"txt":"a"})"), std::string(R"({"text":5})"),
+                          R"({"text":")" + std::string(5001, 'a') + "\"}", std::string("[1]"),
+                          std::string("{\"text\":\"\xff\"}")}) {
+    auto r = call("POST", "/api/v1/ai/classify", bad, dispatcher_);
+    EXPECT_EQ(r.status, 400) << bad.substr(0, 40) << " " << r.body;
+    EXPECT_EQ(r.content_type, "application/problem+json");
+  }
+  auto none = call("POST", "/api/v1/ai/classify", R"({"text":"道路破损"})", dispatcher_);
+  EXPECT_EQ(none.status, 409) << none.body;
+  EXPECT_EQ(none.content_type, "application/problem+json");
+
+  auto models = call("GET", "/api/v1/ai/models", "", dispatcher_);
+  ASSERT_EQ(models.status, 200) << models.body;
+  EXPECT_TRUE(nlohmann::json::parse(models.body)["items"].empty());
+  EXPECT_EQ(call("GET", "/api/v1/ai/models", "", "").status, 401);
+
+  auto events_before = count("SELECT COUNT(*) FROM events");
+  EXPECT_EQ(call("POST", "/api/v1/ai/models/1/activate", "", "").status, 401);
+  EXPECT_EQ(call("POST", "/api/v1/ai/models/1/activate", "", dispatcher_).status, 403);
+  EXPECT_EQ(call("POST", "/api/v1/ai/models/1/activate", "", admin_).status, 404);
+  EXPECT_EQ(call("POST", "/api/v1/ai/models/x/activate", "", admin_).status, 404);
+  EXPECT_EQ(call("POST", "/api/v1/ai/corrections",
+                 R"({"text":"公交车司机态度差","label":"交通运输"})", "")
+                .status,
+            401);
+  EXPECT_EQ(call("POST", "/api/v1/ai/corrections",
+                 R"({"text":"公交车司机态度差","label":"交通运输"})", other_)
+                .status,
+            403);
+  EXPECT_EQ(call("POST", "/api/v1/ai/corrections", R"({"text":"公交","label":"交通运输","x":1})",
+                 dispatcher_)
+                .status,
+            400);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM events"), events_before);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM ai_corrections"), 0);
+
+  EXPECT_EQ(call("POST", "/api/v1/ai/reply-check", R"({"appeal":"a","reply":"b"})", "").status,
+            401);
+  EXPECT_EQ(call("POST", "/api/v1/ai/reply-check", R"({"appeal":"","reply":"x"})", other_).status,
+            400);
+}
+
 TEST_P(AiServiceTest, Routes) {
+  REQUIRE_TRAINING_DATA();
   register_routes(router_, *service_, *ids_);
   auto conflict = call("POST", "/api/v1/ai/classify", R"({"text":"道路破损"})", dispatcher_);
   EXPECT_EQ(conflict.status, 409);

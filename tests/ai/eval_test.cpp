@@ -1,23 +1,18 @@
 // Cross-validation on the shared labelled messages. A stratified subset keeps CI time down; the
 // full 5-fold figures come from `yiwang ai eval` (see the closing note of issue #6).
-#include <filesystem>
-
 #include <gtest/gtest.h>
 
 #include "ai/ai.h"
+#include "support/prerequisites.h"
 #include "support/test_store.h"
 
 namespace yiwang::ai {
 namespace {
 
-namespace fs = std::filesystem;
-
 TEST(AiEval, FiveFoldCrossValidationOnASubset) {
-  auto path = (fs::path(yiwang::testing::source_dir()) / ".." / "shared" / "data" / "appeals" /
-               "labelled.jsonl")
-                  .string();
-  auto all = load_labelled(path);
-  if (!all) GTEST_SKIP() << "no ../shared/data/appeals in this checkout";
+  YIWANG_REQUIRE_SHARED("data/appeals/labelled.jsonl");
+  auto all = load_labelled(yiwang::testing::shared_path("data/appeals/labelled.jsonl"));
+  ASSERT_TRUE(all) << all.error().message_en;
   auto data = deduplicate(*all);
   CvOptions cv;
   cv.k = 5;

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/prerequisites.h"
 #include "support/test_store.h"
 
 namespace yiwang::appeals {
@@ -266,10 +267,8 @@ struct Published {
 };
 
 TEST(HotIssuesOnRealData, PublishedHotIssuesComeOutOnTopWithSensibleMembers) {
-  const std::string path =
-      yiwang::testing::source_dir() + "/../shared/data/appeals/with-likes.jsonl";
-  Corpus c = load(path);
-  if (c.messages.empty()) GTEST_SKIP() << "shared data not found: " << path;
+  YIWANG_REQUIRE_SHARED("data/appeals/with-likes.jsonl");
+  Corpus c = load(yiwang::testing::shared_path("data/appeals/with-likes.jsonl"));
   ASSERT_EQ(4326u, c.messages.size());
 
   HotOptions o;

@@ -13,6 +13,7 @@
 #include "demo/demo.h"
 #include "events/events.h"
 #include "identity/identity.h"
+#include "support/prerequisites.h"
 #include "support/test_store.h"
 
 namespace yiwang::assistant {
@@ -28,7 +29,7 @@ std::string slurp(const fs::path& p) {
 }
 
 fs::path seeds_dir() {
-  return fs::path(yiwang::testing::source_dir()) / ".." / "shared" / "seeds";
+  return yiwang::testing::shared_path("seeds");
 }
 
 class AssistantTest : public ::testing::TestWithParam<std::string> {
@@ -74,7 +75,7 @@ class AssistantTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(AssistantTest, QuestionSetHitRates) {
-  if (!fs::exists(seeds_dir())) GTEST_SKIP() << "no ../shared/seeds in this checkout";
+  YIWANG_REQUIRE_SHARED("seeds");
   for (const auto& e : fs::directory_iterator(seeds_dir())) {
     auto r = kb().import_file(e.path().string(), system_principal());
     ASSERT_TRUE(r) << r.error().message_en;
@@ -96,7 +97,7 @@ TEST_P(AssistantTest, QuestionSetHitRates) {
 }
 
 TEST_P(AssistantTest, HeldOutQuestionSet) {
-  if (!fs::exists(seeds_dir())) GTEST_SKIP() << "no ../shared/seeds in this checkout";
+  YIWANG_REQUIRE_SHARED("seeds");
   auto cases = parse_eval_cases(
       slurp(fs::path(yiwang::testing::source_dir()) / "tests/assistant/questions_holdout.jsonl"));
   ASSERT_TRUE(cases) << cases.error().message_en;

@@ -296,11 +296,13 @@ TEST_P(CockpitTest, AShortWindowNarrowsTrendAndRates) {
   EXPECT_FALSE(week->departments[0].on_time_rate);
 }
 
-// Scale check, run on request (YIWANG_COCKPIT_SCALE=100000): prints how long one summary takes.
-TEST_P(CockpitTest, Scale) {
+// Scale check, a measurement rather than a test (it prints how long one summary takes), so it is
+// disabled, not skipped in every run as if it passed. Run it on request with
+// `build/tests/test_cases --gtest_also_run_disabled_tests --gtest_filter='*DISABLED_Scale*'`
+// (YIWANG_COCKPIT_SCALE=<cases>, default 100000).
+TEST_P(CockpitTest, DISABLED_Scale) {
   const char* env = std::getenv("YIWANG_COCKPIT_SCALE");
-  if (!env) GTEST_SKIP() << "set YIWANG_COCKPIT_SCALE=<cases> to run";
-  const int n = std::atoi(env);
+  const int n = env ? std::atoi(env) : 100000;
   const char* depts[] = {"scjg", "gaj", "zwfw"};
   ASSERT_TRUE(store_->write([&](store::Tx& tx) -> Status {
     for (int i = 0; i < n; ++i) {

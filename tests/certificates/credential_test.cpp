@@ -488,12 +488,15 @@ TEST(StatusList, RoundTripAndBoundaries) {
 
 // ---- Fixtures for the independent check (tests/node/sdjwt.test.mjs) ----------------------------
 
+// Test output, so in the build tree, never in the working directory (which may be the source
+// tree): $YIWANG_CREDENTIAL_FIXTURES (ctest sets build/credential-fixtures), else beside the yiwang
+// binary, else build/credential-fixtures for this executable in build/tests/.
 fs::path fixture_dir() {
   if (const char* dir = std::getenv("YIWANG_CREDENTIAL_FIXTURES")) return dir;
   if (const char* bin = std::getenv("YIWANG_BINARY")) {
     return fs::path(bin).parent_path() / "credential-fixtures";
   }
-  return fs::current_path() / "credential-fixtures";
+  return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "credential-fixtures";
 }
 
 void write_file(const fs::path& path, const std::string& text) {

@@ -27,6 +27,7 @@
 #include "ledger/node_map.h"
 #include "ledger/note.h"
 #include "ledger/tiles.h"
+#include "support/prerequisites.h"
 
 namespace yiwang::ledger {
 namespace {
@@ -132,17 +133,16 @@ std::vector<std::string> b64_list(const std::vector<Hash>& hs) {
 class ThirdPartyVerifier : public ::testing::Test {
  protected:
   // The Go verifier is built by CMake (tests/ledger/go/ledgerverify.cmake) when `go` is there;
-  // YIWANG_LEDGERVERIFY names the binary.
+  // YIWANG_LEDGERVERIFY names the binary. Without it every test here fails (or, with
+  // YIWANG_TESTS_MAY_SKIP=1, skips), saying so.
   static void SetUpTestSuite() {
     const char* built = std::getenv("YIWANG_LEDGERVERIFY");
     if (!built || !fs::exists(built)) {
-      skip_reason_ =
-          "\n********************************************************************\n"
-          "* The Go verifier (YIWANG_LEDGERVERIFY) is missing: the third-party *\n"
-          "* (Go sumdb) verification of the ledger was NOT run. Install        *\n"
-          "* golang-go and golang-golang-x-mod-dev (scripts/install-deps.sh)   *\n"
-          "* and rebuild.                                                      *\n"
-          "********************************************************************\n";
+      missing_ = yiwang::testing::missing_prerequisite(
+          "the Go ledger verifier (YIWANG_LEDGERVERIFY=" + std::string(built ? built : "") +
+              "): the third-party (Go sumdb) verification of the ledger cannot run",
+          "Install golang-go and golang-golang-x-mod-dev (scripts/install-deps.sh), then "
+          "reconfigure and rebuild (cmake -S . -B build).");
       return;
     }
     binary_ = built;
@@ -155,10 +155,7 @@ class ThirdPartyVerifier : public ::testing::Test {
   }
 
   void SetUp() override {
-    if (!skip_reason_.empty()) {
-      std::fputs(skip_reason_.c_str(), stderr);
-      GTEST_SKIP() << skip_reason_;
-    }
+    if (!missing_.empty()) YIWANG_MISSING_PREREQUISITE(missing_);
     ASSERT_TRUE(fs::exists(binary_));
     key_ = fixed_key(kOrigin, 1);
     add_routes();
@@ -262,7 +259,7 @@ class ThirdPartyVerifier : public ::testing::Test {
 
   fs::path file(const std::string& name) const { return dir_ / name; }
 
-  static inline std::string skip_reason_;
+  static inline std::string missing_;
   static inline fs::path dir_;
   static inline fs::path binary_;
   SignerKey key_;

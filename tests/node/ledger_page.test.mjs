@@ -7,7 +7,8 @@
 // 2. Against a running yiwang server when YIWANG_TEST_URL is set (e.g. `yiwang demo`):
 //    YIWANG_TEST_RECEIPT names a case number whose acts must all verify.
 // Needs playwright-core (tests/node/node_modules) and Debian's chromium (/usr/bin/chromium, or
-// YIWANG_CHROMIUM); skips with a message when either is missing. Screenshots go to
+// YIWANG_CHROMIUM), and for 2. the server: without them the file fails, saying what is missing
+// (skips only with YIWANG_TESTS_MAY_SKIP=1, see prerequisites.mjs). Screenshots go to
 // YIWANG_SCREENSHOT_DIR (default: the OS temp dir).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,12 +20,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { launch, skip as noBrowser } from './browser.mjs';
+import { prerequisite } from './prerequisites.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webDir = path.resolve(process.env.YIWANG_SOURCE_DIR || path.join(here, '../..'), 'web/verify');
 const shots = process.env.YIWANG_SCREENSHOT_DIR || os.tmpdir();
-const skipReason = noBrowser || null;
-if (skipReason) console.log(`# ledger page tests skipped: ${skipReason}`);
+const skipReason = noBrowser || null;  // set only with YIWANG_TESTS_MAY_SKIP=1
 
 // ---- an independent mock ledger ---------------------------------------------------------------
 
@@ -225,7 +226,8 @@ test('unknown and malformed receipt numbers get a clear message', { skip: skipRe
 });
 
 const liveUrl = process.env.YIWANG_TEST_URL;
-const liveSkip = skipReason || (!liveUrl && 'YIWANG_TEST_URL is not set (point it at a running yiwang server)');
+const liveSkip = skipReason ||
+  prerequisite(!liveUrl && 'YIWANG_TEST_URL is not set (point it at a running yiwang server, e.g. `yiwang demo`)');
 test('the page served by a running yiwang server verifies a receipt', { skip: liveSkip || false }, async () => {
   const { page, problems, close } = await phonePage();
   const receipt = process.env.YIWANG_TEST_RECEIPT;

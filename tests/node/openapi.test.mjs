@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { validate } from '@readme/openapi-parser';
 
+import { maySkip, missingMessage } from './prerequisites.mjs';
+
 const root = process.env.YIWANG_SOURCE_DIR ?? new URL('../..', import.meta.url).pathname;
 const spec = JSON.parse(readFileSync(`${root}/docs/openapi.json`, 'utf8'));
 
@@ -25,8 +27,12 @@ test('every operation has an id, a summary and responses with problem+json error
   }
 });
 
-test('the document and the server agree on the routes', { skip: !process.env.YIWANG_ROUTES_FILE }, () => {
+// ctest (node_openapi) sets YIWANG_ROUTES_FILE; without it this test fails, unless
+// YIWANG_TESTS_MAY_SKIP=1.
+const noRoutes = !process.env.YIWANG_ROUTES_FILE && 'YIWANG_ROUTES_FILE is not set (test_api writes the route list; run through ctest)';
+test('the document and the server agree on the routes', { skip: maySkip && noRoutes }, () => {
   const file = process.env.YIWANG_ROUTES_FILE;
+  assert.ok(!noRoutes, noRoutes && missingMessage(noRoutes));
   assert.ok(existsSync(file), `${file} written by test_api`);
   const served = new Set(readFileSync(file, 'utf8').trim().split('\n'));
   const documented = new Set();

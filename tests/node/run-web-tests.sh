@@ -10,6 +10,27 @@ cd "$(dirname "$0")"
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(web_*.test.mjs)
 
+# Prerequisites first, before a demo starts for nothing (prerequisites.mjs): without Chromium or
+# playwright-core the run fails, saying which is missing and how to install it; with
+# YIWANG_TESTS_MAY_SKIP=1 it is skipped (exit 77, ctest's SKIP_RETURN_CODE for web_browser).
+rc=0
+node --input-type=module -e "const { skip } = await import('./browser.mjs'); process.exit(skip ? 77 : 0);" || rc=$?
+[ "$rc" -eq 0 ] || exit "$rc"
+# The demo trains its classifier, files real appeals and imports the policy documents from
+# ../shared beside the checkout (as CI has it); without them the tests would quietly take their
+# no-classifier paths.
+shared=$(cd ../.. && pwd)/../shared
+for need in data/appeals/labelled.jsonl data/appeals/with-replies.jsonl seeds; do
+  [ -e "$shared/$need" ] && continue
+  what="missing test prerequisite: ../shared/$need (looked for $shared/$need): the demo these tests drive reads real data from ../shared beside the checkout, as CI provides it"
+  if [ "${YIWANG_TESTS_MAY_SKIP:-}" = 1 ]; then
+    echo "# YIWANG_TESTS_MAY_SKIP=1: $what; running against a demo without it"
+  else
+    echo "$what. (For a local run without it, YIWANG_TESTS_MAY_SKIP=1 runs the tests against a demo without it; never set it in CI.)" >&2
+    exit 1
+  fi
+done
+
 work=$(mktemp -d)
 server=""
 cleanup() {

@@ -8,10 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { launch, skip as noBrowser } from './browser.mjs';
+import { prerequisite } from './prerequisites.mjs';
 
 const base = process.env.YIWANG_TEST_URL;
 const shots = process.env.YIWANG_SCREENSHOT_DIR || os.tmpdir();
-const skip = noBrowser || (!base && 'YIWANG_TEST_URL is not set (point it at a running yiwang demo)');
+const skip = noBrowser || prerequisite(!base && 'YIWANG_TEST_URL is not set (point it at a running yiwang demo)');
 
 test('the demo citizen presents only the name of a certificate, and it verifies', { skip }, async () => {
   const browser = await launch();

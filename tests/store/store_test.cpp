@@ -12,6 +12,7 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
+#include "support/prerequisites.h"
 #include "support/test_store.h"
 
 namespace {
@@ -467,6 +468,15 @@ TEST(TestSupport, TempDirsAreFreshAndSourceDirIsFound) {
   EXPECT_NO_THROW(yiwang::testing::source_dir());
   EXPECT_FALSE(yiwang::testing::backends().empty());
   EXPECT_EQ("sqlite", yiwang::testing::backends().front());
+}
+
+// PostgreSQL is never left out quietly: without the test cluster its instances fail, unless a
+// local run allows skipping (YIWANG_TESTS_MAY_SKIP=1).
+TEST(TestSupport, BothBackendsAreTestedUnlessSkippingIsAllowed) {
+  if (yiwang::testing::may_skip_missing_prerequisites()) {
+    GTEST_SKIP() << "YIWANG_TESTS_MAY_SKIP=1: PostgreSQL may be left out";
+  }
+  EXPECT_EQ((std::vector<std::string>{"sqlite", "postgres"}), yiwang::testing::backends());
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 # The independent Go verifier of the ledger (Go standard library + golang.org/x/mod/sumdb from
 # Debian's golang-golang-x-mod-dev), built offline in GOPATH mode. Tests find it through
-# YIWANG_LEDGERVERIFY and skip loudly when it could not be built.
+# YIWANG_LEDGERVERIFY and fail, saying so, when it could not be built (they skip only with
+# YIWANG_TESTS_MAY_SKIP=1).
 find_program(GO_PROGRAM go)
 set(YIWANG_LEDGERVERIFY ${CMAKE_BINARY_DIR}/ledgerverify)
 if(GO_PROGRAM)
@@ -19,5 +20,6 @@ if(GO_PROGRAM)
     COMMENT "Building the Go ledger verifier")
   add_custom_target(ledgerverify ALL DEPENDS ${YIWANG_LEDGERVERIFY})
 else()
-  message(WARNING "go not found: the third-party ledger verification will be skipped")
+  message(WARNING "go not found: the third-party ledger verification tests will fail "
+                  "(install golang-go and golang-golang-x-mod-dev: scripts/install-deps.sh)")
 endif()
