@@ -1,9 +1,9 @@
 // What every part of the appeals service shares: the API names, the appeal's row, its events and
 // its clock, and the service's construction.
-#include <sodium.h>
 #include <nlohmann/json.hpp>
 
 #include "appeals/internal.h"
+#include "core/digest.h"
 
 namespace yiwang::generated {
 std::vector<store::Migration> appeals_migrations();
@@ -52,18 +52,6 @@ std::optional<ReplyQuality> quality_from_json(const std::string& text) {
                         i.at("message_en").get<std::string>()});
   }
   return q;
-}
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char h[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : h) {
-    out += digits[b >> 4];
-    out += digits[b & 15];
-  }
-  return out;
 }
 
 std::int64_t flag(bool b) {
@@ -307,7 +295,7 @@ std::string identity_key_of(const NewAppeal& n, const identity::Principal& by) {
   for (char ch : n.caller->phone) {
     if (ch >= '0' && ch <= '9') digits += ch;
   }
-  return "phone:" + sha256_hex(digits);
+  return "phone:" + core::sha256_hex(digits);
 }
 
 int limit_days(store::Tx& tx, Type type) {

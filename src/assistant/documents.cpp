@@ -7,6 +7,7 @@
 
 #include "assistant/internal.h"
 #include "assistant/text.h"
+#include "core/digest.h"
 #include "core/utf8.h"
 #include "store/record_id.h"
 
@@ -94,7 +95,7 @@ Result<Parsed> parse_document(const NewDocument& in) {
                 "the document has no passages");
   }
   p.chars = static_cast<int>(core::utf8_length(ex->text));
-  p.sha = text::sha256_hex(in.content);
+  p.sha = core::sha256_hex(in.content);
   return p;
 }
 
@@ -260,7 +261,7 @@ Result<std::pair<Document, bool>> Service::import_file(const std::string& path,
   d.format = format_of_path(path);
   auto slash = path.find_last_of('/');
   d.source = slash == std::string::npos ? path : path.substr(slash + 1);
-  std::string sha = text::sha256_hex(d.content);
+  std::string sha = core::sha256_hex(d.content);
   auto existing = impl_->store.read([&](store::Tx& tx) -> Result<std::optional<Document>> {
     return find_document(tx, "sha256", sha);
   });

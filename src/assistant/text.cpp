@@ -1,6 +1,5 @@
 #include "assistant/text.h"
 
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -483,19 +482,6 @@ std::vector<Passage> split(std::string_view extracted) {
     add_paragraph(u);
   }
   flush();
-  return out;
-}
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md, &n, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < n; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
   return out;
 }
 

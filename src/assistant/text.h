@@ -52,6 +52,4 @@ Format detect_format(std::string_view content);
 // boundaries; headings start sections.
 std::vector<Passage> split(std::string_view extracted_text);
 
-std::string sha256_hex(std::string_view bytes);
-
 }  // namespace yiwang::assistant::text

@@ -14,11 +14,11 @@
 #include <fstream>
 #include <sstream>
 
-#include <openssl/evp.h>
 
 #include <nlohmann/json.hpp>
 
 #include "cases/internal.h"
+#include "core/digest.h"
 #include "cases/workflow.h"
 
 namespace yiwang::cases {
@@ -37,22 +37,6 @@ constexpr std::array<Magic, 4> kMagics = {{
     {"image/png", std::string_view("\x89PNG\r\n\x1A\n", 8)},
     {"application/ofd", std::string_view("PK\x03\x04", 4)},
 }};
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("EVP_Digest failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xF];
-  }
-  return out;
-}
 
 fs::path file_path(const Options& o, const std::string& sha) {
   return fs::path(o.files_dir) / sha.substr(0, 2) / sha;
@@ -147,7 +131,7 @@ Result<FileRef> Service::put_file(std::string_view content_type, std::string_vie
     return fail(ErrorCode::unsupported_media, "", "文件内容与声明的类型不符",
                 "the file's content does not match its declared type " + type);
   }
-  const std::string sha = sha256_hex(bytes);
+  const std::string sha = core::sha256_hex(bytes);
   if (auto st = store_bytes(file_path(m.options, sha), bytes, m.random); !st)
     return fail(st.error());
 

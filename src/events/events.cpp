@@ -152,6 +152,21 @@ std::vector<Event> list(store::Tx& tx, const Filter& filter) {
   return select_events(tx, filter, std::clamp(filter.limit, 1, kMaxListLimit));
 }
 
+std::vector<Event> of_subject(store::Tx& tx, std::string_view subject_type,
+                              std::string_view subject_id) {
+  std::vector<Event> out;
+  Filter f;
+  f.subject_type = std::string(subject_type);
+  f.subject_id = std::string(subject_id);
+  f.limit = 1000;
+  for (;;) {
+    auto batch = list(tx, f);
+    out.insert(out.end(), batch.begin(), batch.end());
+    if (batch.size() < static_cast<std::size_t>(f.limit)) return out;
+    f.after_seq = batch.back().seq;
+  }
+}
+
 std::int64_t last_seq(store::Tx& tx) {
   auto row = tx.query_one("SELECT MAX(seq) FROM events");
   return row ? row->int64(0) : 0;  // MAX over no rows is NULL, read as 0

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -20,9 +21,9 @@
 namespace yiwang::events {
 
 struct Actor {
-  std::string user_id;   // "" for the system itself
-  std::string role;      // "citizen", "clerk", "reviewer", "approver", "supervisor", "admin", "system"
-  std::string dept_id;   // acting department, "" for citizens and businesses
+  std::string user_id;  // "" for the system itself
+  std::string role;  // "citizen", "clerk", "reviewer", "approver", "supervisor", "admin", "system"
+  std::string dept_id;  // acting department, "" for citizens and businesses
 };
 
 // The platform itself acting (a follower, a sweep, 秒批), for a department or for none.
@@ -60,13 +61,16 @@ std::int64_t append(store::Tx& tx, const core::Clock& clock, const NewEvent& eve
 
 struct Filter {
   std::int64_t after_seq = 0;
-  int limit = 100;                 // capped at 1000
-  std::string subject_type;        // "" = any
+  int limit = 100;           // capped at 1000
+  std::string subject_type;  // "" = any
   std::string subject_id;
-  std::string type_prefix;         // "case." matches all case events
+  std::string type_prefix;  // "case." matches all case events
   std::string actor_user_id;
 };
 std::vector<Event> list(store::Tx& tx, const Filter& filter);
+// Every event about one subject, oldest first (read in pages of 1,000): a record's timeline.
+std::vector<Event> of_subject(store::Tx& tx, std::string_view subject_type,
+                              std::string_view subject_id);
 std::int64_t last_seq(store::Tx& tx);
 
 // A named reader of the stream. `handle` runs inside a write transaction together with the cursor
@@ -78,8 +82,8 @@ class Follower {
 
   // Processes up to `max_events` events after the stored position; returns how many it handled.
   Result<int> poll_once(int max_events = 500);
-  std::int64_t position();        // last handled seq
-  std::int64_t lag();             // events not yet handled
+  std::int64_t position();  // last handled seq
+  std::int64_t lag();       // events not yet handled
 
  private:
   store::Store& store_;

@@ -147,6 +147,15 @@ ObjectReader::ObjectReader(const Json& object, std::string path)
   }
 }
 
+ObjectReader::ObjectReader(const Request& request) : owned_(Json::object()), object_(*owned_) {
+  auto body = parse_object(request);
+  if (!body) {
+    set_error(body.error());
+    return;
+  }
+  *owned_ = std::move(*body);
+}
+
 std::string ObjectReader::path_of(std::string_view key) const {
   return path_ + "/" + pointer_token(key);
 }

@@ -36,6 +36,12 @@ Result<Json> parse_object(const Request& request);
 class ObjectReader {
  public:
   ObjectReader(const Json& object, std::string path = "");
+  // Reads the body of `request`, parsed as by parse_object(): a body that is not one JSON object
+  // (or not JSON at all) is the reader's first error — finish() reports it and reads before that
+  // return nothing — so a route's parser is one reader from its first line to finish().
+  explicit ObjectReader(const Request& request);
+  ObjectReader(const ObjectReader&) = delete;
+  ObjectReader& operator=(const ObjectReader&) = delete;
 
   std::string required_string(std::string_view key, std::size_t max_len = 10000);
   std::optional<std::string> optional_string(std::string_view key, std::size_t max_len = 10000);
@@ -57,6 +63,7 @@ class ObjectReader {
  private:
   const Json* lookup(std::string_view key);
   void set_error(Error e);
+  std::optional<Json> owned_;  // the parsed body, when read from a request
   const Json& object_;
   std::string path_;
   std::set<std::string, std::less<>> read_;

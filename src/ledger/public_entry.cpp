@@ -10,10 +10,10 @@
 #include <string>
 #include <string_view>
 
-#include <sodium.h>
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "core/digest.h"
 #include "events/events.h"
 #include "ledger/ledger.h"
 
@@ -21,12 +21,6 @@ namespace yiwang::ledger {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string sha256_hex(std::string_view bytes) {
-  Hash h{};
-  crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  return to_hex(h);
-}
 
 Json parse_object_or_null(const std::string& text) {
   if (text.empty()) return nullptr;
@@ -96,7 +90,7 @@ std::string commitment_of(std::string_view salt_hex, std::string_view party) {
   preimage.append(salt_hex);
   preimage.push_back('\n');
   preimage.append(party);
-  return sha256_hex(preimage);
+  return core::sha256_hex(preimage);
 }
 
 std::optional<std::string> public_entry(const events::Event& event, std::string_view commitment) {
@@ -123,7 +117,7 @@ std::optional<std::string> public_entry(const events::Event& event, std::string_
                 {"subject", std::move(subject)},
                 {"dept", event.actor.dept_id},
                 {"role", event.actor.role},
-                {"document_sha256", sha256_hex(canonical(document))},
+                {"document_sha256", core::sha256_hex(canonical(document))},
                 {"details", std::move(details)}};
   if (!commitment.empty()) entry["party"] = std::string(commitment);
   return canonical(entry);

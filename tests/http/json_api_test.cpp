@@ -123,6 +123,38 @@ void expect_error(ObjectReader& r, const std::string& field) {
   EXPECT_FALSE(st.error().message_en.empty());
 }
 
+// A reader over a request's body: the parse failure is its first error, whatever is read after.
+TEST(ObjectReader, FromRequestReportsTheBodysParseErrorFirst) {
+  {
+    ObjectReader r(json_request(R"({"name":"x","age":3})"));
+    EXPECT_EQ("x", r.required_string("name"));
+    EXPECT_EQ(3, r.required_int("age", 0, 10));
+    EXPECT_TRUE(r.finish());
+  }
+  {
+    ObjectReader r(json_request("{not json"));
+    EXPECT_TRUE(r.failed());
+    EXPECT_EQ("", r.required_string("name"));  // reads return nothing
+    auto st = r.finish();
+    ASSERT_FALSE(st);
+    EXPECT_EQ(ErrorCode::invalid_input, st.error().code);
+    EXPECT_EQ(parse_object(json_request("{not json")).error().message_en, st.error().message_en);
+  }
+  {
+    ObjectReader r(json_request(R"({"a":1})", "text/plain"));
+    r.required_string("a");
+    auto st = r.finish();
+    ASSERT_FALSE(st);
+    EXPECT_EQ(ErrorCode::unsupported_media, st.error().code);
+  }
+  {
+    ObjectReader r(json_request("[1, 2]"));
+    auto st = r.finish();
+    ASSERT_FALSE(st);
+    EXPECT_EQ(ErrorCode::invalid_input, st.error().code);
+  }
+}
+
 TEST(ObjectReader, RequiredStringMissing) {
   Json j = doc(R"({})");
   ObjectReader r(j);
