@@ -78,9 +78,7 @@ Json correction_json(const Correction& c) {
 }
 
 Result<std::string> parse_text(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   auto text = r.required_string("text", kMaxTextChars);
   if (auto s = r.finish(); !s) return fail(s.error());
   return text;
@@ -90,9 +88,7 @@ struct Labelled {
   std::string text, label;
 };
 Result<Labelled> parse_correction(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   Labelled out;
   out.text = r.required_string("text", kMaxTextChars);
   out.label = r.required_string("label", 50);
@@ -104,9 +100,7 @@ struct Draft {
   std::string appeal, reply;
 };
 Result<Draft> parse_draft(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   Draft out;
   out.appeal = r.required_string("appeal", kMaxTextChars);
   out.reply = r.required_string("reply", kMaxTextChars);
@@ -126,9 +120,7 @@ Result<int> parse_version(const std::string& v) {
 // An activation takes no body; an empty object is accepted, anything else is refused.
 Status parse_no_body(const Request& req) {
   if (req.body.empty()) return {};
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   return r.finish();
 }
 

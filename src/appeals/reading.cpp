@@ -22,30 +22,21 @@ Json parsed_or_empty(const std::string& text) {
 std::vector<Transition> history_of(store::Tx& tx, std::string_view id,
                                    const std::string& hidden_user) {
   std::vector<Transition> out;
-  events::Filter f;
-  f.subject_type = "appeal";
-  f.subject_id = std::string(id);
-  f.limit = 1000;
-  for (;;) {
-    auto batch = events::list(tx, f);
-    for (const auto& e : batch) {
-      Transition t;
-      t.seq = e.seq;
-      t.event = e.type;
-      auto after = parsed_or_empty(e.after_json);
-      auto before = parsed_or_empty(e.before_json);
-      if (before.is_object()) t.from_state = before.value("state", "");
-      if (after.is_object()) t.to_state = after.value("state", "");
-      const bool hide = !hidden_user.empty() && e.actor.user_id == hidden_user;
-      t.actor_user_id = hide ? "" : e.actor.user_id;
-      t.actor_role = e.actor.role;
-      t.actor_dept_id = e.actor.dept_id;
-      t.reason = e.reason;
-      t.at_ms = e.at_ms;
-      out.push_back(std::move(t));
-    }
-    if (batch.size() < static_cast<std::size_t>(f.limit)) break;
-    f.after_seq = batch.back().seq;
+  for (const auto& e : events::of_subject(tx, "appeal", id)) {
+    Transition t;
+    t.seq = e.seq;
+    t.event = e.type;
+    auto after = parsed_or_empty(e.after_json);
+    auto before = parsed_or_empty(e.before_json);
+    if (before.is_object()) t.from_state = before.value("state", "");
+    if (after.is_object()) t.to_state = after.value("state", "");
+    const bool hide = !hidden_user.empty() && e.actor.user_id == hidden_user;
+    t.actor_user_id = hide ? "" : e.actor.user_id;
+    t.actor_role = e.actor.role;
+    t.actor_dept_id = e.actor.dept_id;
+    t.reason = e.reason;
+    t.at_ms = e.at_ms;
+    out.push_back(std::move(t));
   }
   return out;
 }

@@ -274,18 +274,14 @@ Result<Query> parse_query(const Request& req) {
 }
 
 Result<int> parse_days(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   auto days = r.required_int("days", INT32_MIN, INT32_MAX);
   if (auto st = r.finish(); !st) return fail(st.error());
   return static_cast<int>(days);
 }
 
 Result<std::string> parse_reply(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   auto reply = r.required_string("reply", kLongText);
   if (auto st = r.finish(); !st) return fail(st.error());
   return reply;

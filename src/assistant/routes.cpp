@@ -83,9 +83,7 @@ std::optional<std::string> base64_decode(std::string_view in) {
 
 // {title?, format?, text | file (base64), source?}
 Result<NewDocument> read_document(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   NewDocument d;
   d.title = r.optional_string("title", 1000).value_or("");
   auto format = r.optional_string("format", 20);
@@ -149,9 +147,7 @@ Json document_with_passages(const std::pair<Document, std::vector<Passage>>& doc
 
 // {question, context?: {kind, ref}}
 Result<Question> parse_question(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   Question q;
   // Read generously here so that the service answers "too long" with its own limit.
   q.question = r.required_string("question", 64 * 1024);
@@ -173,9 +169,7 @@ struct Recommend {
 };
 
 Result<Recommend> parse_recommend(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   Recommend out;
   out.question = r.optional_string("question", 64 * 1024).value_or("");
   out.life_event = r.optional_string("life_event", 100).value_or("");
@@ -185,9 +179,7 @@ Result<Recommend> parse_recommend(const Request& req) {
 
 // {question, answer_ref, useful, comment?}
 Result<Feedback> parse_feedback(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   Feedback f;
   f.question = r.required_string("question", 64 * 1024);
   f.answer_ref = r.required_string("answer_ref", 1000);

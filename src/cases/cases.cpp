@@ -664,31 +664,22 @@ Result<std::vector<Transition>> Service::history(std::string_view id,
     auto r = load(tx, id);
     if (!r || !workflow::may_see(r->c, by)) return case_not_found();
     std::vector<Transition> out;
-    events::Filter f;
-    f.subject_type = "case";
-    f.subject_id = std::string(id);
-    f.limit = 1000;
-    for (;;) {
-      auto batch = events::list(tx, f);
-      for (const auto& e : batch) {
-        Transition t;
-        t.seq = e.seq;
-        auto data = Json::parse(e.data_json.empty() ? "{}" : e.data_json, nullptr, false);
-        if (data.is_object()) {
-          t.action = data.value("action", "");
-          t.from_state = data.value("from", "");
-          t.to_state = data.value("to", "");
-        }
-        if (t.action.empty()) t.action = e.type;  // events written by others (ratings, alerts)
-        t.actor_user_id = e.actor.user_id;
-        t.actor_role = e.actor.role;
-        t.actor_dept_id = e.actor.dept_id;
-        t.opinion = e.reason;
-        t.at_ms = e.at_ms;
-        out.push_back(std::move(t));
+    for (const auto& e : events::of_subject(tx, "case", id)) {
+      Transition t;
+      t.seq = e.seq;
+      auto data = Json::parse(e.data_json.empty() ? "{}" : e.data_json, nullptr, false);
+      if (data.is_object()) {
+        t.action = data.value("action", "");
+        t.from_state = data.value("from", "");
+        t.to_state = data.value("to", "");
       }
-      if (batch.size() < static_cast<std::size_t>(f.limit)) break;
-      f.after_seq = batch.back().seq;
+      if (t.action.empty()) t.action = e.type;  // events written by others (ratings, alerts)
+      t.actor_user_id = e.actor.user_id;
+      t.actor_role = e.actor.role;
+      t.actor_dept_id = e.actor.dept_id;
+      t.opinion = e.reason;
+      t.at_ms = e.at_ms;
+      out.push_back(std::move(t));
     }
     return out;
   });

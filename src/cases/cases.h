@@ -25,6 +25,13 @@
 // Every state change appends an event (type "case.<action-past-tense>", see `event_type`) in the
 // same transaction: actor, role, department, opinion, before and after. Thread-safe: all state is
 // in the store; the SupervisionLoop runs sweeps on its own thread.
+//
+// Files: workflow.h/.cpp the state machine as a pure function (apply) · service.cpp construction
+// and the clock readings · cases.cpp filing, reading, listing and acting (rows in, rows and
+// events out) · supervision.cpp sweeps, alerts, roll-ups, the inbox · ratings.cpp 好差评 and
+// rectifications · calendar.cpp the working-day calendar · cockpit.cpp the leaders' summary ·
+// files.cpp uploaded materials · routes_*.cpp the HTTP routes (cases and files, oversight,
+// cockpit) · internal.h what the files share.
 #pragma once
 
 #include <chrono>

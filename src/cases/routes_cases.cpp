@@ -114,9 +114,7 @@ Result<std::vector<MaterialRef>> parse_materials(const Json& array, const std::s
 }
 
 Result<NewCase> parse_new_case(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   NewCase c;
   c.item_code = r.required_string("item_code", 64);
   auto form = r.optional_object("form");
@@ -144,9 +142,7 @@ Result<NewCase> parse_new_case(const Request& req) {
 }
 
 Result<ActionRequest> parse_action_request(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   std::string action = r.required_string("action", 40);
   auto opinion = r.optional_string("opinion", 4000);
   auto form = r.optional_object("form");

@@ -127,9 +127,7 @@ struct CalendarDay {
 };
 
 Result<CalendarDay> parse_calendar_day(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   CalendarDay d;
   d.kind_text = r.required_string("kind", 20);
   d.note = r.optional_string("note", 2000).value_or("");
@@ -152,9 +150,7 @@ Result<Json> put_calendar_day(const Request& req, const PathParams& p, Service& 
 }
 
 Result<NewRating> parse_rating(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   NewRating rating;
   rating.level = static_cast<int>(r.required_int("level", 1, 5));
   auto indicators = r.optional_array("indicators");
@@ -203,21 +199,16 @@ Json rating_group_json(const RatingGroup& g) {
 }
 
 Result<std::string> parse_close_note(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   std::string note = r.required_string("note", 10000);
   if (auto st = r.finish(); !st) return fail(st.error());
   return note;
 }
 
-}  // namespace
+using identity::Principal;
 
-void register_oversight_routes(http::Router& router, Service& service,
-                               identity::Service& identity) {
-  identity::Routes api(router, identity);
-  using identity::Principal;
-
+// 电子监察: alerts, certificate reuse, an early sweep.
+void add_supervision_routes(identity::Routes& api, Service& service) {
   api.add("GET", "/api/v1/supervision/alerts",
           [&](const Request& req, const PathParams&, const Principal& who) {
             return service.alerts(who, req.query_param("dept").value_or("")).map(alert_report_json);
@@ -240,7 +231,10 @@ void register_oversight_routes(http::Router& router, Service& service,
                           {"cleared", r.cleared}};
             });
           });
+}
 
+// The inbox, the working-day calendar, ratings (好差评) and rectifications.
+void add_service_routes(identity::Routes& api, Service& service) {
   api.add("GET", "/api/v1/inbox", [&](const Request& req, const PathParams&, const Principal& who) {
     return list_inbox(req, service, who);
   });
@@ -296,6 +290,15 @@ void register_oversight_routes(http::Router& router, Service& service,
                 })
                 .map(rectification_json);
           });
+}
+
+}  // namespace
+
+void register_oversight_routes(http::Router& router, Service& service,
+                               identity::Service& identity) {
+  identity::Routes api(router, identity);
+  add_supervision_routes(api, service);
+  add_service_routes(api, service);
 }
 
 }  // namespace yiwang::cases::detail

@@ -323,6 +323,50 @@ Result<std::vector<CertificateReuse>> Service::certificate_reuse(const identity:
   });
 }
 
+namespace {
+
+DeptRollup& rollup_of(std::map<std::string, DeptRollup>& by_dept, const std::string& id) {
+  auto& r = by_dept[id];
+  r.dept_id = id;
+  return r;
+}
+
+// Cases completed in the last 30 days, and of those the ones on time: decided no later than the
+// statutory deadline, read with today's calendar and the case's own pauses (see DeptRollup).
+void count_on_time_30d(store::Tx& tx, std::map<std::string, DeptRollup>& by_dept,
+                       const std::string& dept, core::Millis now, int yellow_days) {
+  auto calendar = detail::load_calendar(tx);
+  const core::Millis since = now - 30 * core::kDayMs;
+  store::Params params{since};
+  if (!dept.empty()) params.emplace_back(dept);
+  auto pauses = pauses_by_case(tx,
+                               "c.state = 'completed' AND c.completed_at_ms >= ?" +
+                                   std::string(dept.empty() ? "" : " AND c.dept_id = ?"),
+                               params);
+  static const std::vector<core::Pause> kNone;
+  for (const auto& row : tx.query("SELECT id, dept_id, accepted_at_ms, decided_at_ms, "
+                                  "limit_days, natural_days FROM cases "
+                                  "WHERE state = 'completed' AND completed_at_ms >= ?" +
+                                      std::string(dept.empty() ? "" : " AND dept_id = ?"),
+                                  params)) {
+    auto& r = rollup_of(by_dept, row.text(1));
+    ++r.completed_30d;
+    auto accepted = row.opt_int64(2);
+    auto decided = row.opt_int64(3);
+    if (!accepted || !decided) {
+      ++r.completed_on_time_30d;  // decided at filing or acceptance (秒批, 即办件)
+      continue;
+    }
+    auto p = pauses.find(row.text(0));
+    ClockView v =
+        detail::clock_view(calendar, *accepted, static_cast<int>(row.int64(4)), row.int64(5) != 0,
+                           p == pauses.end() ? kNone : p->second, *decided, yellow_days);
+    if (v.alert != core::Alert::red) ++r.completed_on_time_30d;
+  }
+}
+
+}  // namespace
+
 Result<AlertReport> Service::alerts(const identity::Principal& by, std::string_view dept_id) {
   if (auto st = oversight_scope(by, dept_id); !st) return fail(st.error());
   auto& impl = *impl_;
@@ -348,11 +392,7 @@ Result<AlertReport> Service::alerts(const identity::Principal& by, std::string_v
     }
 
     std::map<std::string, DeptRollup> by_dept;
-    auto rollup = [&](const std::string& id) -> DeptRollup& {
-      auto& r = by_dept[id];
-      r.dept_id = id;
-      return r;
-    };
+    auto rollup = [&](const std::string& id) -> DeptRollup& { return rollup_of(by_dept, id); };
     std::string dept_where = dept.empty() ? "" : " AND dept_id = ?";
     for (const auto& row : tx.query("SELECT id, name FROM departments WHERE 1 = 1" +
                                         std::string(dept.empty() ? "" : " AND id = ?"),
@@ -371,36 +411,7 @@ Result<AlertReport> Service::alerts(const identity::Principal& by, std::string_v
       auto& r = rollup(row.text(0));
       (row.text(1) == "red" ? r.red : r.yellow) = row.int64(2);
     }
-    // On time: decided no later than the statutory deadline, read with today's calendar and the
-    // case's own pauses (see DeptRollup).
-    auto calendar = detail::load_calendar(tx);
-    const core::Millis since = now - 30 * core::kDayMs;
-    store::Params completed_params{since};
-    if (!dept.empty()) completed_params.emplace_back(dept);
-    auto pauses = pauses_by_case(tx,
-                                 "c.state = 'completed' AND c.completed_at_ms >= ?" +
-                                     std::string(dept.empty() ? "" : " AND c.dept_id = ?"),
-                                 completed_params);
-    static const std::vector<core::Pause> kNone;
-    for (const auto& row : tx.query("SELECT id, dept_id, accepted_at_ms, decided_at_ms, "
-                                    "limit_days, natural_days FROM cases "
-                                    "WHERE state = 'completed' AND completed_at_ms >= ?" +
-                                        dept_where,
-                                    completed_params)) {
-      auto& r = rollup(row.text(1));
-      ++r.completed_30d;
-      auto accepted = row.opt_int64(2);
-      auto decided = row.opt_int64(3);
-      if (!accepted || !decided) {
-        ++r.completed_on_time_30d;  // decided at filing or acceptance (秒批, 即办件)
-        continue;
-      }
-      auto p = pauses.find(row.text(0));
-      ClockView v = detail::clock_view(calendar, *accepted, static_cast<int>(row.int64(4)),
-                                       row.int64(5) != 0, p == pauses.end() ? kNone : p->second,
-                                       *decided, impl.options.yellow_days);
-      if (v.alert != core::Alert::red) ++r.completed_on_time_30d;
-    }
+    count_on_time_30d(tx, by_dept, dept, now, impl.options.yellow_days);
     for (auto& [id, r] : by_dept) report.departments.push_back(std::move(r));
 
     if (auto row =

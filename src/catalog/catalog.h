@@ -9,6 +9,10 @@
 // Thread-safe. Changes are events in the outbox ("item.published"). The search index lives in the
 // process: items published by another process sharing a PostgreSQL database are searchable here
 // after a restart (get() always reads the store).
+//
+// Files: catalog.cpp publishing, versions, validation · form.cpp application forms · rules.h/.cpp
+// 秒批 rules (pure: evaluated on facts) · items_json.h/.cpp the item document · search_index.h/.cpp
+// the Xapian index · routes.cpp the HTTP routes.
 #pragma once
 
 #include <cstdint>

@@ -140,9 +140,7 @@ Result<int> version_param(const PathParams& p) {
 }
 
 Result<bool> parse_active(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   auto active = r.optional_bool("active");
   if (!r.failed() && !active) {
     return fail(ErrorCode::invalid_input, "/active", "缺少 active", "active is required");
@@ -157,9 +155,7 @@ struct DryRun {
 };
 
 Result<DryRun> parse_dry_run(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   auto form = r.optional_object("form");
   auto applicant_json = r.optional_object("applicant");
   if (auto st = r.finish(); !st) return fail(st.error());

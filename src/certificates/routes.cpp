@@ -112,9 +112,7 @@ Response text_response(std::string content_type, std::string body) {
 }
 
 Result<NewCertificate> parse_new_certificate(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   NewCertificate in;
   in.type_code = r.required_string("type_code", 64);
   in.number = r.optional_string("number", 64).value_or("");
@@ -174,9 +172,7 @@ struct StatusChange {
 };
 
 Result<StatusChange> parse_status_change(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   std::string status = r.required_string("status", 20);
   std::string reason = r.required_string("reason", 2000);
   if (auto st = r.finish(); !st) return fail(st.error());
@@ -195,9 +191,7 @@ struct Presenting {
 };
 
 Result<Presenting> parse_presenting(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   Presenting out;
   std::optional<Json> list = r.optional_array("claims");
   out.verifier = r.required_string("verifier", 1000);
@@ -251,9 +245,7 @@ Result<CertificateType> parse_type(const Request& req, const PathParams& p) {
 }
 
 Result<std::string> parse_presentation(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   std::string presentation = r.required_string("presentation", 200000);
   if (auto st = r.finish(); !st) return fail(st.error());
   return presentation;

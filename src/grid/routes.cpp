@@ -216,9 +216,7 @@ Result<std::vector<std::string>> photos_of(const std::optional<Json>& a) {
 }
 
 Result<NewReport> parse_report(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   NewReport n;
   auto source = r.optional_string("source", 40);
   auto kind = r.optional_string("kind", 20);
@@ -251,9 +249,7 @@ Result<NewReport> parse_report(const Request& req) {
 }
 
 Result<ActionRequest> parse_action_request(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   auto action = r.required_string("action", 40);
   ActionRequest a;
   a.reason = r.optional_string("reason", kLongText).value_or("");
@@ -277,9 +273,7 @@ Result<ActionRequest> parse_action_request(const Request& req) {
 }
 
 Result<Component> parse_component(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   Component c;
   c.code = r.required_string("code", 40);
   c.type = r.required_string("type", kLongText);
@@ -294,9 +288,7 @@ Result<Component> parse_component(const Request& req) {
 }
 
 Result<Class> parse_class(const Request& req, const PathParams& pp) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   Class c;
   c.major_name = r.required_string("major_name", kLongText);
   c.minor_name = r.required_string("minor_name", kLongText);

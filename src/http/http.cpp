@@ -277,8 +277,7 @@ void Router::add(std::string method, std::string path_template, Handler handler,
 }
 
 void Router::add_asset(std::string path, std::string_view body, std::string content_type) {
-  add(
-      "GET", std::move(path),
+  add("GET", std::move(path),
       [body, type = std::move(content_type)](const Request&, const PathParams&) {
         return web_asset(body, type);
       },
@@ -296,72 +295,112 @@ std::vector<Router::Info> Router::routes() const {
   return out;
 }
 
-Router::Resolved Router::resolve(const Request& request) const {
-  Resolved out;
-  // Split the raw path when we have it, so an encoded '/' cannot change the route.
-  std::string_view raw_path;
-  bool encoded = false;
-  if (!request.target.empty() && request.target.front() == '/') {
-    raw_path = std::string_view(request.target).substr(0, request.target.find_first_of("?#"));
-    encoded = true;
-  } else {
-    raw_path = request.path;
-  }
-  const auto segments = split_path(raw_path);
-  std::vector<std::string> decoded;
-  if (encoded && raw_path.find('%') != std::string_view::npos) {
-    decoded.reserve(segments.size());
-    for (auto s : segments) {
-      auto d = percent_decode(s);
-      if (!d) {
-        out.answer = problem(Error{ErrorCode::invalid_input, "", "路径中的百分号编码有误",
-                                   "malformed percent-encoding in the path"},
-                             request);
-        return out;
-      }
-      decoded.push_back(std::move(*d));
-    }
-  }
-  auto segment = [&](std::size_t i) -> std::string_view {
-    return decoded.empty() ? segments[i] : std::string_view(decoded[i]);
-  };
+namespace {
 
-  auto matches = [&](const Route& r) {
-    const bool wild = !r.segments.empty() && is_wildcard(r.segments.back());
-    if (wild ? segments.size() < r.segments.size() : r.segments.size() != segments.size()) {
-      return false;
+// A request path cut into segments: from the raw target when there is one, so that an encoded
+// '/' cannot change the route, percent-decoded segment by segment.
+class PathSegments {
+ public:
+  // False when a percent-escape is malformed.
+  bool parse(const Request& request) {
+    std::string_view raw_path = request.path;
+    bool encoded = false;
+    if (!request.target.empty() && request.target.front() == '/') {
+      raw_path = std::string_view(request.target).substr(0, request.target.find_first_of("?#"));
+      encoded = true;
     }
-    for (std::size_t i = 0; i < r.segments.size(); ++i) {
-      if (wild && i + 1 == r.segments.size()) {
-        // The rest must not be empty: "/ledger/tile/" does not match "/ledger/tile/{path...}".
-        bool any = false;
-        for (std::size_t j = i; j < segments.size() && !any; ++j) any = !segment(j).empty();
-        if (!any) return false;
-      } else if (is_param(r.segments[i])) {
-        if (segment(i).empty()) return false;
-      } else if (r.segments[i] != segment(i)) {
-        return false;
-      }
+    raw_ = split_path(raw_path);
+    if (!encoded || raw_path.find('%') == std::string_view::npos) return true;
+    decoded_.reserve(raw_.size());
+    for (auto s : raw_) {
+      auto d = percent_decode(s);
+      if (!d) return false;
+      decoded_.push_back(std::move(*d));
     }
     return true;
-  };
-  // True when `a` is more specific: at the first position where they differ in kind, `a` has
-  // the literal.
-  auto more_specific = [](const Route& a, const Route& b) {
-    const std::size_t n = std::min(a.segments.size(), b.segments.size());
-    for (std::size_t i = 0; i < n; ++i) {
-      int ra = rank_of(a.segments[i]), rb = rank_of(b.segments[i]);
-      if (ra != rb) return ra > rb;
-    }
-    // Same kinds up to the shorter one: an exact-length route beats a wildcard that also matched.
-    return a.segments.size() > b.segments.size();
-  };
+  }
+  std::size_t size() const { return raw_.size(); }
+  std::string_view operator[](std::size_t i) const {
+    return decoded_.empty() ? raw_[i] : std::string_view(decoded_[i]);
+  }
 
+ private:
+  std::vector<std::string_view> raw_;
+  std::vector<std::string> decoded_;
+};
+
+bool matches(const Router::Route& r, const PathSegments& path) {
+  const bool wild = !r.segments.empty() && is_wildcard(r.segments.back());
+  if (wild ? path.size() < r.segments.size() : r.segments.size() != path.size()) return false;
+  for (std::size_t i = 0; i < r.segments.size(); ++i) {
+    if (wild && i + 1 == r.segments.size()) {
+      // The rest must not be empty: "/ledger/tile/" does not match "/ledger/tile/{path...}".
+      bool any = false;
+      for (std::size_t j = i; j < path.size() && !any; ++j) any = !path[j].empty();
+      if (!any) return false;
+    } else if (is_param(r.segments[i])) {
+      if (path[i].empty()) return false;
+    } else if (r.segments[i] != path[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// True when `a` is more specific: at the first position where they differ in kind, `a` has the
+// literal.
+bool more_specific(const Router::Route& a, const Router::Route& b) {
+  const std::size_t n = std::min(a.segments.size(), b.segments.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    int ra = rank_of(a.segments[i]), rb = rank_of(b.segments[i]);
+    if (ra != rb) return ra > rb;
+  }
+  // Same kinds up to the shorter one: an exact-length route beats a wildcard that also matched.
+  return a.segments.size() > b.segments.size();
+}
+
+PathParams params_of(const Router::Route& route, const PathSegments& path) {
+  PathParams params;
+  for (std::size_t i = 0; i < route.segments.size(); ++i) {
+    const std::string& s = route.segments[i];
+    if (is_wildcard(s) && i + 1 == route.segments.size()) {
+      std::string rest(path[i]);
+      for (std::size_t j = i + 1; j < path.size(); ++j) (rest += '/') += path[j];
+      params.emplace(s.substr(1, s.size() - 5), std::move(rest));
+    } else if (is_param(s)) {
+      params.emplace(s.substr(1, s.size() - 2), std::string(path[i]));
+    }
+  }
+  return params;
+}
+
+Response method_not_allowed(const Request& request, const std::set<std::string>& allowed) {
+  std::string allow;
+  for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+  Response r = make_problem(405, "method-not-allowed", "Method not allowed", "",
+                            "此地址不支持 " + request.method + " 方法",
+                            "method " + request.method + " is not allowed here", request);
+  r.headers.emplace_back("Allow", allow);
+  return r;
+}
+
+}  // namespace
+
+Router::Resolved Router::resolve(const Request& request) const {
+  Resolved out;
+  PathSegments path;
+  if (!path.parse(request)) {
+    out.answer = problem(Error{ErrorCode::invalid_input, "", "路径中的百分号编码有误",
+                               "malformed percent-encoding in the path"},
+                         request);
+    return out;
+  }
+  // Precedence among the routes of the request's method; HEAD falls back to GET.
   const Route* best = nullptr;
   const Route* best_get = nullptr;
   bool any_path = false;
   for (const auto& r : routes_) {
-    if (!matches(r)) continue;
+    if (!matches(r, path)) continue;
     any_path = true;
     if (r.method == request.method) {
       if (!best || more_specific(r, *best)) best = &r;
@@ -370,44 +409,23 @@ Router::Resolved Router::resolve(const Request& request) const {
     }
   }
   if (!best) best = best_get;
-
-  if (!best) {
-    if (!any_path && fallback_ && (request.method == "GET" || request.method == "HEAD")) {
-      out.fallback = true;
-      return out;
-    }
-    if (!any_path) {
-      out.answer = problem(Error{ErrorCode::not_found, "", "没有这个地址：" + instance_of(request),
-                                 "no such resource: " + instance_of(request)},
-                           request);
-      return out;
-    }
+  if (best) {
+    out.route = best;
+    out.params = params_of(*best, path);
+  } else if (!any_path && fallback_ && (request.method == "GET" || request.method == "HEAD")) {
+    out.fallback = true;
+  } else if (!any_path) {
+    out.answer = problem(Error{ErrorCode::not_found, "", "没有这个地址：" + instance_of(request),
+                               "no such resource: " + instance_of(request)},
+                         request);
+  } else {
     std::set<std::string> allowed;
     for (const auto& r : routes_) {
-      if (!matches(r)) continue;
+      if (!matches(r, path)) continue;
       allowed.insert(r.method);
       if (r.method == "GET") allowed.insert("HEAD");
     }
-    std::string allow;
-    for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
-    Response r = make_problem(405, "method-not-allowed", "Method not allowed", "",
-                              "此地址不支持 " + request.method + " 方法",
-                              "method " + request.method + " is not allowed here", request);
-    r.headers.emplace_back("Allow", allow);
-    out.answer = std::move(r);
-    return out;
-  }
-
-  out.route = best;
-  for (std::size_t i = 0; i < best->segments.size(); ++i) {
-    const std::string& s = best->segments[i];
-    if (is_wildcard(s) && i + 1 == best->segments.size()) {
-      std::string rest(segment(i));
-      for (std::size_t j = i + 1; j < segments.size(); ++j) (rest += '/') += segment(j);
-      out.params.emplace(s.substr(1, s.size() - 5), std::move(rest));
-    } else if (is_param(s)) {
-      out.params.emplace(s.substr(1, s.size() - 2), std::string(segment(i)));
-    }
+    out.answer = method_not_allowed(request, allowed);
   }
   return out;
 }

@@ -1,7 +1,6 @@
 // Identity service: accounts, sessions, lockout, departments and divisions.
 #include "identity/identity.h"
 
-#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -9,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/digest.h"
+#include "core/text.h"
 #include "events/events.h"
 
 namespace yiwang::generated {
@@ -137,31 +138,9 @@ std::string division_record(const Division& d) {
   return json{{"code", d.code}, {"name", d.name}, {"parent_code", d.parent_code}}.dump();
 }
 
-std::string hex(const unsigned char* bytes, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(n * 2, '0');
-  for (std::size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 15];
-  }
-  return out;
-}
-
-std::string sha256_hex(std::string_view text) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("EVP_Digest(SHA-256) failed");
-  }
-  return hex(md, len);
-}
-
 // Our tokens are 64 lowercase hex characters; anything else cannot match and costs no store read.
 bool plausible_token(std::string_view token) {
-  if (token.size() != kTokenBytes * 2) return false;
-  for (char c : token)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
+  return core::is_lower_hex(token, kTokenBytes * 2);
 }
 
 void ensure_sodium() {
@@ -467,6 +446,28 @@ bool Service::record_failure(store::Tx& tx, const std::string& user_id, std::int
   return locks;
 }
 
+// A new session for a right password: expired ones of the user are purged here, where the user
+// writes anyway, keeping authenticate a read. Returns its expiry.
+core::Millis Service::open_session(store::Tx& tx, const Principal& user,
+                                   const std::string& token_hash, core::Millis now,
+                                   std::string_view remote_address) {
+  tx.exec("DELETE FROM sessions WHERE user_id = ? AND expires_at_ms <= ?", {user.user_id, now});
+  const core::Millis expires = now + options_.session_ttl_ms;
+  tx.exec(
+      "INSERT INTO sessions (token_hash, user_id, created_at_ms, expires_at_ms, remote_address) "
+      "VALUES (?, ?, ?, ?, ?)",
+      {token_hash, user.user_id, now, expires, std::string(remote_address)});
+  events::append(tx, clock_,
+                 {.type = "user.logged_in",
+                  .subject_type = "user",
+                  .subject_id = user.user_id,
+                  .actor = actor_of(user),
+                  .data_json = json{{"remote_address", std::string(remote_address)},
+                                    {"expires_at", core::format_instant(expires)}}
+                                   .dump()});
+  return expires;
+}
+
 Result<LoginResult> Service::login(std::string_view username, std::string_view password,
                                    std::string_view remote_address) {
   if (password.size() > kMaxPasswordBytes) return bad_credentials();
@@ -494,7 +495,7 @@ Result<LoginResult> Service::login(std::string_view username, std::string_view p
   if (!cred.active) return bad_credentials();
 
   std::string token = match ? random_.hex(kTokenBytes) : std::string();
-  const std::string token_hash = match ? sha256_hex(token) : std::string();
+  const std::string token_hash = match ? core::sha256_hex(token) : std::string();
   enum class Outcome { ok, wrong, locked } outcome = Outcome::wrong;
   LoginResult result;
 
@@ -526,21 +527,7 @@ Result<LoginResult> Service::login(std::string_view username, std::string_view p
       tx.exec("UPDATE users SET failed_logins = 0, locked_until_ms = 0 WHERE id = ?",
               {user.user_id});
     }
-    // Expired sessions are purged here, where the user writes anyway, keeping authenticate a read.
-    tx.exec("DELETE FROM sessions WHERE user_id = ? AND expires_at_ms <= ?", {user.user_id, now});
-    const core::Millis expires = now + options_.session_ttl_ms;
-    tx.exec(
-        "INSERT INTO sessions (token_hash, user_id, created_at_ms, expires_at_ms, remote_address) "
-        "VALUES (?, ?, ?, ?, ?)",
-        {token_hash, user.user_id, now, expires, std::string(remote_address)});
-    events::append(tx, clock_,
-                   {.type = "user.logged_in",
-                    .subject_type = "user",
-                    .subject_id = user.user_id,
-                    .actor = actor_of(&user),
-                    .data_json = json{{"remote_address", std::string(remote_address)},
-                                      {"expires_at", core::format_instant(expires)}}
-                                     .dump()});
+    const core::Millis expires = open_session(tx, user, token_hash, now, remote_address);
     result = LoginResult{token, expires, std::move(user)};
     outcome = Outcome::ok;
     return {};
@@ -559,7 +546,7 @@ Result<LoginResult> Service::login(std::string_view username, std::string_view p
 
 Status Service::logout(std::string_view token) {
   if (!plausible_token(token)) return unauthenticated();
-  const std::string token_hash = sha256_hex(token);
+  const std::string token_hash = core::sha256_hex(token);
   bool ended = false;
   auto st = store_.write([&](store::Tx& tx) -> Status {
     ended = false;
@@ -585,7 +572,7 @@ Status Service::logout(std::string_view token) {
 
 Result<Principal> Service::authenticate(std::string_view token) {
   if (!plausible_token(token)) return unauthenticated();
-  const std::string token_hash = sha256_hex(token);
+  const std::string token_hash = core::sha256_hex(token);
   const core::Millis now = clock_.now_ms();
   auto found = store_.read([&](store::Tx& tx) -> Result<std::optional<Principal>> {
     auto row = tx.query_one(std::string("SELECT ") + kUserColumns +

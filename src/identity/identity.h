@@ -8,6 +8,10 @@
 // Every change is an event in the outbox (who, when, what).
 //
 // Thread-safe: all state is in the store.
+//
+// Files: identity.cpp accounts, sessions, departments, divisions · validators.cpp GB 11643 and
+// GB 32100 · routes.h the route helper bound to the sessions (every module's routes use it) ·
+// routes.cpp the HTTP routes.
 #pragma once
 
 #include <cstdint>
@@ -168,6 +172,8 @@ class Service {
  private:
   Result<Principal> create(const NewUser& user, const Principal* by, bool self);
   void burn_verify(std::string_view password);
+  core::Millis open_session(store::Tx& tx, const Principal& user, const std::string& token_hash,
+                            core::Millis now, std::string_view remote_address);
   bool record_failure(store::Tx& tx, const std::string& user_id, std::int64_t failed,
                       core::Millis locked_until, core::Millis now, std::string_view remote_address);
 

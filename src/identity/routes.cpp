@@ -64,9 +64,7 @@ Result<std::set<Role>> roles_of(const Json& array, const std::string& path) {
 
 // The fields shared by register and create-user; `allow_official` adds dept_id and roles.
 Result<NewUser> new_user_of(const Request& req, bool allow_official) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   NewUser u;
   u.username = r.required_string("username", 64);
   u.password = r.required_string("password", 1024);
@@ -99,9 +97,7 @@ Result<NewUser> new_user_of(const Request& req, bool allow_official) {
 }
 
 Result<Json> login(const Request& req, Service& service) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   std::string username = r.required_string("username", 64);
   std::string password = r.required_string("password", 1024);
   if (auto st = r.finish(); !st) return fail(st.error());
@@ -113,9 +109,7 @@ Result<Json> login(const Request& req, Service& service) {
 }
 
 Result<std::set<Role>> parse_roles_body(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   auto roles = r.optional_array("roles");
   if (!r.failed() && !roles) {
     return fail(ErrorCode::invalid_input, "/roles", "缺少 roles", "roles is required");
@@ -125,9 +119,7 @@ Result<std::set<Role>> parse_roles_body(const Request& req) {
 }
 
 Result<Department> parse_department(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   Department d;
   d.id = r.required_string("id", 64);
   d.name = r.required_string("name", 800);
@@ -138,11 +130,8 @@ Result<Department> parse_department(const Request& req) {
   return d;
 }
 
-}  // namespace
-
-void register_routes(http::Router& router, Service& service) {
-  Routes api(router, service);
-
+// Sign-in, sign-out, self-registration and the caller's own account.
+void add_session_routes(Routes& api, Service& service) {
   api.open("POST", "/api/v1/auth/login",
            [&](const Request& req, const PathParams&) { return login(req, service); });
 
@@ -160,7 +149,10 @@ void register_routes(http::Router& router, Service& service) {
   api.add("GET", "/api/v1/me", [](const Request&, const PathParams&, const Principal& who) {
     return Result<Json>(user_json(who, &who));
   });
+}
 
+// Accounts, departments and divisions (administration; departments and divisions read openly).
+void add_directory_routes(Routes& api, Service& service) {
   api.add("GET", "/api/v1/users",
           [&](const Request& req, const PathParams&, const Principal& who) -> Result<Json> {
             if (!is_admin(who)) return admins_only();
@@ -220,6 +212,14 @@ void register_routes(http::Router& router, Service& service) {
                })}};
         });
   });
+}
+
+}  // namespace
+
+void register_routes(http::Router& router, Service& service) {
+  Routes api(router, service);
+  add_session_routes(api, service);
+  add_directory_routes(api, service);
 }
 
 }  // namespace yiwang::identity

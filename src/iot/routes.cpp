@@ -82,9 +82,7 @@ Result<double> number_of(http::ObjectReader& r, std::string_view key, bool requi
 
 // Body of POST sensors (with id) and PUT sensors/{id} (id from the path).
 Result<Sensor> parse_sensor(const Request& req, const std::string* path_id) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   Sensor s;
   s.id = path_id ? *path_id : r.required_string("id", 64);
   auto kind = r.required_string("kind", 40);
@@ -118,9 +116,7 @@ Result<Rule> parse_rule(const Request& req, const std::string& kind) {
   auto k = parse_kind(kind);
   if (!k) return fail(ErrorCode::not_found, "", "没有该类型的规则", "no rule for this kind");
   rule.kind = *k;
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   auto op = r.required_string("op", 10);
   auto threshold = number_of(r, "threshold", false);
   if (!threshold) return fail(threshold.error());

@@ -178,9 +178,7 @@ Result<core::Millis> instant_of(const std::string& text, const std::string& fiel
 }
 
 Result<NewConsultation> parse_new_consultation(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   NewConsultation n;
   n.title = r.required_string("title", kLongText);
   n.summary = r.optional_string("summary", kLongText).value_or("");
@@ -214,9 +212,7 @@ Result<NewConsultation> parse_new_consultation(const Request& req) {
 }
 
 Result<NewSurvey> parse_new_survey(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   NewSurvey n;
   n.title = r.required_string("title", kLongText);
   n.description = r.optional_string("description", kLongText).value_or("");
@@ -271,9 +267,7 @@ Result<NewSurvey> parse_new_survey(const Request& req) {
 }
 
 Result<std::vector<Answer>> parse_answers(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   auto answers = r.optional_object("answers");
   if (auto st = r.finish(); !st) return fail(st.error());
   if (!answers) return bad("/answers", "请填写答卷", "answers are required");
@@ -308,9 +302,7 @@ struct NewComment {
   std::string clause, text;
 };
 Result<NewComment> parse_comment(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   NewComment c;
   c.clause = r.optional_string("clause", kLongText).value_or("");
   c.text = r.required_string("text", kLongText);
@@ -323,9 +315,7 @@ struct NewDecision {
   std::string reason;
 };
 Result<NewDecision> parse_decision(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   auto adopted = r.optional_bool("adopted");
   auto reason = r.required_string("reason", kLongText);
   if (auto st = r.finish(); !st) return fail(st.error());
@@ -336,9 +326,7 @@ Result<NewDecision> parse_decision(const Request& req) {
 }
 
 Result<std::string> parse_summary(const Request& req) {
-  auto body = http::parse_object(req);
-  if (!body) return fail(body.error());
-  http::ObjectReader r(*body);
+  http::ObjectReader r(req);
   auto summary = r.required_string("summary", kLongText);
   if (auto st = r.finish(); !st) return fail(st.error());
   return summary;
