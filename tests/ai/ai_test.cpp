@@ -12,8 +12,8 @@
 #include "http/http.h"
 #include "identity/identity.h"
 #include "support/platform.h"
-#include "support/router_client.h"
 #include "support/prerequisites.h"
+#include "support/router_client.h"
 #include "support/test_store.h"
 
 namespace yiwang::ai {
@@ -264,6 +264,31 @@ class AiServiceTest : public yiwang::testing::PlatformTest {
     return yiwang::testing::RouterClient(router_).call(method, path, body,
                                                        who.empty() ? "" : tokens_[who]);
   }
+  // Corrections are the hotline's (403 for another official) and take exactly text and label.
+  void expect_corrections_refuse_others_and_unknown_members() {
+    EXPECT_EQ(call("POST", "/api/v1/ai/corrections",
+                   R"({"text":"公交车司机态度差","label":"交通运输"})", other_)
+                  .status,
+              403);
+    EXPECT_EQ(call("POST", "/api/v1/ai/corrections", R"({"text":"公交","label":"交通运输","x":1})",
+                   dispatcher_)
+                  .status,
+              400);
+  }
+  // Classify refuses a caller without a token (401) and any body that is not exactly
+  // {"text": 1–5000 characters of UTF-8} (400 problem), with a model or without one.
+  void expect_classify_refuses_strangers_and_bad_bodies() {
+    EXPECT_EQ(call("POST", "/api/v1/ai/classify", R"({"text":"x"})", "").status, 401);
+    for (const auto& bad :
+         {std::string(R"({"text":""})"), std::string(R"({"text":"a","lang":"zh"})"),
+          std::string(R"({"txt":"a"})"), std::string(R"({"text":5})"),
+          R"({"text":")" + std::string(5001, 'a') + "\"}", std::string("[1]"),
+          std::string("{\"text\":\"\xff\"}")}) {
+      auto r = call("POST", "/api/v1/ai/classify", bad, dispatcher_);
+      EXPECT_EQ(r.status, 400) << bad.substr(0, 40) << " " << r.body;
+      EXPECT_EQ(r.content_type, "application/problem+json");
+    }
+  }
 
   Options options_;
   std::unique_ptr<Service> service_;
@@ -333,15 +358,7 @@ TEST_P(AiServiceTest, CorrectionsArePermittedToTheHotlineAndFeedRetraining) {
 // Who may call, and what bodies are refused, before any model exists: needs no shared data.
 TEST_P(AiServiceTest, RoutesRefuseCallersAndBodiesWithoutAModel) {
   register_routes(router_, *service_, *ids_);
-  EXPECT_EQ(call("POST", "/api/v1/ai/classify", R"({"text":"x"})", "").status, 401);
-  for (const auto& bad : {std::string(R"({"text":""})"), std::string(R"({"text":"a","lang":"zh"})"),
-                          std::string(R"({"txt":"a"})"), std::string(R"({"text":5})"),
-                          R"({"text":")" + std::string(5001, 'a') + "\"}", std::string("[1]"),
-                          std::string("{\"text\":\"\xff\"}")}) {
-    auto r = call("POST", "/api/v1/ai/classify", bad, dispatcher_);
-    EXPECT_EQ(r.status, 400) << bad.substr(0, 40) << " " << r.body;
-    EXPECT_EQ(r.content_type, "application/problem+json");
-  }
+  expect_classify_refuses_strangers_and_bad_bodies();
   auto none = call("POST", "/api/v1/ai/classify", R"({"text":"道路破损"})", dispatcher_);
   EXPECT_EQ(none.status, 409) << none.body;
   EXPECT_EQ(none.content_type, "application/problem+json");
@@ -360,14 +377,7 @@ TEST_P(AiServiceTest, RoutesRefuseCallersAndBodiesWithoutAModel) {
                  R"({"text":"公交车司机态度差","label":"交通运输"})", "")
                 .status,
             401);
-  EXPECT_EQ(call("POST", "/api/v1/ai/corrections",
-                 R"({"text":"公交车司机态度差","label":"交通运输"})", other_)
-                .status,
-            403);
-  EXPECT_EQ(call("POST", "/api/v1/ai/corrections", R"({"text":"公交","label":"交通运输","x":1})",
-                 dispatcher_)
-                .status,
-            400);
+  expect_corrections_refuse_others_and_unknown_members();
   EXPECT_EQ(count("SELECT COUNT(*) FROM events"), events_before);
   EXPECT_EQ(count("SELECT COUNT(*) FROM ai_corrections"), 0);
 
@@ -394,15 +404,7 @@ TEST_P(AiServiceTest, Routes) {
   EXPECT_EQ(j["model_version"], 2);
   EXPECT_TRUE(j["needs_human"].is_boolean());
 
-  EXPECT_EQ(call("POST", "/api/v1/ai/classify", R"({"text":"x"})", "").status, 401);
-  for (const auto& bad : {std::string(R"({"text":""})"), std::string(R"({"text":"a","lang":"zh"})"),
-                          std::string(R"({"txt":"a"})"), std::string(R"({"text":5})"),
-                          R"({"text":")" + std::string(5001, 'a') + "\"}", std::string("[1]"),
-                          std::string("{\"text\":\"\xff\"}")}) {
-    auto r = call("POST", "/api/v1/ai/classify", bad, dispatcher_);
-    EXPECT_EQ(r.status, 400) << bad.substr(0, 40) << " " << r.body;
-    EXPECT_EQ(r.content_type, "application/problem+json");
-  }
+  expect_classify_refuses_strangers_and_bad_bodies();
 
   auto models = call("GET", "/api/v1/ai/models", "", dispatcher_);
   ASSERT_EQ(models.status, 200);
@@ -425,14 +427,7 @@ TEST_P(AiServiceTest, Routes) {
   auto corr = call("POST", "/api/v1/ai/corrections",
                    R"({"text":"公交车司机态度差","label":"交通运输"})", dispatcher_);
   EXPECT_EQ(corr.status, 201) << corr.body;
-  EXPECT_EQ(call("POST", "/api/v1/ai/corrections",
-                 R"({"text":"公交车司机态度差","label":"交通运输"})", other_)
-                .status,
-            403);
-  EXPECT_EQ(call("POST", "/api/v1/ai/corrections", R"({"text":"公交","label":"交通运输","x":1})",
-                 dispatcher_)
-                .status,
-            400);
+  expect_corrections_refuse_others_and_unknown_members();
 
   auto rc = call(
       "POST", "/api/v1/ai/reply-check",

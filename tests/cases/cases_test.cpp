@@ -39,12 +39,7 @@ class CasesTest : public testing::CasesFixture {
     Options options;
     options.files_dir = yiwang::testing::temp_dir();
     service_ = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_, options);
-    for (auto [id, name] : {std::pair{"scjg", "市场监督管理局"},
-                            {"gaj", "公安局"},
-                            {"wjw", "卫生健康委员会"},
-                            {"zwfw", "政务服务管理办公室"}}) {
-      department(id, name);
-    }
+    city_departments();
     admin_ = official("admin", "zwfw", {Role::admin});
     clerk_ = official("chuangkou", "scjg", {Role::clerk});
     reviewer_ = official("shencha", "scjg", {Role::reviewer});
@@ -74,17 +69,7 @@ class CasesTest : public testing::CasesFixture {
 
   static catalog::Item item(const std::string& code, const std::string& name,
                             const std::string& case_type) {
-    catalog::Item i;
-    i.code = code;
-    i.basic_code = "T" + code.substr(code.size() - 4);
-    i.name = name;
-    i.item_type = "01";
-    i.exercise_level = "3";
-    i.dept_id = "scjg";
-    i.promised_limit = 5;
-    i.legal_limit = 20;
-    i.service_objects = {"1"};
-    i.handling_forms = {"2"};
+    catalog::Item i = licence_item(code, "T" + code.substr(code.size() - 4), name);
     i.case_type = case_type;
     catalog::FormField f;
     f.name = "shop_name";

@@ -50,17 +50,7 @@ class CertificateMaterialsTest : public testing::CasesFixture {
     u.id_number = applicant_id_;
     citizen_ = *ids_->create_user(u, nullptr);
 
-    catalog::Item i;
-    i.code = kItem;
-    i.basic_code = "CERT01";
-    i.name = "食品经营许可（免提交测试）";
-    i.item_type = "01";
-    i.exercise_level = "3";
-    i.dept_id = "scjg";
-    i.promised_limit = 5;
-    i.legal_limit = 20;
-    i.service_objects = {"1"};
-    i.handling_forms = {"2"};
+    catalog::Item i = licence_item(kItem, "CERT01", "食品经营许可（免提交测试）");
     i.materials = {{"申请书", "申请人", 1, 0, true, "", ""},
                    {"营业执照", "市场监管部门", 1, 0, true, "", kLicence}};
     ASSERT_TRUE(catalog_->publish(i, admin_));

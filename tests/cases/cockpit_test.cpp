@@ -30,10 +30,6 @@ struct Row {
   int limit_days = 5;
 };
 
-store::Value opt(std::optional<core::Millis> v) {
-  return v ? store::Value{*v} : store::Value{nullptr};
-}
-
 void insert_row(store::Tx& tx, const Row& c) {
   tx.exec(
       "INSERT INTO cases (id, item_code, item_version, item_name, dept_id, case_type, state, "
@@ -45,8 +41,8 @@ void insert_row(store::Tx& tx, const Row& c) {
       "'citizen', '张三', '', '', '', ?, '', '{}', '[]', '[]', -1, '', '', '', '', '', ?, 0, ?, "
       "?, ?, ?, ?, 1)",
       {c.id, c.dept_id, "事项" + c.dept_id, c.dept_id, c.state, c.channel,
-       std::int64_t{c.limit_days}, c.submitted_at_ms, opt(c.accepted_at_ms), opt(c.decided_at_ms),
-       opt(c.completed_at_ms), c.submitted_at_ms});
+       std::int64_t{c.limit_days}, c.submitted_at_ms, store::nullable(c.accepted_at_ms),
+       store::nullable(c.decided_at_ms), store::nullable(c.completed_at_ms), c.submitted_at_ms});
 }
 
 class CockpitTest : public testing::CasesFixture {
@@ -54,11 +50,7 @@ class CockpitTest : public testing::CasesFixture {
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(open(at(2026, 10, 30, 10)));  // Friday
     service_ = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_);
-    for (auto [id, name] : {std::pair{"scjg", "江宁市市场监督管理局"},
-                            {"gaj", "江宁市公安局"},
-                            {"zwfw", "江宁市政务服务管理办公室"}}) {
-      department(id, name);
-    }
+    city_departments();
     supervisor_ = official("jiancha", "zwfw", {Role::supervisor});
     admin_ = official("admin", "zwfw", {Role::admin});
     approver_ = official("juece", "scjg", {Role::approver});

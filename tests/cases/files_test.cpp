@@ -35,28 +35,14 @@ class FilesTest : public testing::CasesFixture {
     options.files_dir = dir_;
     options.max_file_bytes = 1024;
     service_ = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_, options);
-    for (auto [id, name] : {std::pair{"scjg", "市场监督管理局"},
-                            {"wjw", "卫生健康委员会"},
-                            {"zwfw", "政务服务管理办公室"}}) {
-      department(id, name);
-    }
+    city_departments();
     admin_ = official("admin", "zwfw", {Role::admin});
     clerk_ = official("chuangkou", "scjg", {Role::clerk});
     wjw_clerk_ = official("wjw_chuangkou", "wjw", {Role::clerk});
     citizen_ = citizen("zhangsan", "zhangsan", "11010519900307001", "");
     other_ = citizen("lisi", "lisi", "11010519880101002", "");
 
-    catalog::Item i;
-    i.code = kItem;
-    i.basic_code = "FILE01";
-    i.name = "材料测试事项";
-    i.item_type = "01";
-    i.exercise_level = "3";
-    i.dept_id = "scjg";
-    i.promised_limit = 5;
-    i.legal_limit = 20;
-    i.service_objects = {"1"};
-    i.handling_forms = {"2"};
+    catalog::Item i = licence_item(kItem, "FILE01", "材料测试事项");
     auto published = catalog_->publish(i, admin_);
     ASSERT_TRUE(published) << published.error().message_en << published.error().field;
   }

@@ -37,11 +37,7 @@ class RatingsTest : public testing::CasesFixture {
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(open(at(2026, 9, 28, 10)));
     service_ = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_);
-    for (auto [id, name] : {std::pair{"scjg", "江宁市市场监督管理局"},
-                            {"gaj", "江宁市公安局"},
-                            {"zwfw", "江宁市政务服务管理办公室"}}) {
-      department(id, name);
-    }
+    city_departments();
     supervisor_ = official("jiancha", "zwfw", {Role::supervisor});
     approver_ = official("juece", "scjg", {Role::approver});
     clerk_ = official("chuangkou", "scjg", {Role::clerk});

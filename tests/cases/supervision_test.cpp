@@ -35,20 +35,12 @@ struct CaseRow {
   int limit_days = 5;
 };
 
-store::Value opt(std::optional<core::Millis> v) {
-  return v ? store::Value{*v} : store::Value{nullptr};
-}
-
 class SupervisionTest : public testing::CasesFixture {
  protected:
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(open(at(2026, 9, 24, 10)));
     service_ = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_);
-    for (auto [id, name] : {std::pair{"scjg", "江宁市市场监督管理局"},
-                            {"gaj", "江宁市公安局"},
-                            {"zwfw", "江宁市政务服务管理办公室"}}) {
-      department(id, name);
-    }
+    city_departments();
     supervisor_ = official("jiancha", "zwfw", {Role::supervisor});
     approver_ = official("juece", "scjg", {Role::approver, Role::reviewer});
     clerk_ = official("chuangkou", "scjg", {Role::clerk});
@@ -71,8 +63,8 @@ class SupervisionTest : public testing::CasesFixture {
           "0, ?, ?, ?, ?, ?, 1)",
           {c.id, c.dept_id, c.item_name, c.dept_id, c.state, c.applicant_user_id,
            c.applicant_user_id, std::int64_t{c.limit_days},
-           c.accepted_at_ms.value_or(at(2026, 9, 1)), opt(c.accepted_at_ms), opt(c.decided_at_ms),
-           opt(c.completed_at_ms), clock_.now_ms()});
+           c.accepted_at_ms.value_or(at(2026, 9, 1)), store::nullable(c.accepted_at_ms),
+           store::nullable(c.decided_at_ms), store::nullable(c.completed_at_ms), clock_.now_ms()});
       tx.exec("INSERT INTO case_depts (case_id, dept_id) VALUES (?, ?)", {c.id, c.dept_id});
       return {};
     });
