@@ -7,7 +7,6 @@
 
 namespace yiwang::ai {
 
-bool is_han(char32_t c);
 std::vector<std::string> token_list(std::string_view utf8);
 
 }  // namespace yiwang::ai

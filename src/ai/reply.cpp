@@ -11,6 +11,7 @@
 
 #include "ai/ai.h"
 #include "ai/internal.h"
+#include "core/utf8.h"
 
 namespace yiwang::ai {
 namespace {
@@ -22,7 +23,7 @@ constexpr double kOffTopicBelow = 0.05;
 std::set<std::u32string> bigrams(std::string_view text) {
   std::u32string han;
   for (char32_t c : core::decode_utf8(text))
-    if (is_han(c)) han.push_back(c);
+    if (core::is_han(c)) han.push_back(c);
   std::set<std::u32string> out;
   for (std::size_t i = 0; i + 1 < han.size(); ++i) out.insert(han.substr(i, 2));
   return out;

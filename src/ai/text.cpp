@@ -7,16 +7,12 @@
 
 #include "ai/ai.h"
 #include "ai/internal.h"
+#include "core/utf8.h"
 
 namespace yiwang::ai {
 
 std::size_t char_count(std::string_view utf8) {
   return valid_utf8(utf8) ? core::utf8_length(utf8) : utf8.size();
-}
-
-bool is_han(char32_t c) {
-  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2EBEF);
 }
 
 std::vector<std::string> token_list(std::string_view utf8) {
@@ -37,7 +33,7 @@ std::vector<std::string> token_list(std::string_view utf8) {
       run.push_back(static_cast<char>(c - 'A' + 'a'));
     } else {
       flush();
-      if (is_han(c)) {
+      if (core::is_han(c)) {
         std::string t;
         core::append_utf8(t, c);
         out.push_back(std::move(t));

@@ -18,10 +18,6 @@ namespace {
 
 using U32 = std::u32string;
 
-bool is_han(char32_t c) {
-  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2FFFF);
-}
 bool is_ascii_alnum(char32_t c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -200,7 +196,7 @@ void scan_places(const U32& s, std::vector<Found>& out) {
         return is_stop(s[k]) &&
                !(s[k] == U'和' && k + 1 < i && U32(U"平谐美睦").find(s[k + 1]) != U32::npos);
       };
-      while (j > floor && is_han(s[j - 1]) && !stops_at(j - 1) && i - j < max_len) --j;
+      while (j > floor && core::is_han(s[j - 1]) && !stops_at(j - 1) && i - j < max_len) --j;
       for (bool again = true; again;) {
         again = false;
         for (const auto& w : lead_words()) {
@@ -211,7 +207,7 @@ void scan_places(const U32& s, std::vector<Found>& out) {
         }
       }
     }
-    if (i - j < (hit->kind == PlaceKind::district && !is_han(s[j]) ? 1 : 2)) {
+    if (i - j < (hit->kind == PlaceKind::district && !core::is_han(s[j]) ? 1 : 2)) {
       // 和平花园小区: the 小区 belongs to the name before it (and is blanked with it).
       if (hit->strip && i == floor && !out.empty() && out.back().end == i) {
         out.back().end = end;
@@ -280,7 +276,7 @@ void count_features(const U32& s, int weight, std::vector<Key>& tf) {
       continue;
     }
     flush();
-    if (is_han(c) && i + 1 < s.size() && is_han(s[i + 1]))
+    if (core::is_han(c) && i + 1 < s.size() && core::is_han(s[i + 1]))
       tf.insert(tf.end(), static_cast<std::size_t>(weight), bigram_key(c, s[i + 1]));
   }
   flush();

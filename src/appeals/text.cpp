@@ -7,6 +7,7 @@
 #include <string>
 
 #include "appeals/appeals.h"
+#include "core/utf8.h"
 
 namespace yiwang::appeals {
 namespace {
@@ -77,11 +78,6 @@ const std::vector<RedirectRule>& redirect_rules() {
   return rules;
 }
 
-bool is_cjk(char32_t cp) {
-  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-         (cp >= 0x20000 && cp <= 0x2FA1F) || (cp >= 0xF900 && cp <= 0xFAFF);
-}
-
 // Code points of the normalised text.
 std::vector<char32_t> normalised_points(std::string_view text) {
   std::vector<char32_t> out;
@@ -95,7 +91,7 @@ std::vector<char32_t> normalised_points(std::string_view text) {
     char32_t c = *cp;
     if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;  // full-width ASCII forms
     if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
-    bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || is_cjk(c);
+    bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || core::is_han(c);
     if (keep) out.push_back(c);
   }
   return out;

@@ -40,7 +40,7 @@ Result<std::string> check_question(const Lexicon& lexicon, const Question& q) {
   std::string normalized = text::normalize(q.question);
   bool has_text = false;
   for (char32_t c : text::decode(normalized)) {
-    has_text = has_text || text::is_cjk(c) || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+    has_text = has_text || core::is_han(c) || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
   }
   if (!has_text) {
     return fail(ErrorCode::invalid_input, "/question", "请输入您的问题", "the question is empty");

@@ -132,7 +132,7 @@ double overlap(const std::vector<std::string>& terms, const std::set<std::string
       continue;
     }
     auto u = text::decode(t);
-    if (u.size() == 2 && text::is_cjk(u[0]) && have.count(text::encode(u.substr(0, 1))) &&
+    if (u.size() == 2 && core::is_han(u[0]) && have.count(text::encode(u.substr(0, 1))) &&
         have.count(text::encode(u.substr(1, 1)))) {
       n += 0.3;
     }

@@ -146,7 +146,7 @@ Rewritten rewrite(const Lexicon& lx, const std::string& normalized) {
   // Punctuation carries no topic.
   std::string cleaned;
   for (char32_t c : text::decode(r.topic)) {
-    bool keep = text::is_cjk(c) || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '+';
+    bool keep = core::is_han(c) || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '+';
     cleaned += keep ? text::encode(std::u32string(1, c)) : " ";
   }
   r.topic = text::normalize(cleaned);

@@ -209,11 +209,6 @@ Result<Extracted> from_pdf(std::string_view pdf) {
 
 }  // namespace
 
-bool is_cjk(char32_t c) {
-  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2FA1F);
-}
-
 bool has_controls(std::string_view s) {
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
@@ -265,9 +260,9 @@ std::vector<Term> terms(std::string_view normalized) {
   std::u32string u = decode(normalized);
   std::size_t i = 0;
   while (i < u.size()) {
-    if (is_cjk(u[i])) {
+    if (core::is_han(u[i])) {
       std::size_t j = i;
-      while (j < u.size() && is_cjk(u[j])) ++j;
+      while (j < u.size() && core::is_han(u[j])) ++j;
       for (std::size_t k = i; k < j; ++k) {
         out.push_back({encode(u.substr(k, 1)), true});
         if (k + 1 < j) out.push_back({encode(u.substr(k, 2)), false});
@@ -427,7 +422,7 @@ Result<Extracted> extract(Format format, std::string_view content) {
   }
   e.text = without_controls(e.text);
   std::size_t cjk_or_alnum = 0;
-  for (char32_t c : decode(e.text)) cjk_or_alnum += is_cjk(c) || is_alnum(c);
+  for (char32_t c : decode(e.text)) cjk_or_alnum += core::is_han(c) || is_alnum(c);
   if (cjk_or_alnum < 2) {
     return fail(ErrorCode::invalid_input, "/content",
                 format == Format::pdf ? "PDF 没有可提取的文字层" : "文档中没有可检索的文字",

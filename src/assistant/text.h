@@ -18,7 +18,6 @@ inline std::u32string decode(std::string_view s) {
 inline std::string encode(std::u32string_view s) {
   return core::encode_utf8(s);
 }
-bool is_cjk(char32_t c);
 // Control characters other than tab / newline / carriage return (binary input).
 bool has_controls(std::string_view s);
 

@@ -85,4 +85,9 @@ std::string encode_utf8(std::u32string_view s) {
   return out;
 }
 
+bool is_han(char32_t cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x323AF);
+}
+
 }  // namespace yiwang::core

@@ -1,6 +1,8 @@
 // UTF-8 validation and code points, shared by the modules that process Chinese text.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 #include "core/utf8.h"
 
 namespace yiwang::core {
@@ -27,6 +29,17 @@ TEST(Utf8, DecodesSkippingMalformedBytesAndEncodesBack) {
   std::size_t j = 0;
   EXPECT_FALSE(next_code_point("\x80", j));
   EXPECT_EQ(0u, j);
+}
+
+// One definition of a Han character for every module that tokenises Chinese text.
+TEST(Utf8, HanCoversTheIdeographBlocksAndNothingElse) {
+  for (char32_t cp : {U'中', U'㐀', U'鿿', U'\uF900', U'𠀀', U'𰻞', U'\U000323AF'}) {
+    EXPECT_TRUE(is_han(cp)) << std::hex << static_cast<std::uint32_t>(cp);
+  }
+  for (char32_t cp :
+       {U'A', U'1', U'。', U'，', U'ア', U'한', U'\U00004DC0', U'\U000323B0', U'\U0001F600'}) {
+    EXPECT_FALSE(is_han(cp)) << std::hex << static_cast<std::uint32_t>(cp);
+  }
 }
 
 }  // namespace
