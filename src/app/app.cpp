@@ -28,6 +28,7 @@
 #include "http/server.h"
 #include "http/static_site.h"
 #include "identity/identity.h"
+#include "identity/routes.h"
 #include "iot/iot.h"
 #include "ledger/ledger.h"
 #include "ledger/verifier.h"
@@ -79,32 +80,35 @@ identity::Options identity_options(const Config& config) {
   return options;
 }
 
-void add_platform_routes(http::Router& router, store::Store& store) {
+// The platform's own routes, through the one route helper like every module's.
+void add_platform_routes(http::Router& router, store::Store& store, identity::Service& identity) {
+  identity::Routes api(router, identity);
   // Health is a short read of the event sequence: declared fast.
-  router.add(
+  api.open(
       "GET", "/api/v1/health",
-      [&store](const http::Request& req, const http::PathParams&) {
+      [&store](const http::Request&, const http::PathParams&) -> Result<http::Json> {
         auto seq =
             store.read([](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
-        if (!seq) return http::problem(seq.error(), req);
-        return http::ok({{"status", "ok"},
-                         {"version", "0.1.0"},
-                         {"store", store.dialect() == store::Dialect::sqlite ? "sqlite" : "postgres"},
-                         {"last_event_seq", *seq}});
+        if (!seq) return fail(seq.error());
+        return http::Json{
+            {"status", "ok"},
+            {"version", "0.1.0"},
+            {"store", store.dialect() == store::Dialect::sqlite ? "sqlite" : "postgres"},
+            {"last_event_seq", *seq}};
       },
-      {http::Access::open, http::Runs::io_thread});
+      http::Runs::io_thread);
   // The stylesheet every built-in page (公开核验, the certificate page, the wallet) shares.
   router.add_asset("/assets/common.css", generated::common_css, "text/css; charset=utf-8");
-  router.add(
+  api.open(
       "GET", "/api/v1/openapi.json",
-      [](const http::Request&, const http::PathParams&) {
+      [](const http::Request&, const http::PathParams&) -> Result<http::Response> {
         http::Response r;
         r.content_type = "application/json";
         r.body = generated::openapi_json;
         r.headers.emplace_back("Cache-Control", "public, max-age=300");
         return r;
       },
-      {http::Access::open, http::Runs::io_thread});
+      http::Runs::io_thread);
 }
 
 // A missing web app is not fatal: the API and the built-in pages still serve.
@@ -352,7 +356,7 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   p.appeal_dispatcher =
       std::make_unique<appeals::AutoDispatcher>(*p.appeals, *p.store, appeal_classifier(*p.ai));
 
-  add_platform_routes(p.router, *p.store);
+  add_platform_routes(p.router, *p.store, *p.identity);
   identity::register_routes(p.router, *p.identity);
   catalog::register_routes(p.router, *p.catalog, *p.identity);
   cases::register_routes(p.router, *p.cases, *p.identity);
