@@ -2,6 +2,10 @@
 
 #include <charconv>
 #include <limits>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "core/utf8.h"
 
@@ -65,6 +69,57 @@ std::string pointer_token(std::string_view key) {
   return out;
 }
 
+// Finds the first member name repeated within one object while the parser reads (RFC 8259 leaves
+// duplicates to the implementation; nlohmann keeps the last, so a body could say one thing to a
+// reader that keeps the first). Feed it every parser event; `duplicate` is the member's pointer.
+class DuplicateKeys {
+ public:
+  void on(Json::parse_event_t event, const Json& parsed) {
+    using E = Json::parse_event_t;
+    switch (event) {
+      case E::object_start:
+      case E::array_start:
+        frames_.push_back(Frame{event == E::array_start, {}, {}, 0});
+        break;
+      case E::key: {
+        Frame& f = frames_.back();
+        f.key = parsed.get<std::string>();
+        if (!f.keys.insert(f.key).second && !duplicate) duplicate = path();
+        break;
+      }
+      case E::object_end:
+      case E::array_end:
+        frames_.pop_back();
+        next_element();
+        break;
+      case E::value:
+        next_element();
+        break;
+    }
+  }
+  std::optional<std::string> duplicate;
+
+ private:
+  struct Frame {
+    bool array;
+    std::set<std::string, std::less<>> keys;
+    std::string key;    // the member being read, in an object
+    std::size_t index;  // the element being read, in an array
+  };
+  void next_element() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+  }
+  std::string path() const {
+    std::string out;
+    for (const auto& f : frames_) {
+      out += '/';
+      out += f.array ? std::to_string(f.index) : pointer_token(f.key);
+    }
+    return out;
+  }
+  std::vector<Frame> frames_;
+};
+
 Result<int> query_int(const Request& request, const char* name, int fallback, int min, int max) {
   auto text = request.query_param(name);
   if (!text) return fallback;
@@ -126,12 +181,20 @@ Result<Json> parse_object(const Request& request) {
                     std::to_string(*at));
   }
   Json doc;
+  DuplicateKeys duplicates;
   try {
-    doc = Json::parse(request.body);
+    doc = Json::parse(request.body, [&duplicates](int, Json::parse_event_t event, Json& parsed) {
+      duplicates.on(event, parsed);
+      return true;
+    });
   } catch (const Json::parse_error& e) {
     std::string at = std::to_string(e.byte);
     return fail(ErrorCode::invalid_input, "", "JSON 格式错误（第 " + at + " 字节附近）",
                 "malformed JSON near byte " + at);
+  }
+  if (duplicates.duplicate) {
+    return fail(ErrorCode::invalid_input, *duplicates.duplicate, "JSON 对象中的成员名重复",
+                "a member name appears twice in one JSON object");
   }
   if (!doc.is_object()) {
     return fail(ErrorCode::invalid_input, "", "请求内容须为 JSON 对象",

@@ -15,10 +15,12 @@
 //   Result<Json>      200 with the JSON body,
 //   Result<Response>  the response as built (created(), no_content(), a file, a page),
 //   Status            204 No Content,
-// and an Error in any of them becomes its problem. The Principal type is a parameter so that
-// http/ stays below the modules (identity::Principal in practice).
+// and an Error in any of them becomes its problem. What a signed-in caller receives is marked
+// Cache-Control: no-store unless the handler set a Cache-Control of its own. The Principal type
+// is a parameter so that http/ stays below the modules (identity::Principal in practice).
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <type_traits>
@@ -37,6 +39,19 @@ inline Response respond(Result<Response>&& r, const Request& req) {
 }
 inline Response respond(Status&& r, const Request& req) {
   return r ? no_content() : problem(r.error(), req);
+}
+
+// An answer to a signed-in caller may carry their personal data: no shared or browser cache keeps
+// it (Cache-Control: no-store), unless the handler chose a policy itself.
+inline Response not_stored(Response r) {
+  for (const auto& [name, value] : r.headers) {
+    if (name.size() == 13 && std::equal(name.begin(), name.end(), "cache-control",
+                                        [](char a, char b) { return (a | 0x20) == b; })) {
+      return r;
+    }
+  }
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
 }
 
 template <class Principal>
@@ -58,7 +73,7 @@ class Routes {
         [auth = authenticate_, fn = std::move(fn)](const Request& req, const PathParams& p) {
           auto who = auth(req);
           if (!who) return problem(who.error(), req);
-          return respond(fn(req, p, std::as_const(*who)), req);
+          return not_stored(respond(fn(req, p, std::as_const(*who)), req));
         },
         {Access::signed_in, runs});
   }
@@ -75,7 +90,7 @@ class Routes {
           auto who = auth(req);
           if (!who) return problem(who.error(), req);
           const Principal& principal = *who;
-          return respond(fn(req, p, &principal), req);
+          return not_stored(respond(fn(req, p, &principal), req));
         },
         {Access::optional, runs});
   }

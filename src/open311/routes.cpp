@@ -238,11 +238,14 @@ Result<std::map<std::string, std::string>> post_params(const Request& req) {
     return out;
   }
   if (type == "application/json") {
-    auto j = Json::parse(req.body, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      return tl::unexpected(invalid("", "请求体须为 JSON 对象", "the body must be a JSON object"));
+    // The platform's strict reader: size and depth limits, one object, no repeated member.
+    auto j = http::parse_object(req);
+    if (!j) {
+      Error e = j.error();
+      if (!e.field.empty() && e.field.front() == '/') e.field.erase(0, 1);  // Open311 names
+      return tl::unexpected(std::move(e));
     }
-    for (auto it = j.begin(); it != j.end(); ++it) {
+    for (auto it = j->begin(); it != j->end(); ++it) {
       const Json& v = it.value();
       if (v.is_string()) {
         out[it.key()] = v.get<std::string>();

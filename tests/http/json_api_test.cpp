@@ -1,5 +1,6 @@
 // JSON body parsing, the strict ObjectReader, paging and the response helpers.
 #include <limits>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -153,6 +154,36 @@ TEST(ObjectReader, FromRequestReportsTheBodysParseErrorFirst) {
     ASSERT_FALSE(st);
     EXPECT_EQ(ErrorCode::invalid_input, st.error().code);
   }
+}
+
+// RFC 8259 leaves a repeated member name to the implementation; a reader that kept the first
+// and one that keeps the last would act on different requests. Refused, naming the member.
+TEST(ParseObject, RepeatedMemberNamesAreRefusedWithTheirPointer) {
+  const std::pair<const char*, const char*> refused[] = {
+      {R"({"a":1,"a":2})", "/a"},
+      {R"({"a":1,"b":{"c":1},"a":1})", "/a"},
+      {R"({"a":{"b":1,"b":2}})", "/a/b"},
+      {R"({"a":[1,{"x":1,"x":2}]})", "/a/1/x"},
+      {R"({"a":[[1,2],{"y":1},{"y":1,"y":1}]})", "/a/2/y"},
+      {R"({"a~b/c":1,"a~b/c":2})", "/a~0b~1c"},
+  };
+  for (const auto& [body, field] : refused) {
+    auto parsed = parse_object(json_request(body));
+    ASSERT_FALSE(parsed) << body;
+    EXPECT_EQ(parsed.error().code, ErrorCode::invalid_input) << body;
+    EXPECT_EQ(parsed.error().field, field) << body;
+    EXPECT_FALSE(parsed.error().message_zh.empty());
+    EXPECT_FALSE(parsed.error().message_en.empty());
+  }
+  for (const char* body : {R"({"a":[{"x":1},{"x":2}]})", R"({"a":{"x":1},"b":{"x":1}})",
+                           R"({"a":1,"A":2})", R"({"x":[],"y":{}})"}) {
+    EXPECT_TRUE(parse_object(json_request(body))) << body;
+  }
+  ObjectReader r(json_request(R"({"name":"x","name":"y"})"));
+  EXPECT_EQ(r.required_string("name"), "");
+  auto st = r.finish();
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().field, "/name");
 }
 
 TEST(ObjectReader, RequiredStringMissing) {

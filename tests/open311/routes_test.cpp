@@ -323,6 +323,11 @@ TEST_P(Open311Test, JsonBodyMediaAndAddress) {
   body["media_url"] = "/api/v1/files/xyz";
   expect_error("POST", "/open311/v2/requests.json", body.dump(), 400, "media_url",
                "application/json");
+  // A parameter given twice is refused in JSON as it is in a form.
+  expect_error("POST", "/open311/v2/requests.json",
+               std::string(R"({"api_key":")") + kDemoKey +
+                   R"(","service_code":"0503","service_code":"0101","lat":31.005,"long":118.015})",
+               400, "service_code", "application/json");
 
   // Without coordinates, an address naming one grid cell places the request in it.
   auto a = call("POST", "/open311/v2/requests.xml",
