@@ -8,6 +8,8 @@ packages=(
   libboost-dev libboost-system-dev nlohmann-json3-dev libexpected-dev
   libsqlite3-dev libpq-dev postgresql libssl-dev libsodium-dev libxapian-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # password quality (等保 口令复杂度): libpwquality with cracklib's dictionary
+  libpwquality-dev cracklib-runtime
   # clang for the -Wthread-safety check of the lock annotations (ctest thread_safety)
   clang
   libqrencode-dev zlib1g-dev libpoppler-cpp-dev libfasttext-dev libgeos-dev

@@ -11,6 +11,7 @@
 #include "core/digest.h"
 #include "core/text.h"
 #include "events/events.h"
+#include "identity/password_policy.h"
 
 namespace yiwang::generated {
 std::vector<store::Migration> identity_migrations();
@@ -207,6 +208,7 @@ Status check_new_user(const NewUser& u, core::Date today) {
   if (code_points(u.password) < 8 || u.password.size() > kMaxPasswordBytes) {
     return invalid("/password", "密码至少 8 个字符", "password must have at least 8 characters");
   }
+  if (auto st = check_password(u.username, u.password); !st) return st;
   if (u.display_name.empty() || code_points(u.display_name) > 100) {
     return invalid("/display_name", "姓名或名称须为 1–100 个字符",
                    "display_name must have 1-100 characters");

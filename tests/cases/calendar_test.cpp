@@ -112,8 +112,8 @@ TEST_P(CalendarTest, BuiltInExceptionsAreOverriddenNotDeleted) {
 TEST_P(CalendarTest, Routes) {
   http::Router router;
   detail::register_oversight_routes(router, *service_, *ids_);
-  auto admin = ids_->login("admin", "password123", "127.0.0.1");
-  auto approver = ids_->login("juece", "password123", "127.0.0.1");
+  auto admin = ids_->login("admin", std::string(yiwang::testing::kPassword), "127.0.0.1");
+  auto approver = ids_->login("juece", std::string(yiwang::testing::kPassword), "127.0.0.1");
   ASSERT_TRUE(admin && approver);
   auto call = [&](const std::string& method, const std::string& target, const std::string& token,
                   const std::string& body = "") {

@@ -85,7 +85,7 @@ class CasesTest : public testing::CasesFixture {
                              const std::string& id_number) {
     identity::NewUser u;
     u.username = username;
-    u.password = "password123";
+    u.password = std::string(yiwang::testing::kPassword);
     u.kind = identity::Kind::citizen;
     u.display_name = name;
     u.id_number = id_number;

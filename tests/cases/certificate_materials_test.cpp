@@ -44,7 +44,7 @@ class CertificateMaterialsTest : public testing::CasesFixture {
     clerk_ = official("clerk", "scjg", {Role::clerk});
     identity::NewUser u;
     u.username = "wangwu";
-    u.password = "password123";
+    u.password = std::string(yiwang::testing::kPassword);
     u.kind = identity::Kind::citizen;
     u.display_name = "王五";
     u.id_number = applicant_id_;

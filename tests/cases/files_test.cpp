@@ -172,7 +172,7 @@ class FileRoutesTest : public FilesTest {
     register_routes(router_, *service_, *ids_);
   }
   std::string login(const std::string& name) {
-    auto r = ids_->login(name, "password123", "127.0.0.1");
+    auto r = ids_->login(name, std::string(yiwang::testing::kPassword), "127.0.0.1");
     EXPECT_TRUE(r) << r.error().message_en;
     return r ? r->token : "";
   }

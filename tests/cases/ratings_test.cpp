@@ -263,7 +263,7 @@ TEST_P(RatingsTest, SummariesByItemAndDepartmentWithinScope) {
 TEST_P(RatingsTest, RatingRoute) {
   http::Router router;
   detail::register_oversight_routes(router, *service_, *ids_);
-  auto login = ids_->login("zhangsan", "password123", "127.0.0.1");
+  auto login = ids_->login("zhangsan", std::string(yiwang::testing::kPassword), "127.0.0.1");
   ASSERT_TRUE(login) << login.error().message_en;
   auto id = completed_case("YW2026092800000010", citizen_);
   auto post = [&](const std::string& body) {

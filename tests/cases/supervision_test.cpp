@@ -342,7 +342,7 @@ TEST_P(SupervisionTest, Routes) {
   http::Router router;
   detail::register_oversight_routes(router, *service_, *ids_);
   auto token = [&](const std::string& username) {
-    auto l = ids_->login(username, "password123", "127.0.0.1");
+    auto l = ids_->login(username, std::string(yiwang::testing::kPassword), "127.0.0.1");
     EXPECT_TRUE(l);
     return l ? l->token : std::string();
   };

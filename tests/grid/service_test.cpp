@@ -414,7 +414,7 @@ TEST_P(GridTest, DemoGeneratorSizes) {
   DemoOptions o;
   o.cells = 60;
   o.events = 500;
-  auto s = load_demo(*service_, *ids_, o, "password123", clock_.now_ms());
+  auto s = load_demo(*service_, *ids_, o, "river-lantern-42", clock_.now_ms());
   ASSERT_TRUE(s) << s.error().message_en;
   EXPECT_EQ(s->cells, 60);
   EXPECT_EQ(s->components, 300);
@@ -433,7 +433,7 @@ TEST_P(GridTest, DemoGeneratorSizes) {
   EXPECT_GT(r->total.rework, 0);
   EXPECT_GT(r->total.overdue, 0);
   EXPECT_LT(*r->total.accurate_dispatch_rate, 1.0);
-  EXPECT_EQ(load_demo(*service_, *ids_, o, "password123", clock_.now_ms()).error().code,
+  EXPECT_EQ(load_demo(*service_, *ids_, o, "river-lantern-42", clock_.now_ms()).error().code,
             ErrorCode::conflict);
 }
 

@@ -270,6 +270,39 @@ TEST_P(IdentityTest, SelfRegistrationIsForCitizensAndBusinessesOnly) {
   EXPECT_EQ("business", created.back().actor.role);
 }
 
+// 等保 口令复杂度: common passwords, dictionary words lightly changed, simple sequences and the
+// user name are refused with the reason, and nothing is created; strong ones are accepted.
+TEST_P(IdentityTest, WeakPasswordsAreRefusedWithTheReason) {
+  const auto before = last_seq();
+  for (const char* weak : {"password", "password123", "12345678", "Abcdefgh", "qwertyuiop",
+                           "zhangsan2026", "iloveyou1"}) {
+    NewUser u = citizen();
+    u.password = weak;
+    auto r = service_->create_user(u, nullptr);
+    ASSERT_FALSE(r) << weak;
+    EXPECT_EQ(r.error().code, ErrorCode::invalid_input) << weak;
+    EXPECT_EQ(r.error().field, "/password") << weak;
+    EXPECT_FALSE(r.error().message_zh.empty());
+    EXPECT_FALSE(r.error().message_en.empty());
+  }
+  NewUser named = citizen("wangwu", "110105194912310021");
+  named.password = "wangwu-river-42";
+  auto r = service_->create_user(named, nullptr);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message_en.find("user name"), std::string::npos) << r.error().message_en;
+  EXPECT_EQ(last_seq(), before);
+
+  int n = 0;
+  for (const char* strong : {"correct horse 1", "river-lantern-42", "我的密码是江宁市的河"}) {
+    ++n;
+    NewUser u = citizen("strong" + std::to_string(n),
+                        yiwang::testing::citizen_id("1101051990010100" + std::to_string(n)));
+    u.password = strong;
+    auto created = service_->create_user(u, nullptr);
+    EXPECT_TRUE(created) << strong << " " << (created ? "" : created.error().message_en);
+  }
+}
+
 TEST_P(IdentityTest, InvalidInputNamesTheField) {
   struct Case {
     NewUser user;

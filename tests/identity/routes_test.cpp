@@ -155,6 +155,12 @@ TEST_P(IdentityRoutesTest, RegistrationProblemsNameTheField) {
   json short_password = kCitizen;
   short_password["password"] = "short";
   expect_problem(call("POST", "/api/v1/auth/register", short_password.dump()), 400, "/password");
+  json common_password = kCitizen;
+  common_password["password"] = "password";
+  expect_problem(call("POST", "/api/v1/auth/register", common_password.dump()), 400, "/password");
+  json name_as_password = kCitizen;
+  name_as_password["password"] = "lisi1234lisi";
+  expect_problem(call("POST", "/api/v1/auth/register", name_as_password.dump()), 400, "/password");
   EXPECT_EQ(before, last_seq());
 
   call_json("POST", "/api/v1/auth/register", kCitizen, "", 201);

@@ -40,7 +40,7 @@ std::string uscc(std::string_view first17);
 // Identity options with the cheapest password hashing.
 identity::Options fast_hashing();
 // The password of every account a Platform makes.
-inline constexpr std::string_view kPassword = "password123";
+inline constexpr std::string_view kPassword = "river-lantern-42";
 
 // The migrations of the modules under test, in dependency order (events and identity come first
 // by themselves).

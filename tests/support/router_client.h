@@ -1,7 +1,7 @@
 // Calls a Router the way the server does, without sockets: for route tests of every module.
 //
 //   testing::RouterClient client(router_);
-//   auto token = client.login("zhangsan", "password123");
+//   auto token = client.login("zhangsan", std::string(kPassword));
 //   auto body = client.call_json("POST", "/api/v1/appeals", {{"title", "…"}}, token, 201);
 //   testing::expect_problem(client.call("GET", "/api/v1/appeals/x", "", token), 404);
 #pragma once
