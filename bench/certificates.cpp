@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   if (!certs.seed_standard_types()) return 1;
   identity::NewUser u;
   u.username = "approver";
-  u.password = "password123";
+  u.password = "bench-lantern-42";
   u.kind = identity::Kind::official;
   u.display_name = "发证人";
   u.dept_id = "scjg";

@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
   }
   identity::NewUser u;
   u.username = "admin";
-  u.password = "password123";
+  u.password = "bench-lantern-42";
   u.kind = identity::Kind::official;
   u.display_name = "admin";
   u.dept_id = "grid";
