@@ -9,6 +9,7 @@
 
 #include "catalog/items_json.h"
 #include "catalog/search_index.h"
+#include "core/utf8.h"
 #include "events/events.h"
 
 namespace yiwang::generated {
@@ -46,12 +47,6 @@ tl::unexpected<Error> bad(std::string field, std::string zh, std::string en) {
   return fail(ErrorCode::invalid_input, std::move(field), std::move(zh), std::move(en));
 }
 
-std::size_t code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 bool alnum(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
@@ -70,7 +65,7 @@ std::string at(std::string_view list, std::size_t i) {
 }
 
 Status check_text(const std::string& value, const std::string& field, std::size_t max) {
-  if (code_points(value) > max) {
+  if (core::utf8_length(value) > max) {
     return bad(field, "内容过长（最多 " + std::to_string(max) + " 字）",
                "too long (at most " + std::to_string(max) + " characters)");
   }
@@ -343,7 +338,6 @@ tl::unexpected<Error> no_item(std::string_view code) {
               "no such item: " + std::string(code));
 }
 
-
 bool is_admin(const identity::Principal& by) {
   return by.is_official() && by.has_role(identity::Role::admin);
 }
@@ -529,7 +523,7 @@ Result<SearchResult> Service::search(const SearchQuery& query) {
   if (query.limit < 0 || query.limit > 1000 || query.offset < 0) {
     return bad("/limit", "分页参数无效", "invalid paging");
   }
-  if (code_points(query.q) > 200) return bad("/q", "检索词过长", "query too long");
+  if (core::utf8_length(query.q) > 200) return bad("/q", "检索词过长", "query too long");
   return index_->search(query);
 }
 

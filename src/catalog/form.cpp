@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/catalog.h"
+#include "core/utf8.h"
 
 namespace yiwang::catalog {
 namespace {
@@ -14,12 +15,6 @@ using Json = nlohmann::json;
 tl::unexpected<Error> bad(const FormField& f, const std::string& zh, const std::string& en) {
   return fail(ErrorCode::invalid_input, "/form/" + f.name, f.label_zh + "：" + zh,
               (f.label_en.empty() ? f.name : f.label_en) + ": " + en);
-}
-
-std::size_t code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
 }
 
 bool digits(std::string_view s) {
@@ -92,7 +87,7 @@ Status check_value(const FormField& f, const Json& v) {
     if (!valid_phone(s)) return bad(f, "电话号码无效", "invalid phone number");
   } else {  // string, text
     if (f.required && s.empty()) return bad(f, "必填", "is required");
-    if (code_points(s) > static_cast<std::size_t>(f.max_length)) {
+    if (core::utf8_length(s) > static_cast<std::size_t>(f.max_length)) {
       return bad(f, "最多 " + std::to_string(f.max_length) + " 字",
                  "at most " + std::to_string(f.max_length) + " characters");
     }

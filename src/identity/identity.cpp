@@ -10,6 +10,7 @@
 
 #include "core/digest.h"
 #include "core/text.h"
+#include "core/utf8.h"
 #include "events/events.h"
 #include "identity/password_policy.h"
 
@@ -164,12 +165,6 @@ bool verify_password(const std::string& hash, std::string_view password) {
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
-std::size_t code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 bool valid_username(std::string_view s) {
   if (s.size() < 3 || s.size() > 32) return false;
   for (char c : s) {
@@ -205,11 +200,11 @@ Status check_new_user(const NewUser& u, core::Date today) {
     return invalid("/username", "用户名须为 3–32 位小写字母、数字或 _ . -",
                    "username must be 3-32 of a-z, 0-9, _ . -");
   }
-  if (code_points(u.password) < 8 || u.password.size() > kMaxPasswordBytes) {
+  if (core::utf8_length(u.password) < 8 || u.password.size() > kMaxPasswordBytes) {
     return invalid("/password", "密码至少 8 个字符", "password must have at least 8 characters");
   }
   if (auto st = check_password(u.username, u.password); !st) return st;
-  if (u.display_name.empty() || code_points(u.display_name) > 100) {
+  if (u.display_name.empty() || core::utf8_length(u.display_name) > 100) {
     return invalid("/display_name", "姓名或名称须为 1–100 个字符",
                    "display_name must have 1-100 characters");
   }
@@ -696,7 +691,7 @@ Result<Department> Service::create_department(const Department& d, const Princip
     return invalid("/id", "部门标识须为 1–32 位小写字母、数字、_ 或 -",
                    "department id must be 1-32 of a-z, 0-9, _ -");
   }
-  if (d.name.empty() || code_points(d.name) > 200) {
+  if (d.name.empty() || core::utf8_length(d.name) > 200) {
     return invalid("/name", "部门名称须为 1–200 个字符", "name must have 1-200 characters");
   }
   if (!d.uscc.empty() && !valid_uscc(d.uscc)) {
@@ -758,7 +753,7 @@ Status Service::upsert_division(const Division& d) {
   if (!six_digits(d.code)) {
     return invalid("/code", "行政区划代码须为 6 位数字", "code must be 6 digits (GB/T 2260)");
   }
-  if (d.name.empty() || code_points(d.name) > 100) {
+  if (d.name.empty() || core::utf8_length(d.name) > 100) {
     return invalid("/name", "名称须为 1–100 个字符", "name must have 1-100 characters");
   }
   if (!d.parent_code.empty() && (!six_digits(d.parent_code) || d.parent_code == d.code)) {

@@ -10,8 +10,8 @@
 // Thread-safe: all state is in the store.
 //
 // Files: identity.cpp accounts, sessions, departments, divisions · validators.cpp GB 11643 and
-// GB 32100 · routes.h the route helper bound to the sessions (every module's routes use it) ·
-// routes.cpp the HTTP routes.
+// GB 32100 · password_policy.h/.cpp which new passwords are accepted (libpwquality) · routes.h
+// the route helper bound to the sessions (every module's routes use it) · routes.cpp the routes.
 #pragma once
 
 #include <cstdint>
