@@ -4,12 +4,15 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "core/clock.h"
 #include "http/client.h"
+#include "identity/totp.h"
 
 namespace yiwang::bench {
 
@@ -45,10 +48,26 @@ inline LoadOptions parse_load_options(int argc, char** argv, LoadOptions o) {
   return o;
 }
 
+// The TOTP secret of a demo official from the demo-accounts.json named by YIWANG_DEMO_ACCOUNTS
+// (bench/run.sh sets it); "" for accounts without a second factor.
+inline std::string demo_secret(const std::string& user) {
+  const char* file = std::getenv("YIWANG_DEMO_ACCOUNTS");
+  if (!file) return "";
+  std::ifstream in(file);
+  auto accounts = nlohmann::json::parse(in, nullptr, false);
+  if (!accounts.is_array()) return "";
+  for (const auto& a : accounts)
+    if (a.value("username", "") == user) return a.value("totp_secret", "");
+  return "";
+}
+
 // A demo account's bearer token; exits when the server is not a `yiwang demo` database.
 inline std::string login(http::Client& c, const std::string& user) {
-  auto r = c.request("POST", "/api/v1/auth/login",
-                     nlohmann::json{{"username", user}, {"password", "yiwang-demo"}}.dump());
+  nlohmann::json body{{"username", user}, {"password", "yiwang-demo"}};
+  if (auto secret = demo_secret(user); !secret.empty()) {
+    body["totp"] = identity::totp::code_at(secret, core::SystemClock().now_ms());
+  }
+  auto r = c.request("POST", "/api/v1/auth/login", body.dump());
   if (!r || r->status != 200) {
     std::fprintf(stderr, "login %s failed (is this a `yiwang demo` database?)\n", user.c_str());
     std::exit(1);

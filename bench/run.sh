@@ -13,6 +13,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; nginx -p "$WORK/nginx" -c "$WORK/ngin
 
 echo "== machine"; nproc; grep -m1 'model name' /proc/cpuinfo || true; free -g | head -2
 "$BUILD/yiwang" demo --db "$WORK/bench.db" --no-serve --cases 0 > /dev/null
+export YIWANG_DEMO_ACCOUNTS="$WORK/demo-accounts.json"  # officials' second factors
 "$BUILD/yiwang" serve --db "$WORK/bench.db" --port "$PORT" --access-log - &
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" > /dev/null && break; sleep 0.1; done
 

@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # password quality (等保 口令复杂度): libpwquality with cracklib's dictionary
   libpwquality-dev cracklib-runtime
+  # second factor: RFC 6238 TOTP (oath-toolkit's liboath)
+  liboath-dev
   # clang for the -Wthread-safety check of the lock annotations (ctest thread_safety)
   clang
   libqrencode-dev zlib1g-dev libpoppler-cpp-dev libfasttext-dev libgeos-dev

@@ -18,6 +18,7 @@
 #include "assistant/assistant.h"
 #include "demo/demo.h"
 #include "identity/identity.h"
+#include "identity/totp.h"
 #include "ledger/ledger.h"
 #include "ledger/verifier.h"
 #include "ledger/witness.h"
@@ -70,11 +71,17 @@ const std::vector<Command> kCommands = {
          kPlatformOptionsHelp + "All demo accounts use the password yiwang-demo.\n"},
     {"migrate", "apply pending database migrations and exit",
      "yiwang migrate [--db FILE | --postgres CONNINFO]\n"},
-    {"user", "manage users: `yiwang user add …`",
+    {"user", "manage users: `yiwang user add …`, `yiwang user second-factor …`",
      "yiwang user add --username U --password P --kind citizen|business|official\n"
      "                --name NAME [--id-number ID] [--dept DEPT] [--roles r1,r2] [--phone P]\n"
      "                [--db FILE | --postgres CONNINFO]\n"
-     "  roles: clerk (窗口受理), reviewer (审查), approver (决定), supervisor (电子监察), admin\n"},
+     "  roles: clerk (窗口受理), reviewer (审查), approver (决定), supervisor (电子监察), admin\n"
+     "  An official's second factor (TOTP) is printed once: hand it to the person.\n"
+     "yiwang user second-factor --username U [--db FILE | --postgres CONNINFO]\n"
+     "  issues a new second factor (the old one stops working) and prints it once\n"},
+    {"totp", "print the current code of a TOTP secret (demo and testing)",
+     "yiwang totp --secret BASE32\n"
+     "  the 6-digit RFC 6238 code (SHA-1, 30 s) for now, e.g. from demo-accounts.json\n"},
     {"ledger", "verify a transparency ledger, rotate its key: `yiwang ledger verify …`",
      "yiwang ledger verify --url URL [--key VKEY] [--state FILE] [--entry I]... [--full]\n"
      "  --url URL          the ledger server, http://host:port\n"
@@ -266,6 +273,9 @@ int run_demo(int argc, char** argv) {
   if (o.count("--port") && !parse_port(o["--port"], config.port))
     return usage_error("demo", "--port must be 0..65535");
   if (!apply_platform_options(o, config, error)) return usage_error("demo", error);
+  // Demo only: verification codes go to a file beside the database instead of phones.
+  config.sms_outbox =
+      (std::filesystem::absolute(config.db).parent_path() / "sms-outbox.log").string();
   yiwang::demo::Options demo_options;
   demo_options.data_dir =
       o.count("--demo-data") ? o["--demo-data"] : yiwang::demo::default_data_dir(argv[0]);
@@ -296,8 +306,50 @@ int run_migrate(int argc, char** argv) {
   return 0;
 }
 
+void print_factor(const yiwang::identity::Enrolment& e) {
+  std::cout << "second factor (TOTP, shown once; hand it to the person):\n"
+            << "  secret       " << e.secret << "\n"
+            << "  otpauth URI  " << e.otpauth_uri << "\n"
+            << "  recovery codes (one-time):";
+  for (const auto& code : e.recovery_codes) std::cout << " " << code;
+  std::cout << "\n";
+}
+
+int run_second_factor(int argc, char** argv) {
+  std::map<std::string, std::string> o;
+  std::string error;
+  if (!parse_options("user", argc, argv, 3, {"--db", "--postgres", "--username"}, {}, o, error))
+    return usage_error("user", error);
+  if (!o.count("--username")) return usage_error("user", "--username is required");
+  App app(store_config(o, "var/yiwang.db"));
+  auto user = app.identity().find_by_username(o["--username"]);
+  auto factor = user ? app.identity().reset_second_factor(user->user_id, nullptr)
+                     : yiwang::Result<yiwang::identity::Enrolment>(tl::unexpected(user.error()));
+  if (!factor) {
+    std::cerr << "yiwang user second-factor: " << factor.error().message_en << "\n";
+    return 1;
+  }
+  print_factor(*factor);
+  return 0;
+}
+
+int run_totp(int argc, char** argv) {
+  std::map<std::string, std::string> o;
+  std::string error;
+  if (!parse_options("totp", argc, argv, 2, {"--secret"}, {}, o, error))
+    return usage_error("totp", error);
+  const std::string code =
+      yiwang::identity::totp::code_at(o["--secret"], yiwang::core::SystemClock().now_ms());
+  if (code.empty()) return usage_error("totp", "--secret must be a base32 secret");
+  std::cout << code << "\n";
+  return 0;
+}
+
 int run_user(int argc, char** argv) {
-  if (argc < 3 || std::string(argv[2]) != "add") return usage_error("user", "expected `user add`");
+  if (argc >= 3 && std::string(argv[2]) == "second-factor") return run_second_factor(argc, argv);
+  if (argc < 3 || std::string(argv[2]) != "add") {
+    return usage_error("user", "expected `user add` or `user second-factor`");
+  }
   std::map<std::string, std::string> o;
   std::string error;
   std::set<std::string> valued = {"--db",   "--postgres",  "--username", "--password", "--kind",
@@ -327,13 +379,15 @@ int run_user(int argc, char** argv) {
     start = end + 1;
   }
   App app(store_config(o, "var/yiwang.db"));
-  auto created = app.identity().create_user(user, nullptr);
+  yiwang::identity::Enrolment issued;
+  auto created = app.identity().create_user(user, nullptr, &issued);
   if (!created) {
     std::cerr << "yiwang user add: " << created.error().message_en << " (" << created.error().field
               << ")\n";
     return 1;
   }
   std::cout << "created user " << created->username << " (" << created->user_id << ")\n";
+  if (!issued.secret.empty()) print_factor(issued);
   return 0;
 }
 
@@ -475,6 +529,7 @@ int main(int argc, char** argv) {
     if (command == "demo") return run_demo(argc, argv);
     if (command == "migrate") return run_migrate(argc, argv);
     if (command == "user") return run_user(argc, argv);
+    if (command == "totp") return run_totp(argc, argv);
     if (command == "ledger") return run_ledger(argc, argv);
     if (command == "witness") return run_witness(argc, argv);
     if (command == "kb") {

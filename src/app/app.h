@@ -93,6 +93,10 @@ struct Config {
   // as hotline_12345, and its dispatchers' corrections train the classifier. One value for every
   // module, so the permission checks cannot disagree.
   std::string hotline_dept = "12345";
+  // Where the one-time codes of remote identity verification go: a file each message is appended
+  // to as a JSON line (and echoed to stderr) — the demo's stand-in for an SMS gateway. "" = no
+  // sender: identities are then verified at a service window only.
+  std::string sms_outbox;
 };
 
 class App {

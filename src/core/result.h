@@ -36,6 +36,9 @@ struct Error {
   std::string message_en;
   // rate_limited / overloaded: seconds until a retry may succeed (Retry-After); 0 = the default.
   int retry_after_s = 0;
+  // A finer problem type than the code's own, in kebab case ("mfa-required"): clients that must
+  // tell two failures of one status apart read it from the problem's `type`. "" = the code's name.
+  std::string type = {};
 };
 
 template <class T>

@@ -96,6 +96,12 @@ Status create_divisions(identity::Service& ids) {
   return {};
 }
 
+// Made-up residents of the registry (id number, name) for trying online verification.
+std::vector<std::pair<std::string, std::string>> registry_people() {
+  return {{make_citizen_id("329902", 1990, 5, 17, 211), "王小明"},
+          {make_citizen_id("329903", 1985, 11, 2, 322), "李晓红"}};
+}
+
 Result<identity::Principal> create_account(identity::Service& ids, const Account& a,
                                            const std::string& id_number) {
   identity::NewUser u;
@@ -227,6 +233,40 @@ std::string default_data_dir(const char* argv0) {
   return "data/demo";
 }
 
+// demo-accounts.json beside the database (demo only, never `serve`): every demo account with a
+// second factor, [{username, role, totp_secret}], for testers and outside checks to compute the
+// codes (base32, RFC 6238 SHA-1, 30 s, 6 digits). Officials were given factors as they were
+// created; the demo issues each a fresh one here, as the platform itself would (by == system), so
+// that the file holds secrets that work.
+Status write_demo_accounts(identity::Service& ids, const app::Config& config, std::ostream& log) {
+  std::vector<identity::Principal> users;
+  for (int offset = 0;; offset += 1000) {
+    auto page = ids.list_users(1000, offset);
+    if (!page) return fail(page.error());
+    users.insert(users.end(), page->begin(), page->end());
+    if (page->size() < 1000) break;
+  }
+  json accounts = json::array();
+  for (const auto& u : users) {
+    if (!u.is_official()) continue;
+    auto factor = ids.reset_second_factor(u.user_id, nullptr);
+    if (!factor) return fail(factor.error());
+    accounts.push_back({{"username", u.username},
+                        {"role", identity::main_role(u)},
+                        {"totp_secret", factor->secret}});
+  }
+  const fs::path file = fs::absolute(config.db).parent_path() / "demo-accounts.json";
+  std::ofstream out(file);
+  out << accounts.dump(2) << "\n";
+  if (!out) {
+    return fail(ErrorCode::internal, "", "无法写入 demo-accounts.json",
+                "cannot write " + file.string());
+  }
+  log << "second factors: " << accounts.size() << " officials, secrets in " << file.string()
+      << " (`yiwang totp --secret <base32>` prints the current code)\n";
+  return {};
+}
+
 Status seed(const app::Config& config, const Options& options, std::ostream& log) {
   core::SystemClock now;
   core::ManualClock clock(now.now_ms());
@@ -255,6 +295,14 @@ Status seed(const app::Config& config, const Options& options, std::ostream& log
     auto created = create_account(ids, a, id_number);
     if (!created) return fail(created.error());
     accounts[a.username] = *created;
+  }
+  for (const char* person : {"zhangsan", "qiye"}) {
+    if (auto st = verify_at_window(ids, accounts.at(person)); !st) return st;
+  }
+  // People in the population registry without an account yet: a visitor registers as one of
+  // them and verifies online; the code arrives in sms-outbox.log beside the database.
+  for (const auto& [id_number, name] : registry_people()) {
+    if (auto st = ids.upsert_registry_record(id_number, name, "13905259999"); !st) return st;
   }
   log << "accounts: " << accounts.size() << " demo accounts\n";
 
@@ -301,19 +349,34 @@ Status seed(const app::Config& config, const Options& options, std::ostream& log
         << " events (" << g->closed << " closed)\n";
   }
   if (auto s = import_policy_documents(app, options, log); !s) return s;
+  if (auto s = write_demo_accounts(ids, config, log); !s) return s;
   // Everything seeded above is dispatched, linked and in the ledger before anyone looks: a
   // server that starts on this database begins with a settled log.
   return app.catch_up();
 }
 
+Status verify_at_window(identity::Service& ids, const identity::Principal& person) {
+  auto clerk = ids.find_by_username("chuangkou");
+  if (!clerk) return fail(clerk.error());
+  auto done = ids.verify_in_person(person.user_id, *clerk);
+  if (!done) return fail(done.error());
+  return {};
+}
+
 void print_accounts(std::ostream& out, const app::Config& config) {
   out << "\nYiwang demo (" << (config.postgres.empty() ? config.db : "PostgreSQL") << ")\n"
-      << "Accounts (password: " << kPassword << "):\n";
+      << "Accounts (password: " << kPassword << "; officials also a one-time code from their "
+      << "secret in demo-accounts.json beside the database: `yiwang totp --secret …`):\n";
   for (const auto& a : demo_accounts()) {
     char line[160];
     std::snprintf(line, sizeof line, "  %-10s %s · %s%s%s\n", a.username, a.note_zh, a.display_name,
                   *a.dept_id ? " · 部门 " : "", a.dept_id);
     out << line;
+  }
+  out << "Online identity verification: register as one of these people of the registry, then "
+         "ask for a code (it arrives in sms-outbox.log beside the database):\n";
+  for (const auto& [id_number, name] : registry_people()) {
+    out << "  " << name << "  " << id_number << "\n";
   }
 }
 

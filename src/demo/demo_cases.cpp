@@ -254,6 +254,7 @@ class Seeding {
       u.phone = make_phone(rng_);
       auto created = ids_.create_user(u, nullptr);
       if (!created) return fail(created.error());
+      if (auto st = verify_at_window(ids_, *created); !st) return st;
       accounts_[u.username] = *created;
       people_.push_back(
           {u.username, business ? "business" : "citizen", u.display_name, u.id_number, u.phone});

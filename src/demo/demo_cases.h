@@ -14,6 +14,7 @@
 #include "app/app.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "identity/identity.h"
 
 namespace yiwang::demo {
 
@@ -24,6 +25,10 @@ inline constexpr int kHistoryDays = 60;
 // registration category ("91" enterprise, "92" individual business), division and serial.
 std::string make_citizen_id(std::string_view division, int year, int month, int day, int seq);
 std::string make_uscc(std::string_view category, std::string_view division, long serial);
+
+// The demo's people are verified in person, by the demo's window clerk (chuangkou), as if they
+// had shown their identity cards: their certificates, 免提交 and 秒批 work as for real people.
+Status verify_at_window(identity::Service& ids, const identity::Principal& person);
 
 class CaseSeeder {
  public:

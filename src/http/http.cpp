@@ -228,7 +228,8 @@ Response problem(const Error& error, const Request& request) {
     r = make_problem(kind.status, to_string(error.code), kind.title, "",
                      std::string(kind.default_zh), std::string(kind.default_en), request);
   } else {
-    r = make_problem(kind.status, to_string(error.code), kind.title, error.field,
+    r = make_problem(kind.status, error.type.empty() ? to_string(error.code) : error.type,
+                     kind.title, error.field,
                      error.message_zh.empty() ? std::string(kind.default_zh) : error.message_zh,
                      error.message_en.empty() ? std::string(kind.default_en) : error.message_en,
                      request);

@@ -1,4 +1,5 @@
-// Identity service: accounts, sessions, lockout, departments and divisions.
+// Identity service: accounts, departments and divisions (sessions.cpp signs in and out,
+// second_factor.cpp keeps the TOTP factors).
 #include "identity/identity.h"
 
 #include <sodium.h>
@@ -12,26 +13,20 @@
 #include "core/text.h"
 #include "core/utf8.h"
 #include "events/events.h"
+#include "identity/internal.h"
 #include "identity/password_policy.h"
+#include "identity/totp.h"
 
 namespace yiwang::generated {
 std::vector<store::Migration> identity_migrations();
 }
 
 namespace yiwang::identity {
-namespace {
+namespace detail {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxPasswordBytes = 1024;  // bounds the hashing work per request
-constexpr std::size_t kTokenBytes = 32;
 constexpr int kMaxListLimit = 1000;
-
-// Column list shared by every query that builds a Principal (positions matter: see principal_at).
-constexpr const char* kUserColumns =
-    "u.id, u.username, u.kind, u.display_name, u.id_number, u.division_code, u.phone, u.dept_id, "
-    "u.roles";
-constexpr std::size_t kUserColumnCount = 9;
 
 tl::unexpected<Error> invalid(std::string field, std::string zh, std::string en) {
   return fail(ErrorCode::invalid_input, std::move(field), std::move(zh), std::move(en));
@@ -40,15 +35,6 @@ tl::unexpected<Error> invalid(std::string field, std::string zh, std::string en)
 tl::unexpected<Error> unauthenticated() {
   return fail(ErrorCode::unauthenticated, "", "未登录或登录已过期",
               "not logged in or session expired");
-}
-
-tl::unexpected<Error> bad_credentials() {
-  return fail(ErrorCode::unauthenticated, "", "用户名或密码错误", "wrong username or password");
-}
-
-tl::unexpected<Error> locked_error() {
-  return fail(ErrorCode::locked, "", "多次登录失败，账号已暂时锁定，请稍后再试或联系管理员",
-              "account locked after repeated failed logins; try later or ask an administrator");
 }
 
 tl::unexpected<Error> admin_only() {
@@ -84,7 +70,7 @@ std::set<Role> roles_from_text(std::string_view text) {
   return roles;
 }
 
-Principal principal_at(const store::Row& row, std::size_t base = 0) {
+Principal principal_at(const store::Row& row, std::size_t base) {
   Principal p;
   p.user_id = row.text(base + 0);
   p.username = row.text(base + 1);
@@ -95,6 +81,8 @@ Principal principal_at(const store::Row& row, std::size_t base = 0) {
   p.phone = row.text(base + 6);
   p.dept_id = row.text(base + 7);
   p.roles = roles_from_text(row.text(base + 8));
+  p.assurance = parse_assurance(row.text(base + 9)).value_or(Assurance::claimed);
+  p.active = row.int64(base + 10) != 0;
   return p;
 }
 
@@ -123,7 +111,8 @@ std::string user_record(const Principal& p) {
               {"dept_id", p.dept_id},
               {"division_code", p.division_code},
               {"id_number", mask_id_number(p.id_number)},
-              {"phone", mask_phone(p.phone)}}
+              {"phone", mask_phone(p.phone)},
+              {"assurance", to_string(p.assurance)}}
       .dump();
 }
 
@@ -266,7 +255,9 @@ Department department_at(const store::Row& row) {
   return Department{row.text(0), row.text(1), row.text(2), row.text(3), row.text(4)};
 }
 
-}  // namespace
+}  // namespace detail
+
+using namespace detail;
 
 std::string_view to_string(Kind k) {
   switch (k) {
@@ -302,10 +293,28 @@ std::optional<Kind> parse_kind(std::string_view s) {
   return std::nullopt;
 }
 
+std::optional<Assurance> parse_assurance(std::string_view s) {
+  for (Assurance a : {Assurance::claimed, Assurance::verified, Assurance::in_person})
+    if (s == to_string(a)) return a;
+  return std::nullopt;
+}
+
 std::optional<Role> parse_role(std::string_view s) {
   for (Role r : {Role::clerk, Role::reviewer, Role::approver, Role::supervisor, Role::admin})
     if (s == to_string(r)) return r;
   return std::nullopt;
+}
+
+std::string_view to_string(Assurance a) {
+  switch (a) {
+    case Assurance::claimed:
+      return "claimed";
+    case Assurance::verified:
+      return "verified";
+    case Assurance::in_person:
+      break;
+  }
+  return "in_person";
 }
 
 std::string_view main_role(const Principal& p) {
@@ -345,20 +354,31 @@ void Service::burn_verify(std::string_view password) {
   verify_password(dummy_hash_, password);
 }
 
-Result<Principal> Service::create_user(const NewUser& user, const Principal* by) {
+Result<Principal> Service::create_user(const NewUser& user, const Principal* by,
+                                       Enrolment* issued) {
   if (by && !is_admin(*by)) return admin_only();
-  return create(user, by, false);
+  return create(user, by, false, issued);
 }
 
-Result<Principal> Service::register_self(const NewUser& user) {
+Result<Principal> Service::register_self(const NewUser& user, std::string_view remote_address) {
   if (user.kind != Kind::citizen && user.kind != Kind::business) {
     return invalid("/kind", "只能注册个人或企业账号",
                    "only citizen or business accounts may register");
   }
-  return create(user, nullptr, true);
+  // Only well-formed registrations count towards the address's limit.
+  if (auto st = check_new_user(user, core::china_date(clock_.now_ms())); !st) {
+    return fail(st.error());
+  }
+  if (auto st = registrations_.check(remote_address, clock_.now_ms(), "注册过于频繁，请稍后再试",
+                                     "too many registrations from this address; try later");
+      !st) {
+    return fail(st.error());
+  }
+  return create(user, nullptr, true, nullptr);
 }
 
-Result<Principal> Service::create(const NewUser& user, const Principal* by, bool self) {
+Result<Principal> Service::create(const NewUser& user, const Principal* by, bool self,
+                                  Enrolment* issued) {
   if (auto st = check_new_user(user, core::china_date(clock_.now_ms())); !st)
     return fail(st.error());
 
@@ -375,6 +395,8 @@ Result<Principal> Service::create(const NewUser& user, const Principal* by, bool
   p.dept_id = user.dept_id;
   p.roles = user.roles;
   const events::Actor actor = self ? actor_of(&p) : actor_of(by);
+  const bool with_factor = p.is_official() && options_.officials_need_second_factor;
+  const std::string secret = with_factor ? totp::new_secret(random_) : std::string();
 
   return store_.write([&](store::Tx& tx) -> Result<Principal> {
     if (tx.query_one("SELECT 1 FROM users WHERE username = ?", {p.username})) {
@@ -391,197 +413,23 @@ Result<Principal> Service::create(const NewUser& user, const Principal* by, bool
     const core::Millis now = clock_.now_ms();
     tx.exec(
         "INSERT INTO users (id, username, kind, display_name, id_number, division_code, phone, "
-        "dept_id, roles, password_hash, failed_logins, locked_until_ms, created_at_ms, active) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, 1)",
+        "dept_id, roles, password_hash, created_at_ms, active, password_changed_at_ms) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
         {p.user_id, p.username, std::string(to_string(p.kind)), p.display_name,
          text_or_null(p.id_number), p.division_code, p.phone, p.dept_id, roles_text(p.roles),
-         password_hash, now});
+         password_hash, now, now});
     events::append(tx, clock_,
                    {.type = "user.created",
                     .subject_type = "user",
                     .subject_id = p.user_id,
                     .actor = actor,
                     .after_json = user_record(p)});
+    if (with_factor) {
+      Enrolment enrolment = issue_factor(tx, p.user_id, p.username, secret, actor, now);
+      if (issued) *issued = std::move(enrolment);
+    }
     return p;
   });
-}
-
-// A wrong password: counts towards the lock, and locks the account at the limit (the counter
-// then restarts, so that after the lock expires the full allowance applies again). True when
-// this failure locked the account.
-bool Service::record_failure(store::Tx& tx, const std::string& user_id, std::int64_t failed,
-                             core::Millis locked_until, core::Millis now,
-                             std::string_view remote_address) {
-  const std::int64_t count = failed + 1;
-  json data{{"failed_logins", count}, {"remote_address", std::string(remote_address)}};
-  const bool locks = count >= options_.max_failed_logins;
-  const core::Millis until = now + options_.lockout_ms;
-  if (locks) {
-    tx.exec("UPDATE users SET failed_logins = 0, locked_until_ms = ? WHERE id = ?",
-            {until, user_id});
-    data["locked_until"] = core::format_instant(until);
-  } else {
-    tx.exec("UPDATE users SET failed_logins = ? WHERE id = ?", {count, user_id});
-  }
-  events::append(tx, clock_,
-                 {.type = "user.login_failed",
-                  .subject_type = "user",
-                  .subject_id = user_id,
-                  .actor = events::system_actor(),
-                  .data_json = data.dump()});
-  if (locks) {
-    events::append(
-        tx, clock_,
-        {.type = "user.locked",
-         .subject_type = "user",
-         .subject_id = user_id,
-         .actor = events::system_actor(),
-         .before_json = json{{"failed_logins", failed}, {"locked_until_ms", locked_until}}.dump(),
-         .after_json = json{{"failed_logins", 0}, {"locked_until_ms", until}}.dump(),
-         .data_json = data.dump()});
-  }
-  return locks;
-}
-
-// A new session for a right password: expired ones of the user are purged here, where the user
-// writes anyway, keeping authenticate a read. Returns its expiry.
-core::Millis Service::open_session(store::Tx& tx, const Principal& user,
-                                   const std::string& token_hash, core::Millis now,
-                                   std::string_view remote_address) {
-  tx.exec("DELETE FROM sessions WHERE user_id = ? AND expires_at_ms <= ?", {user.user_id, now});
-  const core::Millis expires = now + options_.session_ttl_ms;
-  tx.exec(
-      "INSERT INTO sessions (token_hash, user_id, created_at_ms, expires_at_ms, remote_address) "
-      "VALUES (?, ?, ?, ?, ?)",
-      {token_hash, user.user_id, now, expires, std::string(remote_address)});
-  events::append(tx, clock_,
-                 {.type = "user.logged_in",
-                  .subject_type = "user",
-                  .subject_id = user.user_id,
-                  .actor = actor_of(user),
-                  .data_json = json{{"remote_address", std::string(remote_address)},
-                                    {"expires_at", core::format_instant(expires)}}
-                                   .dump()});
-  return expires;
-}
-
-Result<LoginResult> Service::login(std::string_view username, std::string_view password,
-                                   std::string_view remote_address) {
-  if (password.size() > kMaxPasswordBytes) return bad_credentials();
-  struct Credentials {
-    std::string id;
-    std::string hash;
-    core::Millis locked_until_ms = 0;
-    bool active = true;
-  };
-  auto found = store_.read([&](store::Tx& tx) -> Result<std::optional<Credentials>> {
-    auto row = tx.query_one(
-        "SELECT id, password_hash, locked_until_ms, active FROM users WHERE username = ?",
-        {std::string(username)});
-    if (!row) return std::optional<Credentials>();
-    return Credentials{row->text(0), row->text(1), row->int64(2), row->int64(3) != 0};
-  });
-  if (!found) return fail(found.error());
-  if (!*found) {
-    burn_verify(password);  // same cost as a known user: no enumeration by timing
-    return bad_credentials();
-  }
-  const Credentials& cred = **found;
-  if (cred.locked_until_ms > clock_.now_ms()) return locked_error();
-  const bool match = verify_password(cred.hash, password);
-  if (!cred.active) return bad_credentials();
-
-  std::string token = match ? random_.hex(kTokenBytes) : std::string();
-  const std::string token_hash = match ? core::sha256_hex(token) : std::string();
-  enum class Outcome { ok, wrong, locked } outcome = Outcome::wrong;
-  LoginResult result;
-
-  // Failures must commit (they count towards the lock), so the closure reports through `outcome`
-  // and returns success; an Error would roll the counter back.
-  auto st = store_.write([&](store::Tx& tx) -> Status {
-    auto row = tx.query_one(std::string("SELECT ") + kUserColumns +
-                                ", u.failed_logins, u.locked_until_ms FROM users u WHERE u.id = ?",
-                            {cred.id});
-    if (!row) {
-      outcome = Outcome::wrong;
-      return {};
-    }
-    Principal user = principal_at(*row);
-    const std::int64_t failed = row->int64(kUserColumnCount);
-    const core::Millis locked_until = row->int64(kUserColumnCount + 1);
-    const core::Millis now = clock_.now_ms();
-    if (locked_until > now) {  // locked by a concurrent attempt meanwhile
-      outcome = Outcome::locked;
-      return {};
-    }
-    if (!match) {
-      outcome = record_failure(tx, user.user_id, failed, locked_until, now, remote_address)
-                    ? Outcome::locked
-                    : Outcome::wrong;
-      return {};
-    }
-    if (failed != 0 || locked_until != 0) {
-      tx.exec("UPDATE users SET failed_logins = 0, locked_until_ms = 0 WHERE id = ?",
-              {user.user_id});
-    }
-    const core::Millis expires = open_session(tx, user, token_hash, now, remote_address);
-    result = LoginResult{token, expires, std::move(user)};
-    outcome = Outcome::ok;
-    return {};
-  });
-  if (!st) return fail(st.error());
-  switch (outcome) {
-    case Outcome::ok:
-      return result;
-    case Outcome::locked:
-      return locked_error();
-    case Outcome::wrong:
-      break;
-  }
-  return bad_credentials();
-}
-
-Status Service::logout(std::string_view token) {
-  if (!plausible_token(token)) return unauthenticated();
-  const std::string token_hash = core::sha256_hex(token);
-  bool ended = false;
-  auto st = store_.write([&](store::Tx& tx) -> Status {
-    ended = false;
-    auto row = tx.query_one(std::string("SELECT ") + kUserColumns +
-                                ", s.expires_at_ms FROM sessions s JOIN users u ON u.id = "
-                                "s.user_id WHERE s.token_hash = ?",
-                            {token_hash});
-    if (!row || row->int64(kUserColumnCount) <= clock_.now_ms()) return {};
-    Principal user = principal_at(*row);
-    tx.exec("DELETE FROM sessions WHERE token_hash = ?", {token_hash});
-    events::append(tx, clock_,
-                   {.type = "user.logged_out",
-                    .subject_type = "user",
-                    .subject_id = user.user_id,
-                    .actor = actor_of(&user)});
-    ended = true;
-    return {};
-  });
-  if (!st) return st;
-  if (!ended) return unauthenticated();
-  return {};
-}
-
-Result<Principal> Service::authenticate(std::string_view token) {
-  if (!plausible_token(token)) return unauthenticated();
-  const std::string token_hash = core::sha256_hex(token);
-  const core::Millis now = clock_.now_ms();
-  auto found = store_.read([&](store::Tx& tx) -> Result<std::optional<Principal>> {
-    auto row = tx.query_one(std::string("SELECT ") + kUserColumns +
-                                " FROM sessions s JOIN users u ON u.id = s.user_id "
-                                "WHERE s.token_hash = ? AND s.expires_at_ms > ? AND u.active = 1",
-                            {token_hash, now});
-    if (!row) return std::optional<Principal>();
-    return principal_at(*row);
-  });
-  if (!found) return fail(found.error());
-  if (!*found) return unauthenticated();
-  return std::move(**found);
 }
 
 Result<Principal> Service::get_user(std::string_view user_id) {
@@ -664,23 +512,29 @@ Status Service::set_roles(std::string_view user_id, const std::set<Role>& roles,
   });
 }
 
-Status Service::unlock(std::string_view user_id, const Principal& by) {
+Status Service::set_active(std::string_view user_id, bool active, const Principal& by) {
   if (!is_admin(by)) return admin_only();
+  if (by.user_id == user_id) {
+    return fail(ErrorCode::forbidden, "", "不能停用或启用自己的账号",
+                "administrators cannot change their own account's state");
+  }
   return store_.write([&](store::Tx& tx) -> Status {
-    auto row = tx.query_one("SELECT failed_logins, locked_until_ms FROM users WHERE id = ?",
-                            {std::string(user_id)});
+    auto row = tx.query_one("SELECT active FROM users WHERE id = ?", {std::string(user_id)});
     if (!row) return no_user();
-    tx.exec("UPDATE users SET failed_logins = 0, locked_until_ms = 0 WHERE id = ?",
-            {std::string(user_id)});
-    events::append(
-        tx, clock_,
-        {.type = "user.unlocked",
-         .subject_type = "user",
-         .subject_id = std::string(user_id),
-         .actor = actor_of(&by),
-         .before_json =
-             json{{"failed_logins", row->int64(0)}, {"locked_until_ms", row->int64(1)}}.dump(),
-         .after_json = json{{"failed_logins", 0}, {"locked_until_ms", 0}}.dump()});
+    if ((row->int64(0) != 0) == active) {
+      return fail(ErrorCode::conflict, "/active", active ? "账号已是启用状态" : "账号已停用",
+                  active ? "the account is active already" : "the account is deactivated already");
+    }
+    tx.exec("UPDATE users SET active = ? WHERE id = ?",
+            {std::int64_t{active ? 1 : 0}, std::string(user_id)});
+    if (!active) tx.exec("DELETE FROM sessions WHERE user_id = ?", {std::string(user_id)});
+    events::append(tx, clock_,
+                   {.type = active ? "user.reactivated" : "user.deactivated",
+                    .subject_type = "user",
+                    .subject_id = std::string(user_id),
+                    .actor = actor_of(&by),
+                    .before_json = json{{"active", !active}}.dump(),
+                    .after_json = json{{"active", active}}.dump()});
     return {};
   });
 }

@@ -4,17 +4,24 @@
 // Natural persons are identified by a 公民身份号码 (GB 11643, check digit validated), legal persons
 // by a 统一社会信用代码 (GB 32100, check character validated). Officials belong to one department
 // and hold one or more roles. Passwords are Argon2id hashes (libsodium); session tokens are opaque
-// random strings stored only as SHA-256 hashes, expiring; repeated failed logins lock the account.
+// random strings stored only as SHA-256 hashes, expiring. Repeated failed logins slow further
+// attempts down (growing delays per account, per address and per both: login_guard.h) instead of
+// locking the account, so outsiders cannot shut its owner out. Officials sign in with a second
+// factor (TOTP, RFC 6238: totp.h), issued when their account is created; citizens may add one.
 // Every change is an event in the outbox (who, when, what).
 //
 // Thread-safe: all state is in the store.
 //
-// Files: identity.cpp accounts, sessions, departments, divisions · validators.cpp GB 11643 and
-// GB 32100 · password_policy.h/.cpp which new passwords are accepted (libpwquality) · routes.h
-// the route helper bound to the sessions (every module's routes use it) · routes.cpp the routes.
+// Files: identity.cpp accounts, departments, divisions · sessions.cpp signing in and out ·
+// login_guard.h/.cpp the throttling rules (pure) · second_factor.cpp TOTP factors and recovery
+// codes · totp.h/.cpp RFC 6238 through liboath · validators.cpp GB 11643 and GB 32100 ·
+// password_policy.h/.cpp which new passwords are accepted (libpwquality) · internal.h helpers
+// shared by these files · routes.h the route helper bound to the sessions (every module's routes
+// use it) · routes.cpp the routes.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -23,7 +30,9 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/rate_limit.h"
 #include "core/result.h"
+#include "identity/login_guard.h"
 #include "store/store.h"
 
 namespace yiwang::http {
@@ -40,10 +49,19 @@ enum class Kind { citizen, business, official };
 // Official roles. Names are the API strings.
 enum class Role { clerk, reviewer, approver, supervisor, admin };
 
+// How sure the platform is that the account's holder is the person (or business) its id number
+// names, lowest first. A self-registered number is only `claimed`; `verified` came through a
+// remote trusted channel (a population-registry match plus a one-time code to the registry's
+// phone); `in_person` from a window clerk who checked the identity card or licence. Personal data
+// (certificates, 免提交, data-use records) binds to an account only from `verified` up.
+enum class Assurance { claimed, verified, in_person };
+
 std::string_view to_string(Kind k);
 std::string_view to_string(Role r);
+std::string_view to_string(Assurance a);
 std::optional<Kind> parse_kind(std::string_view s);
 std::optional<Role> parse_role(std::string_view s);
+std::optional<Assurance> parse_assurance(std::string_view s);
 
 struct Principal {
   std::string user_id;
@@ -55,9 +73,22 @@ struct Principal {
   std::string id_number;      // citizen: 公民身份号码; business: 统一社会信用代码
   std::string division_code;  // GB/T 2260 code of residence / registration
   std::string phone;
+  Assurance assurance = Assurance::claimed;
+  bool active = true;  // false: deactivated (cannot sign in)
 
   bool has_role(Role r) const { return roles.count(r) > 0; }
   bool is_official() const { return kind == Kind::official; }
+  bool id_verified() const { return assurance != Assurance::claimed; }
+  // The id number personal data may bind to: the verified one; "" while it is only claimed.
+  std::string verified_id_number() const { return id_verified() ? id_number : std::string(); }
+};
+
+// Sends the one-time codes of identity verification. The platform ships a sender that writes
+// each message to a log (the demo's); a deployment plugs in its SMS gateway.
+class SmsSender {
+ public:
+  virtual ~SmsSender() = default;
+  virtual Status send(const std::string& phone, const std::string& text) = 0;
 };
 
 struct Department {
@@ -92,10 +123,29 @@ struct LoginResult {
   Principal user;
 };
 
+// The second factor offered at sign-in: a current TOTP code or one unused recovery code.
+struct SecondFactor {
+  std::string totp = {};
+  std::string recovery_code = {};
+};
+
+// A factor as handed to its owner, once: the base32 secret, the otpauth:// URI an authenticator
+// app scans, and ten one-time recovery codes (empty while the factor waits for confirmation).
+struct Enrolment {
+  std::string secret;
+  std::string otpauth_uri;
+  std::vector<std::string> recovery_codes;
+};
+
 struct Options {
   core::Millis session_ttl_ms = 8LL * 3600 * 1000;
-  int max_failed_logins = 5;  // then locked
-  core::Millis lockout_ms = 15LL * 60 * 1000;
+  guard::Policy throttle;  // delays after failed logins
+  // Officials change their password at least this often (等保 口令定期更换); 0 = never expires.
+  core::Millis official_password_max_age_ms = 90LL * 24 * 3600 * 1000;
+  // 等保 level 3: officials (every role) sign in with a second factor. Module tests that only need
+  // a signed-in official turn this off; the identity and API tests keep it on.
+  bool officials_need_second_factor = true;
+  std::string totp_issuer = "Yiwang";
   // Argon2id cost; tests lower it. Defaults are libsodium's INTERACTIVE limits.
   unsigned long long pwhash_opslimit = 2;
   std::size_t pwhash_memlimit = 64ull * 1024 * 1024;
@@ -127,6 +177,10 @@ events::Actor actor_of(const Principal* p);
 
 std::vector<store::Migration> migrations();
 
+// The accounts whose id number `id_number` is verified (not merely claimed), inside the caller's
+// transaction: whom personal data about that person may reach (notices of its use).
+std::vector<std::string> verified_account_ids(store::Tx& tx, std::string_view id_number);
+
 class Service {
  public:
   Service(store::Store& store, const core::Clock& clock, core::Random& random,
@@ -135,15 +189,33 @@ class Service {
   // Success: the new account. Errors: forbidden unless `by` is an admin (by == nullptr: bootstrap/
   // CLI, acting as "system"); invalid_input with the request field ("/username", "/id_number",
   // "/dept_id", "/roles", …); conflict for a taken username or an id number already registered for
-  // that kind (one account per person or business).
-  Result<Principal> create_user(const NewUser& user, const Principal* by);
+  // that kind (one account per person or business). An official gets a second factor in the same
+  // transaction when officials need one; it is written to `issued` (to hand to the person).
+  Result<Principal> create_user(const NewUser& user, const Principal* by,
+                                Enrolment* issued = nullptr);
   // Self-registration (the public register endpoint): citizens and businesses only (invalid_input
-  // on "/kind" otherwise); the new user is the actor of its user.created event.
-  Result<Principal> register_self(const NewUser& user);
-  // Errors: unauthenticated for an unknown username or a wrong password (indistinguishable);
-  // locked while the account is locked (also on the failure that locks it).
+  // on "/kind" otherwise); the new user is the actor of its user.created event. The id number is
+  // only claimed (Assurance::claimed). rate_limited after 10 registrations an hour from one
+  // client address.
+  Result<Principal> register_self(const NewUser& user, std::string_view remote_address = "");
+  // Errors: unauthenticated for an unknown username or a wrong password (indistinguishable); for
+  // the right password of an account that needs a second factor, unauthenticated with type
+  // "mfa-required" when none was given, "mfa-invalid" for a wrong, reused or expired code (counted
+  // as a failure), "mfa-not-enrolled" for an official without a factor (an admin issues one);
+  // rate_limited with retry_after_s while failures make this attempt wait (nothing is checked and
+  // nothing counted then).
   Result<LoginResult> login(std::string_view username, std::string_view password,
-                            std::string_view remote_address);
+                            std::string_view remote_address, const SecondFactor& factor = {});
+  // Changes the password with the full credentials of a sign-in (throttled alike, the second
+  // factor when the account has one; also when the password has expired) and ends every session
+  // of the account. invalid_input "/new_password" for a new password the policy refuses or equal
+  // to the old; the errors of login() otherwise.
+  Status change_password(std::string_view username, std::string_view password,
+                         const SecondFactor& factor, std::string_view new_password,
+                         std::string_view remote_address);
+  // Admins only, never on their own account: a deactivated account cannot sign in and its
+  // sessions end; reactivation restores it. not_found; conflict when already so.
+  Status set_active(std::string_view user_id, bool active, const Principal& by);
   Status logout(std::string_view token);
   // unauthenticated when the token is missing, unknown or expired.
   Result<Principal> authenticate(std::string_view token);
@@ -158,8 +230,47 @@ class Service {
   // Admins only (forbidden); officials only, with at least one role (invalid_input "/roles");
   // an admin cannot drop their own admin role (conflict), so the last admin cannot lock all out.
   Status set_roles(std::string_view user_id, const std::set<Role>& roles, const Principal& by);
-  // Admins only: clears the failure counter and any lock.
+  // Admins only: clears the account's failure counters (its delays).
   Status unlock(std::string_view user_id, const Principal& by);
+
+  // Second factor, self-service: a new secret, pending until confirm_second_factor sees a code
+  // from it (the active factor, if any, keeps working meanwhile). unauthenticated for a wrong
+  // password. The Enrolment has no recovery codes yet.
+  Result<Enrolment> begin_second_factor(const Principal& who, std::string_view password);
+  // The pending secret becomes the active one; ten new recovery codes replace the old ones.
+  // invalid_input "/totp" for a code that is not the pending secret's; conflict when none pends.
+  Result<Enrolment> confirm_second_factor(const Principal& who, std::string_view totp);
+  // Citizens and businesses may drop their factor (password and a current code); forbidden for
+  // officials, who must keep one.
+  Status remove_second_factor(const Principal& who, std::string_view password,
+                              std::string_view totp);
+  // Admins (another admin's, not their own), or nullptr for the platform itself (the CLI, the
+  // demo): a new active factor for someone who lost theirs, returned once to hand over.
+  Result<Enrolment> reset_second_factor(std::string_view user_id, const Principal* by);
+  // Whether the account has an active factor.
+  Result<bool> has_second_factor(std::string_view user_id);
+
+  // Identity verification (assurance.cpp). A window clerk (an official with the clerk role) who
+  // checked the person's identity card verifies a citizen's or business's account in person:
+  // forbidden for anyone else and for one's own account; not_found; conflict when already in
+  // person. Listeners run inside the same transaction (linking cases filed at a window).
+  Result<Principal> verify_in_person(std::string_view user_id, const Principal& by);
+  // Remote verification, step 1: the account's id number and name must match the population
+  // registry (population_registry, loaded by the data bureau); a 6-digit code goes to the
+  // registry's phone through the SMS sender. Success: that phone, masked. conflict when already
+  // verified, when no sender is configured, or on no match (the same answer: no probing of the
+  // registry); rate_limited with retry_after_s for a new code within a minute or over 5 a day.
+  Result<std::string> start_verification(const Principal& who);
+  // Step 2: the code (5 minutes, 5 tries). invalid_input "/code" for a wrong or expired one.
+  Result<Principal> confirm_verification(const Principal& who, std::string_view code);
+  // Called inside the transaction that verifies an account.
+  using VerifiedListener = std::function<Status(store::Tx&, const Principal&)>;
+  void on_verified(VerifiedListener listener);
+  // The sender of verification codes (not owned); none: remote verification is unavailable.
+  void set_sms_sender(SmsSender* sender);
+  // Loads or replaces one person's registry record (the data bureau's import; the demo's seed).
+  Status upsert_registry_record(const std::string& id_number, const std::string& name,
+                                const std::string& phone);
 
   // `by` must be an admin, or nullptr for bootstrap. Errors: invalid_input ("/id", "/name",
   // "/uscc", "/division_code", "/parent_id"), conflict for a taken id or USCC.
@@ -170,20 +281,32 @@ class Service {
   Result<std::vector<Division>> list_divisions(std::string_view parent_code);
 
  private:
-  Result<Principal> create(const NewUser& user, const Principal* by, bool self);
+  Result<Principal> create(const NewUser& user, const Principal* by, bool self,
+                           Enrolment* issued);
+  Result<LoginResult> sign_in(std::string_view username, std::string_view password,
+                              std::string_view remote_address, const SecondFactor& factor,
+                              const std::string* new_password_hash);
   void burn_verify(std::string_view password);
   core::Millis open_session(store::Tx& tx, const Principal& user, const std::string& token_hash,
                             core::Millis now, std::string_view remote_address);
-  bool record_failure(store::Tx& tx, const std::string& user_id, std::int64_t failed,
-                      core::Millis locked_until, core::Millis now, std::string_view remote_address);
+  // second_factor.cpp: writes a new active factor and recovery codes for `user_id` in `tx`.
+  Enrolment issue_factor(store::Tx& tx, const std::string& user_id, const std::string& username,
+                         const std::string& secret, const events::Actor& actor, core::Millis now);
+
+  Status mark_verified(store::Tx& tx, Principal& user, Assurance level, std::string_view method,
+                       const events::Actor& actor);
 
   store::Store& store_;
   const core::Clock& clock_;
   core::Random& random_;
   Options options_;
+  // Set at start-up by the app, before requests are served; read-only afterwards.
+  std::vector<VerifiedListener> verified_listeners_;
+  SmsSender* sms_ = nullptr;
   // A hash verified against when the username is unknown, so that both cases take as long.
   std::once_flag dummy_once_;
   std::string dummy_hash_;
+  core::RateLimiter registrations_{10, 3600LL * 1000};  // per client address
 };
 
 // Routes: /api/v1/auth/{login,logout,register}, /me, /users…, /departments, /divisions.

@@ -25,7 +25,9 @@ Json user_json(const Principal& p, const Principal* viewer) {
          {"roles", std::move(roles)},
          {"dept_id", p.dept_id},
          {"division_code", p.division_code},
-         {"id_number_masked", mask_id_number(p.id_number)}};
+         {"id_number_masked", mask_id_number(p.id_number)},
+         {"assurance", to_string(p.assurance)},
+         {"active", p.active}};
   if (viewer && (viewer->user_id == p.user_id || is_admin(*viewer))) {
     j["id_number"] = p.id_number;
     j["phone"] = p.phone;
@@ -96,16 +98,53 @@ Result<NewUser> new_user_of(const Request& req, bool allow_official) {
   return u;
 }
 
-Result<Json> login(const Request& req, Service& service) {
+Json enrolment_json(const Enrolment& e) {
+  Json j{{"method", "totp"},
+         {"secret", e.secret},
+         {"otpauth_uri", e.otpauth_uri},
+         {"algorithm", "SHA1"},
+         {"digits", 6},
+         {"period", 30}};
+  if (!e.recovery_codes.empty()) j["recovery_codes"] = e.recovery_codes;
+  return j;
+}
+
+// Answers that carry a token, a secret or recovery codes are never stored by caches.
+Response private_json(int status, const Json& body) {
+  Response r = http::json_response(status, body);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+Result<Response> login(const Request& req, Service& service) {
   http::ObjectReader r(req);
   std::string username = r.required_string("username", 64);
   std::string password = r.required_string("password", 1024);
+  SecondFactor factor;
+  factor.totp = r.optional_string("totp", 16).value_or("");
+  factor.recovery_code = r.optional_string("recovery_code", 32).value_or("");
   if (auto st = r.finish(); !st) return fail(st.error());
-  return service.login(username, password, req.remote_address).map([](const LoginResult& l) {
-    return Json{{"token", l.token},
-                {"expires_at", core::format_instant(l.expires_at_ms)},
-                {"user", user_json(l.user, &l.user)}};
-  });
+  return service.login(username, password, req.remote_address, factor)
+      .map([](const LoginResult& l) {
+        return private_json(200, Json{{"token", l.token},
+                                      {"expires_at", core::format_instant(l.expires_at_ms)},
+                                      {"user", user_json(l.user, &l.user)}});
+      });
+}
+
+// {password} or {password, totp}: the fields of the second-factor routes.
+struct FactorBody {
+  std::string password;
+  std::string totp;
+};
+
+Result<FactorBody> parse_factor_body(const Request& req, bool password, bool totp) {
+  http::ObjectReader r(req);
+  FactorBody b;
+  if (password) b.password = r.required_string("password", 1024);
+  if (totp) b.totp = r.required_string("totp", 16);
+  if (auto st = r.finish(); !st) return fail(st.error());
+  return b;
 }
 
 Result<std::set<Role>> parse_roles_body(const Request& req) {
@@ -135,6 +174,19 @@ void add_session_routes(Routes& api, Service& service) {
   api.open("POST", "/api/v1/auth/login",
            [&](const Request& req, const PathParams&) { return login(req, service); });
 
+  // Open: the credentials are the authority (also for an expired password, which cannot sign in).
+  api.open("POST", "/api/v1/auth/password", [&](const Request& req, const PathParams&) -> Status {
+    http::ObjectReader r(req);
+    std::string username = r.required_string("username", 64);
+    std::string password = r.required_string("password", 1024);
+    std::string new_password = r.required_string("new_password", 1024);
+    SecondFactor factor;
+    factor.totp = r.optional_string("totp", 16).value_or("");
+    factor.recovery_code = r.optional_string("recovery_code", 32).value_or("");
+    if (auto st = r.finish(); !st) return fail(st.error());
+    return service.change_password(username, password, factor, new_password, req.remote_address);
+  });
+
   // Open: the token to end is the credential itself (an unknown one is 401 from the service).
   api.open("POST", "/api/v1/auth/logout", [&](const Request& req, const PathParams&) {
     return service.logout(req.bearer_token());
@@ -142,13 +194,61 @@ void add_session_routes(Routes& api, Service& service) {
 
   api.open("POST", "/api/v1/auth/register", [&](const Request& req, const PathParams&) {
     return new_user_of(req, /*allow_official=*/false)
-        .and_then([&](const NewUser& u) { return service.register_self(u); })
-        .map([](const Principal& p) { return http::created(user_json(p, &p)); });
+        .and_then([&](const NewUser& u) { return service.register_self(u, req.remote_address); })
+        .map([](const Principal& p) { return private_json(201, user_json(p, &p)); });
   });
 
-  api.add("GET", "/api/v1/me", [](const Request&, const PathParams&, const Principal& who) {
-    return Result<Json>(user_json(who, &who));
-  });
+  api.add("GET", "/api/v1/me",
+          [&](const Request&, const PathParams&, const Principal& who) -> Result<Json> {
+            auto has = service.has_second_factor(who.user_id);
+            if (!has) return fail(has.error());
+            Json j = user_json(who, &who);
+            j["second_factor"] = *has;
+            return j;
+          });
+
+  // Identity verification: remotely (a code to the population registry's phone for the caller's
+  // id number and name), or in person by a window clerk for the account {id}.
+  api.add("POST", "/api/v1/me/verification",
+          [&](const Request&, const PathParams&, const Principal& who) -> Result<Response> {
+            return service.start_verification(who).map([](const std::string& to) {
+              return http::json_response(202, Json{{"channel", "sms"}, {"sent_to", to}});
+            });
+          });
+  api.add("POST", "/api/v1/me/verification/confirm",
+          [&](const Request& req, const PathParams&, const Principal& who) -> Result<Json> {
+            http::ObjectReader r(req);
+            std::string code = r.required_string("code", 16);
+            if (auto st = r.finish(); !st) return fail(st.error());
+            return service.confirm_verification(who, code).map([](const Principal& p) {
+              return user_json(p, &p);
+            });
+          });
+
+  // The caller's second factor: start (a new secret, pending), confirm (with a code from it:
+  // recovery codes returned once), remove (citizens and businesses only).
+  api.add("POST", "/api/v1/me/second-factor",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return parse_factor_body(req, true, false)
+                .and_then([&](const FactorBody& b) {
+                  return service.begin_second_factor(who, b.password);
+                })
+                .map([](const Enrolment& e) { return private_json(201, enrolment_json(e)); });
+          });
+  api.add("POST", "/api/v1/me/second-factor/confirm",
+          [&](const Request& req, const PathParams&, const Principal& who) {
+            return parse_factor_body(req, false, true)
+                .and_then([&](const FactorBody& b) {
+                  return service.confirm_second_factor(who, b.totp);
+                })
+                .map([](const Enrolment& e) { return private_json(200, enrolment_json(e)); });
+          });
+  api.add("DELETE", "/api/v1/me/second-factor",
+          [&](const Request& req, const PathParams&, const Principal& who) -> Status {
+            auto b = parse_factor_body(req, true, true);
+            if (!b) return fail(b.error());
+            return service.remove_second_factor(who, b->password, b->totp);
+          });
 }
 
 // Accounts, departments and divisions (administration; departments and divisions read openly).
@@ -167,9 +267,49 @@ void add_directory_routes(Routes& api, Service& service) {
 
   api.add("POST", "/api/v1/users",
           [&](const Request& req, const PathParams&, const Principal& who) {
+            Enrolment issued;
             return new_user_of(req, /*allow_official=*/true)
-                .and_then([&](const NewUser& u) { return service.create_user(u, &who); })
-                .map([&](const Principal& p) { return http::created(user_json(p, &who)); });
+                .and_then([&](const NewUser& u) { return service.create_user(u, &who, &issued); })
+                .map([&](const Principal& p) {
+                  // An official's second factor, once, for the administrator to hand over.
+                  Json j = user_json(p, &who);
+                  if (!issued.secret.empty()) j["second_factor"] = enrolment_json(issued);
+                  return private_json(201, j);
+                });
+          });
+
+  api.add("PUT", "/api/v1/users/{id}/active",
+          [&](const Request& req, const PathParams& p, const Principal& who) -> Result<Json> {
+            http::ObjectReader r(req);
+            auto active = r.optional_bool("active");
+            if (!r.failed() && !active) {
+              return fail(ErrorCode::invalid_input, "/active", "缺少 active（true/false）",
+                          "active (true/false) is required");
+            }
+            if (auto st = r.finish(); !st) return fail(st.error());
+            if (auto st = service.set_active(p.at("id"), *active, who); !st) return fail(st.error());
+            return Json{{"id", p.at("id")}, {"active", *active}};
+          });
+
+  api.add("POST", "/api/v1/users/{id}/verification",
+          [&](const Request& req, const PathParams& p, const Principal& who) -> Result<Json> {
+            http::ObjectReader r(req);
+            std::string method = r.required_string("method", 20);
+            if (auto st = r.finish(); !st) return fail(st.error());
+            if (method != "in_person") {
+              return fail(ErrorCode::invalid_input, "/method", "核验方式须为 in_person（当面核验）",
+                          "method must be in_person");
+            }
+            return service.verify_in_person(p.at("id"), who).map([&](const Principal& u) {
+              return user_json(u, &who);
+            });
+          });
+
+  api.add("POST", "/api/v1/users/{id}/second-factor",
+          [&](const Request&, const PathParams& p, const Principal& who) {
+            return service.reset_second_factor(p.at("id"), &who).map([](const Enrolment& e) {
+              return private_json(201, enrolment_json(e));
+            });
           });
 
   api.add("PUT", "/api/v1/users/{id}/roles",

@@ -235,7 +235,7 @@ TEST_P(ApiTest, IllegalTransitionWrongRoleAndWrongDepartmentChangeNothing) {
   EXPECT_EQ(snapshot, call_json("GET", "/api/v1/cases/" + id, nullptr, citizen, 200));
 
   // An official of another department neither sees nor acts on the case.
-  auto other = call_json("POST", "/api/v1/users",
+  const json other = call_json("POST", "/api/v1/users",
                          {{"username", "gaj_clerk"},
                           {"password", "long-enough-1"},
                           {"kind", "official"},
@@ -246,6 +246,7 @@ TEST_P(ApiTest, IllegalTransitionWrongRoleAndWrongDepartmentChangeNothing) {
   auto filed2 =
       call_json("POST", "/api/v1/cases",
                 {{"item_code", kItemCode}, {"form", {{"shop_name", "面馆"}}}}, citizen, 201);
+  remember_secret("gaj_clerk", other);
   std::string gaj = login("gaj_clerk", "long-enough-1");
   before = last_event();
   auto r = call("POST", "/api/v1/cases/" + filed2.value("id", "") + "/actions",

@@ -4,10 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include "support/router_client.h"
 #include "http/route.h"
 
 namespace yiwang::http {
 namespace {
+
+using yiwang::testing::header_of;
 
 struct Person {
   std::string name;
@@ -20,14 +23,6 @@ Request make(const std::string& method, const std::string& target, const std::st
   r.request_id = "rid-1";
   if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
   return r;
-}
-
-std::string header_of(const Response& r, const std::string& name) {
-  std::string out;
-  for (const auto& [n, v] : r.headers) {
-    if (n == name) out += (out.empty() ? "" : ",") + v;
-  }
-  return out;
 }
 
 class RouteHelperTest : public ::testing::Test {

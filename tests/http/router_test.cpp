@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/router_client.h"
 #include "http/http.h"
 
 namespace yiwang::http {
 namespace {
+
+using yiwang::testing::header_of;
 
 using nlohmann::json;
 
@@ -17,13 +20,6 @@ Request make(const std::string& method, const std::string& target) {
   EXPECT_TRUE(set_target(r, target));
   r.request_id = "rid-1";
   return r;
-}
-
-std::string header_of(const Response& r, const std::string& name) {
-  for (const auto& [n, v] : r.headers) {
-    if (n == name) return v;
-  }
-  return "";
 }
 
 Handler echo(std::string tag) {

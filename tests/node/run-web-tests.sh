@@ -52,4 +52,6 @@ done
 curl -sf "http://127.0.0.1:$port/" | grep -q '<div id="app">' || { echo "the web app is not served from $web_root"; exit 1; }
 
 YIWANG_TEST_URL="http://127.0.0.1:$port" YIWANG_SCREENSHOT_DIR="$artifacts/screenshots" \
+  YIWANG_DEMO_ACCOUNTS="$work/demo-accounts.json" YIWANG_TEST_SESSIONS="$work/sessions.json" \
+  YIWANG_SMS_OUTBOX="$work/sms-outbox.log" \
   node --test --test-concurrency=1 "${files[@]}"

@@ -2,6 +2,7 @@
 // Chinese or English and in normal or 适老化 mode; signing in; axe-core accessibility checks;
 // screenshots kept as test artifacts (YIWANG_SCREENSHOT_DIR).
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,15 +58,67 @@ export async function openPage(browser, { viewport = DESKTOP, lang = 'zh', elder
   return page;
 }
 
+// Second factors: the demo's officials from demo-accounts.json (YIWANG_DEMO_ACCOUNTS, set by
+// run-web-tests.sh), and officials a test creates (rememberSecret with the secret the create
+// answer hands over once).
+const secrets = new Map();
+if (process.env.YIWANG_DEMO_ACCOUNTS && fs.existsSync(process.env.YIWANG_DEMO_ACCOUNTS)) {
+  for (const a of JSON.parse(fs.readFileSync(process.env.YIWANG_DEMO_ACCOUNTS, 'utf8'))) {
+    secrets.set(a.username, a.totp_secret);
+  }
+}
+export function rememberSecret(username, secret) {
+  secrets.set(username, secret);
+}
+
+// RFC 6238 with Node's own HMAC (an implementation independent of the server's liboath):
+// SHA-1, 30-second steps, 6 digits, the secret in base32.
+export function totpCode(secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from((bits.match(/.{8}/g) || []).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30000)));
+  const mac = crypto.createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+// Sessions of accounts with a second factor are kept for the run (a file shared by the test
+// processes, YIWANG_TEST_SESSIONS): a code signs in once, so signing in again within the same
+// 30 seconds would have to wait for the next one.
+const sessionsFile = process.env.YIWANG_TEST_SESSIONS;
+function keptSessions() {
+  try {
+    return sessionsFile ? JSON.parse(fs.readFileSync(sessionsFile, 'utf8')) : {};
+  } catch {
+    return {};
+  }
+}
+
 // Logs in through the API: {token, user}.
-export async function signIn(username) {
-  const response = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  assert.equal(response.status, 200, `login as ${username}`);
-  return response.json();
+export async function signIn(username, pass = password) {
+  const secret = secrets.get(username);
+  if (secret && keptSessions()[username]) return keptSessions()[username];
+  for (let attempt = 0; ; attempt += 1) {
+    const body = { username, password: pass };
+    if (secret) body.totp = totpCode(secret);
+    const response = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const reply = await response.json();
+    if (response.status === 401 && secret && attempt < 2 && String(reply.type).endsWith('mfa-invalid')) {
+      // This step's code was used already: the next step brings a new one.
+      await new Promise((resolve) => setTimeout(resolve, 30000 - (Date.now() % 30000) + 200));
+      continue;
+    }
+    assert.equal(response.status, 200, `login as ${username}: ${JSON.stringify(reply)}`);
+    if (secret && sessionsFile) fs.writeFileSync(sessionsFile, JSON.stringify({ ...keptSessions(), [username]: reply }));
+    return reply;
+  }
 }
 
 // Calls the API as `session` (from signIn): parsed JSON, or throws with the problem text.

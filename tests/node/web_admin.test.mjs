@@ -175,6 +175,11 @@ test('admin creates an official with roles, changes them, and creates a departme
     await page.getByTestId('user-role-reviewer').click();
     await checkA11y(page, 'create-user dialog');
     await page.getByTestId('user-create').click();
+    // The official's second factor is shown once, to hand over.
+    const secret = (await page.getByTestId('factor-secret').textContent()).trim();
+    assert.match(secret, /^[A-Z2-7]{32}$/);
+    await checkA11y(page, 'second-factor dialog');
+    await page.getByTestId('factor-close').click();
     await page.getByTestId(`user-roles-${username}`).waitFor();
 
     let user = await findUser(admin, username);

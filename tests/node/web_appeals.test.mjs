@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { PHONE, DESKTOP, skip, maySkip, withBrowser, openPage, goto, signIn, callApi, afterClassifier, assertAccessible, screenshot, password } from './web.mjs';
+import { PHONE, DESKTOP, skip, maySkip, withBrowser, openPage, goto, signIn, rememberSecret, callApi, afterClassifier, assertAccessible, screenshot, password } from './web.mjs';
 
 const PNG = {
   name: '现场.png',
@@ -35,7 +35,8 @@ const goodReply = (where) =>
 // Staff of their own, so that the test does not depend on which demo accounts exist.
 async function official(admin, name, dept, roles) {
   const username = `wa-${name}-${run}`;
-  await callApi(admin, 'POST', '/api/v1/users', { username, password, kind: 'official', display_name: `${name} ${run}`, dept_id: dept, roles });
+  const created = await callApi(admin, 'POST', '/api/v1/users', { username, password, kind: 'official', display_name: `${name} ${run}`, dept_id: dept, roles });
+  rememberSecret(username, created.second_factor.secret);
   return username;
 }
 

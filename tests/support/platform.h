@@ -56,14 +56,18 @@ struct Platform {
                   const std::string& parent_id = "");
   identity::Principal official(const std::string& username, const std::string& dept,
                                std::set<identity::Role> roles);
-  // A citizen whose id number is completed from `id17`.
+  // A citizen whose id number is completed from `id17`, verified in person (as if a window
+  // clerk had checked the card: personal data binds to it). user() makes claimed ones.
   identity::Principal citizen(const std::string& username, const std::string& display_name,
                               std::string_view id17, const std::string& phone = "13800000000");
-  // A business whose 统一社会信用代码 is completed from `uscc17`.
+  // A business whose 统一社会信用代码 is completed from `uscc17`, verified in person.
   identity::Principal business(const std::string& username, const std::string& display_name,
                                std::string_view uscc17);
-  // Any account, as given (password kPassword and display name = username when left empty).
+  // Any account, as given (password kPassword and display name = username when left empty);
+  // a citizen's or business's id number is only claimed.
   identity::Principal user(identity::NewUser u);
+  // Marks the account's id number verified in person.
+  identity::Principal verified(identity::Principal p);
 
   core::ManualClock clock_{0};
   core::SystemRandom random_;

@@ -26,10 +26,20 @@ nlohmann::json RouterClient::call_json(const std::string& method, const std::str
   return r.body.empty() ? nlohmann::json() : nlohmann::json::parse(r.body, nullptr, false);
 }
 
-std::string RouterClient::login(const std::string& username, const std::string& password) const {
-  auto body = call_json("POST", "/api/v1/auth/login",
-                        {{"username", username}, {"password", password}}, "", 200);
+std::string RouterClient::login(const std::string& username, const std::string& password,
+                                const std::string& totp) const {
+  nlohmann::json request{{"username", username}, {"password", password}};
+  if (!totp.empty()) request["totp"] = totp;
+  auto body = call_json("POST", "/api/v1/auth/login", request, "", 200);
   return body.value("token", "");
+}
+
+std::string header_of(const http::Response& r, const std::string& name) {
+  std::string out;
+  for (const auto& [n, v] : r.headers) {
+    if (n == name) out += (out.empty() ? "" : ",") + v;
+  }
+  return out;
 }
 
 void expect_problem(const http::Response& r, int status, const std::string& field) {

@@ -28,7 +28,9 @@ class RouterClient {
                            const nlohmann::json& body, const std::string& token,
                            int expect_status) const;
   // A session token for the account (POST /api/v1/auth/login must answer 200).
-  std::string login(const std::string& username, const std::string& password) const;
+  // `totp`: the second factor's current code, for accounts that need one.
+  std::string login(const std::string& username, const std::string& password,
+                    const std::string& totp = "") const;
 
   // The client address requests come from.
   std::string remote_address = "192.0.2.1";
@@ -40,5 +42,7 @@ class RouterClient {
 // Checks the RFC 9457 shape of an error reply: status, content type, a problem `type` URN,
 // messages in Chinese and English, and (when given) the offending field.
 void expect_problem(const http::Response& r, int status, const std::string& field = "");
+// The values of a response header joined by commas; "" when absent.
+std::string header_of(const http::Response& r, const std::string& name);
 
 }  // namespace yiwang::testing

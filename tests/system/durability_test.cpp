@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/client.h"
+#include "support/demo_accounts.h"
 #include "system/process.h"
 
 namespace {
@@ -36,9 +37,10 @@ using namespace yiwang::system_testing;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-std::string login(yiwang::http::Client& c, const std::string& user) {
+// Signs in as a demo account of the database `db` (officials with their second factor).
+std::string login(yiwang::http::Client& c, const std::string& user, const std::string& db) {
   auto r = c.request("POST", "/api/v1/auth/login",
-                     json{{"username", user}, {"password", "yiwang-demo"}}.dump());
+                     yiwang::testing::demo_login_body(db, user).dump());
   if (!r || r->status != 200) return "";
   return json::parse(r->body).at("token").get<std::string>();
 }
@@ -132,9 +134,9 @@ TEST_F(SystemTest, NoAcknowledgedCaseIsLostWhenKilledUnderLoad) {
     ServerProcess server(db_, port);
     ASSERT_TRUE(wait_healthy(port));
     yiwang::http::Client admin("127.0.0.1", port);
-    std::string code = create_item(admin, login(admin, "admin"));
+    std::string code = create_item(admin, login(admin, "admin", db_));
     yiwang::http::Client citizen("127.0.0.1", port);
-    std::string token = login(citizen, "zhangsan");
+    std::string token = login(citizen, "zhangsan", db_);
     ASSERT_FALSE(token.empty());
 
     std::atomic<bool> stop{false};
@@ -168,7 +170,7 @@ TEST_F(SystemTest, NoAcknowledgedCaseIsLostWhenKilledUnderLoad) {
   ServerProcess again(db_, port);
   ASSERT_TRUE(wait_healthy(port));
   yiwang::http::Client c("127.0.0.1", port);
-  std::string token = login(c, "zhangsan");
+  std::string token = login(c, "zhangsan", db_);
   std::size_t missing = 0;
   for (const auto& id : acknowledged) {
     auto r = c.request("GET", "/api/v1/cases/" + id, "", {{"Authorization", "Bearer " + token}});
@@ -328,9 +330,9 @@ TEST_F(SystemTest, SigtermDrainsAndExitsCleanly) {
   ServerProcess server(db_, port);
   ASSERT_TRUE(wait_healthy(port));
   yiwang::http::Client admin("127.0.0.1", port);
-  const std::string code = create_item(admin, login(admin, "admin"));
+  const std::string code = create_item(admin, login(admin, "admin", db_));
   yiwang::http::Client citizen("127.0.0.1", port);
-  const std::string token = login(citizen, "zhangsan");
+  const std::string token = login(citizen, "zhangsan", db_);
   ASSERT_FALSE(token.empty());
   const std::string body = json{{"item_code", code}, {"form", json::object()}}.dump();
 
@@ -405,7 +407,7 @@ TEST_F(SystemTest, SigtermDrainsAndExitsCleanly) {
   ServerProcess again(db_, port);
   ASSERT_TRUE(wait_healthy(port));
   yiwang::http::Client c("127.0.0.1", port);
-  const std::string again_token = login(c, "zhangsan");
+  const std::string again_token = login(c, "zhangsan", db_);
   for (const auto& id : filed) {
     auto r =
         c.request("GET", "/api/v1/cases/" + id, "", {{"Authorization", "Bearer " + again_token}});

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/client.h"
+#include "support/demo_accounts.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "ledger/witness.h"
@@ -210,7 +211,7 @@ TEST_F(LedgerSystemTest, IndependentVerifiersAcceptTheLogAndCatchATamperedEntry)
   {
     yiwang::http::Client c("127.0.0.1", port_);
     auto login = c.request("POST", "/api/v1/auth/login",
-                           json{{"username", "juece"}, {"password", "yiwang-demo"}}.dump());
+                           yiwang::testing::demo_login_body(db_, "juece").dump());
     ASSERT_TRUE(login && login->status == 200);
     const std::string token = json::parse(login->body).value("token", "");
     auto revoked =

@@ -10,6 +10,7 @@ export const routes = [
   { path: '/apply/:code', name: 'apply', component: () => import('./views/Apply.vue'), meta: { area: 'portal', ...applicant } },
   { path: '/my/cases', name: 'my-cases', component: () => import('./views/MyCases.vue'), meta: { area: 'portal', ...applicant } },
   { path: '/my/cases/:id', name: 'my-case', component: () => import('./views/MyCase.vue'), meta: { area: 'portal', ...applicant } },
+  { path: '/my/account', name: 'account', component: () => import('./views/Account.vue'), meta: { area: 'portal', ...applicant } },
   { path: '/my/inbox', name: 'inbox', component: () => import('./views/Inbox.vue'), meta: { area: 'portal', auth: true } },
   { path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { area: 'portal' } },
   { path: '/register', name: 'register', component: () => import('./views/Register.vue'), meta: { area: 'portal' } },
@@ -23,5 +24,6 @@ export function navLinks({ signedIn, isOfficial, t }) {
     { to: '/', label: t('common.nav.services'), order: 10 },
     { to: '/my/cases', label: t('common.nav.myCases'), order: 20 },
     { to: '/my/inbox', label: t('common.nav.inbox'), order: 40 },
+    { to: '/my/account', label: t('common.nav.account'), order: 50 },
   ];
 }
