@@ -1,11 +1,13 @@
 #include "app/app.h"
 #include "app/city_link.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -158,6 +160,48 @@ cases::CertificateCheck certificate_check(certificates::Service& certs) {
   };
 }
 
+// 用证 by need: "case:<id>" is a matter of the official's department (the handling department)
+// that concerns the case's applicant.
+certificates::MatterCheck certificate_matter_check() {
+  return [](store::Tx& tx, std::string_view matter,
+            const identity::Principal& by) -> Result<std::string> {
+    constexpr std::string_view kCase = "case:";
+    if (matter.substr(0, kCase.size()) != kCase) {
+      return fail(ErrorCode::invalid_input, "/matter", "事项须写作 case:办件号",
+                  "a matter is written case:<case id>");
+    }
+    auto c = cases::find_case(tx, matter.substr(kCase.size()));
+    if (!c) return fail(ErrorCode::not_found, "/matter", "办件不存在", "no such case");
+    if (!by.is_official() || c->dept_id != by.dept_id) {
+      return fail(ErrorCode::forbidden, "/matter", "只能在本部门办理的事项中用证",
+                  "certificates are used only in matters of one's own department");
+    }
+    return c->applicant.id_number;
+  };
+}
+
+// The holder of a used certificate is told in their inbox: the account it was issued to and
+// every account whose id number is verified as the holder's.
+certificates::UseNotifier certificate_use_notice(core::Random& random, const core::Clock& clock) {
+  return [&random, &clock](store::Tx& tx, const certificates::UseNotice& n) -> Status {
+    std::vector<std::string> to = identity::verified_account_ids(tx, n.holder_id);
+    if (!n.holder_user_id.empty() &&
+        std::find(to.begin(), to.end(), n.holder_user_id) == to.end()) {
+      to.push_back(n.holder_user_id);
+    }
+    cases::InboxMessage m;
+    m.kind = n.supervisory ? "certificate.supervisory_read" : "certificate.used";
+    m.title = "您的" + n.type_name + "被调用";
+    m.body = "部门 " + n.used_by_dept + " 调用了您的电子证照，事由：" + n.use_cause +
+             (n.matter.empty() ? "（电子监察抽查）" : "（事项 " + n.matter + "）") +
+             "。可在“我的证照—用证记录”中查看。";
+    m.subject_type = "certificate";
+    m.subject_id = n.identifier;
+    cases::post_to_inbox(tx, random, clock.now_ms(), to, m);
+    return {};
+  };
+}
+
 // The party a public ledger entry commits to: the applicant of a case, the holder of a
 // certificate. Other acts (item publication, …) have none.
 ledger::PartyResolver party_resolver(certificates::Service& certs) {
@@ -284,6 +328,29 @@ ledger::ReceiptAccess receipt_access(cases::Service& cases, certificates::Servic
   };
 }
 
+// The demo's SMS gateway: appends {at, to, text} lines to a file and echoes them to stderr.
+class OutboxSms final : public identity::SmsSender {
+ public:
+  OutboxSms(std::string path, const core::Clock& clock) : path_(std::move(path)), clock_(clock) {}
+  Status send(const std::string& phone, const std::string& text) override {
+    const std::string line = nlohmann::json{{"at", core::format_instant(clock_.now_ms())},
+                                            {"to", phone},
+                                            {"text", text}}
+                                 .dump();
+    std::ofstream out(path_, std::ios::app);
+    out << line << "\n";
+    std::fprintf(stderr, "yiwang: SMS (demo outbox %s): %s\n", path_.c_str(), line.c_str());
+    if (!out) {
+      return fail(ErrorCode::overloaded, "", "短信发送失败，请稍后再试", "the SMS could not be sent");
+    }
+    return {};
+  }
+
+ private:
+  const std::string path_;
+  const core::Clock& clock_;
+};
+
 }  // namespace
 
 struct App::Parts {
@@ -292,6 +359,7 @@ struct App::Parts {
   const core::Clock* clock;
   core::SystemRandom random;
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<identity::SmsSender> sms;
   std::unique_ptr<identity::Service> identity;
   std::unique_ptr<catalog::Service> catalog;
   std::unique_ptr<certificates::Service> certificates;
@@ -335,6 +403,15 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   };
   p.cases = std::make_unique<cases::Service>(*p.store, *p.clock, p.random, *p.catalog, *p.identity,
                                              case_options);
+  // A person whose identity is verified finds the cases a window filed for them under theirs.
+  p.identity->on_verified([&p](store::Tx& tx, const identity::Principal& user) {
+    return cases::link_window_cases(tx, *p.clock, user);
+  });
+  p.certificates->set_need_checks(certificate_matter_check(), certificate_use_notice(p.random, *p.clock));
+  if (!p.config.sms_outbox.empty()) {
+    p.sms = std::make_unique<OutboxSms>(p.config.sms_outbox, *p.clock);
+    p.identity->set_sms_sender(p.sms.get());
+  }
   p.ledger = std::make_unique<ledger::Log>(*p.store, *p.clock, ledger_options(p.config));
   p.ledger_follower =
       std::make_unique<ledger::Follower>(*p.ledger, *p.store, party_resolver(*p.certificates));

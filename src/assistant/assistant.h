@@ -171,6 +171,8 @@ struct Feedback {
   std::string answer_ref;  // "item:<code>" / "document:<id>#<pos>" / a source ref
   bool useful = false;
   std::string comment;
+  // The client's address: anonymous feedback is limited per address (never stored).
+  std::string remote_address;
 };
 
 struct EvalCase {

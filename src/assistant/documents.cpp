@@ -295,6 +295,12 @@ Result<std::string> Service::record_feedback(const Feedback& f, const identity::
     return fail(ErrorCode::invalid_input, "/comment", "意见无效或过长",
                 "invalid or too long comment");
   }
+  if (auto st = m.feedback_limit.check(by ? "user:" + by->user_id : "addr:" + f.remote_address,
+                                       m.clock.now_ms(), "反馈过于频繁，请稍后再试",
+                                       "too much feedback; try again later");
+      !st) {
+    return fail(st.error());
+  }
   std::string id = store::opaque_id(m.random, "fb_", 8);
   auto done = m.store.write([&](store::Tx& tx) -> Status {
     tx.exec(

@@ -14,6 +14,7 @@
 #include "assistant/assistant.h"
 #include "assistant/lexicon.h"
 #include "catalog/catalog.h"
+#include "core/rate_limit.h"
 #include "core/thread_annotations.h"
 #include "events/events.h"
 #include "identity/identity.h"
@@ -52,6 +53,9 @@ struct Service::Impl {
   const Lexicon lexicon;
 
   Impl(store::Store& s, const core::Clock& c, core::Random& r, catalog::Service& cat, Options o);
+
+  // Feedback per signed-in user or, anonymous, per client address: 30 an hour.
+  core::RateLimiter feedback_limit{30, 3600LL * 1000};
 
   // Xapian objects are not thread-safe: one lock guards the index and everything it indexes.
   mutable core::Mutex mu;

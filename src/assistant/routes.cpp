@@ -191,6 +191,7 @@ Result<Feedback> parse_feedback(const Request& req) {
                 "useful (true/false) is required");
   }
   f.useful = *useful;
+  f.remote_address = req.remote_address;
   return f;
 }
 

@@ -213,12 +213,20 @@ void fill_clock(store::Tx& tx, const Record& r, Case& c, core::Millis now_ms, in
 // anyone attach, and then read through the case, bytes they never had), or a certificate of the
 // applicant that the item accepts in place of the material (免提交): verified now, and the
 // verification kept with the case for the reviewing official.
-Status check_materials(store::Tx& tx, Case& c, const std::string& user_id,
+Status check_materials(store::Tx& tx, Case& c, const identity::Principal& by,
                        const catalog::Item& item, const CertificateCheck& check) {
+  const std::string& user_id = by.user_id;
   for (std::size_t i = 0; i < c.materials.size(); ++i) {
     auto& m = c.materials[i];
     const std::string at = "/materials/" + std::to_string(i);
     if (!m.certificate_id.empty()) {
+      // Certificates bind to a verified identity only: with a merely claimed id number anyone
+      // could file with a stranger's certificates (#16). A window clerk checked the card.
+      if (!by.is_official() && !by.id_verified()) {
+        return fail(ErrorCode::forbidden, at + "/certificate_id",
+                    "使用电子证照免提交须先完成实名核验（在线核验或到窗口核验）",
+                    "using certificates in place of materials needs a verified identity");
+      }
       auto wanted = std::find_if(item.materials.begin(), item.materials.end(),
                                  [&](const catalog::Material& im) { return im.name == m.name; });
       if (wanted == item.materials.end() || wanted->certificate_type.empty()) {
@@ -444,10 +452,14 @@ Result<Record> new_record(const NewCase& nc, const identity::Principal& by,
 
 // 秒批: the item's rules evaluated on the facts as they stand before the case exists; nullopt
 // for an item without rules.
+// 秒批 grants without a person looking, so only to an applicant whose identity is verified (an
+// online filer with a merely claimed id number goes to an official's review instead) (#16).
 Result<std::optional<catalog::RuleEvaluation>> evaluate_instant(store::Tx& tx, const Case& k,
                                                                 const catalog::Item& item,
+                                                                const identity::Principal& by,
                                                                 core::Millis now) {
   if (item.instant_rules_json.empty()) return std::optional<catalog::RuleEvaluation>{};
+  if (!by.is_official() && !by.id_verified()) return std::optional<catalog::RuleEvaluation>{};
   catalog::ApplicantFacts facts;
   facts.kind = k.applicant.kind;
   if (k.applicant.kind == "citizen") {
@@ -541,9 +553,9 @@ Result<Case> Service::file(const NewCase& nc, const identity::Principal& by) {
     auto id = store::new_record_id(tx, m.random, now, {.table = "cases", .prefix = "YW"});
     if (!id) return fail(id.error());
     k.id = std::move(*id);
-    if (auto st = check_materials(tx, k, by.user_id, *item, m.options.certificate_check); !st)
+    if (auto st = check_materials(tx, k, by, *item, m.options.certificate_check); !st)
       return fail(st.error());
-    auto instant = evaluate_instant(tx, k, *item, now);
+    auto instant = evaluate_instant(tx, k, *item, by, now);
     if (!instant) return fail(instant.error());
     const Json outcomes = *instant ? outcomes_json(**instant) : Json::array();
 
@@ -568,6 +580,27 @@ std::optional<Case> find_case(store::Tx& tx, std::string_view id) {
   auto r = load(tx, id);
   if (!r) return std::nullopt;
   return std::move(r->c);
+}
+
+Status link_window_cases(store::Tx& tx, const core::Clock& clock,
+                         const identity::Principal& verified) {
+  const std::string id_number = verified.verified_id_number();
+  if (verified.is_official() || id_number.empty()) return {};
+  auto rows = tx.query(
+      "SELECT id FROM cases WHERE applicant_user_id = '' AND applicant_kind = ? AND "
+      "applicant_id_number = ?",
+      {std::string(identity::to_string(verified.kind)), id_number});
+  for (const auto& row : rows) {
+    const std::string id = row.text(0);
+    tx.exec("UPDATE cases SET applicant_user_id = ? WHERE id = ?", {verified.user_id, id});
+    events::append(tx, clock,
+                   {.type = "case.applicant_linked",
+                    .subject_type = "case",
+                    .subject_id = id,
+                    .actor = events::system_actor(),
+                    .data_json = Json{{"user_id", verified.user_id}}.dump()});
+  }
+  return {};
 }
 
 Result<Case> Service::get(std::string_view id, const identity::Principal& by) {
@@ -726,7 +759,7 @@ Result<Case> Service::act(std::string_view id, const ActionRequest& a,
     if (!out) return fail(out.error());
     Case& c = out->after.c;
     if (req.materials && filed_item) {
-      if (auto st = check_materials(tx, c, by.user_id, *filed_item, m.options.certificate_check);
+      if (auto st = check_materials(tx, c, by, *filed_item, m.options.certificate_check);
           !st)
         return fail(st.error());
     }

@@ -420,6 +420,13 @@ struct Options {
   FileAccess file_access;
   std::string files_dir = "var/files";
   std::int64_t max_file_bytes = 10LL * 1024 * 1024;
+  // Upload quotas of citizens and businesses (officials scanning at a window have none): per
+  // account per Beijing day, per client address per day, and per account per minute.
+  int max_uploads_per_day = 200;
+  std::int64_t max_upload_bytes_per_day = 500LL * 1024 * 1024;
+  int max_uploads_per_address_day = 1000;
+  std::int64_t max_upload_bytes_per_address_day = 2LL * 1024 * 1024 * 1024;
+  int max_uploads_per_minute = 30;
   int yellow_days = 2;
   int rectification_days = 15;
 };
@@ -429,6 +436,15 @@ std::vector<store::Migration> migrations();
 // Reads a case inside the caller's transaction with no access check: for followers of the event
 // stream (ledger commitments, certificate issuance) that act as the platform, never for requests.
 std::optional<Case> find_case(store::Tx& tx, std::string_view id);
+// Puts `m` in each user's inbox inside the caller's transaction (id and time assigned here): for
+// other modules' notices (a certificate used), wired in src/app.
+void post_to_inbox(store::Tx& tx, core::Random& random, core::Millis now,
+                   const std::vector<std::string>& user_ids, const InboxMessage& m);
+// Links the cases a window clerk filed for this person (no account then) to their account, once
+// the account's id number is verified: they then appear under "my cases". One case.applicant_linked
+// event per case. For identity's verification listener (wired in src/app).
+Status link_window_cases(store::Tx& tx, const core::Clock& clock,
+                         const identity::Principal& verified);
 // OK when `user_id` uploaded the file `sha256` and it is a JPEG or PNG image (photos attached to
 // other records, e.g. appeals); invalid_input otherwise. No access check: for other modules.
 Status check_uploaded_image(store::Tx& tx, std::string_view sha256, std::string_view user_id);
@@ -454,8 +470,10 @@ class Service {
 
   // Content-addressed upload; the same bytes give the same sha256 (stored once). The type is
   // checked against the leading bytes (magic numbers), never trusted from the header alone.
+  // Citizens and businesses have quotas (Options): new files and bytes per day per account and
+  // per client address, and a burst limit per minute; over one: rate_limited with Retry-After.
   Result<FileRef> put_file(std::string_view content_type, std::string_view bytes,
-                           const identity::Principal& by);
+                           const identity::Principal& by, std::string_view remote_address = "");
   // The uploader, and officials who may see a case naming the file, may download it.
   Result<FileContent> get_file(std::string_view sha256, const identity::Principal& by);
 

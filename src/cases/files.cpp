@@ -102,6 +102,47 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+tl::unexpected<Error> over_quota(std::string zh, std::string en, int retry_after_s) {
+  Error e{ErrorCode::rate_limited, "", std::move(zh), std::move(en)};
+  e.retry_after_s = retry_after_s;
+  return fail(std::move(e));
+}
+
+// Seconds until the next Beijing midnight, when the daily quotas start again.
+int seconds_to_midnight(core::Millis now) {
+  const core::Millis next = core::china_midnight(core::china_date(now)) + core::kDayMs;
+  return static_cast<int>(std::max<core::Millis>(1000, next - now) / 1000);
+}
+
+// The quotas of citizens' and businesses' uploads; officials have none.
+Status check_quotas(store::Tx& tx, const Options& o, const identity::Principal& by,
+                    std::string_view address, std::int64_t size, core::Millis now) {
+  if (by.is_official()) return {};
+  const core::Millis since = core::china_midnight(core::china_date(now));
+  auto used = [&](const char* column, const std::string& key) {
+    auto row = tx.query_one(std::string("SELECT COUNT(*), COALESCE(SUM(f.size), 0) FROM "
+                                        "file_uploads u JOIN files f ON f.sha256 = u.sha256 "
+                                        "WHERE u.") +
+                                column + " = ? AND u.uploaded_at_ms >= ?",
+                            {key, since});
+    return std::make_pair(row->int64(0), row->int64(1));
+  };
+  const auto [files, bytes] = used("user_id", by.user_id);
+  if (files + 1 > o.max_uploads_per_day || bytes + size > o.max_upload_bytes_per_day) {
+    return over_quota("今日上传已达上限，请明日再传", "daily upload quota of this account reached",
+                      seconds_to_midnight(now));
+  }
+  if (!address.empty()) {
+    const auto [afiles, abytes] = used("remote_address", std::string(address));
+    if (afiles + 1 > o.max_uploads_per_address_day ||
+        abytes + size > o.max_upload_bytes_per_address_day) {
+      return over_quota("该网络今日上传已达上限，请明日再传",
+                        "daily upload quota of this address reached", seconds_to_midnight(now));
+    }
+  }
+  return {};
+}
+
 tl::unexpected<Error> file_not_found() {
   return fail(ErrorCode::not_found, "", "文件不存在", "file not found");
 }
@@ -109,7 +150,7 @@ tl::unexpected<Error> file_not_found() {
 }  // namespace
 
 Result<FileRef> Service::put_file(std::string_view content_type, std::string_view bytes,
-                                  const identity::Principal& by) {
+                                  const identity::Principal& by, std::string_view remote_address) {
   Impl& m = *impl_;
   if (bytes.empty()) {
     return fail(ErrorCode::invalid_input, "", "文件为空", "the file is empty");
@@ -132,20 +173,44 @@ Result<FileRef> Service::put_file(std::string_view content_type, std::string_vie
                 "the file's content does not match its declared type " + type);
   }
   const std::string sha = core::sha256_hex(bytes);
+  const auto size = static_cast<std::int64_t>(bytes.size());
+  if (!by.is_official()) {
+    if (auto st = m.upload_burst.check(by.user_id, m.clock.now_ms(), "上传过于频繁，请稍后再试",
+                                       "too many uploads in a minute");
+        !st) {
+      return fail(st.error());
+    }
+    // Checked before the bytes are written, and again in the transaction that counts them.
+    auto quota = m.store.read([&](store::Tx& tx) -> Status {
+      if (tx.query_one("SELECT 1 FROM file_uploads WHERE sha256 = ? AND user_id = ?",
+                       {sha, by.user_id})) {
+        return {};  // the same file again is not a new one
+      }
+      return check_quotas(tx, m.options, by, remote_address, size, m.clock.now_ms());
+    });
+    if (!quota) return fail(quota.error());
+  }
   if (auto st = store_bytes(file_path(m.options, sha), bytes, m.random); !st)
     return fail(st.error());
 
   return m.store.write([&](store::Tx& tx) -> Result<FileRef> {
     const core::Millis now = m.clock.now_ms();
+    const bool known = tx.query_one("SELECT 1 FROM file_uploads WHERE sha256 = ? AND user_id = ?",
+                                    {sha, by.user_id})
+                           .has_value();
+    if (!known) {
+      if (auto st = check_quotas(tx, m.options, by, remote_address, size, now); !st)
+        return fail(st.error());
+    }
     FileRef ref{sha, static_cast<std::int64_t>(bytes.size()), type, by.user_id, now};
     tx.exec(
         "INSERT INTO files (sha256, size, content_type, uploaded_by, uploaded_at_ms) "
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         {sha, ref.size, type, by.user_id, now});
     tx.exec(
-        "INSERT INTO file_uploads (sha256, user_id, uploaded_at_ms) VALUES (?, ?, ?) "
-        "ON CONFLICT DO NOTHING",
-        {sha, by.user_id, now});
+        "INSERT INTO file_uploads (sha256, user_id, uploaded_at_ms, remote_address) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        {sha, by.user_id, now, std::string(remote_address)});
     events::append(
         tx, m.clock,
         {.type = "file.uploaded",

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cases/cases.h"
+#include "core/rate_limit.h"
 #include "events/events.h"
 
 namespace yiwang::cases {
@@ -16,6 +17,8 @@ struct Service::Impl {
   catalog::Service& catalog;
   identity::Service& identity;
   Options options;
+  // Uploads per account in the last minute (the per-day quotas are counted in the store).
+  core::RateLimiter upload_burst{options.max_uploads_per_minute, 60'000};
 };
 
 namespace detail {

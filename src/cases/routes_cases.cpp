@@ -285,7 +285,7 @@ void register_case_routes(http::Router& router, Service& service, identity::Serv
 
   api.add("POST", "/api/v1/files",
           [&](const Request& req, const PathParams&, const Principal& who) {
-            return service.put_file(req.header("content-type"), req.body, who)
+            return service.put_file(req.header("content-type"), req.body, who, req.remote_address)
                 .map([](const FileRef& f) {
                   return http::created(
                       {{"sha256", f.sha256}, {"size", f.size}, {"content_type", f.content_type}},

@@ -12,8 +12,7 @@ std::vector<store::Migration> migrations() {
 
 Service::Service(store::Store& store, const core::Clock& clock, core::Random& random,
                  catalog::Service& catalog, identity::Service& identity, Options options)
-    : impl_(std::make_unique<Impl>(
-          Impl{store, clock, random, catalog, identity, std::move(options)})) {}
+    : impl_(std::make_unique<Impl>(store, clock, random, catalog, identity, std::move(options))) {}
 
 Service::~Service() = default;
 

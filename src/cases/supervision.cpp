@@ -60,6 +60,11 @@ void post_inbox(store::Tx& tx, core::Random& random, core::Millis now,
 
 }  // namespace detail
 
+void post_to_inbox(store::Tx& tx, core::Random& random, core::Millis now,
+                   const std::vector<std::string>& user_ids, const InboxMessage& m) {
+  detail::post_inbox(tx, random, now, user_ids, m);
+}
+
 namespace {
 
 using nlohmann::json;

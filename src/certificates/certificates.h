@@ -169,6 +169,35 @@ struct PublicRecord {
   CertificateStatus status = CertificateStatus::valid;
 };
 
+// 用证 by need (#16): the person a matter concerns. `matter` names one ("case:<id>"); the answer
+// is the id number of the person it concerns when `by` acts in it for their department, forbidden
+// or not_found otherwise. Wired by the app (the cases module knows cases).
+using MatterCheck = std::function<Result<std::string>(store::Tx&, std::string_view matter,
+                                                      const identity::Principal& by)>;
+// Tells a certificate's holder that an official used it (their inbox), inside the transaction.
+struct UseNotice {
+  std::string identifier;
+  std::string type_name;
+  std::string holder_id;       // id number the certificate names
+  std::string holder_user_id;  // the account it was issued to, "" when none
+  std::string used_by_dept;
+  std::string use_cause;
+  std::string matter;
+  bool supervisory = false;
+};
+using UseNotifier = std::function<Status(store::Tx&, const UseNotice&)>;
+
+// One use of a certificate as its holder sees it (their data-use record).
+struct UseRecord {
+  std::string identifier;
+  std::string type_name;
+  std::string used_by_dept;  // department id; "" never (the platform acts for a department)
+  std::string use_cause;
+  std::string matter;
+  bool supervisory = false;
+  core::Millis used_at_ms = 0;
+};
+
 class Service {
  public:
   Service(store::Store& store, const core::Clock& clock, core::Random& random,
@@ -231,8 +260,16 @@ class Service {
     core::Millis used_at_ms = 0;
     core::Millis valid_until_ms = 0;
   };
+  // By need (#16): `matter` names the case of the official's department that concerns the
+  // certificate's holder (checked through the MatterCheck; invalid_input "/matter" when missing,
+  // forbidden when the matter is not theirs or concerns someone else). A supervisor (电子监察) may
+  // read without a matter; such reads are marked supervisory and reviewed. The holder is told.
   Result<AnnotatedCopy> use(std::string_view identifier, std::string use_cause,
-                            const identity::Principal& by);
+                            const identity::Principal& by, std::string_view matter = "");
+  // Set at start-up by the app, before requests are served.
+  void set_need_checks(MatterCheck check, UseNotifier notify);
+  // The holder's data-use record: every use of the certificates in their wallet, newest first.
+  Result<std::vector<UseRecord>> uses(const identity::Principal& holder, int limit = 200);
 
   // 免提交 inside a case filing: checks the applicant's certificate of `type_name` and returns it
   // verified (holder = applicant id). Runs inside the caller's (cases') write transaction, where

@@ -31,6 +31,9 @@ struct Service::Impl {
   catalog::Service& catalog;
   identity::Service& identity;
   std::string base;  // public base URL without a trailing '/'
+  // Set once at start-up (set_need_checks), before requests: read without the lock.
+  MatterCheck matter_check;
+  UseNotifier use_notifier;
 
   Impl(store::Store& s, const core::Clock& c, core::Random& r, catalog::Service& cat,
        identity::Service& ids, std::string b);

@@ -161,7 +161,10 @@ Result<Json> get_or_use(const Request& req, const PathParams& p, Service& servic
                         const identity::Principal& by) {
   const std::string& id = p.at("identifier");
   if (by.is_official()) {
-    return service.use(id, req.query_param("use_cause").value_or(""), by).map(annotated_json);
+    return service
+        .use(id, req.query_param("use_cause").value_or(""), by,
+             req.query_param("matter").value_or(""))
+        .map(annotated_json);
   }
   return service.get(id, by).map([](const Certificate& c) { return cert_json(c, true); });
 }
@@ -366,6 +369,21 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
             return service.wallet(by).map([](const std::vector<Certificate>& list) {
               return Json{{"items", http::array_of(list, [](const Certificate& c) {
                              return cert_json(c, true);
+                           })}};
+            });
+          });
+  // The holder's data-use record: which department used which of their certificates, for what.
+  api.add("GET", "/api/v1/wallet/uses",
+          [&](const Request&, const PathParams&, const Principal& by) {
+            return service.uses(by).map([](const std::vector<UseRecord>& list) {
+              return Json{{"uses", http::array_of(list, [](const UseRecord& u) {
+                             return Json{{"identifier", u.identifier},
+                                         {"type_name", u.type_name},
+                                         {"used_by_dept", u.used_by_dept},
+                                         {"use_cause", u.use_cause},
+                                         {"matter", u.matter},
+                                         {"supervisory", u.supervisory},
+                                         {"used_at", core::format_instant(u.used_at_ms)}};
                            })}};
             });
           });

@@ -180,7 +180,8 @@ bool may_manage(const identity::Principal& by, std::string_view dept_id) {
 bool holder_matches(const Certificate& c, const identity::Principal& p) {
   if (p.is_official()) return !c.holder_user_id.empty() && c.holder_user_id == p.user_id;
   if (!c.holder_user_id.empty() && c.holder_user_id == p.user_id) return true;
-  return !p.id_number.empty() && c.holder_id == p.id_number;
+  // A claimed id number binds nothing: only a verified one is the holder's (#16).
+  return p.id_verified() && !p.id_number.empty() && c.holder_id == p.id_number;
 }
 
 std::string event_state(const Certificate& c) {

@@ -50,15 +50,17 @@ struct Use {
   core::Millis at_ms = 0;
   events::Actor actor;
   Json data;
+  std::string matter;
+  bool supervisory = false;
 };
 
 void record_use(store::Tx& tx, const core::Clock& clock, const std::string& id,
                 const Certificate& c, const Use& u) {
   tx.exec(
       "INSERT INTO certificate_uses (id, identifier, used_by, used_by_dept, use_cause, "
-      "used_at_ms, valid_until_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "used_at_ms, valid_until_ms, matter, supervisory) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {id, c.identifier, u.used_by, u.dept_id, u.cause, u.at_ms,
-       u.at_ms + kAnnotatedCopyValidityMs});
+       u.at_ms + kAnnotatedCopyValidityMs, u.matter, std::int64_t{u.supervisory ? 1 : 0}});
   events::append(tx, clock,
                  {.type = "certificate.used",
                   .subject_type = "certificate",
@@ -77,11 +79,13 @@ Result<std::vector<Certificate>> Service::wallet(const identity::Principal& hold
   return m.store.read([&](store::Tx& tx) -> Result<std::vector<Certificate>> {
     std::vector<Certificate> out;
     store::Rows rows;
-    if (!holder.is_official() && !holder.id_number.empty()) {
+    // By id number only for a verified one: a claimed number is anybody's to type (#16).
+    const std::string id_number = holder.verified_id_number();
+    if (!holder.is_official() && !id_number.empty()) {
       rows = tx.query(std::string("SELECT ") + kCertColumns +
                           " FROM certificates WHERE holder_id = ? OR holder_user_id = ? "
                           "ORDER BY issued_at_ms DESC, identifier",
-                      {holder.id_number, holder.user_id});
+                      {id_number, holder.user_id});
     } else {
       rows = tx.query(std::string("SELECT ") + kCertColumns +
                           " FROM certificates WHERE holder_user_id = ? "
@@ -219,8 +223,14 @@ Result<Verification> Service::verify_presentation(std::string_view presentation)
 
 // ---- 用证 and 免提交 ----------------------------------------------------------------------------
 
+void Service::set_need_checks(MatterCheck check, UseNotifier notify) {
+  impl_->matter_check = std::move(check);
+  impl_->use_notifier = std::move(notify);
+}
+
 Result<Service::AnnotatedCopy> Service::use(std::string_view identifier, std::string use_cause,
-                                            const identity::Principal& by) {
+                                            const identity::Principal& by,
+                                            std::string_view matter) {
   Impl& m = *impl_;
   if (!by.is_official() || by.roles.empty())
     return fail(ErrorCode::forbidden, "", "只有部门工作人员可以用证",
@@ -229,10 +239,31 @@ Result<Service::AnnotatedCopy> Service::use(std::string_view identifier, std::st
   if (use_cause.empty() || core::utf8_length(use_cause) > 200)
     return fail(ErrorCode::invalid_input, "/use_cause", "用证须说明用证事由（不超过200字）",
                 "a use cause (用证事由) is required (at most 200 characters)");
+  // By need: within a matter of the official's department that concerns the holder, or a
+  // supervisor's read, marked for review.
+  const bool supervisory = matter.empty() && by.has_role(identity::Role::supervisor);
+  if (matter.empty() && !supervisory) {
+    return fail(ErrorCode::invalid_input, "/matter", "用证须指明所办理的事项（如办件 case:办件号）",
+                "name the matter the certificate is used in (e.g. case:<case id>)");
+  }
+  if (matter.size() > 100) {
+    return fail(ErrorCode::invalid_input, "/matter", "事项标识过长", "matter too long");
+  }
   if (auto parsed = parse_identifier(identifier); !parsed) return fail(parsed.error());
   return m.store.write([&](store::Tx& tx) -> Result<AnnotatedCopy> {
     auto c = load_cert(tx, identifier);
     if (!c) return not_found();
+    if (!supervisory) {
+      if (!m.matter_check) {
+        return fail(ErrorCode::forbidden, "/matter", "无法核对用证事项", "matters cannot be checked");
+      }
+      auto person = m.matter_check(tx, matter, by);
+      if (!person) return fail(person.error());
+      if (person->empty() || *person != c->holder_id) {
+        return fail(ErrorCode::forbidden, "/matter", "该事项不涉及此证照的持证人",
+                    "the matter does not concern this certificate's holder");
+      }
+    }
     AnnotatedCopy copy;
     copy.certificate = std::move(*c);
     copy.used_by = by.user_id;
@@ -248,10 +279,42 @@ Result<Service::AnnotatedCopy> Service::use(std::string_view identifier, std::st
                 .at_ms = copy.used_at_ms,
                 .actor = identity::actor_of(by),
                 .data = Json{{"use_cause", use_cause},
+                             {"matter", std::string(matter)},
+                             {"supervisory", supervisory},
                              {"valid_until", core::format_instant(copy.valid_until_ms)},
                              {"type_code", cert.type_code},
-                             {"dept_id", cert.dept_id}}});
+                             {"dept_id", cert.dept_id}},
+                .matter = std::string(matter),
+                .supervisory = supervisory});
+    if (m.use_notifier) {
+      auto told = m.use_notifier(tx, UseNotice{cert.identifier, cert.type_name, cert.holder_id,
+                                               cert.holder_user_id, by.dept_id, use_cause,
+                                               std::string(matter), supervisory});
+      if (!told) return fail(told.error());
+    }
     return copy;
+  });
+}
+
+Result<std::vector<UseRecord>> Service::uses(const identity::Principal& holder, int limit) {
+  auto mine = wallet(holder);
+  if (!mine) return fail(mine.error());
+  Impl& m = *impl_;
+  return m.store.read([&](store::Tx& tx) -> Result<std::vector<UseRecord>> {
+    std::vector<UseRecord> out;
+    for (const auto& c : *mine) {
+      for (const auto& r : tx.query("SELECT used_by_dept, use_cause, matter, supervisory, "
+                                    "used_at_ms FROM certificate_uses WHERE identifier = ?",
+                                    {c.identifier})) {
+        out.push_back(UseRecord{c.identifier, c.type_name, r.text(0), r.text(1), r.text(2),
+                                r.int64(3) != 0, r.int64(4)});
+      }
+    }
+    std::sort(out.begin(), out.end(), [](const UseRecord& a, const UseRecord& b) {
+      return a.used_at_ms > b.used_at_ms;
+    });
+    if (out.size() > static_cast<std::size_t>(limit)) out.resize(limit);
+    return out;
   });
 }
 

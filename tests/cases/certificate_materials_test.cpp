@@ -48,7 +48,7 @@ class CertificateMaterialsTest : public testing::CasesFixture {
     u.kind = identity::Kind::citizen;
     u.display_name = "王五";
     u.id_number = applicant_id_;
-    citizen_ = *ids_->create_user(u, nullptr);
+    citizen_ = verified(*ids_->create_user(u, nullptr));  // 免提交 needs a verified identity
 
     catalog::Item i = licence_item(kItem, "CERT01", "食品经营许可（免提交测试）");
     i.materials = {{"申请书", "申请人", 1, 0, true, "", ""},
@@ -110,6 +110,27 @@ TEST_P(CertificateMaterialsTest, RefusalsNameTheMaterialAndChangeNothing) {
   auto both = file_with({{"营业执照", std::string(64, 'a'), "CERT-OK", ""}});
   ASSERT_FALSE(both);
   EXPECT_EQ("/materials/0/certificate_id", both.error().field);
+  EXPECT_EQ(before, last_seq());
+}
+
+// #16: with a merely claimed id number anyone could file with a stranger's certificates (the
+// holder check compares the certificate with the id number the filer typed).
+TEST_P(CertificateMaterialsTest, AClaimedIdentityCannotFileWithCertificates) {
+  identity::NewUser u;
+  u.username = "claims";
+  u.kind = identity::Kind::citizen;
+  u.display_name = "王六";
+  u.id_number = testing::citizen_id("32011519850612011");
+  identity::Principal claimed = user(u);
+  const auto before = last_seq();
+  NewCase nc;
+  nc.item_code = kItem;
+  nc.materials = {{"营业执照", "", "CERT-OK", ""}};
+  auto refused = service_->file(nc, claimed);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(ErrorCode::forbidden, refused.error().code);
+  EXPECT_EQ("/materials/0/certificate_id", refused.error().field);
+  EXPECT_TRUE(calls_.empty());  // the certificate was not even looked at
   EXPECT_EQ(before, last_seq());
 }
 

@@ -267,6 +267,49 @@ TEST_P(FileRoutesTest, UploadFileACaseActAndDownload) {
   EXPECT_EQ(401, call("GET", "/api/v1/files/" + sha, "", "").status);
 }
 
+// Finding (#16): no upload quota — 20 × 2 MiB in 0.3 s were accepted. Citizens' new files are
+// counted per day per account and per address, with a burst limit per minute; officials have none.
+TEST_P(FilesTest, UploadsHaveQuotasPerDayAndABurstLimit) {
+  Options options;
+  options.files_dir = dir_;
+  options.max_file_bytes = 1024;
+  options.max_uploads_per_day = 3;
+  options.max_upload_bytes_per_day = 100'000;
+  options.max_uploads_per_address_day = 5;
+  options.max_uploads_per_minute = 4;
+  auto limited = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_, options);
+  auto pdf = [](int i) { return kPdf + "% " + std::to_string(i) + "\n"; };
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(limited->put_file("application/pdf", pdf(i), citizen_, "10.0.0.1")) << i;
+  }
+  // The same bytes again are not a new file.
+  EXPECT_TRUE(limited->put_file("application/pdf", pdf(0), citizen_, "10.0.0.1"));
+  auto over = limited->put_file("application/pdf", pdf(3), citizen_, "10.0.0.1");
+  ASSERT_FALSE(over);
+  EXPECT_EQ(ErrorCode::rate_limited, over.error().code);
+  EXPECT_GT(over.error().retry_after_s, 0);
+  // Another account from the same address, up to the address's quota.
+  ASSERT_TRUE(limited->put_file("application/pdf", pdf(10), other_, "10.0.0.1"));
+  ASSERT_TRUE(limited->put_file("application/pdf", pdf(11), other_, "10.0.0.1"));
+  EXPECT_EQ(ErrorCode::rate_limited,
+            limited->put_file("application/pdf", pdf(12), other_, "10.0.0.1").error().code);
+  EXPECT_TRUE(limited->put_file("application/pdf", pdf(12), other_, "10.0.0.2"));
+  // Officials scanning at a window are not limited.
+  for (int i = 20; i < 30; ++i) {
+    ASSERT_TRUE(limited->put_file("application/pdf", pdf(i), clerk_, "10.0.0.1")) << i;
+  }
+  // A new Beijing day starts the count again; the burst limit still holds within a minute.
+  clock_.advance(core::kDayMs);
+  for (int i = 40; i < 43; ++i) {
+    ASSERT_TRUE(limited->put_file("application/pdf", pdf(i), citizen_, "10.0.0.3")) << i;
+  }
+  options.max_uploads_per_day = 100;
+  auto burst = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_, options);
+  for (int i = 50; i < 54; ++i) ASSERT_TRUE(burst->put_file("application/pdf", pdf(i), other_, "10.0.0.4"));
+  EXPECT_EQ(ErrorCode::rate_limited,
+            burst->put_file("application/pdf", pdf(54), other_, "10.0.0.4").error().code);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, FilesTest, ::testing::ValuesIn(yiwang::testing::backends()),
                          [](const auto& info) { return info.param; });
 INSTANTIATE_TEST_SUITE_P(Backends, FileRoutesTest, ::testing::ValuesIn(yiwang::testing::backends()),

@@ -3,6 +3,7 @@
 // certificate types, and the services.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,24 @@ class Fixture : public yiwang::testing::PlatformTest {
     auto seeded = service_->seed_standard_types();
     ASSERT_TRUE(seeded) << seeded.error().message_en;
     seeded_types_ = *seeded;
+    // Matters the tests act in (the app checks real cases): matters_ maps "case:<id>" to its
+    // department and the id number of the person it concerns; notices to holders go to notices_.
+    service_->set_need_checks(
+        [this](store::Tx&, std::string_view matter,
+               const identity::Principal& by) -> Result<std::string> {
+          auto it = matters_.find(std::string(matter));
+          if (it == matters_.end()) {
+            return fail(ErrorCode::not_found, "/matter", "事项不存在", "no such matter");
+          }
+          if (it->second.first != by.dept_id) {
+            return fail(ErrorCode::forbidden, "/matter", "非本部门事项", "not your matter");
+          }
+          return it->second.second;
+        },
+        [this](store::Tx&, const UseNotice& n) -> Status {
+          notices_.push_back(n);
+          return {};
+        });
   }
 
   // A citizen whose display name is the user name.
@@ -58,6 +77,8 @@ class Fixture : public yiwang::testing::PlatformTest {
 
   std::unique_ptr<catalog::Service> catalog_;
   std::unique_ptr<Service> service_;
+  std::vector<UseNotice> notices_;
+  std::map<std::string, std::pair<std::string, std::string>> matters_;  // matter → dept, person
   int seeded_types_ = 0;
 };
 

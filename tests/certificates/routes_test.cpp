@@ -155,8 +155,13 @@ TEST_P(CertificateRoutesTest, OfficialsUseWithACauseAndGetAnAnnotatedCopy) {
   EXPECT_EQ("/use_cause", body(refused)["field"]);
   EXPECT_EQ(400,
             call("GET", "/api/v1/certificates/" + id, reviewer_, "", {{"use_cause", " "}}).status);
-  auto used =
+  auto causeless =
       call("GET", "/api/v1/certificates/" + id, reviewer_, "", {{"use_cause", "核验经营主体资格"}});
+  EXPECT_EQ(400, causeless.status);
+  EXPECT_EQ("/matter", body(causeless)["field"]);
+  matters_["case:G1"] = {"gaj", holder_id_};
+  auto used = call("GET", "/api/v1/certificates/" + id, reviewer_, "",
+                   {{"use_cause", "核验经营主体资格"}, {"matter", "case:G1"}});
   ASSERT_EQ(200, used.status) << used.body;
   json copy = body(used);
   EXPECT_EQ(id, copy["identifier"]);
@@ -167,6 +172,12 @@ TEST_P(CertificateRoutesTest, OfficialsUseWithACauseAndGetAnAnnotatedCopy) {
   auto events = events_of("certificate.used");
   ASSERT_EQ(1u, events.size());
   EXPECT_EQ(id, events[0].subject_id);
+
+  // The holder sees the use in their data-use record.
+  auto uses = call("GET", "/api/v1/wallet/uses", citizen_);
+  ASSERT_EQ(200, uses.status) << uses.body;
+  ASSERT_EQ(1u, body(uses)["uses"].size());
+  EXPECT_EQ("gaj", body(uses)["uses"][0]["used_by_dept"]);
 
   // The holder reads their own without a cause; the PDF is theirs too.
   auto own = call("GET", "/api/v1/certificates/" + id, citizen_);

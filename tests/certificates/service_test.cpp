@@ -121,6 +121,34 @@ TEST_P(CertificatesTest, IssuedCertificateIsInTheWalletWithAVerifiableCredential
   EXPECT_EQ(std::string::npos, events[0].data_json.find(zhangsan_id_));
 }
 
+// Finding (#16): registration checked only the id number's check digit and the wallet showed
+// every certificate whose holder id matched: anyone could register with a stranger's number and
+// present their credentials. A claimed number now binds nothing until it is verified.
+TEST_P(CertificatesTest, AClaimedIdNumberSeesNoCertificatesUntilVerified) {
+  const std::string wangwu_id = citizen_id("32990019850505005");
+  Certificate c = issue_licence(wangwu_id);
+  identity::NewUser u;
+  u.username = "squatter";
+  u.kind = identity::Kind::citizen;
+  u.display_name = "王五";
+  u.id_number = wangwu_id;
+  identity::Principal claimed = user(u);  // self-registered: only claimed
+  ASSERT_EQ(identity::Assurance::claimed, claimed.assurance);
+  ASSERT_TRUE(service_->wallet(claimed)->empty());
+  EXPECT_FALSE(service_->get(c.identifier, claimed));
+  EXPECT_FALSE(service_->present(c.identifier, {"经营范围"}, "verifier", "purpose", claimed));
+
+  // A window clerk checks the identity card: now it is the holder's.
+  auto verified = ids_->verify_in_person(claimed.user_id, clerk_);
+  ASSERT_TRUE(verified) << verified.error().message_en;
+  EXPECT_EQ(identity::Assurance::in_person, verified->assurance);
+  ASSERT_EQ(1u, service_->wallet(*verified)->size());
+  EXPECT_TRUE(service_->get(c.identifier, *verified));
+  // Only window clerks verify, never for themselves.
+  EXPECT_EQ(ErrorCode::forbidden, ids_->verify_in_person(lisi_.user_id, approver_).error().code);
+  EXPECT_EQ(ErrorCode::forbidden, ids_->verify_in_person(clerk_.user_id, clerk_).error().code);
+}
+
 TEST_P(CertificatesTest, OnlyTheIssuingDepartmentIssuesAndChangesStatus) {
   NewCertificate in;
   in.type_code = types_.at("营业执照").code;
@@ -246,18 +274,34 @@ TEST_P(CertificatesTest, ExpiryFailsVerificationAndIsMarked) {
   EXPECT_EQ(CertificateStatus::expired, service_->get(c.identifier, zhangsan_)->status);
 }
 
-TEST_P(CertificatesTest, UseNeedsACauseAndIsAudited) {
+// Finding (#16): any official of any department read any certificate with full holder data for
+// any free-text cause. Now only within a matter of their department that concerns the holder, or
+// as a supervisor's reviewed read; the holder is told and sees it in their data-use record.
+TEST_P(CertificatesTest, UseIsByNeedWithinAMatterAndTheHolderIsTold) {
   Certificate c = issue_licence(zhangsan_id_);
-  auto refused = service_->use(c.identifier, "  ", gaj_clerk_);
+  matters_["case:G1"] = {"gaj", zhangsan_id_};
+  matters_["case:G2"] = {"gaj", citizen_id("32990019900202002")};
+  matters_["case:S1"] = {"scjg", zhangsan_id_};
+  auto refused = service_->use(c.identifier, "  ", gaj_clerk_, "case:G1");
   ASSERT_FALSE(refused);
   EXPECT_EQ(ErrorCode::invalid_input, refused.error().code);
   EXPECT_EQ("/use_cause", refused.error().field);
   EXPECT_EQ(ErrorCode::forbidden, service_->use(c.identifier, "x", zhangsan_).error().code);
   EXPECT_EQ(ErrorCode::forbidden, service_->get(c.identifier, gaj_clerk_).error().code);
   EXPECT_EQ(ErrorCode::not_found, service_->get(c.identifier, lisi_).error().code);
+  // A cause alone is not a need.
+  auto no_matter = service_->use(c.identifier, "办理户籍迁移核验经营情况", gaj_clerk_);
+  ASSERT_FALSE(no_matter);
+  EXPECT_EQ("/matter", no_matter.error().field);
+  // A matter of the department about someone else, or another department's matter.
+  EXPECT_EQ(ErrorCode::forbidden,
+            service_->use(c.identifier, "核验", gaj_clerk_, "case:G2").error().code);
+  EXPECT_EQ(ErrorCode::forbidden,
+            service_->use(c.identifier, "核验", gaj_clerk_, "case:S1").error().code);
   EXPECT_TRUE(events_of("certificate.used").empty());
+  EXPECT_TRUE(notices_.empty());
 
-  auto copy = service_->use(c.identifier, "办理户籍迁移核验经营情况", gaj_clerk_);
+  auto copy = service_->use(c.identifier, "办理户籍迁移核验经营情况", gaj_clerk_, "case:G1");
   ASSERT_TRUE(copy) << copy.error().message_en;
   EXPECT_EQ(c.identifier, copy->certificate.identifier);
   EXPECT_EQ(gaj_clerk_.user_id, copy->used_by);
@@ -269,6 +313,23 @@ TEST_P(CertificatesTest, UseNeedsACauseAndIsAudited) {
   EXPECT_EQ(gaj_clerk_.user_id, used[0].actor.user_id);
   EXPECT_EQ("办理户籍迁移核验经营情况", used[0].reason);
   EXPECT_EQ(std::string::npos, used[0].data_json.find(zhangsan_id_));
+  ASSERT_EQ(1u, notices_.size());
+  EXPECT_EQ(zhangsan_id_, notices_[0].holder_id);
+  EXPECT_EQ("gaj", notices_[0].used_by_dept);
+  EXPECT_FALSE(notices_[0].supervisory);
+
+  // 电子监察 reads without a matter; the read is marked for review.
+  auto supervisor = official("jiancha1", "gaj", {identity::Role::supervisor});
+  ASSERT_TRUE(service_->use(c.identifier, "监察抽查", supervisor));
+  ASSERT_EQ(2u, notices_.size());
+  EXPECT_TRUE(notices_[1].supervisory);
+
+  // The holder's data-use record shows both, newest first.
+  auto record = service_->uses(zhangsan_);
+  ASSERT_TRUE(record);
+  ASSERT_EQ(2u, record->size());
+  EXPECT_TRUE((*record)[0].supervisory || (*record)[1].supervisory);
+  EXPECT_TRUE(service_->uses(lisi_)->empty());
 }
 
 TEST_P(CertificatesTest, CsvImportIsAllOrNothingWithRowErrors) {
