@@ -180,9 +180,10 @@ FieldKind field_kind(std::string_view name, std::string_view declared_type, cons
 }
 
 std::string mask_name(std::string_view name) {
+  if (name.empty()) return "";
   std::size_t i = 0;
   auto first = core::next_code_point(name, i);
-  if (!first) return name.empty() ? "" : "*";
+  if (!first) return "*";
   if (i == name.size()) return "*";
   std::string out;
   core::append_utf8(out, *first);

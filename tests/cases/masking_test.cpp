@@ -319,6 +319,7 @@ class CaseMaskingRoutesTest : public testing::CasesFixture {
     options.files_dir = yiwang::testing::temp_dir();
     service_ = std::make_unique<Service>(*store_, clock_, random_, *catalog_, *ids_, options);
     register_routes(router_, *service_, *ids_);
+    identity::register_routes(router_, *ids_);  // sign-in
     city_departments();
     admin_ = official("admin", "zwfw", {Role::admin});
     clerk_ = official("chuangkou", "scjg", {Role::clerk});
