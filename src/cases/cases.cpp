@@ -1,7 +1,9 @@
 // Filing, reading, listing and acting on cases. Every change is one write transaction holding
 // the row, its routing and pause rows, and the events; the rules of the state machine live in
-// workflow.cpp.
+// workflow.cpp. Every case returned to a caller is masked for them (masking.cpp).
 #include <algorithm>
+#include <map>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -311,6 +313,33 @@ std::string like_escape(std::string_view s) {
 constexpr const char* kOpenStates =
     "('submitted','correction','in_review','suspended','granted','denied')";
 
+// Masks `cases` for `by` in `reading` (masking.cpp): the form of each item version is read once,
+// and only for copies that are not full. Without it (an item version gone) the policy goes by
+// field names and value shapes.
+void mask_all(catalog::Service& catalog, const identity::Principal& by, detail::Reading reading,
+              std::vector<Case>& cases) {
+  std::map<std::pair<std::string, int>, std::vector<catalog::FormField>> forms;
+  for (auto& c : cases) {
+    if (detail::disclosure_for(c, by, reading) == Disclosure::full) continue;
+    auto key = std::pair(c.item_code, c.item_version);
+    auto form = forms.find(key);
+    if (form == forms.end()) {
+      auto item = catalog.get_version(c.item_code, c.item_version);
+      form = forms.emplace(key, item ? std::move(item->form) : std::vector<catalog::FormField>{})
+                 .first;
+    }
+    c = detail::mask_for(by, c, reading, form->second);
+  }
+}
+
+// The one case `by` reads, masked for them.
+Result<Case> masked(catalog::Service& catalog, const identity::Principal& by, Result<Case> c) {
+  if (!c) return c;
+  std::vector<Case> one{std::move(*c)};
+  mask_all(catalog, by, detail::Reading::one, one);
+  return std::move(one.front());
+}
+
 }  // namespace
 
 // ---- Names ----------------------------------------------------------------------------------
@@ -544,7 +573,7 @@ Result<Case> Service::file(const NewCase& nc, const identity::Principal& by) {
   const std::string filer_role = clerk ? "clerk" : std::string(identity::to_string(by.kind));
   const events::Actor filer{by.user_id, filer_role, clerk ? by.dept_id : ""};
 
-  return m.store.write([&](store::Tx& tx) -> Result<Case> {
+  auto filed = m.store.write([&](store::Tx& tx) -> Result<Case> {
     const core::Millis now = m.clock.now_ms();
     Record rec = *r;
     Case& k = rec.c;
@@ -572,6 +601,7 @@ Result<Case> Service::file(const NewCase& nc, const identity::Principal& by) {
     fill_clock(tx, rec, k, now, m.options.yellow_days);
     return k;
   });
+  return masked(m.catalog, by, std::move(filed));
 }
 
 // ---- Reading --------------------------------------------------------------------------------
@@ -605,12 +635,13 @@ Status link_window_cases(store::Tx& tx, const core::Clock& clock,
 
 Result<Case> Service::get(std::string_view id, const identity::Principal& by) {
   Impl& m = *impl_;
-  return m.store.read([&](store::Tx& tx) -> Result<Case> {
+  auto c = m.store.read([&](store::Tx& tx) -> Result<Case> {
     auto r = load(tx, id);
     if (!r || !workflow::may_see(r->c, by)) return case_not_found();
     fill_clock(tx, *r, r->c, m.clock.now_ms(), m.options.yellow_days);
     return std::move(r->c);
   });
+  return masked(m.catalog, by, std::move(c));
 }
 
 Result<CaseList> Service::list(const CaseQuery& q, const identity::Principal& by) {
@@ -672,7 +703,7 @@ Result<CaseList> Service::list(const CaseQuery& q, const identity::Principal& by
   page.push_back(std::int64_t{std::clamp(q.limit, 1, 200)});
   page.push_back(std::int64_t{std::max(q.offset, 0)});
 
-  return m.store.read([&](store::Tx& tx) -> Result<CaseList> {
+  auto list = m.store.read([&](store::Tx& tx) -> Result<CaseList> {
     CaseList out;
     auto count = tx.query_one("SELECT COUNT(*)" + from + where, params);
     out.total = count ? count->int64(0) : 0;
@@ -688,6 +719,8 @@ Result<CaseList> Service::list(const CaseQuery& q, const identity::Principal& by
     }
     return out;
   });
+  if (list) mask_all(m.catalog, by, detail::Reading::list, list->cases);
+  return list;
 }
 
 Result<std::vector<Transition>> Service::history(std::string_view id,
@@ -696,6 +729,11 @@ Result<std::vector<Transition>> Service::history(std::string_view id,
   return m.store.read([&](store::Tx& tx) -> Result<std::vector<Transition>> {
     auto r = load(tx, id);
     if (!r || !workflow::may_see(r->c, by)) return case_not_found();
+    // A supervision reading sees the applicant's acts by their role, not by their account.
+    const std::string& applicant = r->c.applicant.user_id;
+    const bool withhold =
+        !applicant.empty() &&
+        detail::disclosure_for(r->c, by, detail::Reading::one) == Disclosure::supervision;
     std::vector<Transition> out;
     for (const auto& e : events::of_subject(tx, "case", id)) {
       Transition t;
@@ -707,7 +745,7 @@ Result<std::vector<Transition>> Service::history(std::string_view id,
         t.to_state = data.value("to", "");
       }
       if (t.action.empty()) t.action = e.type;  // events written by others (ratings, alerts)
-      t.actor_user_id = e.actor.user_id;
+      t.actor_user_id = withhold && e.actor.user_id == applicant ? "" : e.actor.user_id;
       t.actor_role = e.actor.role;
       t.actor_dept_id = e.actor.dept_id;
       t.opinion = e.reason;
@@ -746,7 +784,7 @@ Result<Case> Service::act(std::string_view id, const ActionRequest& a,
   if (req.form_json)
     req.form_json = Json::parse(req.form_json->empty() ? "{}" : *req.form_json).dump();
 
-  return m.store.write([&](store::Tx& tx) -> Result<Case> {
+  auto acted = m.store.write([&](store::Tx& tx) -> Result<Case> {
     auto r = load(tx, id);
     if (!r || !workflow::may_see(r->c, by)) return case_not_found();
     if (req.expected_revision && *req.expected_revision != r->c.revision) {
@@ -795,6 +833,7 @@ Result<Case> Service::act(std::string_view id, const ActionRequest& a,
     fill_clock(tx, out->after, c, now, m.options.yellow_days);
     return std::move(c);
   });
+  return masked(m.catalog, by, std::move(acted));
 }
 
 }  // namespace yiwang::cases

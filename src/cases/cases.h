@@ -20,7 +20,8 @@
 // Scope: applicants see their own cases; officials see the cases whose item belongs to their
 // department or whose workflow has a step for it, and act only where their department and role
 // match the current step; supervisors and admins see all. Everything else is not_found (for
-// cases outside one's scope) or forbidden (visible, but not one's role or step).
+// cases outside one's scope) or forbidden (visible, but not one's role or step). What of the
+// personal data a reader sees is the Disclosure policy below (minimum necessary).
 //
 // Every state change appends an event (type "case.<action-past-tense>", see `event_type`) in the
 // same transaction: actor, role, department, opinion, before and after. Thread-safe: all state is
@@ -30,8 +31,9 @@
 // and the clock readings · cases.cpp filing, reading, listing and acting (rows in, rows and
 // events out) · supervision.cpp sweeps, alerts, roll-ups, the inbox · ratings.cpp 好差评 and
 // rectifications · calendar.cpp the working-day calendar · cockpit.cpp the leaders' summary ·
-// files.cpp uploaded materials · routes_*.cpp the HTTP routes (cases and files, oversight,
-// cockpit) · internal.h what the files share.
+// files.cpp uploaded materials · masking.cpp who sees which personal data (Disclosure) ·
+// routes_*.cpp the HTTP routes (cases and files, oversight, cockpit) · internal.h what the files
+// share.
 #pragma once
 
 #include <chrono>
@@ -154,6 +156,24 @@ struct ClockView {
   core::Alert alert = core::Alert::none;
 };
 
+// How much personal data a case read for a request carries (minimum necessary, 等保 level 3).
+// The service decides it per reader and reading (masking.cpp) and masks the copy it returns:
+//   full        the applicant (their own cases, lists included); an official of a department the
+//               case is routed to, in a handling role (clerk, reviewer, approver), or the clerk
+//               who filed it, reading that one case;
+//   masked      the same officials' lists: identity numbers masked (first 6 and last 4), phones
+//               masked (first 3 and last 4; the applicant's left out), addresses cut to the
+//               district, for the applicant and the form alike;
+//   supervision supervisors (电子监察), admins and anyone else, in one case and in lists: what
+//               supervision needs — case, item, department, state, clock, steps and timestamps —
+//               with the applicant's name reduced to the surname and "*", numbers masked, only
+//               the form's identifiers (masked), addresses (district) and enumerated or numeric
+//               values, and of the materials their names, masked certificate identifiers and
+//               the verification checks (no file hashes, no presentations).
+// A value the policy withholds is empty here and absent from the API document.
+enum class Disclosure { full, masked, supervision };
+std::string_view to_string(Disclosure d);
+
 struct Case {
   std::string id;  // "YW" + yyyymmdd + 8 random digits (申报号)
   std::string item_code;
@@ -180,6 +200,9 @@ struct Case {
   core::Millis updated_at_ms = 0;
   std::optional<ClockView> clock;  // from acceptance on
   std::int64_t revision = 0;       // increases with every change
+  // What this copy carries (see Disclosure). Service::get, list, file and act return copies
+  // masked for their caller; find_case returns the stored case in full.
+  Disclosure disclosure = Disclosure::full;
 };
 
 struct Transition {
@@ -461,11 +484,13 @@ class Service {
   // clerks file for `c.applicant` (window channel). invalid_input names "/item_code",
   // "/form/<field>", "/materials/<i>/sha256", "/applicant/id_number"; not_found for an unknown or
   // inactive item. Runs 秒批 when the item has rules.
+  // The returned case, like those of get, list and act, is masked for `by` (see Disclosure).
   Result<Case> file(const NewCase& c, const identity::Principal& by);
   Result<Case> get(std::string_view id, const identity::Principal& by);
   Result<CaseList> list(const CaseQuery& q, const identity::Principal& by);
   // conflict for an illegal transition (state unchanged), forbidden for the wrong role or step.
   Result<Case> act(std::string_view id, const ActionRequest& a, const identity::Principal& by);
+  // In a supervision reading (see Disclosure) the applicant's own acts carry no user id.
   Result<std::vector<Transition>> history(std::string_view id, const identity::Principal& by);
 
   // Content-addressed upload; the same bytes give the same sha256 (stored once). The type is
@@ -474,7 +499,8 @@ class Service {
   // per client address, and a burst limit per minute; over one: rate_limited with Retry-After.
   Result<FileRef> put_file(std::string_view content_type, std::string_view bytes,
                            const identity::Principal& by, std::string_view remote_address = "");
-  // The uploader, and officials who may see a case naming the file, may download it.
+  // The uploader, and those who may see a case naming the file with the file's content (the
+  // applicant, officials handling it: not a supervision reading), may download it.
   Result<FileContent> get_file(std::string_view sha256, const identity::Principal& by);
 
   // The working-day calendar: built-in 2026 table overlaid with the stored edits.

@@ -240,7 +240,8 @@ Result<FileContent> Service::get_file(std::string_view sha256, const identity::P
                      {sha, by.user_id})) {
       return ref;
     }
-    // Otherwise through a case naming the file that `by` may see.
+    // Otherwise through a case naming the file that `by` may see with its content: the
+    // applicant and the officials handling it, not a supervision reading (masking.cpp).
     auto rows = tx.query(
         "SELECT c.dept_id, c.steps_json, c.applicant_user_id, c.filed_by, c.channel "
         "FROM case_files f JOIN cases c ON c.id = f.case_id WHERE f.sha256 = ?",
@@ -252,7 +253,10 @@ Result<FileContent> Service::get_file(std::string_view sha256, const identity::P
       c.applicant.user_id = r.text(2);
       c.filed_by = r.text(3);
       c.channel = r.text(4);
-      if (workflow::may_see(c, by)) return ref;
+      if (workflow::may_see(c, by) &&
+          detail::disclosure_for(c, by, detail::Reading::one) == Disclosure::full) {
+        return ref;
+      }
     }
     // Or through another module's record (an appeal's or a grid event's photo).
     if (m.options.file_access && m.options.file_access(tx, sha, by)) return ref;

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "cases/cases.h"
 #include "core/rate_limit.h"
@@ -38,6 +41,38 @@ std::vector<std::string> oversight_recipients(store::Tx& tx, std::string_view de
 // Puts `m` (id and created time are assigned here) in each user's inbox.
 void post_inbox(store::Tx& tx, core::Random& random, core::Millis now,
                 const std::vector<std::string>& user_ids, const InboxMessage& m);
+
+// ---- Minimum-necessary personal data (masking.cpp; the policy is Disclosure in cases.h) ------
+
+// One case read by itself, or as a row of a list.
+enum class Reading { one, list };
+
+// The disclosure `viewer` gets of `c` in `reading`, from who they are to the case (applicant,
+// handling official, anyone else); visibility (may_see) is checked before and apart from it.
+Disclosure disclosure_for(const Case& c, const identity::Principal& viewer, Reading reading);
+
+// The copy of `c` that `viewer` may have in `reading`: personal values masked, withheld values
+// empty, `disclosure` set. `form` is the definition of the case's item version (the declared
+// field types say which fields are identity numbers and phones); empty when unknown, then field
+// names and value shapes decide. Pure.
+Case mask_for(const identity::Principal& viewer, const Case& c, Reading reading,
+              const std::vector<catalog::FormField>& form);
+
+// What the policy treats a form value as: an identity number (公民身份号码, 统一社会信用代码), a
+// phone number, an address, a bare value (enumerated, numeric, boolean: kept for supervision) or
+// free text (string, text, date: withheld from supervision). By the declared type (citizen_id,
+// uscc, phone; enum, integer, number, boolean), else by well-known names (…id_number, uscc,
+// …phone, mobile, …address), else by the value's shape (a valid id number or USCC, a mobile or
+// long-distance phone number).
+enum class FieldKind { id_number, phone, address, value, text };
+FieldKind field_kind(std::string_view name, std::string_view declared_type,
+                     const nlohmann::json& value);
+
+// "张*": the first character and one "*" ("" stays "", one character becomes "*").
+std::string mask_name(std::string_view name);
+// The address up to its district or county (…区, …县, …旗; else up to the city, …市); "" when it
+// names none, so that nothing below the district is ever shown.
+std::string district_of(std::string_view address);
 
 // Routes, registered by register_routes(): cases and files (routes_cases.cpp); supervision,
 // inbox, calendar, ratings and rectifications (routes_oversight.cpp).

@@ -21,21 +21,23 @@ Json clock_json(const std::optional<ClockView>& v) {
           {"alert", core::to_string(v->alert)}};
 }
 
-// The case document. In lists the applicant's id number is masked and the phone left out: a
-// queue is glanced at over shoulders; the detail view is what an official works from.
+// The case document of a copy the service masked for its reader (Disclosure, masking.cpp): the
+// values it withheld (empty in a masked copy) are absent. Lists are lean whatever the disclosure:
+// no account id, phone or certificate verification (the case itself has them).
 Json case_json(const Case& c, bool in_list) {
+  const bool full = c.disclosure == Disclosure::full;
   Json applicant = {{"kind", c.applicant.kind},
                     {"name", c.applicant.name},
-                    {"id_number", in_list ? identity::mask_id_number(c.applicant.id_number)
-                                          : c.applicant.id_number},
+                    {"id_number", c.applicant.id_number},
                     {"division_code", c.applicant.division_code}};
   if (!in_list) {
-    applicant["user_id"] = c.applicant.user_id;
-    applicant["phone"] = c.applicant.phone;
+    if (full || !c.applicant.user_id.empty()) applicant["user_id"] = c.applicant.user_id;
+    if (full || !c.applicant.phone.empty()) applicant["phone"] = c.applicant.phone;
   }
   Json materials = Json::array();
   for (const auto& m : c.materials) {
-    Json o = {{"name", m.name}, {"sha256", m.sha256}};
+    Json o = {{"name", m.name}};
+    if (full || !m.sha256.empty()) o["sha256"] = m.sha256;
     if (!m.certificate_id.empty()) o["certificate_id"] = m.certificate_id;
     if (!m.verification_json.empty() && !in_list) {
       o["verification"] = Json::parse(m.verification_json);
@@ -62,31 +64,33 @@ Json case_json(const Case& c, bool in_list) {
   }
   Json form = Json::parse(c.form_json.empty() ? "{}" : c.form_json, nullptr, false);
   if (form.is_discarded()) form = Json::object();
-  return {{"id", c.id},
-          {"item_code", c.item_code},
-          {"item_version", c.item_version},
-          {"item_name", c.item_name},
-          {"dept_id", c.dept_id},
-          {"case_type", c.case_type},
-          {"state", to_string(c.state)},
-          {"applicant", std::move(applicant)},
-          {"channel", c.channel},
-          {"filed_by", c.filed_by},
-          {"form", std::move(form)},
-          {"materials", std::move(materials)},
-          {"steps", std::move(steps)},
-          {"current_step", c.current_step},
-          {"decision", c.decision},
-          {"decision_opinion", c.decision_opinion},
-          {"instant_rule", c.instant_rule},
-          {"procedure", c.procedure ? Json(to_string(*c.procedure)) : Json(nullptr)},
-          {"submitted_at", core::format_instant(c.submitted_at_ms)},
-          {"accepted_at", http::instant_or_null(c.accepted_at_ms)},
-          {"decided_at", http::instant_or_null(c.decided_at_ms)},
-          {"completed_at", http::instant_or_null(c.completed_at_ms)},
-          {"updated_at", core::format_instant(c.updated_at_ms)},
-          {"clock", clock_json(c.clock)},
-          {"revision", c.revision}};
+  Json doc = {{"id", c.id},
+              {"item_code", c.item_code},
+              {"item_version", c.item_version},
+              {"item_name", c.item_name},
+              {"dept_id", c.dept_id},
+              {"case_type", c.case_type},
+              {"state", to_string(c.state)},
+              {"applicant", std::move(applicant)},
+              {"channel", c.channel},
+              {"form", std::move(form)},
+              {"materials", std::move(materials)},
+              {"steps", std::move(steps)},
+              {"current_step", c.current_step},
+              {"decision", c.decision},
+              {"decision_opinion", c.decision_opinion},
+              {"instant_rule", c.instant_rule},
+              {"procedure", c.procedure ? Json(to_string(*c.procedure)) : Json(nullptr)},
+              {"submitted_at", core::format_instant(c.submitted_at_ms)},
+              {"accepted_at", http::instant_or_null(c.accepted_at_ms)},
+              {"decided_at", http::instant_or_null(c.decided_at_ms)},
+              {"completed_at", http::instant_or_null(c.completed_at_ms)},
+              {"updated_at", core::format_instant(c.updated_at_ms)},
+              {"clock", clock_json(c.clock)},
+              {"revision", c.revision},
+              {"disclosure", to_string(c.disclosure)}};
+  if (full || !c.filed_by.empty()) doc["filed_by"] = c.filed_by;
+  return doc;
 }
 
 tl::unexpected<Error> bad(std::string field, std::string zh, std::string en) {

@@ -93,11 +93,6 @@ std::optional<Principal> load_user(store::Tx& tx, std::string_view id) {
   return principal_at(*row);
 }
 
-std::string mask_phone(std::string_view phone) {
-  if (phone.size() < 7) return std::string(phone.size(), '*');
-  return std::string(phone.substr(0, 3)) + "****" + std::string(phone.substr(phone.size() - 4));
-}
-
 // The user as recorded in events: never the password hash, and personal numbers masked because the
 // audit trail is read more widely than the accounts table.
 std::string user_record(const Principal& p) {

@@ -165,6 +165,8 @@ int age_from_citizen_id(std::string_view id, core::Date on);
 std::optional<core::Date> birth_date_of_citizen_id(std::string_view id);
 // "110105********002X": first 6 and last 4 characters kept, for display to others than the owner.
 std::string mask_id_number(std::string_view id);
+// "138****5678": first 3 and last 4 characters kept; shorter than 7 characters, all masked.
+std::string mask_phone(std::string_view phone);
 
 // The role an actor acts in, for event records: officials' highest role (admin > supervisor >
 // approver > reviewer > clerk), "citizen" or "business" otherwise.

@@ -26,7 +26,6 @@ tl::unexpected<Error> admin_only();
 tl::unexpected<Error> no_user();
 // The user as recorded in events: personal numbers masked, never secrets.
 std::string user_record(const Principal& p);
-std::string mask_phone(std::string_view phone);
 bool is_admin(const Principal& p);
 
 Principal principal_at(const store::Row& row, std::size_t base = 0);

@@ -96,4 +96,9 @@ std::string mask_id_number(std::string_view id) {
   return std::string(id.substr(0, 6)) + "********" + std::string(id.substr(id.size() - 4));
 }
 
+std::string mask_phone(std::string_view phone) {
+  if (phone.size() < 7) return std::string(phone.size(), '*');
+  return std::string(phone.substr(0, 3)) + "****" + std::string(phone.substr(phone.size() - 4));
+}
+
 }  // namespace yiwang::identity
