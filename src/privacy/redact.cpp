@@ -90,7 +90,7 @@ constexpr std::array<std::u32string_view, 28> kCompoundSurnames = {
 // Surnames that are also everyday words ("本人应该", "本人尚未"): not a name after a weak context.
 constexpr std::u32string_view kWordlikeSurnames =
     U"于和时明全应成文安路车关党常向万司商师连华简谷甘包宁尚柏解管查高金石单方房白余田叶任付"
-    U"莫龙毛温康齐乔易江曲苗鲁卫米边冷席宫牛从";
+    U"莫龙毛温康齐乔易江曲苗鲁卫米边冷席宫牛从许";
 // Characters that end a name rather than continue it ("我叫李四在…", "本人张伟反映…").
 constexpr std::u32string_view kNameStops =
     U"的了在是住家电手联身现今于反要想和与向因说等也都就已又再到去来从把被让给对为请号年月日这"
@@ -104,7 +104,7 @@ struct NameContext {
   // ends there; a strong one takes such a surname only after filler ("联系人：应晓").
   bool strong;
 };
-constexpr std::array<NameContext, 15> kNameContexts = {{{U"联系人", true},
+constexpr std::array<NameContext, 14> kNameContexts = {{{U"联系人", true},
                                                         {U"联系电话", true},
                                                         {U"姓名", true},
                                                         {U"名字叫", true},
@@ -117,7 +117,6 @@ constexpr std::array<NameContext, 15> kNameContexts = {{{U"联系人", true},
                                                         {U"来电人", true},
                                                         {U"本人", false},
                                                         {U"户主", false},
-                                                        {U"业主", false},
                                                         {U"我是", false}}};
 
 constexpr std::array<std::u32string_view, 4> kIdWords = {U"身份证", U"证件", U"身份号", U"id"};
@@ -133,7 +132,7 @@ constexpr std::array<std::u32string_view, 13> kStandards = {
 // A number followed by one of these is a quantity, not a contact.
 constexpr std::u32string_view kUnits =
     U"元万亿千百块角米平亩吨斤克升人户名位次件个辆台套张年月日天周小分秒%度倍公毫厘里条份棵株盏处"
-    U"起岁";
+    U"起岁㎡㎞㎏℃";
 constexpr std::u32string_view kCurrency = U"\u00A5$\u20AC\u00A3";
 constexpr std::u32string_view kProvinces = U"京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
 constexpr std::u32string_view kChineseNumerals = U"〇零一二三四五六七八九幺";
@@ -321,7 +320,8 @@ void Scan::plates() {
 }
 
 // Below street level: the letters and digits before 栋 幢 单元 楼 层 室 号 ("12栋", "3 单元",
-// "5-2-301室") become "*". Not ordinals (第3层), dates (3月1号) or metro lines (2号线).
+// "5-2-301室"), and a room number right after a building or unit ("4栋104"), become "*". Not
+// ordinals (第3层), dates (3月1号), document numbers (〔2014〕12号) or metro lines (2号线).
 void Scan::house_numbers() {
   for (std::size_t u = 1; u < n_.size(); ++u) {
     const bool unit = in(U"栋幢楼层室号", n_[u]) || at(u, U"单元");
@@ -336,8 +336,19 @@ void Scan::house_numbers() {
     while (b < e && n_[b] == U'-') ++b;
     if (b == e || digits > 6) continue;  // long numbers are the digit scan's
     const std::size_t before = b > 1 && n_[b - 1] == U' ' ? b - 2 : b - 1;
-    if (b > 0 && (n_[before] == U'第' || n_[before] == U'月')) continue;
+    // Not an ordinal (第3层), a date (3月1号) or a document number (〔2014〕12号).
+    if (b > 0 && in(U"第月]〕】)", n_[before])) continue;
     claim(b, u, "*", "address");
+    // The room right after a building or unit: 4栋104, 3单元-501.
+    if (n_[u] != U'栋' && n_[u] != U'幢' && !at(u, U"单元")) continue;
+    std::size_t r = u + (at(u, U"单元") ? 2 : 1);
+    if (r < n_.size() && (n_[r] == U'-' || n_[r] == U' ')) ++r;
+    std::size_t re = r;
+    while (re < n_.size() && is_digit(n_[re]) && !claimed_[re]) ++re;
+    if (re - r >= 3 && re - r <= 4 && (re == n_.size() || !in(kUnits, n_[re]))) {
+      const bool spaced_room = re + 1 < n_.size() && n_[re] == U' ' && in(U"室号", n_[re + 1]);
+      claim(r, spaced_room ? re + 1 : re, "*", "address");  // "501 室" as "*室"
+    }
   }
 }
 
@@ -438,13 +449,23 @@ Class Scan::classify(const Token& t, std::size_t i, std::size_t j) const {
 
   if (first && after_standard(start)) return kSafe;
   if (first && start > 0 && is_letter(n_[start - 1])) return kSafe;  // a code: AP20250012
+  if (last && t.x_end == npos && stop < n_.size() && is_letter(n_[stop])) return kSafe;  // 15m2
+  if (first && start > 0 && n_[start - 1] == U'第') return kSafe;  // 第1606011号
   const std::size_t groups = j - i;
+  if (groups == 1 && count >= 7 && d.find_first_not_of(d[0]) == std::string::npos) {
+    return kSafe;  // 00000000: a mask, not a number
+  }
+  auto size = [&](std::size_t g) { return t.end[g] - t.begin[g]; };
+  if (groups == 2 && size(i) <= 2 && size(i + 1) <= 2 && sep(i + 1).size() == 1 &&
+      in(U"-./", sep(i + 1)[0]) && value(i) >= 1 && value(i) <= 12 && value(i + 1) >= 1 &&
+      value(i + 1) <= 31) {
+    return kSafe;  // a month and day: 09.06, 3/15
+  }
   if ((groups == 2 || groups == 3) && year(i) && count <= 8) {
     bool date = true;
     for (std::size_t g = i + 1; g < j; ++g) {
       const auto s = sep(g);
-      date = date && s.size() == 1 && in(U"-./", s[0]) && s == sep(i + 1) &&
-             t.end[g] - t.begin[g] <= 2;
+      date = date && s.size() == 1 && in(U"-./", s[0]) && s == sep(i + 1) && size(g) <= 2;
     }
     if (date && value(i + 1) >= 1 && value(i + 1) <= 12 &&
         (groups == 2 || (value(i + 2) >= 1 && value(i + 2) <= 31))) {
@@ -452,18 +473,32 @@ Class Scan::classify(const Token& t, std::size_t i, std::size_t j) const {
     }
   }
   if (groups >= 2 && year(i) && count - 4 <= 8) {
-    bool dashes = true;
-    for (std::size_t g = i + 1; g < j; ++g) dashes = dashes && sep(g) == U"-";
-    if (dashes) return kSafe;  // a case number: 2025-0012
+    bool unspaced = true;
+    for (std::size_t g = i + 1; g < j; ++g) {
+      unspaced = unspaced && sep(g).find_first_not_of(U"-()") == std::u32string_view::npos;
+    }
+    if (unspaced) return kSafe;  // a case number: 2025-0012, (2019)006278
   }
   if (groups >= 2) {
     bool years = true;
     for (std::size_t g = i; g < j; ++g) years = years && year(g);
     if (years) return kSafe;  // 2019 2020 2021
   }
-  if (groups == 2 && sep(i + 1) == U"." && t.end[i] - t.begin[i] <= 3 &&
-      (d[0] != '0' || t.end[i] - t.begin[i] == 1)) {
-    return kSafe;  // a decimal: 118.7965
+  if (groups == 2 && sep(i + 1) == U"." && (d[0] != '0' || size(i) == 1) &&
+      (size(i) <= 3 || (size(i) <= 6 && size(i + 1) <= 2))) {
+    return kSafe;  // a decimal: 118.7965, 17983.65
+  }
+  if (groups == 2 && sep(i + 1).find_first_not_of(U"-") == std::u32string_view::npos &&
+      size(i) <= 5 && size(i + 1) <= 5 && d[0] != '0' && value(i + 1) > value(i) &&
+      (count < 7 || d[0] == '1' || (value(i) % 100 == 0 && value(i + 1) % 100 == 0))) {
+    return kSafe;  // a range: 5000-30000 (not a local number's shape: 2345-6789)
+  }
+  if (groups == 2 && d[0] == '0' && size(i) >= 3 && size(i) <= 4 && size(i + 1) == 5 &&
+      (n_[t.begin[i + 1]] == U'1' || n_[t.begin[i + 1]] == U'9')) {
+    return kSafe;  // an area code and a public service number: 0731-12315
+  }
+  if (groups == 1 && (count == 3 || count == 5) && (d[0] == '1' || d[0] == '9')) {
+    return kSafe;  // a public service number: 110, 12345, 96111
   }
   if (last && t.x_end == npos && unit_follows(stop)) return kSafe;
   if (first && currency_precedes(start)) return kSafe;
