@@ -216,8 +216,8 @@ Result<ServiceRequest> describe(grid::Service& grid, const Context& c, const Opt
   // The cell's own code or name, as the request placed it, is public; other typed text is not.
   const bool names_cell =
       submitted.address == e.where.cell_code || submitted.address == e.where.cell_name;
-  r.address = names_cell ? submitted.address
-                         : privacy::public_text(submitted.address, submitted.names);
+  r.address =
+      names_cell ? submitted.address : privacy::public_text(submitted.address, submitted.names);
   if (r.address.empty() || r.address == privacy::kWithheld) {
     r.address = e.where.street_name + " " + e.where.community_name + " " + e.where.cell_name;
   }

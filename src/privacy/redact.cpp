@@ -95,8 +95,8 @@ constexpr std::u32string_view kWordlikeSurnames =
 constexpr std::u32string_view kNameStops =
     U"的了在是住家电手联身现今于反要想和与向因说等也都就已又再到去来从把被让给对为请号年月日这"
     U"那有没不打及或先女称";
-constexpr std::array<std::u32string_view, 8> kHonorifics = {
-    U"先生", U"女士", U"小姐", U"师傅", U"阿姨", U"大爷", U"大妈", U"同志"};
+constexpr std::array<std::u32string_view, 8> kHonorifics = {U"先生", U"女士", U"小姐", U"师傅",
+                                                            U"阿姨", U"大爷", U"大妈", U"同志"};
 
 struct NameContext {
   std::u32string_view word;
@@ -121,20 +121,21 @@ constexpr std::array<NameContext, 14> kNameContexts = {{{U"联系人", true},
 
 constexpr std::array<std::u32string_view, 4> kIdWords = {U"身份证", U"证件", U"身份号", U"id"};
 constexpr std::array<std::u32string_view, 12> kPhoneWords = {
-    U"电话", U"手机", U"座机", U"联系方式", U"微信", U"qq",
-    U"tel",  U"phone", U"mobile", U"致电",   U"来电", U"联系"};
+    U"电话", U"手机",  U"座机",   U"联系方式", U"微信", U"qq",
+    U"tel",  U"phone", U"mobile", U"致电",     U"来电", U"联系"};
 // Filler between a contact word and its number: "手机号码：", "电话是", "QQ#".
 constexpr std::u32string_view kKeywordFiller = U" :,是为号码#";
 
 constexpr std::array<std::u32string_view, 13> kStandards = {
-    U"gb", U"gb/t", U"gb/z", U"db", U"db/t", U"iso", U"iec", U"jgj", U"cjj", U"hj", U"ga", U"ga/t",
-    U"ws"};
+    U"gb",  U"gb/t", U"gb/z", U"db", U"db/t", U"iso", U"iec",
+    U"jgj", U"cjj",  U"hj",   U"ga", U"ga/t", U"ws"};
 // A number followed by one of these is a quantity, not a contact.
 constexpr std::u32string_view kUnits =
     U"元万亿千百块角米平亩吨斤克升人户名位次件个辆台套张年月日天周小分秒%度倍公毫厘里条份棵株盏处"
     U"起岁㎡㎞㎏℃";
 constexpr std::u32string_view kCurrency = U"\u00A5$\u20AC\u00A3";
-constexpr std::u32string_view kProvinces = U"京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
+constexpr std::u32string_view kProvinces =
+    U"京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
 constexpr std::u32string_view kChineseNumerals = U"〇零一二三四五六七八九幺";
 
 // ---- The scan -----------------------------------------------------------------------------------
@@ -539,8 +540,8 @@ void Scan::numbers() {
         break;
       }
       if (matched) continue;
-      if (t.digits[i + 1] - t.digits[i] > kLongest || classify(t, i, i + 1).verdict ==
-                                                            Verdict::unknown) {
+      if (t.digits[i + 1] - t.digits[i] > kLongest ||
+          classify(t, i, i + 1).verdict == Verdict::unknown) {
         hold("unclassified_number");
       } else if ((plain_run += t.digits[i + 1] - t.digits[i]) >= 7) {
         hold("unclassified_number");

@@ -808,11 +808,11 @@ TEST_P(AppealsTest, PublicBoardShowsConsentedAnswersWithoutPersonalData) {
 // and full-width phones and names after contact words; a text with a number it cannot classify
 // is withheld, not published.
 TEST_P(AppealsTest, PublicBoardRedactsSpacedDashedFullWidthNumbersAndContactNames) {
-  NewAppeal variants = appeal(
-      Type::complaint, "联系人王小明反映噪音",
-      "联系人：王小明，电话 138-1234-5678，备用１３８１２３４５６７８，家里 138 1234 5678，"
-      "身份证 1101 0519 9001 0100 1X，或 110105 19900101 001X。我叫李四，姓名：张三。"
-      "幸福小区夜间施工噪音扰民。");
+  NewAppeal variants =
+      appeal(Type::complaint, "联系人王小明反映噪音",
+             "联系人：王小明，电话 138-1234-5678，备用１３８１２３４５６７８，家里 138 1234 5678，"
+             "身份证 1101 0519 9001 0100 1X，或 110105 19900101 001X。我叫李四，姓名：张三。"
+             "幸福小区夜间施工噪音扰民。");
   variants.public_consent = true;
   Appeal a = submit(variants, zhang_);
   NewAppeal unclear = appeal(Type::complaint, "施工噪音", "工地夜间施工，请回电 1234567 找我");
@@ -833,9 +833,9 @@ TEST_P(AppealsTest, PublicBoardRedactsSpacedDashedFullWidthNumbersAndContactName
       EXPECT_EQ("施工噪音", e.title);
       continue;
     }
-    for (const char* leaked : {"王小明", "李四", "张三", "138-1234-5678", "１３８１２３４５６７８",
-                               "138 1234 5678", "1101 0519 9001 0100 1X",
-                               "110105 19900101 001X", "5678", "001X"}) {
+    for (const char* leaked :
+         {"王小明", "李四", "张三", "138-1234-5678", "１３８１２３４５６７８", "138 1234 5678",
+          "1101 0519 9001 0100 1X", "110105 19900101 001X", "5678", "001X"}) {
       EXPECT_EQ(std::string::npos, e.text.find(leaked)) << leaked << " in " << e.text;
       EXPECT_EQ(std::string::npos, e.title.find(leaked)) << leaked << " in " << e.title;
     }

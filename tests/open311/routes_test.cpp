@@ -509,8 +509,8 @@ TEST_P(Open311Test, PublicFeedNeverCarriesPersonalData) {
   for (const char* target : {"/open311/v2/requests.json", "/open311/v2/requests.xml"}) {
     auto r = call("GET", target);
     ASSERT_EQ(200, r.status) << r.body;
-    for (const char* leaked : {"138-1234-5678", "110105 19900101 001X", "王小明", "501 室",
-                               "1234567"}) {
+    for (const char* leaked :
+         {"138-1234-5678", "110105 19900101 001X", "王小明", "501 室", "1234567"}) {
       EXPECT_EQ(std::string::npos, r.body.find(leaked)) << leaked << " in " << target;
     }
   }

@@ -133,8 +133,8 @@ TEST_P(ParticipationTest, ConsultationFromDraftToPublishedFeedback) {
   auto b = service_->add_comment(c->id, "第二条", "夜间免费会导致长期占位，不赞成。", li_);
   ASSERT_TRUE(b) << b.error().message_en;
   clock_.advance(60'000);
-  auto d = service_->add_comment(c->id, "", "整体赞成，望尽快出台。联系人王小明 138-1234-5678",
-                                 ouyang_);
+  auto d =
+      service_->add_comment(c->id, "", "整体赞成，望尽快出台。联系人王小明 138-1234-5678", ouyang_);
   ASSERT_TRUE(d) << d.error().message_en;
   EXPECT_EQ("欧***", d->author);
   refused(service_->add_comment(c->id, "第二条", "建议夜间免费时段延长到早上八点。", zhang_),

@@ -136,16 +136,19 @@ TEST(Redact, TheOldBoardCorpusStillComesOutClean) {
                              "32010619800101123X", "501", "A8B123"}) {
     EXPECT_EQ(std::string::npos, out.find(leaked)) << leaked << " in " << out;
   }
-  for (const char* kept : {"人民路幸福小区", "[电话]", "[身份证号]", "[车牌]", "[姓名]", "[邮箱]"}) {
+  for (const char* kept :
+       {"人民路幸福小区", "[电话]", "[身份证号]", "[车牌]", "[姓名]", "[邮箱]"}) {
     EXPECT_NE(std::string::npos, out.find(kept)) << kept << " missing in " << out;
   }
 }
 
 TEST(Redact, KeepsWhatIsNotReplacedAsTypedAndNeverCutsACharacter) {
   // Full-width punctuation and letters outside a match are not normalised in the output.
-  EXPECT_EQ("（ＡＢＣ）电话：[电话]。", redact("（ＡＢＣ）电话：１３８－１２３４－５６７８。").text);
+  EXPECT_EQ("（ＡＢＣ）电话：[电话]。",
+            redact("（ＡＢＣ）电话：１３８－１２３４－５６７８。").text);
   // Each malformed byte comes out as U+FFFD; the rest is intact.
-  EXPECT_EQ("a\xEF\xBF\xBD\xEF\xBF\xBD" "b [电话]", redact("a\xE4\xB8" "b 13812345678").text);
+  const std::string malformed = std::string("a") + '\xE4' + '\xB8' + "b 13812345678";
+  EXPECT_EQ("a\uFFFD\uFFFDb [电话]", redact(malformed).text);
 }
 
 TEST(PublicText, WithholdsWhatRedactHolds) {
