@@ -420,6 +420,7 @@ Token Scan::token_at(std::size_t i) const {
 
 // What the groups [i, j) of `t` are, as one number. The order is the rule: contact words first,
 // then the specific personal patterns, then what is known to be harmless, then the broad ones.
+// Longer than 80 lines on purpose: one ordered list of rules reads best whole.
 Class Scan::classify(const Token& t, std::size_t i, std::size_t j) const {
   const std::size_t count = t.digits[j] - t.digits[i];
   const bool first = i == 0, last = j == t.begin.size();

@@ -18,10 +18,12 @@
 //     (联系人, 联系电话, 姓名, 我叫, 我是, 本人, 户主, 投诉人 …: a common surname and one or two
 //     characters, or 先生/女士) wherever they recur → "[姓名]"; building, unit, floor, room and
 //     house numbers (the part of an address below street level: 12栋, 3单元, 501室, 8号) → "*".
-//   - Kept readable: short numbers (counts, years, "3 天"), dates (2025-03-01, 2025.3.1),
-//     decimals (118.7965), numbers followed by a unit or preceded by a currency sign (3000 元,
-//     1200000元, ¥1500), year-based case numbers ("2025-0012"), standard numbers
-//     ("GB/T 30428-2013") and codes glued to ASCII letters ("AP20250012").
+//   - Kept readable: short numbers (counts, years, "3 天"), dates and month-day pairs
+//     (2025-03-01, 2025.3.1, 09.06), decimals (118.7965), ranges (5000-30000), public service
+//     numbers (110, 12345, 0731-12315), numbers followed by a unit or preceded by a currency sign
+//     (3000 元, 1200000元, ¥1500), year-based case numbers ("2025-0012", "(2019)006278"),
+//     document numbers (第1606011号, 〔2014〕12号), standard numbers ("GB/T 30428-2013"), codes
+//     glued to ASCII letters ("AP20250012", "15767.51m2") and masks of one repeated digit.
 //   - held: true when something risky remains that redact cannot make safe: a run of seven or
 //     more digits it cannot classify, digit groups interleaved with separators that together hold
 //     seven or more unclassified digits, or seven or more Chinese numerals in a row. A caller
