@@ -45,7 +45,7 @@
 //   acting.cpp     act, AI dispatch, the city-management link, reply checks, limits
 //   reading.cpp    get, list, the public board, the departments' roll-up
 //   auto_dispatch.cpp  the classifier as an event-stream follower
-//   text.cpp       redirect rules, normalising and similarity   redact.cpp  the board's redaction
+//   text.cpp       redirect rules, normalising and similarity
 //   hot_issues.h/.cpp  hot issues (pure)   hot_routes.cpp  their routes and cache
 //   routes.cpp     the appeal routes through the route helper   migrations/  the tables
 #pragma once
@@ -279,7 +279,9 @@ struct DeptRollup {
   std::optional<double> on_time_rate;
 };
 
-// The public board: answered appeals whose appellant consented, personal data removed.
+// The public board: answered appeals whose appellant consented, personal data removed by
+// privacy::public_text (the appellant's name wherever it occurs; a text it holds reads
+// privacy::kWithheld).
 struct BoardEntry {
   std::string id;
   Type type = Type::consult;
@@ -302,11 +304,6 @@ struct Board {
   std::int64_t total = 0;
   std::vector<BoardDept> departments;  // every appeal replied, consented or not; best rate first
 };
-
-// Names, phone numbers, ID numbers, plate numbers, e-mail addresses and house numbers removed
-// from a text meant for the public; `names` are the appellant's own (replaced wherever they
-// occur). Deterministic, pure.
-std::string redact_personal(std::string_view text, const std::vector<std::string>& names = {});
 
 struct Limit {
   Type type = Type::consult;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "appeals/internal.h"
+#include "privacy/redact.h"
 
 namespace yiwang::appeals {
 namespace {
@@ -119,10 +120,10 @@ void board_entries(store::Tx& tx, const core::WorkingCalendar& calendar, int yel
     BoardEntry e;
     e.id = row.text(0);
     e.type = kTypes.stored(row.text(1));
-    e.title = redact_personal(row.text(2), names);
-    e.text = redact_personal(row.text(3), names);
+    e.title = privacy::public_text(row.text(2), names);
+    e.text = privacy::public_text(row.text(3), names);
     e.dept_id = row.text(4);
-    e.reply = redact_personal(row.text(5), names);
+    e.reply = privacy::public_text(row.text(5), names);
     e.created_at_ms = row.int64(6);
     e.replied_at_ms = row.int64(8);
     e.on_time = replied_on_time(calendar, e.created_at_ms, static_cast<int>(row.int64(7)),

@@ -15,7 +15,11 @@
 //
 // Reading: GET requests lists only requests submitted through Open311 (what their submitters
 // made public); reports from the platform's own apps, supervisors and sensors are not exposed.
-// Contact data (email, names, phone, device and account ids) never appears in a GET response.
+// Contact data (email, names, phone, device and account ids) never appears in a GET response,
+// and the citizen's free text (description, address_string) is published only through
+// privacy::public_text: personal data in it replaced (the submitter's names wherever they
+// occur), a description it cannot make safe read as privacy::kWithheld, such an address replaced
+// by the grid cell's names. The grid's own (authenticated) views keep the original text.
 // status is "open" while the grid event is open, "closed" once closed or rejected; status_notes
 // names the loop step in Chinese and English.
 //

@@ -12,6 +12,7 @@
 #include "core/utf8.h"
 #include "events/events.h"
 #include "open311/open311.h"
+#include "privacy/redact.h"
 
 namespace yiwang::generated {
 std::vector<store::Migration> open311_migrations();
@@ -162,8 +163,28 @@ Result<Context> context(grid::Service& grid, identity::Service& identity) {
   return c;
 }
 
+// What a request's own row adds to its grid event: the address as typed and the submitter's
+// names, which the public text must not show wherever they occur.
+struct Submitted {
+  std::string address;
+  std::vector<std::string> names;
+};
+
+constexpr const char* kSubmittedColumns = "address_string, first_name, last_name";
+
+// The Submitted of a row whose columns from `at` are kSubmittedColumns.
+Submitted submitted_of(const store::Row& row, int at) {
+  Submitted s;
+  s.address = row.text(at);
+  const std::string first = row.text(at + 1), last = row.text(at + 2);
+  s.names = {last + first, first + " " + last, last, first};  // redact skips one-character ones
+  return s;
+}
+
+// A request as anyone may read it: the description and the typed address through
+// privacy::public_text (a held address falls back to the grid's place names), no contact data.
 Result<ServiceRequest> describe(grid::Service& grid, const Context& c, const Options& o,
-                                const std::string& id, const std::string& address) {
+                                const std::string& id, const Submitted& submitted) {
   auto d = grid.get(id, c.reader);
   if (!d) {
     if (d.error().code == ErrorCode::not_found) return request_not_found();
@@ -177,7 +198,7 @@ Result<ServiceRequest> describe(grid::Service& grid, const Context& c, const Opt
   r.service_code = e.class_code;
   auto cls = c.classes.find(e.class_code);
   r.service_name = cls != c.classes.end() ? cls->second.minor_name : e.class_name;
-  r.description = e.description;
+  r.description = privacy::public_text(e.description, submitted.names);
   const std::string dept = e.dept_id.empty() ? grid.options().center_dept_id : e.dept_id;
   auto dn = c.dept_names.find(dept);
   r.agency_responsible = dn != c.dept_names.end() ? dn->second : dept;
@@ -192,8 +213,12 @@ Result<ServiceRequest> describe(grid::Service& grid, const Context& c, const Opt
     r.expected_at_ms =
         grid::add_working_ms(c.calendar, base, minutes * 60000LL, grid.options().hours);
   }
-  r.address = address;
-  if (r.address.empty()) {
+  // The cell's own code or name, as the request placed it, is public; other typed text is not.
+  const bool names_cell =
+      submitted.address == e.where.cell_code || submitted.address == e.where.cell_name;
+  r.address =
+      names_cell ? submitted.address : privacy::public_text(submitted.address, submitted.names);
+  if (r.address.empty() || r.address == privacy::kWithheld) {
     r.address = e.where.street_name + " " + e.where.community_name + " " + e.where.cell_name;
   }
   r.lat = e.location.lat;
@@ -610,11 +635,12 @@ Result<std::string> Service::resolve_token(std::string_view token) {
 }
 
 Result<ServiceRequest> Service::request(std::string_view id) {
-  auto row = store_.read([&](store::Tx& tx) -> Result<std::string> {
-    auto r = tx.query_one("SELECT address_string FROM open311_requests WHERE grid_event_id = ?",
+  auto row = store_.read([&](store::Tx& tx) -> Result<Submitted> {
+    auto r = tx.query_one(std::string("SELECT ") + kSubmittedColumns +
+                              " FROM open311_requests WHERE grid_event_id = ?",
                           {std::string(id)});
     if (!r) return request_not_found();
-    return r->text(0);
+    return submitted_of(*r, 0);
   });
   if (!row) return fail(row.error());
   auto ctx = context(grid_, identity_);
@@ -658,13 +684,14 @@ Result<std::vector<ServiceRequest>> Service::requests(const RequestQuery& q) {
   for (std::int64_t offset = 0; out.size() < max; offset += kPage) {
     auto rows = store_.read([&](store::Tx& tx) -> Result<store::Rows> {
       return tx.query(
-          "SELECT grid_event_id, address_string FROM open311_requests WHERE requested_at_ms >= ? "
-          "AND requested_at_ms <= ? ORDER BY requested_at_ms DESC, grid_event_id LIMIT ? OFFSET ?",
+          std::string("SELECT grid_event_id, ") + kSubmittedColumns +
+              " FROM open311_requests WHERE requested_at_ms >= ? AND requested_at_ms <= ? "
+              "ORDER BY requested_at_ms DESC, grid_event_id LIMIT ? OFFSET ?",
           {start, end, kPage, offset});
     });
     if (!rows) return fail(rows.error());
     for (const auto& row : *rows) {
-      auto r = describe(grid_, *ctx, options_, row.text(0), row.text(1));
+      auto r = describe(grid_, *ctx, options_, row.text(0), submitted_of(row, 1));
       if (!r) {
         if (r.error().code == ErrorCode::not_found) continue;
         return fail(r.error());

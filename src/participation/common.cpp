@@ -186,47 +186,4 @@ std::string mask_name(std::string_view name) {
   return out;
 }
 
-std::string scrub(std::string_view text) {
-  std::string out;
-  std::size_t i = 0;
-  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-  auto is_mail = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
-           c == '+';
-  };
-  while (i < text.size()) {
-    if (is_digit(text[i])) {
-      std::size_t j = i;
-      // Digits with the separators people type into phone and card numbers.
-      while (j < text.size() && (is_digit(text[j]) || text[j] == '-' || text[j] == ' ')) ++j;
-      while (j > i && !is_digit(text[j - 1])) --j;
-      std::size_t n = 0;
-      for (std::size_t k = i; k < j; ++k) n += is_digit(text[k]);
-      if (j < text.size() && (text[j] == 'X' || text[j] == 'x') && n == 17) ++j, ++n;
-      if (n >= 7) {
-        out += "***";
-      } else {
-        out.append(text.substr(i, j - i));
-      }
-      i = j;
-      continue;
-    }
-    if (text[i] == '@') {
-      std::size_t a = out.size();
-      while (a > 0 && is_mail(out[a - 1])) --a;
-      std::size_t j = i + 1;
-      while (j < text.size() && is_mail(text[j])) ++j;
-      if (a < out.size() && j > i + 1 &&
-          text.substr(i + 1, j - i - 1).find('.') != std::string_view::npos) {
-        out.resize(a);
-        out += "***";
-        i = j;
-        continue;
-      }
-    }
-    out += text[i++];
-  }
-  return out;
-}
-
 }  // namespace yiwang::participation

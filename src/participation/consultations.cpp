@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "participation/internal.h"
+#include "privacy/redact.h"
 #include "store/record_id.h"
 
 namespace yiwang::participation {
@@ -324,7 +325,16 @@ Result<std::vector<Comment>> Service::comments(std::string_view id,
     }
     sql += " ORDER BY created_at_ms, id";
     std::vector<Comment> out;
-    for (const auto& row : tx.query(sql, params)) out.push_back(comment_from_row(row, by));
+    const bool staff = of_dept(by, c->dept_id);
+    for (const auto& row : tx.query(sql, params)) {
+      Comment m = comment_from_row(row, by);
+      // Public once concluded: others read the matter, not the person.
+      if (!staff && !m.mine) {
+        m.text = privacy::public_text(m.text);
+        if (m.decision) m.decision->reason = privacy::public_text(m.decision->reason);
+      }
+      out.push_back(std::move(m));
+    }
     return out;
   });
 }

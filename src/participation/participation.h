@@ -19,7 +19,10 @@
 // Refusals change nothing. Every change appends an event ("consultation.created", "…published",
 // "…comment_added", "…comment_decided", "…concluded", "survey.created", "…published",
 // "…responded") in the same transaction; before/after carry ids, states and counts only, never
-// names or comment text. Author names are masked (张三 → 张*) before they are stored.
+// names or comment text. Author names are masked (张三 → 张*) before they are stored. What
+// citizens typed reaches other readers only through privacy::public_text: a comment (and its
+// decision's reason) as anyone but its author and the owning department read it, and survey
+// text samples (a text it holds reads privacy::kWithheld).
 //
 // Conflicts carry a reason code (see `reason_code`), which the routes give clients as the problem
 // member `code`: "closed", "not_open", "not_closed", "not_draft", "concluded", "undecided"
@@ -30,7 +33,7 @@
 //
 // Files by concern:
 //   participation.h    this contract            internal.h   Service::Impl and shared helpers
-//   common.cpp         names, conflict reasons, text checks, instants, masking and scrubbing
+//   common.cpp         names, conflict reasons, text checks, instants and masking
 //   service.cpp        who is who, the owning department, list visibility, events
 //   consultations.cpp  drafts, publication, comments, decisions and the feedback
 //   surveys.cpp        questions, responses and the live results
@@ -72,8 +75,6 @@ std::optional<QuestionKind> parse_question_kind(std::string_view s);
 std::optional<core::Millis> parse_instant(std::string_view s);
 // The first character kept, the rest as "*" (at most three): 张三 → 张*, 欧阳娜娜 → 欧***.
 std::string mask_name(std::string_view display_name);
-// Runs of seven or more digits (phone, ID and card numbers) and e-mail addresses replaced by "***".
-std::string scrub(std::string_view text);
 // The conflict reason of an error returned by this module ("closed", …), "" for any other error.
 std::string_view reason_code(const Error& e);
 
@@ -135,7 +136,7 @@ struct Decision {
 struct Comment {
   std::string id;      // "CM" + 16 hex digits
   std::string clause;  // "" = the whole draft
-  std::string text;
+  std::string text;    // redacted for readers other than the author and the department
   std::string author;  // masked display name
   bool mine = false;   // written by the reader
   core::Millis created_at_ms = 0;
@@ -204,7 +205,7 @@ struct QuestionResult {
   std::vector<std::pair<int, std::int64_t>> histogram;       // scale: every point min..max
   std::optional<double> mean;                                // scale, when answered
   std::int64_t answered = 0;                                 // responses that answered it
-  std::vector<std::string> samples;                          // text: ≤ 20 latest, scrubbed
+  std::vector<std::string> samples;  // text: ≤ 20 latest, through privacy::public_text
 };
 
 struct SurveyResults {

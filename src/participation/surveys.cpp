@@ -9,6 +9,7 @@
 
 #include "core/utf8.h"
 #include "participation/internal.h"
+#include "privacy/redact.h"
 #include "store/record_id.h"
 
 namespace yiwang::participation {
@@ -341,7 +342,7 @@ QuestionResult result_of(store::Tx& tx, const Survey& s, const Question& q, cons
            tx.query("SELECT value FROM survey_answers WHERE survey_id = ? AND question_id = ? "
                     "ORDER BY created_at_ms DESC, response_id DESC LIMIT ?",
                     {s.id, q.id, static_cast<std::int64_t>(kMaxSamples)})) {
-        r.samples.push_back(scrub(row.text(0)));
+        r.samples.push_back(privacy::public_text(row.text(0)));
       }
       break;
   }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "appeals/fixture.h"
+#include "privacy/redact.h"
 
 namespace yiwang::appeals {
 namespace {
@@ -801,6 +802,50 @@ TEST_P(AppealsTest, PublicBoardShowsConsentedAnswersWithoutPersonalData) {
   EXPECT_EQ(2, board->departments[0].replied);
   EXPECT_DOUBLE_EQ(1.0, *board->departments[0].on_time_rate);
   EXPECT_EQ(0, service_->board(20, 0, "scjg")->total);
+}
+
+// Regression (#16, item 5): the board's old redaction missed spaced ID numbers, dashed, spaced
+// and full-width phones and names after contact words; a text with a number it cannot classify
+// is withheld, not published.
+TEST_P(AppealsTest, PublicBoardRedactsSpacedDashedFullWidthNumbersAndContactNames) {
+  NewAppeal variants =
+      appeal(Type::complaint, "联系人王小明反映噪音",
+             "联系人：王小明，电话 138-1234-5678，备用１３８１２３４５６７８，家里 138 1234 5678，"
+             "身份证 1101 0519 9001 0100 1X，或 110105 19900101 001X。我叫李四，姓名：张三。"
+             "幸福小区夜间施工噪音扰民。");
+  variants.public_consent = true;
+  Appeal a = submit(variants, zhang_);
+  NewAppeal unclear = appeal(Type::complaint, "施工噪音", "工地夜间施工，请回电 1234567 找我");
+  unclear.public_consent = true;
+  Appeal b = submit(unclear, li_);
+  for (const auto& id : {a.id, b.id}) {
+    step(id, Action::dispatch, dispatcher_, "zjj");
+    step(id, Action::receive, zjj_);
+    step(id, Action::reply, zjj_);
+  }
+
+  auto board = service_->board(20, 0, "");
+  ASSERT_TRUE(board) << board.error().message_en;
+  ASSERT_EQ(2u, board->appeals.size());
+  for (const auto& e : board->appeals) {
+    if (e.id == b.id) {
+      EXPECT_EQ(privacy::kWithheld, e.text);  // 1234567 is nothing it knows: held
+      EXPECT_EQ("施工噪音", e.title);
+      continue;
+    }
+    for (const char* leaked :
+         {"王小明", "李四", "张三", "138-1234-5678", "１３８１２３４５６７８", "138 1234 5678",
+          "1101 0519 9001 0100 1X", "110105 19900101 001X", "5678", "001X"}) {
+      EXPECT_EQ(std::string::npos, e.text.find(leaked)) << leaked << " in " << e.text;
+      EXPECT_EQ(std::string::npos, e.title.find(leaked)) << leaked << " in " << e.title;
+    }
+    EXPECT_NE(std::string::npos, e.text.find("幸福小区夜间施工噪音扰民"));
+    EXPECT_NE(std::string::npos, e.text.find("[身份证号]"));
+  }
+  // Officials keep the original text.
+  auto original = service_->get(a.id, zjj_);
+  ASSERT_TRUE(original) << original.error().message_en;
+  EXPECT_NE(std::string::npos, original->appeal.text.find("138-1234-5678"));
 }
 
 TEST_P(AppealsTest, AutoDispatcherFollowsIntakeOnce) {

@@ -15,6 +15,7 @@
 #include "grid/fixture.h"
 #include "http/http.h"
 #include "open311/open311.h"
+#include "privacy/redact.h"
 #include "support/router_client.h"
 
 namespace yiwang::open311 {
@@ -480,6 +481,55 @@ TEST_P(Open311Test, KeysAreHashedAndAdminsIssueThem) {
   EXPECT_EQ(service_->revoke_key(k->key.id, &clerk_).error().code, ErrorCode::forbidden);
   ASSERT_TRUE(service_->revoke_key(k->key.id, &admin_));
   EXPECT_EQ(service_->check_key(k->secret).error().code, ErrorCode::forbidden);
+}
+
+// Regression (#16, item 5): requests.json published citizens' descriptions verbatim. The public
+// feed now shows them through privacy::public_text; the grid staff still read the original.
+TEST_P(Open311Test, PublicFeedNeverCarriesPersonalData) {
+  auto post = [&](const std::string& description, const std::string& address = "") {
+    auto r = call("POST", "/open311/v2/requests.json",
+                  form({{"api_key", kDemoKey},
+                        {"service_code", "0101"},
+                        {"lat", "31.005"},
+                        {"long", "118.005"},
+                        {"address_string", address},
+                        {"description", description},
+                        {"first_name", "小明"},
+                        {"last_name", "王"}}));
+    EXPECT_EQ(201, r.status) << r.body;
+    auto j = json::parse(r.body, nullptr, false);
+    return j.is_array() && !j.empty() ? j[0].value("service_request_id", "") : std::string();
+  };
+  const std::string leaky =
+      post("垃圾堆在门口，电话 138-1234-5678 身份证 110105 19900101 001X，王小明",
+           "幸福小区 12 栋 3 单元 501 室");
+  const std::string unclear = post("请回电 1234567 找我");
+  clock_.advance(60'000);
+
+  for (const char* target : {"/open311/v2/requests.json", "/open311/v2/requests.xml"}) {
+    auto r = call("GET", target);
+    ASSERT_EQ(200, r.status) << r.body;
+    for (const char* leaked :
+         {"138-1234-5678", "110105 19900101 001X", "王小明", "501 室", "1234567"}) {
+      EXPECT_EQ(std::string::npos, r.body.find(leaked)) << leaked << " in " << target;
+    }
+  }
+  auto list = get_json("/open311/v2/requests.json");
+  ASSERT_EQ(2u, list.size());
+  for (const auto& item : list) {
+    if (item["service_request_id"] == leaky) {
+      EXPECT_EQ("垃圾堆在门口，电话 [电话] 身份证 [身份证号]，[姓名]", item["description"]);
+      EXPECT_EQ("幸福小区 *栋 *单元 *室", item["address"]);
+    } else {
+      EXPECT_EQ(unclear, item["service_request_id"]);
+      EXPECT_EQ(std::string(privacy::kWithheld), item["description"]);  // held, not published
+    }
+  }
+  EXPECT_EQ("垃圾堆在门口，电话 [电话] 身份证 [身份证号]，[姓名]", one(leaky)["description"]);
+  // The grid's own (signed-in) view keeps what the citizen wrote.
+  auto original = grid_->get(leaky, admin_);
+  ASSERT_TRUE(original) << original.error().message_en;
+  EXPECT_NE(std::string::npos, original->event.description.find("138-1234-5678"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Open311Test, ::testing::ValuesIn(yiwang::testing::backends()));

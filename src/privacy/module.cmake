@@ -1,0 +1,1 @@
+yiwang_module(privacy DEPS core)
