@@ -2,13 +2,13 @@
 # Builds the libFuzzer targets of fuzz/ with clang in a build directory of their own and runs each
 # on its seed corpus (docs/fuzzing.md).
 #
-#   scripts/fuzz.sh [--build-dir DIR] [--seconds N] [--jobs J] [TARGET…]
+#   scripts/fuzz.sh [--build-dir DIR] [--seconds N] [--jobs J] [--fresh] [TARGET…]
 #
 # Each target runs N seconds (default 600) with ASan and UBSan; a crash, a leak, a timeout or a
 # broken invariant fails the run, leaving the input in DIR/artifacts/<target>/. New inputs the
-# fuzzer finds go to DIR/corpus/<target>/ (kept between runs); the committed seeds in
-# fuzz/corpus/<target>/ are only read. The test suite's smoke run (ctest fuzz_smoke) is this
-# script with --seconds 20.
+# fuzzer finds go to DIR/corpus/<target>/ (kept between runs unless --fresh); the committed seeds
+# in fuzz/corpus/<target>/ are only read. J is the build's parallelism (default nproc). The test
+# suite's smoke run (ctest fuzz_smoke) is this script with --seconds 20 --fresh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source_dir=$(pwd)
@@ -16,20 +16,34 @@ source_dir=$(pwd)
 build_dir=build-fuzz
 seconds=600
 jobs=$(nproc)
+fresh=0
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --build-dir) build_dir=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --fresh) fresh=1; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
 
 clang=$(command -v clang++ || command -v clang++-14 || true)
 if [ -z "$clang" ]; then
-  echo "fuzz: clang++ is missing; scripts/install-deps.sh installs it (clang, libclang-rt-14-dev)" >&2
+  echo "fuzz: clang++ is missing; scripts/install-deps.sh installs it (package clang)" >&2
+  exit 1
+fi
+# libFuzzer's runtime is a separate Debian package (only recommended by clang).
+probe=$(mktemp -d)
+trap 'rm -rf "$probe"' EXIT
+echo 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }' \
+  >"$probe/probe.cpp"
+if ! "$clang" -fsanitize=fuzzer,address,undefined "$probe/probe.cpp" -o "$probe/probe" \
+    >"$probe/log" 2>&1; then
+  echo "fuzz: $clang cannot link -fsanitize=fuzzer: libFuzzer's runtime is missing;" \
+    "scripts/install-deps.sh installs it (package libclang-rt-14-dev)" >&2
+  cat "$probe/log" >&2
   exit 1
 fi
 
@@ -47,6 +61,7 @@ failed=()
 for t in "${targets[@]}"; do
   corpus="$build_dir/corpus/$t"
   artifacts="$build_dir/artifacts/$t"
+  [ "$fresh" = 1 ] && rm -rf "$corpus"
   mkdir -p "$corpus" "$artifacts"
   log="$build_dir/artifacts/$t.log"
   echo "fuzz: $t for ${seconds}s"

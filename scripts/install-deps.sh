@@ -10,8 +10,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # password quality (等保 口令复杂度): libpwquality with cracklib's dictionary
   libpwquality-dev cracklib-runtime
-  # clang for the -Wthread-safety check of the lock annotations (ctest thread_safety)
-  clang
+  # clang for the -Wthread-safety check of the lock annotations (ctest thread_safety) and the
+  # fuzz targets, with libFuzzer's runtime (only recommended by clang; ctest fuzz_smoke)
+  clang libclang-rt-14-dev
   libqrencode-dev zlib1g-dev libpoppler-cpp-dev libfasttext-dev libgeos-dev
   libmosquitto-dev mosquitto
   curl wrk nginx-light
