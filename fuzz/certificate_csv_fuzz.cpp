@@ -17,9 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view csv(reinterpret_cast<const char*>(data), size);
   auto rows = certificates::detail::parse_import(csv);
   if (!rows) {
-    fuzz::check(rows.error().code == ErrorCode::invalid_input ||
-                    rows.error().code == ErrorCode::too_large,
-                "a refusal is invalid input or too large");
+    fuzz::check(
+        rows.error().code == ErrorCode::invalid_input || rows.error().code == ErrorCode::too_large,
+        "a refusal is invalid input or too large");
     return 0;
   }
   fuzz::check(!rows->empty() && rows->size() <= 10001, "a header and at most 10000 rows");

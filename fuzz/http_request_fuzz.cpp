@@ -44,10 +44,10 @@ const http::Router& router() {
       return http::ok(out);
     };
     for (const char* path :
-         {"/api/v1/cases", "/api/v1/cases/{id}", "/api/v1/cases/{id}/history",
-          "/api/v1/cases/mine", "/api/v1/items/{code}", "/api/v1/items/{code}/versions/{v}",
-          "/ledger/checkpoint", "/ledger/{path...}", "/api/v1/files/{sha256}",
-          "/open311/v2/requests/{file}", "/verify/certificates/{identifier}"}) {
+         {"/api/v1/cases", "/api/v1/cases/{id}", "/api/v1/cases/{id}/history", "/api/v1/cases/mine",
+          "/api/v1/items/{code}", "/api/v1/items/{code}/versions/{v}", "/ledger/checkpoint",
+          "/ledger/{path...}", "/api/v1/files/{sha256}", "/open311/v2/requests/{file}",
+          "/verify/certificates/{identifier}"}) {
       r.add("GET", path, echo);
     }
     for (const char* path : {"/api/v1/cases", "/api/v1/cases/{id}/actions", "/api/v1/sessions"}) {
@@ -121,8 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   fuzz::check(response.status >= 100 && response.status <= 599, "an answer has a status");
   if (response.content_type.find("json") != std::string::npos) {
-    fuzz::check(!Json::parse(response.body, nullptr, false).is_discarded(),
-                "a JSON answer parses");
+    fuzz::check(!Json::parse(response.body, nullptr, false).is_discarded(), "a JSON answer parses");
   }
   return 0;
 }

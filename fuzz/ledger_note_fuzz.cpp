@@ -101,15 +101,16 @@ void tile(std::string_view text) {
 
 void tree(std::string_view bytes) {
   if (bytes.size() < 2) return;
-  const std::int64_t n = 1 + (static_cast<unsigned char>(bytes[0]) << 1 |
-                              (static_cast<unsigned char>(bytes[1]) & 1));
+  const std::int64_t n =
+      1 + (static_cast<unsigned char>(bytes[0]) << 1 | (static_cast<unsigned char>(bytes[1]) & 1));
   std::map<std::pair<int, std::int64_t>, Hash> stored;
   Edge edge;
   std::vector<Hash> leaves;
   for (std::int64_t i = 0; i < n; ++i) {
     leaves.push_back(leaf_hash(bytes.substr(std::min<std::size_t>(i, bytes.size()), 1)));
   }
-  for (const auto& node : integrate(edge, leaves)) stored[{node.id.level, node.id.index}] = node.hash;
+  for (const auto& node : integrate(edge, leaves))
+    stored[{node.id.level, node.id.index}] = node.hash;
   NodeReader read = [&](const std::vector<NodeId>& ids) -> Result<std::vector<Hash>> {
     std::vector<Hash> out;
     for (const auto& id : ids) {
@@ -134,9 +135,9 @@ void tree(std::string_view bytes) {
   const std::int64_t old_size = 1 + index;
   auto old_root = root_hash(old_size, read);
   auto consistency = consistency_proof(old_size, n, read);
-  fuzz::check(old_root && consistency &&
-                  verify_consistency(old_size, n, *old_root, *root, *consistency),
-              "a consistency proof verifies");
+  fuzz::check(
+      old_root && consistency && verify_consistency(old_size, n, *old_root, *root, *consistency),
+      "a consistency proof verifies");
   // Proofs from outside: whatever they say, verification answers without failing.
   std::vector<Hash> junk;
   for (std::size_t i = 2; i + 32 <= bytes.size() && junk.size() < 64; i += 32) {

@@ -59,10 +59,9 @@ void check_xml(const std::string& xml) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace yiwang;
   if (size < 1) return 0;
-  static const char* const kTypes[] = {"application/x-www-form-urlencoded",
-                                       "application/json; charset=utf-8",
-                                       "Application/X-WWW-Form-Urlencoded ; charset=utf-8",
-                                       "text/plain"};
+  static const char* const kTypes[] = {
+      "application/x-www-form-urlencoded", "application/json; charset=utf-8",
+      "Application/X-WWW-Form-Urlencoded ; charset=utf-8", "text/plain"};
   std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
   auto nl = rest.find('\n');
   std::string query(rest.substr(0, nl));
@@ -103,8 +102,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     Json ids = Json::array();
     for (const auto& id : q->ids) ids.push_back(id);
-    check_xml(open311::detail::to_xml("service_requests", {{"ids", ids},
-                                                           {"service_code", q->service_code}}));
+    check_xml(open311::detail::to_xml("service_requests",
+                                      {{"ids", ids}, {"service_code", q->service_code}}));
   }
   return 0;
 }

@@ -49,12 +49,11 @@ std::string sign(std::string_view input) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   unsigned char der[128];
   std::size_t der_len = sizeof der;
-  fuzz::check(key && md && EVP_DigestSignInit(md.get(), nullptr, EVP_sha256(), nullptr,
-                                              key.get()) == 1 &&
-                  EVP_DigestSign(md.get(), der, &der_len,
-                                 reinterpret_cast<const unsigned char*>(input.data()),
-                                 input.size()) == 1,
-              "the harness signs");
+  fuzz::check(
+      key && md && EVP_DigestSignInit(md.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
+          EVP_DigestSign(md.get(), der, &der_len,
+                         reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1,
+      "the harness signs");
   const unsigned char* p = der;
   std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)> sig(
       d2i_ECDSA_SIG(nullptr, &p, long(der_len)), ECDSA_SIG_free);
@@ -121,11 +120,12 @@ void signed_presentation(std::string_view text) {
 
 void status_list(std::string_view text) {
   if (text.size() < 2) return;
-  std::int64_t index = static_cast<unsigned char>(text[0]) << 8 | static_cast<unsigned char>(text[1]);
+  std::int64_t index =
+      static_cast<unsigned char>(text[0]) << 8 | static_cast<unsigned char>(text[1]);
   Json payload = Json::parse(text.substr(2), nullptr, false);
   if (!payload.is_object()) return;
-  auto status = certificates::status_at(jws("statuslist+jwt", payload), index,
-                                        {issuer().public_jwk_json});
+  auto status =
+      certificates::status_at(jws("statuslist+jwt", payload), index, {issuer().public_jwk_json});
   if (status) {
     fuzz::check(*status == certificates::CredentialStatus::valid ||
                     *status == certificates::CredentialStatus::invalid ||

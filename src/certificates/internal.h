@@ -111,7 +111,7 @@ std::vector<std::string> claim_names(const Certificate& c);
 
 Error invalid(std::string field, std::string zh, std::string en);
 
-// ---- CSV import (csv.cpp) -------------------------------------------------------------------------
+// ---- CSV import (csv.cpp) -----------------------------------------------------------------
 
 using CsvRows = std::vector<std::vector<std::string>>;
 // One parsed CSV record per line; RFC 4180 quoting ("" inside quotes), a leading UTF-8 BOM

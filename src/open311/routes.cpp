@@ -3,10 +3,7 @@
 // RFC 9457, because Open311 clients parse that: each handler answers with a response in either
 // case. The routes are open to anyone (the route helper's `open`); a request's API key is the
 // service's check.
-#include <cctype>
-#include <map>
 #include <optional>
-#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -19,14 +16,14 @@ namespace yiwang::open311 {
 
 namespace {
 
-using http::PathParams;
-using http::Request;
-using http::Response;
 using detail::invalid;
 using detail::Json;
 using detail::request_input;
 using detail::request_query;
 using detail::to_xml;
+using http::PathParams;
+using http::Request;
+using http::Response;
 
 constexpr const char* kBase = "/open311/v2";
 constexpr const char* kSpecification = "http://wiki.open311.org/GeoReport_v2";
