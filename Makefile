@@ -3,8 +3,9 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 DEMO_DB ?= var/demo.db
 PORT ?= 8080
+FUZZ_SECONDS ?= 600
 
-.PHONY: all deps build demo test bench clean format
+.PHONY: all deps build demo test fuzz bench clean format
 
 all: build
 
@@ -24,6 +25,10 @@ demo: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# The long fuzz run (docs/fuzzing.md): every target FUZZ_SECONDS (10 minutes) in build-fuzz.
+fuzz: deps
+	scripts/fuzz.sh --seconds $(FUZZ_SECONDS)
+
 bench: build
 	bench/run.sh
 
@@ -31,4 +36,4 @@ format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-fuzz

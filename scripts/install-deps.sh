@@ -12,8 +12,9 @@ packages=(
   libpwquality-dev cracklib-runtime
   # second factor: RFC 6238 TOTP (oath-toolkit's liboath)
   liboath-dev
-  # clang for the -Wthread-safety check of the lock annotations (ctest thread_safety)
-  clang
+  # clang for the -Wthread-safety check of the lock annotations (ctest thread_safety) and the
+  # fuzz targets, with libFuzzer's runtime (only recommended by clang; ctest fuzz_smoke)
+  clang libclang-rt-14-dev
   libqrencode-dev zlib1g-dev libpoppler-cpp-dev libfasttext-dev libgeos-dev
   libmosquitto-dev mosquitto
   curl wrk nginx-light

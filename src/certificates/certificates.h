@@ -24,6 +24,7 @@
 //   service.cpp        construction, rows (certificates, types, departments), reading
 //   types.cpp          certificate types and the standard types
 //   issuance.cpp       issue, issue on case completion, CSV import
+//   csv.cpp            the import's CSV records (pure: fuzz/certificate_csv_fuzz.cpp drives it)
 //   lifecycle.cpp      suspend / reinstate / revoke, expiry
 //   wallet.cpp         the holder's views, presentations and their verification, 用证, 免提交
 //   status_lists.cpp   issuer keys, status lists and issuer metadata

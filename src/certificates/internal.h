@@ -113,6 +113,16 @@ std::vector<Claim> claims_of(const Certificate& c);
 std::vector<std::string> claim_names(const Certificate& c);
 
 Error invalid(std::string field, std::string zh, std::string en);
+
+// ---- CSV import (csv.cpp) -----------------------------------------------------------------
+
+using CsvRows = std::vector<std::vector<std::string>>;
+// One parsed CSV record per line; RFC 4180 quoting ("" inside quotes), a leading UTF-8 BOM
+// skipped, lines of one empty cell dropped. nullopt on an unterminated quote.
+std::optional<CsvRows> parse_csv(std::string_view text);
+// The CSV's records: a header row and at most 10000 data rows. invalid_input for an unterminated
+// quote or no header, too_large beyond 10000 rows.
+Result<CsvRows> parse_import(std::string_view csv);
 tl::unexpected<Error> not_found();
 // An approver or administrator of the department.
 bool may_manage(const identity::Principal& by, std::string_view dept_id);

@@ -191,6 +191,10 @@ Result<Json> parse_object(const Request& request) {
     std::string at = std::to_string(e.byte);
     return fail(ErrorCode::invalid_input, "", "JSON 格式错误（第 " + at + " 字节附近）",
                 "malformed JSON near byte " + at);
+  } catch (const Json::out_of_range&) {
+    // A number beyond double's range (1e400): nlohmann reports it as out_of_range, not as a
+    // parse error; uncaught, it was a 500 (found by fuzz/json_body_fuzz.cpp).
+    return fail(ErrorCode::invalid_input, "", "JSON 数值超出范围", "a JSON number is out of range");
   }
   if (duplicates.duplicate) {
     return fail(ErrorCode::invalid_input, *duplicates.duplicate, "JSON 对象中的成员名重复",

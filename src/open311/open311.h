@@ -30,6 +30,8 @@
 // Files, by concern:
 //   open311.h    this contract
 //   service.cpp  keys, services, intake of requests (as grid events) and reading them
+//   wire.cpp     the wire formats (internal.h): POST bodies and queries parsed, XML written, the
+//                spec's date-times
 //   routes.cpp   the GeoReport v2 routes: open to anyone (the key is the service's check), JSON or
 //                XML by the path's extension, errors in Open311's format
 #pragma once

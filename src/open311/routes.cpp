@@ -3,92 +3,34 @@
 // RFC 9457, because Open311 clients parse that: each handler answers with a response in either
 // case. The routes are open to anyone (the route helper's `open`); a request's API key is the
 // service's check.
-#include <cctype>
-#include <map>
 #include <optional>
-#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "identity/routes.h"
+#include "open311/internal.h"
 #include "open311/open311.h"
 
 namespace yiwang::open311 {
 
 namespace {
 
+using detail::invalid;
+using detail::Json;
+using detail::request_input;
+using detail::request_query;
+using detail::to_xml;
 using http::PathParams;
 using http::Request;
 using http::Response;
-using Json = nlohmann::ordered_json;
 
 constexpr const char* kBase = "/open311/v2";
 constexpr const char* kSpecification = "http://wiki.open311.org/GeoReport_v2";
 
 enum class Format { json, xml };
 
-// ---- XML ----------------------------------------------------------------------------------------
-
-void xml_escape(std::string& out, std::string_view text) {
-  for (unsigned char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 forbids most C0 controls even as references; input is validated, so drop.
-        if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') out += static_cast<char>(c);
-    }
-  }
-}
-
-// The element name of an array's items, as the spec's XML examples name them.
-std::string_view item_name(std::string_view array_name) {
-  static const std::map<std::string_view, std::string_view> names = {
-      {"endpoints", "endpoint"}, {"formats", "format"},   {"attributes", "attribute"},
-      {"values", "value"},       {"services", "service"}, {"service_requests", "request"},
-      {"errors", "error"}};
-  auto it = names.find(array_name);
-  return it != names.end() ? it->second : "item";
-}
-
-void xml_element(std::string& out, std::string_view name, const Json& v) {
-  out += '<';
-  out += name;
-  out += '>';
-  if (v.is_object()) {
-    for (auto it = v.begin(); it != v.end(); ++it) xml_element(out, it.key(), it.value());
-  } else if (v.is_array()) {
-    for (const auto& item : v) xml_element(out, item_name(name), item);
-  } else if (v.is_string()) {
-    xml_escape(out, v.get_ref<const std::string&>());
-  } else if (!v.is_null()) {
-    xml_escape(out, v.dump());
-  }
-  out += "</";
-  out += name;
-  out += '>';
-}
-
-std::string to_xml(std::string_view root, const Json& v) {
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  xml_element(out, root, v);
-  out += '\n';
-  return out;
-}
+// ---- Answers ------------------------------------------------------------------------------------
 
 Response respond(Format f, int status, std::string_view xml_root, const Json& body) {
   Response r;
@@ -143,10 +85,6 @@ Response error(Format f, const Error& e) {
   Response r = respond(f, status, "errors", Json::array({item}));
   if (e.retry_after_s > 0) r.headers.emplace_back("Retry-After", std::to_string(e.retry_after_s));
   return r;
-}
-
-Error invalid(std::string field, std::string zh, std::string en) {
-  return Error{ErrorCode::invalid_input, std::move(field), std::move(zh), std::move(en)};
 }
 
 // "{name}.json" / "{name}.xml" → name and format.
@@ -204,172 +142,6 @@ Json service_json(const ServiceType& s) {
   j["keywords"] = s.keywords;
   j["group"] = s.group;
   return j;
-}
-
-// Parameters of a POST body, form-encoded (the spec) or a JSON object of strings and numbers.
-Result<std::map<std::string, std::string>> post_params(const Request& req) {
-  std::string type = req.header("content-type");
-  type = type.substr(0, type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.pop_back();
-  for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::map<std::string, std::string> out;
-  auto put = [&](std::string k, std::string v) -> Status {
-    if (!out.emplace(k, std::move(v)).second) {
-      return tl::unexpected(invalid(k, "参数重复：" + k, "parameter given twice: " + k));
-    }
-    return {};
-  };
-  if (type == "application/x-www-form-urlencoded") {
-    std::string_view rest = req.body;
-    while (!rest.empty()) {
-      auto amp = rest.find('&');
-      std::string_view pair = rest.substr(0, amp);
-      rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-      if (pair.empty()) continue;
-      auto eq = pair.find('=');
-      auto k = http::percent_decode(pair.substr(0, eq), true);
-      auto v = http::percent_decode(
-          eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-      if (!k || !v) {
-        return tl::unexpected(invalid("", "表单编码有误", "malformed form encoding"));
-      }
-      if (auto s = put(*k, *v); !s) return tl::unexpected(s.error());
-    }
-    return out;
-  }
-  if (type == "application/json") {
-    // The platform's strict reader: size and depth limits, one object, no repeated member.
-    auto j = http::parse_object(req);
-    if (!j) {
-      Error e = j.error();
-      if (!e.field.empty() && e.field.front() == '/') e.field.erase(0, 1);  // Open311 names
-      return tl::unexpected(std::move(e));
-    }
-    for (auto it = j->begin(); it != j->end(); ++it) {
-      const Json& v = it.value();
-      if (v.is_string()) {
-        out[it.key()] = v.get<std::string>();
-      } else if (v.is_number()) {
-        out[it.key()] = v.dump();
-      } else if (!v.is_null()) {
-        return tl::unexpected(invalid(it.key(), "参数须为字符串或数字：" + it.key(),
-                                      "parameter must be a string or a number: " + it.key()));
-      }
-    }
-    return out;
-  }
-  return tl::unexpected(Error{ErrorCode::unsupported_media, "",
-                              "请以 application/x-www-form-urlencoded 或 JSON 提交",
-                              "send application/x-www-form-urlencoded or application/json"});
-}
-
-Result<RequestInput> request_input(const Request& req) {
-  auto params = post_params(req);
-  if (!params) return tl::unexpected(params.error());
-  auto& p = *params;
-  if (!p.count("api_key")) {
-    if (auto q = req.query_param("api_key")) p["api_key"] = *q;  // some clients send it there
-  }
-  RequestInput in;
-  std::map<std::string, std::string*> strings = {{"api_key", &in.api_key},
-                                                 {"service_code", &in.service_code},
-                                                 {"address_string", &in.address_string},
-                                                 {"description", &in.description},
-                                                 {"media_url", &in.media_url},
-                                                 {"email", &in.email},
-                                                 {"first_name", &in.first_name},
-                                                 {"last_name", &in.last_name},
-                                                 {"phone", &in.phone},
-                                                 {"device_id", &in.device_id},
-                                                 {"account_id", &in.account_id}};
-  for (const auto& [k, v] : p) {
-    if (auto it = strings.find(k); it != strings.end()) {
-      *it->second = v;
-    } else if (k == "lat" || k == "long") {
-      double d = 0;
-      std::size_t used = 0;
-      bool ok = !v.empty() && v.size() <= 32 &&
-                v.find_first_not_of("0123456789+-.eE") == std::string::npos;
-      try {
-        if (ok) d = std::stod(v, &used);
-      } catch (const std::exception&) {
-        ok = false;
-      }
-      if (!ok || used != v.size()) {
-        return tl::unexpected(invalid(k, k + " 须为十进制度数", k + " must be decimal degrees"));
-      }
-      (k == "lat" ? in.lat : in.lon) = d;
-    } else if (k == "jurisdiction_id") {
-      // One jurisdiction per server: accepted and ignored, as the spec allows.
-    } else if (k.rfind("attribute[", 0) == 0) {
-      return tl::unexpected(invalid(k, "该服务没有附加属性", "this service has no attributes"));
-    } else {
-      return tl::unexpected(invalid(k, "未知参数：" + k, "unknown parameter: " + k));
-    }
-  }
-  return in;
-}
-
-Result<RequestQuery> request_query(const Request& req) {
-  static const std::set<std::string, std::less<>> known = {
-      "service_request_id", "service_code", "start_date", "end_date", "status",
-      "jurisdiction_id",    "api_key"};
-  std::set<std::string> seen;
-  for (const auto& [k, v] : req.query) {
-    if (!known.count(k)) {
-      return tl::unexpected(invalid(k, "未知参数：" + k, "unknown parameter: " + k));
-    }
-    if (!seen.insert(k).second) {
-      return tl::unexpected(invalid(k, "参数重复：" + k, "parameter given twice: " + k));
-    }
-  }
-  RequestQuery q;
-  if (auto ids = req.query_param("service_request_id")) {
-    std::string_view rest = *ids;
-    while (!rest.empty()) {
-      auto comma = rest.find(',');
-      std::string id(rest.substr(0, comma));
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-      while (!id.empty() && id.front() == ' ') id.erase(0, 1);
-      while (!id.empty() && id.back() == ' ') id.pop_back();
-      if (!id.empty()) q.ids.push_back(id);
-    }
-    if (q.ids.empty()) {
-      return tl::unexpected(
-          invalid("service_request_id", "service_request_id 为空", "service_request_id is empty"));
-    }
-  }
-  if (auto c = req.query_param("service_code")) q.service_code = *c;
-  for (auto [name, slot] :
-       {std::pair{"start_date", &q.start_ms}, std::pair{"end_date", &q.end_ms}}) {
-    if (auto v = req.query_param(name)) {
-      auto t = parse_datetime(*v);
-      if (!t) {
-        return tl::unexpected(invalid(name, std::string(name) + " 须为带时区的 ISO 8601 时间",
-                                      std::string(name) + " must be ISO 8601 with a time zone"));
-      }
-      *slot = *t;
-    }
-  }
-  if (auto s = req.query_param("status")) {
-    bool open = false, closed = false;
-    std::string_view rest = *s;
-    while (!rest.empty() || (!open && !closed)) {
-      auto comma = rest.find(',');
-      std::string_view one = rest.substr(0, comma);
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-      if (one == "open")
-        open = true;
-      else if (one == "closed")
-        closed = true;
-      else {
-        return tl::unexpected(
-            invalid("status", "status 须为 open 或 closed", "status must be open or closed"));
-      }
-    }
-    if (open != closed) q.open = open;
-  }
-  return q;
 }
 
 // The Open311 answer of a result: `ok(value)` in the format asked for, or the error in Open311's

@@ -83,24 +83,6 @@ Result<ApiKey> insert_key(store::Tx& tx, const core::Clock& clock, const std::st
   return k;
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-// Reads exactly `n` digits at s[i].
-bool digits(std::string_view s, std::size_t& i, std::size_t n, int& out) {
-  if (i + n > s.size()) return false;
-  out = 0;
-  for (std::size_t k = 0; k < n; ++k) {
-    char c = s[i + k];
-    if (c < '0' || c > '9') return false;
-    out = out * 10 + (c - '0');
-  }
-  i += n;
-  return true;
-}
-
 // Our own file references only: the platform runs offline, so it never fetches outside media.
 std::optional<std::string> media_sha256(std::string_view url, const Options& o) {
   // base_url is ".../open311/v2"; files live under the same origin.
@@ -280,70 +262,6 @@ Result<ApiKey> ensure_demo_key(store::Store& store, std::string_view secret,
 Result<ApiKey> ensure_demo_key(store::Store& store, std::string_view secret) {
   core::SystemClock clock;
   return ensure_demo_key(store, secret, clock);
-}
-
-std::optional<core::Millis> parse_datetime(std::string_view s) {
-  std::size_t i = 0;
-  int y, mo, d;
-  if (!digits(s, i, 4, y) || i >= s.size() || s[i++] != '-' || !digits(s, i, 2, mo) ||
-      i >= s.size() || s[i++] != '-' || !digits(s, i, 2, d)) {
-    return std::nullopt;
-  }
-  core::Date date{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
-                  std::chrono::day{static_cast<unsigned>(d)}};
-  if (!date.ok()) return std::nullopt;
-  if (i == s.size()) return core::china_midnight(date);
-  if (s[i] != 'T' && s[i] != 't') return std::nullopt;
-  ++i;
-  int h, mi, sec = 0;
-  if (!digits(s, i, 2, h) || i >= s.size() || s[i++] != ':' || !digits(s, i, 2, mi)) {
-    return std::nullopt;
-  }
-  std::int64_t ms = 0;
-  if (i < s.size() && s[i] == ':') {
-    ++i;
-    if (!digits(s, i, 2, sec)) return std::nullopt;
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      std::size_t start = i, scale = 100;
-      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-        if (scale > 0) ms += (s[i] - '0') * static_cast<std::int64_t>(scale);
-        scale /= 10;
-        ++i;
-      }
-      if (i == start || i - start > 9) return std::nullopt;
-    }
-  }
-  if (h > 23 || mi > 59 || sec > 59) return std::nullopt;
-  if (i >= s.size()) return std::nullopt;  // the spec requires a time zone
-  std::int64_t offset_min = 0;
-  if (s[i] == 'Z' || s[i] == 'z') {
-    ++i;
-  } else if (s[i] == '+' || s[i] == '-') {
-    int sign = s[i++] == '-' ? -1 : 1;
-    int oh, om;
-    if (!digits(s, i, 2, oh)) return std::nullopt;
-    if (i < s.size() && s[i] == ':') ++i;
-    if (!digits(s, i, 2, om) || oh > 23 || om > 59) return std::nullopt;
-    offset_min = sign * (oh * 60 + om);
-  } else {
-    return std::nullopt;
-  }
-  if (i != s.size()) return std::nullopt;
-  return static_cast<core::Millis>(core::days_from_epoch(date)) * core::kDayMs +
-         ((h * 60 + mi - offset_min) * 60 + sec) * 1000LL + ms;
-}
-
-std::string format_datetime(core::Millis t) {
-  const core::Millis local = t + core::kChinaOffsetMs;
-  const std::int64_t days = floor_div(local, core::kDayMs);
-  const std::int64_t secs = (local - days * core::kDayMs) / 1000;
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d+08:00",
-                core::format_date(core::date_from_days(static_cast<std::int32_t>(days))).c_str(),
-                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
-                static_cast<int>(secs % 60));
-  return buf;
 }
 
 Service::Service(store::Store& store, const core::Clock& clock, core::Random& random,

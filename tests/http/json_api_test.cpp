@@ -89,6 +89,19 @@ TEST(ParseObject, RejectsDeepNesting) {
   EXPECT_TRUE(ok);
 }
 
+// Regression (fuzz/json_body_fuzz.cpp): a number beyond double's range made nlohmann throw
+// out_of_range, which parse_object did not catch, so the request ended as a 500.
+TEST(ParseObject, NumberOutOfRangeIsInvalidInputNotAnException) {
+  for (const char* body : {R"({"n": 1e400})", R"({"limit":1,"n":-1.5e11330100})", "[1e999]"}) {
+    Result<Json> doc = fail(ErrorCode::internal, "", "", "");
+    ASSERT_NO_THROW(doc = parse_object(json_request(body))) << body;
+    ASSERT_FALSE(doc) << body;
+    EXPECT_EQ(ErrorCode::invalid_input, doc.error().code) << body;
+    ObjectReader reader(json_request(body));
+    EXPECT_FALSE(reader.finish()) << body;
+  }
+}
+
 // --- ObjectReader -----------------------------------------------------------------------------
 
 Json doc(const char* text) {
