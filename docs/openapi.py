@@ -256,14 +256,14 @@ ROUTES = [
     ("get", "/api/v1/openapi.json", "getOpenApi", "platform", "This document", False, None, 200, "AnyObject"),
     ("get", "/assets/common.css", "getCommonCss", "platform", "Stylesheet shared by the built-in web pages", False, None, 200, None),
     ("get", "/api/v1/audit", "listAuditEvents", "platform", "Audit trail (admins; supervisors for case events)", True, None, 200, "Events"),
-    ("post", "/api/v1/auth/login", "login", "identity", "Log in; returns an opaque session token", False, "LoginRequest", 200, "LoginResponse"),
+    ("post", "/api/v1/auth/login", "login", "identity", "Log in; returns an opaque session token (officials also give a TOTP code)", False, "LoginRequest", 200, "LoginResponse"),
     ("post", "/api/v1/auth/logout", "logout", "identity", "End the session", True, None, 204, None),
     ("post", "/api/v1/auth/register", "register", "identity", "Register a citizen or business account", False, "RegisterRequest", 201, "User"),
     ("get", "/api/v1/me", "getMe", "identity", "The logged-in user", True, None, 200, "User"),
     ("get", "/api/v1/users", "listUsers", "identity", "List users (admin)", True, None, 200, "AnyObject"),
     ("post", "/api/v1/users", "createUser", "identity", "Create a user (admin)", True, "NewUser", 201, "User"),
     ("put", "/api/v1/users/{id}/roles", "setUserRoles", "identity", "Replace an official's roles (admin)", True, "AnyObject", 200, "User"),
-    ("post", "/api/v1/users/{id}/unlock", "unlockUser", "identity", "Unlock a locked account (admin)", True, None, 200, "AnyObject"),
+    ("post", "/api/v1/users/{id}/unlock", "unlockUser", "identity", "Clear an account's sign-in delays (admin)", True, None, 200, "AnyObject"),
     ("get", "/api/v1/departments", "listDepartments", "identity", "Departments (public)", False, None, 200, "AnyObject"),
     ("post", "/api/v1/departments", "createDepartment", "identity", "Create a department (admin)", True, "Department", 201, "Department"),
     ("get", "/api/v1/divisions", "listDivisions", "identity", "Administrative divisions (GB/T 2260)", False, None, 200, "AnyObject"),
@@ -397,7 +397,237 @@ ROUTES = [
     ("post", "/api/v1/ai/models/{version}/activate", "activateAiModel", "ai", "Serve another model version, without restart (admin)", True, None, 200, "AnyObject"),
     ("post", "/api/v1/ai/corrections", "correctAiLabel", "ai", "A dispatcher's correction of a label, used by the next training (hotline staff, admin)", True, "AnyObject", 201, "AnyObject"),
     ("post", "/api/v1/ai/reply-check", "checkReply", "ai", "Score a reply to an appeal before it is published: {score, issues[]} (staff)", True, "AnyObject", 200, "AnyObject"),
+    # Security (#16): second factor, password change, deactivation, identity verification, data-use record.
+    ("post", "/api/v1/me/second-factor", "startSecondFactor", "identity", "Start adding a second factor (a new TOTP secret, pending until confirmed)", True, "PasswordBody", 201, "SecondFactor"),
+    ("delete", "/api/v1/me/second-factor", "removeSecondFactor", "identity", "Remove the caller's second factor (citizens and businesses; officials must keep one)", True, "PasswordTotpBody", 204, None),
+    ("post", "/api/v1/me/second-factor/confirm", "confirmSecondFactor", "identity", "Confirm the pending second factor with a code from it; returns one-time recovery codes", True, "TotpBody", 200, "SecondFactor"),
+    ("post", "/api/v1/users/{id}/second-factor", "resetSecondFactor", "identity", "Issue a new second factor to another account (admin; not to oneself)", True, None, 201, "SecondFactor"),
+    ("post", "/api/v1/me/verification", "startVerification", "identity", "Verify one's identity online: a code to the phone the population registry holds for one's id number and name", True, None, 202, "VerificationSent"),
+    ("post", "/api/v1/me/verification/confirm", "confirmVerification", "identity", "Confirm online verification with the code (5 minutes, 5 tries)", True, "CodeBody", 200, "User"),
+    ("post", "/api/v1/users/{id}/verification", "verifyInPerson", "identity", "Verify an account's id number in person (window clerks, after checking the identity card)", True, "VerifyInPersonBody", 200, "User"),
+    ("get", "/api/v1/wallet/uses", "walletUses", "certificates", "The holder's data-use record: which department used which of their certificates, why and in what matter", True, None, 200, "CertificateUses"),
+    ("post", "/api/v1/auth/password", "changePassword", "identity", "Change one's password with the full sign-in credentials (also when it has expired); every session of the account ends", False, "PasswordChange", 204, None),
+    ("put", "/api/v1/users/{id}/active", "setUserActive", "identity", "Deactivate or reactivate an account (admin; not one's own); deactivation ends its sessions", True, "ActiveBody", 200, "AnyObject"),
 ]
+
+
+# Details the route table cannot say: an operation's description and its query parameters.
+DESCRIPTIONS = {'post /api/v1/auth/login': 'Failed sign-ins slow further attempts down instead of locking the '
+                            'account: per account and address, per account (not for addresses it '
+                            'signed in from before, nor with a valid second factor) and per '
+                            'address, each after a few free failures, with waits that double up to '
+                            '15 minutes. An attempt that comes too early is 429 with Retry-After '
+                            'and is not checked; the right password after that wait signs in. '
+                            'Problem types for a right password: mfa-required (no code given), '
+                            'mfa-invalid (wrong, used or expired code), mfa-not-enrolled (an '
+                            'official without a factor: an administrator issues one).',
+ 'get /api/v1/cases': "Officials' lists mask personal data (disclosure `masked` or `supervision`, "
+                      'see Case).',
+ 'get /api/v1/cases/{id}': 'The applicant and the officials handling the case read it in full; '
+                           'supervisors, admins and others read the `supervision` disclosure (see '
+                           'Case).',
+ 'get /api/v1/files/{sha256}': 'The uploader, and those who may read a case naming the file in '
+                               'full (its applicant, officials handling it), may download it; '
+                               'supervisors and admins may not (404).',
+ 'post /api/v1/me/verification': '409 when already verified, when no SMS sender is configured or '
+                                 'when the registry has no match (one answer: no probing); 429 '
+                                 'with Retry-After for a new code within a minute or over five a '
+                                 'day.',
+ 'post /api/v1/auth/password': "Throttled like sign-in; officials give their TOTP code. Officials' "
+                               'passwords expire after 90 days: sign-in then answers 401 with '
+                               'problem type …:password-expired.'}
+
+QUERY_PARAMETERS = {'get /api/v1/certificates/{identifier}': [{'name': 'use_cause',
+                                            'in': 'query',
+                                            'required': False,
+                                            'schema': {'type': 'string'},
+                                            'description': 'Officials: the use cause (用证事由), '
+                                                           'required; the copy returned is '
+                                                           'annotated with it.'},
+                                           {'name': 'matter',
+                                            'in': 'query',
+                                            'required': False,
+                                            'schema': {'type': 'string'},
+                                            'description': 'Officials: the matter of their '
+                                                           'department the certificate is used in, '
+                                                           'case:<case id>, concerning the holder '
+                                                           '(required except for supervisors, '
+                                                           'whose reads are marked for review). '
+                                                           'The holder is told in their inbox.'}]}
+
+# Schemas defined or extended since the table above (security, #16; masking of case documents).
+SCHEMAS.update({'LoginRequest': {'type': 'object',
+                  'properties': {'username': {'type': 'string'},
+                                 'password': {'type': 'string'},
+                                 'totp': {'type': 'string',
+                                          'pattern': '^[0-9]{6}$',
+                                          'description': "The current code of the account's second "
+                                                         'factor (RFC 6238 TOTP: SHA-1, 30 s, 6 '
+                                                         'digits). Required for officials and for '
+                                                         'accounts that enabled one; without it '
+                                                         'the answer is 401 with problem type '
+                                                         'urn:yiwang:problem:mfa-required. A code '
+                                                         'signs in once.'},
+                                 'recovery_code': {'type': 'string',
+                                                   'description': "One of the account's one-time "
+                                                                  'recovery codes, in place of '
+                                                                  'totp.'}},
+                  'additionalProperties': False,
+                  'required': ['username', 'password']},
+ 'User': {'type': 'object',
+          'properties': {'id': {'type': 'string'},
+                         'username': {'type': 'string'},
+                         'kind': {'type': 'string'},
+                         'display_name': {'type': 'string'},
+                         'roles': {'type': 'array', 'items': {'type': 'string'}},
+                         'dept_id': {'type': 'string'},
+                         'division_code': {'type': 'string'},
+                         'id_number_masked': {'type': 'string'},
+                         'second_factor': {'description': 'GET /me: whether the account has an '
+                                                          'active second factor (boolean). POST '
+                                                          '/users: the second factor issued to a '
+                                                          'new official (SecondFactor), shown '
+                                                          'once.',
+                                           'oneOf': [{'type': 'boolean'},
+                                                     {'$ref': '#/components/schemas/SecondFactor'}]},
+                         'assurance': {'enum': ['claimed', 'verified', 'in_person'],
+                                       'description': 'How sure the platform is that the holder is '
+                                                      'the person the id number names: claimed '
+                                                      '(self-registered), verified (population '
+                                                      'registry + one-time code), in_person (a '
+                                                      'window clerk checked the card). '
+                                                      'Certificates, 免提交 and 秒批 bind only from '
+                                                      'verified up.'},
+                         'active': {'type': 'boolean',
+                                    'description': 'false: deactivated (cannot sign in)'}},
+          'additionalProperties': True,
+          'required': ['id', 'username', 'kind']},
+ 'Case': {'type': 'object',
+          'properties': {'id': {'type': 'string', 'description': '办件编号 (申报号)'},
+                         'item_code': {'type': 'string'},
+                         'item_version': {'type': 'integer'},
+                         'item_name': {'type': 'string'},
+                         'dept_id': {'type': 'string'},
+                         'case_type': {'type': 'string'},
+                         'state': {'enum': ['submitted',
+                                            'correction',
+                                            'in_review',
+                                            'suspended',
+                                            'not_accepted',
+                                            'granted',
+                                            'denied',
+                                            'completed',
+                                            'withdrawn']},
+                         'applicant': {'type': 'object',
+                                       'description': 'kind, name, id_number, division_code; on a '
+                                                      'single read also user_id and phone. masked: '
+                                                      'id_number masked (first 6 and last 4 '
+                                                      'characters), no user_id or phone. '
+                                                      'supervision: name reduced to the surname '
+                                                      'and "*", id_number masked, phone masked '
+                                                      '(first 3 and last 4 digits) on a single '
+                                                      'read, no user_id.'},
+                         'channel': {'enum': ['online', 'window']},
+                         'steps': {'type': 'array', 'items': {'$ref': '#/components/schemas/Step'}},
+                         'current_step': {'type': 'integer'},
+                         'decision': {'type': 'string'},
+                         'decision_opinion': {'type': 'string'},
+                         'instant_rule': {'type': 'string'},
+                         'clock': {'oneOf': [{'$ref': '#/components/schemas/Clock'},
+                                             {'type': 'null'}]},
+                         'form': {'type': 'object',
+                                  'description': 'The application form. masked: identity numbers '
+                                                 'and phones masked, addresses cut to the district '
+                                                 '(…区/县/旗, else …市). supervision: only identity '
+                                                 'numbers and phones (masked), addresses '
+                                                 '(district) and enumerated, numeric and boolean '
+                                                 'values; free text and dates are absent.'},
+                         'revision': {'type': 'integer'},
+                         'materials': {'type': 'array',
+                                       'description': 'Each {name, sha256, certificate_id?, '
+                                                      'verification?}; verification only on single '
+                                                      'reads. supervision: no sha256 (and no '
+                                                      'download of the file), certificate_id '
+                                                      'masked, verification only its checks '
+                                                      '(type_name, signature_ok, status_ok, '
+                                                      'validity_ok, holder_ok, verified_at).',
+                                       'items': {'type': 'object'}},
+                         'disclosure': {'enum': ['full', 'masked', 'supervision'],
+                                        'description': 'How much personal data this copy carries '
+                                                       "(see the schema's description)."}},
+          'additionalProperties': True,
+          'required': ['id', 'state'],
+          'description': 'A case as its reader may see it (minimum necessary personal data, '
+                         '`disclosure`). The applicant reads their own cases in full, lists '
+                         'included; officials of a department the case is routed to (clerk, '
+                         'reviewer, approver) or the clerk who filed it read one case in full and '
+                         'lists `masked`; supervisors, admins and anyone else read `supervision` '
+                         'copies in single reads and lists alike. Values a disclosure withholds '
+                         'are absent.'},
+ 'SecondFactor': {'type': 'object',
+                  'description': 'A second factor as handed to its owner, once. recovery_codes '
+                                 'only once confirmed (or when issued by an administrator).',
+                  'properties': {'method': {'const': 'totp'},
+                                 'secret': {'type': 'string', 'description': 'base32'},
+                                 'otpauth_uri': {'type': 'string'},
+                                 'algorithm': {'const': 'SHA1'},
+                                 'digits': {'const': 6},
+                                 'period': {'const': 30},
+                                 'recovery_codes': {'type': 'array', 'items': {'type': 'string'}}},
+                  'required': ['method', 'secret', 'otpauth_uri'],
+                  'additionalProperties': False},
+ 'PasswordBody': {'type': 'object',
+                  'properties': {'password': {'type': 'string'}},
+                  'required': ['password'],
+                  'additionalProperties': False},
+ 'TotpBody': {'type': 'object',
+              'properties': {'totp': {'type': 'string'}},
+              'required': ['totp'],
+              'additionalProperties': False},
+ 'PasswordTotpBody': {'type': 'object',
+                      'properties': {'password': {'type': 'string'}, 'totp': {'type': 'string'}},
+                      'required': ['password', 'totp'],
+                      'additionalProperties': False},
+ 'VerificationSent': {'type': 'object',
+                      'properties': {'channel': {'const': 'sms'},
+                                     'sent_to': {'type': 'string',
+                                                 'description': "the registry's phone, masked"}},
+                      'required': ['channel', 'sent_to'],
+                      'additionalProperties': False},
+ 'CodeBody': {'type': 'object',
+              'properties': {'code': {'type': 'string'}},
+              'required': ['code'],
+              'additionalProperties': False},
+ 'VerifyInPersonBody': {'type': 'object',
+                        'properties': {'method': {'const': 'in_person'}},
+                        'required': ['method'],
+                        'additionalProperties': False},
+ 'CertificateUses': {'type': 'object',
+                     'properties': {'uses': {'type': 'array',
+                                             'items': {'type': 'object',
+                                                       'properties': {'identifier': {'type': 'string'},
+                                                                      'type_name': {'type': 'string'},
+                                                                      'used_by_dept': {'type': 'string'},
+                                                                      'use_cause': {'type': 'string'},
+                                                                      'matter': {'type': 'string'},
+                                                                      'supervisory': {'type': 'boolean'},
+                                                                      'used_at': {'type': 'string',
+                                                                                  'format': 'date-time'}},
+                                                       'additionalProperties': False}}},
+                     'required': ['uses'],
+                     'additionalProperties': False},
+ 'PasswordChange': {'type': 'object',
+                    'properties': {'username': {'type': 'string'},
+                                   'password': {'type': 'string'},
+                                   'new_password': {'type': 'string'},
+                                   'totp': {'type': 'string'},
+                                   'recovery_code': {'type': 'string'}},
+                    'required': ['username', 'password', 'new_password'],
+                    'additionalProperties': False},
+ 'ActiveBody': {'type': 'object',
+                'properties': {'active': {'type': 'boolean'}},
+                'required': ['active'],
+                'additionalProperties': False}})
 
 
 def operation(route):
@@ -405,8 +635,11 @@ def operation(route):
     op = {"operationId": op_id, "summary": summary, "tags": [tag], "responses": {}}
     params = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
               for part in path.split("/") if part.startswith("{")]
+    params += QUERY_PARAMETERS.get(f"{method} {path}", [])
     if params:
         op["parameters"] = params
+    if f"{method} {path}" in DESCRIPTIONS:
+        op["description"] = DESCRIPTIONS[f"{method} {path}"]
     if auth:
         op["security"] = [{"bearer": []}]
     else:
