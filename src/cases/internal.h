@@ -14,6 +14,10 @@
 namespace yiwang::cases {
 
 struct Service::Impl {
+  Impl(store::Store& s, const core::Clock& c, core::Random& r, catalog::Service& cat,
+       identity::Service& ids, Options o)
+      : store(s), clock(c), random(r), catalog(cat), identity(ids), options(std::move(o)) {}
+
   store::Store& store;
   const core::Clock& clock;
   core::Random& random;

@@ -42,6 +42,8 @@ struct Response {
 // Decodes %XX escapes (and '+' as a space when `plus_is_space`, for query strings). Empty when
 // an escape is malformed.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false);
+// %XX for every byte but the RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~).
+std::string percent_encode(std::string_view text);
 
 // Sets request.target, request.path (decoded) and request.query (decoded) from an origin-form
 // target ("/a/b?x=1"). invalid_input when the target is not origin-form or an escape is malformed.

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/digest.h"
+#include "core/names.h"
 #include "core/text.h"
 #include "core/utf8.h"
 #include "events/events.h"
@@ -27,6 +28,7 @@ namespace detail {
 using nlohmann::json;
 
 constexpr int kMaxListLimit = 1000;
+constexpr auto kAssurances = core::enum_names<Assurance>("claimed", "verified", "in_person");
 
 tl::unexpected<Error> invalid(std::string field, std::string zh, std::string en) {
   return fail(ErrorCode::invalid_input, std::move(field), std::move(zh), std::move(en));
@@ -81,7 +83,7 @@ Principal principal_at(const store::Row& row, std::size_t base) {
   p.phone = row.text(base + 6);
   p.dept_id = row.text(base + 7);
   p.roles = roles_from_text(row.text(base + 8));
-  p.assurance = parse_assurance(row.text(base + 9)).value_or(Assurance::claimed);
+  p.assurance = kAssurances.stored(row.text(base + 9));
   p.active = row.int64(base + 10) != 0;
   return p;
 }
@@ -288,11 +290,7 @@ std::optional<Kind> parse_kind(std::string_view s) {
   return std::nullopt;
 }
 
-std::optional<Assurance> parse_assurance(std::string_view s) {
-  for (Assurance a : {Assurance::claimed, Assurance::verified, Assurance::in_person})
-    if (s == to_string(a)) return a;
-  return std::nullopt;
-}
+std::optional<Assurance> parse_assurance(std::string_view s) { return kAssurances.parse(s); }
 
 std::optional<Role> parse_role(std::string_view s) {
   for (Role r : {Role::clerk, Role::reviewer, Role::approver, Role::supervisor, Role::admin})
@@ -300,17 +298,7 @@ std::optional<Role> parse_role(std::string_view s) {
   return std::nullopt;
 }
 
-std::string_view to_string(Assurance a) {
-  switch (a) {
-    case Assurance::claimed:
-      return "claimed";
-    case Assurance::verified:
-      return "verified";
-    case Assurance::in_person:
-      break;
-  }
-  return "in_person";
-}
+std::string_view to_string(Assurance a) { return kAssurances.name(a); }
 
 std::string_view main_role(const Principal& p) {
   switch (p.kind) {

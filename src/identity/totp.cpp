@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "http/http.h"
+
 namespace yiwang::identity::totp {
 namespace {
 
@@ -37,22 +39,6 @@ bool six_digits(std::string_view code) {
   for (char c : code)
     if (c < '0' || c > '9') return false;
   return true;
-}
-
-std::string percent_encode(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -99,8 +85,8 @@ std::optional<std::int64_t> matching_step(std::string_view secret, std::string_v
 
 std::string otpauth_uri(std::string_view issuer, std::string_view account,
                         std::string_view secret) {
-  return "otpauth://totp/" + percent_encode(issuer) + ":" + percent_encode(account) +
-         "?secret=" + std::string(secret) + "&issuer=" + percent_encode(issuer) +
+  return "otpauth://totp/" + http::percent_encode(issuer) + ":" + http::percent_encode(account) +
+         "?secret=" + std::string(secret) + "&issuer=" + http::percent_encode(issuer) +
          "&algorithm=SHA1&digits=6&period=30";
 }
 

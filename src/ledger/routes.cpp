@@ -148,7 +148,9 @@ void register_log_reads(identity::Routes& api, Log& log) {
       [&log](const Request& req, const PathParams&) -> Result<Response> {
         auto asked = query_counts(req, "index", "size");
         if (!asked) return fail(asked.error());
-        const auto [index, size] = *asked;
+        // Plain variables, not a structured binding: lambdas capture them (clang 14 cannot).
+        const auto index = asked->first;
+        const auto size = asked->second;
         auto proof = log.inclusion(index, size);
         if (!proof) return fail(proof.error());
         return log.entry(index).map([&](const Entry& e) {
@@ -165,7 +167,8 @@ void register_log_reads(identity::Routes& api, Log& log) {
       [&log](const Request& req, const PathParams&) -> Result<Response> {
         auto asked = query_counts(req, "old", "new");
         if (!asked) return fail(asked.error());
-        const auto [old_size, new_size] = *asked;
+        const auto old_size = asked->first;
+        const auto new_size = asked->second;
         return log.consistency(old_size, new_size).map([&](const std::vector<Hash>& proof) {
           return immutable(
               Json{{"old", old_size}, {"new", new_size}, {"proof", proof_json(proof)}});

@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/rate_limit.h"
 #include "core/result.h"
 #include "grid/grid.h"
 #include "identity/identity.h"
@@ -65,6 +66,8 @@ struct Options {
   std::string base_url;
   int default_days = 90;   // GET requests without dates: the last 90 days
   int max_results = 1000;  // at most this many requests per GET
+  // Anonymous reports per client address and hour (a phone app posts from the phone's address).
+  int max_requests_per_address_hour = 60;
 };
 
 struct ApiKey {
@@ -98,6 +101,7 @@ struct RequestInput {
   std::string description;
   std::string media_url;
   std::string email, first_name, last_name, phone, device_id, account_id;
+  std::string remote_address;  // the client's address: requests are limited per address
 };
 
 struct Receipt {
@@ -185,6 +189,7 @@ class Service {
   grid::Service& grid_;
   identity::Service& identity_;
   Options options_;
+  core::RateLimiter submissions_{options_.max_requests_per_address_hour, 3600LL * 1000};
 };
 
 // GET /open311/v2/discovery.{json,xml}, services.{fmt}, services/{code}.{fmt},

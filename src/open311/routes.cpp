@@ -234,7 +234,9 @@ void item_routes(identity::Routes& api, Service& service) {
   api.open("GET", base + "/services/{file}", [&service](const Request&, const PathParams& p) {
     auto split = split_format(p.at("file"));
     if (!split) return Result<Response>(error(Format::json, unknown_format()));
-    auto [code, fmt] = *split;
+    // Plain variables, not a structured binding: lambdas capture them (clang 14 cannot).
+    const std::string code = split->first;
+    const Format fmt = split->second;
     return answer(fmt, service.service(code), [&](const ServiceType& s) {
       Json d = Json::object();
       d["service_code"] = s.code;
@@ -246,7 +248,8 @@ void item_routes(identity::Routes& api, Service& service) {
   api.open("GET", base + "/requests/{file}", [&service](const Request& req, const PathParams& p) {
     auto split = split_format(p.at("file"));
     if (!split) return Result<Response>(error(Format::json, unknown_format()));
-    auto [id, fmt] = *split;
+    const std::string id = split->first;
+    const Format fmt = split->second;
     return answer(fmt, only_jurisdiction(req).and_then([&] { return service.request(id); }),
                   [&](const ServiceRequest& r) {
                     return respond(fmt, 200, "service_requests", Json::array({request_json(r)}));
@@ -256,7 +259,8 @@ void item_routes(identity::Routes& api, Service& service) {
   api.open("GET", base + "/tokens/{file}", [&service](const Request&, const PathParams& p) {
     auto split = split_format(p.at("file"));
     if (!split) return Result<Response>(error(Format::json, unknown_format()));
-    auto [token, fmt] = *split;
+    const std::string token = split->first;
+    const Format fmt = split->second;
     return answer(fmt, service.resolve_token(token), [&](const std::string& id) {
       Json item = Json::object();
       item["service_request_id"] = id;

@@ -503,6 +503,11 @@ Result<Receipt> Service::submit(const RequestInput& in) {
   if (in.service_code.empty()) {
     return bad("service_code", "缺少 service_code", "service_code is required");
   }
+  if (auto st = submissions_.check(in.remote_address, clock_.now_ms(), "提交过于频繁，请稍后再试",
+                                   "too many requests from this address; try later");
+      !st) {
+    return fail(st.error());
+  }
   auto r = report_of(in);
   if (!r) return fail(r.error());
   const std::string token = random_.hex(16);

@@ -232,6 +232,7 @@ Result<RequestInput> request_input(const http::Request& req) {
     if (auto q = req.query_param("api_key")) p["api_key"] = *q;  // some clients send it there
   }
   RequestInput in;
+  in.remote_address = req.remote_address;
   std::map<std::string, std::string*> strings = {{"api_key", &in.api_key},
                                                  {"service_code", &in.service_code},
                                                  {"address_string", &in.address_string},

@@ -47,23 +47,9 @@ class CertificateRoutesTest : public Fixture {
                       const std::string& content_type = "application/json") {
     std::string target = path;
     for (const auto& [k, v] : query) {
-      target += (target == path ? "?" : "&") + k + "=" + percent_encode(v);
+      target += (target == path ? "?" : "&") + k + "=" + http::percent_encode(v);
     }
     return client_.call(method, target, body, token, content_type);
-  }
-  static std::string percent_encode(const std::string& v) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : v) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        out += static_cast<char>(c);
-      } else {
-        out += '%';
-        out += hex[c >> 4];
-        out += hex[c & 15];
-      }
-    }
-    return out;
   }
   static json body(const http::Response& r) { return json::parse(r.body, nullptr, false); }
 

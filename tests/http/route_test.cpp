@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "support/router_client.h"
 #include "http/route.h"
+#include "support/router_client.h"
 
 namespace yiwang::http {
 namespace {

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "support/router_client.h"
 #include "http/http.h"
+#include "support/router_client.h"
 
 namespace yiwang::http {
 namespace {
@@ -138,9 +138,9 @@ TEST_F(RouterTest, HeadUsesGetHandler) {
 }
 
 TEST_F(RouterTest, HandlerExceptionIsGenericInternalProblem) {
-  testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStderr();
   auto r = router_.dispatch(make("GET", "/boom"));
-  std::string log = testing::internal::GetCapturedStderr();
+  std::string log = ::testing::internal::GetCapturedStderr();
   EXPECT_EQ(500, r.status);
   EXPECT_EQ("application/problem+json", r.content_type);
   EXPECT_EQ(std::string::npos, r.body.find("hunter2"));
@@ -179,9 +179,9 @@ TEST(Problem, MapsEveryCode) {
   };
   Request req = make("POST", "/api/v1/cases?x=1");
   for (const auto& c : cases) {
-    testing::internal::CaptureStderr();
+    ::testing::internal::CaptureStderr();
     auto r = problem(Error{c.code, "/form/age", "年龄无效", "age is invalid"}, req);
-    testing::internal::GetCapturedStderr();
+    ::testing::internal::GetCapturedStderr();
     EXPECT_EQ(c.status, r.status) << c.type;
     EXPECT_EQ("application/problem+json", r.content_type);
     auto p = body(r);

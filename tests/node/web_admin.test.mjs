@@ -175,7 +175,9 @@ test('admin creates an official with roles, changes them, and creates a departme
     await page.getByTestId('user-role-reviewer').click();
     await checkA11y(page, 'create-user dialog');
     await page.getByTestId('user-create').click();
-    // The official's second factor is shown once, to hand over.
+    // The official's second factor is shown once, to hand over (once the create dialog has gone:
+    // a fading dialog fails the contrast check).
+    await page.getByTestId('user-dialog').waitFor({ state: 'hidden' });
     const secret = (await page.getByTestId('factor-secret').textContent()).trim();
     assert.match(secret, /^[A-Z2-7]{32}$/);
     await checkA11y(page, 'second-factor dialog');

@@ -532,6 +532,31 @@ TEST_P(Open311Test, PublicFeedNeverCarriesPersonalData) {
   EXPECT_NE(std::string::npos, original->event.description.find("138-1234-5678"));
 }
 
+// Finding (#16): anonymous writes were not throttled. Reports are limited per client address
+// (429 with Retry-After, in the spec's error format); another address is not held back.
+TEST_P(Open311Test, ReportsAreLimitedPerClientAddress) {
+  Options limited;
+  limited.max_requests_per_address_hour = 2;
+  Service service(*store_, clock_, random_, *grid_, *ids_, limited);
+  http::Router router;
+  register_routes(router, service, *ids_);
+  yiwang::testing::RouterClient client(router);
+  client.remote_address = "203.0.113.7";
+  const std::string body = form({{"api_key", kDemoKey}, {"service_code", "0101"},
+                                 {"lat", "31.005"}, {"long", "118.005"}});
+  auto post = [&] {
+    return client.call("POST", "/open311/v2/requests.json", body, "",
+                       "application/x-www-form-urlencoded");
+  };
+  EXPECT_EQ(201, post().status);
+  EXPECT_EQ(201, post().status);
+  auto third = post();
+  EXPECT_EQ(429, third.status) << third.body;
+  EXPECT_FALSE(yiwang::testing::header_of(third, "Retry-After").empty());
+  client.remote_address = "203.0.113.8";
+  EXPECT_EQ(201, post().status);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Open311Test, ::testing::ValuesIn(yiwang::testing::backends()));
 
 TEST(Open311Datetime, ParseAndFormat) {
