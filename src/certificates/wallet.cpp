@@ -50,7 +50,7 @@ struct Use {
   core::Millis at_ms = 0;
   events::Actor actor;
   Json data;
-  std::string matter;
+  std::string matter = {};
   bool supervisory = false;
 };
 

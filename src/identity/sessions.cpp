@@ -131,6 +131,93 @@ void record_failure(store::Tx& tx, const core::Clock& clock, const guard::Policy
   }
 }
 
+// Everything sign-in needs to know before it checks anything, in one read.
+Result<Standing> read_standing(store::Store& store, const std::vector<Key>& keys,
+                               std::string_view username, const std::string& address) {
+  return store.read([&](store::Tx& tx) -> Result<Standing> {
+    Standing s;
+    s.attempt.pair = read_counter(tx, keys[0]);
+    s.attempt.account = read_counter(tx, keys[1]);
+    s.attempt.address = read_counter(tx, keys[2]);
+    auto row = tx.query_one(std::string("SELECT ") + kUserColumns +
+                                ", u.password_hash, u.active, u.password_changed_at_ms FROM users u "
+                                "WHERE u.username = ?",
+                            {std::string(username)});
+    if (!row) return s;
+    s.user = principal_at(*row);
+    s.password_hash = row->text(kUserColumnCount);
+    s.active = row->int64(kUserColumnCount + 1) != 0;
+    s.password_changed_at_ms = row->int64(kUserColumnCount + 2);
+    s.attempt.known_address =
+        tx.query_one("SELECT 1 FROM login_addresses WHERE user_id = ? AND address = ?",
+                     {s.user->user_id, address})
+            .has_value();
+    if (auto f = tx.query_one("SELECT secret, last_step FROM second_factors WHERE user_id = ?",
+                              {s.user->user_id})) {
+      s.secret = f->text(0);
+      s.last_step = f->int64(1);
+    }
+    return s;
+  });
+}
+
+// The second factor's part of the answer to a right password. `now`: an answer given at once
+// and not counted (none enrolled, none given); `refusal`: a wrong code, counted as a failure.
+struct FactorCheck {
+  std::optional<Error> now;
+  std::optional<Error> refusal;
+  bool recovery = false;  // a recovery code stands in for the TOTP code
+};
+
+FactorCheck check_factor(const Standing& s, const SecondFactor& factor,
+                         const std::optional<std::int64_t>& step, bool officials_need_one) {
+  FactorCheck c;
+  const bool needs = s.user && (!s.secret.empty() ||
+                                (s.user->is_official() && officials_need_one));
+  if (!needs) return c;
+  if (s.secret.empty()) {
+    c.now = factor_error("mfa-not-enrolled", "", "账号尚未绑定动态口令，请联系管理员发放",
+                         "this account has no second factor yet; ask an administrator for one")
+                .value();
+  } else if (factor.totp.empty() && factor.recovery_code.empty()) {
+    c.now = factor_error("mfa-required", "/totp", "请输入动态口令（身份验证器中的 6 位数字）",
+                         "enter the 6-digit code from your authenticator app")
+                .value();
+  } else {
+    c.recovery = !step && !factor.recovery_code.empty();
+    if (!step && !c.recovery) {
+      c.refusal = factor_error("mfa-invalid", "/totp", "动态口令错误或已使用",
+                               "wrong or already used code")
+                      .value();
+    }
+  }
+  return c;
+}
+
+// A right sign-in: the account's counters cleared, the address remembered, the code's step (or
+// the recovery code) used up.
+void record_success(store::Tx& tx, const core::Clock& clock, const Principal& user,
+                    std::string_view username, const std::string& address, core::Millis now,
+                    const std::optional<std::int64_t>& step, const std::string* recovery_code) {
+  tx.exec("DELETE FROM login_failures WHERE username = ? AND scope IN ('pair', 'account')",
+          {std::string(username)});
+  tx.exec(
+      "INSERT INTO login_addresses (user_id, address, last_login_ms) VALUES (?, ?, ?) "
+      "ON CONFLICT (user_id, address) DO UPDATE SET last_login_ms = excluded.last_login_ms",
+      {user.user_id, address, now});
+  if (step) {
+    tx.exec("UPDATE second_factors SET last_step = ? WHERE user_id = ?", {*step, user.user_id});
+  } else if (recovery_code) {
+    tx.exec("UPDATE recovery_codes SET used_at_ms = ? WHERE user_id = ? AND code_hash = ?",
+            {now, user.user_id, core::sha256_hex(*recovery_code)});
+    events::append(tx, clock,
+                   {.type = "user.recovery_code_used",
+                    .subject_type = "user",
+                    .subject_id = user.user_id,
+                    .actor = actor_of(user)});
+  }
+}
+
 }  // namespace
 
 // A new session for a right password: expired ones of the user are purged here, where the user
@@ -192,31 +279,7 @@ Result<LoginResult> Service::sign_in(std::string_view username, std::string_view
   const std::vector<Key> keys = keys_of(username, address);
   const core::Millis now = clock_.now_ms();
 
-  auto read = store_.read([&](store::Tx& tx) -> Result<Standing> {
-    Standing s;
-    s.attempt.pair = read_counter(tx, keys[0]);
-    s.attempt.account = read_counter(tx, keys[1]);
-    s.attempt.address = read_counter(tx, keys[2]);
-    auto row = tx.query_one(std::string("SELECT ") + kUserColumns +
-                                ", u.password_hash, u.active, u.password_changed_at_ms FROM users u "
-                                "WHERE u.username = ?",
-                            {std::string(username)});
-    if (!row) return s;
-    s.user = principal_at(*row);
-    s.password_hash = row->text(kUserColumnCount);
-    s.active = row->int64(kUserColumnCount + 1) != 0;
-    s.password_changed_at_ms = row->int64(kUserColumnCount + 2);
-    s.attempt.known_address =
-        tx.query_one("SELECT 1 FROM login_addresses WHERE user_id = ? AND address = ?",
-                     {s.user->user_id, address})
-            .has_value();
-    if (auto f = tx.query_one("SELECT secret, last_step FROM second_factors WHERE user_id = ?",
-                              {s.user->user_id})) {
-      s.secret = f->text(0);
-      s.last_step = f->int64(1);
-    }
-    return s;
-  });
+  auto read = read_standing(store_, keys, username, address);
   if (!read) return fail(read.error());
   Standing& s = *read;
 
@@ -237,27 +300,11 @@ Result<LoginResult> Service::sign_in(std::string_view username, std::string_view
   } else {
     burn_verify(password);  // same cost as a known user: no enumeration by timing
   }
-  const bool needs_factor =
-      s.user && (!s.secret.empty() ||
-                 (s.user->is_official() && options_.officials_need_second_factor));
-  bool recovery = false;
-  std::optional<Error> refusal;  // the answer to a right password with a missing or wrong factor
-  if (match && needs_factor) {
-    if (s.secret.empty()) {
-      return factor_error("mfa-not-enrolled", "", "账号尚未绑定动态口令，请联系管理员发放",
-                          "this account has no second factor yet; ask an administrator for one");
-    }
-    if (factor.totp.empty() && factor.recovery_code.empty()) {
-      return factor_error("mfa-required", "/totp", "请输入动态口令（身份验证器中的 6 位数字）",
-                          "enter the 6-digit code from your authenticator app");
-    }
-    recovery = !step && !factor.recovery_code.empty();
-    if (!step && !recovery) {
-      refusal = factor_error("mfa-invalid", "/totp", "动态口令错误或已使用",
-                             "wrong or already used code").value();
-    }
-  }
-
+  const FactorCheck fc =
+      match ? check_factor(s, factor, step, options_.officials_need_second_factor) : FactorCheck{};
+  if (fc.now) return fail(*fc.now);
+  const bool recovery = fc.recovery;
+  const std::optional<Error>& refusal = fc.refusal;
   const bool ok = match && !refusal;
   // 等保: officials' passwords expire; the right credentials then only change it.
   if (ok && !new_password_hash && s.user->is_official() &&
@@ -277,24 +324,8 @@ Result<LoginResult> Service::sign_in(std::string_view username, std::string_view
     if (ok && recovery && !recovery_code_unused(tx, s.user->user_id, factor.recovery_code)) {
       // fall through to the failure below
     } else if (ok) {
-      tx.exec("DELETE FROM login_failures WHERE username = ? AND scope IN ('pair', 'account')",
-              {std::string(username)});
-      tx.exec(
-          "INSERT INTO login_addresses (user_id, address, last_login_ms) VALUES (?, ?, ?) "
-          "ON CONFLICT (user_id, address) DO UPDATE SET last_login_ms = excluded.last_login_ms",
-          {s.user->user_id, address, now});
-      if (step) {
-        tx.exec("UPDATE second_factors SET last_step = ? WHERE user_id = ?",
-                {*step, s.user->user_id});
-      } else if (recovery) {
-        tx.exec("UPDATE recovery_codes SET used_at_ms = ? WHERE user_id = ? AND code_hash = ?",
-                {now, s.user->user_id, core::sha256_hex(factor.recovery_code)});
-        events::append(tx, clock_,
-                       {.type = "user.recovery_code_used",
-                        .subject_type = "user",
-                        .subject_id = s.user->user_id,
-                        .actor = actor_of(*s.user)});
-      }
+      record_success(tx, clock_, *s.user, username, address, now, step,
+                     recovery ? &factor.recovery_code : nullptr);
       if (new_password_hash) {
         tx.exec("UPDATE users SET password_hash = ?, password_changed_at_ms = ? WHERE id = ?",
                 {*new_password_hash, now, s.user->user_id});
@@ -313,7 +344,8 @@ Result<LoginResult> Service::sign_in(std::string_view username, std::string_view
       succeeded = true;
       return {};
     }
-    record_failure(tx, clock_, options_.throttle, keys, s.user ? s.user->user_id : std::string(), address, now);
+    record_failure(tx, clock_, options_.throttle, keys, s.user ? s.user->user_id : std::string(),
+                   address, now);
     return {};
   });
   if (!st) return fail(st.error());

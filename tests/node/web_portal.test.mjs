@@ -264,4 +264,19 @@ test('a registered person verifies their identity online on a phone', { skip }, 
     await screenshot(page, 'portal-account-verified-phone');
     assert.deepEqual(page.problems, []);
   });
+  // The same page in English and in 适老化 mode, on a desktop.
+  const session = await signIn(username, 'portal-test-1');
+  await withBrowser(async (browser) => {
+    for (const [lang, elder] of [['en', false], ['zh', true]]) {
+      const page = await openPage(browser, { viewport: DESKTOP, lang, elder, user: null });
+      await page.addInitScript((s) => {
+        sessionStorage.setItem('yiwang.token', s.token);
+        sessionStorage.setItem('yiwang.user', JSON.stringify(s.user));
+      }, session);
+      await goto(page, '/my/account');
+      await page.getByTestId('account-assurance').waitFor();
+      await assertAccessible(page, `account ${lang}${elder ? ' 适老化' : ''}`);
+      assert.deepEqual(page.problems, []);
+    }
+  });
 });
