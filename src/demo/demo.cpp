@@ -49,7 +49,9 @@ const std::vector<Account>& demo_accounts() {
       {"shencha", Kind::official, "审查员 王芳", "scjg", {Role::reviewer}, "审查"},
       {"juece", Kind::official, "决定人 赵强", "scjg", {Role::approver}, "决定"},
       {"jiancha", Kind::official, "电子监察员 陈静", "zwfw", {Role::supervisor}, "电子监察"},
-      {"admin", Kind::official, "系统管理员", "zwfw", {Role::admin}, "管理员"},
+      {"admin", Kind::official, "系统管理员", "zwfw", {Role::admin}, "系统管理员"},
+      {"anquan", Kind::official, "安全管理员 周敏", "zwfw", {Role::security_admin}, "安全管理员"},
+      {"shenji", Kind::official, "审计管理员 吴刚", "zwfw", {Role::auditor}, "审计管理员"},
   };
   return accounts;
 }

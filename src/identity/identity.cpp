@@ -44,12 +44,29 @@ tl::unexpected<Error> admin_only() {
               "only administrators may do this");
 }
 
+tl::unexpected<Error> security_admin_only() {
+  return fail(ErrorCode::forbidden, "", "只有安全管理员可以管理账号、角色和第二因素",
+              "only security administrators manage accounts, roles and second factors");
+}
+
 tl::unexpected<Error> no_user() {
   return fail(ErrorCode::not_found, "", "用户不存在", "no such user");
 }
 
 bool is_admin(const Principal& p) {
   return p.is_official() && p.has_role(Role::admin);
+}
+
+bool is_security_admin(const Principal& p) {
+  return p.is_official() && p.has_role(Role::security_admin);
+}
+
+Status check_role_separation(const std::set<Role>& roles) {
+  if (std::count_if(roles.begin(), roles.end(), is_administrator_role) > 1) {
+    return invalid("/roles", "系统管理员、安全管理员和审计管理员须由不同账号担任（三员分立）",
+                   "the system, security and audit administrator roles need separate accounts");
+  }
+  return {};
 }
 
 std::string roles_text(const std::set<Role>& roles) {
@@ -223,6 +240,7 @@ Status check_new_user(const NewUser& u, core::Date today) {
       if (u.roles.empty()) {
         return invalid("/roles", "工作人员至少须有一个角色", "officials need at least one role");
       }
+      if (Status s = check_role_separation(u.roles); !s) return fail(s.error());
       break;
   }
   if (u.kind != Kind::official) {
@@ -280,8 +298,16 @@ std::string_view to_string(Role r) {
       return "supervisor";
     case Role::admin:
       return "admin";
+    case Role::security_admin:
+      return "security_admin";
+    case Role::auditor:
+      return "auditor";
   }
   return "clerk";
+}
+
+bool is_administrator_role(Role r) {
+  return r == Role::admin || r == Role::security_admin || r == Role::auditor;
 }
 
 std::optional<Kind> parse_kind(std::string_view s) {
@@ -293,7 +319,8 @@ std::optional<Kind> parse_kind(std::string_view s) {
 std::optional<Assurance> parse_assurance(std::string_view s) { return kAssurances.parse(s); }
 
 std::optional<Role> parse_role(std::string_view s) {
-  for (Role r : {Role::clerk, Role::reviewer, Role::approver, Role::supervisor, Role::admin})
+  for (Role r : {Role::clerk, Role::reviewer, Role::approver, Role::supervisor, Role::admin,
+                 Role::security_admin, Role::auditor})
     if (s == to_string(r)) return r;
   return std::nullopt;
 }
@@ -309,7 +336,8 @@ std::string_view main_role(const Principal& p) {
     case Kind::official:
       break;
   }
-  for (Role r : {Role::admin, Role::supervisor, Role::approver, Role::reviewer, Role::clerk})
+  for (Role r : {Role::admin, Role::security_admin, Role::auditor, Role::supervisor,
+                 Role::approver, Role::reviewer, Role::clerk})
     if (p.has_role(r)) return to_string(r);
   return "official";
 }
@@ -339,7 +367,7 @@ void Service::burn_verify(std::string_view password) {
 
 Result<Principal> Service::create_user(const NewUser& user, const Principal* by,
                                        Enrolment* issued) {
-  if (by && !is_admin(*by)) return admin_only();
+  if (by && !is_security_admin(*by)) return security_admin_only();
   return create(user, by, false, issued);
 }
 
@@ -466,11 +494,12 @@ Result<std::vector<Principal>> Service::list_users(int limit, int offset) {
 
 Status Service::set_roles(std::string_view user_id, const std::set<Role>& roles,
                           const Principal& by) {
-  if (!is_admin(by)) return admin_only();
-  if (by.user_id == user_id && !roles.count(Role::admin)) {
-    return fail(ErrorCode::conflict, "/roles", "不能移除自己的管理员角色",
-                "administrators cannot drop their own admin role");
+  if (!is_security_admin(by)) return security_admin_only();
+  if (by.user_id == user_id) {
+    return fail(ErrorCode::forbidden, "/roles", "不能更改自己的角色",
+                "no one changes their own roles");
   }
+  if (Status s = check_role_separation(roles); !s) return s;
   return store_.write([&](store::Tx& tx) -> Status {
     auto before = load_user(tx, user_id);
     if (!before) return no_user();
@@ -496,7 +525,7 @@ Status Service::set_roles(std::string_view user_id, const std::set<Role>& roles,
 }
 
 Status Service::set_active(std::string_view user_id, bool active, const Principal& by) {
-  if (!is_admin(by)) return admin_only();
+  if (!is_security_admin(by)) return security_admin_only();
   if (by.user_id == user_id) {
     return fail(ErrorCode::forbidden, "", "不能停用或启用自己的账号",
                 "administrators cannot change their own account's state");

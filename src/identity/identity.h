@@ -47,7 +47,15 @@ namespace yiwang::identity {
 enum class Kind { citizen, business, official };
 
 // Official roles. Names are the API strings.
-enum class Role { clerk, reviewer, approver, supervisor, admin };
+// The three administrators of 等保 level 3 are kept apart (三员分立): `admin` (系统管理员) runs the
+// system (catalog, calendars, certificate types, knowledge base, departments), `security_admin`
+// (安全管理员) manages accounts, roles and second factors, `auditor` (审计管理员) reads and exports
+// the audit trail. An account holds at most one of the three, none does another's job, and no one
+// changes their own roles.
+enum class Role { clerk, reviewer, approver, supervisor, admin, security_admin, auditor };
+
+// True for the three administrator roles (they are mutually exclusive on one account).
+bool is_administrator_role(Role r);
 
 // How sure the platform is that the account's holder is the person (or business) its id number
 // names, lowest first. A self-registered number is only `claimed`; `verified` came through a

@@ -23,10 +23,14 @@ inline constexpr std::size_t kUserColumnCount = 11;
 tl::unexpected<Error> invalid(std::string field, std::string zh, std::string en);
 tl::unexpected<Error> unauthenticated();
 tl::unexpected<Error> admin_only();
+tl::unexpected<Error> security_admin_only();
 tl::unexpected<Error> no_user();
 // The user as recorded in events: personal numbers masked, never secrets.
 std::string user_record(const Principal& p);
 bool is_admin(const Principal& p);
+bool is_security_admin(const Principal& p);
+// Invalid unless `roles` holds at most one of the three administrator roles (三员分立).
+Status check_role_separation(const std::set<Role>& roles);
 
 Principal principal_at(const store::Row& row, std::size_t base = 0);
 std::optional<Principal> load_user(store::Tx& tx, std::string_view id);

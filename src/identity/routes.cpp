@@ -10,11 +10,12 @@ using http::PathParams;
 using http::Request;
 using http::Response;
 
-bool is_admin(const Principal& p) {
-  return p.is_official() && p.has_role(Role::admin);
+bool is_security_admin(const Principal& p) {
+  return p.is_official() && p.has_role(Role::security_admin);
 }
 
-// Full personal numbers only for the owner and administrators; others see the masked form.
+// Full personal numbers only for the owner and the security administrators who manage accounts;
+// others see the masked form.
 Json user_json(const Principal& p, const Principal* viewer) {
   Json roles = Json::array();
   for (Role r : p.roles) roles.push_back(to_string(r));
@@ -28,7 +29,7 @@ Json user_json(const Principal& p, const Principal* viewer) {
          {"id_number_masked", mask_id_number(p.id_number)},
          {"assurance", to_string(p.assurance)},
          {"active", p.active}};
-  if (viewer && (viewer->user_id == p.user_id || is_admin(*viewer))) {
+  if (viewer && (viewer->user_id == p.user_id || is_security_admin(*viewer))) {
     j["id_number"] = p.id_number;
     j["phone"] = p.phone;
   }
@@ -43,9 +44,9 @@ Json department_json(const Department& d) {
           {"parent_id", d.parent_id}};
 }
 
-tl::unexpected<Error> admins_only() {
-  return fail(ErrorCode::forbidden, "", "只有管理员可以执行此操作",
-              "only administrators may do this");
+tl::unexpected<Error> security_admins_only() {
+  return fail(ErrorCode::forbidden, "", "只有安全管理员可以管理账号",
+              "only security administrators manage accounts");
 }
 
 // Reads a "roles" array of role names; errors name the element ("/roles/0").
@@ -255,7 +256,7 @@ void add_session_routes(Routes& api, Service& service) {
 void add_directory_routes(Routes& api, Service& service) {
   api.add("GET", "/api/v1/users",
           [&](const Request& req, const PathParams&, const Principal& who) -> Result<Json> {
-            if (!is_admin(who)) return admins_only();
+            if (!is_security_admin(who)) return security_admins_only();
             auto page = http::page_of(req);
             if (!page) return fail(page.error());
             auto users = service.list_users(page->limit, page->offset);

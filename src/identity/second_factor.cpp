@@ -159,9 +159,9 @@ Status Service::remove_second_factor(const Principal& who, std::string_view pass
 }
 
 Result<Enrolment> Service::reset_second_factor(std::string_view user_id, const Principal* by) {
-  if (by && !is_admin(*by)) return admin_only();
+  if (by && !is_security_admin(*by)) return security_admin_only();
   if (by && by->user_id == user_id) {
-    return fail(ErrorCode::forbidden, "", "不能为自己重置动态口令，请由另一名管理员办理",
+    return fail(ErrorCode::forbidden, "", "不能为自己重置动态口令，请由另一名安全管理员办理",
                 "administrators cannot reset their own second factor; another one must");
   }
   const std::string secret = totp::new_secret(random_);

@@ -403,7 +403,7 @@ Result<Principal> Service::authenticate(std::string_view token) {
 
 
 Status Service::unlock(std::string_view user_id, const Principal& by) {
-  if (!is_admin(by)) return admin_only();
+  if (!is_security_admin(by)) return security_admin_only();
   return store_.write([&](store::Tx& tx) -> Status {
     auto user = load_user(tx, user_id);
     if (!user) return no_user();
