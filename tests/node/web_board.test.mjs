@@ -268,7 +268,6 @@ let hotData = null;
 // Four people report the same broken street lamp at the same place.
 async function hotSetup() {
   if (hotData) return hotData;
-  const admin = await signIn('admin');
   const ids = [];
   for (const text of CLUSTER) {
     const citizen = await newCitizen();

@@ -240,7 +240,7 @@ export default {
         by: '{role}',
         dept: '{dept}',
         opinion: '意见',
-        roles: { citizen: '申请人', business: '申请企业', clerk: '窗口受理人员', reviewer: '审查人员', approver: '决定人员', supervisor: '监察人员', admin: '管理员', system: '系统', other: '工作人员' },
+        roles: { citizen: '申请人', business: '申请企业', clerk: '窗口受理人员', reviewer: '审查人员', approver: '决定人员', supervisor: '监察人员', admin: '系统管理员', security_admin: '安全管理员', auditor: '审计管理员', system: '系统', other: '工作人员' },
         actions: {
           submit: '提交申请', accept: '受理', reject: '不予受理', request_correction: '要求补正', resubmit: '补正后重新提交',
           approve: '审查通过', disapprove: '审查不通过', grant: '准予许可', deny: '不予许可', complete: '办结',
@@ -547,7 +547,7 @@ export default {
         by: '{role}',
         dept: '{dept}',
         opinion: 'Opinion',
-        roles: { citizen: 'Applicant', business: 'Applicant business', clerk: 'Counter clerk', reviewer: 'Reviewer', approver: 'Approver', supervisor: 'Supervisor', admin: 'Administrator', system: 'System', other: 'Official' },
+        roles: { citizen: 'Applicant', business: 'Applicant business', clerk: 'Counter clerk', reviewer: 'Reviewer', approver: 'Approver', supervisor: 'Supervisor', admin: 'System administrator', security_admin: 'Security administrator', auditor: 'Audit administrator', system: 'System', other: 'Official' },
         actions: {
           submit: 'Submitted', accept: 'Accepted', reject: 'Not accepted', request_correction: 'Correction requested', resubmit: 'Correction submitted',
           approve: 'Review passed', disapprove: 'Review failed', grant: 'Granted', deny: 'Denied', complete: 'Completed',

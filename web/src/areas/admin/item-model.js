@@ -14,7 +14,10 @@ export const TONGBAN_SCOPES = ['', '全国', '跨省', '跨市', '跨县'];
 export const LIMIT_UNITS = ['working_days', 'natural_days'];
 export const FIELD_TYPES = ['string', 'text', 'integer', 'number', 'boolean', 'date', 'enum', 'citizen_id', 'uscc', 'phone'];
 export const STEP_KINDS = ['review', 'decide'];
-export const ROLES = ['clerk', 'reviewer', 'approver', 'supervisor', 'admin'];
+// Roles a workflow step may name, and every official role (a user's): the three administrators
+// (系统管理员, 安全管理员, 审计管理员) are kept apart, at most one per account.
+export const STEP_ROLES = ['clerk', 'reviewer', 'approver', 'supervisor', 'admin'];
+export const ROLES = ['clerk', 'reviewer', 'approver', 'supervisor', 'admin', 'security_admin', 'auditor'];
 export const RULE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'in', 'starts_with', 'exists'];
 export const APPLICANT_FACTS = ['applicant.kind', 'applicant.age', 'applicant.division_code', 'applicant.open_cases_same_item'];
 const NUMERIC_FACTS = new Set(['applicant.age', 'applicant.open_cases_same_item']);
