@@ -139,8 +139,8 @@ TEST_P(AppealsApiTest, MattersForAnotherChannelAreRefusedNamingIt) {
 TEST_P(AppealsApiTest, AnAppealIsAMatterToUseTheAppellantsCertificatesIn) {
   const std::string citizen = login("zhangsan");
   auto wallet = call_json("GET", "/api/v1/wallet/certificates", nullptr, citizen, 200);
-  ASSERT_FALSE(wallet["certificates"].empty()) << "the demo issues zhangsan certificates";
-  const std::string identifier = wallet["certificates"][0].value("identifier", "");
+  ASSERT_FALSE(wallet["items"].empty()) << "the demo issues zhangsan certificates";
+  const std::string identifier = wallet["items"][0].value("identifier", "");
 
   const std::string id = call_json("POST", "/api/v1/appeals", complaint(), citizen, 201).value("id", "");
   act(id, login("12345.clerk"), {{"action", "dispatch"}, {"dept_id", "zjj"}});

@@ -94,6 +94,17 @@ class CasesTest : public testing::CasesFixture {
     return verified(user(u));
   }
 
+  // A registered 80-year-old whose id number is only claimed (not verified).
+  identity::Principal claimed_person() {
+    identity::NewUser u;
+    u.username = "claims";
+    u.kind = identity::Kind::citizen;
+    u.display_name = "老周";
+    u.id_number = testing::citizen_id("11010519400101010");
+    u.division_code = "320115";
+    return user(u);
+  }
+
   Case file(const char* code, const identity::Principal& by, const std::string& shop = "老王面馆") {
     NewCase c;
     c.item_code = code;
@@ -240,13 +251,7 @@ TEST_P(CasesTest, ImmediateCaseCompletesOnAcceptance) {
 // #16: 秒批 grants without a person looking, so never to a merely claimed id number — anyone can
 // type a stranger's (an 80-year-old's, for the elderly allowance). An official reviews instead.
 TEST_P(CasesTest, AClaimedIdentityGetsNoInstantApproval) {
-  identity::NewUser u;
-  u.username = "claims";
-  u.kind = identity::Kind::citizen;
-  u.display_name = "老周";
-  u.id_number = testing::citizen_id("11010519400101010");
-  u.division_code = "320115";
-  identity::Principal claimed = user(u);
+  identity::Principal claimed = claimed_person();
   ASSERT_EQ(identity::Assurance::claimed, claimed.assurance);
   Case c = file(kInstant, claimed);
   EXPECT_EQ(State::submitted, c.state);
@@ -266,13 +271,7 @@ TEST_P(CasesTest, AnItemsMinimumAssuranceHoldsForOnlineFiling) {
   bad.min_assurance = "strong";
   EXPECT_EQ("/min_assurance", catalog_->publish(bad, admin_).error().field);
 
-  identity::NewUser u;
-  u.username = "claims";
-  u.kind = identity::Kind::citizen;
-  u.display_name = "老周";
-  u.id_number = testing::citizen_id("11010519400101010");
-  u.division_code = "320115";
-  identity::Principal claimed = user(u);
+  identity::Principal claimed = claimed_person();
   identity::Principal online = claimed;  // as after the registry match and the SMS code
   online.assurance = identity::Assurance::verified;
 

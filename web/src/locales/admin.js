@@ -39,6 +39,7 @@ export default {
         stepKind: { review: '审查', decide: '决定' },
         role: { clerk: '窗口受理', reviewer: '审查', approver: '决定', supervisor: '电子监察', admin: '系统管理员', security_admin: '安全管理员', auditor: '审计管理员' },
         kind: { citizen: '个人', business: '企业', official: '工作人员' },
+        assurance: { claimed: '注册即可', verified: '须完成实名核验（在线或窗口）', in_person: '须到窗口当面核验' },
         depth: { 1: 'Ⅰ 级（信息公开）', 2: 'Ⅱ 级（在线预审）', 3: 'Ⅲ 级（网上受理）', 4: 'Ⅳ 级（全程网办）' },
       },
       items: {
@@ -96,7 +97,7 @@ export default {
           code: '实施编码', codeHint: '不超过 24 位字母或数字，创建后不能修改', basic_code: '基本编码', name: '事项名称',
           item_type: '事项类型（A.1）', exercise_level: '行使层级（A.2）', dept_id: '实施部门', joint_dept_ids: '联办部门',
           service_objects: '服务对象（A.4）', handling_forms: '办理形式（A.5）', case_type: '办件类型（A.6）', tongban_scope: '通办范围',
-          online_depth: '网办深度', max_visits: '到现场次数', result_name: '审批结果名称', result_certificate_type: '结果证照类型',
+          online_depth: '网办深度', max_visits: '到现场次数', min_assurance: '在线申办所需实名核验', result_name: '审批结果名称', result_certificate_type: '结果证照类型',
           legal_basis: '设定依据', acceptance_conditions: '受理条件', procedure: '办理流程说明',
           legal_limit: '法定办结时限', promised_limit: '承诺办结时限', limit_unit: '时限单位', limit_note: '时限说明',
           fee: '是否收费', fee_basis: '收费依据及标准', place: '办理地点', hours: '办理时间', consult_phone: '咨询电话', supervise_phone: '监督投诉电话',
@@ -373,6 +374,7 @@ export default {
         stepKind: { review: 'Review', decide: 'Decision' },
         role: { clerk: 'Clerk', reviewer: 'Reviewer', approver: 'Approver', supervisor: 'Supervisor', admin: 'System administrator', security_admin: 'Security administrator', auditor: 'Audit administrator' },
         kind: { citizen: 'Citizen', business: 'Business', official: 'Staff' },
+        assurance: { claimed: 'Any registered account', verified: 'A verified identity (online or at a window)', in_person: 'Identity checked in person at a window' },
         depth: { 1: 'Level I (information)', 2: 'Level II (online pre-check)', 3: 'Level III (online acceptance)', 4: 'Level IV (fully online)' },
       },
       items: {
@@ -430,7 +432,7 @@ export default {
           code: 'Implementation code', codeHint: 'Up to 24 letters or digits; cannot change later', basic_code: 'Basic code', name: 'Item name',
           item_type: 'Item type (A.1)', exercise_level: 'Exercise level (A.2)', dept_id: 'Implementing department', joint_dept_ids: 'Joint departments',
           service_objects: 'Service objects (A.4)', handling_forms: 'Handling forms (A.5)', case_type: 'Case type (A.6)', tongban_scope: 'Cross-region scope',
-          online_depth: 'Online depth', max_visits: 'Visits in person', result_name: 'Result name', result_certificate_type: 'Result certificate type',
+          online_depth: 'Online depth', max_visits: 'Visits in person', min_assurance: 'Identity check needed to apply online', result_name: 'Result name', result_certificate_type: 'Result certificate type',
           legal_basis: 'Legal basis', acceptance_conditions: 'Acceptance conditions', procedure: 'Procedure',
           legal_limit: 'Statutory time limit', promised_limit: 'Promised time limit', limit_unit: 'Limit unit', limit_note: 'Note on the limit',
           fee: 'Charges a fee', fee_basis: 'Fee basis and amount', place: 'Place', hours: 'Opening hours', consult_phone: 'Enquiry phone', supervise_phone: 'Complaints phone',

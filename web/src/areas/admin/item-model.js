@@ -52,6 +52,7 @@ export function emptyItem() {
     case_type: '2',
     online_depth: 4,
     max_visits: 0,
+    min_assurance: 'claimed',
     result_name: '',
     result_certificate_type: '',
     place: '',
@@ -308,7 +309,7 @@ export function dryRunBody(form, values, applicant) {
 export function sectionOf(path) {
   const top = String(path || '').split('/')[1] || '';
   const sections = {
-    basic: ['code', 'basic_code', 'name', 'item_type', 'exercise_level', 'dept_id', 'joint_dept_ids', 'service_objects', 'handling_forms', 'case_type', 'tongban_scope', 'online_depth', 'max_visits', 'result_name', 'result_certificate_type'],
+    basic: ['code', 'basic_code', 'name', 'item_type', 'exercise_level', 'dept_id', 'joint_dept_ids', 'service_objects', 'handling_forms', 'case_type', 'tongban_scope', 'online_depth', 'max_visits', 'min_assurance', 'result_name', 'result_certificate_type'],
     legal: ['legal_basis', 'acceptance_conditions', 'procedure'],
     limits: ['legal_limit', 'promised_limit', 'limit_unit', 'limit_note', 'fee', 'fee_basis', 'place', 'hours', 'consult_phone', 'supervise_phone'],
     materials: ['materials'],
