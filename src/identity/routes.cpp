@@ -267,7 +267,10 @@ void add_directory_routes(Routes& api, Service& service) {
           });
 
   api.add("POST", "/api/v1/users",
-          [&](const Request& req, const PathParams&, const Principal& who) {
+          [&](const Request& req, const PathParams&, const Principal& who) -> Result<Response> {
+            // Who may call is checked before the body is read: a caller who may not act learns
+            // nothing of the rules (the service checks again, authoritatively).
+            if (!is_security_admin(who)) return security_admins_only();
             Enrolment issued;
             return new_user_of(req, /*allow_official=*/true)
                 .and_then([&](const NewUser& u) { return service.create_user(u, &who, &issued); })
@@ -281,6 +284,7 @@ void add_directory_routes(Routes& api, Service& service) {
 
   api.add("PUT", "/api/v1/users/{id}/active",
           [&](const Request& req, const PathParams& p, const Principal& who) -> Result<Json> {
+            if (!is_security_admin(who)) return security_admins_only();
             http::ObjectReader r(req);
             auto active = r.optional_bool("active");
             if (!r.failed() && !active) {
@@ -315,6 +319,7 @@ void add_directory_routes(Routes& api, Service& service) {
 
   api.add("PUT", "/api/v1/users/{id}/roles",
           [&](const Request& req, const PathParams& p, const Principal& who) -> Result<Json> {
+            if (!is_security_admin(who)) return security_admins_only();
             auto roles = parse_roles_body(req);
             if (!roles) return fail(roles.error());
             const std::string& id = p.at("id");
@@ -338,7 +343,11 @@ void add_directory_routes(Routes& api, Service& service) {
   });
 
   api.add("POST", "/api/v1/departments",
-          [&](const Request& req, const PathParams&, const Principal& who) {
+          [&](const Request& req, const PathParams&, const Principal& who) -> Result<Response> {
+            if (!who.is_official() || !who.has_role(Role::admin)) {
+              return fail(ErrorCode::forbidden, "", "只有系统管理员可以设立部门",
+                          "only system administrators create departments");
+            }
             return parse_department(req)
                 .and_then([&](const Department& d) { return service.create_department(d, &who); })
                 .map([](const Department& d) { return http::created(department_json(d)); });
