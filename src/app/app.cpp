@@ -64,8 +64,8 @@ std::unique_ptr<store::Store> open_store(const Config& config) {
 std::vector<store::Migration> all_migrations() {
   std::vector<store::Migration> all;
   for (auto list :
-       {events::migrations(), audit::migrations(), identity::migrations(), catalog::migrations(), cases::migrations(),
-        certificates::migrations(), ledger::migrations(), assistant::migrations(),
+       {events::migrations(), audit::migrations(), identity::migrations(), catalog::migrations(),
+        cases::migrations(), certificates::migrations(), ledger::migrations(), assistant::migrations(),
         appeals::migrations(), ai::migrations(), grid::migrations(), iot::migrations(),
         open311::migrations(), participation::migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
@@ -160,8 +160,6 @@ cases::CertificateCheck certificate_check(certificates::Service& certs) {
   };
 }
 
-// 用证 by need: "case:<id>" is a matter of the official's department (the handling department)
-// that concerns the case's applicant.
 // The matters an official may use a certificate in (用证 by need, #16): a case, an appeal or a
 // grid event that their department handles, concerning the certificate's holder. The answer is
 // the id number of the person the matter concerns ("" when no verified person: nothing matches).

@@ -32,7 +32,6 @@ std::optional<std::string> stored_head(store::Tx& tx) {
   return row->text(0);
 }
 
-
 }  // namespace
 
 std::vector<store::Migration> migrations() {
@@ -94,10 +93,10 @@ Result<Integrity> check(store::Store& store, const core::Clock& clock) {
     };
     std::int64_t sealed_after = 0;
     for (bool more = true; more && !out.broken_at;) {
-      store::Rows seals = tx.query(
-          "SELECT seq, hash FROM audit_chain WHERE seq > ? ORDER BY seq LIMIT " +
-              std::to_string(kPage),
-          {sealed_after});
+      store::Rows seals =
+          tx.query("SELECT seq, hash FROM audit_chain WHERE seq > ? ORDER BY seq LIMIT " +
+                       std::to_string(kPage),
+                   {sealed_after});
       more = seals.size() == static_cast<std::size_t>(kPage);
       for (const auto& seal : seals) {
         const std::int64_t seq = seal.int64(0);
@@ -172,9 +171,9 @@ Result<Export> export_range(store::Store& store, const core::Clock& clock, core:
     std::int64_t after = 0;
     const std::int64_t last = any ? span->int64(1) : 0;
     if (any) {
-      auto before = tx.query_one(
-          "SELECT seq, hash FROM audit_chain WHERE seq < ? ORDER BY seq DESC LIMIT 1",
-          {span->int64(0)});
+      auto before =
+          tx.query_one("SELECT seq, hash FROM audit_chain WHERE seq < ? ORDER BY seq DESC LIMIT 1",
+                       {span->int64(0)});
       if (before) {
         after = before->int64(0);
         prev = before->text(1);
@@ -185,7 +184,8 @@ Result<Export> export_range(store::Store& store, const core::Clock& clock, core:
           "SELECT e.seq, e.at_ms, e.type, e.subject_type, e.subject_id, e.actor_user_id, "
           "e.actor_role, e.actor_dept_id, e.reason, e.before_json, e.after_json, e.data_json, "
           "c.hash FROM events e JOIN audit_chain c ON c.seq = e.seq WHERE e.seq > ? AND e.seq <= ? "
-          "ORDER BY e.seq LIMIT " + std::to_string(kPage),
+          "ORDER BY e.seq LIMIT " +
+              std::to_string(kPage),
           {after, last});
       more = rows.size() == static_cast<std::size_t>(kPage);
       for (const auto& r : rows) {

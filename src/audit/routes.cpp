@@ -53,16 +53,17 @@ Result<events::Filter> filter_of(const http::Request& req) {
 }
 
 Json integrity_json(const Integrity& i) {
-  return Json{{"verified", i.verified},
-              {"events", i.events},
-              {"sealed_through", i.sealed_through},
-              {"unsealed", i.unsealed},
-              {"head", i.head},
-              {"broken_at", i.broken_at ? Json(*i.broken_at) : Json(nullptr)},
-              {"problem", i.problem},
-              {"checked_at", core::format_instant(i.checked_at)},
-              {"retention_days", kRetentionDays},
-              {"oldest_at", i.oldest_at ? Json(core::format_instant(*i.oldest_at)) : Json(nullptr)}};
+  return Json{
+      {"verified", i.verified},
+      {"events", i.events},
+      {"sealed_through", i.sealed_through},
+      {"unsealed", i.unsealed},
+      {"head", i.head},
+      {"broken_at", i.broken_at ? Json(*i.broken_at) : Json(nullptr)},
+      {"problem", i.problem},
+      {"checked_at", core::format_instant(i.checked_at)},
+      {"retention_days", kRetentionDays},
+      {"oldest_at", i.oldest_at ? Json(core::format_instant(*i.oldest_at)) : Json(nullptr)}};
 }
 
 tl::unexpected<Error> auditors_only() {
@@ -123,11 +124,11 @@ void register_routes(http::Router& router, store::Store& store, const core::Cloc
             http::Response r;
             r.content_type = "application/x-ndjson; charset=utf-8";
             r.body = std::move(out->ndjson);
-            r.headers = {{"Content-Disposition", "attachment; filename=\"audit-" +
-                                                     *req.query_param("from") + "-" +
-                                                     *req.query_param("to") + ".ndjson\""},
-                         {"Cache-Control", "no-store"},
-                         {"X-Audit-Events", std::to_string(out->count)}};
+            r.headers = {
+                {"Content-Disposition", "attachment; filename=\"audit-" + *req.query_param("from") +
+                                            "-" + *req.query_param("to") + ".ndjson\""},
+                {"Cache-Control", "no-store"},
+                {"X-Audit-Events", std::to_string(out->count)}};
             return r;
           });
 }

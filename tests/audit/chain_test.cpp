@@ -100,7 +100,8 @@ TEST(ChainHash, IsTheDocumentedNetstringDigest) {
   e.actor = {"u-1", "clerk", "scjg"};
   e.reason = "受理";
   const std::string expected = core::sha256_hex(
-      std::string(kGenesis) + "1:7,4:1000,13:case.accepted,4:case,2:c1,3:u-1,5:clerk,4:scjg,6:受理,0:,0:,0:,");
+      std::string(kGenesis) +
+      "1:7,4:1000,13:case.accepted,4:case,2:c1,3:u-1,5:clerk,4:scjg,6:受理,0:,0:,0:,");
   EXPECT_EQ(expected, chain_hash(kGenesis, e));
   // Every field is bound: a moved byte between neighbours changes the hash.
   events::Event moved = e;
@@ -191,9 +192,10 @@ TEST_P(ChainTest, AResealedChainDoesNotMatchTheEventsItSkipped) {
          "; DELETE FROM audit_chain WHERE seq = " + std::to_string(seqs[1]));
   EXPECT_EQ(seqs[2], checked().broken_at.value_or(-1));
   // An event slipped in among sealed ones has no seal.
-  tamper("INSERT INTO events (seq, at_ms, type, subject_type, subject_id, actor_user_id, "
-         "actor_role, actor_dept_id, reason, before_json, after_json, data_json) VALUES (" +
-         std::to_string(seqs[1]) + ", 1, 'x', 'case', 'c', '', 'system', '', '', '', '', '')");
+  tamper(
+      "INSERT INTO events (seq, at_ms, type, subject_type, subject_id, actor_user_id, "
+      "actor_role, actor_dept_id, reason, before_json, after_json, data_json) VALUES (" +
+      std::to_string(seqs[1]) + ", 1, 'x', 'case', 'c', '', 'system', '', '', '', '', '')");
   EXPECT_EQ(seqs[1], checked().broken_at.value_or(-1));
 }
 
@@ -205,8 +207,8 @@ TEST_P(ChainTest, AnExportVerifiesOnItsOwnAndATamperedLineDoesNot) {
   for (int i = 0; i < 3; ++i) append("case.completed", "d" + std::to_string(i));
   seal_all();
 
-  EXPECT_FALSE(export_range(*store_, clock_, kT0, kT0 + core::kDayMs,
-                            official(identity::Role::admin)));
+  EXPECT_FALSE(
+      export_range(*store_, clock_, kT0, kT0 + core::kDayMs, official(identity::Role::admin)));
   EXPECT_FALSE(export_range(*store_, clock_, kT0, kT0 + core::kDayMs,
                             official(identity::Role::security_admin)));
   EXPECT_FALSE(export_range(*store_, clock_, kT0, kT0 - 1, official(identity::Role::auditor)));
@@ -260,7 +262,8 @@ TEST_P(ChainTest, AnExportIsOneUnbrokenStretchOfTheChain) {
   clock_.advance(10 * core::kDayMs);
   append("case.accepted", "b");
   seal_all();
-  auto out = export_range(*store_, clock_, kT0, kT0 + core::kDayMs, official(identity::Role::auditor));
+  auto out =
+      export_range(*store_, clock_, kT0, kT0 + core::kDayMs, official(identity::Role::auditor));
   ASSERT_TRUE(out) << out.error().message_en;
   EXPECT_EQ(3, out->count);
   EXPECT_NE(std::string::npos, out->ndjson.find("back-dated"));
