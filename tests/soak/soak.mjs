@@ -5,15 +5,18 @@
 // are flat, and the server's log has no failure other than the kills.
 //
 // usage: node tests/soak/soak.mjs --binary build/yiwang [--seconds N] [--dir DIR] [--report FILE]
-//                                  [--seed N] [--keep]
+//                                  [--seed N] [--keep] [--postgres CONNINFO]
 //   --seconds N   length of the load (env YIWANG_SOAK_SECONDS; default 300)
 //   --binary F    the yiwang binary (env YIWANG_BINARY)
 //   --dir DIR     working directory: database, server logs, journal (default: a fresh temp dir)
 //   --report F    the JSON report (default soak-report.json in the current directory)
 //   --seed N      seed of the load's randomness (default: time-based)
 //   --keep        keep DIR (default: kept when the soak fails, removed when it passes)
+//   --postgres C  run on PostgreSQL: C is the libpq conninfo of a cluster (env
+//                 YIWANG_SOAK_POSTGRES); the soak creates a database of its own there
 // env: YIWANG_SOURCE_DIR (the checkout, for data/demo), YIWANG_LEDGERVERIFY (the Go verifier,
 // optional). Exit status 0 when every check passed, 1 otherwise, 2 on bad usage.
+import { execFile, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -42,6 +45,7 @@ function parseArgs(argv) {
     keep: false,
     source: process.env.YIWANG_SOURCE_DIR || path.resolve(here, '../..'),
     goVerifier: process.env.YIWANG_LEDGERVERIFY || '',
+    postgres: process.env.YIWANG_SOAK_POSTGRES || '',
   };
   for (let i = 2; i < argv.length; i += 1) {
     const a = argv[i];
@@ -56,6 +60,7 @@ function parseArgs(argv) {
     else if (a === '--report') o.report = value();
     else if (a === '--seed') o.seed = Number(value());
     else if (a === '--keep') o.keep = true;
+    else if (a === '--postgres') o.postgres = value();
     else if (a === '--help' || a === '-h') usage(null);
     else usage(`unknown option ${a}`);
   }
@@ -65,18 +70,19 @@ function parseArgs(argv) {
 }
 
 function usage(message) {
-  const text = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(5, 16).map((l) => l.replace(/^\/\/ ?/, ''));
+  const text = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(6, 19).map((l) => l.replace(/^\/\/ ?/, ''));
   if (message) console.error(`soak: ${message}`);
   console.error(text.join('\n'));
   process.exit(message ? 2 : 0);
 }
 
 // The schedule, scaled to the length of the run: kills every few minutes in an hour (150–330 s
-// apart), proportionally more often in shorter runs; the last quarter (at least a minute) runs
-// without kills, so the last lifetime is long enough to judge memory within it.
+// apart), proportionally more often in shorter runs; the last quarter (at least a minute, or
+// half of a run under two minutes) runs without kills, so the last lifetime is long enough to
+// judge memory within it.
 function plan(seconds) {
   const clamp = (x, lo, hi) => Math.max(lo, Math.min(hi, x));
-  const finalS = Math.min(seconds, Math.max(60, 0.25 * seconds));
+  const finalS = Math.max(0.25 * seconds, Math.min(60, 0.5 * seconds));
   const gapMin = clamp(seconds / 24, 20, 150);
   return {
     seconds,
@@ -88,6 +94,12 @@ function plan(seconds) {
     sample_every_s: seconds > 900 ? 5 : 2,
     verify_every_s: clamp(seconds / 10, 20, 120),
   };
+}
+
+function execFileP(file, args) {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, (error, stdout, stderr) => (error ? reject(new Error(`${file}: ${stderr || error.message}`)) : resolve(stdout)));
+  });
 }
 
 function freePort() {
@@ -150,16 +162,25 @@ async function main() {
   const say = (line) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}`);
   say(`dir ${dir}, port ${port}, ${o.seconds} s, seed ${o.seed}; schedule ${JSON.stringify(schedule)}`);
 
+  // PostgreSQL: a fresh database on the given cluster. The demo takes the store from the
+  // environment; --db still says where the ledger key and demo-accounts.json go.
+  let postgres = '';
+  if (o.postgres) {
+    const name = `yiwang_soak_${process.pid}_${o.seed}`;
+    await execFileP('psql', [o.postgres, '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE DATABASE ${name}`]);
+    postgres = `${o.postgres} dbname=${name}`;
+    say(`PostgreSQL database ${name}`);
+  }
+  const storeEnv = postgres ? { ...process.env, YIWANG_POSTGRES: postgres } : process.env;
+
   // Seed once: the demo's data (accounts, catalog, grid, Open311 key), then serve that database.
   const seedStart = Date.now();
   const demoArgs = ['demo', '--db', db, '--port', String(port), '--no-serve', '--cases', '60', '--demo-data', path.join(o.source, 'data/demo')];
   const seeded = await new Promise((resolve) => {
     const log = fs.openSync(path.join(dir, 'demo-seed.log'), 'a');
-    import('node:child_process').then(({ spawn }) => {
-      const p = spawn(o.binary, demoArgs, { stdio: ['ignore', log, log] });
-      p.on('exit', (code) => resolve(code));
-      p.on('error', () => resolve(-1));
-    });
+    const p = spawn(o.binary, demoArgs, { stdio: ['ignore', log, log], env: storeEnv });
+    p.on('exit', (code) => resolve(code));
+    p.on('error', () => resolve(-1));
   });
   if (seeded !== 0) throw new Error(`yiwang demo --no-serve failed (${seeded}); see ${path.join(dir, 'demo-seed.log')}`);
   const seedMs = Date.now() - seedStart;
@@ -168,7 +189,7 @@ async function main() {
 
   const server = new Server({
     binary: o.binary,
-    args: ['serve', '--db', db, '--port', String(port), '--access-log', '-', '--web-root', ''],
+    args: ['serve', '--db', db, ...(postgres ? ['--postgres', postgres] : []), '--port', String(port), '--access-log', '-', '--web-root', ''],
     env: process.env,
     dir,
     port,
@@ -304,7 +325,8 @@ async function main() {
   const t0 = Date.now();
   const elapsed = () => (Date.now() - t0) / 1000;
   const gap = () => random.between(...schedule.kill_gap_s);
-  let nextKill = gap();
+  // The first kill falls inside the kill window even in a short run.
+  let nextKill = Math.min(gap(), Math.max(schedule.warmup_s + 5, 0.8 * schedule.kill_window_s));
   let lifeStart = elapsed();
   let nextProbe = lifeStart + schedule.warmup_s;
   let nextSample = 0;
@@ -419,7 +441,7 @@ async function main() {
   );
   const report = {
     ok,
-    run: { seconds: o.seconds, load_seconds: Math.round(loadSeconds), seed: o.seed, dir, port, binary: o.binary, started: new Date(t0).toISOString(), seed_ms: seedMs, schedule, mix, cpus: os.cpus().length, loadavg: os.loadavg() },
+    run: { store: postgres ? 'postgres' : 'sqlite', seconds: o.seconds, load_seconds: Math.round(loadSeconds), seed: o.seed, dir, port, binary: o.binary, started: new Date(t0).toISOString(), seed_ms: seedMs, schedule, mix, cpus: os.cpus().length, loadavg: os.loadavg() },
     checks,
     acknowledged: { acknowledgements: acks.count, records: acks.records.size, by_op: acks.byKind, by_kind: acked.by_kind, missing: acked.missing, regressed: acked.regressed, unreadable: acked.errors },
     kills,
@@ -448,6 +470,9 @@ async function main() {
   console.log('\nChecks');
   for (const c of checks) console.log(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
   console.log(`\nreport: ${reportFile}`);
+  if (postgres && ok && !o.keep) {
+    await execFileP('psql', [o.postgres, '-qc', `DROP DATABASE IF EXISTS ${postgres.split('dbname=').pop()}`]).catch(() => {});
+  }
   if (ok && !o.keep && !o.dir) fs.rmSync(dir, { recursive: true, force: true });
   else console.log(`kept: ${dir}`);
   process.exit(ok ? 0 : 1);
