@@ -356,6 +356,8 @@ async function main() {
       control.generation += 1;
       const life = server.current;
       const killedAt = await server.kill();
+      // Connections to the dead process are useless; no request may pick one up after the restart.
+      for (const c of clients) c.reset();
       const acked = acks.count;
       kills.push({ at_s: Math.round(now), lifetime: life.n, lived_s: Math.round((killedAt - life.started_at) / 1000), inflight: inflight.count });
       await sleep(1000 * random.between(...schedule.restart_delay_s));
@@ -445,6 +447,7 @@ async function main() {
     checks,
     acknowledged: { acknowledgements: acks.count, records: acks.records.size, by_op: acks.byKind, by_kind: acked.by_kind, missing: acked.missing, regressed: acked.regressed, unreadable: acked.errors },
     kills,
+    startup_ms: pct(server.lifetimes.map((l) => l.startup_ms).filter((x) => x != null), 0.5),
     recovery_ms: { min: recoveries.length ? Math.min(...recoveries) : null, median: pct(recoveries, 0.5), max: recoveries.length ? Math.max(...recoveries) : null },
     lifetimes: server.lifetimes.map(({ exited, ...l }) => l),
     resources,
@@ -460,7 +463,8 @@ async function main() {
     ['writes acknowledged', `${acks.count} on ${acks.records.size} records (${Object.entries(acks.byKind).map(([k, v]) => `${k} ${v}`).join(', ')})`],
     ['requests', `${Object.values(stats.ops).reduce((s, x) => s + x.attempts, 0)} (in doubt during kills ${Object.values(stats.ops).reduce((s, x) => s + x.in_doubt, 0)}, refused while down ${Object.values(stats.ops).reduce((s, x) => s + x.refused, 0)})`],
     ['kills / restarts', `${kills.length} / ${server.lifetimes.length - 1}`],
-    ['recovery (kill → healthy)', recoveries.length ? `min ${Math.min(...recoveries)} ms, median ${pct(recoveries, 0.5)} ms, max ${Math.max(...recoveries)} ms` : '-'],
+    ['recovery (kill → healthy)', recoveries.length ? `min ${Math.min(...recoveries)} ms, median ${pct(recoveries, 0.5)} ms, max ${Math.max(...recoveries)} ms (with a 0.2–2 s restart delay)` : '-'],
+    ['start-up (spawn → healthy)', (() => { const s = server.lifetimes.map((l) => l.startup_ms).filter((x) => x != null); return `min ${Math.min(...s)} ms, median ${pct(s, 0.5)} ms, max ${Math.max(...s)} ms over ${s.length} starts`; })()],
     ['read back', `${acked.present}/${acked.records} present as acknowledged`],
     ['ledger', `size ${logged.checkpoint_size}; ${logged.logged_records}/${logged.records_with_acts} records' acts logged; final verify ${finalLedger.own.ok ? 'OK' : 'FAILED'}`],
     ...resources.lifetimes.map((l) => [`lifetime ${l.lifetime} (${l.seconds} s)`, `rss median ${l.rss_mb_median ?? '-'} MB max ${l.rss_mb_max} MB; fds median ${l.fds_median ?? '-'} max ${l.fds_max}; quiet ${l.quiet.map((q) => `${q.rss_mb} MB/${q.fds} fd@${q.at_s}s`).join(' ') || '-'}`]),
