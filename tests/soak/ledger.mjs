@@ -40,11 +40,15 @@ export class CheckpointWatch {
     this.forks = [];
     this.count = 0;
     this.last = null;
+    this.largestByLifetime = new Map(); // lifetime → {size, text}: the last word before each kill
   }
-  observe(text, requestedAt, answeredAt, where) {
+  observe(text, requestedAt, answeredAt, lifetime) {
     const cp = parseCheckpoint(text);
     if (!cp) return;
     this.count += 1;
+    const where = `lifetime ${lifetime}`;
+    const largest = this.largestByLifetime.get(lifetime);
+    if (!largest || cp.size > largest.size) this.largestByLifetime.set(lifetime, { size: cp.size, text });
     const known = this.bySize.get(cp.size);
     if (known && known !== cp.root && this.forks.length < 20) this.forks.push({ size: cp.size, roots: [known, cp.root], where });
     if (!known) this.bySize.set(cp.size, cp.root);
@@ -159,6 +163,20 @@ export class LedgerVerifier {
       this.runs.push(goRun);
     }
     return { own: ownRun, go: goRun };
+  }
+
+  // At the end: the final tree against the largest checkpoint the readers saw in each lifetime
+  // (the last one before each kill), with the own verifier started from a state file holding it.
+  async againstSeen(byLifetime) {
+    const out = [];
+    for (const [lifetime, { size, text }] of [...byLifetime.entries()].sort((a, b) => a[0] - b[0])) {
+      const body = String(text).split('\n').slice(0, 3).join('\n');
+      const file = path.join(this.dir, `seen-lifetime-${lifetime}.state`);
+      fs.writeFileSync(file, `yiwang-ledger-state v1\nkey ${this.key}\n${body}\n`);
+      const r = await run(this.binary, ['ledger', 'verify', '--url', this.url, '--key', this.key, '--state', file]);
+      out.push({ lifetime, size, ok: r.ok, summary: (r.ok ? r.stdout : r.stderr).trim().split('\n').filter(Boolean).slice(-1)[0] });
+    }
+    return out;
   }
 
   // At the end: the final tree against every checkpoint the Go verifier saved during the run

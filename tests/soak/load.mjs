@@ -602,7 +602,7 @@ async function reader(ctx, client) {
     const t0 = Date.now();
     const r = await call(ctx, op, client, method, path, { token });
     const t1 = Date.now();
-    if (r?.status === 200 && path === '/ledger/checkpoint') ctx.sawCheckpoint(r.text, t0, t1, `lifetime ${ctx.lifetime()}`);
+    if (r?.status === 200 && path === '/ledger/checkpoint') ctx.sawCheckpoint(r.text, t0, t1, ctx.lifetime());
     if (r?.status === 200 && path === '/api/v1/health' && r.json) ctx.sawEventSeq(r.json.last_event_seq, t0, t1);
     if (r && r.status >= 400 && !(path.startsWith('/ledger/tile') && r.status === 404)) ctx.refusal(op, r);
     await sleep(ctx.think());

@@ -399,7 +399,7 @@ async function main() {
     const r = await setup.request('GET', '/ledger/checkpoint');
     const t = Date.now();
     if (r.status !== 200) return null;
-    checkpoints.observe(r.text, t, t, 'final');
+    checkpoints.observe(r.text, t, t, final.n);
     return parseCheckpoint(r.text)?.size ?? null;
   };
   const logged = await verifyActsLogged(ctx, readers, { checkpointSize });
@@ -408,6 +408,7 @@ async function main() {
   for (let i = 0; i < Math.min(16, logged.indices.length); i += 1) sampleEntries.push(logged.indices[random.int(logged.indices.length)]);
   const finalLedger = await ledger.verify({ reason: 'final', lifetime: final.n, final: true, entries: [...new Set(sampleEntries)].filter((i) => logged.checkpoint_size === null || i < logged.checkpoint_size) });
   const againstSaved = await ledger.againstSaved();
+  const againstSeen = await ledger.againstSeen(checkpoints.largestByLifetime);
   const finalTerm = await server.terminate();
 
   // ---- Judgement ----
@@ -427,7 +428,7 @@ async function main() {
     ...(ledger.goVerifier
       ? [{ name: 'ledger verifies (Go ledgerverify, each saved checkpoint a prefix)', ok: ledgerFailed.filter((r) => !r.verifier.startsWith('yiwang')).length === 0 && finalLedger.go?.ok && againstSaved.every((x) => x.ok), detail: `${againstSaved.length} saved checkpoints; final: ${finalLedger.go?.summary}` }]
       : []),
-    { name: 'checkpoints seen never roll back or fork', ok: checkpoints.rollbacks.length === 0 && checkpoints.forks.length === 0, detail: `${checkpoints.count} checkpoints read, largest ${checkpoints.last?.size}; rollbacks ${checkpoints.rollbacks.length}, forks ${checkpoints.forks.length}` },
+    { name: 'checkpoints seen never roll back or fork', ok: checkpoints.rollbacks.length === 0 && checkpoints.forks.length === 0 && againstSeen.every((x) => x.ok), detail: `${checkpoints.count} checkpoints read, largest ${checkpoints.last?.size}; rollbacks ${checkpoints.rollbacks.length}, forks ${checkpoints.forks.length}; the final tree extends the last one seen in each of ${againstSeen.length} lifetimes: ${againstSeen.filter((x) => x.ok).length} ok` },
     { name: 'event sequence never rolls back', ok: findings.event_seq_rollbacks.length === 0, detail: `last seen ${lastSeq.seq}` },
     { name: 'no crash other than the kills; clean SIGTERM stops', ok: crashes.length === 0 && finalTerm?.end === 'terminated' && lastLoaded.end === 'terminated', detail: `${server.lifetimes.length} lifetimes: ${server.lifetimes.map((l) => l.end).join(', ')}` },
     { name: 'server log without failures', ok: problems.count === 0, detail: `${problems.count} lines` },
@@ -451,7 +452,7 @@ async function main() {
     recovery_ms: { min: recoveries.length ? Math.min(...recoveries) : null, median: pct(recoveries, 0.5), max: recoveries.length ? Math.max(...recoveries) : null },
     lifetimes: server.lifetimes.map(({ exited, ...l }) => l),
     resources,
-    ledger: { key: ledger.key, runs: ledgerRuns, final: finalLedger, against_saved: againstSaved, acts: { ...logged, indices: undefined }, checkpoints: { read: checkpoints.count, largest: checkpoints.last?.size, rollbacks: checkpoints.rollbacks, forks: checkpoints.forks } },
+    ledger: { key: ledger.key, runs: ledgerRuns, final: finalLedger, against_saved: againstSaved, against_seen: againstSeen, acts: { ...logged, indices: undefined }, checkpoints: { read: checkpoints.count, largest: checkpoints.last?.size, rollbacks: checkpoints.rollbacks, forks: checkpoints.forks } },
     operations: ops,
     findings: { ...findings, log_problems: problems },
   };
