@@ -152,6 +152,15 @@ export class Server {
     return kinds;
   }
 
+  // The last lines of lifetime n's log.
+  logTail(n, lines = 20) {
+    try {
+      return fs.readFileSync(this.logFile(n), 'utf8').trimEnd().split('\n').slice(-lines);
+    } catch {
+      return [];
+    }
+  }
+
   // Lines of the lifetimes' logs that speak of a failure inside the server (internal errors,
   // unhandled exceptions, sanitizer reports, aborts), up to `max` of them.
   problems(max = 50) {

@@ -187,13 +187,13 @@ async function main() {
   say(`seeded in ${(seedMs / 1000).toFixed(1)} s`);
   const secrets = new Map(JSON.parse(fs.readFileSync(path.join(dir, 'demo-accounts.json'), 'utf8')).map((a) => [a.username, a.totp_secret]));
 
-  const server = new Server({
+  const server = (running = new Server({
     binary: o.binary,
     args: ['serve', '--db', db, ...(postgres ? ['--postgres', postgres] : []), '--port', String(port), '--access-log', '-', '--web-root', ''],
     env: process.env,
     dir,
     port,
-  });
+  }));
   const control = new Control();
   const stats = new Stats();
   const acks = new AckBook(path.join(dir, 'acknowledged.jsonl'));
@@ -202,6 +202,7 @@ async function main() {
   const samples = [];
   const findings = { refusals: {}, server_errors: [], transport: [], event_seq_rollbacks: [] };
   const kills = [];
+  const restartFailures = [];
   const runId = `${o.seed}`;
   let lastSeq = { seq: -1, at: 0 };
 
@@ -361,7 +362,15 @@ async function main() {
       const acked = acks.count;
       kills.push({ at_s: Math.round(now), lifetime: life.n, lived_s: Math.round((killedAt - life.started_at) / 1000), inflight: inflight.count });
       await sleep(1000 * random.between(...schedule.restart_delay_s));
-      const next = await server.start({ after: killedAt });
+      let next;
+      try {
+        next = await server.start({ after: killedAt });
+      } catch (e) {
+        // A server that does not come back after a kill is a finding: record it, try once more.
+        restartFailures.push({ kill: kills.length, error: e.message, log_tail: server.logTail(server.lifetimes.length) });
+        say(`RESTART FAILED after kill ${kills.length}: ${e.message}`);
+        next = await server.start({ after: killedAt });
+      }
       control.down = false;
       kills[kills.length - 1].recovery_ms = next.recovery_ms;
       say(`kill ${kills.length}: lifetime ${life.n} after ${kills[kills.length - 1].lived_s} s (${acked} acknowledged so far); lifetime ${next.n} healthy ${next.recovery_ms} ms after the kill`);
@@ -421,7 +430,7 @@ async function main() {
   const unexpectedTransport = Object.values(stats.ops).reduce((s, x) => s + x.unexpected_transport, 0);
   const serverErrors = Object.values(stats.ops).reduce((s, x) => s + Object.entries(x.http).filter(([k]) => Number(k) >= 500 && Number(k) !== 503).reduce((a, [, v]) => a + v, 0), 0);
   const checks = [
-    { name: 'kills and restarts', ok: kills.length >= 1 && recoveries.length === kills.length, detail: `${kills.length} kills, ${recoveries.length} restarts healthy` },
+    { name: 'kills and restarts', ok: kills.length >= 1 && recoveries.length === kills.length && restartFailures.length === 0, detail: `${kills.length} kills, ${recoveries.length} restarts healthy, ${restartFailures.length} failed first` },
     { name: 'no acknowledged write lost', ok: acked.missing_count === 0 && acked.regressed_count === 0 && acked.error_count === 0, detail: `${acked.present}/${acked.records} records as acknowledged (${acks.count} acknowledgements); missing ${acked.missing_count}, regressed ${acked.regressed_count}, unreadable ${acked.error_count}` },
     { name: 'acknowledged government acts in the ledger', ok: logged.not_logged_count === 0 && logged.beyond_checkpoint === 0, detail: `${logged.acts} acts on ${logged.records_with_acts} records; not logged ${logged.not_logged_count}; beyond the checkpoint ${logged.beyond_checkpoint}` },
     { name: 'ledger verifies (own verifier, pinned key and state, during and after)', ok: ledgerFailed.filter((r) => r.verifier.startsWith('yiwang')).length === 0 && finalLedger.own.ok, detail: `${ledgerRuns.filter((r) => r.verifier.startsWith('yiwang')).length} runs, ${ledgerRuns.filter((r) => r.verifier.startsWith('yiwang') && r.ok).length} ok, ${ledgerRuns.filter((r) => r.inconclusive).length} inconclusive (kill during the run); final --full: ${finalLedger.own.summary}` },
@@ -454,7 +463,7 @@ async function main() {
     resources,
     ledger: { key: ledger.key, runs: ledgerRuns, final: finalLedger, against_saved: againstSaved, against_seen: againstSeen, acts: { ...logged, indices: undefined }, checkpoints: { read: checkpoints.count, largest: checkpoints.last?.size, rollbacks: checkpoints.rollbacks, forks: checkpoints.forks } },
     operations: ops,
-    findings: { ...findings, log_problems: problems },
+    findings: { ...findings, restart_failures: restartFailures, log_problems: problems },
   };
   fs.writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
 
@@ -483,7 +492,21 @@ async function main() {
   process.exit(ok ? 0 : 1);
 }
 
+// The server of this run: killed if the soak itself ends early (an error, a signal, a timeout).
+let running = null;
+process.on('exit', () => {
+  if (running?.pid) {
+    try {
+      process.kill(running.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(1));
+
 main().catch((e) => {
   console.error(`soak: ${e.stack || e}`);
+  if (running) console.error(`server logs: ${running.dir}`);
   process.exit(1);
 });
