@@ -11,3 +11,7 @@ add_test(NAME soak_short
 # minutes on the 2-core machine; the timeout leaves room for a loaded CI host.
 set_tests_properties(soak_short PROPERTIES TIMEOUT 1500 LABELS soak ENVIRONMENT
                      "YIWANG_SOURCE_DIR=${CMAKE_SOURCE_DIR};YIWANG_LEDGERVERIFY=${YIWANG_LEDGERVERIFY}")
+
+# The soak's detectors (rollback, fork, leaks, forms) on made-up inputs, in a second.
+add_test(NAME soak_parts COMMAND ${NODE_PROGRAM} --test ${CMAKE_SOURCE_DIR}/tests/soak/parts.test.mjs
+         WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/soak)
