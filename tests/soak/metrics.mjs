@@ -55,7 +55,7 @@ export function analyse(samples, { warmupS, clients }) {
       fds_median: load.length ? median(load.map((s) => s.fds)) : null,
       fds_max: all.length ? Math.max(...all.map((s) => s.fds)) : null,
       threads_max: all.length ? Math.max(...all.map((s) => s.threads)) : null,
-      quiet: quiet.map((s) => ({ at_s: Math.round(s.since_start_s), rss_mb: mb(s.rss_kb), fds: s.fds })),
+      quiet: quiet.map((s) => ({ at_s: Math.round(s.since_start_s), rss_mb: mb(s.rss_kb), anon_mb: s.anon_kb ? mb(s.anon_kb) : null, file_mb: s.file_kb ? mb(s.file_kb) : null, shmem_mb: s.shmem_kb ? mb(s.shmem_kb) : null, fds: s.fds })),
     };
   });
   const checks = [];

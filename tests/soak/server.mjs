@@ -118,7 +118,17 @@ export class Server {
       const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
       const field = (name) => Number((status.match(new RegExp(`^${name}:\\s+(\\d+)`, 'm')) || [])[1]);
       const fds = fs.readdirSync(`/proc/${pid}/fd`).length;
-      return { rss_kb: field('VmRSS'), hwm_kb: field('VmHWM'), threads: field('Threads'), fds };
+      // RssAnon is the heap and stacks; RssFile and RssShmem are mapped files (the binary, the
+      // SQLite WAL index): reported apart so a growth can be told from a cache filling.
+      return {
+        rss_kb: field('VmRSS'),
+        anon_kb: field('RssAnon'),
+        file_kb: field('RssFile'),
+        shmem_kb: field('RssShmem'),
+        hwm_kb: field('VmHWM'),
+        threads: field('Threads'),
+        fds,
+      };
     } catch {
       return null; // exited between the check and the read
     }

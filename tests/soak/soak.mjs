@@ -367,11 +367,12 @@ async function main() {
       control.down = true;
       control.generation += 1;
       const life = server.current;
+      const inflightAtKill = inflight.count;
       const killedAt = await server.kill();
       // Connections to the dead process are useless; no request may pick one up after the restart.
       for (const c of clients) c.reset();
       const acked = acks.count;
-      kills.push({ at_s: Math.round(now), lifetime: life.n, lived_s: Math.round((killedAt - life.started_at) / 1000), inflight: inflight.count });
+      kills.push({ at_s: Math.round(now), lifetime: life.n, lived_s: Math.round((killedAt - life.started_at) / 1000), inflight: inflightAtKill });
       await sleep(1000 * random.between(...schedule.restart_delay_s));
       let next;
       try {
