@@ -12,7 +12,11 @@
 //        load never more than the quiet count + one connection per client + FD_SLACK.
 //   RSS  within the last lifetime, its last quiet probe at most RSS_GROWTH above its first quiet
 //        probe after warm-up (or RSS_FLOOR_MB, whichever is larger); across lifetimes, the first
-//        quiet probe of each at most RSS_GROWTH above the first lifetime's.
+//        quiet probe of every lifetime in the second half of the run at most RSS_GROWTH (or
+//        RSS_FLOOR_MB) above the median of those in the first half. Not the first lifetime alone:
+//        it serves a database freshly seeded, a fraction of its later size, and a fresh server's
+//        caches fill faster from a larger one (docs/soak.md); a growth per restart or with the
+//        data that goes on through the run still shows.
 export const FD_SLACK = 4;
 export const RSS_GROWTH = 0.2;
 export const RSS_FLOOR_MB = 16;
@@ -55,7 +59,7 @@ export function analyse(samples, { warmupS, clients }) {
       fds_median: load.length ? median(load.map((s) => s.fds)) : null,
       fds_max: all.length ? Math.max(...all.map((s) => s.fds)) : null,
       threads_max: all.length ? Math.max(...all.map((s) => s.threads)) : null,
-      quiet: quiet.map((s) => ({ at_s: Math.round(s.since_start_s), rss_mb: mb(s.rss_kb), anon_mb: s.anon_kb ? mb(s.anon_kb) : null, file_mb: s.file_kb ? mb(s.file_kb) : null, shmem_mb: s.shmem_kb ? mb(s.shmem_kb) : null, fds: s.fds })),
+      quiet: quiet.map((s) => ({ at_s: Math.round(s.since_start_s), rss_mb: mb(s.rss_kb), anon_mb: s.anon_kb != null ? mb(s.anon_kb) : null, file_mb: s.file_kb != null ? mb(s.file_kb) : null, shmem_mb: s.shmem_kb != null ? mb(s.shmem_kb) : null, fds: s.fds })),
     };
   });
   const checks = [];
@@ -98,16 +102,18 @@ export function analyse(samples, { warmupS, clients }) {
   } else {
     checks.push({ name: 'RSS flat within the last long lifetime', ok: false, detail: 'no lifetime had two quiet probes' });
   }
-  // RSS at the first quiet probe of each lifetime, against the first lifetime's.
+  // RSS at the first quiet probe of each lifetime: the second half against the first half.
   const firsts = per.filter((p) => p.quiet.length > 0).map((p) => ({ lifetime: p.lifetime, ...p.quiet[0] }));
   if (firsts.length >= 2) {
-    const base = firsts[0];
-    const allowed = Math.max(base.rss_mb * (1 + RSS_GROWTH), base.rss_mb + RSS_FLOOR_MB);
-    const worst = firsts.reduce((a, b) => (b.rss_mb > a.rss_mb ? b : a));
+    const half = Math.ceil(firsts.length / 2);
+    const base = median(firsts.slice(0, half).map((f) => f.rss_mb));
+    const later = firsts.length > half ? firsts.slice(half) : firsts.slice(-1);
+    const allowed = Math.max(base * (1 + RSS_GROWTH), base + RSS_FLOOR_MB);
+    const worst = later.reduce((a, b) => (b.rss_mb > a.rss_mb ? b : a));
     checks.push({
       name: 'RSS flat across lifetimes',
       ok: worst.rss_mb <= allowed,
-      detail: `first quiet probe of each lifetime: ${firsts.map((f) => f.rss_mb).join(', ')} MB; max ${worst.rss_mb} (lifetime ${worst.lifetime}), allowed ${Math.round(allowed * 10) / 10}`,
+      detail: `first quiet probe of each lifetime: ${firsts.map((f) => f.rss_mb).join(', ')} MB; second half max ${worst.rss_mb} (lifetime ${worst.lifetime}) against the first half's median ${base}, allowed ${Math.round(allowed * 10) / 10}`,
     });
   }
   return { lifetimes: per, checks };

@@ -319,6 +319,15 @@ async function main() {
     samples.push(rec);
     return rec;
   };
+  // The database's size when each lifetime starts (memory follows the data a little).
+  const dbBytes = () => {
+    try {
+      return fs.statSync(db).size + (fs.existsSync(`${db}-wal`) ? fs.statSync(`${db}-wal`).size : 0);
+    } catch {
+      return null;
+    }
+  };
+  server.lifetimes[0].db_bytes = dbBytes();
   const quietProbe = async () => {
     control.pause();
     const until = Date.now() + 10000;
@@ -384,6 +393,7 @@ async function main() {
         next = await server.start({ after: killedAt });
       }
       control.down = false;
+      next.db_bytes = dbBytes();
       kills[kills.length - 1].recovery_ms = next.recovery_ms;
       say(`kill ${kills.length}: lifetime ${life.n} after ${kills[kills.length - 1].lived_s} s (${acked} acknowledged so far); lifetime ${next.n} healthy ${next.recovery_ms} ms after the kill`);
       verifications.push(verifyRound(`after kill ${kills.length}`));
