@@ -488,6 +488,7 @@ async function main() {
     findings: { ...findings, restart_failures: restartFailures, log_problems: problems },
   };
   fs.writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, 'samples.jsonl'), samples.map((x) => JSON.stringify(x)).join('\n') + '\n');
 
   // ---- Summary ----
   const rows = [
