@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, inflight } from './http.mjs';
 import { CheckpointWatch, LedgerVerifier, edgeTilePath, parseCheckpoint } from './ledger.mjs';
 import { AckBook, Control, Stats, rng, sleep, startLoad } from './load.mjs';
-import { analyse } from './metrics.mjs';
+import { FD_SLACK, analyse } from './metrics.mjs';
 import { Server } from './server.mjs';
 import { verifyActsLogged, verifyAcknowledged } from './verify.mjs';
 
@@ -443,7 +443,7 @@ async function main() {
   const finalTerm = await server.terminate();
 
   // ---- Judgement ----
-  const resources = analyse(samples, { warmupS: schedule.warmup_s, clients: connections });
+  const resources = analyse(samples, { warmupS: schedule.warmup_s, clients: connections, fdSlack: postgres ? FD_SLACK + 7 : FD_SLACK });
   const recoveries = kills.map((k) => k.recovery_ms).filter((x) => x != null);
   const crashes = server.lifetimes.filter((l) => l.end === 'crashed');
   const problems = server.problems();
