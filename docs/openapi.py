@@ -54,7 +54,8 @@ SCHEMAS = {
     "NewUser": obj({"username": S, "password": S,
                     "kind": {"enum": ["citizen", "business", "official"]}, "display_name": S,
                     "id_number": S, "division_code": S, "phone": S, "dept_id": S,
-                    "roles": arr({"enum": ["clerk", "reviewer", "approver", "supervisor", "admin"]})},
+                    "roles": arr({"enum": ["clerk", "reviewer", "approver", "supervisor", "admin",
+                                                   "security_admin", "auditor"]})},
                    ["username", "password", "kind", "display_name"]),
     "User": obj({"id": S, "username": S, "kind": S, "display_name": S, "roles": arr(S),
                  "dept_id": S, "division_code": S, "id_number_masked": S}, ["id", "username", "kind"],
@@ -86,7 +87,8 @@ SCHEMAS = {
         "service_objects": arr({"type": "string", "description": "A.4"}),
         "handling_forms": arr({"type": "string", "description": "A.5"}),
         "case_type": {"type": "string", "description": "A.6: 1 即办件, 2 承诺件, 9 其他"},
-        "online_depth": I, "max_visits": I, "result_name": S, "result_certificate_type": S,
+        "online_depth": I, "max_visits": I, "min_assurance": {"enum": ["claimed", "verified", "in_person"]},
+        "result_name": S, "result_certificate_type": S,
         "place": S, "hours": S, "consult_phone": S, "supervise_phone": S,
         "faqs": arr(obj({"question": S, "answer": S})),
         "form": arr(ref("FormField")), "workflow": arr(ref("WorkflowStep")),
@@ -255,17 +257,19 @@ ROUTES = [
     ("get", "/api/v1/health", "getHealth", "platform", "Liveness and store status", False, None, 200, "Health"),
     ("get", "/api/v1/openapi.json", "getOpenApi", "platform", "This document", False, None, 200, "AnyObject"),
     ("get", "/assets/common.css", "getCommonCss", "platform", "Stylesheet shared by the built-in web pages", False, None, 200, None),
-    ("get", "/api/v1/audit", "listAuditEvents", "platform", "Audit trail (admins; supervisors for case events)", True, None, 200, "Events"),
+    ("get", "/api/v1/audit", "listAuditEvents", "platform", "Audit trail (audit administrators; supervisors for case events)", True, None, 200, "Events"),
+    ("get", "/api/v1/audit/integrity", "checkAuditTrail", "platform", "Recompute the audit trail's hash chain (audit administrators)", True, None, 200, "AuditIntegrity"),
+    ("get", "/api/v1/audit/export", "exportAuditTrail", "platform", "The audit trail of a date range as JSON Lines with its chain hashes (audit administrators)", True, None, 200, None),
     ("post", "/api/v1/auth/login", "login", "identity", "Log in; returns an opaque session token (officials also give a TOTP code)", False, "LoginRequest", 200, "LoginResponse"),
     ("post", "/api/v1/auth/logout", "logout", "identity", "End the session", True, None, 204, None),
     ("post", "/api/v1/auth/register", "register", "identity", "Register a citizen or business account", False, "RegisterRequest", 201, "User"),
     ("get", "/api/v1/me", "getMe", "identity", "The logged-in user", True, None, 200, "User"),
-    ("get", "/api/v1/users", "listUsers", "identity", "List users (admin)", True, None, 200, "AnyObject"),
-    ("post", "/api/v1/users", "createUser", "identity", "Create a user (admin)", True, "NewUser", 201, "User"),
-    ("put", "/api/v1/users/{id}/roles", "setUserRoles", "identity", "Replace an official's roles (admin)", True, "AnyObject", 200, "User"),
-    ("post", "/api/v1/users/{id}/unlock", "unlockUser", "identity", "Clear an account's sign-in delays (admin)", True, None, 200, "AnyObject"),
+    ("get", "/api/v1/users", "listUsers", "identity", "List users (security administrators)", True, None, 200, "AnyObject"),
+    ("post", "/api/v1/users", "createUser", "identity", "Create a user (security administrators)", True, "NewUser", 201, "User"),
+    ("put", "/api/v1/users/{id}/roles", "setUserRoles", "identity", "Replace an official's roles (security administrators; not one's own)", True, "AnyObject", 200, "User"),
+    ("post", "/api/v1/users/{id}/unlock", "unlockUser", "identity", "Clear an account's sign-in delays (security administrators)", True, None, 200, "AnyObject"),
     ("get", "/api/v1/departments", "listDepartments", "identity", "Departments (public)", False, None, 200, "AnyObject"),
-    ("post", "/api/v1/departments", "createDepartment", "identity", "Create a department (admin)", True, "Department", 201, "Department"),
+    ("post", "/api/v1/departments", "createDepartment", "identity", "Create a department (system administrators)", True, "Department", 201, "Department"),
     ("get", "/api/v1/divisions", "listDivisions", "identity", "Administrative divisions (GB/T 2260)", False, None, 200, "AnyObject"),
     ("get", "/api/v1/items", "listItems", "catalog", "Search service items (q, dept, type, object)", False, None, 200, "ItemList"),
     ("post", "/api/v1/items", "createItem", "catalog", "Publish a new item (admin)", True, "Item", 201, "Item"),
@@ -401,18 +405,26 @@ ROUTES = [
     ("post", "/api/v1/me/second-factor", "startSecondFactor", "identity", "Start adding a second factor (a new TOTP secret, pending until confirmed)", True, "PasswordBody", 201, "SecondFactor"),
     ("delete", "/api/v1/me/second-factor", "removeSecondFactor", "identity", "Remove the caller's second factor (citizens and businesses; officials must keep one)", True, "PasswordTotpBody", 204, None),
     ("post", "/api/v1/me/second-factor/confirm", "confirmSecondFactor", "identity", "Confirm the pending second factor with a code from it; returns one-time recovery codes", True, "TotpBody", 200, "SecondFactor"),
-    ("post", "/api/v1/users/{id}/second-factor", "resetSecondFactor", "identity", "Issue a new second factor to another account (admin; not to oneself)", True, None, 201, "SecondFactor"),
+    ("post", "/api/v1/users/{id}/second-factor", "resetSecondFactor", "identity", "Issue a new second factor to another account (security administrators; not to oneself)", True, None, 201, "SecondFactor"),
     ("post", "/api/v1/me/verification", "startVerification", "identity", "Verify one's identity online: a code to the phone the population registry holds for one's id number and name", True, None, 202, "VerificationSent"),
     ("post", "/api/v1/me/verification/confirm", "confirmVerification", "identity", "Confirm online verification with the code (5 minutes, 5 tries)", True, "CodeBody", 200, "User"),
     ("post", "/api/v1/users/{id}/verification", "verifyInPerson", "identity", "Verify an account's id number in person (window clerks, after checking the identity card)", True, "VerifyInPersonBody", 200, "User"),
     ("get", "/api/v1/wallet/uses", "walletUses", "certificates", "The holder's data-use record: which department used which of their certificates, why and in what matter", True, None, 200, "CertificateUses"),
     ("post", "/api/v1/auth/password", "changePassword", "identity", "Change one's password with the full sign-in credentials (also when it has expired); every session of the account ends", False, "PasswordChange", 204, None),
-    ("put", "/api/v1/users/{id}/active", "setUserActive", "identity", "Deactivate or reactivate an account (admin; not one's own); deactivation ends its sessions", True, "ActiveBody", 200, "AnyObject"),
+    ("put", "/api/v1/users/{id}/active", "setUserActive", "identity", "Deactivate or reactivate an account (security administrators; not one's own); deactivation ends its sessions", True, "ActiveBody", 200, "AnyObject"),
 ]
 
 
 # Details the route table cannot say: an operation's description and its query parameters.
-DESCRIPTIONS = {'post /api/v1/auth/login': 'Failed sign-ins slow further attempts down instead of locking the '
+DESCRIPTIONS = {'get /api/v1/audit/integrity': 'Walks the whole trail and its hash chain (docs/audit.md): '
+                                               'verified, or the first event (broken_at) that no longer '
+                                               'matches. Also run at every start; a broken chain is '
+                                               'recorded as audit.chain_broken.',
+                'get /api/v1/audit/export': 'One JSON object per line: the raw fields of each sealed event '
+                                            'with its prev and chain hashes, so that an outside auditor '
+                                            'recomputes the chain with SHA-256 alone (docs/audit.md). The '
+                                            'export itself is recorded as audit.exported.',
+                'post /api/v1/auth/login': 'Failed sign-ins slow further attempts down instead of locking the '
                             'account: per account and address, per account (not for addresses it '
                             'signed in from before, nor with a valid second factor) and per '
                             'address, each after a few free failures, with waits that double up to '
@@ -453,7 +465,14 @@ QUERY_PARAMETERS = {'get /api/v1/certificates/{identifier}': [{'name': 'use_caus
                                                            'case:<case id>, concerning the holder '
                                                            '(required except for supervisors, '
                                                            'whose reads are marked for review). '
-                                                           'The holder is told in their inbox.'}]}
+                                                           'The holder is told in their inbox.'}],
+                    'get /api/v1/audit/export': [
+                        {'name': 'from', 'in': 'query', 'required': True,
+                         'schema': {'type': 'string', 'format': 'date'},
+                         'description': 'First day, Beijing time (YYYY-MM-DD).'},
+                        {'name': 'to', 'in': 'query', 'required': True,
+                         'schema': {'type': 'string', 'format': 'date'},
+                         'description': 'Last day, Beijing time, inclusive; at most 366 days.'}]}
 
 # Schemas defined or extended since the table above (security, #16; masking of case documents).
 SCHEMAS.update({'LoginRequest': {'type': 'object',
@@ -624,6 +643,19 @@ SCHEMAS.update({'LoginRequest': {'type': 'object',
                                    'recovery_code': {'type': 'string'}},
                     'required': ['username', 'password', 'new_password'],
                     'additionalProperties': False},
+ 'AuditIntegrity': {'type': 'object',
+                    'properties': {'verified': {'type': 'boolean'},
+                                   'events': {'type': 'integer'},
+                                   'sealed_through': {'type': 'integer'},
+                                   'unsealed': {'type': 'integer'},
+                                   'head': {'type': 'string'},
+                                   'broken_at': {'type': ['integer', 'null']},
+                                   'problem': {'type': 'string'},
+                                   'checked_at': {'type': 'string', 'format': 'date-time'},
+                                   'retention_days': {'type': 'integer'},
+                                   'oldest_at': {'type': ['string', 'null'], 'format': 'date-time'}},
+                    'required': ['verified', 'events', 'sealed_through', 'head', 'checked_at'],
+                    'additionalProperties': False},
  'ActiveBody': {'type': 'object',
                 'properties': {'active': {'type': 'boolean'}},
                 'required': ['active'],
@@ -654,6 +686,8 @@ def operation(route):
     ok = {"description": "Success"}
     if response:
         ok["content"] = {"application/json": {"schema": ref(response)}}
+    if path == "/api/v1/audit/export":
+        ok["content"] = {"application/x-ndjson": {"schema": {"type": "string"}}}
     if path == "/api/v1/files/{sha256}":
         ok["content"] = {"application/octet-stream": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}
     op["responses"][str(status)] = ok

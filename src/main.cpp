@@ -75,7 +75,10 @@ const std::vector<Command> kCommands = {
      "yiwang user add --username U --password P --kind citizen|business|official\n"
      "                --name NAME [--id-number ID] [--dept DEPT] [--roles r1,r2] [--phone P]\n"
      "                [--db FILE | --postgres CONNINFO]\n"
-     "  roles: clerk (窗口受理), reviewer (审查), approver (决定), supervisor (电子监察), admin\n"
+     "  roles: clerk (窗口受理), reviewer (审查), approver (决定), supervisor (电子监察),\n"
+     "         admin (系统管理员), security_admin (安全管理员), auditor (审计管理员); the three\n"
+     "         administrators are separate accounts (三员分立). A new deployment starts with a\n"
+     "         security_admin made here, who then makes the other accounts.\n"
      "  An official's second factor (TOTP) is printed once: hand it to the person.\n"
      "yiwang user second-factor --username U [--db FILE | --postgres CONNINFO]\n"
      "  issues a new second factor (the old one stops working) and prints it once\n"},

@@ -64,7 +64,7 @@ std::unique_ptr<store::Store> open_store(const Config& config) {
 std::vector<store::Migration> all_migrations() {
   std::vector<store::Migration> all;
   for (auto list :
-       {events::migrations(), identity::migrations(), catalog::migrations(), cases::migrations(),
+       {events::migrations(), audit::migrations(), identity::migrations(), catalog::migrations(), cases::migrations(),
         certificates::migrations(), ledger::migrations(), assistant::migrations(),
         appeals::migrations(), ai::migrations(), grid::migrations(), iot::migrations(),
         open311::migrations(), participation::migrations()}) {
@@ -162,21 +162,47 @@ cases::CertificateCheck certificate_check(certificates::Service& certs) {
 
 // 用证 by need: "case:<id>" is a matter of the official's department (the handling department)
 // that concerns the case's applicant.
-certificates::MatterCheck certificate_matter_check() {
-  return [](store::Tx& tx, std::string_view matter,
-            const identity::Principal& by) -> Result<std::string> {
-    constexpr std::string_view kCase = "case:";
-    if (matter.substr(0, kCase.size()) != kCase) {
-      return fail(ErrorCode::invalid_input, "/matter", "事项须写作 case:办件号",
-                  "a matter is written case:<case id>");
-    }
-    auto c = cases::find_case(tx, matter.substr(kCase.size()));
-    if (!c) return fail(ErrorCode::not_found, "/matter", "办件不存在", "no such case");
-    if (!by.is_official() || c->dept_id != by.dept_id) {
+// The matters an official may use a certificate in (用证 by need, #16): a case, an appeal or a
+// grid event that their department handles, concerning the certificate's holder. The answer is
+// the id number of the person the matter concerns ("" when no verified person: nothing matches).
+using GridEventFinder =
+    std::function<std::optional<grid::GridEvent>(store::Tx&, std::string_view id)>;
+
+certificates::MatterCheck certificate_matter_check(std::string hotline_dept,
+                                                   GridEventFinder find_grid_event) {
+  return [hotline_dept = std::move(hotline_dept), find_grid_event = std::move(find_grid_event)](
+             store::Tx& tx, std::string_view matter,
+             const identity::Principal& by) -> Result<std::string> {
+    auto not_ours = [] {
       return fail(ErrorCode::forbidden, "/matter", "只能在本部门办理的事项中用证",
                   "certificates are used only in matters of one's own department");
+    };
+    const auto colon = matter.find(':');
+    const std::string_view kind = matter.substr(0, colon == std::string_view::npos ? 0 : colon);
+    const std::string_view id = colon == std::string_view::npos ? "" : matter.substr(colon + 1);
+    if (kind == "case") {
+      auto c = cases::find_case(tx, id);
+      if (!c) return fail(ErrorCode::not_found, "/matter", "办件不存在", "no such case");
+      if (!by.is_official() || c->dept_id != by.dept_id) return not_ours();
+      return c->applicant.id_number;
     }
-    return c->applicant.id_number;
+    if (kind == "appeal") {
+      auto a = appeals::find(tx, id);
+      if (!a) return fail(ErrorCode::not_found, "/matter", "诉求不存在", "no such appeal");
+      if (!by.is_official() || (a->dept_id != by.dept_id && by.dept_id != hotline_dept)) {
+        return not_ours();
+      }
+      return identity::verified_id_number_of(tx, a->appellant.user_id);
+    }
+    if (kind == "grid_event") {
+      auto e = find_grid_event(tx, id);
+      if (!e) return fail(ErrorCode::not_found, "/matter", "网格事件不存在", "no such grid event");
+      if (!by.is_official() || e->dept_id != by.dept_id) return not_ours();
+      return identity::verified_id_number_of(tx, e->reporter_user_id);
+    }
+    return fail(ErrorCode::invalid_input, "/matter",
+                "事项须写作 case:办件号、appeal:诉求号 或 grid_event:事件号",
+                "a matter is written case:<id>, appeal:<id> or grid_event:<id>");
   };
 }
 
@@ -312,6 +338,12 @@ ledger::ReceiptAccess receipt_access(cases::Service& cases, certificates::Servic
                                      appeals::Service& appeals) {
   return [&cases, &certs, &appeals](const identity::Principal& who, std::string_view type,
                                     std::string_view id) -> Status {
+    // A receipt opens the ledger entry's commitment to its party (their id number and the salt):
+    // it is the party's own proof, for no one else, officials included (#16).
+    if (who.is_official()) {
+      return fail(ErrorCode::forbidden, "", "回执只提供给当事人本人",
+                  "receipts are for the party concerned only");
+    }
     if (type == "case") {
       if (auto c = cases.get(id, who); !c) return fail(c.error());
       return {};
@@ -376,6 +408,7 @@ struct App::Parts {
   std::unique_ptr<open311::Service> open311;
   std::unique_ptr<iot::Service> iot;
   std::unique_ptr<participation::Service> participation;
+  std::unique_ptr<audit::Sealer> audit_sealer;
   http::Router router;
 };
 
@@ -407,7 +440,13 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   p.identity->on_verified([&p](store::Tx& tx, const identity::Principal& user) {
     return cases::link_window_cases(tx, *p.clock, user);
   });
-  p.certificates->set_need_checks(certificate_matter_check(), certificate_use_notice(p.random, *p.clock));
+  // The grid service is built below; the finder runs only for requests, after construction.
+  p.certificates->set_need_checks(
+      certificate_matter_check(p.config.hotline_dept,
+                               [&p](store::Tx& tx, std::string_view id) {
+                                 return p.grid->find(tx, id);
+                               }),
+      certificate_use_notice(p.random, *p.clock));
   if (!p.config.sms_outbox.empty()) {
     p.sms = std::make_unique<OutboxSms>(p.config.sms_outbox, *p.clock);
     p.identity->set_sms_sender(p.sms.get());
@@ -432,12 +471,13 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   p.city_link = std::make_unique<CityLink>(*p.store, *p.appeals, *p.grid);
   p.appeal_dispatcher =
       std::make_unique<appeals::AutoDispatcher>(*p.appeals, *p.store, appeal_classifier(*p.ai));
+  p.audit_sealer = std::make_unique<audit::Sealer>(*p.store);
 
   add_platform_routes(p.router, *p.store, *p.identity);
   identity::register_routes(p.router, *p.identity);
   catalog::register_routes(p.router, *p.catalog, *p.identity);
   cases::register_routes(p.router, *p.cases, *p.identity);
-  audit::register_routes(p.router, *p.store, *p.identity);
+  audit::register_routes(p.router, *p.store, *p.clock, *p.identity);
   certificates::register_routes(p.router, *p.certificates, *p.identity);
   ledger::register_routes(p.router, *p.ledger, *p.ledger_follower, *p.identity,
                           receipt_access(*p.cases, *p.certificates, *p.appeals));
@@ -479,7 +519,27 @@ Status App::catch_up() {
   if (auto s = drain(*p.certificate_issuer); !s) return s;
   if (auto s = drain(*p.ledger_follower); !s) return s;
   if (auto size = p.ledger->integrate(); !size) return fail(size.error());
-  return drain(*p.assistant);
+  if (auto s = drain(*p.assistant); !s) return s;
+  return drain(*p.audit_sealer);
+}
+
+void App::check_audit_trail() {
+  auto& p = *parts_;
+  auto result = audit::check(*p.store, *p.clock);
+  if (!result) {
+    std::fprintf(stderr, "audit trail check failed: %s\n", result.error().message_en.c_str());
+    return;
+  }
+  if (result->verified) {
+    std::fprintf(stderr, "audit trail: %lld sealed events verified (%lld not yet sealed)\n",
+                 static_cast<long long>(result->events), static_cast<long long>(result->unsealed));
+  } else {
+    std::fprintf(stderr, "SECURITY: the audit trail's hash chain is broken at event %lld: %s\n",
+                 static_cast<long long>(*result->broken_at), result->problem.c_str());
+    if (auto s = audit::report_broken(*p.store, *p.clock, *result); !s) {
+      std::fprintf(stderr, "audit trail: %s\n", s.error().message_en.c_str());
+    }
+  }
 }
 
 App::~App() = default;
@@ -522,6 +582,7 @@ Status App::serve() {
       };
       while (!stop.stop_requested()) {
         bool busy = poll("assistant index", p.assistant->poll_once());
+        busy = poll("audit chain", p.audit_sealer->poll_once()) || busy;
         busy = poll("appeal dispatch", p.appeal_dispatcher->poll_once()) || busy;
         busy = poll("12345 link", p.city_link->poll_once()) || busy;
         if (busy) continue;
@@ -530,6 +591,8 @@ Status App::serve() {
       }
     });
   }
+  // The audit trail's chain is checked at every start, beside serving (it reads the whole trail).
+  std::jthread audit_check([this] { check_audit_trail(); });
   if (!p.config.mqtt.empty()) {
     // An unreachable broker is retried in the background; only bad options fail here.
     if (auto s = p.iot->start(); !s) return s;

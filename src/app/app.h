@@ -140,6 +140,8 @@ class App {
 
  private:
   void issue_certificates(std::stop_token stop);
+  // Recomputes the audit trail's hash chain; logs the outcome and records a broken chain.
+  void check_audit_trail();
 
   struct Parts;
   std::unique_ptr<Parts> parts_;

@@ -1,7 +1,11 @@
 // HTTP routes of hot issues: who may read them, the window, JSON and the CSV export for Excel.
+#include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <deque>
 #include <map>
 #include <memory>
+#include <thread>
 #include <tuple>
 
 #include "appeals/hot_issues.h"
@@ -107,43 +111,117 @@ Result<WindowStamp> stamp_of(store::Store& store, core::Millis since, core::Mill
   });
 }
 
-// The last grouping of each window. The cockpit and every hotline screen refresh every 30 s and
-// grouping a crowded window takes seconds, so readers of an unchanged window share one result;
-// the lock is held while grouping, so a burst of readers waits for one computation, not many.
-// Thread-safe: `entries_` is guarded by `mutex_`; the rest is constant after construction.
+// The last grouping of each window, computed off the request path. The cockpit and every hotline
+// screen refresh every 30 s and grouping a crowded window takes seconds. A reader of a window whose
+// appeals changed, or whose grouping is older than HotOptions::cache_ms, has the window regrouped
+// by the background thread and waits for it at most kFreshWait; a slower regrouping leaves the
+// reader with the last grouping (its `generated_at` says how old it is). Only the first reader of
+// a window computes on its own request, and other readers of that window wait for the same
+// computation instead of starting their own; readers of other windows do not wait at all.
+// Thread-safe: everything under `mutex_` is guarded by it; the rest is constant after
+// construction. The refresher thread is joined by the destructor.
 class HotCache {
  public:
+  static constexpr std::chrono::milliseconds kFreshWait{1500};
+
   HotCache(store::Store& store, const core::Clock& clock, HotOptions options)
-      : store_(store), clock_(clock), options_(std::move(options)) {}
+      : store_(store), clock_(clock), options_(std::move(options)) {
+    refresher_ = std::jthread([this] { refresh_loop(); });
+  }
+  ~HotCache() EXCLUDES(mutex_) {
+    {
+      core::MutexLock lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.signal_all();
+    refresher_.join();
+  }
+  HotCache(const HotCache&) = delete;
+  HotCache& operator=(const HotCache&) = delete;
 
   // Shared, not copied: a crowded window's grouping holds thousands of member ids.
   Result<std::shared_ptr<const Computed>> get(int days) EXCLUDES(mutex_) {
-    core::MutexLock lock(mutex_);
     const core::Millis now = clock_.now_ms();
     auto stamp = stamp_of(store_, now - static_cast<core::Millis>(days) * core::kDayMs, now);
     if (!stamp) return fail(stamp.error());
-    auto cached = entries_.find(days);
-    if (cached != entries_.end() && cached->second.stamp == *stamp &&
-        now - cached->second.computed->now < options_.cache_ms) {
-      return cached->second.computed;
+    {
+      core::MutexLock lock(mutex_);
+      const auto deadline = std::chrono::steady_clock::now() + kFreshWait;
+      for (;;) {
+        Entry& e = entries_[days];
+        // Fresh: grouped from the appeals this reader saw, or begun after it came, and young.
+        if (e.computed && (e.stamp == *stamp || e.computed->now >= now) &&
+            now - e.computed->now < options_.cache_ms) {
+          return e.computed;
+        }
+        if (!e.computed && !e.busy) {
+          e.busy = true;  // the window's first grouping: this reader computes it
+          break;
+        }
+        if (!e.busy) {
+          e.busy = true;
+          pending_.push_back(days);
+          wake_.signal();
+        }
+        if (!e.computed) {
+          done_.wait(mutex_);
+        } else if (!done_.wait_until(mutex_, deadline)) {
+          return entries_[days].computed;  // regrouping takes long: the last grouping
+        }
+      }
     }
-    auto c = compute(days, store_, clock_, options_);
-    if (!c) return fail(c.error());
-    auto shared = std::make_shared<const Computed>(std::move(*c));
-    entries_.insert_or_assign(days, Entry{*stamp, shared});
-    return shared;
+    return regroup(days);
   }
 
  private:
   struct Entry {
     WindowStamp stamp;
     std::shared_ptr<const Computed> computed;
+    bool busy = false;  // a grouping of this window is being computed
   };
+
+  // Groups the window (without the lock) and stores the result; the caller set `busy`.
+  Result<std::shared_ptr<const Computed>> regroup(int days) EXCLUDES(mutex_) {
+    const core::Millis now = clock_.now_ms();
+    auto stamp = stamp_of(store_, now - static_cast<core::Millis>(days) * core::kDayMs, now);
+    Result<Computed> c = stamp ? compute(days, store_, clock_, options_)
+                               : Result<Computed>(tl::unexpected(stamp.error()));
+    core::MutexLock lock(mutex_);
+    Entry& e = entries_[days];
+    e.busy = false;
+    done_.signal_all();
+    if (!c) return fail(c.error());
+    e.stamp = *stamp;
+    e.computed = std::make_shared<const Computed>(std::move(*c));
+    return e.computed;
+  }
+
+  void refresh_loop() EXCLUDES(mutex_) {
+    for (;;) {
+      int days = 0;
+      {
+        core::MutexLock lock(mutex_);
+        while (!stopping_ && pending_.empty()) wake_.wait(mutex_);
+        if (stopping_) return;
+        days = pending_.front();
+        pending_.pop_front();
+      }
+      if (auto r = regroup(days); !r) {
+        std::fprintf(stderr, "hot issues (%d days): %s\n", days, r.error().message_en.c_str());
+      }
+    }
+  }
+
   store::Store& store_;       // constant after construction
   const core::Clock& clock_;  // constant after construction
   const HotOptions options_;  // constant after construction
   core::Mutex mutex_;
+  core::CondVar wake_;  // pending_ has work, or stopping_
+  core::CondVar done_;  // a grouping finished
   std::map<int, Entry> entries_ GUARDED_BY(mutex_);
+  std::deque<int> pending_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  std::jthread refresher_;  // started last, joined first
 };
 
 double one_decimal(double x) {

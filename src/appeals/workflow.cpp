@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "privacy/mask.h"
+
 namespace yiwang::appeals::workflow {
 namespace {
 
@@ -276,10 +278,18 @@ bool may_see(const identity::Principal& by, const Appeal& a, const Options& o) {
 void mask_for(Appeal& a, const identity::Principal& by, const Options& o) {
   if (is_appellant(by, a)) return;
   const bool hide = a.anonymous || (a.confidential && !is_hotline(by, o));
-  if (!hide) return;
-  const std::string user = a.appellant.user_id;
-  a.appellant = Appellant{"", "", "", true};
-  if (!user.empty() && a.entered_by == user) a.entered_by.clear();
+  if (hide) {
+    const std::string user = a.appellant.user_id;
+    a.appellant = Appellant{"", "", "", true};
+    if (!user.empty() && a.entered_by == user) a.entered_by.clear();
+    return;
+  }
+  const bool handles = by.is_official() && (by.dept_id == o.hotline_dept_id ||
+                                            (!a.dept_id.empty() && by.dept_id == a.dept_id));
+  if (!handles) {
+    if (!a.appellant.name.empty()) a.appellant.name = privacy::mask_name(a.appellant.name);
+    a.appellant.phone = identity::mask_phone(a.appellant.phone);
+  }
 }
 
 // ---- Steps --------------------------------------------------------------------------------------

@@ -58,7 +58,9 @@ bool is_official_with(const identity::Principal& by, identity::Role r);
 bool may_see(const identity::Principal& by, const Appeal& a, const Options& o);
 // Masks what this reader may not know of the appellant: an anonymous appeal from everyone but
 // the appellant, a confidential one from everyone but the appellant and the hotline. The account
-// id goes too: in a small department a user id is as good as a name.
+// id goes too: in a small department a user id is as good as a name. Readers who oversee rather
+// than handle (supervisors and admins outside the hotline and the handling department) see the
+// name and phone masked (张*, 138****5678): supervision needs states and deadlines, not identities.
 void mask_for(Appeal& a, const identity::Principal& by, const Options& o);
 
 // ---- Steps --------------------------------------------------------------------------------------

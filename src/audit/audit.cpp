@@ -3,9 +3,11 @@
 namespace yiwang::audit {
 namespace {
 
-// Supervisors oversee case handling (电子监察) but not identity or configuration changes.
+// The audit administrator reads everything; supervisors oversee case handling (电子监察) but not
+// identity or configuration changes; the system and security administrators read none of it.
 bool may_read(const identity::Principal& who, const events::Filter& filter) {
-  if (who.has_role(identity::Role::admin)) return true;
+  if (!who.is_official()) return false;
+  if (who.has_role(identity::Role::auditor)) return true;
   if (!who.has_role(identity::Role::supervisor)) return false;
   return filter.subject_type == "case" || filter.subject_type == "rectification";
 }

@@ -158,9 +158,16 @@ bool is_applicant(const Case& c, const identity::Principal& by) {
   return c.channel == "window" && c.filed_by == by.user_id && by.has_role(identity::Role::clerk);
 }
 
+bool handles_cases(const identity::Principal& by) {
+  return by.is_official() &&
+         (by.has_role(identity::Role::clerk) || by.has_role(identity::Role::reviewer) ||
+          by.has_role(identity::Role::approver));
+}
+
 bool may_see(const Case& c, const identity::Principal& by) {
   if (!by.is_official()) return !by.user_id.empty() && c.applicant.user_id == by.user_id;
   if (by.has_role(identity::Role::supervisor) || by.has_role(identity::Role::admin)) return true;
+  if (!handles_cases(by)) return false;
   if (c.filed_by == by.user_id) return true;
   if (by.dept_id.empty()) return false;
   if (c.dept_id == by.dept_id) return true;

@@ -68,9 +68,12 @@ struct Waiting {
 };
 Waiting waiting_of(const Case& c);
 
-// Applicant (or the clerk who filed for them), supervisors and admins, and officials of a
-// department the case is routed to.
+// Applicant (or the clerk who filed for them), supervisors and admins, and officials who handle
+// cases (clerk, reviewer, approver) of a department the case is routed to. The security and audit
+// administrators see no cases (三员分立: their work is accounts and the audit trail).
 bool may_see(const Case& c, const identity::Principal& by);
+// Holds a case-handling role: clerk, reviewer or approver.
+bool handles_cases(const identity::Principal& by);
 bool is_applicant(const Case& c, const identity::Principal& by);
 
 // The stored JSON of steps and materials.

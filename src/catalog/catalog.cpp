@@ -217,6 +217,10 @@ Status validate_static(const Item& item) {
   if (item.max_visits < 0 || item.max_visits > 10) {
     return bad("/max_visits", "到现场次数应为 0–10", "max_visits must be 0–10");
   }
+  if (!identity::parse_assurance(item.min_assurance)) {
+    return bad("/min_assurance", "实名核验级别应为 claimed、verified 或 in_person",
+               "min_assurance must be claimed, verified or in_person");
+  }
   const std::pair<const std::string*, const char*> texts[] = {
       {&item.legal_basis, "/legal_basis"},
       {&item.limit_note, "/limit_note"},

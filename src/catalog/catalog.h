@@ -106,6 +106,9 @@ struct Item {
   std::string case_type = "2";               // A.6
   int online_depth = 4;                      // 网办深度 Ⅰ–Ⅳ
   int max_visits = 0;                        // 到现场次数
+  // The lowest identity assurance an applicant filing online needs (identity::Assurance names:
+  // "claimed", "verified", "in_person"); a window clerk's filing has checked the identity card.
+  std::string min_assurance = "claimed";
   std::string result_name;                   // 审批结果名称
   std::string result_certificate_type;       // certificate issued on completion, "" if none
   std::string place;

@@ -182,6 +182,7 @@ Json to_json(const Item& item) {
       {"case_type", item.case_type},
       {"online_depth", item.online_depth},
       {"max_visits", item.max_visits},
+      {"min_assurance", item.min_assurance},
       {"result_name", item.result_name},
       {"result_certificate_type", item.result_certificate_type},
       {"place", item.place},
@@ -212,6 +213,7 @@ Json summary_json(const Item& item) {
               {"service_objects", item.service_objects},
               {"handling_forms", item.handling_forms},
               {"online_depth", item.online_depth},
+              {"min_assurance", item.min_assurance},
               {"fee", item.fee},
               {"instant_approval", !item.instant_rules_json.empty()},
               {"active", item.active}};
@@ -276,6 +278,7 @@ Result<Item> from_json(const Json& doc, const std::string& path) {
   r.str("case_type", item.case_type);
   r.integer("online_depth", item.online_depth);
   r.integer("max_visits", item.max_visits);
+  r.str("min_assurance", item.min_assurance);
   r.str("result_name", item.result_name);
   r.str("result_certificate_type", item.result_certificate_type);
   r.str("place", item.place);

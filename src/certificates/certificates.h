@@ -170,9 +170,10 @@ struct PublicRecord {
   CertificateStatus status = CertificateStatus::valid;
 };
 
-// 用证 by need (#16): the person a matter concerns. `matter` names one ("case:<id>"); the answer
-// is the id number of the person it concerns when `by` acts in it for their department, forbidden
-// or not_found otherwise. Wired by the app (the cases module knows cases).
+// 用证 by need (#16): the person a matter concerns. `matter` names one ("case:<id>",
+// "appeal:<id>", "grid_event:<id>"); the answer is the id number of the person it concerns when
+// `by` acts in it for their department, forbidden or not_found otherwise. Wired by the app (the
+// cases, appeals and grid modules know their matters).
 using MatterCheck = std::function<Result<std::string>(store::Tx&, std::string_view matter,
                                                       const identity::Principal& by)>;
 // Tells a certificate's holder that an official used it (their inbox), inside the transaction.
@@ -261,9 +262,9 @@ class Service {
     core::Millis used_at_ms = 0;
     core::Millis valid_until_ms = 0;
   };
-  // By need (#16): `matter` names the case of the official's department that concerns the
-  // certificate's holder (checked through the MatterCheck; invalid_input "/matter" when missing,
-  // forbidden when the matter is not theirs or concerns someone else). A supervisor (电子监察) may
+  // By need (#16): `matter` names the case, appeal or grid event of the official's department that
+  // concerns the certificate's holder (checked through the MatterCheck; invalid_input "/matter"
+  // when missing, forbidden when the matter is not theirs or concerns someone else). A supervisor (电子监察) may
   // read without a matter; such reads are marked supervisory and reviewed. The holder is told.
   Result<AnnotatedCopy> use(std::string_view identifier, std::string use_cause,
                             const identity::Principal& by, std::string_view matter = "");
@@ -297,7 +298,8 @@ class Service {
   // (never for requests); nullopt when unknown.
   std::optional<std::string> holder_of(store::Tx& tx, std::string_view identifier);
 
-  // PDF rendering with a QR code leading to the online verification page.
+  // PDF rendering with a QR code leading to the online verification page: the holder's printable
+  // copy. Forbidden to officials, who read certificates only through use().
   Result<std::string> pdf(std::string_view identifier, const identity::Principal& by);
 
  private:

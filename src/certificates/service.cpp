@@ -273,6 +273,12 @@ std::optional<std::string> Service::holder_of(store::Tx& tx, std::string_view id
 }
 
 Result<std::string> Service::pdf(std::string_view identifier, const identity::Principal& by) {
+  // The printable copy is the holder's. Officials read a certificate only through 用证 (a use
+  // cause and a matter, recorded and told to the holder), which the PDF would bypass (#16).
+  if (by.is_official()) {
+    return fail(ErrorCode::forbidden, "", "工作人员须以用证方式调用证照（说明事由和所办事项）",
+                "officials use certificates through a use with a cause and a matter");
+  }
   auto c = get(identifier, by);
   if (!c) return fail(c.error());
   return detail::render_pdf(*c, impl_->base + "/verify/certificates/" + c->identifier);

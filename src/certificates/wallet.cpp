@@ -243,8 +243,11 @@ Result<Service::AnnotatedCopy> Service::use(std::string_view identifier, std::st
   // supervisor's read, marked for review.
   const bool supervisory = matter.empty() && by.has_role(identity::Role::supervisor);
   if (matter.empty() && !supervisory) {
-    return fail(ErrorCode::invalid_input, "/matter", "用证须指明所办理的事项（如办件 case:办件号）",
-                "name the matter the certificate is used in (e.g. case:<case id>)");
+    return fail(ErrorCode::invalid_input, "/matter",
+                "用证须指明所办理的事项（办件 case:办件号、诉求 appeal:诉求号或网格事件 "
+                "grid_event:事件号）",
+                "name the matter the certificate is used in (case:<id>, appeal:<id> or "
+                "grid_event:<id>)");
   }
   if (matter.size() > 100) {
     return fail(ErrorCode::invalid_input, "/matter", "事项标识过长", "matter too long");

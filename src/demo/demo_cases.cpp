@@ -255,7 +255,9 @@ class Seeding {
       auto created = ids_.create_user(u, nullptr);
       if (!created) return fail(created.error());
       if (auto st = verify_at_window(ids_, *created); !st) return st;
-      accounts_[u.username] = *created;
+      auto verified = ids_.get_user(created->user_id);  // now at the in-person level
+      if (!verified) return fail(verified.error());
+      accounts_[u.username] = *verified;
       people_.push_back(
           {u.username, business ? "business" : "citizen", u.display_name, u.id_number, u.phone});
     }

@@ -42,6 +42,14 @@ std::vector<std::string> verified_account_ids(store::Tx& tx, std::string_view id
   return ids;
 }
 
+std::string verified_id_number_of(store::Tx& tx, std::string_view user_id) {
+  if (user_id.empty()) return "";
+  auto row = tx.query_one(
+      "SELECT id_number FROM users WHERE id = ? AND assurance <> 'claimed' AND kind <> 'official'",
+      {std::string(user_id)});
+  return row ? row->text(0) : "";
+}
+
 void Service::on_verified(VerifiedListener listener) {
   verified_listeners_.push_back(std::move(listener));
 }

@@ -190,6 +190,9 @@ std::vector<store::Migration> migrations();
 // The accounts whose id number `id_number` is verified (not merely claimed), inside the caller's
 // transaction: whom personal data about that person may reach (notices of its use).
 std::vector<std::string> verified_account_ids(store::Tx& tx, std::string_view id_number);
+// The id number of account `user_id` when it is verified (not merely claimed), else "": the person
+// a matter about that account concerns (用证 by need).
+std::string verified_id_number_of(store::Tx& tx, std::string_view user_id);
 
 class Service {
  public:

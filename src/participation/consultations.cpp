@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "participation/internal.h"
+#include "privacy/mask.h"
 #include "privacy/redact.h"
 #include "store/record_id.h"
 
@@ -286,7 +287,7 @@ Result<Comment> Service::add_comment(std::string_view id, std::string_view claus
     out.id = store::opaque_id(m.random, "CM", 8);
     out.clause = std::string(clause);
     out.text = std::string(text);
-    out.author = mask_name(by.display_name);
+    out.author = privacy::mask_name(by.display_name);
     out.mine = true;
     out.created_at_ms = now;
     const std::string before = consultation_summary(*c);

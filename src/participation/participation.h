@@ -73,8 +73,6 @@ std::optional<QuestionKind> parse_question_kind(std::string_view s);
 
 // RFC 3339 date-time ("2026-12-01T18:00:00+08:00", "…Z", optional fraction) → unix ms.
 std::optional<core::Millis> parse_instant(std::string_view s);
-// The first character kept, the rest as "*" (at most three): 张三 → 张*, 欧阳娜娜 → 欧***.
-std::string mask_name(std::string_view display_name);
 // The conflict reason of an error returned by this module ("closed", …), "" for any other error.
 std::string_view reason_code(const Error& e);
 

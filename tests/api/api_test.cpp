@@ -122,9 +122,9 @@ TEST_P(ApiTest, FullLifecycleThroughTheApi) {
   }
   EXPECT_EQ(4, named) << seen.dump();
 
-  // The audit trail shows each transition with who did it.
-  auto audit =
-      call_json("GET", "/api/v1/audit?subject_type=case&subject_id=" + id, nullptr, admin, 200);
+  // The audit trail shows each transition with who did it, to the audit administrator only.
+  auto audit = call_json("GET", "/api/v1/audit?subject_type=case&subject_id=" + id, nullptr,
+                         login("shenji"), 200);
   ASSERT_GE(audit["events"].size(), 5u);
   EXPECT_EQ("case.submitted", audit["events"][0].value("type", ""));
   bool saw_grant = false;
@@ -136,9 +136,37 @@ TEST_P(ApiTest, FullLifecycleThroughTheApi) {
       EXPECT_EQ("准予许可", e.value("reason", ""));
     }
   EXPECT_TRUE(saw_grant);
-  // Supervisors may read case events; citizens may not read the audit trail at all.
+  // Supervisors may read case events; citizens, the system and the security administrators may
+  // not read the audit trail at all (三员分立).
   call_json("GET", "/api/v1/audit?subject_type=case", nullptr, login("jiancha"), 200);
-  expect_problem(call("GET", "/api/v1/audit", "", citizen), 403);
+  for (const std::string& who : {citizen, admin, login("anquan")}) {
+    expect_problem(call("GET", "/api/v1/audit?subject_type=case", "", who), 403);
+    expect_problem(call("GET", "/api/v1/audit/integrity", "", who), 403);
+    expect_problem(call("GET", "/api/v1/audit/export?from=2026-01-01&to=2026-12-31", "", who), 403);
+  }
+
+  // Sealed by the followers, the chain verifies, and the export is a file of JSON lines.
+  ASSERT_TRUE(app_->catch_up());
+  const std::string auditor = login("shenji");
+  auto integrity = call_json("GET", "/api/v1/audit/integrity", nullptr, auditor, 200);
+  EXPECT_TRUE(integrity.value("verified", false)) << integrity.dump();
+  EXPECT_GT(integrity.value("events", 0), 5);
+  EXPECT_EQ(180, integrity.value("retention_days", 0));
+  namespace core = yiwang::core;
+  const core::Millis now = core::SystemClock().now_ms();
+  const std::string range = "from=" + core::format_date(core::china_date(now - core::kDayMs)) +
+                            "&to=" + core::format_date(core::china_date(now));
+  auto exported = call("GET", "/api/v1/audit/export?" + range, "", auditor);
+  ASSERT_EQ(200, exported.status) << exported.body;
+  EXPECT_EQ(0u, exported.content_type.rfind("application/x-ndjson", 0));
+  EXPECT_NE(std::string::npos, exported.body.find("\"case.granted\""));
+  EXPECT_NE(std::string::npos, exported.body.find("\"chain\""));
+  // For the outside auditor's script (ctest audit_export_verify).
+  if (const char* file = std::getenv("YIWANG_AUDIT_EXPORT_FILE")) {
+    std::ofstream(file, std::ios::binary) << exported.body;
+  }
+  expect_problem(call("GET", "/api/v1/audit/export?from=2026-13-01&to=2026-12-31", "", auditor),
+                 400, "/from");
 }
 
 TEST_P(ApiTest, MalformedJsonIsRejectedAndChangesNothing) {
@@ -242,7 +270,7 @@ TEST_P(ApiTest, IllegalTransitionWrongRoleAndWrongDepartmentChangeNothing) {
                           {"display_name", "公安窗口"},
                           {"dept_id", "gaj"},
                           {"roles", {"clerk"}}},
-                         admin, 201);
+                         login("anquan"), 201);
   auto filed2 =
       call_json("POST", "/api/v1/cases",
                 {{"item_code", kItemCode}, {"form", {{"shop_name", "面馆"}}}}, citizen, 201);

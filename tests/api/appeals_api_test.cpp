@@ -134,6 +134,36 @@ TEST_P(AppealsApiTest, MattersForAnotherChannelAreRefusedNamingIt) {
   EXPECT_FALSE(p["redirect"].value("channel_zh", "").empty());
 }
 
+// 用证 by need (#16): a department handling an appeal may use the appellant's certificates with
+// the appeal as the matter; another department, or an appeal of someone else, may not.
+TEST_P(AppealsApiTest, AnAppealIsAMatterToUseTheAppellantsCertificatesIn) {
+  const std::string citizen = login("zhangsan");
+  auto wallet = call_json("GET", "/api/v1/wallet/certificates", nullptr, citizen, 200);
+  ASSERT_FALSE(wallet["items"].empty()) << "the demo issues zhangsan certificates";
+  const std::string identifier = wallet["items"][0].value("identifier", "");
+
+  const std::string id = call_json("POST", "/api/v1/appeals", complaint(), citizen, 201).value("id", "");
+  act(id, login("12345.clerk"), {{"action", "dispatch"}, {"dept_id", "zjj"}});
+  const std::string use = "/api/v1/certificates/" + identifier + "?use_cause=" +
+                          yiwang::http::percent_encode("核实诉求人身份") + "&matter=";
+
+  call_json("GET", use + "appeal:" + id, nullptr, login("zjj.clerk"), 200);
+  expect_problem(call("GET", use + "appeal:" + id, "", login("gaj.clerk")), 403, "/matter");
+  expect_problem(call("GET", use + "appeal:AP2026010100000000", "", login("zjj.clerk")), 404,
+                 "/matter");
+  expect_problem(call("GET", use + "parcel:" + id, "", login("zjj.clerk")), 400, "/matter");
+  // Someone else's appeal does not make zhangsan's certificates usable.
+  const std::string other = call_json("POST", "/api/v1/appeals", complaint(), login("qiye"), 201).value("id", "");
+  act(other, login("12345.clerk"), {{"action", "dispatch"}, {"dept_id", "zjj"}});
+  expect_problem(call("GET", use + "appeal:" + other, "", login("zjj.clerk")), 403, "/matter");
+
+  // The holder's data-use record shows the read with its matter.
+  auto uses = call_json("GET", "/api/v1/wallet/uses", nullptr, citizen, 200);
+  bool seen = false;
+  for (const auto& u : uses["uses"]) seen = seen || u.value("matter", "") == "appeal:" + id;
+  EXPECT_TRUE(seen) << uses.dump();
+}
+
 // The App wires the classifier to intake (AI dispatch follows the event stream) and the AI
 // module's reply check to the reply step.
 TEST_P(AppealsApiTest, TheClassifierDispatchesNewAppealsAndWeakRepliesAreFlagged) {

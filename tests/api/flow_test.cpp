@@ -227,6 +227,11 @@ TEST_P(FlowTest, CaseActsAreInTheLedgerProvableAndOnlyTheApplicantOpensTheCommit
 
   // Someone else's receipt is not theirs to read.
   expect_problem(call("GET", "/api/v1/ledger/receipts/case/" + case_id, "", login("qiye")), 404);
+  // Nor any official's: the receipt opens the commitment to the applicant's id number (#16).
+  for (const char* official : {"chuangkou", "jiancha", "admin", "anquan", "shenji"}) {
+    expect_problem(call("GET", "/api/v1/ledger/receipts/case/" + case_id, "", login(official)),
+                   403);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FlowTest, ::testing::ValuesIn(yiwang::testing::backends()),

@@ -68,6 +68,40 @@ TEST_P(GridApiTest, ReportPhotosAreImagesTheReporterUploaded) {
   EXPECT_EQ(404, call("GET", "/api/v1/files/" + mine, "", login("qiye")).status);
 }
 
+// 用证 by need (#16): the department a grid event was dispatched to may use the reporter's
+// certificates with the event as the matter; another department may not.
+TEST_P(GridApiTest, AGridEventIsAMatterToUseTheReportersCertificatesIn) {
+  namespace grid = yiwang::grid;
+  auto& ids = app_->identity();
+  auto person = [&](const char* username) { return *ids.find_by_username(username); };
+  grid::NewReport r;
+  r.source = grid::Source::public_;
+  r.class_code = "0101";
+  r.description = "小区门口人行道上有暴露垃圾";
+  r.location = {district_.origin.lon + 0.002, district_.origin.lat + 0.002};
+  const auto reporter = person("zhangsan");
+  auto event = app_->grid().report(r, &reporter);
+  ASSERT_TRUE(event) << event.error().message_en;
+  grid::ActionRequest step;
+  step.action = grid::Action::accept;
+  ASSERT_TRUE(app_->grid().act(event->id, step, person("grid.clerk")));
+  step.action = grid::Action::register_;
+  ASSERT_TRUE(app_->grid().act(event->id, step, person("grid.chief")));
+  step.action = grid::Action::dispatch;
+  step.dept_id = "zjj";
+  auto dispatched = app_->grid().act(event->id, step, person("grid.dispatcher"));
+  ASSERT_TRUE(dispatched) << dispatched.error().message_en;
+
+  const std::string citizen = login("zhangsan");
+  auto wallet = call_json("GET", "/api/v1/wallet/certificates", nullptr, citizen, 200);
+  ASSERT_FALSE(wallet["items"].empty()) << "the demo issues zhangsan certificates";
+  const std::string use = "/api/v1/certificates/" + wallet["items"][0].value("identifier", "") +
+                          "?use_cause=" + yiwang::http::percent_encode("核实报告人身份") +
+                          "&matter=grid_event:" + event->id;
+  call_json("GET", use, nullptr, login("zjj.clerk"), 200);
+  expect_problem(call("GET", use, "", login("gaj.clerk")), 403, "/matter");
+}
+
 TEST_P(GridApiTest, EventFiltersAreCheckedAndApplied) {
   const std::string centre = login("grid.clerk");
   expect_problem(call("GET", "/api/v1/grid/events?source=satellite", "", centre), 400, "source");

@@ -555,6 +555,25 @@ TEST(AppealWorkflow, ConfidentialAndAnonymousAppellantsAreMasked) {
   }
 }
 
+// Oversight readers (supervisors, admins outside the hotline and the handling department) see who
+// appealed only masked; those who handle the appeal see the name and phone to call back (#16).
+TEST(AppealWorkflow, OverseersSeeTheAppellantMasked) {
+  const std::map<std::string, std::pair<std::string, std::string>> seen = {
+      {"hotline.clerk", {"张三", "13800000000"}},
+      {"zjj.clerk", {"张三", "13800000000"}},
+      {"zjj.supervisor", {"张三", "13800000000"}},  // of the handling department
+      {"supervisor", {"张*", "138****0000"}},
+      {"admin", {"张三", "13800000000"}},  // this fixture's admin belongs to the hotline centre
+      {"appellant", {"张三", "13800000000"}}};
+  for (const auto& [reader, expected] : seen) {
+    Appeal a = appeal_in(State::handling).a;
+    mask_for(a, as(reader), options());
+    EXPECT_EQ(expected.first, a.appellant.name) << reader;
+    EXPECT_EQ(expected.second, a.appellant.phone) << reader;
+    EXPECT_FALSE(a.appellant.hidden) << reader;
+  }
+}
+
 // ---- The platform's own steps -------------------------------------------------------------------
 
 TEST(AppealWorkflow, TheClassifierDispatchesOnlyWhenConfident) {

@@ -94,6 +94,17 @@ class CasesTest : public testing::CasesFixture {
     return verified(user(u));
   }
 
+  // A registered 80-year-old whose id number is only claimed (not verified).
+  identity::Principal claimed_person() {
+    identity::NewUser u;
+    u.username = "claims";
+    u.kind = identity::Kind::citizen;
+    u.display_name = "老周";
+    u.id_number = testing::citizen_id("11010519400101010");
+    u.division_code = "320115";
+    return user(u);
+  }
+
   Case file(const char* code, const identity::Principal& by, const std::string& shop = "老王面馆") {
     NewCase c;
     c.item_code = code;
@@ -240,17 +251,68 @@ TEST_P(CasesTest, ImmediateCaseCompletesOnAcceptance) {
 // #16: 秒批 grants without a person looking, so never to a merely claimed id number — anyone can
 // type a stranger's (an 80-year-old's, for the elderly allowance). An official reviews instead.
 TEST_P(CasesTest, AClaimedIdentityGetsNoInstantApproval) {
-  identity::NewUser u;
-  u.username = "claims";
-  u.kind = identity::Kind::citizen;
-  u.display_name = "老周";
-  u.id_number = testing::citizen_id("11010519400101010");
-  u.division_code = "320115";
-  identity::Principal claimed = user(u);
+  identity::Principal claimed = claimed_person();
   ASSERT_EQ(identity::Assurance::claimed, claimed.assurance);
   Case c = file(kInstant, claimed);
   EXPECT_EQ(State::submitted, c.state);
   EXPECT_EQ("", c.instant_rule);
+}
+
+// Items may require a minimum identity assurance for online filing (#16); a window filing has
+// checked the identity card.
+TEST_P(CasesTest, AnItemsMinimumAssuranceHoldsForOnlineFiling) {
+  auto sensitive = item("11320100CASETEST0009", "最低生活保障申请", "2");
+  sensitive.min_assurance = "verified";
+  ASSERT_TRUE(catalog_->publish(sensitive, admin_));
+  auto in_person = item("11320100CASETEST0010", "结婚登记", "2");
+  in_person.min_assurance = "in_person";
+  ASSERT_TRUE(catalog_->publish(in_person, admin_));
+  auto bad = item("11320100CASETEST0011", "x", "2");
+  bad.min_assurance = "strong";
+  EXPECT_EQ("/min_assurance", catalog_->publish(bad, admin_).error().field);
+
+  identity::Principal claimed = claimed_person();
+  identity::Principal online = claimed;  // as after the registry match and the SMS code
+  online.assurance = identity::Assurance::verified;
+
+  NewCase nc;
+  nc.item_code = sensitive.code;
+  nc.form_json = json{{"shop_name", "x"}}.dump();
+  const auto before = last_seq();
+  auto refused = service_->file(nc, claimed);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(ErrorCode::forbidden, refused.error().code);
+  EXPECT_EQ("assurance-required", refused.error().type);
+  EXPECT_EQ(before, last_seq());
+  EXPECT_TRUE(service_->file(nc, online));
+
+  nc.item_code = in_person.code;
+  EXPECT_EQ("assurance-required", service_->file(nc, online).error().type);
+  EXPECT_TRUE(service_->file(nc, young_));  // verified at a window
+
+  // The window clerk checks the card: no account level applies.
+  nc.applicant = Applicant{"", "citizen", "赵六", testing::citizen_id("11010519700101004"),
+                           "13800000000", "320115"};
+  nc.item_code = sensitive.code;
+  auto window = service_->file(nc, clerk_);
+  EXPECT_TRUE(window) << window.error().message_en;
+  EXPECT_EQ(sensitive.code, catalog_->get(sensitive.code)->code);
+  EXPECT_EQ("verified", catalog_->get(sensitive.code)->min_assurance);
+}
+
+// 三员分立 (#16): the security and audit administrators of a department see none of its cases;
+// their work is accounts and the audit trail.
+TEST_P(CasesTest, TheSecurityAndAuditAdministratorsSeeNoCases) {
+  Case c = file(kSimple, young_);
+  for (auto role : {Role::security_admin, Role::auditor}) {
+    auto by = official(std::string("scjg_") + std::string(identity::to_string(role)), "scjg", {role});
+    EXPECT_EQ(ErrorCode::not_found, service_->get(c.id, by).error().code);
+    CaseQuery q;
+    auto list = service_->list(q, by);
+    ASSERT_TRUE(list);
+    EXPECT_EQ(0, list->total);
+  }
+  EXPECT_TRUE(service_->get(c.id, clerk_));
 }
 
 TEST_P(CasesTest, InstantApprovalWhenEveryRuleHolds) {

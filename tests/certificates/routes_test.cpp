@@ -172,6 +172,11 @@ TEST_P(CertificateRoutesTest, OfficialsUseWithACauseAndGetAnAnnotatedCopy) {
   ASSERT_EQ(200, pdf.status) << pdf.body;
   EXPECT_EQ("application/pdf", pdf.content_type);
   EXPECT_EQ(0u, pdf.body.rfind("%PDF-1.4", 0));
+  // Officials, the issuing department's included, do not get the printable copy: it would be a
+  // read without a cause, a matter, a record or a notice to the holder (#16).
+  for (const std::string& official : {approver_, reviewer_, admin_}) {
+    EXPECT_EQ(403, call("GET", "/api/v1/certificates/" + id + "/pdf", official).status);
+  }
 }
 
 TEST_P(CertificateRoutesTest, CsvImportReportsRowErrorsAndImportsNothing) {

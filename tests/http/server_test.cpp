@@ -372,28 +372,38 @@ TEST_F(ServerTest, InlineReadsAreServedWhileEveryWorkerIsBusy) {
   EXPECT_EQ(3u, statuses.size());
 }
 
-// A slow read not declared fast runs on the pool: with inline reads on and one I/O thread, a
-// read blocked in its handler must not hold up the fast routes of the same I/O thread.
-TEST_F(ServerTest, SlowReadsRunOnThePoolNotOnTheIoThread) {
+// Slow reads not declared fast run on the pool: with inline reads on, two reads blocked in their
+// handlers (as many as the server has I/O threads, and every worker) must not hold up the fast
+// routes (health, catalog, ledger tiles): the fast request is answered while both still block.
+TEST_F(ServerTest, TwoSlowReadsDoNotHoldUpTheFastRoutes) {
   options_.inline_reads = true;
-  options_.io_threads = 1;
+  options_.io_threads = 2;
+  options_.worker_threads = 2;
   start();
   unsigned short port = server_->port();
-  std::promise<Result<ClientResponse>> slow;
-  std::thread reader([&] {
+  std::promise<Result<ClientResponse>> slow[2];
+  std::vector<std::thread> readers;
+  for (auto& reply : slow) {
+    readers.emplace_back([&reply, port] {
+      Client c("127.0.0.1", port);
+      reply.set_value(c.request("GET", "/slow"));
+    });
+  }
+  wait_slow_entered(2);  // both slow reads are inside their handlers, every worker taken
+  for (int i = 0; i < 4; ++i) {  // new connections land on either I/O thread
     Client c("127.0.0.1", port);
-    slow.set_value(c.request("GET", "/slow"));
-  });
-  wait_slow_entered(1);  // the slow read is inside its handler
-  Client c("127.0.0.1", port);
-  auto fast = c.request("GET", "/hello/fast");
-  ASSERT_TRUE(fast);
-  EXPECT_EQ(200, fast->status);
+    auto fast = c.request("GET", "/hello/fast");
+    ASSERT_TRUE(fast);
+    EXPECT_EQ(200, fast->status);
+  }
+  // The gate is still closed: had a fast request waited for a slow one, it would never return.
   release_.open();
-  reader.join();
-  auto r = slow.get_future().get();
-  ASSERT_TRUE(r);
-  EXPECT_EQ(200, r->status);
+  for (auto& t : readers) t.join();
+  for (auto& reply : slow) {
+    auto r = reply.get_future().get();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(200, r->status);
+  }
 }
 
 TEST_F(ServerTest, StopDrainsInFlightRequest) {

@@ -37,7 +37,9 @@ class IdentityTest : public yiwang::testing::PlatformTest {
                                             nullptr));
     ASSERT_TRUE(
         service_->create_department({"scjg", "江宁市市场监督管理局", "", "329900", ""}, nullptr));
-    auto admin = service_->create_user(official("admin", "zwfw", {Role::admin}), nullptr);
+    // The security administrator (安全管理员) who manages accounts; the system administrator is
+    // made where a test needs one.
+    auto admin = service_->create_user(official("admin", "zwfw", {Role::security_admin}), nullptr);
     ASSERT_TRUE(admin) << admin.error().message_en << " " << admin.error().field;
     admin_ = *admin;
   }
@@ -291,7 +293,7 @@ TEST_P(IdentityTest, AdminUnlocks) {
   ASSERT_EQ(1u, unlocked.size());
   EXPECT_EQ(user->user_id, unlocked[0].subject_id);
   EXPECT_EQ(admin_.user_id, unlocked[0].actor.user_id);
-  EXPECT_EQ("admin", unlocked[0].actor.role);
+  EXPECT_EQ("security_admin", unlocked[0].actor.role);
   EXPECT_EQ("zwfw", unlocked[0].actor.dept_id);
 }
 
@@ -598,7 +600,7 @@ TEST_P(IdentityTest, EventsRecordActorsWithoutSecrets) {
   ASSERT_TRUE(clerk);
   created = events_of("user.created");
   EXPECT_EQ(admin_.user_id, created.back().actor.user_id);
-  EXPECT_EQ("admin", created.back().actor.role);
+  EXPECT_EQ("security_admin", created.back().actor.role);
   EXPECT_EQ("zwfw", created.back().actor.dept_id);
 }
 
@@ -627,7 +629,7 @@ TEST_P(IdentityTest, RolesChangeAndApplyToLiveSessions) {
   auto empty = service_->set_roles(clerk->user_id, {}, admin_);
   EXPECT_EQ("/roles", empty.error().field);
   auto self_demotion = service_->set_roles(admin_.user_id, {Role::clerk}, admin_);
-  EXPECT_EQ(ErrorCode::conflict, self_demotion.error().code);
+  EXPECT_EQ(ErrorCode::forbidden, self_demotion.error().code);
   auto person = service_->create_user(citizen(), nullptr);
   ASSERT_TRUE(person);
   EXPECT_EQ(ErrorCode::invalid_input,
@@ -663,6 +665,8 @@ TEST_P(IdentityTest, Departments) {
   auto before = last_seq();
   auto clerk = service_->create_user(official("clerk", "scjg", {Role::clerk}), &admin_);
   ASSERT_TRUE(clerk);
+  auto sysadmin = service_->create_user(official("sys", "zwfw", {Role::admin}), &admin_);
+  ASSERT_TRUE(sysadmin);
   Department d{"wjw", "江宁市卫生健康委员会", "11329900MB0000001X", "329900", ""};
   // Give the USCC a valid check character.
   d.uscc.pop_back();
@@ -673,20 +677,21 @@ TEST_P(IdentityTest, Departments) {
     }
   ASSERT_TRUE(valid_uscc(d.uscc));
   EXPECT_EQ(ErrorCode::forbidden, service_->create_department(d, &*clerk).error().code);
-  auto created = service_->create_department(d, &admin_);
+  EXPECT_EQ(ErrorCode::forbidden, service_->create_department(d, &admin_).error().code);
+  auto created = service_->create_department(d, &*sysadmin);
   ASSERT_TRUE(created) << created.error().message_en;
-  EXPECT_EQ(ErrorCode::conflict, service_->create_department(d, &admin_).error().code);
+  EXPECT_EQ(ErrorCode::conflict, service_->create_department(d, &*sysadmin).error().code);
   Department same_code = d;
   same_code.id = "wjw2";
-  EXPECT_EQ("/uscc", service_->create_department(same_code, &admin_).error().field);
+  EXPECT_EQ("/uscc", service_->create_department(same_code, &*sysadmin).error().field);
   Department bad = d;
   bad.id = "wjw3";
   bad.uscc = "91350100M000100Y44";
-  EXPECT_EQ("/uscc", service_->create_department(bad, &admin_).error().field);
+  EXPECT_EQ("/uscc", service_->create_department(bad, &*sysadmin).error().field);
   Department orphan{"child", "子部门", "", "329900", "nosuch"};
-  EXPECT_EQ("/parent_id", service_->create_department(orphan, &admin_).error().field);
+  EXPECT_EQ("/parent_id", service_->create_department(orphan, &*sysadmin).error().field);
   Department child{"wjw-jk", "疾控中心", "", "329900", "wjw"};
-  EXPECT_TRUE(service_->create_department(child, &admin_));
+  EXPECT_TRUE(service_->create_department(child, &*sysadmin));
 
   auto list = service_->list_departments();
   ASSERT_TRUE(list);
@@ -701,8 +706,60 @@ TEST_P(IdentityTest, Departments) {
   auto events = events_of("department.created");
   ASSERT_EQ(4u, events.size());
   EXPECT_EQ("wjw", events[2].subject_id);
-  EXPECT_EQ(admin_.user_id, events[2].actor.user_id);
+  EXPECT_EQ(sysadmin->user_id, events[2].actor.user_id);
   EXPECT_GT(last_seq(), before);
+}
+
+// 等保 level 3 三员分立: the system, security and audit administrators are separate accounts, none
+// does another's job, and no one changes their own roles.
+TEST_P(IdentityTest, TheThreeAdministratorsAreKeptApart) {
+  auto sysadmin = service_->create_user(official("sys", "zwfw", {Role::admin}), &admin_);
+  auto auditor = service_->create_user(official("audit", "zwfw", {Role::auditor}), &admin_);
+  ASSERT_TRUE(sysadmin);
+  ASSERT_TRUE(auditor);
+  auto clerk = service_->create_user(official("clerk", "scjg", {Role::clerk}), &admin_);
+  ASSERT_TRUE(clerk);
+
+  // Only the security administrator manages accounts, roles, states and second factors.
+  for (const Principal* other : {&*sysadmin, &*auditor, &*clerk}) {
+    EXPECT_EQ(ErrorCode::forbidden,
+              service_->create_user(official("x", "scjg", {Role::clerk}), other).error().code);
+    EXPECT_EQ(ErrorCode::forbidden,
+              service_->set_roles(clerk->user_id, {Role::reviewer}, *other).error().code);
+    EXPECT_EQ(ErrorCode::forbidden, service_->set_active(clerk->user_id, false, *other).error().code);
+    EXPECT_EQ(ErrorCode::forbidden, service_->unlock(clerk->user_id, *other).error().code);
+    EXPECT_EQ(ErrorCode::forbidden,
+              service_->reset_second_factor(clerk->user_id, other).error().code);
+  }
+  // … and does not run the system.
+  EXPECT_EQ(ErrorCode::forbidden,
+            service_->create_department({"wjw", "卫健委", "", "329900", ""}, &admin_).error().code);
+
+  // One account holds at most one of the three roles, at creation and later.
+  auto doubled = service_->create_user(official("both", "zwfw", {Role::admin, Role::auditor}), &admin_);
+  ASSERT_FALSE(doubled);
+  EXPECT_EQ("/roles", doubled.error().field);
+  auto merged = service_->set_roles(sysadmin->user_id, {Role::admin, Role::security_admin}, admin_);
+  ASSERT_FALSE(merged);
+  EXPECT_EQ("/roles", merged.error().field);
+  // A business role beside one administrator role is allowed (a small department's admin).
+  EXPECT_TRUE(service_->set_roles(sysadmin->user_id, {Role::admin, Role::clerk}, admin_));
+
+  // No one changes their own roles, not even to grant themselves one more.
+  EXPECT_EQ(ErrorCode::forbidden,
+            service_->set_roles(admin_.user_id, {Role::security_admin, Role::clerk}, admin_)
+                .error()
+                .code);
+  auto second = service_->create_user(official("sec2", "zwfw", {Role::security_admin}), &admin_);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(ErrorCode::forbidden,
+            service_->set_roles(second->user_id, {Role::clerk}, *second).error().code);
+  // Another security administrator may.
+  EXPECT_TRUE(service_->set_roles(second->user_id, {Role::clerk}, admin_));
+
+  EXPECT_EQ(Role::security_admin, parse_role("security_admin"));
+  EXPECT_EQ(Role::auditor, parse_role("auditor"));
+  EXPECT_EQ("auditor", main_role(*auditor));
 }
 
 TEST_P(IdentityTest, DivisionsUpsertAndListByParent) {

@@ -40,7 +40,7 @@ class IdentityRoutesTest : public yiwang::testing::PlatformTest {
     admin.kind = Kind::official;
     admin.display_name = "管理员";
     admin.dept_id = "zwfw";
-    admin.roles = {Role::admin};
+    admin.roles = {Role::security_admin};  // 安全管理员: accounts and roles
     ASSERT_TRUE(service_->create_user(admin, nullptr, &admin_factor_));
   }
 
@@ -63,6 +63,21 @@ class IdentityRoutesTest : public yiwang::testing::PlatformTest {
     if (username != "admin") return client_.login(username, password);
     clock_.advance(30'000);
     return client_.login(username, password, totp::code_at(admin_factor_.secret, clock_.now_ms()));
+  }
+
+  // A new official with `roles`, signed in with their second factor.
+  std::string sign_in_new_official(const std::string& username, std::set<Role> roles) {
+    NewUser u;
+    u.username = username;
+    u.password = kPassword;
+    u.kind = Kind::official;
+    u.display_name = "工作人员";
+    u.dept_id = "zwfw";
+    u.roles = std::move(roles);
+    Enrolment factor;
+    EXPECT_TRUE(service_->create_user(u, nullptr, &factor));
+    clock_.advance(30'000);
+    return client_.login(username, kPassword, totp::code_at(factor.secret, clock_.now_ms()));
   }
 
   std::int64_t last_seq() {
@@ -247,7 +262,7 @@ TEST_P(IdentityRoutesTest, RegistrationProblemsNameTheField) {
   expect_problem(call("POST", "/api/v1/auth/register", kCitizen.dump()), 409, "/username");
 }
 
-TEST_P(IdentityRoutesTest, AdminManagesUsers) {
+TEST_P(IdentityRoutesTest, TheSecurityAdministratorManagesUsers) {
   call_json("POST", "/api/v1/auth/register", kCitizen, "", 201);
   std::string citizen = login("lisi");
   std::string admin = login("admin");
@@ -299,10 +314,33 @@ TEST_P(IdentityRoutesTest, AdminManagesUsers) {
   }
   EXPECT_TRUE(saw_citizen);
   expect_problem(call("GET", "/api/v1/users", "", citizen), 403);
+
+  // The system and audit administrators do not manage accounts; no one changes their own roles.
+  for (const std::string& other : {sign_in_new_official("sys", {Role::admin}),
+                                   sign_in_new_official("audit", {Role::auditor})}) {
+    expect_problem(call("GET", "/api/v1/users", "", other), 403);
+    expect_problem(call("PUT", "/api/v1/users/" + id + "/roles",
+                        json{{"roles", {"clerk"}}}.dump(), other),
+                   403);
+  }
+  const std::string self = service_->find_by_username("admin")->user_id;
+  expect_problem(call("PUT", "/api/v1/users/" + self + "/roles",
+                      json{{"roles", {"security_admin", "approver"}}}.dump(), admin),
+                 403, "/roles");
+  expect_problem(call("POST", "/api/v1/users",
+                      json{{"username", "both"}, {"password", kPassword},
+                           {"kind", "official"}, {"display_name", "x"}, {"dept_id", "zwfw"},
+                           {"roles", {"admin", "auditor"}}}.dump(),
+                      admin),
+                 400, "/roles");
 }
 
 TEST_P(IdentityRoutesTest, DepartmentsAndDivisions) {
-  std::string admin = login("admin");
+  // The security administrator manages accounts, not the organisation (三员分立).
+  expect_problem(call("POST", "/api/v1/departments",
+                      json{{"id", "gaj"}, {"name", "公安局"}}.dump(), login("admin")),
+                 403);
+  std::string admin = sign_in_new_official("sys", {Role::admin});
   // Public: visitors see which department handles an item.
   auto list = call_json("GET", "/api/v1/departments", nullptr, "", 200);
   ASSERT_EQ(2u, list["departments"].size());

@@ -8,6 +8,15 @@ add_test(NAME node_openapi COMMAND ${NODE_PROGRAM} --test ${CMAKE_SOURCE_DIR}/te
 set_tests_properties(node_openapi PROPERTIES DEPENDS api ENVIRONMENT
                      "YIWANG_SOURCE_DIR=${CMAKE_SOURCE_DIR};YIWANG_ROUTES_FILE=${YIWANG_ROUTES_FILE}")
 
+# The authorisation matrix: every operation of docs/openapi.json against the policy tables beside
+# the routes (src/<module>/access.tsv), then called as each identity on a fresh demo it starts
+# from the built binary (docs/authorization.md).
+add_test(NAME node_authz_matrix
+         COMMAND ${NODE_PROGRAM} --test ${CMAKE_SOURCE_DIR}/tests/node/authz_matrix.test.mjs
+         WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/node)
+set_tests_properties(node_authz_matrix PROPERTIES TIMEOUT 900 ENVIRONMENT
+                     "YIWANG_SOURCE_DIR=${CMAKE_SOURCE_DIR};YIWANG_BINARY=$<TARGET_FILE:yiwang>")
+
 # SD-JWT VCs and status lists issued by our C++ code, verified with the @sd-jwt libraries. The
 # fixtures are written by test_certificates (NodeFixtures.Write).
 set(YIWANG_CREDENTIAL_FIXTURES ${CMAKE_BINARY_DIR}/credential-fixtures)

@@ -2,12 +2,12 @@
 // Chinese or English and in normal or 适老化 mode; signing in; axe-core accessibility checks;
 // screenshots kept as test artifacts (YIWANG_SCREENSHOT_DIR).
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { launch, skip as noBrowser } from './browser.mjs';
+import { totpCode } from './totp.mjs';
 import { maySkip, prerequisite } from './prerequisites.mjs';
 
 export { maySkip };
@@ -71,19 +71,8 @@ export function rememberSecret(username, secret) {
   secrets.set(username, secret);
 }
 
-// RFC 6238 with Node's own HMAC (an implementation independent of the server's liboath):
-// SHA-1, 30-second steps, 6 digits, the secret in base32.
-export function totpCode(secret, at = Date.now()) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from((bits.match(/.{8}/g) || []).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30000)));
-  const mac = crypto.createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 15;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
+// RFC 6238 codes (totp.mjs).
+export { totpCode };
 
 // Sessions of accounts with a second factor are kept for the run (a file shared by the test
 // processes, YIWANG_TEST_SESSIONS): a code signs in once, so signing in again within the same

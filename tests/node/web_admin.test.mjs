@@ -1,15 +1,21 @@
-// Administration pages in headless Chromium, as the demo admin: edit an item and publish a new
-// version (checked through the API), a server error shown at its field, the 秒批 dry run, create
-// an official with roles and change them, create a department, declare and remove a holiday;
-// axe-core on every admin page in normal and 适老化 mode and once in English.
+// Administration pages in headless Chromium, split among the three administrators (三员分立):
+// the system administrator (admin) edits an item and publishes a new version (checked through the
+// API), sees a server error at its field, dry-runs the 秒批 rules, creates a department, declares
+// and removes a holiday, and is not offered the users page; the security administrator (anquan)
+// creates an official with roles, changes them and disables the account, cannot change their own
+// roles, and is refused a second administrator role on one account; the audit administrator (shenji) reads the audit
+// trail, sees the hash chain verified and downloads an export. axe-core on every admin page in
+// normal and 适老化 mode and once in English, the audit page on a phone too.
 //
 // Everything it changes is its own: a copy of a demo item under a fresh code, a fresh user,
 // department and a date in a far-future year, so other tests on the same server are unaffected.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import fs from 'node:fs';
+
 import {
-  skip, withBrowser, openPage, goto, signIn, callApi, assertAccessible, screenshot, DESKTOP,
+  skip, withBrowser, openPage, goto, signIn, callApi, assertAccessible, screenshot, DESKTOP, PHONE, base,
 } from './web.mjs';
 
 const stamp = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`.toLowerCase();
@@ -28,9 +34,9 @@ async function makeTestItem(admin) {
   return created;
 }
 
-async function findUser(admin, username) {
+async function findUser(security, username) {
   for (let offset = 0; offset < 10000; offset += 200) {
-    const { users } = await callApi(admin, 'GET', `/api/v1/users?limit=200&offset=${offset}`);
+    const { users } = await callApi(security, 'GET', `/api/v1/users?limit=200&offset=${offset}`);
     const user = users.find((u) => u.username === username);
     if (user || users.length < 200) return user ?? null;
   }
@@ -161,11 +167,17 @@ test('admin edits an item, dry-runs its rules and publishes a new version', { sk
   });
 });
 
-test('admin creates an official with roles, changes them, and creates a department', { skip }, async () => {
-  const admin = await signIn('admin');
+test('the security administrator creates an official with roles and changes them, never their own', { skip }, async () => {
+  const security = await signIn('anquan');
   const username = `t_off_${stamp}`;
   await withBrowser(async (browser) => {
-    const page = await openPage(browser, { viewport: DESKTOP, user: 'admin' });
+    const page = await openPage(browser, { viewport: DESKTOP, user: 'anquan' });
+    await goto(page, '/admin');
+    // The overview offers the security administrator their one section.
+    await page.getByTestId('admin-card-users').waitFor();
+    assert.equal(await page.getByTestId('admin-card-items').count(), 0);
+    assert.equal(await page.getByTestId('admin-card-audit').count(), 0);
+
     await goto(page, '/admin/users');
     await page.getByTestId('user-new').click();
     await inputOf(page, 'user-username').fill(username);
@@ -184,7 +196,7 @@ test('admin creates an official with roles, changes them, and creates a departme
     await page.getByTestId('factor-close').click();
     await page.getByTestId(`user-roles-${username}`).waitFor();
 
-    let user = await findUser(admin, username);
+    let user = await findUser(security, username);
     assert.ok(user, 'the new user is listed');
     assert.equal(user.kind, 'official');
     assert.equal(user.dept_id, 'mzj');
@@ -195,12 +207,52 @@ test('admin creates an official with roles, changes them, and creates a departme
     await page.getByTestId('roles-edit-approver').click();
     await page.getByTestId('roles-save').click();
     await page.waitForFunction((u) => /决定/.test(document.querySelector(`[data-testid="user-roles-${u}"]`)?.textContent || ''), username);
-    user = await findUser(admin, username);
+    user = await findUser(security, username);
     assert.deepEqual([...user.roles].sort(), ['approver', 'reviewer']);
+
+    // Two administrator roles on one account: the page warns, the server refuses, its message shows.
+    await page.getByTestId(`user-roles-btn-${username}`).click();
+    await page.getByTestId('roles-edit-admin').click();
+    await page.getByTestId('roles-edit-auditor').click();
+    await page.getByTestId('roles-clash').waitFor();
+    await page.getByTestId('roles-save').click();
+    await page.getByTestId('roles-error').waitFor();
+    assert.ok((await page.getByTestId('roles-error').innerText()).trim().length > 0, 'the server says why');
+    user = await findUser(security, username);
+    assert.deepEqual([...user.roles].sort(), ['approver', 'reviewer'], 'refused roles are not stored');
+    await page.keyboard.press('Escape');
 
     await page.getByTestId(`user-unlock-${username}`).click();
     await page.locator('.el-message--success').first().waitFor();
     await screenshot(page, 'admin-users');
+
+    // Disabled after a confirmation: the list and the server say so.
+    await page.getByTestId(`user-active-${username}`).click();
+    await page.getByTestId('confirm-ok').click();
+    await page.waitForFunction((u) => /已停用/.test(document.querySelector(`[data-testid="user-status-${u}"]`)?.textContent || ''), username);
+    user = await findUser(security, username);
+    assert.equal(user.active, false);
+
+    // Their own row offers no role change.
+    await inputOf(page, 'user-filter').fill('anquan');
+    await page.getByTestId('user-self-anquan').waitFor();
+    assert.equal(await page.getByTestId('user-roles-btn-anquan').count(), 0);
+    assert.deepEqual(page.problems, []);
+  });
+});
+
+test('the system administrator creates a department and is not offered the users', { skip }, async () => {
+  const admin = await signIn('admin');
+  await withBrowser(async (browser) => {
+    const page = await openPage(browser, { viewport: DESKTOP, user: 'admin' });
+    await goto(page, '/admin');
+    await page.getByTestId('admin-card-items').waitFor();
+    assert.equal(await page.getByTestId('admin-card-users').count(), 0, 'no users card');
+    assert.equal(await page.getByTestId('admin-nav-users').count(), 0, 'no users link');
+    assert.equal(await page.getByTestId('admin-nav-audit').count(), 0, 'no audit link');
+    // Typed in by hand, the users page sends the system administrator back to the overview.
+    await goto(page, '/admin/users');
+    await page.waitForURL((url) => url.pathname === '/admin' && url.searchParams.get('denied') === '1');
 
     // A department in a division picked from the division list.
     await goto(page, '/admin/departments');
@@ -216,6 +268,71 @@ test('admin creates an official with roles, changes them, and creates a departme
     assert.equal(dept.division_code, '329902');
     await screenshot(page, 'admin-departments');
     assert.deepEqual(page.problems, []);
+  });
+});
+
+test('the audit administrator reads the trail, sees it verified and exports it', { skip }, async () => {
+  const auditor = await signIn('shenji');
+  // Something fresh in the trail to find: the system administrator withdraws a test item.
+  const admin = await signIn('admin');
+  const item = await makeTestItem(admin);
+  await callApi(admin, 'PUT', `/api/v1/items/${item.code}/active`, { active: false });
+  const integrity = await callApi(auditor, 'GET', '/api/v1/audit/integrity');
+  assert.equal(integrity.verified, true, JSON.stringify(integrity));
+
+  await withBrowser(async (browser) => {
+    const page = await openPage(browser, { viewport: DESKTOP, user: 'shenji' });
+    await goto(page, '/admin');
+    await page.getByTestId('admin-card-audit').waitFor();
+    assert.equal(await page.getByTestId('admin-card-items').count(), 0);
+    assert.equal(await page.getByTestId('admin-card-users').count(), 0);
+    assert.equal(await page.getByTestId('admin-nav-users').count(), 0);
+
+    await page.getByTestId('admin-card-audit').click();
+    await page.waitForURL((url) => url.pathname === '/admin/audit');
+    await page.locator('[data-testid^="audit-row-"]').first().waitFor();
+    await page.getByTestId('audit-verified').waitFor();
+    assert.match(await page.getByTestId('audit-verified').innerText(), /校验通过/);
+    assert.match(await page.getByTestId('audit-checked').innerText(), /\d/);
+    assert.match(await page.getByTestId('audit-head').innerText(), /^[0-9a-f]{8}…[0-9a-f]{8}$/);
+
+    // Only the events of the test item.
+    await inputOf(page, 'audit-subject-id').fill(item.code);
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/audit?') && r.url().includes(`subject_id=${item.code}`)),
+      page.getByTestId('audit-search').click(),
+    ]);
+    const found = (await answer.json()).events;
+    assert.ok(found.every((e) => e.subject_id === item.code), 'only the item\'s events');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="audit-row-"]').length === n, found.length);
+    const types = await page.locator('[data-testid^="audit-row-"]').allInnerTexts();
+    assert.ok(types.includes('item.published') && types.includes('item.deactivated'), `the item's creation and withdrawal (${types.join(', ')})`);
+    await checkA11y(page, 'audit page');
+    await screenshot(page, 'admin-audit');
+
+    // The export of the default range (the last 30 days) downloads NDJSON with the chain hashes.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-export').click()]);
+    assert.match(download.suggestedFilename(), /^audit-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.ndjson$/);
+    const lines = fs.readFileSync(await download.path(), 'utf8').split('\n').filter(Boolean);
+    assert.ok(lines.length > 0, 'the export holds events');
+    const last = JSON.parse(lines.at(-1));
+    assert.ok(last.seq > 0 && typeof last.type === 'string', 'an event per line');
+    assert.ok(typeof last.prev === 'string' && typeof last.chain === 'string', 'with its prev and chain hashes');
+    assert.ok(lines.some((l) => JSON.parse(l).subject_id === item.code), 'the fresh events are exported');
+    assert.deepEqual(page.problems, []);
+
+    // The export answers only with the bearer token.
+    const anonymous = await fetch(`${base}/api/v1/audit/export?from=2020-01-01&to=2020-01-02`);
+    assert.equal(anonymous.status, 401);
+
+    // On a phone, in 适老化 mode.
+    const phone = await openPage(browser, { viewport: PHONE, elder: true, user: 'shenji' });
+    await goto(phone, '/admin/audit');
+    await phone.locator('[data-testid^="audit-row-"]').first().waitFor();
+    await phone.getByTestId('audit-verified').waitFor();
+    await checkA11y(phone, 'audit page (phone, 适老化)');
+    await screenshot(phone, 'admin-audit-phone-elder');
+    assert.deepEqual(phone.problems, []);
   });
 });
 
@@ -253,20 +370,24 @@ test('admin declares a holiday in a future year and removes it', { skip }, async
 test('admin pages pass axe in normal, 适老化 and English mode', { skip }, async () => {
   const admin = await signIn('admin');
   const item = await makeTestItem(admin);
+  // Each page as the administrator whose it is (三员分立).
   const pages = [
-    ['home', '/admin', 'admin-card-items'],
-    ['items', '/admin/items', 'item-table'],
-    ['item', `/admin/items/${item.code}`, 'item-save'],
-    ['item-new', '/admin/items/new', 'item-save'],
-    ['users', '/admin/users', 'user-table'],
-    ['departments', '/admin/departments', 'dept-table'],
-    ['calendar', '/admin/calendar', 'cal-declare'],
+    ['home', '/admin', 'admin-card-items', 'admin'],
+    ['items', '/admin/items', 'item-table', 'admin'],
+    ['item', `/admin/items/${item.code}`, 'item-save', 'admin'],
+    ['item-new', '/admin/items/new', 'item-save', 'admin'],
+    ['users', '/admin/users', 'user-table', 'anquan'],
+    ['departments', '/admin/departments', 'dept-table', 'admin'],
+    ['calendar', '/admin/calendar', 'cal-declare', 'admin'],
+    ['audit', '/admin/audit', 'audit-table', 'shenji'],
   ];
   await withBrowser(async (browser) => {
     for (const [lang, elder] of [['zh', false], ['zh', true], ['en', false]]) {
-      const page = await openPage(browser, { viewport: DESKTOP, lang, elder, user: 'admin' });
-      for (const [name, route, testid] of pages) {
-        if (lang === 'en' && !['item', 'home', 'users', 'calendar'].includes(name)) continue;
+      const tabs = {};
+      for (const user of ['admin', 'anquan', 'shenji']) tabs[user] = await openPage(browser, { viewport: DESKTOP, lang, elder, user });
+      for (const [name, route, testid, user] of pages) {
+        if (lang === 'en' && !['item', 'home', 'users', 'calendar', 'audit'].includes(name)) continue;
+        const page = tabs[user];
         await goto(page, route);
         await page.getByTestId(testid).first().waitFor();
         const label = `${name} (${lang}${elder ? ', 适老化' : ''})`;
@@ -274,12 +395,16 @@ test('admin pages pass axe in normal, 适老化 and English mode', { skip }, asy
         await screenshot(page, `admin-${name}-${lang}${elder ? '-elder' : ''}`);
       }
       if (lang === 'en') {
+        const page = tabs.admin;
         await goto(page, `/admin/items/${item.code}`);
         const text = await page.locator('main').innerText();
         assert.match(text, /Publish a new version/);
         assert.doesNotMatch(text, /发布新版本|基本信息/, 'no Chinese interface strings in English mode');
+        await goto(tabs.shenji, '/admin/audit');
+        await tabs.shenji.getByTestId('audit-verified').waitFor();
+        assert.doesNotMatch(await tabs.shenji.locator('main').innerText(), /审计日志|校验通过|导出/, 'the audit page in English');
       }
-      assert.deepEqual(page.problems, [], label(lang, elder));
+      for (const page of Object.values(tabs)) assert.deepEqual(page.problems, [], label(lang, elder));
     }
   });
   await callApi(admin, 'PUT', `/api/v1/items/${item.code}/active`, { active: false });

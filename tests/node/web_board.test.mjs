@@ -52,11 +52,18 @@ async function request(session, method, path, body, headers = {}) {
 const login = signIn;
 
 let seq = Math.floor(Math.random() * 800);
+// Accounts are made by the security administrator (安全管理员; 三员分立).
+let accountsSession = null;
+async function securityAdmin() {
+  accountsSession ??= await signIn('anquan');
+  return accountsSession;
+}
+
 // A fresh citizen, so the per-identity rate limit and the merging of repeats stay out of the way.
-async function newCitizen(admin, name = `测试${seq + 1}`) {
+async function newCitizen(name = `测试${seq + 1}`) {
   seq += 1;
   const username = `bd${RUN}${seq}`;
-  const r = await request(admin, 'POST', '/api/v1/users', {
+  const r = await request(await securityAdmin(), 'POST', '/api/v1/users', {
     username, password, kind: 'citizen', display_name: name, id_number: idNumber(seq),
   });
   assert.equal(r.status, 201, `create citizen: ${r.text}`);
@@ -64,12 +71,12 @@ async function newCitizen(admin, name = `测试${seq + 1}`) {
 }
 
 const officials = new Map();
-async function official(admin, dept, roles) {
+async function official(dept, roles) {
   const key = `${dept}/${roles.join(',')}`;
   if (!officials.has(key)) {
     seq += 1;
     const username = `bo${RUN}${seq}`;
-    const r = await request(admin, 'POST', '/api/v1/users', {
+    const r = await request(await securityAdmin(), 'POST', '/api/v1/users', {
       username, password, kind: 'official', display_name: `工作人员${seq}`, dept_id: dept, roles,
     });
     assert.equal(r.status, 201, `create official: ${r.text}`);
@@ -101,9 +108,9 @@ async function answered(admin, citizen, { title, text, consent }) {
   let dept = seen.dept_id;
   if (seen.state === 'accepted') {
     dept = 'scjg';
-    await act(await official(admin, '12345', ['clerk']), id, { action: 'dispatch', dept_id: dept, reason: '测试派单' });
+    await act(await official('12345', ['clerk']), id, { action: 'dispatch', dept_id: dept, reason: '测试派单' });
   }
-  const handler = await official(admin, dept, ['clerk']);
+  const handler = await official(dept, ['clerk']);
   await act(handler, id, { action: 'receive' });
   await act(handler, id, {
     action: 'reply',
@@ -133,14 +140,14 @@ async function boardSetup() {
   if (boardData) return boardData;
   const admin = await signIn('admin');
   // The first appellant writes their own name and phone number into the text.
-  const [c1, c2] = [await newCitizen(admin, '王小明'), await newCitizen(admin)];
+  const [c1, c2] = [await newCitizen('王小明'), await newCitizen()];
   const ids = [];
   for (const [i, [title, text]] of COMPLAINTS.entries()) {
     const who = i < 6 ? c1 : c2;
     const body = i === 0 ? `${text}我叫王小明，电话13912345678。` : text;
     ids.push(await answered(admin, who, { title: `${title}（${RUN}）`, text: body, consent: true }));
   }
-  const c3 = await newCitizen(admin);
+  const c3 = await newCitizen();
   const hidden = await answered(admin, c3, { title: `不同意公开的诉求（${RUN}）`, text: '这条诉求的诉求人没有同意公开答复内容。', consent: false });
   boardData = { ids, phoneId: ids[0], hidden, newest: ids[ids.length - 1] };
   return boardData;
@@ -261,10 +268,9 @@ let hotData = null;
 // Four people report the same broken street lamp at the same place.
 async function hotSetup() {
   if (hotData) return hotData;
-  const admin = await signIn('admin');
   const ids = [];
   for (const text of CLUSTER) {
-    const citizen = await newCitizen(admin);
+    const citizen = await newCitizen();
     const r = await request(citizen, 'POST', '/api/v1/appeals', {
       channel: 'web', type: 'complaint', title: '阳光花园小区北门路灯不亮', text, location: '江宁市阳光花园小区北门',
     });

@@ -1,7 +1,8 @@
 // The citizen portal in headless Chromium against a running yiwang demo (YIWANG_TEST_URL): the
 // demo citizen searches on a phone, reads a guide, applies online (form + uploads + electronic
 // certificate), finds the new case in 我的办件 with its timeline; answers a correction request;
-// a new visitor registers. axe-core checks every portal page in normal and 适老化 mode and once in
+// a new visitor registers; the wallet (/wallet) shows the citizen who in government read their
+// certificates (我的数据使用记录). axe-core checks every portal page in normal and 适老化 mode and once in
 // English. Everything it looks at is created here: other tests share the server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -278,5 +279,33 @@ test('a registered person verifies their identity online on a phone', { skip }, 
       await assertAccessible(page, `account ${lang}${elder ? ' 适老化' : ''}`);
       assert.deepEqual(page.problems, []);
     }
+  });
+});
+
+test('the wallet shows the citizen a supervisory read of their certificate', { skip }, async () => {
+  const citizen = await signIn('zhangsan');
+  const { items } = await callApi(citizen, 'GET', '/api/v1/wallet/certificates');
+  assert.ok(items.length > 0, 'the demo citizen holds certificates');
+  const cert = items[0];
+  // 电子监察 reads it without a case (a supervisory read), stating why.
+  const cause = `监督检查 ${rand(6)}`;
+  await callApi(await signIn('jiancha'), 'GET', `/api/v1/certificates/${encodeURIComponent(cert.identifier)}?use_cause=${encodeURIComponent(cause)}`);
+  const { uses } = await callApi(citizen, 'GET', '/api/v1/wallet/uses');
+  const use = uses.find((u) => u.use_cause === cause);
+  assert.ok(use && use.supervisory, 'the read is in the record, marked supervisory');
+
+  await withBrowser(async (browser) => {
+    const page = await openPage(browser, { viewport: PHONE, user: 'zhangsan' });
+    await goto(page, '/wallet');
+    const card = page.locator('.card.use.supervisory', { hasText: cause });
+    await card.waitFor();
+    const text = await card.innerText();
+    assert.match(text, /监督调阅/);
+    assert.ok(text.includes(cert.identifier), 'which certificate');
+    // The time in Beijing time, as the server wrote it (its +08:00 wall time).
+    assert.ok(text.includes(use.used_at.slice(0, 16).replace('T', ' ')), `${use.used_at} in ${text}`);
+    assert.match(await page.locator('.uses h2').innerText(), /我的数据使用记录/);
+    await screenshot(page, 'wallet-uses');
+    assert.deepEqual(page.problems, []);
   });
 });

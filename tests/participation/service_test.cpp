@@ -6,6 +6,7 @@
 #include <string>
 
 #include "participation/fixture.h"
+#include "privacy/mask.h"
 
 namespace yiwang::participation {
 namespace {
@@ -544,6 +545,7 @@ TEST(ParticipationHelpers, ParsesRfc3339Instants) {
 }
 
 TEST(ParticipationHelpers, MasksNames) {
+  using privacy::mask_name;
   EXPECT_EQ("张*", mask_name("张三"));
   EXPECT_EQ("张*", mask_name("张"));
   EXPECT_EQ("欧***", mask_name("欧阳娜娜"));

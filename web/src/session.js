@@ -62,7 +62,8 @@ export function homeFor(user) {
   if (!user) return '/';
   if (user.kind !== 'official') return '/my/cases';
   const roles = user.roles || [];
-  if (roles.includes('admin')) return '/admin';
+  // The three administrators (系统管理员, 安全管理员, 审计管理员) start at their overview.
+  if (roles.some((r) => ['admin', 'security_admin', 'auditor'].includes(r))) return '/admin';
   if (roles.includes('supervisor') && !roles.some((r) => ['clerk', 'reviewer', 'approver'].includes(r))) {
     return '/workbench/supervision';
   }

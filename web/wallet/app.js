@@ -1,6 +1,9 @@
 // The holder's wallet (我的电子证照): signs in, lists the caller's certificates, builds a
 // presentation that discloses only the chosen claims to a named verifier for a stated purpose
 // (用证事由, the consent is recorded by the server), checks it, and downloads the printable PDF.
+// Below the certificates, the holder's data-use record (我的数据使用记录, GET /api/v1/wallet/uses):
+// which department read which certificate, when (Beijing time), why and in what matter, with
+// 电子监察 (supervisory) reads marked.
 'use strict';
 
 const TEXT = {
@@ -20,6 +23,11 @@ const TEXT = {
     make: '生成出示内容', needAll: '请选择信息并填写核验方和用证事由', presented: '出示内容（已记录您的同意）：',
     check: '核验出示内容', checkOk: (n) => `✓ 核验通过：签名、状态、有效期均有效；披露 ${n} 项信息`,
     checkBad: '✗ 核验未通过：',
+    uses: '我的数据使用记录', usesIntro: '政府部门工作人员每一次调用您的电子证照都记录在此：何时、哪个部门、调用哪个证照、用于什么事项。',
+    usesEmpty: '暂无政府部门调用您的电子证照。', usesCount: (n) => `共 ${n} 次调用`,
+    useFields: { at: '调用时间', dept: '调用部门', who: '调用身份', certificate: '证照标识', cause: '用证事由', matter: '所办事项' },
+    handling: '办理部门工作人员', supervisory: '监督调阅', supervisoryWho: '电子监察人员（监督调阅，不针对具体办件）',
+    caseMatter: (id) => `办件 ${id}`, noMatter: '—', beijing: '（北京时间）',
   },
   en: {
     title: 'My certificates', intro: 'Sign in to see the certificates issued to you, and show a verifier only what you choose.',
@@ -37,10 +45,17 @@ const TEXT = {
     make: 'Create presentation', needAll: 'Choose claims and fill in verifier and purpose', presented: 'Presentation (your consent is recorded):',
     check: 'Verify presentation', checkOk: (n) => `✓ Verified: signature, status and validity hold; ${n} claim(s) disclosed`,
     checkBad: '✗ Not verified: ',
+    uses: 'My data-use record', usesIntro: 'Every time government staff read one of your certificates it is recorded here: when, which department, which certificate and for what matter.',
+    usesEmpty: 'No government department has read your certificates.', usesCount: (n) => `${n} read(s)`,
+    useFields: { at: 'When', dept: 'Department', who: 'Read as', certificate: 'Certificate identifier', cause: 'Purpose', matter: 'Matter' },
+    handling: 'Handling department staff', supervisory: 'Supervisory read', supervisoryWho: 'Supervision staff (a supervisory read, outside any case)',
+    caseMatter: (id) => `Case ${id}`, noMatter: '—', beijing: ' (Beijing time)',
   },
 };
 let lang = (navigator.language || 'zh').startsWith('zh') ? 'zh' : 'en';
 let certificates = null;
+let uses = null;
+let departments = {};
 const t = () => TEXT[lang];
 const token = () => sessionStorage.getItem('yiwang.token');
 
@@ -123,6 +138,47 @@ function presentForm(c) {
   return box;
 }
 
+// "2026-12-07 10:47" in Beijing time from an RFC 3339 instant, whatever the browser's zone.
+function beijingTime(iso) {
+  const ms = Date.parse(iso || '');
+  if (Number.isNaN(ms)) return iso || '';
+  const d = new Date(ms + 8 * 3600 * 1000);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+// A matter as the holder knows it: "case:<id>" is one of their applications (办件), linked.
+function matterNode(matter) {
+  const m = /^case:(.+)$/.exec(matter || '');
+  if (m) return el('a', { href: `/my/cases/${encodeURIComponent(m[1])}`, textContent: t().caseMatter(m[1]) });
+  return document.createTextNode(matter || t().noMatter);
+}
+
+function useCard(u) {
+  const dl = el('dl');
+  const row = (key, ...value) => dl.append(el('dt', { textContent: t().useFields[key] }), el('dd', {}, ...value));
+  row('at', el('time', { dateTime: u.used_at, textContent: beijingTime(u.used_at) + t().beijing }));
+  row('dept', departments[u.used_by_dept] || u.used_by_dept);
+  row('who', u.supervisory ? t().supervisoryWho : t().handling);
+  row('certificate', u.identifier);
+  row('cause', u.use_cause || '—');
+  row('matter', matterNode(u.matter));
+  const title = el('h3', {}, u.type_name);
+  if (u.supervisory) title.append(el('span', { className: 'badge', textContent: t().supervisory }));
+  return el('li', { className: `card use${u.supervisory ? ' wait supervisory' : ''}` }, title, dl);
+}
+
+function usesSection() {
+  const count = uses.length ? t().usesCount(uses.length) : t().usesEmpty;
+  const section = el('section', { className: 'uses' },
+    el('h2', { id: 'uses-h', textContent: t().uses }),
+    el('p', { className: 'uses-intro', textContent: t().usesIntro }),
+    el('p', { className: 'uses-count', textContent: count }),
+    uses.length ? el('ol', { className: 'uses-list' }, ...uses.map(useCard)) : '');
+  section.setAttribute('aria-labelledby', 'uses-h');
+  return section;
+}
+
 function card(c) {
   const ok = c.status === 'valid';
   const dl = el('dl');
@@ -160,9 +216,13 @@ function render() {
   document.getElementById('login').hidden = signedIn;
   document.getElementById('logout').hidden = !signedIn;
   const list = document.getElementById('list');
-  if (!signedIn || !certificates) return list.replaceChildren();
+  if (!signedIn || !certificates) {
+    document.getElementById('uses').replaceChildren();
+    return list.replaceChildren();
+  }
   say(certificates.length ? t().count(certificates.length) : t().empty);
   list.replaceChildren(...certificates.map(card));
+  document.getElementById('uses').replaceChildren(...(uses ? [usesSection()] : []));
 }
 
 async function load() {
@@ -174,6 +234,19 @@ async function load() {
     sessionStorage.removeItem('yiwang.token');
     certificates = null;
     render();
+    say(t().failed + e.message, true);
+    return;
+  }
+  // The data-use record and the departments' names: a failure here leaves the certificates shown.
+  try {
+    const [used, depts] = await Promise.all([
+      api('GET', '/api/v1/wallet/uses').then((r) => r.json()),
+      fetch('/api/v1/departments').then((r) => (r.ok ? r.json() : { departments: [] })).catch(() => ({ departments: [] })),
+    ]);
+    departments = Object.fromEntries((depts.departments || []).map((d) => [d.id, d.name]));
+    uses = used.uses || [];
+    render();
+  } catch (e) {
     say(t().failed + e.message, true);
   }
 }
@@ -194,6 +267,7 @@ document.getElementById('login').addEventListener('submit', async (ev) => {
 document.getElementById('logout').addEventListener('click', () => {
   sessionStorage.removeItem('yiwang.token');
   certificates = null;
+  uses = null;
   render();
   say('');
 });

@@ -43,7 +43,7 @@ export default {
         callback: '回访结果', returnReason: '退回理由', photoAlt: '诉求照片 {n}', photoLoadError: '照片无法显示',
         by: '{role}', reason: '说明：{text}',
       },
-      roles: { clerk: '经办人', reviewer: '审核人', approver: '负责人', supervisor: '督办人', admin: '管理员', citizen: '诉求人', business: '诉求人', system: '系统', '': '系统' },
+      roles: { clerk: '经办人', reviewer: '审核人', approver: '负责人', supervisor: '督办人', admin: '系统管理员', security_admin: '安全管理员', auditor: '审计管理员', citizen: '诉求人', business: '诉求人', system: '系统', '': '系统' },
       form: {
         title: '我要诉求',
         lead: '向 12345 政务服务便民热线反映问题。提交后会生成诉求编号，可在“我的诉求”中查看办理进度。',
@@ -291,7 +291,7 @@ export default {
         callback: 'Callback result', returnReason: 'Reason for return', photoAlt: 'Appeal photo {n}', photoLoadError: 'The photo cannot be shown',
         by: '{role}', reason: 'Note: {text}',
       },
-      roles: { clerk: 'Clerk', reviewer: 'Reviewer', approver: 'Head', supervisor: 'Supervisor', admin: 'Administrator', citizen: 'Appellant', business: 'Appellant', system: 'System', '': 'System' },
+      roles: { clerk: 'Clerk', reviewer: 'Reviewer', approver: 'Head', supervisor: 'Supervisor', admin: 'System administrator', security_admin: 'Security administrator', auditor: 'Audit administrator', citizen: 'Appellant', business: 'Appellant', system: 'System', '': 'System' },
       form: {
         title: 'Raise an appeal',
         lead: 'Tell the 12345 government service hotline about a problem. You get an appeal number and can follow the progress under "My appeals".',

@@ -40,7 +40,7 @@ export default {
       },
       kinds: { citizen: '个人', business: '企业' },
       channel: { online: '网上申报', window: '窗口代办' },
-      roles: { clerk: '窗口受理', reviewer: '审查', approver: '决定', supervisor: '电子监察', admin: '管理员', citizen: '个人申请人', business: '企业申请人', system: '系统' },
+      roles: { clerk: '窗口受理', reviewer: '审查', approver: '决定', supervisor: '电子监察', admin: '系统管理员', security_admin: '安全管理员', auditor: '审计管理员', citizen: '个人申请人', business: '企业申请人', system: '系统' },
       actions: {
         submit: '申报', accept: '受理', reject: '不予受理', request_correction: '要求补正', resubmit: '补正后提交',
         approve: '审查通过', disapprove: '审查不通过', grant: '准予许可', deny: '不予许可', complete: '办结',
@@ -257,7 +257,7 @@ export default {
       },
       kinds: { citizen: 'Person', business: 'Business' },
       channel: { online: 'Online', window: 'At the window' },
-      roles: { clerk: 'Clerk', reviewer: 'Reviewer', approver: 'Approver', supervisor: 'Supervisor', admin: 'Administrator', citizen: 'Applicant (person)', business: 'Applicant (business)', system: 'System' },
+      roles: { clerk: 'Clerk', reviewer: 'Reviewer', approver: 'Approver', supervisor: 'Supervisor', admin: 'System administrator', security_admin: 'Security administrator', auditor: 'Audit administrator', citizen: 'Applicant (person)', business: 'Applicant (business)', system: 'System' },
       actions: {
         submit: 'Filed', accept: 'Accept', reject: 'Not accept', request_correction: 'Request correction', resubmit: 'Resubmitted',
         approve: 'Approve', disapprove: 'Disapprove', grant: 'Grant', deny: 'Deny', complete: 'Complete',

@@ -14,7 +14,10 @@ export const TONGBAN_SCOPES = ['', '全国', '跨省', '跨市', '跨县'];
 export const LIMIT_UNITS = ['working_days', 'natural_days'];
 export const FIELD_TYPES = ['string', 'text', 'integer', 'number', 'boolean', 'date', 'enum', 'citizen_id', 'uscc', 'phone'];
 export const STEP_KINDS = ['review', 'decide'];
-export const ROLES = ['clerk', 'reviewer', 'approver', 'supervisor', 'admin'];
+// Roles a workflow step may name, and every official role (a user's): the three administrators
+// (系统管理员, 安全管理员, 审计管理员) are kept apart, at most one per account.
+export const STEP_ROLES = ['clerk', 'reviewer', 'approver', 'supervisor', 'admin'];
+export const ROLES = ['clerk', 'reviewer', 'approver', 'supervisor', 'admin', 'security_admin', 'auditor'];
 export const RULE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'in', 'starts_with', 'exists'];
 export const APPLICANT_FACTS = ['applicant.kind', 'applicant.age', 'applicant.division_code', 'applicant.open_cases_same_item'];
 const NUMERIC_FACTS = new Set(['applicant.age', 'applicant.open_cases_same_item']);
@@ -49,6 +52,7 @@ export function emptyItem() {
     case_type: '2',
     online_depth: 4,
     max_visits: 0,
+    min_assurance: 'claimed',
     result_name: '',
     result_certificate_type: '',
     place: '',
@@ -305,7 +309,7 @@ export function dryRunBody(form, values, applicant) {
 export function sectionOf(path) {
   const top = String(path || '').split('/')[1] || '';
   const sections = {
-    basic: ['code', 'basic_code', 'name', 'item_type', 'exercise_level', 'dept_id', 'joint_dept_ids', 'service_objects', 'handling_forms', 'case_type', 'tongban_scope', 'online_depth', 'max_visits', 'result_name', 'result_certificate_type'],
+    basic: ['code', 'basic_code', 'name', 'item_type', 'exercise_level', 'dept_id', 'joint_dept_ids', 'service_objects', 'handling_forms', 'case_type', 'tongban_scope', 'online_depth', 'max_visits', 'min_assurance', 'result_name', 'result_certificate_type'],
     legal: ['legal_basis', 'acceptance_conditions', 'procedure'],
     limits: ['legal_limit', 'promised_limit', 'limit_unit', 'limit_note', 'fee', 'fee_basis', 'place', 'hours', 'consult_phone', 'supervise_phone'],
     materials: ['materials'],

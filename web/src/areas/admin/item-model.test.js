@@ -12,7 +12,7 @@ const stored = {
   limit_note: '自受理之日起', acceptance_conditions: '年满80周岁', procedure: '申请—受理—决定',
   materials: [{ name: '居民身份证', issuing_body: '公安机关', originals: 1, copies: 0, mandatory: true, note: '本人', certificate_type: '居民身份证' }],
   fee: true, fee_basis: '不收费', tongban_scope: '跨市', service_objects: ['1'], handling_forms: ['1', '2', '3'],
-  case_type: '2', online_depth: 4, max_visits: 0, result_name: '津贴发放', result_certificate_type: '',
+  case_type: '2', online_depth: 4, max_visits: 0, min_assurance: 'verified', result_name: '津贴发放', result_certificate_type: '',
   place: '民政局', hours: '工作日', consult_phone: '0259-1', supervise_phone: '0259-2',
   faqs: [{ question: '多久到账？', answer: '次月' }],
   form: [
