@@ -4,8 +4,9 @@ JOBS ?= $(shell nproc)
 DEMO_DB ?= var/demo.db
 PORT ?= 8080
 FUZZ_SECONDS ?= 600
+SOAK_SECONDS ?= 3600
 
-.PHONY: all deps build demo test fuzz bench clean format
+.PHONY: all deps build demo test fuzz soak bench clean format
 
 all: build
 
@@ -28,6 +29,15 @@ test: build
 # The long fuzz run (docs/fuzzing.md): every target FUZZ_SECONDS (10 minutes) in build-fuzz.
 fuzz: deps
 	scripts/fuzz.sh --seconds $(FUZZ_SECONDS)
+
+# The hour-long soak (docs/soak.md): mixed load, SIGKILL and restart every few minutes, then
+# every acknowledged write read back, the ledger verified, memory and file handles judged flat.
+# Not part of `make test` (ctest soak_short runs five minutes of it). Report in BUILD_DIR.
+soak: build
+	YIWANG_SOAK_SECONDS=$(SOAK_SECONDS) YIWANG_SOURCE_DIR=$(CURDIR) \
+	  YIWANG_LEDGERVERIFY=$(abspath $(BUILD_DIR))/ledgerverify \
+	  node tests/soak/soak.mjs --binary $(abspath $(BUILD_DIR))/yiwang \
+	    --report $(abspath $(BUILD_DIR))/soak-report.json
 
 bench: build
 	bench/run.sh
