@@ -77,13 +77,16 @@ Status report_broken(store::Store& store, const core::Clock& clock, const Integr
 // One export, as JSON Lines (docs/audit.md): the unbroken stretch of sealed events from the first
 // recorded in [from_ms, to_ms) to the last, with every event between them (a back-dated one too),
 // and the `audit.exported` event recording who took it. Errors: forbidden unless an auditor;
-// invalid when the range is empty or longer than 366 days.
+// invalid when the range is empty, longer than 366 days, or its stretch holds more than
+// `max_events` events (the answer is built in memory: export shorter ranges).
 struct Export {
   std::string ndjson;
   std::int64_t count = 0;
 };
+inline constexpr std::int64_t kMaxExportEvents = 200000;
 Result<Export> export_range(store::Store& store, const core::Clock& clock, core::Millis from_ms,
-                            core::Millis to_ms, const identity::Principal& who);
+                            core::Millis to_ms, const identity::Principal& who,
+                            std::int64_t max_events = kMaxExportEvents);
 
 // GET /api/v1/audit?after=&limit=&subject_type=&subject_id=&type=&actor=
 // GET /api/v1/audit/integrity, GET /api/v1/audit/export?from=&to= (auditors)

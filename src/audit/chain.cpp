@@ -148,7 +148,8 @@ Status report_broken(store::Store& store, const core::Clock& clock, const Integr
 }
 
 Result<Export> export_range(store::Store& store, const core::Clock& clock, core::Millis from_ms,
-                            core::Millis to_ms, const identity::Principal& who) {
+                            core::Millis to_ms, const identity::Principal& who,
+                            std::int64_t max_events) {
   if (!who.is_official() || !who.has_role(identity::Role::auditor)) {
     return fail(ErrorCode::forbidden, "", "只有审计管理员可以导出审计日志",
                 "only audit administrators export the audit trail");
@@ -157,7 +158,8 @@ Result<Export> export_range(store::Store& store, const core::Clock& clock, core:
     return fail(ErrorCode::invalid_input, "/to", "导出区间须为 1–366 天",
                 "the export range must be 1-366 days");
   }
-  return store.write([&](store::Tx& tx) -> Result<Export> {
+  // Read in a read transaction (a long export does not hold up writers), then recorded.
+  auto read = store.read([&](store::Tx& tx) -> Result<Export> {
     Export out;
     // One unbroken stretch of the chain: from the first sealed event recorded in the range to
     // the last, with every event between them (one recorded back-dated, as the demo's history
@@ -170,6 +172,12 @@ Result<Export> export_range(store::Store& store, const core::Clock& clock, core:
     std::string prev(kGenesis);
     std::int64_t after = 0;
     const std::int64_t last = any ? span->int64(1) : 0;
+    if (any && last - span->int64(0) + 1 > max_events) {
+      return fail(ErrorCode::invalid_input, "/to",
+                  "该区间的审计记录超过 " + std::to_string(max_events) + " 条，请分段导出",
+                  "the range holds more than " + std::to_string(max_events) +
+                      " events; export shorter ranges");
+    }
     if (any) {
       auto before =
           tx.query_one("SELECT seq, hash FROM audit_chain WHERE seq < ? ORDER BY seq DESC LIMIT 1",
@@ -209,17 +217,23 @@ Result<Export> export_range(store::Store& store, const core::Clock& clock, core:
         ++out.count;
       }
     }
-    json data{{"from", core::format_instant(from_ms)},
-              {"to", core::format_instant(to_ms)},
-              {"events", out.count}};
+    return out;
+  });
+  if (!read) return read;
+  json data{{"from", core::format_instant(from_ms)},
+            {"to", core::format_instant(to_ms)},
+            {"events", read->count}};
+  auto recorded = store.write([&](store::Tx& tx) -> Status {
     events::append(tx, clock,
                    {.type = "audit.exported",
                     .subject_type = "audit",
                     .subject_id = "trail",
                     .actor = identity::actor_of(who),
                     .data_json = data.dump()});
-    return out;
+    return {};
   });
+  if (!recorded) return fail(recorded.error());  // no export goes out unrecorded
+  return read;
 }
 
 }  // namespace yiwang::audit

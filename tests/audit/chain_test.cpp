@@ -267,6 +267,11 @@ TEST_P(ChainTest, AnExportIsOneUnbrokenStretchOfTheChain) {
   ASSERT_TRUE(out) << out.error().message_en;
   EXPECT_EQ(3, out->count);
   EXPECT_NE(std::string::npos, out->ndjson.find("back-dated"));
+  // A stretch too long for one answer is refused, naming the end of the range to move.
+  auto too_long = export_range(*store_, clock_, kT0, kT0 + core::kDayMs,
+                               official(identity::Role::auditor), /*max_events=*/2);
+  ASSERT_FALSE(too_long);
+  EXPECT_EQ("/to", too_long.error().field);
   auto none = export_range(*store_, clock_, kT0 + 30 * core::kDayMs, kT0 + 31 * core::kDayMs,
                            official(identity::Role::auditor));
   ASSERT_TRUE(none);
