@@ -17,7 +17,6 @@
 // env: YIWANG_SOURCE_DIR (the checkout, for data/demo), YIWANG_LEDGERVERIFY (the Go verifier,
 // optional). Exit status 0 when every check passed, 1 otherwise, 2 on bad usage.
 import { execFile, spawn } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -29,6 +28,7 @@ import { CheckpointWatch, LedgerVerifier, edgeTilePath, parseCheckpoint } from '
 import { AckBook, Control, Stats, rng, sleep, startLoad } from './load.mjs';
 import { FD_SLACK, analyse } from './metrics.mjs';
 import { Server } from './server.mjs';
+import { totpCode } from '../node/totp.mjs';
 import { verifyActsLogged, verifyAcknowledged } from './verify.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -124,23 +124,10 @@ function freePort() {
   });
 }
 
-// RFC 6238 (SHA-1, 30 s, 6 digits) with Node's HMAC, as tests/node/web.mjs does.
-function totp(secret, at = Date.now()) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from((bits.match(/.{8}/g) || []).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30000)));
-  const mac = crypto.createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 15;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
-
 async function signIn(client, username, secret) {
   for (let attempt = 0; attempt < 4; attempt += 1) {
     const body = { username, password: 'yiwang-demo' };
-    if (secret) body.totp = totp(secret);
+    if (secret) body.totp = totpCode(secret);
     const r = await client.request('POST', '/api/v1/auth/login', { body });
     if (r.status === 200 && r.json?.token) return r.json.token;
     if (r.status === 401 && secret && String(r.json?.type).endsWith('mfa-invalid')) {
