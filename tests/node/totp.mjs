@@ -1,7 +1,7 @@
 // RFC 6238 with Node's own HMAC (an implementation independent of the server's liboath): SHA-1,
 // 30-second steps, 6 digits, the secret in base32. Used by the browser tests (web.mjs), the soak
-// (tests/soak/soak.mjs) and the
-// authorisation matrix (authz_matrix.test.mjs) to sign the demo's officials in.
+// (tests/soak/soak.mjs) and the authorisation matrix (authz_matrix.test.mjs) to sign the demo's
+// officials in.
 import crypto from 'node:crypto';
 
 export function totpCode(secret, at = Date.now()) {
