@@ -40,8 +40,8 @@ tl::unexpected<Error> unauthenticated() {
 }
 
 tl::unexpected<Error> admin_only() {
-  return fail(ErrorCode::forbidden, "", "只有管理员可以执行此操作",
-              "only administrators may do this");
+  return fail(ErrorCode::forbidden, "", "只有系统管理员可以执行此操作",
+              "only system administrators may do this");
 }
 
 tl::unexpected<Error> security_admin_only() {

@@ -1,6 +1,7 @@
 // HTTP routes of identity: parse, call one service function, map the result (http/route.h).
 #include "identity/routes.h"
 #include "core/clock.h"
+#include "identity/internal.h"
 
 namespace yiwang::identity {
 namespace {
@@ -9,10 +10,10 @@ using http::Json;
 using http::PathParams;
 using http::Request;
 using http::Response;
-
-bool is_security_admin(const Principal& p) {
-  return p.is_official() && p.has_role(Role::security_admin);
-}
+using detail::admin_only;
+using detail::is_admin;
+using detail::is_security_admin;
+using detail::security_admin_only;
 
 // Full personal numbers only for the owner and the security administrators who manage accounts;
 // others see the masked form.
@@ -42,11 +43,6 @@ Json department_json(const Department& d) {
           {"uscc", d.uscc},
           {"division_code", d.division_code},
           {"parent_id", d.parent_id}};
-}
-
-tl::unexpected<Error> security_admins_only() {
-  return fail(ErrorCode::forbidden, "", "只有安全管理员可以管理账号",
-              "only security administrators manage accounts");
 }
 
 // Reads a "roles" array of role names; errors name the element ("/roles/0").
@@ -256,7 +252,7 @@ void add_session_routes(Routes& api, Service& service) {
 void add_directory_routes(Routes& api, Service& service) {
   api.add("GET", "/api/v1/users",
           [&](const Request& req, const PathParams&, const Principal& who) -> Result<Json> {
-            if (!is_security_admin(who)) return security_admins_only();
+            if (!is_security_admin(who)) return security_admin_only();
             auto page = http::page_of(req);
             if (!page) return fail(page.error());
             auto users = service.list_users(page->limit, page->offset);
@@ -270,7 +266,7 @@ void add_directory_routes(Routes& api, Service& service) {
           [&](const Request& req, const PathParams&, const Principal& who) -> Result<Response> {
             // Who may call is checked before the body is read: a caller who may not act learns
             // nothing of the rules (the service checks again, authoritatively).
-            if (!is_security_admin(who)) return security_admins_only();
+            if (!is_security_admin(who)) return security_admin_only();
             Enrolment issued;
             return new_user_of(req, /*allow_official=*/true)
                 .and_then([&](const NewUser& u) { return service.create_user(u, &who, &issued); })
@@ -284,7 +280,7 @@ void add_directory_routes(Routes& api, Service& service) {
 
   api.add("PUT", "/api/v1/users/{id}/active",
           [&](const Request& req, const PathParams& p, const Principal& who) -> Result<Json> {
-            if (!is_security_admin(who)) return security_admins_only();
+            if (!is_security_admin(who)) return security_admin_only();
             http::ObjectReader r(req);
             auto active = r.optional_bool("active");
             if (!r.failed() && !active) {
@@ -319,7 +315,7 @@ void add_directory_routes(Routes& api, Service& service) {
 
   api.add("PUT", "/api/v1/users/{id}/roles",
           [&](const Request& req, const PathParams& p, const Principal& who) -> Result<Json> {
-            if (!is_security_admin(who)) return security_admins_only();
+            if (!is_security_admin(who)) return security_admin_only();
             auto roles = parse_roles_body(req);
             if (!roles) return fail(roles.error());
             const std::string& id = p.at("id");
@@ -344,10 +340,7 @@ void add_directory_routes(Routes& api, Service& service) {
 
   api.add("POST", "/api/v1/departments",
           [&](const Request& req, const PathParams&, const Principal& who) -> Result<Response> {
-            if (!who.is_official() || !who.has_role(Role::admin)) {
-              return fail(ErrorCode::forbidden, "", "只有系统管理员可以设立部门",
-                          "only system administrators create departments");
-            }
+            if (!is_admin(who)) return admin_only();
             return parse_department(req)
                 .and_then([&](const Department& d) { return service.create_department(d, &who); })
                 .map([](const Department& d) { return http::created(department_json(d)); });
