@@ -222,6 +222,12 @@ function render() {
   }
   say(certificates.length ? t().count(certificates.length) : t().empty);
   list.replaceChildren(...certificates.map(card));
+  renderUses();
+}
+
+// The data-use record alone: it arrives after the certificates, and redrawing the cards then would
+// throw away a presentation form the holder has already opened.
+function renderUses() {
   document.getElementById('uses').replaceChildren(...(uses ? [usesSection()] : []));
 }
 
@@ -245,7 +251,7 @@ async function load() {
     ]);
     departments = Object.fromEntries((depts.departments || []).map((d) => [d.id, d.name]));
     uses = used.uses || [];
-    render();
+    renderUses();
   } catch (e) {
     say(t().failed + e.message, true);
   }
