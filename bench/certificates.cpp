@@ -17,6 +17,7 @@
 #include "certificates/certificates.h"
 #include "core/clock.h"
 #include "events/events.h"
+#include "core/field_cipher.h"
 #include "identity/identity.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
   identity::Options io;
   io.pwhash_opslimit = 1;
   io.pwhash_memlimit = 8192;
+  store->use_cipher(core::FieldCipher::ephemeral());
   identity::Service ids(*store, clock, random, io);
   catalog::Service catalog(*store, clock);
   certificates::Service certs(*store, clock, random, catalog, ids, "https://gov.example");

@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include "core/field_cipher.h"
 #include "events/events.h"
 #include "grid/grid.h"
 #include "iot/iot.h"
@@ -116,6 +117,7 @@ int main(int argc, char** argv) {
   identity::Options io;
   io.pwhash_opslimit = 1;
   io.pwhash_memlimit = 8192;
+  db->use_cipher(core::FieldCipher::ephemeral());
   identity::Service ids(*db, clock, random, io);
   for (const char* d : {"grid", "szgy"}) {
     if (auto c = ids.create_department({d, d, "", "", ""}, nullptr); !c)

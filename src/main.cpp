@@ -55,6 +55,9 @@ const std::vector<Command> kCommands = {
      "             [--data-dir DIR] [--access-log FILE|-] [--workers N]\n"
      "  --db FILE          SQLite database file (default var/yiwang.db; env YIWANG_DB)\n"
      "  --postgres INFO    use PostgreSQL instead (libpq conninfo; env YIWANG_POSTGRES)\n"
+     "  --data-key FILE    key sealing personal data at rest, created 0600 on a new database\n"
+     "                     (default data.key beside the db; env YIWANG_DATA_KEY). Every node\n"
+     "                     of a deployment needs the same file: back it up apart from the data\n"
      "  --address ADDR     listen address (default 127.0.0.1)\n"
      "  --port N           listen port (default 8080)\n"
      "  --data-dir DIR     where uploaded files are kept (default var/files)\n"
@@ -178,12 +181,13 @@ Config store_config(const std::map<std::string, std::string>& o, const std::stri
   Config config;
   config.db = o.count("--db") ? o.at("--db") : env_or("YIWANG_DB", default_db);
   config.postgres = o.count("--postgres") ? o.at("--postgres") : env_or("YIWANG_POSTGRES", "");
+  config.data_key_file = o.count("--data-key") ? o.at("--data-key") : env_or("YIWANG_DATA_KEY", "");
   auto base = std::filesystem::path(config.db).parent_path();
   config.data_dir = (base.empty() ? std::filesystem::path("var") : base).append("files").string();
   return config;
 }
 
-const std::set<std::string> kStoreOptions = {"--db", "--postgres"};
+const std::set<std::string> kStoreOptions = {"--db", "--postgres", "--data-key"};
 const std::set<std::string> kPlatformOptions = {"--public-url",   "--ledger-origin", "--ledger-key",
                                                 "--witness-keys", "--checkpoint-ms", "--web-root",
                                                 "--mqtt"};
@@ -244,7 +248,8 @@ int run_serve(int argc, char** argv) {
   std::map<std::string, std::string> o;
   std::string error;
   std::set<std::string> valued = with_platform_options(
-      {"--db", "--postgres", "--address", "--port", "--data-dir", "--access-log", "--workers"});
+      {"--db", "--postgres", "--data-key", "--address", "--port", "--data-dir", "--access-log",
+       "--workers"});
   if (!parse_options("serve", argc, argv, 2, valued, {}, o, error))
     return usage_error("serve", error);
   Config config = store_config(o, "var/yiwang.db");
@@ -269,7 +274,7 @@ int run_demo(int argc, char** argv) {
   std::map<std::string, std::string> o;
   std::string error;
   std::set<std::string> valued =
-      with_platform_options({"--db", "--port", "--demo-data", "--cases"});
+      with_platform_options({"--db", "--data-key", "--port", "--demo-data", "--cases"});
   if (!parse_options("demo", argc, argv, 2, valued, {"--no-serve"}, o, error))
     return usage_error("demo", error);
   Config config = store_config(o, "var/demo.db");

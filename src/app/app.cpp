@@ -23,6 +23,7 @@
 #include "catalog/catalog.h"
 #include "certificates/certificates.h"
 #include "core/clock.h"
+#include "core/field_cipher.h"
 #include "events/events.h"
 #include "grid/grid.h"
 #include "http/http.h"
@@ -71,6 +72,36 @@ std::vector<store::Migration> all_migrations() {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
+}
+
+// The data key sealing personal data at rest. A new database gets a new key file (0600); one
+// whose data is already sealed needs the key it was sealed under, and refuses to start without
+// it or with another (store::bind_key): a wrong key would fail on every row instead.
+std::shared_ptr<const core::FieldCipher> open_data_key(store::Store& store, const Config& config) {
+  std::string file = config.data_key_file;
+  if (file.empty()) {
+    auto dir = std::filesystem::path(config.db).parent_path();
+    file = (dir.empty() ? std::filesystem::path("var") : dir).append("data.key").string();
+  }
+  auto bound = store::bound_key(store, "data");
+  if (!bound) throw std::runtime_error("data key: " + bound.error().message_en);
+  if (!bound->has_value()) {
+    auto parent = std::filesystem::path(file).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+  }
+  auto cipher = core::FieldCipher::load(file, /*may_create=*/!bound->has_value());
+  if (!cipher) {
+    throw std::runtime_error(cipher.error().message_en +
+                             (bound->has_value()
+                                  ? " (the database's personal data is sealed under the key with "
+                                    "fingerprint " +
+                                        **bound + ": give its file with --data-key)"
+                                  : ""));
+  }
+  if (auto st = store::bind_key(store, "data", (*cipher)->fingerprint()); !st) {
+    throw std::runtime_error("data key " + file + ": " + st.error().message_en);
+  }
+  return *cipher;
 }
 
 identity::Options identity_options(const Config& config) {
@@ -418,8 +449,17 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   if (auto migrated = store::migrate(*p.store, all_migrations()); !migrated) {
     throw std::runtime_error("migration failed: " + migrated.error().message_en);
   }
+  p.store->use_cipher(open_data_key(*p.store, p.config));
   p.identity =
       std::make_unique<identity::Service>(*p.store, *p.clock, p.random, identity_options(p.config));
+  // Personal data an older version stored in the clear is sealed before anything reads it.
+  for (auto sealed : {p.identity->seal_at_rest(), cases::seal_at_rest(*p.store)}) {
+    if (!sealed) throw std::runtime_error("sealing personal data: " + sealed.error().message_en);
+    if (*sealed > 0) {
+      std::fprintf(stderr, "yiwang: sealed %lld personal values stored in the clear\n",
+                   static_cast<long long>(*sealed));
+    }
+  }
   p.catalog = std::make_unique<catalog::Service>(*p.store, *p.clock);
   p.certificates = std::make_unique<certificates::Service>(*p.store, *p.clock, p.random, *p.catalog,
                                                            *p.identity, p.config.public_base_url);

@@ -64,6 +64,9 @@ struct Config {
   std::string db = "var/yiwang.db";    // SQLite file (the default backend)
   std::string postgres;                // libpq conninfo; non-empty selects PostgreSQL
   std::string data_dir = "var/files";  // uploaded files, content-addressed
+  // The data key sealing personal data at rest (core/field_cipher.h): created 0600 on a new
+  // database; "" = data.key beside the database. Every node of a deployment shares one file.
+  std::string data_key_file;
   std::string address = "127.0.0.1";
   unsigned short port = 8080;
   int io_threads = 2;

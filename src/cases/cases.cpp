@@ -9,9 +9,11 @@
 
 #include "cases/internal.h"
 #include "cases/workflow.h"
+#include "core/field_cipher.h"
 #include "core/names.h"
 #include "core/text.h"
 #include "store/record_id.h"
+#include "store/sealing.h"
 
 namespace yiwang::cases {
 namespace {
@@ -43,7 +45,7 @@ constexpr const char* kColumns =
     "c.submitted_at_ms, c.accepted_at_ms, c.decided_at_ms, c.completed_at_ms, c.updated_at_ms, "
     "c.revision";
 
-Record record_from_row(const store::Row& row) {
+Record record_from_row(const store::Row& row, const core::FieldCipher& cipher) {
   Record r;
   Case& c = r.c;
   c.id = row.text(0);
@@ -53,8 +55,12 @@ Record record_from_row(const store::Row& row) {
   c.dept_id = row.text(4);
   c.case_type = row.text(5);
   c.state = kStates.stored(row.text(6));
-  c.applicant =
-      Applicant{row.text(7), row.text(8), row.text(9), row.text(10), row.text(11), row.text(12)};
+  c.applicant = Applicant{row.text(7),
+                          row.text(8),
+                          row.text(9),
+                          cipher.open_cell(row.text(10), "cases.applicant_id_number", c.id),
+                          cipher.open_cell(row.text(11), "cases.applicant_phone", c.id),
+                          row.text(12)};
   c.channel = row.text(13);
   c.filed_by = row.text(14);
   c.form_json = row.text(15);
@@ -81,18 +87,23 @@ std::string procedure_text(const Case& c) {
   return c.procedure ? std::string(to_string(*c.procedure)) : "";
 }
 
+// The keyed index cases are found by (the applicant's id number; "" when there is none).
+std::string applicant_id_index(store::Tx& tx, std::string_view id_number) {
+  return id_number.empty() ? std::string() : tx.cipher().index(id_number, core::kIdNumberIndex);
+}
+
 void insert_case(store::Tx& tx, const Record& r) {
   const Case& c = r.c;
   auto waiting = workflow::waiting_of(c);
   tx.exec(
       "INSERT INTO cases (id, item_code, item_version, item_name, dept_id, case_type, state, "
       "applicant_user_id, applicant_kind, applicant_name, applicant_id_number, applicant_phone, "
-      "applicant_division, channel, filed_by, form_json, materials_json, steps_json, current_step, "
-      "resume_state, decision, decision_opinion, instant_rule, procedure_kind, limit_days, "
-      "natural_days, submitted_at_ms, accepted_at_ms, decided_at_ms, completed_at_ms, "
-      "updated_at_ms, revision, waiting_role, waiting_depts) VALUES "
+      "applicant_id_index, applicant_division, channel, filed_by, form_json, materials_json, "
+      "steps_json, current_step, resume_state, decision, decision_opinion, instant_rule, "
+      "procedure_kind, limit_days, natural_days, submitted_at_ms, accepted_at_ms, decided_at_ms, "
+      "completed_at_ms, updated_at_ms, revision, waiting_role, waiting_depts) VALUES "
       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-      "?, ?, ?, ?)",
+      "?, ?, ?, ?, ?)",
       {c.id,
        c.item_code,
        std::int64_t{c.item_version},
@@ -103,8 +114,9 @@ void insert_case(store::Tx& tx, const Record& r) {
        c.applicant.user_id,
        c.applicant.kind,
        c.applicant.name,
-       c.applicant.id_number,
-       c.applicant.phone,
+       tx.cipher().seal_cell(c.applicant.id_number, "cases.applicant_id_number", c.id),
+       tx.cipher().seal_cell(c.applicant.phone, "cases.applicant_phone", c.id),
+       applicant_id_index(tx, c.applicant.id_number),
        c.applicant.division_code,
        c.channel,
        c.filed_by,
@@ -151,7 +163,7 @@ std::optional<Record> load(store::Tx& tx, std::string_view id) {
   auto row = tx.query_one(std::string("SELECT ") + kColumns + " FROM cases c WHERE c.id = ?",
                           {std::string(id)});
   if (!row) return std::nullopt;
-  return record_from_row(*row);
+  return record_from_row(*row, tx.cipher());
 }
 
 tl::unexpected<Error> case_not_found() {
@@ -510,9 +522,9 @@ Result<std::optional<catalog::RuleEvaluation>> evaluate_instant(store::Tx& tx, c
   }
   facts.division_code = k.applicant.division_code;
   auto open = tx.query_one(std::string("SELECT COUNT(*) FROM cases WHERE item_code = ? AND "
-                                       "applicant_id_number = ? AND state IN ") +
+                                       "applicant_id_index = ? AND state IN ") +
                                kOpenStates,
-                           {k.item_code, k.applicant.id_number});
+                           {k.item_code, applicant_id_index(tx, k.applicant.id_number)});
   facts.open_cases_same_item = open ? open->int64(0) : 0;
   auto fact_map = catalog::make_facts(k.form_json, facts);
   if (!fact_map) return fail(fact_map.error());
@@ -625,14 +637,21 @@ std::optional<Case> find_case(store::Tx& tx, std::string_view id) {
   return std::move(r->c);
 }
 
+Result<std::int64_t> seal_at_rest(store::Store& store) {
+  return store::seal_clear_cells(
+      store, "cases", "id",
+      {{"applicant_id_number", "applicant_id_index", std::string(core::kIdNumberIndex)},
+       {"applicant_phone"}});
+}
+
 Status link_window_cases(store::Tx& tx, const core::Clock& clock,
                          const identity::Principal& verified) {
   const std::string id_number = verified.verified_id_number();
   if (verified.is_official() || id_number.empty()) return {};
   auto rows = tx.query(
       "SELECT id FROM cases WHERE applicant_user_id = '' AND applicant_kind = ? AND "
-      "applicant_id_number = ?",
-      {std::string(identity::to_string(verified.kind)), id_number});
+      "applicant_id_index = ?",
+      {std::string(identity::to_string(verified.kind)), applicant_id_index(tx, id_number)});
   for (const auto& row : rows) {
     const std::string id = row.text(0);
     tx.exec("UPDATE cases SET applicant_user_id = ? WHERE id = ?", {verified.user_id, id});
@@ -727,7 +746,7 @@ Result<CaseList> Service::list(const CaseQuery& q, const identity::Principal& by
     const core::Millis now = m.clock.now_ms();
     auto calendar = detail::load_calendar(tx);
     for (const auto& row : rows) {
-      Record r = record_from_row(row);
+      Record r = record_from_row(row, tx.cipher());
       fill_clock(tx, r, r.c, now, m.options.yellow_days, &calendar);
       out.cases.push_back(std::move(r.c));
     }

@@ -468,6 +468,10 @@ void post_to_inbox(store::Tx& tx, core::Random& random, core::Millis now,
 // event per case. For identity's verification listener (wired in src/app).
 Status link_window_cases(store::Tx& tx, const core::Clock& clock,
                          const identity::Principal& verified);
+// The applicant's id number and phone are sealed at rest (core/field_cipher.h, the store's data
+// key); this seals those an older version stored in the clear. At start, before serving; returns
+// how many it sealed.
+Result<std::int64_t> seal_at_rest(store::Store& store);
 // OK when `user_id` uploaded the file `sha256` and it is a JPEG or PNG image (photos attached to
 // other records, e.g. appeals); invalid_input otherwise. No access check: for other modules.
 Status check_uploaded_image(store::Tx& tx, std::string_view sha256, std::string_view user_id);

@@ -34,9 +34,9 @@ tl::unexpected<Error> wrong_code() {
 std::vector<std::string> verified_account_ids(store::Tx& tx, std::string_view id_number) {
   std::vector<std::string> ids;
   if (id_number.empty()) return ids;
-  for (const auto& row : tx.query(
-           "SELECT id FROM users WHERE id_number = ? AND assurance <> 'claimed' AND active = 1",
-           {std::string(id_number)})) {
+  for (const auto& row : tx.query("SELECT id FROM users WHERE id_number_index = ? AND "
+                                  "assurance <> 'claimed' AND active = 1",
+                                  {tx.cipher().index(id_number, core::kIdNumberIndex)})) {
     ids.push_back(row.text(0));
   }
   return ids;
@@ -47,7 +47,7 @@ std::string verified_id_number_of(store::Tx& tx, std::string_view user_id) {
   auto row = tx.query_one(
       "SELECT id_number FROM users WHERE id = ? AND assurance <> 'claimed' AND kind <> 'official'",
       {std::string(user_id)});
-  return row ? row->text(0) : "";
+  return row ? tx.cipher().open_cell(row->text(0), "users.id_number", user_id) : "";
 }
 
 void Service::on_verified(VerifiedListener listener) {
@@ -58,11 +58,17 @@ void Service::set_sms_sender(SmsSender* sender) { sms_ = sender; }
 
 Status Service::upsert_registry_record(const std::string& id_number, const std::string& name,
                                        const std::string& phone) {
+  const std::string key = cipher().index(id_number, core::kIdNumberIndex);
+  auto sealed = [&](std::string_view column, const std::string& value) {
+    return cipher().seal_cell(value, column, key);
+  };
   return store_.write([&](store::Tx& tx) -> Status {
     tx.exec(
-        "INSERT INTO population_registry (id_number, name, phone) VALUES (?, ?, ?) "
-        "ON CONFLICT (id_number) DO UPDATE SET name = excluded.name, phone = excluded.phone",
-        {id_number, name, phone});
+        "INSERT INTO population_records (id_index, id_number, name, phone) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (id_index) DO UPDATE SET id_number = excluded.id_number, "
+        "name = excluded.name, phone = excluded.phone",
+        {key, sealed("population_records.id_number", id_number),
+         sealed("population_records.name", name), sealed("population_records.phone", phone)});
     return {};
   });
 }
@@ -98,7 +104,7 @@ Result<Principal> Service::verify_in_person(std::string_view user_id, const Prin
     return fail(ErrorCode::forbidden, "", "不能核验自己的账号", "nobody verifies their own account");
   }
   return store_.write([&](store::Tx& tx) -> Result<Principal> {
-    auto user = load_user(tx, user_id);
+    auto user = load_user(tx, cipher(), user_id);
     if (!user) return no_user();
     if (user->is_official() || user->id_number.empty()) {
       return invalid("/id", "只核验个人和企业账号的证件号码",
@@ -134,13 +140,15 @@ Result<std::string> Service::start_verification(const Principal& who) {
   std::optional<Error> refused;
   auto st = store_.write([&](store::Tx& tx) -> Status {
     refused.reset();
-    auto reg = tx.query_one("SELECT name, phone FROM population_registry WHERE id_number = ?",
-                            {who.id_number});
-    if (!reg || reg->text(0) != who.display_name || reg->text(1).empty()) {
+    const std::string key = cipher().index(who.id_number, core::kIdNumberIndex);
+    auto reg = tx.query_one("SELECT name, phone FROM population_records WHERE id_index = ?", {key});
+    const std::string name =
+        reg ? cipher().open_cell(reg->text(0), "population_records.name", key) : "";
+    phone = reg ? cipher().open_cell(reg->text(1), "population_records.phone", key) : "";
+    if (!reg || name != who.display_name || phone.empty()) {
       refused = unavailable().value();
       return {};
     }
-    phone = reg->text(1);
     auto prev = tx.query_one(
         "SELECT sent_at_ms, day, sends FROM verification_codes WHERE user_id = ?", {who.user_id});
     const std::int64_t sends = prev && prev->text(1) == today ? prev->int64(2) : 0;
@@ -187,7 +195,7 @@ Result<Principal> Service::confirm_verification(const Principal& who, std::strin
   bool wrong = false;
   auto done = store_.write([&](store::Tx& tx) -> Result<Principal> {
     wrong = false;
-    auto user = load_user(tx, who.user_id);
+    auto user = load_user(tx, cipher(), who.user_id);
     if (!user) return no_user();
     if (user->id_verified()) return *user;
     auto row = tx.query_one(

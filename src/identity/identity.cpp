@@ -89,15 +89,15 @@ std::set<Role> roles_from_text(std::string_view text) {
   return roles;
 }
 
-Principal principal_at(const store::Row& row, std::size_t base) {
+Principal principal_at(const store::Row& row, const core::FieldCipher& cipher, std::size_t base) {
   Principal p;
   p.user_id = row.text(base + 0);
   p.username = row.text(base + 1);
   p.kind = parse_kind(row.text(base + 2)).value_or(Kind::citizen);
   p.display_name = row.text(base + 3);
-  p.id_number = row.text(base + 4);
+  p.id_number = cipher.open_cell(row.text(base + 4), "users.id_number", p.user_id);
   p.division_code = row.text(base + 5);
-  p.phone = row.text(base + 6);
+  p.phone = cipher.open_cell(row.text(base + 6), "users.phone", p.user_id);
   p.dept_id = row.text(base + 7);
   p.roles = roles_from_text(row.text(base + 8));
   p.assurance = kAssurances.stored(row.text(base + 9));
@@ -105,12 +105,14 @@ Principal principal_at(const store::Row& row, std::size_t base) {
   return p;
 }
 
-std::optional<Principal> load_user(store::Tx& tx, std::string_view id) {
+std::optional<Principal> load_user(store::Tx& tx, const core::FieldCipher& cipher,
+                                   std::string_view id) {
   auto row = tx.query_one(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.id = ?",
                           {std::string(id)});
   if (!row) return std::nullopt;
-  return principal_at(*row);
+  return principal_at(*row, cipher);
 }
+
 
 // The user as recorded in events: never the password hash, and personal numbers masked because the
 // audit trail is read more widely than the accounts table.
@@ -358,6 +360,7 @@ Service::Service(store::Store& store, const core::Clock& clock, core::Random& ra
                  Options options)
     : store_(store), clock_(clock), random_(random), options_(options) {
   ensure_sodium();
+  if (!store.cipher()) throw std::invalid_argument("identity::Service: the store has no data key");
 }
 
 void Service::burn_verify(std::string_view password) {
@@ -408,13 +411,16 @@ Result<Principal> Service::create(const NewUser& user, const Principal* by, bool
   const events::Actor actor = self ? actor_of(&p) : actor_of(by);
   const bool with_factor = p.is_official() && options_.officials_need_second_factor;
   const std::string secret = with_factor ? totp::new_secret(random_) : std::string();
+  const std::string id_index =
+      p.id_number.empty() ? std::string() : cipher().index(p.id_number, core::kIdNumberIndex);
 
   return store_.write([&](store::Tx& tx) -> Result<Principal> {
     if (tx.query_one("SELECT 1 FROM users WHERE username = ?", {p.username})) {
       return fail(ErrorCode::conflict, "/username", "用户名已被使用", "username already taken");
     }
-    if (!p.id_number.empty() && tx.query_one("SELECT 1 FROM users WHERE kind = ? AND id_number = ?",
-                                             {std::string(to_string(p.kind)), p.id_number})) {
+    if (!id_index.empty() &&
+        tx.query_one("SELECT 1 FROM users WHERE kind = ? AND id_number_index = ?",
+                     {std::string(to_string(p.kind)), id_index})) {
       return fail(ErrorCode::conflict, "/id_number", "该证件号码已注册账号",
                   "an account with this id number already exists");
     }
@@ -423,12 +429,14 @@ Result<Principal> Service::create(const NewUser& user, const Principal* by, bool
     }
     const core::Millis now = clock_.now_ms();
     tx.exec(
-        "INSERT INTO users (id, username, kind, display_name, id_number, division_code, phone, "
-        "dept_id, roles, password_hash, created_at_ms, active, password_changed_at_ms) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+        "INSERT INTO users (id, username, kind, display_name, id_number, id_number_index, "
+        "division_code, phone, dept_id, roles, password_hash, created_at_ms, active, "
+        "password_changed_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
         {p.user_id, p.username, std::string(to_string(p.kind)), p.display_name,
-         text_or_null(p.id_number), p.division_code, p.phone, p.dept_id, roles_text(p.roles),
-         password_hash, now, now});
+         text_or_null(cipher().seal_cell(p.id_number, "users.id_number", p.user_id)),
+         text_or_null(id_index), p.division_code,
+         cipher().seal_cell(p.phone, "users.phone", p.user_id), p.dept_id,
+         roles_text(p.roles), password_hash, now, now});
     events::append(tx, clock_,
                    {.type = "user.created",
                     .subject_type = "user",
@@ -445,7 +453,7 @@ Result<Principal> Service::create(const NewUser& user, const Principal* by, bool
 
 Result<Principal> Service::get_user(std::string_view user_id) {
   return store_.read([&](store::Tx& tx) -> Result<Principal> {
-    auto p = load_user(tx, user_id);
+    auto p = load_user(tx, cipher(), user_id);
     if (!p) return no_user();
     return *p;
   });
@@ -474,7 +482,7 @@ Result<Principal> Service::find_by_username(std::string_view username) {
         tx.query_one(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.username = ?",
                      {std::string(username)});
     if (!row) return no_user();
-    return principal_at(*row);
+    return principal_at(*row, cipher());
   });
 }
 
@@ -486,7 +494,7 @@ Result<std::vector<Principal>> Service::list_users(int limit, int offset) {
     for (const auto& row : tx.query(std::string("SELECT ") + kUserColumns +
                                         " FROM users u ORDER BY u.username LIMIT ? OFFSET ?",
                                     {std::int64_t{limit}, std::int64_t{offset}})) {
-      users.push_back(principal_at(row));
+      users.push_back(principal_at(row, cipher()));
     }
     return users;
   });
@@ -501,7 +509,7 @@ Status Service::set_roles(std::string_view user_id, const std::set<Role>& roles,
   }
   if (Status s = check_role_separation(roles); !s) return s;
   return store_.write([&](store::Tx& tx) -> Status {
-    auto before = load_user(tx, user_id);
+    auto before = load_user(tx, cipher(), user_id);
     if (!before) return no_user();
     if (!before->is_official()) {
       return invalid("/roles", "只有工作人员有角色", "only officials hold roles");

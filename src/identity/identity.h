@@ -17,12 +17,18 @@
 // codes · totp.h/.cpp RFC 6238 through liboath · validators.cpp GB 11643 and GB 32100 ·
 // password_policy.h/.cpp which new passwords are accepted (libpwquality) · internal.h helpers
 // shared by these files · routes.h the route helper bound to the sessions (every module's routes
-// use it) · routes.cpp the routes.
+// use it) · routes.cpp the routes · at_rest.cpp personal data sealed in the store.
+//
+// At rest (等保 三级 数据保密性): id numbers, phone numbers (accounts and the population registry),
+// registry names and second-factor secrets are stored sealed by the store's data key
+// (core::FieldCipher, store::Store::use_cipher); accounts are found by id number through its keyed
+// index. `seal_at_rest` seals what an older version stored in the clear.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -40,6 +46,9 @@ class Router;
 }
 namespace yiwang::events {
 struct Actor;
+}
+namespace yiwang::core {
+class FieldCipher;
 }
 
 namespace yiwang::identity {
@@ -285,6 +294,10 @@ class Service {
   Status upsert_registry_record(const std::string& id_number, const std::string& name,
                                 const std::string& phone);
 
+  // Seals what is still stored in the clear (rows an older version wrote), in batches; returns
+  // how many values it sealed. Run at start, before serving; a second run finds nothing.
+  Result<std::int64_t> seal_at_rest();
+
   // `by` must be an admin, or nullptr for bootstrap. Errors: invalid_input ("/id", "/name",
   // "/uscc", "/division_code", "/parent_id"), conflict for a taken id or USCC.
   Result<Department> create_department(const Department& d, const Principal* by);
@@ -308,6 +321,8 @@ class Service {
 
   Status mark_verified(store::Tx& tx, Principal& user, Assurance level, std::string_view method,
                        const events::Actor& actor);
+
+  const core::FieldCipher& cipher() const { return *store_.cipher(); }
 
   store::Store& store_;
   const core::Clock& clock_;

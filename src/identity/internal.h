@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/field_cipher.h"
 #include "identity/identity.h"
 
 namespace yiwang::identity::detail {
@@ -32,8 +33,12 @@ bool is_security_admin(const Principal& p);
 // Invalid unless `roles` holds at most one of the three administrator roles (三员分立).
 Status check_role_separation(const std::set<Role>& roles);
 
-Principal principal_at(const store::Row& row, std::size_t base = 0);
-std::optional<Principal> load_user(store::Tx& tx, std::string_view id);
+// The Principal of a row selected with kUserColumns from column `base`, its sealed columns opened.
+Principal principal_at(const store::Row& row, const core::FieldCipher& cipher,
+                       std::size_t base = 0);
+std::optional<Principal> load_user(store::Tx& tx, const core::FieldCipher& cipher,
+                                   std::string_view id);
+
 
 // Our tokens are 64 lowercase hex characters; anything else cannot match and costs no store read.
 bool plausible_token(std::string_view token);

@@ -40,11 +40,14 @@ struct FactorRow {
   std::int64_t last_step = 0;
 };
 
-std::optional<FactorRow> factor_of(store::Tx& tx, const std::string& user_id) {
+std::optional<FactorRow> factor_of(store::Tx& tx, const core::FieldCipher& cipher,
+                                   const std::string& user_id) {
   auto row = tx.query_one("SELECT secret, pending, last_step FROM second_factors WHERE user_id = ?",
                           {user_id});
   if (!row) return std::nullopt;
-  return FactorRow{row->text(0), row->text(1), row->int64(2)};
+  return FactorRow{cipher.open_cell(row->text(0), "second_factors.secret", user_id),
+                   cipher.open_cell(row->text(1), "second_factors.pending", user_id),
+                   row->int64(2)};
 }
 
 std::string password_hash_of(store::Tx& tx, const std::string& user_id) {
@@ -64,7 +67,7 @@ Enrolment Service::issue_factor(store::Tx& tx, const std::string& user_id,
       "INSERT INTO second_factors (user_id, secret, pending, last_step, enabled_at_ms) "
       "VALUES (?, ?, '', 0, ?) ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, "
       "pending = '', last_step = 0, enabled_at_ms = excluded.enabled_at_ms",
-      {user_id, secret, now});
+      {user_id, cipher().seal_cell(secret, "second_factors.secret", user_id), now});
   tx.exec("DELETE FROM recovery_codes WHERE user_id = ?", {user_id});
   for (int i = 0; i < kRecoveryCodes; ++i) {
     std::string code = new_recovery_code(random_);
@@ -95,7 +98,7 @@ Result<Enrolment> Service::begin_second_factor(const Principal& who, std::string
     tx.exec(
         "INSERT INTO second_factors (user_id, secret, pending, last_step, enabled_at_ms) "
         "VALUES (?, '', ?, 0, 0) ON CONFLICT (user_id) DO UPDATE SET pending = excluded.pending",
-        {who.user_id, secret});
+        {who.user_id, cipher().seal_cell(secret, "second_factors.pending", who.user_id)});
     events::append(tx, clock_,
                    {.type = "user.second_factor_started",
                     .subject_type = "user",
@@ -108,7 +111,7 @@ Result<Enrolment> Service::begin_second_factor(const Principal& who, std::string
 Result<Enrolment> Service::confirm_second_factor(const Principal& who, std::string_view code) {
   const core::Millis now = clock_.now_ms();
   return store_.write([&](store::Tx& tx) -> Result<Enrolment> {
-    auto f = factor_of(tx, who.user_id);
+    auto f = factor_of(tx, cipher(), who.user_id);
     if (!f || f->pending.empty()) {
       return fail(ErrorCode::conflict, "", "没有待确认的动态口令，请先发起绑定",
                   "no second factor is waiting for confirmation; start one first");
@@ -139,7 +142,7 @@ Status Service::remove_second_factor(const Principal& who, std::string_view pass
     return wrong_password();
   }
   return store_.write([&](store::Tx& tx) -> Status {
-    auto f = factor_of(tx, who.user_id);
+    auto f = factor_of(tx, cipher(), who.user_id);
     if (!f || f->secret.empty()) {
       return fail(ErrorCode::conflict, "", "账号未绑定动态口令", "no second factor to remove");
     }
@@ -167,7 +170,7 @@ Result<Enrolment> Service::reset_second_factor(std::string_view user_id, const P
   const std::string secret = totp::new_secret(random_);
   const core::Millis now = clock_.now_ms();
   return store_.write([&](store::Tx& tx) -> Result<Enrolment> {
-    auto user = load_user(tx, user_id);
+    auto user = load_user(tx, cipher(), user_id);
     if (!user) return no_user();
     return issue_factor(tx, user->user_id, user->username, secret, actor_of(by), now);
   });
@@ -175,7 +178,7 @@ Result<Enrolment> Service::reset_second_factor(std::string_view user_id, const P
 
 Result<bool> Service::has_second_factor(std::string_view user_id) {
   return store_.read([&](store::Tx& tx) -> Result<bool> {
-    auto f = factor_of(tx, std::string(user_id));
+    auto f = factor_of(tx, cipher(), std::string(user_id));
     return f && !f->secret.empty();
   });
 }

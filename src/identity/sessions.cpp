@@ -132,8 +132,9 @@ void record_failure(store::Tx& tx, const core::Clock& clock, const guard::Policy
 }
 
 // Everything sign-in needs to know before it checks anything, in one read.
-Result<Standing> read_standing(store::Store& store, const std::vector<Key>& keys,
-                               std::string_view username, const std::string& address) {
+Result<Standing> read_standing(store::Store& store, const core::FieldCipher& cipher,
+                               const std::vector<Key>& keys, std::string_view username,
+                               const std::string& address) {
   return store.read([&](store::Tx& tx) -> Result<Standing> {
     Standing s;
     s.attempt.pair = read_counter(tx, keys[0]);
@@ -144,7 +145,7 @@ Result<Standing> read_standing(store::Store& store, const std::vector<Key>& keys
                                 "WHERE u.username = ?",
                             {std::string(username)});
     if (!row) return s;
-    s.user = principal_at(*row);
+    s.user = principal_at(*row, cipher);
     s.password_hash = row->text(kUserColumnCount);
     s.active = row->int64(kUserColumnCount + 1) != 0;
     s.password_changed_at_ms = row->int64(kUserColumnCount + 2);
@@ -154,7 +155,7 @@ Result<Standing> read_standing(store::Store& store, const std::vector<Key>& keys
             .has_value();
     if (auto f = tx.query_one("SELECT secret, last_step FROM second_factors WHERE user_id = ?",
                               {s.user->user_id})) {
-      s.secret = f->text(0);
+      s.secret = cipher.open_cell(f->text(0), "second_factors.secret", s.user->user_id);
       s.last_step = f->int64(1);
     }
     return s;
@@ -279,7 +280,7 @@ Result<LoginResult> Service::sign_in(std::string_view username, std::string_view
   const std::vector<Key> keys = keys_of(username, address);
   const core::Millis now = clock_.now_ms();
 
-  auto read = read_standing(store_, keys, username, address);
+  auto read = read_standing(store_, cipher(), keys, username, address);
   if (!read) return fail(read.error());
   Standing& s = *read;
 
@@ -369,7 +370,7 @@ Status Service::logout(std::string_view token) {
                                 "s.user_id WHERE s.token_hash = ?",
                             {token_hash});
     if (!row || row->int64(kUserColumnCount) <= clock_.now_ms()) return {};
-    Principal user = principal_at(*row);
+    Principal user = principal_at(*row, cipher());
     tx.exec("DELETE FROM sessions WHERE token_hash = ?", {token_hash});
     events::append(tx, clock_,
                    {.type = "user.logged_out",
@@ -394,7 +395,7 @@ Result<Principal> Service::authenticate(std::string_view token) {
                                 "WHERE s.token_hash = ? AND s.expires_at_ms > ? AND u.active = 1",
                             {token_hash, now});
     if (!row) return std::optional<Principal>();
-    return principal_at(*row);
+    return principal_at(*row, cipher());
   });
   if (!found) return fail(found.error());
   if (!*found) return unauthenticated();
@@ -405,7 +406,7 @@ Result<Principal> Service::authenticate(std::string_view token) {
 Status Service::unlock(std::string_view user_id, const Principal& by) {
   if (!is_security_admin(by)) return security_admin_only();
   return store_.write([&](store::Tx& tx) -> Status {
-    auto user = load_user(tx, user_id);
+    auto user = load_user(tx, cipher(), user_id);
     if (!user) return no_user();
     auto row = tx.query_one(
         "SELECT COALESCE(SUM(failures), 0) FROM login_failures WHERE username = ? AND scope IN "

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <stdexcept>
 #include <system_error>
 
 namespace yiwang::store {
@@ -145,6 +146,50 @@ Status migrate(Store& store, const std::vector<Migration>& migrations) {
     }
   }
   return {};
+}
+
+namespace {
+
+void create_bound_keys(Tx& tx) {
+  tx.exec_script(
+      "CREATE TABLE IF NOT EXISTS bound_keys ("
+      " name TEXT PRIMARY KEY,"
+      " fingerprint TEXT NOT NULL,"
+      " bound_at BIGINT NOT NULL)");
+}
+
+}  // namespace
+
+const core::FieldCipher& Tx::cipher() const {
+  if (!cipher_) throw std::logic_error("the store was given no data key (Store::use_cipher)");
+  return *cipher_;
+}
+
+Result<std::optional<std::string>> bound_key(Store& store, const std::string& name) {
+  return store.write([&](Tx& tx) -> Result<std::optional<std::string>> {
+    create_bound_keys(tx);
+    auto row = tx.query_one("SELECT fingerprint FROM bound_keys WHERE name = ?", {name});
+    if (!row) return std::optional<std::string>();
+    return std::optional<std::string>(row->text(0));
+  });
+}
+
+Status bind_key(Store& store, const std::string& name, const std::string& fingerprint) {
+  return store.write_tx([&](Tx& tx) -> Status {
+    create_bound_keys(tx);
+    tx.exec(
+        "INSERT INTO bound_keys (name, fingerprint, bound_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (name) DO NOTHING",
+        {name, fingerprint, now_ms()});
+    auto row = tx.query_one("SELECT fingerprint FROM bound_keys WHERE name = ?", {name});
+    if (row && row->text(0) == fingerprint) return {};
+    return fail(ErrorCode::conflict, "/" + name + "_key",
+                "密钥与数据库不符：数据库中的数据以指纹为 " + (row ? row->text(0) : "") +
+                    " 的密钥加密",
+                "the key does not match the database: its data is sealed under the key with "
+                "fingerprint " +
+                    (row ? row->text(0) : ""));
+  });
 }
 
 }  // namespace yiwang::store

@@ -16,6 +16,10 @@
 // back its work and is rethrown to the caller. `ConstraintViolation` (unique, foreign key, check) is
 // thrown by Tx methods so a closure may catch it; uncaught, `write` turns it into ErrorCode::conflict.
 //
+// Personal data at rest: the store holds the data key (core::FieldCipher, given once at start with
+// `use_cipher`) and lends it to every transaction, so a module seals and opens its sensitive
+// columns with `tx.cipher()` wherever it has a transaction.
+//
 // Thread-safety: a Store is shared by all threads; a Tx belongs to the closure it was passed to.
 #pragma once
 
@@ -31,6 +35,10 @@
 #include <vector>
 
 #include "core/result.h"
+
+namespace yiwang::core {
+class FieldCipher;
+}
 
 namespace yiwang::store {
 
@@ -94,6 +102,14 @@ class Tx {
   virtual void exec_script(std::string_view sql) = 0;
 
   std::optional<Row> query_one(std::string_view sql, const Params& params = {});
+
+  // The store's data key. A store given none (Store::use_cipher) throws std::logic_error: a
+  // start-up bug, never a reason to store personal data in the clear.
+  const core::FieldCipher& cipher() const;
+
+ private:
+  friend class Store;
+  const core::FieldCipher* cipher_ = nullptr;
 };
 
 class Store {
@@ -106,6 +122,10 @@ class Store {
   // Runs `fn` in a write transaction; on success the change is durable when this returns.
   virtual Status write_tx(const std::function<Status(Tx&)>& fn) = 0;
 
+  // Gives the store its data key, before the first transaction that needs it.
+  void use_cipher(std::shared_ptr<const core::FieldCipher> cipher) { cipher_ = std::move(cipher); }
+  const core::FieldCipher* cipher() const { return cipher_.get(); }
+
   // Typed conveniences over the two calls above: `fn` returns Result<T>.
   template <class F>
   auto read(F&& fn) -> decltype(fn(std::declval<Tx&>())) {
@@ -116,7 +136,13 @@ class Store {
     return run<decltype(fn(std::declval<Tx&>()))>(true, fn);
   }
 
+ protected:
+  // Backends call this on each Tx they make, before running the caller's closure.
+  void lend_cipher(Tx& tx) const { tx.cipher_ = cipher_.get(); }
+
  private:
+  std::shared_ptr<const core::FieldCipher> cipher_;
+
   template <class R, class F>
   R run(bool writing, F& fn) {
     using T = typename R::value_type;
@@ -154,5 +180,13 @@ struct Migration {
 // Applies, in (module order given, version) order, every migration not yet recorded in
 // schema_migrations; each in its own transaction. Safe to run at every start.
 Status migrate(Store& store, const std::vector<Migration>& migrations);
+
+// ---- Keys the data depends on ---------------------------------------------------------------
+// The fingerprint of a key recorded under `name` (e.g. "data", the key that seals personal data:
+// core::FieldCipher), or nullopt when none is on record yet.
+Result<std::optional<std::string>> bound_key(Store& store, const std::string& name);
+// Records `fingerprint` under `name` when none is; refuses (conflict) one that differs from the
+// record, so a node started with the wrong key stops at start-up instead of failing on every row.
+Status bind_key(Store& store, const std::string& name, const std::string& fingerprint);
 
 }  // namespace yiwang::store

@@ -66,6 +66,43 @@ TEST_P(ApiTest, HealthAndOpenApiAreServed) {
   }
 }
 
+// The demo's database is sealed under data.key beside it: without that file, or with another key,
+// the platform refuses to start; the accounts table holds no id number in the clear.
+TEST_P(ApiTest, TheDataKeyIsTheDatabasesOwn) {
+  const std::string token = login("zhangsan");
+  const std::string id_number = call_json("GET", "/api/v1/me", nullptr, token, 200)
+                                    .value("id_number", "");
+  ASSERT_EQ(18u, id_number.size());
+  EXPECT_TRUE(fs::exists(dir_ / "data.key"));
+
+  yiwang::app::Config other = config_;
+  other.data_key_file = (dir_ / "missing.key").string();
+  try {
+    yiwang::app::App refused(other);
+    ADD_FAILURE() << "started without its data key";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string::npos, std::string(e.what()).find("missing")) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "missing.key"));  // not made up for a database that has one
+  {
+    std::ofstream key(other.data_key_file);
+    key << "yiwang-data-key v1\n" << std::string(64, 'a') << "\n";
+  }
+  try {
+    yiwang::app::App refused(other);
+    ADD_FAILURE() << "started with another data key";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string::npos, std::string(e.what()).find("fingerprint")) << e.what();
+  }
+
+  auto clear = app_->store().read([&](yiwang::store::Tx& tx) -> yiwang::Result<std::int64_t> {
+    return tx.query_one("SELECT COUNT(*) FROM users WHERE id_number = ? OR phone LIKE '1%'",
+                        {id_number})
+        ->int64(0);
+  });
+  EXPECT_EQ(0, clear.value());
+}
+
 TEST_P(ApiTest, DemoCatalogIsSearchable) {
   auto all = call_json("GET", "/api/v1/items?limit=100", nullptr, "", 200);
   EXPECT_GE(all.value("total", 0), 30);

@@ -8,6 +8,7 @@
 
 #include "cases/cases.h"
 #include "cases/services.h"
+#include "core/field_cipher.h"
 #include "events/events.h"
 #include "support/test_store.h"
 
@@ -620,6 +621,57 @@ TEST_P(CasesTest, ClerkFilesAtTheWindow) {
   nc.applicant = a;
   EXPECT_EQ("/applicant", service_->file(nc, young_).error().field);
   EXPECT_EQ(seq, last_seq());
+}
+
+// The applicant's id number and phone are sealed at rest, found by their keyed index; a row an
+// older version left in the clear is sealed at start, and the window's case still finds its owner.
+TEST_P(CasesTest, TheApplicantsNumbersAreSealedAtRest) {
+  NewCase nc;
+  nc.item_code = kSimple;
+  nc.form_json = json{{"shop_name", "窗口代办"}}.dump();
+  const std::string id_number = testing::citizen_id("11010519700101004");
+  nc.applicant = Applicant{"", "citizen", "赵六", id_number, "13800000077", "320115"};
+  auto c = service_->file(nc, clerk_);
+  ASSERT_TRUE(c) << c.error().message_en;
+  auto raw = [&] {
+    return store_
+        ->read([&](store::Tx& tx) -> Result<std::vector<std::string>> {
+          auto row = tx.query_one(
+              "SELECT applicant_id_number, applicant_phone, applicant_id_index FROM cases "
+              "WHERE id = ?",
+              {c->id});
+          return std::vector<std::string>{row->text(0), row->text(1), row->text(2)};
+        })
+        .value();
+  };
+  auto stored = raw();
+  EXPECT_TRUE(core::FieldCipher::is_sealed(stored[0])) << stored[0];
+  EXPECT_TRUE(core::FieldCipher::is_sealed(stored[1])) << stored[1];
+  EXPECT_EQ(std::string::npos, (stored[0] + stored[1]).find("13800000077"));
+  auto found = store_->read([&](store::Tx& tx) -> Result<Case> { return *find_case(tx, c->id); });
+  EXPECT_EQ(id_number, found->applicant.id_number);
+  EXPECT_EQ("13800000077", found->applicant.phone);
+
+  // As an older version stored it.
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> Status {
+    tx.exec("UPDATE cases SET applicant_id_number = ?, applicant_phone = ?, "
+            "applicant_id_index = '' WHERE id = ?",
+            {id_number, "13800000077", c->id});
+    return {};
+  }));
+  EXPECT_EQ(2, seal_at_rest(*store_).value());
+  EXPECT_EQ(0, seal_at_rest(*store_).value());
+  const auto resealed = raw();
+  EXPECT_TRUE(core::FieldCipher::is_sealed(resealed[0]));
+  EXPECT_EQ(stored[2], resealed[2]);  // the same index as when filed
+  // The person verifies their identity: the window's case becomes theirs.
+  auto person = citizen("zhaoliu", "赵六", "11010519700101004");
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> Status {
+    return link_window_cases(tx, clock_, person);
+  }));
+  auto mine = service_->get(c->id, person);
+  ASSERT_TRUE(mine) << mine.error().message_en;
+  EXPECT_EQ(person.user_id, mine->applicant.user_id);
 }
 
 TEST_P(CasesTest, FilingValidatesItemFormAndMaterials) {

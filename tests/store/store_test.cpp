@@ -406,6 +406,38 @@ TEST_P(StoreTest, FailingMigrationIsNotRecorded) {
   EXPECT_EQ(1, count("schema_migrations"));
 }
 
+// The data key's fingerprint is recorded once; another key is refused. Every transaction is lent
+// the store's key, and one without is a bug that says so.
+TEST_P(StoreTest, TheDataKeyIsBoundOnceAndLentToEveryTransaction) {
+  EXPECT_EQ(std::nullopt, store::bound_key(*store_, "data").value());
+  ASSERT_TRUE(store::bind_key(*store_, "data", "aaaa"));
+  EXPECT_EQ("aaaa", store::bound_key(*store_, "data").value());
+  EXPECT_TRUE(store::bind_key(*store_, "data", "aaaa"));
+  auto other = store::bind_key(*store_, "data", "bbbb");
+  ASSERT_FALSE(other);
+  EXPECT_EQ(ErrorCode::conflict, other.error().code);
+  EXPECT_NE(std::string::npos, other.error().message_en.find("aaaa"));
+  EXPECT_EQ("aaaa", store::bound_key(*store_, "data").value());
+
+  ASSERT_NE(nullptr, store_->cipher());  // testing::make_store gives each store a key
+  auto st = store_->read_tx([&](Tx& tx) -> Status {
+    EXPECT_EQ(store_->cipher(), &tx.cipher());
+    return {};
+  });
+  EXPECT_TRUE(st);
+}
+
+TEST(SqliteStore, ATransactionOfAStoreWithoutADataKeySaysSo) {
+  store::SqliteOptions options;
+  options.path = yiwang::testing::temp_dir() + "/keyless.db";
+  auto s = store::open_sqlite(options);
+  EXPECT_THROW((void)s->write_tx([](Tx& tx) -> Status {
+    (void)tx.cipher();
+    return {};
+  }),
+               std::logic_error);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(yiwang::testing::backends()),
                          [](const auto& info) { return info.param; });
 

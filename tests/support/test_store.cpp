@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/field_cipher.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/prerequisites.h"
@@ -143,7 +144,12 @@ std::string unique_suffix() {
 class OwnedStore final : public store::Store {
  public:
   OwnedStore(std::unique_ptr<store::Store> inner, std::string dir, std::string database)
-      : inner_(std::move(inner)), dir_(std::move(dir)), database_(std::move(database)) {}
+      : inner_(std::move(inner)), dir_(std::move(dir)), database_(std::move(database)) {
+    // Personal data is sealed at rest in every test as in production, under a key of its own.
+    auto cipher = core::FieldCipher::ephemeral();
+    inner_->use_cipher(cipher);
+    use_cipher(cipher);
+  }
   ~OwnedStore() override {
     inner_.reset();
     if (keep_temp()) return;

@@ -364,6 +364,7 @@ class PostgresStore final : public Store {
     Lease lease(*this);
     exec_simple(lease.c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     PgTx tx(lease.c, false);
+    lend_cipher(tx);
     Status result;
     try {
       result = fn(tx);
@@ -388,6 +389,7 @@ class PostgresStore final : public Store {
       if (attempt > 0) backoff(attempt);
       Lease lease(*this);
       PgTx tx(lease.c, true);
+      lend_cipher(tx);
       Status result;
       try {
         exec_simple(lease.c, "BEGIN ISOLATION LEVEL SERIALIZABLE");

@@ -270,6 +270,7 @@ class SqliteStore final : public Store {
     } release{this, conn};
     conn->control("BEGIN DEFERRED");
     SqliteTx tx(*conn);
+    lend_cipher(tx);
     Status result;
     try {
       result = fn(tx);
@@ -386,6 +387,7 @@ class SqliteStore final : public Store {
     std::size_t tx_start = 0;
     bool open = begin(c, batch, outcomes, 0);
     SqliteTx tx(c);
+    lend_cipher(tx);
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (!open) {
         // BEGIN failed; try again for the rest (the failed ones already have their error).
