@@ -339,6 +339,10 @@ struct Options {
 
 std::vector<store::Migration> migrations();
 
+// The appellant's name and phone are sealed at rest (core/field_cipher.h, the store's data key);
+// this seals those an older version stored in the clear. At start, before serving.
+Result<std::int64_t> seal_at_rest(store::Store& store);
+
 // The party a public ledger entry about appeal `id` commits to (the appellant's account or the
 // caller's phone); nullopt for an unknown or anonymous appeal. No access check: for followers.
 std::optional<std::string> party_of(store::Tx& tx, std::string_view id);

@@ -120,7 +120,8 @@ Status check_form(const NewAppeal& n) {
 
 // The new appeal as submitted (no id, no times yet). A phone call's appellant is the caller;
 // an anonymous appeal keeps no name or phone.
-Record new_record(const NewAppeal& n, const identity::Principal& by) {
+Record new_record(const NewAppeal& n, const identity::Principal& by,
+                  const core::FieldCipher& cipher) {
   Record base;
   Appeal& a = base.a;
   a.channel = n.channel;
@@ -137,7 +138,7 @@ Record new_record(const NewAppeal& n, const identity::Principal& by) {
   a.entered_by = by.user_id;
   a.state = State::accepted;
   a.revision = 1;
-  base.identity_key = identity_key_of(n, by);
+  base.identity_key = identity_key_of(n, by, cipher);
   if (n.channel == Channel::phone) {
     if (!n.anonymous) a.appellant = Appellant{"", n.caller->name, n.caller->phone, false};
   } else {
@@ -311,7 +312,7 @@ Result<SubmitResult> Service::submit(const NewAppeal& n, const identity::Princip
   Impl& m = *impl_;
   if (auto st = check_channel(n, by, m.options); !st) return fail(st.error());
   if (auto st = check_form(n); !st) return fail(st.error());
-  const Record base = new_record(n, by);
+  const Record base = new_record(n, by, *m.store.cipher());
   auto calendar = calendar_of(m.options);
   if (!calendar) return fail(calendar.error());
   auto result = m.store.write([&](store::Tx& tx) -> Result<SubmitResult> {
@@ -325,7 +326,7 @@ Result<SubmitResult> Service::submit(const NewAppeal& n, const identity::Princip
 std::optional<std::string> Service::filed_under(const NewAppeal& n, const identity::Principal& by) {
   if (n.idempotency_key.empty()) return std::nullopt;
   auto id = impl_->store.read([&](store::Tx& tx) -> Result<std::optional<std::string>> {
-    return filed_as(tx, identity_key_of(n, by), n.idempotency_key);
+    return filed_as(tx, identity_key_of(n, by, tx.cipher()), n.idempotency_key);
   });
   return id ? *id : std::nullopt;
 }

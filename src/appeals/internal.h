@@ -8,6 +8,7 @@
 
 #include "appeals/appeals.h"
 #include "appeals/workflow.h"
+#include "core/field_cipher.h"
 #include "core/names.h"
 #include "events/events.h"
 
@@ -46,7 +47,7 @@ tl::unexpected<Error> changed_concurrently(bool ask_to_refresh);
 
 // The columns record_from_row reads, in its order.
 extern const char* const kColumns;
-Record record_from_row(const store::Row& row);
+Record record_from_row(const store::Row& row, const core::FieldCipher& cipher);
 std::optional<Record> load(store::Tx& tx, std::string_view id);
 // A new appeal's row (state, counters and timestamps as in `r`; last submitted at `now`).
 void insert(store::Tx& tx, const Record& r, core::Millis now);
@@ -59,9 +60,10 @@ Status write_step(store::Tx& tx, const core::Clock& clock, const Appeal& before,
 events::NewEvent appeal_event(std::string type, const Appeal& a, events::Actor actor,
                               std::string reason, std::string before, std::string data_json);
 // Whose submissions merge, count against the rate limit and share idempotency keys: the
-// caller's phone for a call (hashed: the key is also the ledger party's preimage), else the
-// account.
-std::string identity_key_of(const NewAppeal& n, const identity::Principal& by);
+// caller's phone for a call (its keyed index: the key is also the ledger party's preimage, and an
+// unkeyed hash of a phone number is undone by trying every number), else the account.
+std::string identity_key_of(const NewAppeal& n, const identity::Principal& by,
+                            const core::FieldCipher& cipher);
 // The limit (working days) appeals of `type` get now: the edited one, else the default.
 int limit_days(store::Tx& tx, Type type);
 

@@ -116,7 +116,8 @@ void board_entries(store::Tx& tx, const core::WorkingCalendar& calendar, int yel
                 "replied_at_ms, appellant_name FROM appeals" +
                     where + " ORDER BY replied_at_ms DESC, id DESC LIMIT ? OFFSET ?",
                 params)) {
-    const std::vector<std::string> names{row.text(9)};
+    const std::vector<std::string> names{
+        tx.cipher().open_cell(row.text(9), "appeals.appellant_name", row.text(0))};
     BoardEntry e;
     e.id = row.text(0);
     e.type = kTypes.stored(row.text(1));
@@ -213,7 +214,7 @@ Result<AppealList> Service::list(const Query& q, const identity::Principal& by) 
     for (const auto& row : tx.query(std::string("SELECT ") + kColumns + " FROM appeals" + where +
                                         " ORDER BY created_at_ms DESC, id DESC LIMIT ? OFFSET ?",
                                     page)) {
-      Record r = record_from_row(row);
+      Record r = record_from_row(row, tx.cipher());
       fill_clock(r.a, *calendar, now, m.options.yellow_days);
       workflow::mask_for(r.a, by, m.options);
       out.appeals.push_back(std::move(r.a));

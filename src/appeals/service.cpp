@@ -4,6 +4,8 @@
 
 #include "appeals/internal.h"
 #include "core/digest.h"
+#include "core/field_cipher.h"
+#include "store/sealing.h"
 
 namespace yiwang::generated {
 std::vector<store::Migration> appeals_migrations();
@@ -143,7 +145,7 @@ const char* const kColumns =
     "suggested_label, reply_check_json, linked_ref";
 
 // A statement list: one assignment per column of kColumns.
-Record record_from_row(const store::Row& row) {
+Record record_from_row(const store::Row& row, const core::FieldCipher& cipher) {
   Record r;
   Appeal& a = r.a;
   a.id = row.text(0);
@@ -157,7 +159,9 @@ Record record_from_row(const store::Row& row) {
   for (const auto& p : Json::parse(row.text(8))) a.photos.push_back(p.get<std::string>());
   a.anonymous = row.int64(9) != 0;
   a.confidential = row.int64(10) != 0;
-  a.appellant = Appellant{row.text(11), row.text(12), row.text(13), false};
+  a.appellant = Appellant{row.text(11),
+                          cipher.open_cell(row.text(12), "appeals.appellant_name", a.id),
+                          cipher.open_cell(row.text(13), "appeals.appellant_phone", a.id), false};
   r.identity_key = row.text(14);
   a.entered_by = row.text(15);
   a.state = kStates.stored(row.text(16));
@@ -189,7 +193,7 @@ std::optional<Record> load(store::Tx& tx, std::string_view id) {
   auto row = tx.query_one(std::string("SELECT ") + kColumns + " FROM appeals WHERE id = ?",
                           {std::string(id)});
   if (!row) return std::nullopt;
-  return record_from_row(*row);
+  return record_from_row(*row, tx.cipher());
 }
 
 // A statement list: one parameter per column.
@@ -217,8 +221,8 @@ void insert(store::Tx& tx, const Record& r, core::Millis now) {
        flag(a.anonymous),
        flag(a.confidential),
        a.appellant.user_id,
-       a.appellant.name,
-       a.appellant.phone,
+       tx.cipher().seal_cell(a.appellant.name, "appeals.appellant_name", a.id),
+       tx.cipher().seal_cell(a.appellant.phone, "appeals.appellant_phone", a.id),
        r.identity_key,
        a.entered_by,
        std::string(to_string(a.state)),
@@ -289,13 +293,14 @@ Status write_step(store::Tx& tx, const core::Clock& clock, const Appeal& before,
   return {};
 }
 
-std::string identity_key_of(const NewAppeal& n, const identity::Principal& by) {
+std::string identity_key_of(const NewAppeal& n, const identity::Principal& by,
+                            const core::FieldCipher& cipher) {
   if (n.channel != Channel::phone || !n.caller) return "user:" + by.user_id;
   std::string digits;
   for (char ch : n.caller->phone) {
     if (ch >= '0' && ch <= '9') digits += ch;
   }
-  return "phone:" + core::sha256_hex(digits);
+  return "phone:" + cipher.index(digits, "phone");
 }
 
 int limit_days(store::Tx& tx, Type type) {
@@ -334,4 +339,10 @@ bool replied_on_time(const core::WorkingCalendar& calendar, core::Millis created
 }
 
 }  // namespace detail
+
+Result<std::int64_t> seal_at_rest(store::Store& store) {
+  return store::seal_clear_cells(store, "appeals", "id",
+                                 {{"appellant_name"}, {"appellant_phone"}});
+}
+
 }  // namespace yiwang::appeals

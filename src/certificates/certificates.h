@@ -57,6 +57,11 @@ namespace yiwang::certificates {
 
 std::vector<store::Migration> migrations();
 
+// The holder's name and id number, the data and the SD-JWT are sealed at rest (core/field_cipher.h,
+// the store's data key); this seals those an older version stored in the clear. At start, before
+// serving; returns how many it sealed.
+Result<std::int64_t> seal_at_rest(store::Store& store);
+
 struct CertificateType {
   std::string code;  // type code (证照类型代码)
   std::string name;  // "营业执照", "居民身份证", … (items refer to types by this name)

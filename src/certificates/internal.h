@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "certificates/certificates.h"
+#include "core/field_cipher.h"
 #include "core/thread_annotations.h"
 #include "events/events.h"
 
@@ -97,7 +98,8 @@ inline constexpr const char* kCertColumns =
 inline constexpr const char* kTypeColumns =
     "code, name, defining_body, dept_id, holder_kind, validity_years, vct";
 
-Certificate cert_from_row(const store::Row& r);
+// The sealed cells (holder name and id number, data, SD-JWT) are opened with `cipher`.
+Certificate cert_from_row(const store::Row& r, const core::FieldCipher& cipher);
 std::optional<Certificate> load_cert(store::Tx& tx, std::string_view identifier);
 CertificateType type_from_row(const store::Row& r);
 // The type whose `column` ("code" or "name") is `value`.

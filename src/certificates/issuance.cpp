@@ -142,9 +142,10 @@ Certificate draft(const NewCertificate& in, const CertificateType& type, const D
 // Inserts the certificate's row; conflict when its identifier is taken.
 Status insert_row(store::Tx& tx, const Certificate& c, core::Millis now) {
   try {
+    const core::FieldCipher& cipher = tx.cipher();
     tx.exec(std::string("INSERT INTO certificates (") + kCertColumns +
-                ", updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ", updated_at_ms, holder_id_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             {c.identifier,
              c.number,
              c.name,
@@ -158,20 +159,21 @@ Status insert_row(store::Tx& tx, const Certificate& c, core::Millis now) {
              c.valid_from,
              c.valid_to,
              c.division_code,
-             c.holder_name,
-             c.holder_id,
+             cipher.seal_cell(c.holder_name, "certificates.holder_name", c.identifier),
+             cipher.seal_cell(c.holder_id, "certificates.holder_id", c.identifier),
              c.holder_id_type,
              c.holder_user_id,
              c.item_code,
              c.case_id,
-             c.data_json,
+             cipher.seal_cell(c.data_json, "certificates.data_json", c.identifier),
              std::string(to_string(c.status)),
              c.status_reason,
              c.status_list_id,
              c.status_index,
-             c.sd_jwt,
+             cipher.seal_cell(c.sd_jwt, "certificates.sd_jwt", c.identifier),
              c.issued_at_ms,
-             now});
+             now,
+             cipher.index(c.holder_id, core::kIdNumberIndex)});
   } catch (const store::ConstraintViolation&) {
     return fail(ErrorCode::conflict, "/identifier", "证照标识已存在",
                 "a certificate with this identifier exists");
@@ -350,7 +352,7 @@ Result<std::optional<Certificate>> Service::issue_for_case(store::Tx& tx,
           std::string("SELECT ") + kCertColumns + " FROM certificates WHERE case_id = ?",
           {result.case_id});
       row && !result.case_id.empty()) {
-    return Issued(cert_from_row(*row));
+    return Issued(cert_from_row(*row, tx.cipher()));
   }
   // The catalog reads in its own snapshot: items are published long before cases complete.
   auto item = m.catalog.get(result.item_code);

@@ -70,7 +70,7 @@ Result<int> Service::expire_due() {
     std::set<std::string> lists;
     std::vector<std::pair<Certificate, std::string>> changed;
     for (const auto& r : rows) {
-      Certificate c = cert_from_row(r);
+      Certificate c = cert_from_row(r, tx.cipher());
       std::string before = event_state(c);
       c.status = CertificateStatus::expired;
       tx.exec("UPDATE certificates SET status = 'expired', updated_at_ms = ? WHERE identifier = ?",

@@ -7,6 +7,7 @@
 #include "certificates/internal.h"
 #include "core/names.h"
 #include "store/record_id.h"
+#include "store/sealing.h"
 
 namespace yiwang::generated {
 std::vector<store::Migration> certificates_migrations();
@@ -58,7 +59,7 @@ std::optional<CertificateStatus> parse_status(std::string_view s) {
 
 namespace detail {
 
-Certificate cert_from_row(const store::Row& r) {
+Certificate cert_from_row(const store::Row& r, const core::FieldCipher& cipher) {
   Certificate c;
   c.identifier = r.text(0);
   c.number = r.text(1);
@@ -73,28 +74,41 @@ Certificate cert_from_row(const store::Row& r) {
   c.valid_from = r.text(10);
   c.valid_to = r.text(11);
   c.division_code = r.text(12);
-  c.holder_name = r.text(13);
-  c.holder_id = r.text(14);
+  c.holder_name = cipher.open_cell(r.text(13), "certificates.holder_name", c.identifier);
+  c.holder_id = cipher.open_cell(r.text(14), "certificates.holder_id", c.identifier);
   c.holder_id_type = r.text(15);
   c.holder_user_id = r.text(16);
   c.item_code = r.text(17);
   c.case_id = r.text(18);
-  c.data_json = r.text(19);
+  c.data_json = cipher.open_cell(r.text(19), "certificates.data_json", c.identifier);
   c.status = parse_status(r.text(20)).value_or(CertificateStatus::valid);
   c.status_reason = r.text(21);
   c.status_list_id = r.text(22);
   c.status_index = r.int64(23);
-  c.sd_jwt = r.text(24);
+  c.sd_jwt = cipher.open_cell(r.text(24), "certificates.sd_jwt", c.identifier);
   c.issued_at_ms = r.int64(25);
   return c;
 }
+
+}  // namespace detail
+
+Result<std::int64_t> seal_at_rest(store::Store& store) {
+  return store::seal_clear_cells(
+      store, "certificates", "identifier",
+      {{"holder_id", "holder_id_index", std::string(core::kIdNumberIndex)},
+       {"holder_name"},
+       {"data_json"},
+       {"sd_jwt"}});
+}
+
+namespace detail {
 
 std::optional<Certificate> load_cert(store::Tx& tx, std::string_view identifier) {
   auto row = tx.query_one(
       std::string("SELECT ") + kCertColumns + " FROM certificates WHERE identifier = ?",
       {std::string(identifier)});
   if (!row) return std::nullopt;
-  return cert_from_row(*row);
+  return cert_from_row(*row, tx.cipher());
 }
 
 CertificateType type_from_row(const store::Row& r) {
@@ -269,7 +283,7 @@ std::optional<std::string> Service::holder_of(store::Tx& tx, std::string_view id
   auto row = tx.query_one("SELECT holder_id FROM certificates WHERE identifier = ?",
                           {std::string(identifier)});
   if (!row) return std::nullopt;
-  return row->text(0);
+  return tx.cipher().open_cell(row->text(0), "certificates.holder_id", identifier);
 }
 
 Result<std::string> Service::pdf(std::string_view identifier, const identity::Principal& by) {

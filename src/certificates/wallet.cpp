@@ -83,16 +83,16 @@ Result<std::vector<Certificate>> Service::wallet(const identity::Principal& hold
     const std::string id_number = holder.verified_id_number();
     if (!holder.is_official() && !id_number.empty()) {
       rows = tx.query(std::string("SELECT ") + kCertColumns +
-                          " FROM certificates WHERE holder_id = ? OR holder_user_id = ? "
+                          " FROM certificates WHERE holder_id_index = ? OR holder_user_id = ? "
                           "ORDER BY issued_at_ms DESC, identifier",
-                      {id_number, holder.user_id});
+                      {tx.cipher().index(id_number, core::kIdNumberIndex), holder.user_id});
     } else {
       rows = tx.query(std::string("SELECT ") + kCertColumns +
                           " FROM certificates WHERE holder_user_id = ? "
                           "ORDER BY issued_at_ms DESC, identifier",
                       {holder.user_id});
     }
-    for (const auto& r : rows) out.push_back(cert_from_row(r));
+    for (const auto& r : rows) out.push_back(cert_from_row(r, tx.cipher()));
     return out;
   });
 }
@@ -198,7 +198,7 @@ Result<Verification> Service::verify_presentation(std::string_view presentation)
                                 " FROM certificates WHERE status_list_id = ? AND status_index = ?",
                             {vc->status_list_uri.substr(list_prefix.size()), vc->status_index});
     if (!row) return problem("证照不存在", "certificate unknown to its issuer");
-    const Certificate c = cert_from_row(*row);
+    const Certificate c = cert_from_row(*row, tx.cipher());
     if (c.status == CertificateStatus::revoked)
       return problem("证照已吊销：" + c.status_reason, "certificate revoked");
     if (c.status == CertificateStatus::suspended)

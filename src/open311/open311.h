@@ -136,6 +136,10 @@ struct RequestQuery {
 
 std::vector<store::Migration> migrations();
 
+// The submitters' contact data is sealed at rest (core/field_cipher.h, the store's data key); this
+// seals what an older version stored in the clear. At start, before serving.
+Result<std::int64_t> seal_at_rest(store::Store& store);
+
 // The SHA-256 (hex) under which a key is stored.
 std::string key_hash(std::string_view secret);
 

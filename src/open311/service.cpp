@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/field_cipher.h"
 #include "core/text.h"
+#include "store/sealing.h"
 #include "core/utf8.h"
 #include "events/events.h"
 #include "open311/open311.h"
@@ -152,13 +154,20 @@ struct Submitted {
   std::vector<std::string> names;
 };
 
-constexpr const char* kSubmittedColumns = "address_string, first_name, last_name";
+constexpr const char* kSubmittedColumns = "token, address_string, first_name, last_name";
+// The contact data, sealed at rest (core/field_cipher.h) under the request's token.
+constexpr const char* kSealedColumns[] = {"address_string", "email",     "first_name", "last_name",
+                                          "phone",          "device_id", "account_id"};
 
 // The Submitted of a row whose columns from `at` are kSubmittedColumns.
-Submitted submitted_of(const store::Row& row, int at) {
+Submitted submitted_of(const store::Row& row, int at, const core::FieldCipher& cipher) {
   Submitted s;
-  s.address = row.text(at);
-  const std::string first = row.text(at + 1), last = row.text(at + 2);
+  const std::string token = row.text(at);
+  auto opened = [&](int i, const char* column) {
+    return cipher.open_cell(row.text(at + i), std::string("open311_requests.") + column, token);
+  };
+  s.address = opened(1, "address_string");
+  const std::string first = opened(2, "first_name"), last = opened(3, "last_name");
   s.names = {last + first, first + " " + last, last, first};  // redact skips one-character ones
   return s;
 }
@@ -518,12 +527,18 @@ Result<Receipt> Service::submit(const RequestInput& in) {
   auto e = store_.write([&](store::Tx& tx) -> Result<grid::GridEvent> {
     auto reported = grid_.report(tx, *calendar, *r, nullptr);
     if (!reported) return reported;
+    auto sealed = [&](const char* column, const std::string& value) {
+      return tx.cipher().seal_cell(value, std::string("open311_requests.") + column, token);
+    };
     tx.exec(
         "INSERT INTO open311_requests (token, grid_event_id, key_id, service_code, address_string, "
         "email, first_name, last_name, phone, device_id, account_id, requested_at_ms) VALUES (?, "
         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {token, reported->id, key->id, in.service_code, in.address_string, in.email, in.first_name,
-         in.last_name, in.phone, in.device_id, in.account_id, reported->reported_at_ms});
+        {token, reported->id, key->id, in.service_code, sealed("address_string", in.address_string),
+         sealed("email", in.email), sealed("first_name", in.first_name),
+         sealed("last_name", in.last_name), sealed("phone", in.phone),
+         sealed("device_id", in.device_id), sealed("account_id", in.account_id),
+         reported->reported_at_ms});
     events::append(
         tx, clock_,
         {.type = "open311.request_received",
@@ -563,7 +578,7 @@ Result<ServiceRequest> Service::request(std::string_view id) {
                               " FROM open311_requests WHERE grid_event_id = ?",
                           {std::string(id)});
     if (!r) return request_not_found();
-    return submitted_of(*r, 0);
+    return submitted_of(*r, 0, tx.cipher());
   });
   if (!row) return fail(row.error());
   auto ctx = context(grid_, identity_);
@@ -614,7 +629,8 @@ Result<std::vector<ServiceRequest>> Service::requests(const RequestQuery& q) {
     });
     if (!rows) return fail(rows.error());
     for (const auto& row : *rows) {
-      auto r = describe(grid_, *ctx, options_, row.text(0), submitted_of(row, 1));
+      auto r = describe(grid_, *ctx, options_, row.text(0),
+                        submitted_of(row, 1, *store_.cipher()));
       if (!r) {
         if (r.error().code == ErrorCode::not_found) continue;
         return fail(r.error());
@@ -627,6 +643,12 @@ Result<std::vector<ServiceRequest>> Service::requests(const RequestQuery& q) {
     if (static_cast<std::int64_t>(rows->size()) < kPage) break;
   }
   return out;
+}
+
+Result<std::int64_t> seal_at_rest(store::Store& store) {
+  std::vector<store::SealedColumn> columns;
+  for (const char* c : kSealedColumns) columns.push_back({c});
+  return store::seal_clear_cells(store, "open311_requests", "token", columns);
 }
 
 }  // namespace yiwang::open311

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "appeals/fixture.h"
+#include "core/digest.h"
 #include "privacy/redact.h"
 
 namespace yiwang::appeals {
@@ -555,6 +556,20 @@ TEST_P(AppealsTest, PhoneCallsAndAutomaticDispatch) {
   EXPECT_EQ("王大爷", a.appellant.name);
   EXPECT_EQ("", a.appellant.user_id);
   EXPECT_EQ(operator_.user_id, a.entered_by);
+  // The caller's name and phone are sealed at rest, and the key their calls merge under is the
+  // phone's keyed index (an unkeyed hash of a phone number is undone by trying every number).
+  auto stored = store_->read([&](store::Tx& tx) -> Result<std::string> {
+    return tx
+        .query_one("SELECT appellant_name || appellant_phone || identity_key FROM appeals "
+                   "WHERE id = ?",
+                   {a.id})
+        ->text(0);
+  });
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(std::string::npos, stored->find("王大爷")) << *stored;
+  EXPECT_EQ(std::string::npos, stored->find("8888")) << *stored;
+  EXPECT_EQ(std::string::npos, stored->find(core::sha256_hex("02588880000"))) << *stored;
+  EXPECT_EQ("王大爷", service_->get(a.id, operator_)->appeal.appellant.name);
 
   // Below the threshold the suggestion waits for a dispatcher; above it the platform dispatches.
   auto low = service_->auto_dispatch(a.id, "zjj", 0.4);

@@ -530,6 +530,29 @@ TEST_P(Open311Test, PublicFeedNeverCarriesPersonalData) {
   auto original = grid_->get(leaky, admin_);
   ASSERT_TRUE(original) << original.error().message_en;
   EXPECT_NE(std::string::npos, original->event.description.find("138-1234-5678"));
+
+  // The contact data is sealed at rest; a row an older version left in the clear is sealed once.
+  auto stored = [&] {
+    return store_
+        ->read([&](store::Tx& tx) -> Result<std::string> {
+          std::string all;
+          for (const auto& row : tx.query("SELECT address_string || first_name || last_name "
+                                          "FROM open311_requests")) {
+            all += row.text(0);
+          }
+          return all;
+        })
+        .value();
+  };
+  EXPECT_EQ(std::string::npos, stored().find("小明"));
+  EXPECT_EQ(std::string::npos, stored().find("幸福小区"));
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> Status {
+    tx.exec("UPDATE open311_requests SET first_name = '小明' WHERE grid_event_id = ?", {leaky});
+    return {};
+  }));
+  EXPECT_EQ(1, seal_at_rest(*store_).value());
+  EXPECT_EQ(std::string::npos, stored().find("小明"));
+  EXPECT_EQ("垃圾堆在门口，电话 [电话] 身份证 [身份证号]，[姓名]", one(leaky)["description"]);
 }
 
 // Finding (#16): anonymous writes were not throttled. Reports are limited per client address

@@ -204,8 +204,8 @@ TEST_F(LedgerSystemTest, IndependentVerifiersAcceptTheLogAndCatchATamperedEntry)
                 // EXISTS, not a join: a certificate with several acts (issued, used) is one row.
                 "SELECT c.identifier FROM certificates c WHERE EXISTS (SELECT 1 FROM ledger_acts a "
                 "WHERE a.subject_type = 'certificate' AND a.subject_id = c.identifier) "
-                "AND c.dept_id = 'scjg' AND c.status = 'valid' AND c.holder_id NOT IN "
-                "(SELECT holder_id FROM certificates WHERE holder_user_id = "
+                "AND c.dept_id = 'scjg' AND c.status = 'valid' AND c.holder_id_index NOT IN "
+                "(SELECT holder_id_index FROM certificates WHERE holder_user_id = "
                 "(SELECT id FROM users WHERE username = 'zhangsan')) "
                 "ORDER BY c.identifier LIMIT 2");  // the wallet test below counts zhangsan's
   ASSERT_EQ(2u, licences.size());
