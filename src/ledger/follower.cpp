@@ -5,6 +5,7 @@
 // even across crashes and re-polls.
 #include <sodium.h>
 
+#include "core/field_cipher.h"
 #include "events/events.h"
 #include "ledger/ledger.h"
 
@@ -19,10 +20,18 @@ std::string random_salt_hex() {
   return hex;
 }
 
+// The index context of parties, and the row key their sealed value is bound to.
+constexpr std::string_view kPartyIndex = "ledger_party";
+std::string subject_key(std::string_view subject_type, std::string_view subject_id) {
+  return std::string(subject_type) + "/" + std::string(subject_id);
+}
+
 // The commitment of `party` for this subject, creating its salt on first use so that every entry
-// about the subject commits to the party with the same value (one salt opens them all).
+// about the subject commits to the party with the same value (one salt opens them all). The
+// table keeps the party's keyed index and the party sealed, never the party in the clear.
 std::string commitment_for(store::Tx& tx, const events::Event& e, const std::string& party) {
-  const store::Params key{e.subject_type, e.subject_id, party};
+  const std::string party_index = tx.cipher().index(party, kPartyIndex);
+  const store::Params key{e.subject_type, e.subject_id, party_index};
   if (auto row = tx.query_one(
           "SELECT commitment FROM ledger_commitments WHERE subject_type = ? AND subject_id = ? "
           "AND party = ?",
@@ -32,9 +41,12 @@ std::string commitment_for(store::Tx& tx, const events::Event& e, const std::str
   const std::string salt = random_salt_hex();
   const std::string commitment = commitment_of(salt, party);
   tx.exec(
-      "INSERT INTO ledger_commitments (subject_type, subject_id, party, salt, commitment, at_ms) "
-      "VALUES (?, ?, ?, ?, ?, ?)",
-      {e.subject_type, e.subject_id, party, salt, commitment, e.at_ms});
+      "INSERT INTO ledger_commitments (subject_type, subject_id, party, party_sealed, salt, "
+      "commitment, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {e.subject_type, e.subject_id, party_index,
+       tx.cipher().seal_cell(party, "ledger_commitments.party",
+                             subject_key(e.subject_type, e.subject_id)),
+       salt, commitment, e.at_ms});
   return commitment;
 }
 
@@ -123,15 +135,41 @@ Result<Receipt> Follower::receipt(std::string_view subject_type, std::string_vie
                   "the ledger holds no act about this subject");
     }
     if (auto row =
-            tx.query_one("SELECT party, salt, commitment FROM ledger_commitments "
+            tx.query_one("SELECT party_sealed, salt, commitment FROM ledger_commitments "
                          "WHERE subject_type = ? AND subject_id = ? ORDER BY at_ms, party LIMIT 1",
                          {std::string(subject_type), std::string(subject_id)})) {
-      r.party = row->text(0);
+      r.party = tx.cipher().open_cell(row->text(0), "ledger_commitments.party",
+                                      subject_key(subject_type, subject_id));
       r.salt_hex = row->text(1);
       r.commitment = row->text(2);
     }
     return r;
   });
+}
+
+Result<std::int64_t> seal_at_rest(store::Store& store) {
+  std::int64_t total = 0;
+  for (;;) {
+    auto sealed = store.write([&](store::Tx& tx) -> Result<std::int64_t> {
+      std::int64_t n = 0;
+      for (const auto& row :
+           tx.query("SELECT subject_type, subject_id, party FROM ledger_commitments "
+                    "WHERE party_sealed = '' ORDER BY subject_type, subject_id, party LIMIT 500")) {
+        const std::string type = row.text(0), id = row.text(1), party = row.text(2);
+        tx.exec(
+            "UPDATE ledger_commitments SET party = ?, party_sealed = ? "
+            "WHERE subject_type = ? AND subject_id = ? AND party = ?",
+            {tx.cipher().index(party, kPartyIndex),
+             tx.cipher().seal_cell(party, "ledger_commitments.party", subject_key(type, id)), type,
+             id, party});
+        ++n;
+      }
+      return n;
+    });
+    if (!sealed) return fail(sealed.error());
+    total += *sealed;
+    if (*sealed == 0) return total;
+  }
 }
 
 }  // namespace yiwang::ledger

@@ -57,6 +57,11 @@ namespace yiwang::ledger {
 
 std::vector<store::Migration> migrations();
 
+// A commitment's party (e.g. "111:<id number>") is kept as its keyed index and sealed at rest
+// (core/field_cipher.h, the store's data key); this converts rows an older version kept in the
+// clear. At start, before serving; returns how many it sealed.
+Result<std::int64_t> seal_at_rest(store::Store& store);
+
 struct Options {
   std::string origin = "ledger.yiwang.example.gov.cn";
   std::string key_file = "var/ledger.key";  // signer key line, mode 0600; generated when missing

@@ -213,6 +213,30 @@ TEST_P(FollowerTest, LogsActsWithCommitmentsAndNoPersonalData) {
       Json::parse(entries[static_cast<std::size_t>(other->acts.at(0).index)]).contains("party"));
   EXPECT_EQ(ErrorCode::not_found, follower_->receipt("case", "C-404").error().code);
 
+  // The private commitments table holds the party's keyed index and the party sealed, never the
+  // id number; a row an older version kept in the clear is converted once and reads back.
+  auto stored = [&] {
+    return store_
+        ->read([&](store::Tx& tx) -> Result<std::string> {
+          std::string all;
+          for (const auto& row : tx.query("SELECT party || party_sealed FROM ledger_commitments")) {
+            all += row.text(0);
+          }
+          return all;
+        })
+        .value();
+  };
+  EXPECT_EQ(std::string::npos, stored().find(kIdNumber)) << stored();
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> Status {
+    tx.exec("UPDATE ledger_commitments SET party = ?, party_sealed = '' WHERE subject_id = 'C-1'",
+            {std::string("111:") + kIdNumber});
+    return {};
+  }));
+  EXPECT_EQ(1, seal_at_rest(*store_).value());
+  EXPECT_EQ(0, seal_at_rest(*store_).value());
+  EXPECT_EQ(std::string::npos, stored().find(kIdNumber));
+  EXPECT_EQ(receipt->party, follower_->receipt("case", "C-1")->party);
+
   auto items = follower_->acts_of("item", "11350100MB0001-001");
   ASSERT_EQ(1u, items.size());
   const Json published = Json::parse(entries[static_cast<std::size_t>(items[0].index)]);
