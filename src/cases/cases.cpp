@@ -57,13 +57,13 @@ Record record_from_row(const store::Row& row, const core::FieldCipher& cipher) {
   c.state = kStates.stored(row.text(6));
   c.applicant = Applicant{row.text(7),
                           row.text(8),
-                          row.text(9),
+                          cipher.open_cell(row.text(9), "cases.applicant_name", c.id),
                           cipher.open_cell(row.text(10), "cases.applicant_id_number", c.id),
                           cipher.open_cell(row.text(11), "cases.applicant_phone", c.id),
                           row.text(12)};
   c.channel = row.text(13);
   c.filed_by = row.text(14);
-  c.form_json = row.text(15);
+  c.form_json = cipher.open_cell(row.text(15), "cases.form_json", c.id);
   c.materials = workflow::materials_from_json(row.text(16));
   c.steps = workflow::steps_from_json(row.text(17));
   c.current_step = static_cast<int>(row.int64(18));
@@ -113,14 +113,14 @@ void insert_case(store::Tx& tx, const Record& r) {
        std::string(to_string(c.state)),
        c.applicant.user_id,
        c.applicant.kind,
-       c.applicant.name,
+       tx.cipher().seal_cell(c.applicant.name, "cases.applicant_name", c.id),
        tx.cipher().seal_cell(c.applicant.id_number, "cases.applicant_id_number", c.id),
        tx.cipher().seal_cell(c.applicant.phone, "cases.applicant_phone", c.id),
        applicant_id_index(tx, c.applicant.id_number),
        c.applicant.division_code,
        c.channel,
        c.filed_by,
-       c.form_json,
+       tx.cipher().seal_cell(c.form_json, "cases.form_json", c.id),
        workflow::materials_to_json(c.materials),
        workflow::steps_to_json(c.steps),
        std::int64_t{c.current_step},
@@ -151,7 +151,8 @@ bool update_case(store::Tx& tx, const Record& r, std::int64_t read_revision) {
              "procedure_kind = ?, accepted_at_ms = ?, decided_at_ms = ?, completed_at_ms = ?, "
              "updated_at_ms = ?, revision = ?, waiting_role = ?, waiting_depts = ? "
              "WHERE id = ? AND revision = ?",
-             {std::string(to_string(c.state)), c.form_json,
+             {std::string(to_string(c.state)),
+              tx.cipher().seal_cell(c.form_json, "cases.form_json", c.id),
               workflow::materials_to_json(c.materials), workflow::steps_to_json(c.steps),
               std::int64_t{c.current_step}, std::string(to_string(r.resume_state)), c.decision,
               c.decision_opinion, procedure_text(c), store::nullable(c.accepted_at_ms),
@@ -641,7 +642,9 @@ Result<std::int64_t> seal_at_rest(store::Store& store) {
   return store::seal_clear_cells(
       store, "cases", "id",
       {{"applicant_id_number", "applicant_id_index", std::string(core::kIdNumberIndex)},
-       {"applicant_phone"}});
+       {"applicant_phone"},
+       {"applicant_name"},
+       {"form_json"}});
 }
 
 Status link_window_cases(store::Tx& tx, const core::Clock& clock,

@@ -468,7 +468,7 @@ void post_to_inbox(store::Tx& tx, core::Random& random, core::Millis now,
 // event per case. For identity's verification listener (wired in src/app).
 Status link_window_cases(store::Tx& tx, const core::Clock& clock,
                          const identity::Principal& verified);
-// The applicant's id number and phone are sealed at rest (core/field_cipher.h, the store's data
+// The applicant's name, id number and phone and the form are sealed at rest (core/field_cipher.h, the store's data
 // key); this seals those an older version stored in the clear. At start, before serving; returns
 // how many it sealed.
 Result<std::int64_t> seal_at_rest(store::Store& store);

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "cases/cases.h"
+#include "core/field_cipher.h"
 #include "cases/services.h"
 #include "support/test_store.h"
 
@@ -38,9 +39,11 @@ void insert_row(store::Tx& tx, const Row& c) {
       "current_step, resume_state, decision, decision_opinion, instant_rule, procedure_kind, "
       "limit_days, natural_days, submitted_at_ms, accepted_at_ms, decided_at_ms, "
       "completed_at_ms, updated_at_ms, revision) VALUES (?, 'ITEM-' || ?, 1, ?, ?, '2', ?, '', "
-      "'citizen', '张三', '', '', '', ?, '', '{}', '[]', '[]', -1, '', '', '', '', '', ?, 0, ?, "
+      "'citizen', ?, '', '', '', ?, '', ?, '[]', '[]', -1, '', '', '', '', '', ?, 0, ?, "
       "?, ?, ?, ?, 1)",
-      {c.id, c.dept_id, "事项" + c.dept_id, c.dept_id, c.state, c.channel,
+      {c.id, c.dept_id, "事项" + c.dept_id, c.dept_id, c.state,
+       tx.cipher().seal_cell("张三", "cases.applicant_name", c.id), c.channel,
+       tx.cipher().seal_cell("{}", "cases.form_json", c.id),
        std::int64_t{c.limit_days}, c.submitted_at_ms, store::nullable(c.accepted_at_ms),
        store::nullable(c.decided_at_ms), store::nullable(c.completed_at_ms), c.submitted_at_ms});
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/cases.h"
+#include "core/field_cipher.h"
 #include "cases/internal.h"
 #include "cases/services.h"
 #include "events/events.h"
@@ -62,9 +63,11 @@ class RatingsTest : public testing::CasesFixture {
           "current_step, resume_state, decision, decision_opinion, instant_rule, procedure_kind, "
           "limit_days, natural_days, submitted_at_ms, accepted_at_ms, decided_at_ms, "
           "completed_at_ms, updated_at_ms, revision) VALUES (?, ?, 1, ?, ?, '2', ?, ?, 'citizen', "
-          "'张三', '', '', '', 'online', ?, '{}', '[]', '[]', -1, '', 'granted', '', '', '', 5, 0, "
+          "?, '', '', '', 'online', ?, ?, '[]', '[]', -1, '', 'granted', '', '', '', 5, 0, "
           "?, ?, ?, ?, ?, 1)",
-          {id, "ITEM-" + item, item, dept, state, applicant.user_id, applicant.user_id,
+          {id, "ITEM-" + item, item, dept, state, applicant.user_id,
+           tx.cipher().seal_cell("张三", "cases.applicant_name", id), applicant.user_id,
+           tx.cipher().seal_cell("{}", "cases.form_json", id),
            now - 5 * core::kDayMs, now - 4 * core::kDayMs, now - 2 * core::kDayMs,
            now - core::kDayMs, now});
       tx.exec("INSERT INTO case_depts (case_id, dept_id) VALUES (?, ?)", {id, dept});

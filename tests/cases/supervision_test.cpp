@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/cases.h"
+#include "core/field_cipher.h"
 #include "cases/internal.h"
 #include "cases/services.h"
 #include "events/events.h"
@@ -58,11 +59,12 @@ class SupervisionTest : public testing::CasesFixture {
           "current_step, resume_state, decision, decision_opinion, instant_rule, procedure_kind, "
           "limit_days, natural_days, submitted_at_ms, accepted_at_ms, decided_at_ms, "
           "completed_at_ms, updated_at_ms, revision) VALUES (?, 'ITEM-' || ?, 1, ?, ?, '2', ?, ?, "
-          "'citizen', '张三', '', '', '', 'online', ?, '{}', '[]', '[]', -1, '', '', '', '', '', "
+          "'citizen', ?, '', '', '', 'online', ?, ?, '[]', '[]', -1, '', '', '', '', '', "
           "?, "
           "0, ?, ?, ?, ?, ?, 1)",
           {c.id, c.dept_id, c.item_name, c.dept_id, c.state, c.applicant_user_id,
-           c.applicant_user_id, std::int64_t{c.limit_days},
+           tx.cipher().seal_cell("张三", "cases.applicant_name", c.id), c.applicant_user_id,
+           tx.cipher().seal_cell("{}", "cases.form_json", c.id), std::int64_t{c.limit_days},
            c.accepted_at_ms.value_or(at(2026, 9, 1)), store::nullable(c.accepted_at_ms),
            store::nullable(c.decided_at_ms), store::nullable(c.completed_at_ms), clock_.now_ms()});
       tx.exec("INSERT INTO case_depts (case_id, dept_id) VALUES (?, ?)", {c.id, c.dept_id});
