@@ -8,8 +8,10 @@
 // triggers), and the Sealer follows the stream, writing for every event a SHA-256 hash chained to
 // the one before (`chain_hash`). `check` recomputes the chain and names the first event that no
 // longer matches it; the server runs it at start and raises `audit.chain_broken` when it fails.
-// The trail is never pruned: retention is at least `kRetentionDays`. Functions are thread-safe
-// (they share nothing but the store).
+// The trail is never pruned: retention is at least `kRetentionDays`. The chain's head is anchored
+// in the transparency ledger (`anchor`: an `audit.anchored` event the ledger publishes), so a
+// rewrite of the whole trail and its chain inside the database still disagrees with the public,
+// witnessed ledger. Functions are thread-safe (they share nothing but the store).
 #pragma once
 
 #include <optional>
@@ -47,6 +49,14 @@ inline constexpr std::string_view kGenesis =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
 // Follows the event stream and seals each event into the chain (follower "audit-chain").
+// Records the head of the sealed chain as an `audit.anchored` event (subject audit_chain/<seq>,
+// data {sealed_through, chain_head}; a government act the ledger publishes) when `every_ms` has
+// passed since the last anchor and events other than that anchor were sealed since. Returns the
+// anchor's seq, or nullopt when none was due. The server anchors every kAnchorEveryMs.
+inline constexpr core::Millis kAnchorEveryMs = 10LL * 60 * 1000;
+Result<std::optional<std::int64_t>> anchor(store::Store& store, const core::Clock& clock,
+                                           core::Millis every_ms);
+
 class Sealer {
  public:
   explicit Sealer(store::Store& store);

@@ -40,7 +40,9 @@ const std::set<std::string, std::less<>>& public_fields() {
   static const std::set<std::string, std::less<>> fields = {
       "item_code",  "item_version", "code",    "version",   "rule",    "decision",
       "case_type",  "state",        "active",  "type_code", "status",  "scope",
-      "valid_from", "valid_until",  "purpose", "outcome",   "channel", "certificate_type"};
+      "valid_from", "valid_until",  "purpose", "outcome",   "channel", "certificate_type",
+      // audit.anchored: the head of the audit trail's hash chain (audit.h)
+      "sealed_through", "chain_head"};
   return fields;
 }
 
@@ -81,7 +83,7 @@ bool is_government_act(std::string_view event_type) {
       "certificate.reinstated", "certificate.used",
       "grant.created",          "grant.revoked",
       "appeal.replied",         "grid.case_closed",
-      "consultation.concluded"};
+      "consultation.concluded", "audit.anchored"};
   return acts.contains(event_type);
 }
 

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include <sodium.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -25,6 +27,18 @@
 namespace {
 
 using namespace yiwang::api_testing;
+
+// Standard base64 with padding (the ledger API's encoding of entries) to bytes; "" when malformed.
+std::string from_base64(const std::string& text) {
+  std::string out(text.size(), '\0');
+  std::size_t n = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &n, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return "";
+  }
+  out.resize(n);
+  return out;
+}
 
 // An item of 市场监管 (the demo officials' department) with a simple one-field form.
 const char* kItemCode = "11320100APITEST0001";
@@ -198,9 +212,39 @@ TEST_P(ApiTest, FullLifecycleThroughTheApi) {
   EXPECT_EQ(0u, exported.content_type.rfind("application/x-ndjson", 0));
   EXPECT_NE(std::string::npos, exported.body.find("\"case.granted\""));
   EXPECT_NE(std::string::npos, exported.body.find("\"chain\""));
+  // The chain's head is anchored in the public ledger (catch_up anchors as the server does every
+  // ten minutes): the ledger entry's chain_head is the export's chain hash at that seq.
+  auto anchored = app_->store().read([](yiwang::store::Tx& tx) -> yiwang::Result<std::string> {
+    auto row = tx.query_one(
+        "SELECT subject_id FROM events WHERE type = 'audit.anchored' ORDER BY seq DESC LIMIT 1");
+    return row ? row->text(0) : std::string();
+  });
+  ASSERT_TRUE(anchored && !anchored->empty());
+  auto acts = call_json("GET", "/api/v1/ledger/acts?subject_type=audit_chain&subject_id=" +
+                                   *anchored, nullptr, "", 200);
+  ASSERT_EQ(1u, acts["items"].size()) << acts.dump();
+  auto entry = call_json(
+      "GET", "/api/v1/ledger/entries/" + std::to_string(acts["items"][0].value("index", -1)),
+      nullptr, "", 200);
+  const json published = json::parse(from_base64(entry.value("entry", "")), nullptr, false);
+  ASSERT_TRUE(published.is_object()) << entry.dump();
+  EXPECT_EQ("audit.anchored", published.value("act", ""));
+  const json details = published["details"];
+  EXPECT_EQ(std::stoll(*anchored), details.value("sealed_through", std::int64_t{-1}));
+  std::string chain_at_anchor;
+  std::istringstream lines(exported.body);
+  for (std::string line; std::getline(lines, line);) {
+    auto e = json::parse(line, nullptr, false);
+    if (e.is_object() && e.value("seq", std::int64_t{-1}) == std::stoll(*anchored)) {
+      chain_at_anchor = e.value("chain", "");
+    }
+  }
+  ASSERT_EQ(64u, chain_at_anchor.size()) << "the anchored seq is in the export";
+  EXPECT_EQ(chain_at_anchor, details.value("chain_head", ""));
   // For the outside auditor's script (ctest audit_export_verify).
   if (const char* file = std::getenv("YIWANG_AUDIT_EXPORT_FILE")) {
     std::ofstream(file, std::ios::binary) << exported.body;
+    std::ofstream(std::string(file) + ".anchor") << *anchored << ":" << chain_at_anchor;
   }
   expect_problem(call("GET", "/api/v1/audit/export?from=2026-13-01&to=2026-12-31", "", auditor),
                  400, "/from");

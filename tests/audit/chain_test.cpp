@@ -155,6 +155,44 @@ TEST_P(ChainTest, ASealedTrailVerifiesAndReportsItsHead) {
   EXPECT_EQ(*last, sealed.head);
 }
 
+// The head goes to the ledger as an audit.anchored event: when the interval has passed and
+// something besides the last anchor was sealed, never before, and an idle trail stops anchoring.
+TEST_P(ChainTest, TheHeadIsAnchoredWhenDueAndOnlyThen) {
+  constexpr core::Millis kEvery = 10 * 60'000;
+  EXPECT_EQ(std::nullopt, anchor(*store_, clock_, kEvery).value());  // nothing sealed yet
+  append("case.accepted", "c1");
+  append("case.granted", "c1");
+  seal_all();
+  auto first = anchor(*store_, clock_, kEvery);
+  ASSERT_TRUE(first && *first) << (first ? "" : first.error().message_en);
+  auto e = store_->read([&](store::Tx& tx) -> Result<events::Event> {
+    events::Filter f;
+    f.type_prefix = "audit.anchored";
+    return events::list(tx, f).at(0);
+  });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(**first, e->seq);
+  EXPECT_EQ("system", e->actor.role);
+  auto data = nlohmann::json::parse(e->data_json);
+  EXPECT_EQ(2, data.value("sealed_through", 0));
+  EXPECT_EQ(checked().head, data.value("chain_head", ""));
+  EXPECT_EQ("2", e->subject_id);
+
+  // Not again before the interval, however much is sealed meanwhile.
+  append("case.completed", "c1");
+  seal_all();
+  clock_.advance(kEvery - 4 * 60'000);
+  EXPECT_EQ(std::nullopt, anchor(*store_, clock_, kEvery).value());
+  clock_.advance(4 * 60'000);
+  auto second = anchor(*store_, clock_, kEvery);
+  ASSERT_TRUE(second && *second);
+  // Idle: the anchor itself sealed, nothing else, and no third anchor however long one waits.
+  seal_all();
+  clock_.advance(10 * kEvery);
+  EXPECT_EQ(std::nullopt, anchor(*store_, clock_, kEvery).value());
+  EXPECT_TRUE(checked().verified);
+}
+
 TEST_P(ChainTest, AChangedEventIsFoundWhereItWasChanged) {
   std::vector<std::int64_t> seqs;
   for (int i = 0; i < 5; ++i) seqs.push_back(append("case.accepted", "c" + std::to_string(i)));

@@ -94,7 +94,7 @@ TEST(GovernmentActs, ListedTypesOnly) {
         "case.instantly_approved", "item.published", "item.activated", "item.deactivated",
         "certificate.issued", "certificate.revoked", "certificate.suspended",
         "certificate.reinstated", "certificate.used", "grant.created", "grant.revoked",
-        "appeal.replied", "grid.case_closed", "consultation.concluded"}) {
+        "appeal.replied", "grid.case_closed", "consultation.concluded", "audit.anchored"}) {
     EXPECT_TRUE(is_government_act(t)) << t;
   }
   for (const char* t :
