@@ -419,7 +419,7 @@ void add_limit_routes(identity::Routes& api, Service& service) {
             });
           });
 
-  api.add("PUT", "/api/v1/appeals/limits/{type}",
+  api.add_if("PUT", "/api/v1/appeals/limits/{type}", identity::system_admin_only,
           [&](const Request& req, const PathParams& p, const Principal& who) -> Result<Json> {
             auto days = parse_days(req);
             if (!days) return fail(days.error());

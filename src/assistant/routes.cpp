@@ -205,7 +205,7 @@ void register_document_routes(identity::Routes& api, Service& service) {
           return Json{{"documents", http::array_of(docs, document_json)}, {"total", docs.size()}};
         });
       });
-  api.add("POST", "/api/v1/assistant/documents",
+  api.add_if("POST", "/api/v1/assistant/documents", identity::system_admin_only,
           [&service](const Request& req, const PathParams&, const Principal& who) {
             return read_document(req)
                 .and_then([&](const NewDocument& doc) { return service.add_document(doc, who); })
@@ -218,7 +218,7 @@ void register_document_routes(identity::Routes& api, Service& service) {
           [&service](const Request&, const PathParams& params, const Principal& who) {
             return service.document(params.at("id"), who).map(document_with_passages);
           });
-  api.add("PUT", "/api/v1/assistant/documents/{id}",
+  api.add_if("PUT", "/api/v1/assistant/documents/{id}", identity::system_admin_only,
           [&service](const Request& req, const PathParams& params, const Principal& who) {
             return read_document(req)
                 .and_then([&](const NewDocument& doc) {

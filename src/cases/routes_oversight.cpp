@@ -248,7 +248,7 @@ void add_service_routes(identity::Routes& api, Service& service) {
   api.open("GET", "/api/v1/calendar",
            [&](const Request& req, const PathParams&) { return get_calendar(req, service); });
 
-  api.add("PUT", "/api/v1/calendar/{date}",
+  api.add_if("PUT", "/api/v1/calendar/{date}", identity::system_admin_only,
           [&](const Request& req, const PathParams& p, const Principal& who) {
             return put_calendar_day(req, p, service, who);
           });
@@ -259,7 +259,7 @@ void add_service_routes(identity::Routes& api, Service& service) {
                 [&](core::Date day) { return service.clear_calendar_day(day, who); });
           });
 
-  api.add("POST", "/api/v1/cases/{id}/rating",
+  api.add_if("POST", "/api/v1/cases/{id}/rating", identity::public_members_only,
           [&](const Request& req, const PathParams& p, const Principal& who) {
             return parse_rating(req)
                 .and_then([&](const NewRating& r) { return service.rate(p.at("id"), r, who); })

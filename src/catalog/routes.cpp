@@ -212,7 +212,7 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
             return publish(req, p, service, who, PublishMode::update_only);
           });
 
-  api.add("PUT", "/api/v1/items/{code}/active",
+  api.add_if("PUT", "/api/v1/items/{code}/active", identity::system_admin_only,
           [&](const Request& req, const PathParams& p, const Principal& who) -> Result<Json> {
             auto active = parse_active(req);
             if (!active) return fail(active.error());

@@ -312,7 +312,7 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
       return Json{{"items", http::array_of(types, type_json)}};
     });
   });
-  api.add("PUT", "/api/v1/certificate-types/{code}",
+  api.add_if("PUT", "/api/v1/certificate-types/{code}", identity::system_admin_only,
           [&](const Request& req, const PathParams& p, const Principal& by) {
             return parse_type(req, p)
                 .and_then([&](const CertificateType& t) { return service.put_type(t, by); })
@@ -387,7 +387,8 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
                            })}};
             });
           });
-  api.add("POST", "/api/v1/wallet/certificates/{identifier}/presentations",
+  api.add_if("POST", "/api/v1/wallet/certificates/{identifier}/presentations",
+             identity::public_members_only,
           [&](const Request& req, const PathParams& p, const Principal& by) {
             return present(req, p, service, by);
           });

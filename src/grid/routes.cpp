@@ -472,7 +472,7 @@ void class_routes(identity::Routes& api, Service& service) {
     });
   });
 
-  api.add("PUT", "/api/v1/grid/classes/{kind}/{code}",
+  api.add_if("PUT", "/api/v1/grid/classes/{kind}/{code}", identity::system_admin_only,
           [&](const Request& req, const PathParams& p, const Principal& who) {
             return parse_class(req, p)
                 .and_then([&](const Class& c) { return service.save_class(c, who); })

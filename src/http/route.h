@@ -78,6 +78,23 @@ class Routes {
         {Access::signed_in, runs});
   }
 
+  // Signed-in callers that `may` admits, decided from the caller alone and before the handler reads
+  // anything of the request: a caller who may not act is told 403 whatever the body holds (not a
+  // 400 about a body they had no business sending). The handler's service checks again.
+  template <class F>
+  void add_if(std::string method, std::string path, Status (*may)(const Principal&), F fn,
+              Runs runs = Runs::pool) {
+    router_.add(
+        std::move(method), std::move(path),
+        [auth = authenticate_, may, fn = std::move(fn)](const Request& req, const PathParams& p) {
+          auto who = auth(req);
+          if (!who) return problem(who.error(), req);
+          if (Status allowed = may(*who); !allowed) return problem(allowed.error(), req);
+          return not_stored(respond(fn(req, p, std::as_const(*who)), req));
+        },
+        {Access::signed_in, runs});
+  }
+
   // Anyone; the principal when a token came, nullptr without one (a bad or expired token is 401,
   // so a client with a stale session finds out): fn(const Request&, const PathParams&,
   // const Principal*).

@@ -240,7 +240,7 @@ void add_session_routes(Routes& api, Service& service) {
                 })
                 .map([](const Enrolment& e) { return private_json(200, enrolment_json(e)); });
           });
-  api.add("DELETE", "/api/v1/me/second-factor",
+  api.add_if("DELETE", "/api/v1/me/second-factor", public_members_only,
           [&](const Request& req, const PathParams&, const Principal& who) -> Status {
             auto b = parse_factor_body(req, true, true);
             if (!b) return fail(b.error());
@@ -363,6 +363,17 @@ void register_routes(http::Router& router, Service& service) {
   Routes api(router, service);
   add_session_routes(api, service);
   add_directory_routes(api, service);
+}
+
+Status system_admin_only(const Principal& who) {
+  if (is_admin(who)) return {};
+  return admin_only();
+}
+
+Status public_members_only(const Principal& who) {
+  if (!who.is_official()) return {};
+  return fail(ErrorCode::forbidden, "", "此操作只面向市民和企业",
+              "only citizens and businesses may do this");
 }
 
 }  // namespace yiwang::identity

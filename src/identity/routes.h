@@ -16,4 +16,11 @@ class Routes : public http::Routes<Principal> {
         }) {}
 };
 
+// Guards for Routes::add_if: forbidden unless the caller is the system administrator (系统管理员:
+// the catalog, calendars, limits, types and classes).
+Status system_admin_only(const Principal& who);
+// Forbidden unless the caller is a citizen or a business (the public: comments, responses,
+// ratings, presentations; officials never act as one).
+Status public_members_only(const Principal& who);
+
 }  // namespace yiwang::identity

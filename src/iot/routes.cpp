@@ -246,7 +246,7 @@ void rule_and_alarm_routes(identity::Routes& api, Service& service) {
     });
   });
 
-  api.add("PUT", "/api/v1/iot/rules/{kind}",
+  api.add_if("PUT", "/api/v1/iot/rules/{kind}", identity::system_admin_only,
           [&](const Request& req, const PathParams& p, const Principal& who) {
             return parse_rule(req, p.at("kind"))
                 .and_then([&](const Rule& r) { return service.save_rule(r, who); })

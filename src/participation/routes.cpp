@@ -59,6 +59,11 @@ struct Api {
     api.add(std::move(method), std::move(path), coded(std::move(fn)));
   }
   template <class F>
+  void add_if(std::string method, std::string path, Status (*may)(const identity::Principal&),
+              F fn) {
+    api.add_if(std::move(method), std::move(path), may, coded(std::move(fn)));
+  }
+  template <class F>
   void optional(std::string method, std::string path, F fn) {
     api.optional(std::move(method), std::move(path), coded(std::move(fn)));
   }
@@ -419,7 +424,7 @@ void add_consultation_routes(Api& api, Service& service) {
 }
 
 void add_comment_routes(Api& api, Service& service) {
-  api.add("POST", "/api/v1/consultations/{id}/comments",
+  api.add_if("POST", "/api/v1/consultations/{id}/comments", identity::public_members_only,
           [&](const Request& req, const PathParams& p, const Principal& who) {
             return parse_comment(req)
                 .and_then([&](const NewComment& c) {
@@ -480,7 +485,7 @@ void add_survey_routes(Api& api, Service& service) {
             return service.publish_survey(p.at("id"), who).map(full_survey);
           });
 
-  api.add("POST", "/api/v1/surveys/{id}/responses",
+  api.add_if("POST", "/api/v1/surveys/{id}/responses", identity::public_members_only,
           [&](const Request& req, const PathParams& p, const Principal& who) {
             return parse_answers(req)
                 .and_then([&](const std::vector<Answer>& answers) {
