@@ -274,6 +274,8 @@ class Service {
   // invalid_input for a bad text ("/text") or a label the active model does not know ("/label").
   Result<Correction> add_correction(std::string_view text, std::string_view label,
                                     const identity::Principal& by);
+  // Whether `by` may correct classes at all (forbidden), asked before the body is read.
+  Status may_correct(const identity::Principal& by) const;
   Result<std::vector<Correction>> corrections() const;
   // Trains on `base` plus all stored corrections, writes the next version, records an
   // "ai.model.trained" event and, when `activate`, serves it. With cv.k >= 2 the manifest

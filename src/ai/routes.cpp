@@ -153,7 +153,8 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
             return service.activate(*version, who).map(model_json);
           });
 
-  api.add("POST", "/api/v1/ai/corrections",
+  api.add_if("POST", "/api/v1/ai/corrections",
+          [&](const Principal& who) { return service.may_correct(who); },
           [&](const Request& req, const PathParams&, const Principal& who) {
             return parse_correction(req)
                 .and_then(

@@ -135,14 +135,17 @@ Result<ModelInfo> Service::activate(int version, const identity::Principal& by) 
   return info;
 }
 
-Result<Correction> Service::add_correction(std::string_view text, std::string_view label,
-                                           const identity::Principal& by) {
+Status Service::may_correct(const identity::Principal& by) const {
   bool hotline = by.is_official() && by.dept_id == options_.hotline_dept &&
                  (by.has_role(identity::Role::clerk) || by.has_role(identity::Role::reviewer));
-  if (!hotline && !by.has_role(identity::Role::admin))
-    return fail(
-        ErrorCode::forbidden, "", "只有热线中心的受理员、审核员或管理员可以纠正分类",
-        "only the hotline centre's clerks and reviewers, or administrators, correct classes");
+  if (hotline || by.has_role(identity::Role::admin)) return {};
+  return fail(ErrorCode::forbidden, "", "只有热线中心的受理员、审核员或管理员可以纠正分类",
+              "only the hotline centre's clerks and reviewers, or administrators, correct classes");
+}
+
+Result<Correction> Service::add_correction(std::string_view text, std::string_view label,
+                                           const identity::Principal& by) {
+  if (auto st = may_correct(by); !st) return fail(st.error());
   if (auto s = check_text(text, "/text"); !s) return fail(s.error());
   if (tokens_of(text).empty())
     return fail(ErrorCode::invalid_input, "/text", "文本中没有可分类的文字",

@@ -126,14 +126,26 @@ Result<ReplyQuality> Service::check_reply(std::string_view id, std::string_view 
   return m.store.read([&](store::Tx& tx) -> Result<ReplyQuality> {
     auto r = load(tx, id);
     if (!r || !workflow::may_see(by, r->a, o)) return not_found();
-    if (!workflow::is_handler(by, r->a) && !workflow::is_hotline(by, o) &&
-        !workflow::is_official_with(by, identity::Role::admin)) {
-      return fail(ErrorCode::forbidden, "", "只有承办部门和热线中心可以检查答复",
-                  "only the handling department and the hotline check replies");
-    }
+    if (auto st = workflow::may_check_reply(r->a, by, o); !st) return fail(st.error());
     fill_clock(r->a, *calendar, m.clock.now_ms(), o.yellow_days);
     return workflow::reply_quality(r->a, reply, o);
   });
+}
+
+Status Service::may_act(std::string_view id, const identity::Principal& by, bool reply_check) {
+  Impl& m = *impl_;
+  return m.store.read([&](store::Tx& tx) -> Status {
+    auto r = load(tx, id);
+    if (!r || !workflow::may_see(by, r->a, m.options)) return not_found();
+    return reply_check ? workflow::may_check_reply(r->a, by, m.options)
+                       : workflow::may_act_on(r->a, by, m.options);
+  });
+}
+
+Status Service::may_submit(const identity::Principal& by) const {
+  if (!by.is_official() || workflow::is_hotline(by, impl_->options)) return {};
+  return fail(ErrorCode::forbidden, "/channel", "工作人员只能通过来电渠道代为登记诉求",
+              "officials enter appeals for callers through the phone channel only");
 }
 
 // ---- Limits -------------------------------------------------------------------------------------

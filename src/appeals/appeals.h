@@ -390,6 +390,13 @@ class Service {
   // check `reply` applies, timeliness read now. invalid_input "/reply" for a bad text.
   Result<ReplyQuality> check_reply(std::string_view id, std::string_view reply,
                                    const identity::Principal& by);
+  // Asked before a request's body is read (act and check_reply check again): whether `by` may
+  // take any step on appeal `id` at all, or with `reply_check` preview a reply to it; not_found
+  // outside their view, forbidden for one who only reads it.
+  Status may_act(std::string_view id, const identity::Principal& by, bool reply_check = false);
+  // Whether `by` may submit appeals at all: citizens and businesses online, the hotline centre's
+  // operators for callers (forbidden for every other official).
+  Status may_submit(const identity::Principal& by) const;
   // The 12345 ↔ 一网统管 link, inside the caller's transaction (event followers): `link`
   // records the case an appeal became ("appeal.linked"; conflict when already linked);
   // `answer_linked` answers it when that case is closed — the platform receives it if need be

@@ -337,7 +337,8 @@ Result<Response> act_problem(const Error& e, const Request& req, const std::stri
 }
 
 void add_intake_routes(identity::Routes& api, Service& service) {
-  api.add("POST", "/api/v1/appeals",
+  api.add_if("POST", "/api/v1/appeals",
+          [&](const Principal& who) { return service.may_submit(who); },
           [&](const Request& req, const PathParams&, const Principal& who) -> Result<Response> {
             auto n = parse_new_appeal(req);
             if (!n) return fail(n.error());
@@ -346,7 +347,10 @@ void add_intake_routes(identity::Routes& api, Service& service) {
             return submitted(*r);
           });
 
-  api.add("POST", "/api/v1/appeals/{id}/actions",
+  api.add_if("POST", "/api/v1/appeals/{id}/actions",
+          [&](const Principal& who, const PathParams& p) {
+            return service.may_act(p.at("id"), who);
+          },
           [&](const Request& req, const PathParams& p, const Principal& who) -> Result<Response> {
             auto a = parse_action_request(req);
             if (!a) return fail(a.error());
@@ -355,7 +359,10 @@ void add_intake_routes(identity::Routes& api, Service& service) {
             return http::ok(appeal_json(*r));
           });
 
-  api.add("POST", "/api/v1/appeals/{id}/reply-check",
+  api.add_if("POST", "/api/v1/appeals/{id}/reply-check",
+          [&](const Principal& who, const PathParams& p) {
+            return service.may_act(p.at("id"), who, true);
+          },
           [&](const Request& req, const PathParams& p, const Principal& who) {
             return parse_reply(req)
                 .and_then([&](const std::string& reply) {

@@ -87,6 +87,27 @@ Status check_actor(Action action, const Appeal& a, const identity::Principal& by
   return forbidden("无权操作", "not allowed");
 }
 
+}  // namespace
+
+Status may_act_on(const Appeal& a, const identity::Principal& by, const Options& o) {
+  for (Action action : {Action::dispatch, Action::send_back, Action::arbitrate, Action::receive,
+                        Action::reply, Action::supervise, Action::close, Action::callback,
+                        Action::rate}) {
+    if (check_actor(action, a, by, o)) return {};
+  }
+  return forbidden("您无权办理此诉求", "you take no part in handling this appeal");
+}
+
+Status may_check_reply(const Appeal& a, const identity::Principal& by, const Options& o) {
+  if (is_handler(by, a) || is_hotline(by, o) || is_official_with(by, identity::Role::admin)) {
+    return {};
+  }
+  return forbidden("只有承办部门和热线中心可以检查答复",
+                   "only the handling department and the hotline check replies");
+}
+
+namespace {
+
 // Check 3: the state.
 Status check_state(Action action, const Appeal& a) {
   const Rule rule = rule_of(action);

@@ -68,6 +68,11 @@ void mask_for(Appeal& a, const identity::Principal& by, const Options& o);
 // Whom a dispatch or arbitration sends the appeal to: the dispatcher's choice, or a suggestion
 // confident enough (≥ Options::auto_dispatch_confidence) to follow.
 std::string target_dept(const ActionRequest& r, const Options& o);
+// Whether `by`, who sees `a`, may take any step on it at all (check 2 for some action); which
+// step, and whether the state allows it, apply() decides. forbidden for those who only read.
+Status may_act_on(const Appeal& a, const identity::Principal& by, const Options& o);
+// Who previews a reply: the handling department, the hotline centre and admins.
+Status may_check_reply(const Appeal& a, const identity::Principal& by, const Options& o);
 // Check 1 above. invalid_input naming the field.
 Status check_request(const ActionRequest& r, const Options& o);
 // Applies `r` taken by `by` at `now_ms` to `record`, whose clock is read at `now_ms`. The reply

@@ -389,11 +389,8 @@ namespace {
 
 // Who may file: an applicant for themselves, or a window clerk (接件) naming the applicant.
 Status check_filer(const NewCase& nc, const identity::Principal& by) {
+  if (auto st = Service::may_file(by); !st) return st;
   const bool clerk = by.is_official();
-  if (clerk && !by.has_role(identity::Role::clerk)) {
-    return fail(ErrorCode::forbidden, "", "只有窗口人员可以代为申报",
-                "only clerks may file for an applicant");
-  }
   if (clerk && !nc.applicant) {
     return fail(ErrorCode::invalid_input, "/applicant", "窗口代办须填写申请人",
                 "a clerk must name the applicant");
@@ -584,6 +581,20 @@ void approve_instantly(store::Tx& tx, const core::Clock& clock, Record& rec, con
 }
 
 }  // namespace
+
+Status Service::may_file(const identity::Principal& by) {
+  if (by.is_official() && !by.has_role(identity::Role::clerk)) {
+    return fail(ErrorCode::forbidden, "", "只有窗口人员可以代为申报",
+                "only clerks may file for an applicant");
+  }
+  return {};
+}
+
+Status Service::may_act(std::string_view id, const identity::Principal& by) {
+  auto c = get(id, by);
+  if (!c) return fail(c.error());
+  return workflow::may_act_on(*c, by);
+}
 
 Result<Case> Service::file(const NewCase& nc, const identity::Principal& by) {
   Impl& m = *impl_;

@@ -494,6 +494,13 @@ class Service {
   Result<CaseList> list(const CaseQuery& q, const identity::Principal& by);
   // conflict for an illegal transition (state unchanged), forbidden for the wrong role or step.
   Result<Case> act(std::string_view id, const ActionRequest& a, const identity::Principal& by);
+  // Whether `by` may take any action on case `id` at all (not_found outside their view,
+  // forbidden for one who sees it but never acts on it: a supervisor, an administrator), asked
+  // before the action is read; act checks the action itself.
+  Status may_act(std::string_view id, const identity::Principal& by);
+  // Whether `by` may file cases at all: citizens and businesses for themselves, window clerks
+  // for applicants (forbidden for every other official).
+  static Status may_file(const identity::Principal& by);
   // In a supervision reading (see Disclosure) the applicant's own acts carry no user id.
   Result<std::vector<Transition>> history(std::string_view id, const identity::Principal& by);
 
@@ -533,6 +540,9 @@ class Service {
   // The applicant rates a completed case once. Levels 1–2 open a rectification task for the
   // department, due in `rectification_days` working days (event "rectification.opened").
   Result<Rating> rate(std::string_view case_id, const NewRating& r, const identity::Principal& by);
+  // Whether `by` is the applicant of case `id` (not_found outside their view, forbidden for those
+  // who see it), asked before the rating is read; rate checks again, and the state too.
+  Status may_rate(std::string_view case_id, const identity::Principal& by);
   // group_by "item" or "dept"; officials see their department, supervisors and admins all.
   Result<std::vector<RatingGroup>> rating_summary(std::string_view group_by,
                                                   const identity::Principal& by);
@@ -540,6 +550,9 @@ class Service {
                                                     const identity::Principal& by);
   Result<Rectification> close_rectification(std::string_view id, std::string note,
                                             const identity::Principal& by);
+  // Whether `by` may close rectification `id` (not_found, forbidden), asked before the note is
+  // read; close_rectification checks again.
+  Status may_close_rectification(std::string_view id, const identity::Principal& by);
 
   // The leadership cockpit for supervisors and admins (others: forbidden); `days` in 7–90.
   Result<CockpitSummary> cockpit(const identity::Principal& by, int days = 30);

@@ -90,26 +90,32 @@ namespace {
 // The rated case's columns: state, applicant_user_id, item_code, item_name, dept_id. Only the
 // applicant rates, once, after completion; officials who may see the case learn that rating is
 // not theirs, anyone else learns nothing about the case.
-Result<store::Row> case_to_rate(store::Tx& tx, const std::string& id,
-                                const identity::Principal& by) {
+// The case `by` rates as its applicant, or why not: not_found outside their view, forbidden for
+// those who see it (officials of its departments, supervisors).
+Result<store::Row> own_case(store::Tx& tx, const std::string& id, const identity::Principal& by) {
   auto c = tx.query_one(
       "SELECT state, applicant_user_id, item_code, item_name, dept_id FROM cases WHERE id = ?",
       {id});
   if (!c) return fail(ErrorCode::not_found, "", "办件不存在", "no such case");
   const std::string applicant = c->text(1);
-  if (applicant.empty() || applicant != by.user_id) {
-    bool visible = sees_all(by);
-    if (!visible && by.is_official()) {
-      visible = tx.query_one("SELECT 1 FROM case_depts WHERE case_id = ? AND dept_id = ?",
-                             {id, by.dept_id})
-                    .has_value();
-    }
-    if (visible) {
-      return fail(ErrorCode::forbidden, "", "只有申请人可以评价办件",
-                  "only the applicant may rate a case");
-    }
-    return fail(ErrorCode::not_found, "", "办件不存在", "no such case");
+  if (!applicant.empty() && applicant == by.user_id) return *c;
+  bool visible = sees_all(by);
+  if (!visible && by.is_official()) {
+    visible =
+        tx.query_one("SELECT 1 FROM case_depts WHERE case_id = ? AND dept_id = ?", {id, by.dept_id})
+            .has_value();
   }
+  if (visible) {
+    return fail(ErrorCode::forbidden, "", "只有申请人可以评价办件",
+                "only the applicant may rate a case");
+  }
+  return fail(ErrorCode::not_found, "", "办件不存在", "no such case");
+}
+
+Result<store::Row> case_to_rate(store::Tx& tx, const std::string& id,
+                                const identity::Principal& by) {
+  auto c = own_case(tx, id, by);
+  if (!c) return c;
   if (c->text(0) != "completed") {
     return fail(ErrorCode::conflict, "", "办件办结后才能评价",
                 "a case can be rated once it is completed");
@@ -158,6 +164,15 @@ void open_rectification(store::Tx& tx, const core::Clock& clock, core::Random& r
 }
 
 }  // namespace
+
+Status Service::may_rate(std::string_view case_id, const identity::Principal& by) {
+  const std::string id(case_id);
+  return impl_->store.read([&](store::Tx& tx) -> Status {
+    auto c = own_case(tx, id, by);
+    if (!c) return fail(c.error());
+    return {};
+  });
+}
 
 Result<Rating> Service::rate(std::string_view case_id, const NewRating& r,
                              const identity::Principal& by) {
@@ -284,6 +299,44 @@ Result<std::vector<Rectification>> Service::rectifications(std::string_view stat
   });
 }
 
+namespace {
+
+// The rectification `by` may close, or why not: not_found outside their view, forbidden for a
+// role that does not close rectifications.
+Result<Rectification> closable(store::Tx& tx, const std::string& id,
+                               const identity::Principal& by) {
+  if (!by.is_official()) {
+    return fail(ErrorCode::forbidden, "", "无权办理整改任务",
+                "only officials may close rectifications");
+  }
+  auto row = tx.query_one(
+      std::string("SELECT ") + kRectificationColumns + " FROM rectifications WHERE id = ?", {id});
+  if (!row) return fail(ErrorCode::not_found, "", "整改任务不存在", "no such rectification");
+  Rectification r = rectification_of(*row);
+  const bool own_dept = by.dept_id == r.dept_id;
+  if (!own_dept && !sees_all(by)) {
+    return fail(ErrorCode::not_found, "", "整改任务不存在", "no such rectification");
+  }
+  const bool may = by.has_role(Role::admin) ||
+                   (own_dept && (by.has_role(Role::approver) || by.has_role(Role::supervisor)));
+  if (!may) {
+    return fail(ErrorCode::forbidden, "", "只有本部门分管领导、监察人员或管理员可以办结整改",
+                "only the department's approvers or supervisors, or administrators, may close it");
+  }
+  return r;
+}
+
+}  // namespace
+
+Status Service::may_close_rectification(std::string_view id, const identity::Principal& by) {
+  const std::string rid(id);
+  return impl_->store.read([&](store::Tx& tx) -> Status {
+    auto r = closable(tx, rid, by);
+    if (!r) return fail(r.error());
+    return {};
+  });
+}
+
 Result<Rectification> Service::close_rectification(std::string_view id, std::string note,
                                                    const identity::Principal& by) {
   note = core::trim(note);
@@ -291,29 +344,12 @@ Result<Rectification> Service::close_rectification(std::string_view id, std::str
     return fail(ErrorCode::invalid_input, "/note", "须填写1至1000字的整改回访说明",
                 "a note of 1 to 1000 characters is required");
   }
-  if (!by.is_official()) {
-    return fail(ErrorCode::forbidden, "", "无权办理整改任务",
-                "only officials may close rectifications");
-  }
   auto& impl = *impl_;
   const std::string rid(id);
   return impl.store.write([&](store::Tx& tx) -> Result<Rectification> {
-    auto row = tx.query_one(
-        std::string("SELECT ") + kRectificationColumns + " FROM rectifications WHERE id = ?",
-        {rid});
-    if (!row) return fail(ErrorCode::not_found, "", "整改任务不存在", "no such rectification");
-    Rectification r = rectification_of(*row);
-    const bool own_dept = by.dept_id == r.dept_id;
-    if (!own_dept && !sees_all(by)) {
-      return fail(ErrorCode::not_found, "", "整改任务不存在", "no such rectification");
-    }
-    const bool may = by.has_role(Role::admin) ||
-                     (own_dept && (by.has_role(Role::approver) || by.has_role(Role::supervisor)));
-    if (!may) {
-      return fail(
-          ErrorCode::forbidden, "", "只有本部门分管领导、监察人员或管理员可以办结整改",
-          "only the department's approvers or supervisors, or administrators, may close it");
-    }
+    auto found = closable(tx, rid, by);
+    if (!found) return fail(found.error());
+    Rectification r = std::move(*found);
     if (r.status != "open") {
       return fail(ErrorCode::conflict, "", "整改任务已办结", "the rectification is closed already");
     }

@@ -244,8 +244,9 @@ void register_case_routes(http::Router& router, Service& service, identity::Serv
   identity::Routes api(router, identity);
   using identity::Principal;
 
-  api.add(
-      "POST", "/api/v1/cases", [&](const Request& req, const PathParams&, const Principal& who) {
+  api.add_if(
+      "POST", "/api/v1/cases", &Service::may_file,
+      [&](const Request& req, const PathParams&, const Principal& who) {
         return parse_new_case(req)
             .and_then([&](const NewCase& c) { return service.file(c, who); })
             .map(
@@ -267,7 +268,10 @@ void register_case_routes(http::Router& router, Service& service, identity::Serv
             return service.get(p.at("id"), who).map(case_full);
           });
 
-  api.add("POST", "/api/v1/cases/{id}/actions",
+  api.add_if("POST", "/api/v1/cases/{id}/actions",
+          [&](const Principal& who, const PathParams& p) {
+            return service.may_act(p.at("id"), who);
+          },
           [&](const Request& req, const PathParams& p, const Principal& who) {
             return parse_action_request(req)
                 .and_then([&](const ActionRequest& a) { return service.act(p.at("id"), a, who); })

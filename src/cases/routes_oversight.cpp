@@ -259,7 +259,11 @@ void add_service_routes(identity::Routes& api, Service& service) {
                 [&](core::Date day) { return service.clear_calendar_day(day, who); });
           });
 
-  api.add_if("POST", "/api/v1/cases/{id}/rating", identity::public_members_only,
+  api.add_if("POST", "/api/v1/cases/{id}/rating",
+          [&](const Principal& who, const PathParams& p) -> Status {
+            if (auto st = identity::public_members_only(who); !st) return st;
+            return service.may_rate(p.at("id"), who);
+          },
           [&](const Request& req, const PathParams& p, const Principal& who) {
             return parse_rating(req)
                 .and_then([&](const NewRating& r) { return service.rate(p.at("id"), r, who); })
@@ -282,7 +286,10 @@ void add_service_routes(identity::Routes& api, Service& service) {
                 });
           });
 
-  api.add("POST", "/api/v1/rectifications/{id}/close",
+  api.add_if("POST", "/api/v1/rectifications/{id}/close",
+          [&](const Principal& who, const PathParams& p) {
+            return service.may_close_rectification(p.at("id"), who);
+          },
           [&](const Request& req, const PathParams& p, const Principal& who) {
             return parse_close_note(req)
                 .and_then([&](const std::string& note) {

@@ -175,6 +175,12 @@ bool may_see(const Case& c, const identity::Principal& by) {
                      [&](const Step& s) { return contains(s.dept_ids, by.dept_id); });
 }
 
+Status may_act_on(const Case& c, const identity::Principal& by) {
+  if (is_applicant(c, by)) return {};
+  if (by.is_official() && handles_cases(by) && may_see(c, by)) return {};
+  return forbidden("您无权办理此办件", "you take no part in this case");
+}
+
 namespace {
 
 // Step 3: is it this principal's turn? The role the action is taken in, or why not.

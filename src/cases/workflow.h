@@ -75,6 +75,10 @@ bool may_see(const Case& c, const identity::Principal& by);
 // Holds a case-handling role: clerk, reviewer or approver.
 bool handles_cases(const identity::Principal& by);
 bool is_applicant(const Case& c, const identity::Principal& by);
+// Whether `by`, who sees `c`, takes part in it at all: its applicant, or an official who handles
+// cases of a department it is routed to; forbidden for those who only watch (supervisors,
+// administrators). Which action, and whether it is their turn, apply() decides.
+Status may_act_on(const Case& c, const identity::Principal& by);
 
 // The stored JSON of steps and materials.
 std::string steps_to_json(const std::vector<Step>& steps);

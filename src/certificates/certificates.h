@@ -227,6 +227,9 @@ class Service {
   Result<Certificate> issue(const NewCertificate& input, const identity::Principal& by);
   // Bulk import of historical certificates (CSV with a header row); all rows or none.
   Result<ImportReport> import_csv(std::string_view csv, const identity::Principal& by);
+  // Whether `by` may issue or import certificates at all (approvers and administrators; which
+  // types, issue decides), asked before the body is read.
+  static Status may_issue(const identity::Principal& by);
   // Issues the result certificate of a completed, granted case inside the caller's transaction
   // (idempotent per case); nullopt when the item's result_certificate_type names no known type.
   Result<std::optional<Certificate>> issue_for_case(store::Tx& tx, const CaseResult& result);
@@ -235,6 +238,9 @@ class Service {
   // Lifecycle: suspend / reinstate / revoke by the issuing department; reason required.
   Result<Certificate> change_status(std::string_view identifier, CertificateStatus to,
                                     std::string reason, const identity::Principal& by);
+  // Whether `by` may change the status of certificate `identifier` (not_found, forbidden), asked
+  // before the body is read; change_status checks again.
+  Status may_change_status(std::string_view identifier, const identity::Principal& by);
   // Marks certificates past valid_to as expired; returns how many.
   Result<int> expire_due();
 
@@ -255,6 +261,9 @@ class Service {
   Result<std::string> present(std::string_view identifier, const std::vector<std::string>& claims,
                               std::string verifier, std::string purpose,
                               const identity::Principal& holder);
+  // Whether `holder` holds certificate `identifier` (not_found otherwise), asked before the
+  // presentation request is read; present checks again, and the status too.
+  Status may_present(std::string_view identifier, const identity::Principal& holder);
   // Verifies a presentation: signature, disclosures, status, validity; fails with the reason.
   Result<Verification> verify_presentation(std::string_view presentation);
 

@@ -452,12 +452,18 @@ std::vector<Ready> prepare_rows(store::Tx& tx, const identity::Principal& by,
 
 }  // namespace
 
+Status Service::may_issue(const identity::Principal& by) {
+  if (by.is_official() &&
+      (by.has_role(identity::Role::approver) || by.has_role(identity::Role::admin))) {
+    return {};
+  }
+  return fail(ErrorCode::forbidden, "", "只有发证部门的审批人或管理员可以发证或导入证照",
+              "only approvers or administrators of the issuing department issue certificates");
+}
+
 Result<ImportReport> Service::import_csv(std::string_view csv, const identity::Principal& by) {
   Impl& m = *impl_;
-  if (!by.is_official() ||
-      !(by.has_role(identity::Role::approver) || by.has_role(identity::Role::admin)))
-    return fail(ErrorCode::forbidden, "", "只有发证部门的审批人或管理员可以导入证照",
-                "only approvers or administrators of the issuing department import certificates");
+  if (auto st = may_issue(by); !st) return fail(st.error());
   auto rows = parse_import(csv);
   if (!rows) return fail(rows.error());
   ImportReport report;

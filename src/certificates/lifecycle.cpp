@@ -21,6 +21,25 @@ Result<std::string_view> status_change_event(CertificateStatus from, Certificate
           std::string(to_string(to)));
 }
 
+namespace {
+
+tl::unexpected<Error> status_forbidden() {
+  return fail(ErrorCode::forbidden, "", "只有发证部门的审批人或管理员可以变更证照状态",
+              "only approvers or administrators of the issuing department change its status");
+}
+
+}  // namespace
+
+Status Service::may_change_status(std::string_view identifier, const identity::Principal& by) {
+  if (auto parsed = parse_identifier(identifier); !parsed) return fail(parsed.error());
+  return impl_->store.read([&](store::Tx& tx) -> Status {
+    auto c = load_cert(tx, identifier);
+    if (!c) return not_found();
+    if (!may_manage(by, c->dept_id)) return status_forbidden();
+    return {};
+  });
+}
+
 Result<Certificate> Service::change_status(std::string_view identifier, CertificateStatus to,
                                            std::string reason, const identity::Principal& by) {
   Impl& m = *impl_;
@@ -35,9 +54,7 @@ Result<Certificate> Service::change_status(std::string_view identifier, Certific
   return m.store.write([&](store::Tx& tx) -> Result<Certificate> {
     auto c = load_cert(tx, identifier);
     if (!c) return not_found();
-    if (!may_manage(by, c->dept_id))
-      return fail(ErrorCode::forbidden, "", "只有发证部门的审批人或管理员可以变更证照状态",
-                  "only approvers or administrators of the issuing department change its status");
+    if (!may_manage(by, c->dept_id)) return status_forbidden();
     auto type = status_change_event(c->status, to);
     if (!type) return fail(type.error());
     const std::string before = event_state(*c);

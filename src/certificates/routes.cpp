@@ -318,7 +318,7 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
                 .and_then([&](const CertificateType& t) { return service.put_type(t, by); })
                 .map(type_json);
           });
-  api.add("POST", "/api/v1/certificates",
+  api.add_if("POST", "/api/v1/certificates", &Service::may_issue,
           [&](const Request& req, const PathParams&, const Principal& by) {
             return parse_new_certificate(req)
                 .and_then([&](const NewCertificate& in) { return service.issue(in, by); })
@@ -326,7 +326,7 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
                   return http::created(cert_json(c, true), "/api/v1/certificates/" + c.identifier);
                 });
           });
-  api.add("POST", "/api/v1/certificates/import",
+  api.add_if("POST", "/api/v1/certificates/import", &Service::may_issue,
           [&](const Request& req, const PathParams&, const Principal& by) {
             return import(req, service, by);
           });
@@ -334,7 +334,10 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
           [&](const Request& req, const PathParams& p, const Principal& by) {
             return get_or_use(req, p, service, by);
           });
-  api.add("POST", "/api/v1/certificates/{identifier}/status",
+  api.add_if("POST", "/api/v1/certificates/{identifier}/status",
+          [&](const Principal& by, const PathParams& p) {
+            return service.may_change_status(p.at("identifier"), by);
+          },
           [&](const Request& req, const PathParams& p, const Principal& by) {
             return parse_status_change(req)
                 .and_then([&](const StatusChange& s) {
@@ -388,7 +391,10 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
             });
           });
   api.add_if("POST", "/api/v1/wallet/certificates/{identifier}/presentations",
-             identity::public_members_only,
+          [&](const Principal& by, const PathParams& p) -> Status {
+            if (auto st = identity::public_members_only(by); !st) return st;
+            return service.may_present(p.at("identifier"), by);
+          },
           [&](const Request& req, const PathParams& p, const Principal& by) {
             return present(req, p, service, by);
           });

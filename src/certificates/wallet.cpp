@@ -120,6 +120,15 @@ Result<std::vector<Service::MaterialMatch>> Service::matches(std::string_view it
 
 // ---- Presentations -----------------------------------------------------------------------------
 
+Status Service::may_present(std::string_view identifier, const identity::Principal& holder) {
+  if (auto parsed = parse_identifier(identifier); !parsed) return fail(parsed.error());
+  return impl_->store.read([&](store::Tx& tx) -> Status {
+    auto c = load_cert(tx, identifier);
+    if (!c || !holder_matches(*c, holder)) return not_found();
+    return {};
+  });
+}
+
 Result<std::string> Service::present(std::string_view identifier,
                                      const std::vector<std::string>& claims, std::string verifier,
                                      std::string purpose, const identity::Principal& holder) {

@@ -36,13 +36,16 @@ Component component_of(const store::Row& r) {
   return c;
 }
 
+Status may_edit(const Principal& by, const Options& o) {
+  if (detail::is_admin(by) || detail::is_center_staff(by, o)) return {};
+  return detail::forbidden("仅管理员或监督指挥中心可维护部件",
+                           "only admins or the grid centre edit components");
+}
+
 // Admins or grid-centre staff; code, type, state, location, then the owner (asked of identity).
 Status check_component(const Component& in, const Principal& by, const Options& o,
                        identity::Service& identity) {
-  if (!detail::is_admin(by) && !detail::is_center_staff(by, o)) {
-    return detail::forbidden("仅管理员或监督指挥中心可维护部件",
-                             "only admins or the grid centre edit components");
-  }
+  if (auto st = may_edit(by, o); !st) return st;
   if (!valid_component_code(in.code)) {
     return bad("/code", "部件编码须为 16 位数字（6 位区划 + 2 位大类 + 2 位小类 + 6 位序号）",
                "a component code is 16 digits: division 6, major 2, minor 2, serial 6");
@@ -110,6 +113,10 @@ std::optional<NearestComponent> nearest_in(store::Tx& tx, Point p, double max_m,
 }
 
 }  // namespace detail
+
+Status Service::may_edit_components(const Principal& by) const {
+  return may_edit(by, impl_->options);
+}
 
 Result<Component> Service::save_component(const Component& in, const Principal& by) {
   auto& m = *impl_;

@@ -599,6 +599,19 @@ Result<EventList> Service::list(const EventQuery& q, const Principal& by) {
   });
 }
 
+Status Service::may_act(std::string_view id, const Principal& by) {
+  auto& m = *impl_;
+  return m.store.read([&](store::Tx& tx) -> Status {
+    auto loaded = load_event(tx, id);
+    if (!loaded || !workflow::may_see(loaded->e, by)) return event_not_found();
+    workflow::Record r;
+    r.center_dept_id = m.options.center_dept_id;
+    r.event = std::move(loaded->e);
+    if (auto cell = m.cell_in(tx, r.event.where.cell_code)) r.supervisors = cell->supervisors;
+    return workflow::may_act_on(r, by);
+  });
+}
+
 Result<GridEvent> Service::act(std::string_view id, const ActionRequest& a, const Principal& by) {
   auto& m = *impl_;
   auto cal = m.calendar();

@@ -443,6 +443,8 @@ class Service {
   // -- Components. Admins or grid-centre staff; invalid_input on "/code", "/type", "/dept_id",
   // "/location", "/state". Upsert by code; the class must exist as a component class.
   Result<Component> save_component(const Component& c, const identity::Principal& by);
+  // Whether `by` may edit components at all (forbidden), asked before the body is read.
+  Status may_edit_components(const identity::Principal& by) const;
   Result<Component> get_component(std::string_view code);
   Result<std::vector<Component>> list_components(std::string_view cell_code, int limit, int offset);
   // The nearest component within `max_m` metres (optionally of one component class);
@@ -480,6 +482,9 @@ class Service {
   // conflict for a step the state does not allow (or a changed revision), invalid_input for
   // missing fields ("/reason", "/feedback", "/passed", "/level", "/dept_id").
   Result<GridEvent> act(std::string_view id, const ActionRequest& a, const identity::Principal& by);
+  // Whether `by` may take any step on event `id` at all (not_found outside their view, forbidden
+  // for one who takes none), asked before the action is read; act checks the action itself.
+  Status may_act(std::string_view id, const identity::Principal& by);
 
   // -- Indicators. Officials only (forbidden for citizens); invalid_input "/to" when to <= from.
   Result<IndicatorReport> indicators(const IndicatorQuery& q, const identity::Principal& by);

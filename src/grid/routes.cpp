@@ -434,7 +434,8 @@ void component_routes(identity::Routes& api, Service& service) {
                 });
           });
 
-  api.add("POST", "/api/v1/grid/components",
+  api.add_if("POST", "/api/v1/grid/components",
+          [&](const Principal& who) { return service.may_edit_components(who); },
           [&](const Request& req, const PathParams&, const Principal& who) {
             return parse_component(req)
                 .and_then([&](const Component& c) { return service.save_component(c, who); })
@@ -513,7 +514,10 @@ void event_routes(identity::Routes& api, Service& service, identity::Service& id
             });
           });
 
-  api.add("POST", "/api/v1/grid/events/{id}/actions",
+  api.add_if("POST", "/api/v1/grid/events/{id}/actions",
+          [&](const Principal& who, const PathParams& p) {
+            return service.may_act(p.at("id"), who);
+          },
           [&](const Request& req, const PathParams& p, const Principal& who) {
             return parse_action_request(req)
                 .and_then([&](const ActionRequest& a) { return service.act(p.at("id"), a, who); })

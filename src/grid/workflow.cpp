@@ -309,6 +309,15 @@ Result<Outcome> apply(const Record& r, const ActionRequest& a, const Principal& 
   return out;
 }
 
+Status may_act_on(const Record& r, const Principal& by) {
+  for (Action a : {Action::accept, Action::reject, Action::register_, Action::dispatch,
+                   Action::send_back, Action::feedback, Action::check, Action::close,
+                   Action::evaluate}) {
+    if (may_take(r, a, by)) return {};
+  }
+  return detail::forbidden("您无权办理此案卷", "you take no part in handling this event");
+}
+
 bool may_see(const GridEvent& e, const Principal& by) {
   if (by.is_official()) return true;
   return !by.user_id.empty() && e.reporter_user_id == by.user_id;

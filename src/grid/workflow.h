@@ -69,6 +69,9 @@ Result<Outcome> apply(const Record& r, const ActionRequest& a, const identity::P
 
 // Whether `by` may read the event: officials read every event, citizens and businesses their own.
 bool may_see(const GridEvent& e, const identity::Principal& by);
+// Whether `by` may take any step on the event at all (step 1 for some action; `r.supervisors`
+// loaded); which step, and whether the state allows it, apply() decides.
+Status may_act_on(const Record& r, const identity::Principal& by);
 
 // The before / after snapshot of an event in its events: codes and states only.
 std::string snapshot(const GridEvent& e);

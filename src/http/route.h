@@ -78,18 +78,26 @@ class Routes {
         {Access::signed_in, runs});
   }
 
-  // Signed-in callers that `may` admits, decided from the caller alone and before the handler reads
-  // anything of the request: a caller who may not act is told 403 whatever the body holds (not a
-  // 400 about a body they had no business sending). The handler's service checks again.
-  template <class F>
-  void add_if(std::string method, std::string path, Status (*may)(const Principal&), F fn,
-              Runs runs = Runs::pool) {
+  // Signed-in callers that `may` admits, decided before the handler reads anything of the request:
+  // a caller who may not act is told 403 (or 404 for an object they may not see) whatever the body
+  // holds, not a 400 about a body they had no business sending. `may` is called with the principal,
+  // or with the principal and the path parameters when the answer depends on the object named in
+  // the path (a case of another department). The handler's service checks again.
+  template <class G, class F>
+  void add_if(std::string method, std::string path, G may, F fn, Runs runs = Runs::pool) {
     router_.add(
         std::move(method), std::move(path),
-        [auth = authenticate_, may, fn = std::move(fn)](const Request& req, const PathParams& p) {
+        [auth = authenticate_, may = std::move(may), fn = std::move(fn)](const Request& req,
+                                                                        const PathParams& p) {
           auto who = auth(req);
           if (!who) return problem(who.error(), req);
-          if (Status allowed = may(*who); !allowed) return problem(allowed.error(), req);
+          Status allowed;
+          if constexpr (std::is_invocable_v<const G&, const Principal&, const PathParams&>) {
+            allowed = may(std::as_const(*who), p);
+          } else {
+            allowed = may(std::as_const(*who));
+          }
+          if (!allowed) return problem(allowed.error(), req);
           return not_stored(respond(fn(req, p, std::as_const(*who)), req));
         },
         {Access::signed_in, runs});

@@ -95,11 +95,14 @@ Status Service::mark_verified(store::Tx& tx, Principal& user, Assurance level,
   return {};
 }
 
+Status detail::window_clerks_only(const Principal& by) {
+  if (by.is_official() && by.has_role(Role::clerk)) return {};
+  return fail(ErrorCode::forbidden, "", "只有窗口受理人员可以当面核验身份",
+              "only window clerks verify identities in person");
+}
+
 Result<Principal> Service::verify_in_person(std::string_view user_id, const Principal& by) {
-  if (!by.is_official() || !by.has_role(Role::clerk)) {
-    return fail(ErrorCode::forbidden, "", "只有窗口受理人员可以当面核验身份",
-                "only window clerks verify identities in person");
-  }
+  if (auto st = detail::window_clerks_only(by); !st) return fail(st.error());
   if (by.user_id == user_id) {
     return fail(ErrorCode::forbidden, "", "不能核验自己的账号", "nobody verifies their own account");
   }

@@ -46,4 +46,8 @@ void ensure_sodium();
 std::string hash_password(std::string_view password, const Options& o);
 bool verify_password(const std::string& hash, std::string_view password);
 
+// Forbidden unless the caller is a window clerk (受理人员: in-person identity checks); a guard
+// of the verification route and verify_in_person's first check.
+Status window_clerks_only(const Principal& by);
+
 }  // namespace yiwang::identity::detail

@@ -292,7 +292,7 @@ void add_directory_routes(Routes& api, Service& service) {
             return Json{{"id", p.at("id")}, {"active", *active}};
           });
 
-  api.add("POST", "/api/v1/users/{id}/verification",
+  api.add_if("POST", "/api/v1/users/{id}/verification", detail::window_clerks_only,
           [&](const Request& req, const PathParams& p, const Principal& who) -> Result<Json> {
             http::ObjectReader r(req);
             std::string method = r.required_string("method", 20);

@@ -271,6 +271,8 @@ class Service {
   // "/dept_id", "/component_code"; create: conflict for a taken id; update: not_found.
   Result<Sensor> create_sensor(const Sensor& s, const identity::Principal& by);
   Result<Sensor> update_sensor(const Sensor& s, const identity::Principal& by);
+  // Whether `by` may register or edit sensors at all (forbidden), asked before the body is read.
+  Status may_edit_sensors(const identity::Principal& by) const;
   Result<Sensor> get_sensor(std::string_view id, const identity::Principal& by);
   Result<SensorList> list_sensors(const SensorQuery& q, const identity::Principal& by);
 

@@ -217,7 +217,8 @@ void sensor_routes(identity::Routes& api, Service& service) {
                 });
           });
 
-  api.add("POST", "/api/v1/iot/sensors",
+  api.add_if("POST", "/api/v1/iot/sensors",
+          [&](const Principal& who) { return service.may_edit_sensors(who); },
           [&](const Request& req, const PathParams&, const Principal& who) {
             return parse_sensor(req, nullptr)
                 .and_then([&](const Sensor& s) { return service.create_sensor(s, who); })
@@ -231,7 +232,8 @@ void sensor_routes(identity::Routes& api, Service& service) {
             return service.get_sensor(p.at("id"), who).map(sensor_json);
           });
 
-  api.add("PUT", "/api/v1/iot/sensors/{id}",
+  api.add_if("PUT", "/api/v1/iot/sensors/{id}",
+          [&](const Principal& who) { return service.may_edit_sensors(who); },
           [&](const Request& req, const PathParams& p, const Principal& who) {
             return parse_sensor(req, &p.at("id"))
                 .and_then([&](const Sensor& s) { return service.update_sensor(s, who); })

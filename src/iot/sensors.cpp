@@ -270,6 +270,10 @@ std::optional<Alarm> load_alarm(store::Tx& tx, std::string_view id) {
 
 // ---- Sensors -----------------------------------------------------------------------------------
 
+Status Service::may_edit_sensors(const Principal& by) const {
+  return detail::can_edit_sensors(by, impl_->grid);
+}
+
 Result<Sensor> Service::create_sensor(const Sensor& in, const Principal& by) {
   auto& m = *impl_;
   auto s = checked_sensor(m, in, by);

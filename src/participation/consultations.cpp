@@ -174,6 +174,23 @@ Status check_comment(store::Tx& tx, const Consultation& c, std::string_view clau
 
 }  // namespace
 
+Status Service::may_create(const Principal& by) {
+  if (is_staff(by)) return {};
+  return forbidden_manage();
+}
+
+Status Service::may_manage(std::string_view id, const Principal& by) {
+  Impl& m = *impl_;
+  if (!by.is_official()) return forbidden_manage();
+  const core::Millis now = m.clock.now_ms();
+  return m.store.read([&](store::Tx& tx) -> Status {
+    auto c = load_consultation(tx, id, now, false);
+    if (!c || !may_read(*c, &by)) return not_found(false);
+    if (!manages(by, c->dept_id)) return forbidden_manage();
+    return {};
+  });
+}
+
 Result<Consultation> Service::create_consultation(const NewConsultation& n, const Principal& by) {
   Impl& m = *impl_;
   auto dept = owning_dept(m.identity, n.dept_id, by);

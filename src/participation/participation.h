@@ -233,6 +233,12 @@ class Service {
   // Officials of `dept_id` (or admins); invalid_input with the field ("/title", "/closes_at",
   // "/clauses/3/number", …); forbidden for citizens, supervisors and other departments.
   Result<Consultation> create_consultation(const NewConsultation& c, const identity::Principal& by);
+  // Whether `by` may start consultations and surveys at all (a department's staff, admins), asked
+  // before the body is read.
+  static Status may_create(const identity::Principal& by);
+  // Whether `by` manages consultation `id` (decides comments, concludes): not_found outside their
+  // view, forbidden for others; asked before the body is read, and decide/conclude check again.
+  Status may_manage(std::string_view id, const identity::Principal& by);
   // draft → open. conflict "not_draft" when already published; invalid_input "/closes_at" when
   // the deadline has already passed.
   Result<Consultation> publish_consultation(std::string_view id, const identity::Principal& by);

@@ -58,10 +58,9 @@ struct Api {
   void add(std::string method, std::string path, F fn) {
     api.add(std::move(method), std::move(path), coded(std::move(fn)));
   }
-  template <class F>
-  void add_if(std::string method, std::string path, Status (*may)(const identity::Principal&),
-              F fn) {
-    api.add_if(std::move(method), std::move(path), may, coded(std::move(fn)));
+  template <class G, class F>
+  void add_if(std::string method, std::string path, G may, F fn) {
+    api.add_if(std::move(method), std::move(path), std::move(may), coded(std::move(fn)));
   }
   template <class F>
   void optional(std::string method, std::string path, F fn) {
@@ -378,8 +377,8 @@ Json full_survey(const Survey& s) {
 }
 
 void add_consultation_routes(Api& api, Service& service) {
-  api.add(
-      "POST", "/api/v1/consultations",
+  api.add_if(
+      "POST", "/api/v1/consultations", &Service::may_create,
       [&](const Request& req, const PathParams&, const Principal& who) {
         return parse_new_consultation(req)
             .and_then([&](const NewConsultation& n) { return service.create_consultation(n, who); })
@@ -413,7 +412,10 @@ void add_consultation_routes(Api& api, Service& service) {
             return service.publish_consultation(p.at("id"), who).map(full_consultation);
           });
 
-  api.add("POST", "/api/v1/consultations/{id}/conclude",
+  api.add_if("POST", "/api/v1/consultations/{id}/conclude",
+          [&](const Principal& who, const PathParams& p) {
+            return service.may_manage(p.at("id"), who);
+          },
           [&](const Request& req, const PathParams& p, const Principal& who) {
             return parse_summary(req)
                 .and_then([&](const std::string& summary) {
@@ -441,7 +443,10 @@ void add_comment_routes(Api& api, Service& service) {
                      });
                });
 
-  api.add("POST", "/api/v1/consultations/{id}/comments/{comment_id}/decision",
+  api.add_if("POST", "/api/v1/consultations/{id}/comments/{comment_id}/decision",
+          [&](const Principal& who, const PathParams& p) {
+            return service.may_manage(p.at("id"), who);
+          },
           [&](const Request& req, const PathParams& p, const Principal& who) {
             return parse_decision(req)
                 .and_then([&](const NewDecision& d) {
@@ -452,7 +457,7 @@ void add_comment_routes(Api& api, Service& service) {
 }
 
 void add_survey_routes(Api& api, Service& service) {
-  api.add("POST", "/api/v1/surveys",
+  api.add_if("POST", "/api/v1/surveys", &Service::may_create,
           [&](const Request& req, const PathParams&, const Principal& who) {
             return parse_new_survey(req)
                 .and_then([&](const NewSurvey& n) { return service.create_survey(n, who); })

@@ -59,7 +59,7 @@ tl::unexpected<Error> forbidden_public() {
 
 Result<std::string> owning_dept(identity::Service& ids, const std::string& requested,
                                 const Principal& by) {
-  if (!is_staff(by)) return forbidden_manage();
+  if (auto st = Service::may_create(by); !st) return fail(st.error());
   std::string dept = requested.empty() ? by.dept_id : requested;
   if (!by.has_role(Role::admin) && dept != by.dept_id) {
     return fail(ErrorCode::forbidden, "/dept_id", "只能为本部门发起",

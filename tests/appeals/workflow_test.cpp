@@ -217,6 +217,26 @@ TEST(AppealWorkflow, OnlyTheRightPrincipalActs) {
   }
 }
 
+// The guard asked before an action's body is read: whoever the role table lets take some step, and
+// nobody else; the reply preview for the handling department, the hotline and admins.
+TEST(AppealWorkflow, TheGuardAdmitsExactlyThoseWhoTakeSomeStep) {
+  const Appeal a = appeal_in(State::handling).a;
+  for (const auto& [name, who] : people()) {
+    SCOPED_TRACE(name);
+    const bool takes_part = std::any_of(role_table().begin(), role_table().end(), [&](auto& row) {
+      return std::find(row.allowed.begin(), row.allowed.end(), name) != row.allowed.end();
+    });
+    auto may = may_act_on(a, who, options());
+    EXPECT_EQ(takes_part, may.has_value());
+    if (!may) {
+      EXPECT_EQ(ErrorCode::forbidden, may.error().code);
+    }
+    const bool previews = name == "hotline.clerk" || name == "hotline.reviewer" ||
+                          name == "admin" || (name.starts_with("zjj.") && name != "zjj.supervisor");
+    EXPECT_EQ(previews, may_check_reply(a, who, options()).has_value());
+  }
+}
+
 TEST(AppealWorkflow, ThePrincipalIsCheckedBeforeTheState) {
   // A department clerk dispatching a closed appeal: not theirs to do, whatever the state.
   auto r =

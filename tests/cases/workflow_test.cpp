@@ -435,6 +435,24 @@ TEST(WorkflowTest, VisibilityFollowsRouting) {
   EXPECT_EQ((std::vector<std::string>{"scjg", "gaj"}), departments_of(c));
 }
 
+// The guard asked before an action's body is read: who takes part in a case at all.
+TEST(WorkflowTest, OnlyThoseWhoTakePartMayAct) {
+  const Case c = fresh().c;
+  const identity::Principal admin = official("u-admin", "zwfw", {Role::admin});
+  const struct {
+    const identity::Principal& who;
+    bool may;
+  } rows[] = {{kApplicant, true},   {kClerk, true},       {kReviewer, true},
+              {kApprover, true},    {kGajReviewer, true}, {kStranger, false},
+              {kSupervisor, false}, {admin, false}};
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.may, may_act_on(c, row.who).has_value()) << row.who.user_id;
+    if (!row.may) {
+      EXPECT_EQ(ErrorCode::forbidden, may_act_on(c, row.who).error().code);
+    }
+  }
+}
+
 TEST(WorkflowTest, SnapshotDefaultsToReviewThenDecide) {
   catalog::Item item;
   item.dept_id = "scjg";

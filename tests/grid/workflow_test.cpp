@@ -484,6 +484,23 @@ TEST(GridWorkflow, EvidencePhotosAreIndexed) {
   EXPECT_EQ(Json::parse(out->data_json), Json({{"dispose_used_min", 20}, {"photos", a.photos}}));
 }
 
+// The guard asked before an action's body is read: the centre's staff, the handling department and
+// the cell's listed supervisors take some step on a dispatched event; nobody else does.
+TEST(GridWorkflow, OnlyThoseWhoTakeSomeStepPassTheGuard) {
+  const Record r = in_state(State::dispatched);
+  const std::pair<Who, bool> rows[] = {
+      {Who::clerk, true}, {Who::dispatcher, true}, {Who::chief, true},      {Who::admin, false},
+      {Who::cgj, true},   {Who::cgj_reviewer, true}, {Who::zjj, false},     {Who::sup, true},
+      {Who::other_sup, false}, {Who::citizen, false}};
+  for (const auto& [who, may] : rows) {
+    auto st = may_act_on(r, principal(who));
+    EXPECT_EQ(may, st.has_value()) << principal(who).username;
+    if (!st) {
+      EXPECT_EQ(ErrorCode::forbidden, st.error().code);
+    }
+  }
+}
+
 TEST(GridWorkflow, OfficialsSeeEveryEventTheirReportersTheirOwn) {
   GridEvent e = in_state(State::reported).event;
   e.reporter_user_id = "u-citizen";
