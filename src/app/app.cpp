@@ -8,8 +8,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -37,6 +39,7 @@
 #include "ledger/verifier.h"
 #include "open311/open311.h"
 #include "participation/participation.h"
+#include "store/contention.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -621,8 +624,13 @@ Status App::serve() {
     stream_followers = std::jthread([&p](std::stop_token stop) {
       std::mutex mu;
       std::condition_variable_any wake;
-      auto poll = [](const char* name, Result<int> n) {
-        if (!n) std::fprintf(stderr, "%s: %s\n", name, n.error().message_en.c_str());
+      std::map<std::string, store::FailureStreak> failures;  // this thread's own
+      auto poll = [&failures](const char* name, Result<int> n) {
+        if (n) {
+          failures[name].succeeded();
+        } else if (failures[name].report(n.error())) {
+          std::fprintf(stderr, "%s: %s\n", name, n.error().message_en.c_str());
+        }
         return n && *n > 0;
       };
       while (!stop.stop_requested()) {
@@ -657,11 +665,15 @@ void App::issue_certificates(std::stop_token stop) {
   std::condition_variable_any wake;
   const auto interval = std::chrono::milliseconds(std::max(50, p.config.checkpoint_interval_ms));
   auto next_expiry = std::chrono::steady_clock::now();
+  store::FailureStreak failures;
   while (!stop.stop_requested()) {
     for (;;) {
       auto issued = p.certificate_issuer->poll_once();
-      if (!issued)
+      if (issued) {
+        failures.succeeded();
+      } else if (failures.report(issued.error())) {
         std::fprintf(stderr, "certificate issuance: %s\n", issued.error().message_en.c_str());
+      }
       if (!issued || *issued == 0) break;
     }
     if (std::chrono::steady_clock::now() >= next_expiry) {

@@ -1,15 +1,11 @@
 // HTTP routes of hot issues: who may read them, the window, JSON and the CSV export for Excel.
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <deque>
-#include <map>
 #include <memory>
-#include <thread>
 #include <tuple>
 
 #include "appeals/hot_issues.h"
-#include "core/thread_annotations.h"
+#include "core/refresh_cache.h"
 #include "identity/routes.h"
 
 namespace yiwang::appeals {
@@ -57,11 +53,10 @@ struct Computed {
 };
 
 // Reads the window's appeals in one snapshot and groups them; the caller is authorised.
-Result<Computed> compute(int days, store::Store& store, const core::Clock& clock,
-                         const HotOptions& o) {
+Result<Computed> compute(int days, core::Millis now, store::Store& store, const HotOptions& o) {
   Computed c;
   c.days = days;
-  c.now = clock.now_ms();
+  c.now = now;
   const core::Millis since = c.now - static_cast<core::Millis>(days) * core::kDayMs;
   auto messages = store.read([&](store::Tx& tx) -> Result<std::vector<HotMessage>> {
     auto rows = tx.query(
@@ -111,118 +106,22 @@ Result<WindowStamp> stamp_of(store::Store& store, core::Millis since, core::Mill
   });
 }
 
-// The last grouping of each window, computed off the request path. The cockpit and every hotline
-// screen refresh every 30 s and grouping a crowded window takes seconds. A reader of a window whose
-// appeals changed, or whose grouping is older than HotOptions::cache_ms, has the window regrouped
-// by the background thread and waits for it at most kFreshWait; a slower regrouping leaves the
-// reader with the last grouping (its `generated_at` says how old it is). Only the first reader of
-// a window computes on its own request, and other readers of that window wait for the same
-// computation instead of starting their own; readers of other windows do not wait at all.
-// Thread-safe: everything under `mutex_` is guarded by it; the rest is constant after
-// construction. The refresher thread is joined by the destructor.
-class HotCache {
- public:
-  static constexpr std::chrono::milliseconds kFreshWait{1500};
+// The last grouping of each window, computed off the request path (core/refresh_cache.h): the
+// cockpit and every hotline screen refresh every 30 s and grouping a crowded window takes seconds.
+using HotCache = core::RefreshCache<int, WindowStamp, Computed>;
 
-  HotCache(store::Store& store, const core::Clock& clock, HotOptions options)
-      : store_(store), clock_(clock), options_(std::move(options)) {
-    refresher_ = std::jthread([this] { refresh_loop(); });
-  }
-  ~HotCache() EXCLUDES(mutex_) {
-    {
-      core::MutexLock lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.signal_all();
-    refresher_.join();
-  }
-  HotCache(const HotCache&) = delete;
-  HotCache& operator=(const HotCache&) = delete;
-
-  // Shared, not copied: a crowded window's grouping holds thousands of member ids.
-  Result<std::shared_ptr<const Computed>> get(int days) EXCLUDES(mutex_) {
-    const core::Millis now = clock_.now_ms();
-    auto stamp = stamp_of(store_, now - static_cast<core::Millis>(days) * core::kDayMs, now);
-    if (!stamp) return fail(stamp.error());
-    {
-      core::MutexLock lock(mutex_);
-      const auto deadline = std::chrono::steady_clock::now() + kFreshWait;
-      for (;;) {
-        Entry& e = entries_[days];
-        // Fresh: grouped from the appeals this reader saw, or begun after it came, and young.
-        if (e.computed && (e.stamp == *stamp || e.computed->now >= now) &&
-            now - e.computed->now < options_.cache_ms) {
-          return e.computed;
-        }
-        if (!e.computed && !e.busy) {
-          e.busy = true;  // the window's first grouping: this reader computes it
-          break;
-        }
-        if (!e.busy) {
-          e.busy = true;
-          pending_.push_back(days);
-          wake_.signal();
-        }
-        if (!e.computed) {
-          done_.wait(mutex_);
-        } else if (!done_.wait_until(mutex_, deadline)) {
-          return entries_[days].computed;  // regrouping takes long: the last grouping
-        }
-      }
-    }
-    return regroup(days);
-  }
-
- private:
-  struct Entry {
-    WindowStamp stamp;
-    std::shared_ptr<const Computed> computed;
-    bool busy = false;  // a grouping of this window is being computed
-  };
-
-  // Groups the window (without the lock) and stores the result; the caller set `busy`.
-  Result<std::shared_ptr<const Computed>> regroup(int days) EXCLUDES(mutex_) {
-    const core::Millis now = clock_.now_ms();
-    auto stamp = stamp_of(store_, now - static_cast<core::Millis>(days) * core::kDayMs, now);
-    Result<Computed> c = stamp ? compute(days, store_, clock_, options_)
-                               : Result<Computed>(tl::unexpected(stamp.error()));
-    core::MutexLock lock(mutex_);
-    Entry& e = entries_[days];
-    e.busy = false;
-    done_.signal_all();
-    if (!c) return fail(c.error());
-    e.stamp = *stamp;
-    e.computed = std::make_shared<const Computed>(std::move(*c));
-    return e.computed;
-  }
-
-  void refresh_loop() EXCLUDES(mutex_) {
-    for (;;) {
-      int days = 0;
-      {
-        core::MutexLock lock(mutex_);
-        while (!stopping_ && pending_.empty()) wake_.wait(mutex_);
-        if (stopping_) return;
-        days = pending_.front();
-        pending_.pop_front();
-      }
-      if (auto r = regroup(days); !r) {
-        std::fprintf(stderr, "hot issues (%d days): %s\n", days, r.error().message_en.c_str());
-      }
-    }
-  }
-
-  store::Store& store_;       // constant after construction
-  const core::Clock& clock_;  // constant after construction
-  const HotOptions options_;  // constant after construction
-  core::Mutex mutex_;
-  core::CondVar wake_;  // pending_ has work, or stopping_
-  core::CondVar done_;  // a grouping finished
-  std::map<int, Entry> entries_ GUARDED_BY(mutex_);
-  std::deque<int> pending_ GUARDED_BY(mutex_);
-  bool stopping_ GUARDED_BY(mutex_) = false;
-  std::jthread refresher_;  // started last, joined first
-};
+std::shared_ptr<HotCache> hot_cache(store::Store& store, const core::Clock& clock,
+                                    const HotOptions& options) {
+  HotCache::Source source{
+      "hot issues",
+      [&store](const int& days, core::Millis now) {
+        return stamp_of(store, now - static_cast<core::Millis>(days) * core::kDayMs, now);
+      },
+      [&store, options](const int& days, core::Millis now) {
+        return compute(days, now, store, options);
+      }};
+  return std::make_shared<HotCache>(std::move(source), clock, options.cache_ms);
+}
 
 double one_decimal(double x) {
   return std::round(x * 10) / 10;
@@ -315,7 +214,7 @@ void register_hot_issue_routes(http::Router& router, store::Store& store, const 
                                identity::Service& identity, HotOptions options) {
   identity::Routes api(router, identity);
   // Shared by both routes; lives as long as the router's handlers.
-  auto cache = std::make_shared<HotCache>(store, clock, options);
+  auto cache = hot_cache(store, clock, options);
   api.add("GET", "/api/v1/appeals/hot-issues",
           [cache, options](const Request& req, const PathParams&, const Principal& who) {
             return may_read(who, options)
@@ -325,9 +224,8 @@ void register_hot_issue_routes(http::Router& router, store::Store& store, const 
                 .and_then([&](int days) -> Result<Json> {
                   auto limit = int_param(req, "limit", options.default_limit, 1, options.max_limit);
                   if (!limit) return fail(limit.error());
-                  return cache->get(days).map([&](const std::shared_ptr<const Computed>& c) {
-                    return window_json(*c, *limit);
-                  });
+                  return cache->get(days).map(
+                      [&](const HotCache::Shared& c) { return window_json(c->value, *limit); });
                 });
           });
   api.add("GET", "/api/v1/appeals/hot-issues.csv",
@@ -337,7 +235,7 @@ void register_hot_issue_routes(http::Router& router, store::Store& store, const 
                   return int_param(req, "days", options.default_days, 1, options.max_days);
                 })
                 .and_then([&](int days) { return cache->get(days); })
-                .map([](const std::shared_ptr<const Computed>& c) { return csv_of(*c); });
+                .map([](const HotCache::Shared& c) { return csv_of(c->value); });
           });
 }
 

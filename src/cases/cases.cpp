@@ -590,11 +590,6 @@ Status Service::may_file(const identity::Principal& by) {
   return {};
 }
 
-Status Service::may_act(std::string_view id, const identity::Principal& by) {
-  auto c = get(id, by);
-  if (!c) return fail(c.error());
-  return workflow::may_act_on(*c, by);
-}
 
 Result<Case> Service::file(const NewCase& nc, const identity::Principal& by) {
   Impl& m = *impl_;
@@ -688,6 +683,14 @@ Result<Case> Service::get(std::string_view id, const identity::Principal& by) {
     return std::move(r->c);
   });
   return masked(m.catalog, by, std::move(c));
+}
+
+Status Service::may_act(std::string_view id, const identity::Principal& by) {
+  return impl_->store.read([&](store::Tx& tx) -> Status {
+    auto r = load(tx, id);
+    if (!r || !workflow::may_see(r->c, by)) return case_not_found();
+    return workflow::may_act_on(r->c, by);
+  });
 }
 
 Result<CaseList> Service::list(const CaseQuery& q, const identity::Principal& by) {

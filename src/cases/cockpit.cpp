@@ -12,6 +12,9 @@
 namespace yiwang::cases {
 namespace {
 
+// How long a cockpit stays current when nothing changes (the date and the clocks move on).
+constexpr core::Millis kCockpitMaxAgeMs = 60'000;
+
 constexpr std::array kStates{State::submitted, State::correction,   State::in_review,
                              State::suspended, State::not_accepted, State::granted,
                              State::denied,    State::completed,    State::withdrawn};
@@ -238,6 +241,43 @@ class CockpitRead {
 
 }  // namespace
 
+Result<CockpitSummary> detail::cockpit_summary(store::Store& store, const Options& options,
+                                               int days, core::Millis now) {
+  const core::Date today = core::china_date(now);
+  const std::int32_t first_day = core::days_from_epoch(today) - (days - 1);
+  const core::Millis since = core::china_midnight(core::date_from_days(first_day));
+  return store.read([&](store::Tx& tx) -> Result<CockpitSummary> {
+    CockpitSummary s;
+    s.generated_at_ms = now;
+    s.days = days;
+    s.period_from = core::date_from_days(first_day);
+    s.period_to = today;
+    CockpitRead read(tx, s, since, first_day, options.yellow_days);
+    read.counts();
+    read.alerts();
+    read.ratings();
+    read.on_time();
+    read.finish();
+    read.trend();
+    return s;
+  });
+}
+
+std::unique_ptr<detail::CockpitCache> detail::cockpit_cache(store::Store& store,
+                                                            const core::Clock& clock,
+                                                            const Options& options) {
+  CockpitCache::Source source{
+      "cockpit",
+      [&store](const int&, core::Millis) {
+        return store.read(
+            [](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
+      },
+      [&store, &options](const int& days, core::Millis now) {
+        return cockpit_summary(store, options, days, now);
+      }};
+  return std::make_unique<CockpitCache>(std::move(source), clock, kCockpitMaxAgeMs);
+}
+
 Result<CockpitSummary> Service::cockpit(const identity::Principal& by, int days) {
   if (!by.is_official() ||
       !(by.has_role(identity::Role::supervisor) || by.has_role(identity::Role::admin))) {
@@ -248,27 +288,8 @@ Result<CockpitSummary> Service::cockpit(const identity::Principal& by, int days)
     return fail(ErrorCode::invalid_input, "/days", "天数须在7至90之间",
                 "days must be between 7 and 90");
   }
-  auto& impl = *impl_;
-  const core::Millis now = impl.clock.now_ms();
-  const core::Date today = core::china_date(now);
-  const std::int32_t first_day = core::days_from_epoch(today) - (days - 1);
-  const core::Millis since = core::china_midnight(core::date_from_days(first_day));
-
-  return impl.store.read([&](store::Tx& tx) -> Result<CockpitSummary> {
-    CockpitSummary s;
-    s.generated_at_ms = now;
-    s.days = days;
-    s.period_from = core::date_from_days(first_day);
-    s.period_to = today;
-    CockpitRead read(tx, s, since, first_day, impl.options.yellow_days);
-    read.counts();
-    read.alerts();
-    read.ratings();
-    read.on_time();
-    read.finish();
-    read.trend();
-    return s;
-  });
+  return impl_->cockpit->get(days).map(
+      [](const detail::CockpitCache::Shared& c) { return c->value; });
 }
 
 }  // namespace yiwang::cases

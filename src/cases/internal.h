@@ -1,6 +1,7 @@
 // Private to the cases module: the service's parts and helpers shared by its source files.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,14 +10,27 @@
 
 #include "cases/cases.h"
 #include "core/rate_limit.h"
+#include "core/refresh_cache.h"
 #include "events/events.h"
 
 namespace yiwang::cases {
 
+namespace detail {
+// The cockpit of the last `days` days at `now`, computed in one read (cockpit.cpp).
+Result<CockpitSummary> cockpit_summary(store::Store& store, const Options& options, int days,
+                                       core::Millis now);
+// The cockpit of each window, recomputed off the request path when anything changed (the event
+// stream's last seq) or a minute passed.
+using CockpitCache = core::RefreshCache<int, std::int64_t, CockpitSummary>;
+std::unique_ptr<CockpitCache> cockpit_cache(store::Store& store, const core::Clock& clock,
+                                            const Options& options);
+}  // namespace detail
+
 struct Service::Impl {
   Impl(store::Store& s, const core::Clock& c, core::Random& r, catalog::Service& cat,
        identity::Service& ids, Options o)
-      : store(s), clock(c), random(r), catalog(cat), identity(ids), options(std::move(o)) {}
+      : store(s), clock(c), random(r), catalog(cat), identity(ids), options(std::move(o)),
+        cockpit(detail::cockpit_cache(store, clock, options)) {}
 
   store::Store& store;
   const core::Clock& clock;
@@ -26,6 +40,8 @@ struct Service::Impl {
   Options options;
   // Uploads per account in the last minute (the per-day quotas are counted in the store).
   core::RateLimiter upload_burst{options.max_uploads_per_minute, 60'000};
+  // Declared last: its refresher thread stops first.
+  std::unique_ptr<detail::CockpitCache> cockpit;
 };
 
 namespace detail {

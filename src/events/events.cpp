@@ -177,12 +177,26 @@ Follower::Follower(store::Store& store, std::string name, Handler handle)
 
 Result<int> Follower::poll_once(int max_events) {
   if (max_events <= 0) return 0;
-  // Idle followers poll often: check in a read transaction first so that they do not queue empty
-  // write transactions behind real work (SQLite has one writer).
-  auto pending = store_.read(
-      [&](store::Tx& tx) -> Result<bool> { return last_seq(tx) > read_position(tx, name_); });
-  if (!pending) return fail(pending.error());
-  if (!*pending) return 0;
+  // The batch is read in a read transaction: events never change once written, and reading the
+  // open end of the stream inside the write transaction would make every event a request appends
+  // meanwhile a serialization conflict with the follower (PostgreSQL predicate locks), so busy
+  // followers used to exhaust their retries. Idle followers stop here without queueing an empty
+  // write transaction behind real work (SQLite has one writer).
+  struct Batch {
+    std::int64_t from = 0;
+    std::vector<Event> events;
+  };
+  auto batch = store_.read([&](store::Tx& tx) -> Result<Batch> {
+    Batch b;
+    b.from = read_position(tx, name_);
+    if (last_seq(tx) <= b.from) return b;
+    Filter after;
+    after.after_seq = b.from;
+    b.events = select_events(tx, after, max_events);
+    return b;
+  });
+  if (!batch) return fail(batch.error());
+  if (batch->events.empty()) return 0;
 
   static const core::SystemClock wall;  // only for updated_at_ms, which is informational
   return store_.write([&](store::Tx& tx) -> Result<int> {
@@ -195,20 +209,17 @@ Result<int> Follower::poll_once(int max_events) {
       tx.exec("INSERT INTO event_cursors (position, updated_at_ms, name) VALUES (0, ?, ?)", claim);
     }
     std::int64_t position = read_position(tx, name_);
-    Filter after;
-    after.after_seq = position;
-    const std::vector<Event> batch = select_events(tx, after, max_events);
+    // Another instance moved the cursor since the batch was read: the next poll reads afresh.
+    if (position != batch->from) return 0;
     int handled = 0;
-    for (const Event& e : batch) {
+    for (const Event& e : batch->events) {
       // A failure rolls back the handler's writes for the whole batch and leaves the cursor where
       // it was; the next poll retries from the same event.
       if (Status s = handle_(tx, e); !s) return fail(std::move(s.error()));
       position = e.seq;
       ++handled;
     }
-    if (handled > 0) {
-      tx.exec("UPDATE event_cursors SET position = ? WHERE name = ?", {position, name_});
-    }
+    tx.exec("UPDATE event_cursors SET position = ? WHERE name = ?", {position, name_});
     return handled;
   });
 }

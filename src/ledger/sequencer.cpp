@@ -5,6 +5,7 @@
 
 #include "core/thread_annotations.h"
 #include "ledger/ledger.h"
+#include "store/contention.h"
 
 namespace yiwang::ledger {
 
@@ -13,6 +14,7 @@ struct Sequencer::Impl {
   Log& log;
   Follower* follower;
   std::chrono::milliseconds interval;
+  store::FailureStreak follow_failures;  // the sequencer thread's own
   core::Mutex mu;
   core::CondVar cv;  // signalled when stopping
   bool stopping GUARDED_BY(mu) = false;
@@ -52,9 +54,12 @@ struct Sequencer::Impl {
         while (!stopped()) {
           auto handled = follower->poll_once(kPollBatch);
           if (!handled) {
-            report("following events", handled.error());
+            if (follow_failures.report(handled.error())) {
+              report("following events", handled.error());
+            }
             break;
           }
+          follow_failures.succeeded();
           if (*handled < kPollBatch) break;
         }
       }

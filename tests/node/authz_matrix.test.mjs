@@ -296,9 +296,22 @@ async function findObjects(base, tokens) {
   // An inbox message: zhangsan's, else the supervisor's (only its owner may mark it read).
   o.inboxId = listOf(await get('citizen', '/api/v1/inbox'))[0]?.id ??
     listOf(await get('supervisor', '/api/v1/inbox'))[0]?.id ?? NONE;
-  // A rectification task of scjg, as the supervisor sees it.
-  const rectifications = listOf(await get(['supervisor', 'approver', 'clerk'], '/api/v1/rectifications'));
-  o.rectificationId = (rectifications.find((r) => r.dept_id === 'scjg') ?? rectifications[0])?.id ?? NONE;
+  // A rectification task of scjg, as the supervisor sees it. Whether the demo's ratings opened one
+  // depends on the day it runs: when none is there, zhangsan rates a completed case of scjg badly
+  // (not the probed case), which opens one.
+  const readers = ['supervisor', 'approver', 'clerk'];
+  let rectifications = listOf(await get(readers, '/api/v1/rectifications'));
+  if (!rectifications.some((r) => r.dept_id === 'scjg')) {
+    const done = mine.filter((c) => c.dept_id === 'scjg' && c.state === 'completed' && c.id !== o.caseId);
+    for (const c of done) {
+      const r = await call(base, tokens.citizen, 'POST', `/api/v1/cases/${c.id}/rating`,
+        { level: 1, indicators: ['办理时间长'], comment: '等了很久' });
+      if (r.status < 300) break;
+    }
+    rectifications = listOf(await get(readers, '/api/v1/rectifications'));
+  }
+  o.rectificationId = rectifications.find((r) => r.dept_id === 'scjg')?.id ?? NONE;
+  if (o.rectificationId === NONE) notes.push('no rectification of scjg, and zhangsan could open none');
 
   // zhangsan's certificate issued by scjg (the wallet), its type and status list.
   const wallet = listOf(await get('citizen', '/api/v1/wallet/certificates'));

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "core/thread_annotations.h"
+#include "store/contention.h"
 
 namespace yiwang::store {
 
@@ -384,7 +385,7 @@ class PostgresStore final : public Store {
     for (int attempt = 0;; ++attempt) {
       if (attempt > max_retries_) {
         return fail(ErrorCode::conflict, "", "并发修改冲突，请稍后重试",
-                    "too many concurrent changes; please retry");
+                    std::string(kContendedEn));
       }
       if (attempt > 0) backoff(attempt);
       Lease lease(*this);
