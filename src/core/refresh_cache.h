@@ -10,8 +10,9 @@
 // Only a key's very first reader computes on its own request; other readers of that key wait for
 // the same computation instead of starting their own, and readers of other keys do not wait.
 //
-// Entries are never evicted: keys come from a small set (a window of 1–90 days), never from a
-// free query.
+// Entries: with `max_entries` 0 (the default) never evicted — for keys from a small set (a window
+// of 1–90 days). Keys from a free query (grid indicators: any period) name a bound: a new key
+// beyond it evicts the least recently read key that is not being computed.
 //
 // Thread-safe: everything under `mutex_` is guarded by it; the rest is constant after
 // construction. The refresher thread is joined by the destructor, so `stamp` and `compute` may
@@ -19,6 +20,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <deque>
 #include <functional>
@@ -52,11 +54,13 @@ class RefreshCache {
   using Shared = std::shared_ptr<const Computed>;
 
   RefreshCache(Source source, const Clock& clock, Millis max_age_ms,
-               std::chrono::milliseconds fresh_wait = std::chrono::milliseconds(1500))
+               std::chrono::milliseconds fresh_wait = std::chrono::milliseconds(1500),
+               std::size_t max_entries = 0)
       : source_(std::move(source)),
         clock_(clock),
         max_age_ms_(max_age_ms),
-        fresh_wait_(fresh_wait) {
+        fresh_wait_(fresh_wait),
+        max_entries_(max_entries) {
     refresher_ = std::jthread([this] { refresh_loop(); });
   }
   ~RefreshCache() EXCLUDES(mutex_) {
@@ -70,6 +74,12 @@ class RefreshCache {
   RefreshCache(const RefreshCache&) = delete;
   RefreshCache& operator=(const RefreshCache&) = delete;
 
+  // How many keys hold a value or a computation now.
+  std::size_t size() const EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
+    return entries_.size();
+  }
+
   // Shared, not copied: a value may be large (a crowded window's groups).
   Result<Shared> get(const Key& key) EXCLUDES(mutex_) {
     const Millis now = clock_.now_ms();
@@ -79,7 +89,7 @@ class RefreshCache {
       MutexLock lock(mutex_);
       const auto deadline = std::chrono::steady_clock::now() + fresh_wait_;
       for (;;) {
-        Entry& e = entries_[key];
+        Entry& e = entry_of(key);
         // Fresh: computed from what this reader saw, or begun after it came (a later millisecond),
         // and young.
         if (e.computed && (e.stamp == *stamp || e.computed->at_ms > now) &&
@@ -110,7 +120,29 @@ class RefreshCache {
     Stamp stamp{};
     Shared computed;
     bool busy = false;  // a value of this key is being computed
+    std::uint64_t read = 0;  // when last read (ticks of reads)
   };
+
+  // The key's entry, made (evicting when over the bound) when it has none, marked read.
+  Entry& entry_of(const Key& key) REQUIRES(mutex_) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) {
+      if (max_entries_ > 0 && entries_.size() >= max_entries_) evict_one();
+      it = entries_.emplace(key, Entry{}).first;
+    }
+    it->second.read = ++reads_;
+    return it->second;
+  }
+
+  // Drops the least recently read entry not being computed (none when all are).
+  void evict_one() REQUIRES(mutex_) {
+    auto victim = entries_.end();
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->second.busy) continue;
+      if (victim == entries_.end() || it->second.read < victim->second.read) victim = it;
+    }
+    if (victim != entries_.end()) entries_.erase(victim);
+  }
 
   // Computes the key (without the lock) and stores the result; the caller set `busy`.
   Result<Shared> recompute(const Key& key) EXCLUDES(mutex_) {
@@ -149,12 +181,14 @@ class RefreshCache {
   const Clock& clock_;
   const Millis max_age_ms_;
   const std::chrono::milliseconds fresh_wait_;
-  Mutex mutex_;
+  const std::size_t max_entries_;
+  mutable Mutex mutex_;
   CondVar wake_;  // pending_ has work, or stopping_
   CondVar done_;  // a computation finished
   std::map<Key, Entry> entries_ GUARDED_BY(mutex_);
   std::deque<Key> pending_ GUARDED_BY(mutex_);
   bool stopping_ GUARDED_BY(mutex_) = false;
+  std::uint64_t reads_ GUARDED_BY(mutex_) = 0;
   std::jthread refresher_;  // started last, joined first
 };
 

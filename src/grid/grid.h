@@ -394,6 +394,7 @@ struct IndicatorReport {
   double goal = 0.95;
   std::vector<Indicators> rows;  // by rank
   Indicators total;              // key "", all events of the period
+  core::Millis computed_at_ms = 0;  // figures are computed off the request path, ≤ 60 s old
 };
 
 // ---- Service -----------------------------------------------------------------------------------
@@ -487,6 +488,8 @@ class Service {
   Status may_act(std::string_view id, const identity::Principal& by);
 
   // -- Indicators. Officials only (forbidden for citizens); invalid_input "/to" when to <= from.
+  // Computed once per change and shared (core::RefreshCache, the last 64 periods asked for): a
+  // report is at most 60 s old, or fresh after any write.
   Result<IndicatorReport> indicators(const IndicatorQuery& q, const identity::Principal& by);
 
   struct Impl;  // internal.h; public only so that the module's own free functions can name it

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "events/events.h"
 #include "grid/internal.h"
 
 namespace yiwang::grid {
@@ -194,17 +195,46 @@ class Tally {
 
 }  // namespace
 
+std::unique_ptr<detail::IndicatorCache> detail::indicator_cache(Service::Impl& m) {
+  constexpr core::Millis kMaxAgeMs = 60'000;  // overdue counts move with the clock
+  constexpr std::size_t kPeriods = 64;        // periods are free: the cache is bounded
+  IndicatorCache::Source source{
+      "grid indicators",
+      [&m](const IndicatorKey&, core::Millis) {
+        return m.store.read(
+            [](store::Tx& tx) -> Result<std::int64_t> { return events::last_seq(tx); });
+      },
+      [&m](const IndicatorKey& k, core::Millis now) {
+        IndicatorQuery q;
+        q.by = static_cast<GroupBy>(std::get<0>(k));
+        q.from_ms = std::get<1>(k);
+        q.to_ms = std::get<2>(k);
+        return m.compute_indicators(q, now);
+      }};
+  return std::make_unique<IndicatorCache>(std::move(source), m.clock, kMaxAgeMs,
+                                          std::chrono::milliseconds(1500), kPeriods);
+}
+
 Result<IndicatorReport> Service::indicators(const IndicatorQuery& q, const Principal& by) {
-  auto& m = *impl_;
   if (!by.is_official()) {
     return detail::forbidden("仅工作人员可查看考核指标", "indicators are for officials");
   }
   if (q.to_ms <= q.from_ms) {
     return detail::bad("/to", "结束时间须晚于开始时间", "to must be after from");
   }
+  const detail::IndicatorKey key{static_cast<int>(q.by), q.from_ms, q.to_ms};
+  return impl_->indicators->get(key).map([](const detail::IndicatorCache::Shared& c) {
+    IndicatorReport r = c->value;
+    r.computed_at_ms = c->at_ms;
+    return r;
+  });
+}
+
+Result<IndicatorReport> Service::Impl::compute_indicators(const IndicatorQuery& q,
+                                                          core::Millis now) {
+  auto& m = *this;
   auto cal = m.calendar();
   if (!cal) return fail(cal.error());
-  const core::Millis now = m.clock.now_ms();
   const Options& o = m.options;
   std::map<std::string, std::string> dept_names;
   if (q.by == GroupBy::dept) {

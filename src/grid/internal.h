@@ -6,8 +6,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
+#include "core/refresh_cache.h"
 #include "core/thread_annotations.h"
 #include "grid/grid.h"
 
@@ -21,9 +23,15 @@ struct IndexSnapshot {
   std::unique_ptr<CellIndex> index;
 };
 
+namespace detail {
+// Indicator reports by (group, from, to), stamped with the last event's seq (indicators.cpp).
+using IndicatorKey = std::tuple<int, core::Millis, core::Millis>;
+using IndicatorCache = core::RefreshCache<IndicatorKey, std::int64_t, IndicatorReport>;
+std::unique_ptr<IndicatorCache> indicator_cache(Service::Impl& impl);
+}  // namespace detail
+
 struct Service::Impl {
-  Impl(store::Store& s, const core::Clock& c, core::Random& r, identity::Service& i, Options o)
-      : store(s), clock(c), random(r), identity(i), options(std::move(o)) {}
+  Impl(store::Store& s, const core::Clock& c, core::Random& r, identity::Service& i, Options o);
 
   // Constant after construction: read without the lock.
   store::Store& store;
@@ -49,6 +57,11 @@ struct Service::Impl {
   Result<GridEvent> act_in(store::Tx& tx, const core::Clock& clock,
                            const core::WorkingCalendar& calendar, std::string_view id,
                            const ActionRequest& a, const identity::Principal& by);
+  // The report of `q` at `now`, computed (indicators.cpp).
+  Result<IndicatorReport> compute_indicators(const IndicatorQuery& q, core::Millis now);
+
+  // Last: destroyed first, joining its refresher before what it reads goes.
+  std::unique_ptr<detail::IndicatorCache> indicators;
 };
 
 struct DemoAccess {

@@ -534,7 +534,8 @@ void indicator_routes(identity::Routes& api, Service& service) {
                   return Json{{"goal", r.goal},
                               {"by", req.query_param("by").value_or("dept")},
                               {"rows", http::array_of(r.rows, indicators_json)},
-                              {"total", indicators_json(r.total)}};
+                              {"total", indicators_json(r.total)},
+                              {"computed_at", core::format_instant(r.computed_at_ms)}};
                 });
           });
 }

@@ -101,6 +101,12 @@ std::vector<store::Migration> migrations() {
 
 // ---- Service -----------------------------------------------------------------------------------
 
+Service::Impl::Impl(store::Store& s, const core::Clock& c, core::Random& r, identity::Service& i,
+                    Options o)
+    : store(s), clock(c), random(r), identity(i), options(std::move(o)) {
+  indicators = detail::indicator_cache(*this);
+}
+
 Service::Service(store::Store& store, const core::Clock& clock, core::Random& random,
                  identity::Service& identity, Options options)
     : impl_(std::make_unique<Impl>(store, clock, random, identity, std::move(options))) {}

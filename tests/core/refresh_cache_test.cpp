@@ -128,5 +128,30 @@ TEST(RefreshCache, AFailedFirstComputationIsTheReadersErrorAndIsRetried) {
   EXPECT_EQ("30@1", (*next)->value);
 }
 
+// Keys from a free query (any period of grid indicators) are bounded: a new key beyond the bound
+// evicts the least recently read one, and the values of the others stay.
+TEST(RefreshCache, ABoundedCacheEvictsTheLeastRecentlyReadKey) {
+  Data d;
+  TestClock clock;
+  Cache cache(source_of(d), clock, 60'000, 1500ms, 2);
+  ASSERT_TRUE(cache.get("a"));
+  ASSERT_TRUE(cache.get("b"));
+  ASSERT_TRUE(cache.get("a"));  // "b" is now the least recently read
+  ASSERT_TRUE(cache.get("c"));
+  EXPECT_EQ(2u, cache.size());
+  EXPECT_EQ(3, d.computed);
+  ASSERT_TRUE(cache.get("a"));  // kept
+  EXPECT_EQ(3, d.computed);
+  ASSERT_TRUE(cache.get("b"));  // evicted: computed again (and "c" goes)
+  EXPECT_EQ(4, d.computed);
+  EXPECT_EQ(2u, cache.size());
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(cache.get("k" + std::to_string(i)));
+  EXPECT_EQ(2u, cache.size());  // a stream of new keys never grows it
+
+  Cache unbounded(source_of(d), clock, 60'000);
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(unbounded.get("k" + std::to_string(i)));
+  EXPECT_EQ(100u, unbounded.size());
+}
+
 }  // namespace
 }  // namespace yiwang::core

@@ -362,6 +362,21 @@ TEST_P(GridTest, IndicatorsOnAKnownSet) {
   EXPECT_EQ(cells->rows[0].reported, 3);
   EXPECT_EQ(cells->rows[0].dispatches, 4);
   EXPECT_EQ(cells->rows[0].overdue, 2);
+
+  // Computed off the request path (#16, item 6): the same period, nothing changed, is the same
+  // report of the same moment; a new event makes it fresh at once.
+  q.by = GroupBy::dept;
+  const core::Millis first = r->computed_at_ms;
+  EXPECT_EQ(first, clock_.now_ms());
+  clock_.advance(30'000);
+  auto again = service_->indicators(q, admin_);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(first, again->computed_at_ms);
+  report(&jdy01_);
+  auto after = service_->indicators(q, admin_);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(clock_.now_ms(), after->computed_at_ms);
+  EXPECT_EQ(4, after->total.reported);  // the new event counts at once
 }
 
 TEST_P(GridTest, ComponentsAndSuggestionByOwner) {
