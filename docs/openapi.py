@@ -412,11 +412,19 @@ ROUTES = [
     ("get", "/api/v1/wallet/uses", "walletUses", "certificates", "The holder's data-use record: which department used which of their certificates, why and in what matter", True, None, 200, "CertificateUses"),
     ("post", "/api/v1/auth/password", "changePassword", "identity", "Change one's password with the full sign-in credentials (also when it has expired); every session of the account ends", False, "PasswordChange", 204, None),
     ("put", "/api/v1/users/{id}/active", "setUserActive", "identity", "Deactivate or reactivate an account (security administrators; not one's own); deactivation ends its sessions", True, "ActiveBody", 200, "AnyObject"),
+    # Publication review (#16, item 5): what the redaction holds waits for the owning department.
+    ("get", "/api/v1/disclosure/reviews", "listDisclosureReviews", "disclosure", "The caller's department's publication reviews in one state, oldest held first (clerks, reviewers, approvers)", True, None, 200, "DisclosureReviews"),
+    ("post", "/api/v1/disclosure/reviews/{id}/decision", "decideDisclosureReview", "disclosure", "Publish an edited text, or keep it withheld with a reason", True, "DisclosureDecision", 200, "DisclosureReview"),
 ]
 
 
 # Details the route table cannot say: an operation's description and its query parameters.
-DESCRIPTIONS = {'get /api/v1/audit/integrity': 'Walks the whole trail and its hash chain (docs/audit.md): '
+DESCRIPTIONS = {'post /api/v1/disclosure/reviews/{id}/decision':
+                    'Recorded as disclosure.published or disclosure.withheld (who, when, why). The '
+                    'published text passes through the redaction once more; a later decision may '
+                    'reverse an earlier one. 404 for a review of another department (before the '
+                    'body is read), 409 when `revision` is stale.',
+                'get /api/v1/audit/integrity': 'Walks the whole trail and its hash chain (docs/audit.md): '
                                                'verified, or the first event (broken_at) that no longer '
                                                'matches. Also run at every start; a broken chain is '
                                                'recorded as audit.chain_broken.',
@@ -449,7 +457,15 @@ DESCRIPTIONS = {'get /api/v1/audit/integrity': 'Walks the whole trail and its ha
                                'passwords expire after 90 days: sign-in then answers 401 with '
                                'problem type …:password-expired.'}
 
-QUERY_PARAMETERS = {'get /api/v1/certificates/{identifier}': [{'name': 'use_cause',
+QUERY_PARAMETERS = {'get /api/v1/disclosure/reviews': [
+                        {'name': 'state', 'in': 'query',
+                         'schema': {'type': 'string', 'enum': ['pending', 'published', 'withheld'],
+                                    'default': 'pending'}},
+                        {'name': 'limit', 'in': 'query',
+                         'schema': {'type': 'integer', 'minimum': 1, 'maximum': 200, 'default': 50}},
+                        {'name': 'offset', 'in': 'query',
+                         'schema': {'type': 'integer', 'minimum': 0, 'default': 0}}],
+                    'get /api/v1/certificates/{identifier}': [{'name': 'use_cause',
                                             'in': 'query',
                                             'required': False,
                                             'schema': {'type': 'string'},
@@ -661,6 +677,45 @@ SCHEMAS.update({'LoginRequest': {'type': 'object',
                 'required': ['active'],
                 'additionalProperties': False}})
 
+SURFACES = ['appeal.title', 'appeal.text', 'appeal.reply', 'grid_event.description', 'open311.address',
+            'consultation_comment.text', 'consultation_comment.reason']
+SCHEMAS['DisclosureReview'] = obj({
+    'id': {'type': 'string', 'description': 'dr- and 24 hex digits'},
+    'surface': {'type': 'string', 'enum': SURFACES,
+                'description': 'Where the text is public: the appeals board, the Open311 requests '
+                               "feed, a concluded consultation's comments."},
+    'subject_id': {'type': 'string', 'description': 'The appeal, the grid event (Open311 '
+                                                    'service_request_id) or the comment.'},
+    'dept_id': {'type': 'string', 'description': 'The department whose officials review it.'},
+    'state': {'type': 'string', 'enum': ['pending', 'published', 'withheld']},
+    'draft': {'type': 'string', 'description': 'The held text as the redaction left it: what it '
+                                               'classifies replaced, the rest for the official.'},
+    'kinds': arr({'type': 'string', 'enum': ['name', 'email', 'plate', 'address', 'id_number',
+                                             'phone', 'bank_card', 'unclassified_number',
+                                             'spelled_number']}),
+    'held_at': {'type': 'string', 'format': 'date-time'},
+    'published_text': {'type': 'string', 'description': 'What public surfaces show once published; '
+                                                        '"" otherwise.'},
+    'reason': S,
+    'decided_by': {'type': 'string', 'description': 'User id of the last deciding official; "" '
+                                                    'while pending.'},
+    'decided_at': {'type': ['string', 'null'], 'format': 'date-time'},
+    'revision': {'type': 'integer', 'description': 'Moves with every decision and whenever the '
+                                                   'held text changes (the review reopens).'},
+}, required=['id', 'surface', 'subject_id', 'dept_id', 'state', 'draft', 'kinds', 'held_at',
+             'published_text', 'reason', 'decided_by', 'decided_at', 'revision'])
+SCHEMAS['DisclosureReviews'] = obj({'reviews': arr(ref('DisclosureReview')), 'total': I},
+                                   required=['reviews', 'total'])
+SCHEMAS['DisclosureDecision'] = obj({
+    'decision': {'type': 'string', 'enum': ['publish', 'withhold']},
+    'text': {'type': 'string', 'minLength': 1, 'maxLength': 5000,
+             'description': 'publish: the edited text. Not with withhold.'},
+    'reason': {'type': 'string', 'maxLength': 1000,
+               'description': 'Required with withhold, optional with publish.'},
+    'revision': {'type': 'integer', 'minimum': 0,
+                 'description': 'The revision decided on: 409 when the review changed since.'},
+}, required=['decision'])
+
 
 def operation(route):
     method, path, op_id, tag, summary, auth, request, status, response = route
@@ -714,7 +769,8 @@ def build():
         "servers": [{"url": "/"}],
         "tags": [{"name": t} for t in ["platform", "identity", "catalog", "cases", "supervision",
                                        "calendar", "ratings", "files", "certificates", "ledger",
-                                       "assistant", "appeals", "participation", "ai", "grid", "iot", "open311"]],
+                                       "assistant", "appeals", "participation", "ai", "grid", "iot", "open311",
+                                       "disclosure"]],
         "paths": paths,
         "components": {
             "schemas": SCHEMAS,

@@ -26,6 +26,7 @@
 #include "certificates/certificates.h"
 #include "core/clock.h"
 #include "core/field_cipher.h"
+#include "disclosure/disclosure.h"
 #include "events/events.h"
 #include "grid/grid.h"
 #include "http/http.h"
@@ -71,7 +72,7 @@ std::vector<store::Migration> all_migrations() {
        {events::migrations(), audit::migrations(), identity::migrations(), catalog::migrations(),
         cases::migrations(), certificates::migrations(), ledger::migrations(), assistant::migrations(),
         appeals::migrations(), ai::migrations(), grid::migrations(), iot::migrations(),
-        open311::migrations(), participation::migrations()}) {
+        open311::migrations(), participation::migrations(), disclosure::migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -440,6 +441,7 @@ struct App::Parts {
   std::unique_ptr<open311::Service> open311;
   std::unique_ptr<iot::Service> iot;
   std::unique_ptr<participation::Service> participation;
+  std::unique_ptr<disclosure::Service> disclosure;
   std::unique_ptr<audit::Sealer> audit_sealer;
   http::Router router;
 };
@@ -511,6 +513,7 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
       std::make_unique<participation::Service>(*p.store, *p.clock, p.random, *p.identity);
   p.open311 =
       std::make_unique<open311::Service>(*p.store, *p.clock, p.random, *p.grid, *p.identity);
+  p.disclosure = std::make_unique<disclosure::Service>(*p.store, *p.clock);
   p.city_link = std::make_unique<CityLink>(*p.store, *p.appeals, *p.grid);
   p.appeal_dispatcher =
       std::make_unique<appeals::AutoDispatcher>(*p.appeals, *p.store, appeal_classifier(*p.ai));
@@ -535,6 +538,7 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   open311::register_routes(p.router, *p.open311, *p.identity);
   iot::register_routes(p.router, *p.iot, *p.identity);
   participation::register_routes(p.router, *p.participation, *p.identity);
+  disclosure::register_routes(p.router, *p.disclosure, *p.identity);
   add_web_app(p.router, p.config.web_root);
 }
 

@@ -280,8 +280,9 @@ struct DeptRollup {
 };
 
 // The public board: answered appeals whose appellant consented, personal data removed by
-// privacy::public_text (the appellant's name wherever it occurs; a text it holds reads
-// privacy::kWithheld).
+// disclosure::public_text (the appellant's name wherever it occurs; a text the redaction holds
+// waits for the answering department's publication review and reads privacy::kWithheld until
+// an official publishes an edited text).
 struct BoardEntry {
   std::string id;
   Type type = Type::consult;

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "appeals/internal.h"
-#include "privacy/redact.h"
+#include "disclosure/disclosure.h"
 
 namespace yiwang::appeals {
 namespace {
@@ -111,20 +111,28 @@ void board_entries(store::Tx& tx, const core::WorkingCalendar& calendar, int yel
   out.total = count ? count->int64(0) : 0;
   params.push_back(std::int64_t{std::clamp(limit, 1, 100)});
   params.push_back(std::int64_t{std::max(offset, 0)});
-  for (const auto& row :
-       tx.query("SELECT id, type, title, text, dept_id, reply, created_at_ms, limit_days, "
-                "replied_at_ms, appellant_name FROM appeals" +
-                    where + " ORDER BY replied_at_ms DESC, id DESC LIMIT ? OFFSET ?",
-                params)) {
+  const store::Rows rows =
+      tx.query("SELECT id, type, title, text, dept_id, reply, created_at_ms, limit_days, "
+               "replied_at_ms, appellant_name FROM appeals" +
+                   where + " ORDER BY replied_at_ms DESC, id DESC LIMIT ? OFFSET ?",
+               params);
+  // What the publication review published for this page, where the redaction held a text.
+  std::vector<std::string> ids;
+  for (const auto& row : rows) ids.push_back(row.text(0));
+  using disclosure::Surface;
+  const auto titles = disclosure::shown(tx, Surface::appeal_title, ids);
+  const auto texts = disclosure::shown(tx, Surface::appeal_text, ids);
+  const auto replies = disclosure::shown(tx, Surface::appeal_reply, ids);
+  for (const auto& row : rows) {
     const std::vector<std::string> names{
         tx.cipher().open_cell(row.text(9), "appeals.appellant_name", row.text(0))};
     BoardEntry e;
     e.id = row.text(0);
     e.type = kTypes.stored(row.text(1));
-    e.title = privacy::public_text(row.text(2), names);
-    e.text = privacy::public_text(row.text(3), names);
+    e.title = disclosure::public_text(row.text(2), names, titles, e.id);
+    e.text = disclosure::public_text(row.text(3), names, texts, e.id);
     e.dept_id = row.text(4);
-    e.reply = privacy::public_text(row.text(5), names);
+    e.reply = disclosure::public_text(row.text(5), names, replies, e.id);
     e.created_at_ms = row.int64(6);
     e.replied_at_ms = row.int64(8);
     e.on_time = replied_on_time(calendar, e.created_at_ms, static_cast<int>(row.int64(7)),

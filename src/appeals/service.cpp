@@ -5,6 +5,7 @@
 #include "appeals/internal.h"
 #include "core/digest.h"
 #include "core/field_cipher.h"
+#include "disclosure/disclosure.h"
 #include "store/sealing.h"
 
 namespace yiwang::generated {
@@ -284,9 +285,31 @@ events::NewEvent appeal_event(std::string type, const Appeal& a, events::Actor a
           .data_json = std::move(data_json)};
 }
 
+namespace {
+
+// An answer the appellant let the board publish: what the redaction cannot make safe in its
+// title, text or reply waits for the publication review of the answering department.
+void hold_for_board(store::Tx& tx, const core::Clock& clock, const Appeal& before,
+                    const Appeal& after) {
+  if (!after.public_consent || !after.replied_at_ms) return;
+  if (before.replied_at_ms && before.reply == after.reply && before.dept_id == after.dept_id) {
+    return;
+  }
+  using disclosure::Surface;
+  const std::vector<std::string> names{after.appellant.name};
+  for (const auto& [surface, text] : {std::pair{Surface::appeal_title, &after.title},
+                                      std::pair{Surface::appeal_text, &after.text},
+                                      std::pair{Surface::appeal_reply, &after.reply}}) {
+    disclosure::hold(tx, clock, {surface, after.id, after.dept_id}, *text, names);
+  }
+}
+
+}  // namespace
+
 Status write_step(store::Tx& tx, const core::Clock& clock, const Appeal& before,
                   const workflow::Outcome& o, const events::Actor& actor, bool ask_to_refresh) {
   if (!update(tx, o.after.a, before.revision)) return changed_concurrently(ask_to_refresh);
+  hold_for_board(tx, clock, before, o.after.a);
   events::append(tx, clock,
                  appeal_event(o.event_type, o.after.a, actor, o.reason,
                               workflow::summary_json(before), o.data_json));

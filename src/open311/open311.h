@@ -17,9 +17,10 @@
 // made public); reports from the platform's own apps, supervisors and sensors are not exposed.
 // Contact data (email, names, phone, device and account ids) never appears in a GET response,
 // and the citizen's free text (description, address_string) is published only through
-// privacy::public_text: personal data in it replaced (the submitter's names wherever they
-// occur), a description it cannot make safe read as privacy::kWithheld, such an address replaced
-// by the grid cell's names. The grid's own (authenticated) views keep the original text.
+// disclosure::public_text: personal data in it replaced (the submitter's names wherever they
+// occur); a text the redaction cannot make safe waits for the grid centre's publication review
+// (disclosure.h), meanwhile a description reads privacy::kWithheld and an address is replaced by
+// the grid cell's names. The grid's own (authenticated) views keep the original text.
 // status is "open" while the grid event is open, "closed" once closed or rejected; status_notes
 // names the loop step in Chinese and English.
 //

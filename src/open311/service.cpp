@@ -10,6 +10,7 @@
 
 #include "core/field_cipher.h"
 #include "core/text.h"
+#include "disclosure/disclosure.h"
 #include "store/sealing.h"
 #include "core/utf8.h"
 #include "events/events.h"
@@ -154,10 +155,31 @@ struct Submitted {
   std::vector<std::string> names;
 };
 
+// What the publication review published for a page of requests, where the redaction held a
+// description or an address.
+struct Published {
+  disclosure::ShownMap description;
+  disclosure::ShownMap address;
+};
+Published published(store::Tx& tx, const std::vector<std::string>& ids) {
+  return {disclosure::shown(tx, disclosure::Surface::grid_event_description, ids),
+          disclosure::shown(tx, disclosure::Surface::open311_address, ids)};
+}
+
 constexpr const char* kSubmittedColumns = "token, address_string, first_name, last_name";
 // The contact data, sealed at rest (core/field_cipher.h) under the request's token.
 constexpr const char* kSealedColumns[] = {"address_string", "email",     "first_name", "last_name",
                                           "phone",          "device_id", "account_id"};
+
+// The ways a reporter's name may appear in a text (redact skips one-character ones).
+std::vector<std::string> names_of(const std::string& first, const std::string& last) {
+  return {last + first, first + " " + last, last, first};
+}
+
+// The cell's own code or name, as the request placed it, is public; other typed text is not.
+bool names_a_cell(const grid::GridEvent& e, const std::string& address) {
+  return address == e.where.cell_code || address == e.where.cell_name;
+}
 
 // The Submitted of a row whose columns from `at` are kSubmittedColumns.
 Submitted submitted_of(const store::Row& row, int at, const core::FieldCipher& cipher) {
@@ -167,15 +189,16 @@ Submitted submitted_of(const store::Row& row, int at, const core::FieldCipher& c
     return cipher.open_cell(row.text(at + i), std::string("open311_requests.") + column, token);
   };
   s.address = opened(1, "address_string");
-  const std::string first = opened(2, "first_name"), last = opened(3, "last_name");
-  s.names = {last + first, first + " " + last, last, first};  // redact skips one-character ones
+  s.names = names_of(opened(2, "first_name"), opened(3, "last_name"));
   return s;
 }
 
 // A request as anyone may read it: the description and the typed address through
-// privacy::public_text (a held address falls back to the grid's place names), no contact data.
+// disclosure::public_text (an address held and not published falls back to the grid's place
+// names), no contact data.
 Result<ServiceRequest> describe(grid::Service& grid, const Context& c, const Options& o,
-                                const std::string& id, const Submitted& submitted) {
+                                const std::string& id, const Submitted& submitted,
+                                const Published& published) {
   auto d = grid.get(id, c.reader);
   if (!d) {
     if (d.error().code == ErrorCode::not_found) return request_not_found();
@@ -189,7 +212,8 @@ Result<ServiceRequest> describe(grid::Service& grid, const Context& c, const Opt
   r.service_code = e.class_code;
   auto cls = c.classes.find(e.class_code);
   r.service_name = cls != c.classes.end() ? cls->second.minor_name : e.class_name;
-  r.description = privacy::public_text(e.description, submitted.names);
+  r.description =
+      disclosure::public_text(e.description, submitted.names, published.description, e.id);
   const std::string dept = e.dept_id.empty() ? grid.options().center_dept_id : e.dept_id;
   auto dn = c.dept_names.find(dept);
   r.agency_responsible = dn != c.dept_names.end() ? dn->second : dept;
@@ -204,11 +228,10 @@ Result<ServiceRequest> describe(grid::Service& grid, const Context& c, const Opt
     r.expected_at_ms =
         grid::add_working_ms(c.calendar, base, minutes * 60000LL, grid.options().hours);
   }
-  // The cell's own code or name, as the request placed it, is public; other typed text is not.
-  const bool names_cell =
-      submitted.address == e.where.cell_code || submitted.address == e.where.cell_name;
-  r.address =
-      names_cell ? submitted.address : privacy::public_text(submitted.address, submitted.names);
+  r.address = names_a_cell(e, submitted.address)
+                  ? submitted.address
+                  : disclosure::public_text(submitted.address, submitted.names,
+                                            published.address, e.id);
   if (r.address.empty() || r.address == privacy::kWithheld) {
     r.address = e.where.street_name + " " + e.where.community_name + " " + e.where.cell_name;
   }
@@ -539,6 +562,17 @@ Result<Receipt> Service::submit(const RequestInput& in) {
          sealed("last_name", in.last_name), sealed("phone", in.phone),
          sealed("device_id", in.device_id), sealed("account_id", in.account_id),
          reported->reported_at_ms});
+    // The typed address and the description are public (the feed): what the redaction cannot
+    // make safe waits for the grid centre's publication review.
+    const std::vector<std::string> names = names_of(in.first_name, in.last_name);
+    const std::string& centre = grid_.options().center_dept_id;
+    using disclosure::Surface;
+    disclosure::hold(tx, clock_, {Surface::grid_event_description, reported->id, centre},
+                     reported->description, names);
+    if (!names_a_cell(*reported, in.address_string)) {
+      disclosure::hold(tx, clock_, {Surface::open311_address, reported->id, centre},
+                       in.address_string, names);
+    }
     events::append(
         tx, clock_,
         {.type = "open311.request_received",
@@ -573,17 +607,17 @@ Result<std::string> Service::resolve_token(std::string_view token) {
 }
 
 Result<ServiceRequest> Service::request(std::string_view id) {
-  auto row = store_.read([&](store::Tx& tx) -> Result<Submitted> {
+  auto row = store_.read([&](store::Tx& tx) -> Result<std::pair<Submitted, Published>> {
     auto r = tx.query_one(std::string("SELECT ") + kSubmittedColumns +
                               " FROM open311_requests WHERE grid_event_id = ?",
                           {std::string(id)});
     if (!r) return request_not_found();
-    return submitted_of(*r, 0, tx.cipher());
+    return std::pair{submitted_of(*r, 0, tx.cipher()), published(tx, {std::string(id)})};
   });
   if (!row) return fail(row.error());
   auto ctx = context(grid_, identity_);
   if (!ctx) return fail(ctx.error());
-  return describe(grid_, *ctx, options_, std::string(id), *row);
+  return describe(grid_, *ctx, options_, std::string(id), row->first, row->second);
 }
 
 Result<std::vector<ServiceRequest>> Service::requests(const RequestQuery& q) {
@@ -620,17 +654,22 @@ Result<std::vector<ServiceRequest>> Service::requests(const RequestQuery& q) {
   // here after reading, a page of candidates at a time.
   constexpr std::int64_t kPage = 200;
   for (std::int64_t offset = 0; out.size() < max; offset += kPage) {
+    Published shown;
     auto rows = store_.read([&](store::Tx& tx) -> Result<store::Rows> {
-      return tx.query(
+      store::Rows found = tx.query(
           std::string("SELECT grid_event_id, ") + kSubmittedColumns +
               " FROM open311_requests WHERE requested_at_ms >= ? AND requested_at_ms <= ? "
               "ORDER BY requested_at_ms DESC, grid_event_id LIMIT ? OFFSET ?",
           {start, end, kPage, offset});
+      std::vector<std::string> ids;
+      for (const auto& row : found) ids.push_back(row.text(0));
+      shown = published(tx, ids);
+      return found;
     });
     if (!rows) return fail(rows.error());
     for (const auto& row : *rows) {
       auto r = describe(grid_, *ctx, options_, row.text(0),
-                        submitted_of(row, 1, *store_.cipher()));
+                        submitted_of(row, 1, *store_.cipher()), shown);
       if (!r) {
         if (r.error().code == ErrorCode::not_found) continue;
         return fail(r.error());

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "disclosure/disclosure.h"
 #include "participation/internal.h"
 #include "privacy/mask.h"
 #include "privacy/redact.h"
@@ -313,6 +314,11 @@ Result<Comment> Service::add_comment(std::string_view id, std::string_view claus
         "author_name, created_at_ms, adopted, reason, decided_at_ms, decided_by) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL)",
         {out.id, c->id, out.clause, out.text, by.user_id, out.author, now});
+    // Public once concluded: what the redaction cannot make safe waits for the department's
+    // publication review.
+    disclosure::hold(tx, m.clock,
+                     {disclosure::Surface::consultation_comment_text, out.id, c->dept_id},
+                     out.text, {by.display_name});
     c->comment_count += 1;
     events::append(tx, m.clock,
                    event("consultation.comment_added", "consultation", c->id, by, "", before,
@@ -344,12 +350,23 @@ Result<std::vector<Comment>> Service::comments(std::string_view id,
     sql += " ORDER BY created_at_ms, id";
     std::vector<Comment> out;
     const bool staff = of_dept(by, c->dept_id);
-    for (const auto& row : tx.query(sql, params)) {
+    const store::Rows rows = tx.query(sql, params);
+    // Public once concluded: others read the matter, not the person — through the redaction, or
+    // as the publication review published it where the redaction held the text.
+    std::vector<std::string> ids;
+    for (const auto& row : rows) ids.push_back(row.text(0));
+    disclosure::ShownMap texts, reasons;
+    if (!staff) {
+      texts = disclosure::shown(tx, disclosure::Surface::consultation_comment_text, ids);
+      reasons = disclosure::shown(tx, disclosure::Surface::consultation_comment_reason, ids);
+    }
+    for (const auto& row : rows) {
       Comment m = comment_from_row(row, by);
-      // Public once concluded: others read the matter, not the person.
       if (!staff && !m.mine) {
-        m.text = privacy::public_text(m.text);
-        if (m.decision) m.decision->reason = privacy::public_text(m.decision->reason);
+        m.text = disclosure::public_text(m.text, {}, texts, m.id);
+        if (m.decision) {
+          m.decision->reason = disclosure::public_text(m.decision->reason, {}, reasons, m.id);
+        }
       }
       out.push_back(std::move(m));
     }
@@ -381,6 +398,9 @@ Result<Comment> Service::decide(std::string_view id, std::string_view comment_id
         "UPDATE consultation_comments SET adopted = ?, reason = ?, decided_at_ms = ?, "
         "decided_by = ? WHERE id = ?",
         {std::int64_t{adopted ? 1 : 0}, std::string(reason), now, by.user_id, out.id});
+    disclosure::hold(tx, m.clock,
+                     {disclosure::Surface::consultation_comment_reason, out.id, c->dept_id},
+                     reason);
     out.decision = Decision{adopted, std::string(reason), now};
     events::append(
         tx, m.clock,

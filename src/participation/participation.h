@@ -20,9 +20,11 @@
 // "…comment_added", "…comment_decided", "…concluded", "survey.created", "…published",
 // "…responded") in the same transaction; before/after carry ids, states and counts only, never
 // names or comment text. Author names are masked (张三 → 张*) before they are stored. What
-// citizens typed reaches other readers only through privacy::public_text: a comment (and its
-// decision's reason) as anyone but its author and the owning department read it, and survey
-// text samples (a text it holds reads privacy::kWithheld).
+// citizens typed reaches other readers only through the redaction: a comment (and its decision's
+// reason) as anyone but its author and the owning department read it goes through
+// disclosure::public_text (a text it holds waits for the department's publication review and
+// reads privacy::kWithheld until published), survey text samples through privacy::redact (a
+// sample it holds is left out).
 //
 // Conflicts carry a reason code (see `reason_code`), which the routes give clients as the problem
 // member `code`: "closed", "not_open", "not_closed", "not_draft", "concluded", "undecided"
@@ -203,7 +205,7 @@ struct QuestionResult {
   std::vector<std::pair<int, std::int64_t>> histogram;       // scale: every point min..max
   std::optional<double> mean;                                // scale, when answered
   std::int64_t answered = 0;                                 // responses that answered it
-  std::vector<std::string> samples;  // text: ≤ 20 latest, through privacy::public_text
+  std::vector<std::string> samples;  // text: ≤ 20 latest, redacted; held ones left out
 };
 
 struct SurveyResults {

@@ -342,7 +342,9 @@ QuestionResult result_of(store::Tx& tx, const Survey& s, const Question& q, cons
            tx.query("SELECT value FROM survey_answers WHERE survey_id = ? AND question_id = ? "
                     "ORDER BY created_at_ms DESC, response_id DESC LIMIT ?",
                     {s.id, q.id, static_cast<std::int64_t>(kMaxSamples)})) {
-        r.samples.push_back(privacy::public_text(row.text(0)));
+        // A sample only illustrates: one the redaction holds is left out, not queued.
+        privacy::Redacted sample = privacy::redact(row.text(0));
+        if (!sample.held) r.samples.push_back(std::move(sample.text));
       }
       break;
   }

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "appeals/appeals.h"
+#include "disclosure/disclosure.h"
 #include "events/events.h"
 #include "http/http.h"
 #include "support/platform.h"
@@ -33,7 +34,9 @@ inline Options with_hotline(Options o = {}) {
 class AppealsFixture : public yiwang::testing::PlatformTest {
  protected:
   // A fresh store with the appeals tables, the clock at `start`.
-  void open(core::Millis start) { PlatformTest::open({appeals::migrations()}, start); }
+  void open(core::Millis start) {
+    PlatformTest::open({disclosure::migrations(), appeals::migrations()}, start);
+  }
 
   std::int64_t last_seq() {
     return *store_->read(

@@ -863,6 +863,41 @@ TEST_P(AppealsTest, PublicBoardRedactsSpacedDashedFullWidthNumbersAndContactName
   EXPECT_NE(std::string::npos, original->appeal.text.find("138-1234-5678"));
 }
 
+// Finding (#16, item 5): what the redaction held stayed withheld for ever — no one could review
+// it. Now it waits in the answering department's publication review; the board shows the text
+// an official published, and only for the text it was decided on.
+TEST_P(AppealsTest, HeldTextsWaitForTheAnsweringDepartmentsReview) {
+  NewAppeal unclear = appeal(Type::complaint, "施工噪音", "工地夜间施工，请回电 1234567 找我");
+  unclear.public_consent = true;
+  Appeal a = submit(unclear, li_);
+  NewAppeal private_one = appeal(Type::complaint, "施工噪音", "工地夜间施工，请回电 1234567 或来访");
+  Appeal b = submit(private_one, zhang_);  // no consent: never public, never reviewed
+  disclosure::Service review(*store_, clock_);
+  for (const auto& id : {a.id, b.id}) {
+    step(id, Action::dispatch, dispatcher_, "zjj");
+    step(id, Action::receive, zjj_);
+  }
+  // Not on the board before the reply: nothing to review yet.
+  EXPECT_EQ(0, review.list(disclosure::State::pending, 50, 0, zjj_)->total);
+  for (const auto& id : {a.id, b.id}) step(id, Action::reply, zjj_);
+  auto queue = review.list(disclosure::State::pending, 50, 0, zjj_);
+  ASSERT_TRUE(queue) << queue.error().message_en;
+  ASSERT_EQ(1, queue->total);  // the text; the title and the reply are safe
+  const disclosure::Review r = queue->reviews[0];
+  EXPECT_EQ(disclosure::Surface::appeal_text, r.surface);
+  EXPECT_EQ(a.id, r.subject_id);
+  EXPECT_EQ(0, review.list(disclosure::State::pending, 50, 0, scjg_)->total);
+  EXPECT_EQ(privacy::kWithheld, service_->board(20, 0, "")->appeals.at(0).text);
+
+  auto published = review.decide(
+      r.id, {disclosure::Decision::Kind::publish, "工地夜间施工，请尽快处理", "", r.revision}, zjj_);
+  ASSERT_TRUE(published) << published.error().message_en;
+  auto board = service_->board(20, 0, "");
+  ASSERT_EQ(1u, board->appeals.size());
+  EXPECT_EQ("工地夜间施工，请尽快处理", board->appeals[0].text);
+  EXPECT_EQ("施工噪音", board->appeals[0].title);
+}
+
 TEST_P(AppealsTest, AutoDispatcherFollowsIntakeOnce) {
   int calls = 0;
   bool model_ready = false;

@@ -352,6 +352,8 @@ async function findObjects(base, tokens) {
     }
   }
   o.surveyId = listOf(await get('citizen', '/api/v1/surveys'))[0]?.id ?? NONE;
+  // A publication review of scjg when the demo's texts left one (else the probe names none).
+  o.reviewId = listOf(await get('clerk', '/api/v1/disclosure/reviews'))[0]?.id ?? NONE;
 
   // The grid and sensors, as staff see them.
   const cell = listOf(await get(staff, '/api/v1/grid/cells'))[0]; // GeoJSON features
@@ -394,6 +396,7 @@ function fill(route, o) {
         if (under('/api/v1/grid/events/')) return o.gridEventId;
         if (under('/api/v1/iot/sensors/')) return o.sensorId;
         if (under('/api/v1/status-lists/')) return o.statusList;
+        if (under('/api/v1/disclosure/')) return o.reviewId;
         break;
       case 'code':
         if (under('/api/v1/items/')) return o.itemCode;

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "disclosure/disclosure.h"
 #include "events/events.h"
 #include "grid/fixture.h"
 #include "http/http.h"
@@ -58,7 +59,7 @@ class Open311Test : public grid::testing::GridPlatform {
     ASSERT_NO_FATAL_FAILURE(open_grid(
         at(3, 2, 8, 30),  // Monday
         {{"grid", "城市运行管理中心"}, {"cgj", "城管局"}, {"zjj", "住建局"}, {"jdy", "监督员队伍"}},
-        {migrations()}));
+        {disclosure::migrations(), migrations()}));
     centre_staff();
     cgj_ = official("cgj.clerk", "cgj", {Role::clerk});
     jdy01_ = official("jdy01", "jdy", {Role::clerk});
@@ -526,6 +527,18 @@ TEST_P(Open311Test, PublicFeedNeverCarriesPersonalData) {
     }
   }
   EXPECT_EQ("垃圾堆在门口，电话 [电话] 身份证 [身份证号]，[姓名]", one(leaky)["description"]);
+  // The held description waits for the grid centre's publication review; once an official
+  // publishes an edited text, the feed shows it.
+  disclosure::Service review(*store_, clock_);
+  auto queue = review.list(disclosure::State::pending, 50, 0, clerk_);
+  ASSERT_TRUE(queue) << queue.error().message_en;
+  ASSERT_EQ(1, queue->total);
+  EXPECT_EQ(unclear, queue->reviews[0].subject_id);
+  EXPECT_EQ(disclosure::Surface::grid_event_description, queue->reviews[0].surface);
+  EXPECT_EQ(0, review.list(disclosure::State::pending, 50, 0, cgj_)->total);
+  ASSERT_TRUE(review.decide(queue->reviews[0].id,
+                            {disclosure::Decision::Kind::publish, "请回电找我", "", {}}, clerk_));
+  EXPECT_EQ("请回电找我", one(unclear)["description"]);
   // The grid's own (signed-in) view keeps what the citizen wrote.
   auto original = grid_->get(leaky, admin_);
   ASSERT_TRUE(original) << original.error().message_en;

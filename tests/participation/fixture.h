@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "disclosure/disclosure.h"
 #include "events/events.h"
 #include "participation/participation.h"
 #include "support/platform.h"
@@ -23,7 +24,9 @@ inline core::Millis at(unsigned m, unsigned d, int hour = 9) {
 class ParticipationFixture : public yiwang::testing::PlatformTest {
  protected:
   // A fresh store with the participation tables; the clock on 2026-03-02 09:00.
-  void open() { PlatformTest::open({participation::migrations()}, at(3, 2)); }
+  void open() {
+    PlatformTest::open({disclosure::migrations(), participation::migrations()}, at(3, 2));
+  }
 
   // A citizen without a phone number.
   identity::Principal person(const std::string& name, const std::string& display,

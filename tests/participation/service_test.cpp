@@ -7,6 +7,7 @@
 
 #include "participation/fixture.h"
 #include "privacy/mask.h"
+#include "privacy/redact.h"
 
 namespace yiwang::participation {
 namespace {
@@ -240,6 +241,33 @@ TEST_P(ParticipationTest, ConsultationFromDraftToPublishedFeedback) {
   EXPECT_EQ("fgw", last.actor.dept_id);
   EXPECT_EQ(2, json::parse(last.after_json).at("adopted_count"));
   EXPECT_EQ("concluded", json::parse(last.after_json).at("state"));
+}
+
+// Finding (#16, item 5): a comment the redaction held read "withheld" for ever. It waits in the
+// department's publication review; once published, everyone but its author and the department
+// reads the edited text.
+TEST_P(ParticipationTest, HeldCommentsWaitForTheDepartmentsReview) {
+  Consultation c = published();
+  auto a = service_->add_comment(c.id, "第二条", "赞成。请回电 1234567 找我", zhang_);
+  ASSERT_TRUE(a) << a.error().message_en;
+  disclosure::Service review(*store_, clock_);
+  auto queue = review.list(disclosure::State::pending, 50, 0, fgw_);
+  ASSERT_TRUE(queue) << queue.error().message_en;
+  ASSERT_EQ(1, queue->total);
+  EXPECT_EQ(a->id, queue->reviews[0].subject_id);
+  EXPECT_EQ(disclosure::Surface::consultation_comment_text, queue->reviews[0].surface);
+  EXPECT_EQ(0, review.list(disclosure::State::pending, 50, 0, zjj_)->total);
+
+  clock_.set(at(3, 16, 18));
+  ASSERT_TRUE(service_->decide(c.id, a->id, true, "采纳", fgw_));
+  ASSERT_TRUE(service_->conclude(c.id, "感谢参与", fgw_));
+  EXPECT_EQ(privacy::kWithheld, service_->comments(c.id, std::nullopt, nullptr)->at(0).text);
+  ASSERT_TRUE(review.decide(queue->reviews[0].id,
+                            {disclosure::Decision::Kind::publish, "赞成", "", {}}, fgw_approver_));
+  EXPECT_EQ("赞成", service_->comments(c.id, std::nullopt, nullptr)->at(0).text);
+  EXPECT_EQ("赞成", service_->comments(c.id, std::nullopt, &li_)->at(0).text);
+  EXPECT_EQ("赞成。请回电 1234567 找我",
+            service_->comments(c.id, std::nullopt, &zhang_)->at(0).text);
 }
 
 TEST_P(ParticipationTest, OpensAtHoldsCommentsBack) {
