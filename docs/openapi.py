@@ -457,7 +457,45 @@ DESCRIPTIONS = {'post /api/v1/disclosure/reviews/{id}/decision':
                                'passwords expire after 90 days: sign-in then answers 401 with '
                                'problem type …:password-expired.'}
 
-QUERY_PARAMETERS = {'get /api/v1/disclosure/reviews': [
+def _q(name, schema, required=False, description=None):
+    p = {'name': name, 'in': 'query', 'schema': schema}
+    if required:
+        p['required'] = True
+    if description:
+        p['description'] = description
+    return p
+
+
+_COUNT = {'type': 'integer', 'minimum': 0}
+_DATE = {'type': 'string', 'format': 'date'}
+_LON = {'type': 'number', 'minimum': -180, 'maximum': 180}
+_LAT = {'type': 'number', 'minimum': -90, 'maximum': 90}
+_SUBJECT = {'type': 'string', 'minLength': 1, 'maxLength': 200}
+
+QUERY_PARAMETERS = {'get /api/v1/grid/indicators': [
+                        _q('by', {'type': 'string', 'enum': ['dept', 'street', 'cell'], 'default': 'dept'}),
+                        _q('from', _DATE, True, 'First day (Beijing time) of the events reported'),
+                        _q('to', _DATE, True, 'Last day (Beijing time), inclusive')],
+                    'get /api/v1/grid/lookup': [
+                        _q('lon', _LON, True, 'Longitude, in the coordinates the cells were imported in'),
+                        _q('lat', _LAT, True)],
+                    'get /api/v1/grid/components/nearest': [
+                        _q('lon', _LON, True), _q('lat', _LAT, True),
+                        _q('max_m', {'type': 'number', 'minimum': 0, 'default': 100},
+                           description='Search radius in metres'),
+                        _q('class', S, description='Only components of this class code')],
+                    'get /api/v1/wallet/matches': [
+                        _q('item_code', S, True, 'The service item the holder is applying for')],
+                    'get /api/v1/ledger/proof/inclusion': [
+                        _q('index', _COUNT, True, 'Leaf index'),
+                        _q('size', _COUNT, True, 'Tree size of the checkpoint the proof is for')],
+                    'get /api/v1/ledger/proof/consistency': [
+                        _q('old', _COUNT, True, 'The smaller tree size'),
+                        _q('new', _COUNT, True, 'The larger tree size')],
+                    'get /api/v1/ledger/acts': [
+                        _q('subject_type', _SUBJECT, True, 'case, certificate, appeal, …'),
+                        _q('subject_id', _SUBJECT, True)],
+                    'get /api/v1/disclosure/reviews': [
                         {'name': 'state', 'in': 'query',
                          'schema': {'type': 'string', 'enum': ['pending', 'published', 'withheld'],
                                     'default': 'pending'}},
