@@ -460,7 +460,8 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   // Personal data an older version stored in the clear is sealed before anything reads it.
   for (auto sealed : {p.identity->seal_at_rest(), cases::seal_at_rest(*p.store),
                       certificates::seal_at_rest(*p.store), appeals::seal_at_rest(*p.store),
-                      open311::seal_at_rest(*p.store), ledger::seal_at_rest(*p.store)}) {
+                      open311::seal_at_rest(*p.store), ledger::seal_at_rest(*p.store),
+                      grid::seal_at_rest(*p.store)}) {
     if (!sealed) throw std::runtime_error("sealing personal data: " + sealed.error().message_en);
     if (*sealed > 0) {
       std::fprintf(stderr, "yiwang: sealed %lld personal values stored in the clear\n",

@@ -1,6 +1,7 @@
 // AI dispatch of new appeals, as a follower of the event stream: intake stays fast and never
 // fails because a model is missing, and a restart resumes where the follower stopped.
 #include "appeals/appeals.h"
+#include "core/field_cipher.h"
 #include "events/events.h"
 
 namespace yiwang::appeals {
@@ -11,7 +12,9 @@ AutoDispatcher::AutoDispatcher(Service& service, store::Store& store, Classify c
     if (e.type != "appeal.accepted" || e.subject_type != "appeal") return {};
     auto row = tx.query_one("SELECT title, text, state FROM appeals WHERE id = ?", {e.subject_id});
     if (!row || row->text(2) != to_string(State::accepted)) return {};
-    auto s = classify(row->text(0) + "\n" + row->text(1));
+    const core::FieldCipher& cipher = tx.cipher();
+    auto s = classify(cipher.open_cell(row->text(0), "appeals.title", e.subject_id) + "\n" +
+                      cipher.open_cell(row->text(1), "appeals.text", e.subject_id));
     // No model, or nothing to classify: the dispatcher's queue has it already.
     if (!s || s->dept_id.empty()) return {};
     auto dispatched = service.auto_dispatch(tx, e.subject_id, s->dept_id, s->confidence, s->label);

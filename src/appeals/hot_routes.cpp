@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "appeals/hot_issues.h"
+#include "core/field_cipher.h"
 #include "core/refresh_cache.h"
 #include "identity/routes.h"
 
@@ -71,9 +72,9 @@ Result<Computed> compute(int days, core::Millis now, store::Store& store, const 
       HotMessage m;
       m.id = r.text(0);
       m.user = r.text(1);
-      m.title = r.text(2);
-      m.text = r.text(3);
-      m.location = r.text(4);
+      m.title = tx.cipher().open_cell(r.text(2), "appeals.title", m.id);
+      m.text = tx.cipher().open_cell(r.text(3), "appeals.text", m.id);
+      m.location = tx.cipher().open_cell(r.text(4), "appeals.location", m.id);
       m.created_at_ms = r.int64(5);
       // Appeals carry no likes yet; a merged repeat is another report by the same person.
       m.reports = 1 + static_cast<int>(std::max<std::int64_t>(0, r.int64(6)));

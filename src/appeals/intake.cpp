@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "appeals/internal.h"
+#include "core/field_cipher.h"
 #include "core/text.h"
 #include "store/record_id.h"
 
@@ -218,12 +219,16 @@ void remember_key(const Intake& in, const std::string& appeal_id) {
       {in.base.identity_key, in.n.idempotency_key, appeal_id, in.now});
 }
 
+// Each submission as the person made it (a merged repeat's words are kept here), sealed at rest.
 void record_submission(const Intake& in, const std::string& appeal_id,
                        std::optional<double> similarity) {
+  const core::FieldCipher& cipher = in.tx.cipher();
   in.tx.exec(
       "INSERT INTO appeal_submissions (identity_key, at_ms, appeal_id, title, text, similarity) "
       "VALUES (?, ?, ?, ?, ?, ?)",
-      {in.base.identity_key, in.now, appeal_id, in.n.title, in.n.text,
+      {in.base.identity_key, in.now, appeal_id,
+       cipher.seal_cell(in.n.title, "appeal_submissions.title", appeal_id),
+       cipher.seal_cell(in.n.text, "appeal_submissions.text", appeal_id),
        store::nullable(similarity)});
 }
 
@@ -245,8 +250,11 @@ std::optional<Repeat> repeat_of(const Intake& in) {
                        " AND last_submitted_at_ms >= ? ORDER BY last_submitted_at_ms DESC, id "
                        "LIMIT 50",
                    {in.base.identity_key, in.now - o.merge_window_ms})) {
-    const double s = similarity(matter, row.text(1) + "\n" + row.text(2));
-    if (s >= o.merge_threshold && s > (best ? best->similarity : 0)) best = Repeat{row.text(0), s};
+    const core::FieldCipher& cipher = in.tx.cipher();
+    const std::string id = row.text(0);
+    const double s = similarity(matter, cipher.open_cell(row.text(1), "appeals.title", id) + "\n" +
+                                            cipher.open_cell(row.text(2), "appeals.text", id));
+    if (s >= o.merge_threshold && s > (best ? best->similarity : 0)) best = Repeat{id, s};
   }
   return best;
 }
@@ -329,6 +337,39 @@ std::optional<std::string> Service::filed_under(const NewAppeal& n, const identi
     return filed_as(tx, identity_key_of(n, by, tx.cipher()), n.idempotency_key);
   });
   return id ? *id : std::nullopt;
+}
+
+Result<std::int64_t> detail::seal_submissions(store::Store& store) {
+  auto clear = [](const std::string& cell) {
+    return !cell.empty() && !core::FieldCipher::is_sealed(cell);
+  };
+  std::int64_t total = 0;
+  for (;;) {
+    // The table has no key of its own: a row is named by all it holds, so rows alike in every
+    // column get the same (sealed) values, and none is overwritten with another's words.
+    auto sealed = store.write([&](store::Tx& tx) -> Result<std::int64_t> {
+      std::int64_t n = 0;
+      for (const auto& row : tx.query(
+               "SELECT identity_key, at_ms, appeal_id, title, text FROM appeal_submissions "
+               "WHERE (title <> '' AND title NOT LIKE 'enc1:%') OR (text <> '' AND text NOT LIKE "
+               "'enc1:%') LIMIT 500")) {
+        const std::string id = row.text(2), title = row.text(3), text = row.text(4);
+        auto seal = [&](const std::string& cell, const char* column) {
+          return clear(cell) ? tx.cipher().seal_cell(cell, column, id) : cell;
+        };
+        const std::int64_t cells = (clear(title) ? 1 : 0) + (clear(text) ? 1 : 0);
+        n += cells * tx.exec(
+            "UPDATE appeal_submissions SET title = ?, text = ? WHERE identity_key = ? AND "
+            "at_ms = ? AND appeal_id = ? AND title = ? AND text = ?",
+            {seal(title, "appeal_submissions.title"), seal(text, "appeal_submissions.text"),
+             row.text(0), row.int64(1), id, title, text});
+      }
+      return n;
+    });
+    if (!sealed) return fail(sealed.error());
+    total += *sealed;
+    if (*sealed == 0) return total;
+  }
 }
 
 }  // namespace yiwang::appeals

@@ -75,5 +75,9 @@ void fill_clock(Appeal& a, const core::WorkingCalendar& calendar, core::Millis n
 bool replied_on_time(const core::WorkingCalendar& calendar, core::Millis created_at_ms,
                      int limit_days, core::Millis replied_at_ms, int yellow_days);
 
+// Seals the title and text of submissions an older version stored in the clear (context
+// "appeal_submissions.<column>:<appeal id>"); how many cells it sealed. intake.cpp.
+Result<std::int64_t> seal_submissions(store::Store& store);
+
 }  // namespace detail
 }  // namespace yiwang::appeals

@@ -124,15 +124,17 @@ void board_entries(store::Tx& tx, const core::WorkingCalendar& calendar, int yel
   const auto texts = disclosure::shown(tx, Surface::appeal_text, ids);
   const auto replies = disclosure::shown(tx, Surface::appeal_reply, ids);
   for (const auto& row : rows) {
-    const std::vector<std::string> names{
-        tx.cipher().open_cell(row.text(9), "appeals.appellant_name", row.text(0))};
     BoardEntry e;
     e.id = row.text(0);
+    auto opened = [&](int i, const char* column) {
+      return tx.cipher().open_cell(row.text(i), column, e.id);
+    };
+    const std::vector<std::string> names{opened(9, "appeals.appellant_name")};
     e.type = kTypes.stored(row.text(1));
-    e.title = disclosure::public_text(row.text(2), names, titles, e.id);
-    e.text = disclosure::public_text(row.text(3), names, texts, e.id);
+    e.title = disclosure::public_text(opened(2, "appeals.title"), names, titles, e.id);
+    e.text = disclosure::public_text(opened(3, "appeals.text"), names, texts, e.id);
     e.dept_id = row.text(4);
-    e.reply = disclosure::public_text(row.text(5), names, replies, e.id);
+    e.reply = disclosure::public_text(opened(5, "appeals.reply"), names, replies, e.id);
     e.created_at_ms = row.int64(6);
     e.replied_at_ms = row.int64(8);
     e.on_time = replied_on_time(calendar, e.created_at_ms, static_cast<int>(row.int64(7)),

@@ -152,9 +152,9 @@ Record record_from_row(const store::Row& row, const core::FieldCipher& cipher) {
   a.id = row.text(0);
   a.channel = kChannels.stored(row.text(1));
   a.type = kTypes.stored(row.text(2));
-  a.title = row.text(3);
-  a.text = row.text(4);
-  a.location = row.text(5);
+  a.title = cipher.open_cell(row.text(3), "appeals.title", a.id);
+  a.text = cipher.open_cell(row.text(4), "appeals.text", a.id);
+  a.location = cipher.open_cell(row.text(5), "appeals.location", a.id);
   a.lon = opt_real(row, 6);
   a.lat = opt_real(row, 7);
   for (const auto& p : Json::parse(row.text(8))) a.photos.push_back(p.get<std::string>());
@@ -171,7 +171,7 @@ Record record_from_row(const store::Row& row, const core::FieldCipher& cipher) {
   a.suggested_confidence = opt_real(row, 19);
   a.returned_once = row.int64(20) != 0;
   a.return_reason = row.text(21);
-  a.reply = row.text(22);
+  a.reply = cipher.open_cell(row.text(22), "appeals.reply", a.id);
   a.callback_result = row.text(23);
   if (auto v = row.opt_int64(24)) a.rating = static_cast<int>(*v);
   a.supervision_count = static_cast<int>(row.int64(25));
@@ -213,9 +213,9 @@ void insert(store::Tx& tx, const Record& r, core::Millis now) {
       {a.id,
        std::string(to_string(a.channel)),
        std::string(to_string(a.type)),
-       a.title,
-       a.text,
-       a.location,
+       tx.cipher().seal_cell(a.title, "appeals.title", a.id),
+       tx.cipher().seal_cell(a.text, "appeals.text", a.id),
+       tx.cipher().seal_cell(a.location, "appeals.location", a.id),
        store::nullable(a.lon),
        store::nullable(a.lat),
        photos.dump(),
@@ -257,7 +257,7 @@ bool update(store::Tx& tx, const Appeal& a, std::int64_t read_revision) {
               store::nullable(a.suggested_confidence),
               flag(a.returned_once),
               a.return_reason,
-              a.reply,
+              tx.cipher().seal_cell(a.reply, "appeals.reply", a.id),
               a.callback_result,
               store::nullable(a.rating),
               std::int64_t{a.supervision_count},
@@ -364,8 +364,13 @@ bool replied_on_time(const core::WorkingCalendar& calendar, core::Millis created
 }  // namespace detail
 
 Result<std::int64_t> seal_at_rest(store::Store& store) {
-  return store::seal_clear_cells(store, "appeals", "id",
-                                 {{"appellant_name"}, {"appellant_phone"}});
+  auto appeals = store::seal_clear_cells(
+      store, "appeals", "id",
+      {{"appellant_name"}, {"appellant_phone"}, {"title"}, {"text"}, {"location"}, {"reply"}});
+  if (!appeals) return appeals;
+  auto submissions = detail::seal_submissions(store);
+  if (!submissions) return submissions;
+  return *appeals + *submissions;
 }
 
 }  // namespace yiwang::appeals

@@ -5,9 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/field_cipher.h"
 #include "events/events.h"
 #include "grid/internal.h"
 #include "grid/workflow.h"
+#include "store/sealing.h"
 #include "store/record_id.h"
 
 namespace yiwang::grid {
@@ -44,8 +46,9 @@ struct Loaded {
   int total_limit_min = 0;
 };
 
-// The row of kEventSelect: a flat list of columns, read in order.
-Loaded event_of(const store::Row& r) {
+// The row of kEventSelect: a flat list of columns, read in order. The description is sealed at
+// rest ("grid_events.description:<id>").
+Loaded event_of(const store::Row& r, const core::FieldCipher& cipher) {
   Loaded l;
   GridEvent& e = l.e;
   e.id = r.text(0);
@@ -54,7 +57,7 @@ Loaded event_of(const store::Row& r) {
   e.external_ref = r.text(3);
   e.kind = *parse_class_kind(r.text(4));
   e.class_code = r.text(5);
-  e.description = r.text(6);
+  e.description = cipher.open_cell(r.text(6), "grid_events.description", e.id);
   for (const auto& p : Json::parse(r.text(7))) e.photos.push_back(p.get<std::string>());
   e.location = {r.real(8), r.real(9)};
   e.where.cell_code = r.text(10);
@@ -97,7 +100,7 @@ Loaded event_of(const store::Row& r) {
 std::optional<Loaded> load_event(store::Tx& tx, std::string_view id) {
   auto row = tx.query_one(std::string(kEventSelect) + "WHERE e.id = ?", {std::string(id)});
   if (!row) return std::nullopt;
-  return event_of(*row);
+  return event_of(*row, tx.cipher());
 }
 
 store::Value flag(const std::optional<bool>& v) {
@@ -119,7 +122,7 @@ void insert_event(store::Tx& tx, const GridEvent& e) {
        e.external_ref,
        std::string(to_string(e.kind)),
        e.class_code,
-       e.description,
+       tx.cipher().seal_cell(e.description, "grid_events.description", e.id),
        Json(e.photos).dump(),
        e.location.lon,
        e.location.lat,
@@ -578,7 +581,7 @@ Result<EventList> Service::list(const EventQuery& q, const Principal& by) {
       for (const auto& r : tx.query(std::string(kEventSelect) + f.where +
                                         " ORDER BY e.reported_at_ms DESC, e.id LIMIT ? OFFSET ?",
                                     pp)) {
-        GridEvent e = event_of(r).e;
+        GridEvent e = event_of(r, tx.cipher()).e;
         if (e.clock) read_clock(*e.clock, *cal, m.options, now);
         out.events.push_back(std::move(e));
       }
@@ -589,7 +592,7 @@ Result<EventList> Service::list(const EventQuery& q, const Principal& by) {
          tx.query(std::string(kEventSelect) + f.where +
                       " AND s.step IS NOT NULL ORDER BY e.reported_at_ms DESC, e.id",
                   f.params)) {
-      GridEvent e = event_of(r).e;
+      GridEvent e = event_of(r, tx.cipher()).e;
       read_clock(*e.clock, *cal, m.options, now);
       if (e.clock->alert != *q.alert) continue;
       if (out.total >= q.offset && out.total < q.offset + q.limit) out.events.push_back(e);
@@ -622,6 +625,10 @@ Result<GridEvent> Service::act(std::string_view id, const ActionRequest& a, cons
     }
   }
   return m.store.write([&](store::Tx& tx) { return m.act_in(tx, m.clock, *cal, id, a, by); });
+}
+
+Result<std::int64_t> seal_at_rest(store::Store& store) {
+  return store::seal_clear_cells(store, "grid_events", "id", {{"description"}});
 }
 
 }  // namespace yiwang::grid

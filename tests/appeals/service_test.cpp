@@ -898,6 +898,54 @@ TEST_P(AppealsTest, HeldTextsWaitForTheAnsweringDepartmentsReview) {
   EXPECT_EQ("施工噪音", board->appeals[0].title);
 }
 
+// Finding (#16, item 4): what appellants write (title, text, place) and the replies were stored in
+// the clear, and so was each submission's copy. All of it is sealed at rest; what an older
+// version left in the clear is sealed at start, and everything reads the same.
+TEST_P(AppealsTest, FreeTextIsSealedAtRest) {
+  NewAppeal n = appeal(Type::complaint, "幸福小区 12 栋噪音", "我住 12 栋 501 室，电话 13912345678");
+  n.location = "幸福小区 12 栋";
+  Appeal a = submit(n, zhang_);
+  step(a.id, Action::dispatch, dispatcher_, "zjj");
+  step(a.id, Action::receive, zjj_);
+  step(a.id, Action::reply, zjj_);
+  auto raw = [&] {
+    return store_
+        ->read([&](store::Tx& tx) -> Result<std::string> {
+          std::string all;
+          for (const auto& row :
+               tx.query("SELECT title || text || location || reply FROM appeals UNION ALL "
+                        "SELECT title || text FROM appeal_submissions")) {
+            all += row.text(0);
+          }
+          return all;
+        })
+        .value();
+  };
+  for (const char* clear : {"幸福小区", "13912345678", "现场核查"}) {
+    EXPECT_EQ(std::string::npos, raw().find(clear)) << clear;
+  }
+  const Appeal read = service_->get(a.id, zjj_)->appeal;
+  EXPECT_EQ(n.text, read.text);
+  EXPECT_EQ(n.location, read.location);
+
+  // An older version's rows, in the clear: sealed once, read the same.
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> Status {
+    tx.exec("UPDATE appeals SET title = ?, text = ?, location = ?, reply = ? WHERE id = ?",
+            {read.title, read.text, read.location, read.reply, a.id});
+    tx.exec("UPDATE appeal_submissions SET title = ?, text = ?", {read.title, read.text});
+    return {};
+  }));
+  EXPECT_EQ(6, seal_at_rest(*store_).value());
+  EXPECT_EQ(0, seal_at_rest(*store_).value());
+  EXPECT_EQ(std::string::npos, raw().find("13912345678"));
+  const Appeal again = service_->get(a.id, zjj_)->appeal;
+  EXPECT_EQ(read.title, again.title);
+  EXPECT_EQ(read.text, again.text);
+  EXPECT_EQ(read.reply, again.reply);
+  // The board still reads it (redacted).
+  EXPECT_EQ(0, service_->board(20, 0, "")->total);  // no consent
+}
+
 TEST_P(AppealsTest, AutoDispatcherFollowsIntakeOnce) {
   int calls = 0;
   bool model_ready = false;
