@@ -519,6 +519,15 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   p.appeal_dispatcher =
       std::make_unique<appeals::AutoDispatcher>(*p.appeals, *p.store, appeal_classifier(*p.ai));
   p.audit_sealer = std::make_unique<audit::Sealer>(*p.store);
+  // Public texts from before the publication review: what the redaction holds waits for review.
+  for (auto held : {appeals::hold_public_texts(*p.store, *p.clock), p.open311->hold_public_texts(),
+                    p.participation->hold_public_texts()}) {
+    if (!held) throw std::runtime_error("holding public texts: " + held.error().message_en);
+    if (*held > 0) {
+      std::fprintf(stderr, "yiwang: %lld public texts held for publication review\n",
+                   static_cast<long long>(*held));
+    }
+  }
 
   add_platform_routes(p.router, *p.store, *p.identity);
   identity::register_routes(p.router, *p.identity);

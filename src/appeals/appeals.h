@@ -340,9 +340,13 @@ struct Options {
 
 std::vector<store::Migration> migrations();
 
-// The appellant's name and phone are sealed at rest (core/field_cipher.h, the store's data key);
-// this seals those an older version stored in the clear. At start, before serving.
+// The appellant's name and phone and the free text are sealed at rest (core/field_cipher.h, the
+// store's data key); this seals those an older version stored in the clear. At start, before
+// serving.
 Result<std::int64_t> seal_at_rest(store::Store& store);
+// Answers on the board from before the publication review: their texts the redaction cannot
+// make safe are held for review, once (disclosure::backfill). At start, after sealing.
+Result<std::int64_t> hold_public_texts(store::Store& store, const core::Clock& clock);
 
 // The party a public ledger entry about appeal `id` commits to (the appellant's account or the
 // caller's phone); nullopt for an unknown or anonymous appeal. No access check: for followers.

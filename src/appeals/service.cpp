@@ -287,21 +287,28 @@ events::NewEvent appeal_event(std::string type, const Appeal& a, events::Actor a
 
 namespace {
 
-// An answer the appellant let the board publish: what the redaction cannot make safe in its
-// title, text or reply waits for the publication review of the answering department.
+// An answer on the board: what the redaction cannot make safe in its title, text or reply waits
+// for the publication review of the answering department. How many texts it holds.
+std::int64_t hold_board_texts(store::Tx& tx, const core::Clock& clock, const Appeal& a) {
+  using disclosure::Surface;
+  const std::vector<std::string> names{a.appellant.name};
+  std::int64_t held = 0;
+  for (const auto& [surface, text] : {std::pair{Surface::appeal_title, &a.title},
+                                      std::pair{Surface::appeal_text, &a.text},
+                                      std::pair{Surface::appeal_reply, &a.reply}}) {
+    held += disclosure::hold(tx, clock, {surface, a.id, a.dept_id}, *text, names) ? 1 : 0;
+  }
+  return held;
+}
+
+// An answer the appellant let the board publish, when it is new or changed.
 void hold_for_board(store::Tx& tx, const core::Clock& clock, const Appeal& before,
                     const Appeal& after) {
   if (!after.public_consent || !after.replied_at_ms) return;
   if (before.replied_at_ms && before.reply == after.reply && before.dept_id == after.dept_id) {
     return;
   }
-  using disclosure::Surface;
-  const std::vector<std::string> names{after.appellant.name};
-  for (const auto& [surface, text] : {std::pair{Surface::appeal_title, &after.title},
-                                      std::pair{Surface::appeal_text, &after.text},
-                                      std::pair{Surface::appeal_reply, &after.reply}}) {
-    disclosure::hold(tx, clock, {surface, after.id, after.dept_id}, *text, names);
-  }
+  hold_board_texts(tx, clock, after);
 }
 
 }  // namespace
@@ -362,6 +369,18 @@ bool replied_on_time(const core::WorkingCalendar& calendar, core::Millis created
 }
 
 }  // namespace detail
+
+Result<std::int64_t> hold_public_texts(store::Store& store, const core::Clock& clock) {
+  return disclosure::backfill(store, clock, "appeals", [&clock](store::Tx& tx) {
+    std::int64_t held = 0;
+    for (const auto& row :
+         tx.query(std::string("SELECT ") + detail::kColumns +
+                  " FROM appeals WHERE public_consent = 1 AND replied_at_ms IS NOT NULL")) {
+      held += detail::hold_board_texts(tx, clock, detail::record_from_row(row, tx.cipher()).a);
+    }
+    return held;
+  });
+}
 
 Result<std::int64_t> seal_at_rest(store::Store& store) {
   auto appeals = store::seal_clear_cells(

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -72,6 +73,14 @@ struct Subject {
 // The review's id is derived from (surface, subject id): "dr-" and 24 hex digits.
 bool hold(store::Tx& tx, const core::Clock& clock, const Subject& subject, std::string_view text,
           const std::vector<std::string>& known_names = {});
+
+// Texts made public before this review existed: each source module holds its public texts once
+// (at start, before serving). `backfill` runs `hold_all(tx)` (which returns how many texts it
+// held) in one write transaction unless `source` ran before, and records that it ran. Returns
+// how many were held (0 when it had run).
+Result<std::int64_t> backfill(store::Store& store, const core::Clock& clock,
+                              std::string_view source,
+                              const std::function<std::int64_t(store::Tx&)>& hold_all);
 
 // Published reviews of one surface, by subject id.
 struct Shown {

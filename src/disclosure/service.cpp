@@ -157,6 +157,21 @@ bool hold(store::Tx& tx, const core::Clock& clock, const Subject& subject, std::
   return true;
 }
 
+Result<std::int64_t> backfill(store::Store& store, const core::Clock& clock,
+                              std::string_view source,
+                              const std::function<std::int64_t(store::Tx&)>& hold_all) {
+  return store.write([&](store::Tx& tx) -> Result<std::int64_t> {
+    if (tx.query_one("SELECT 1 FROM disclosure_backfills WHERE source = ?",
+                     {std::string(source)})) {
+      return std::int64_t{0};
+    }
+    const std::int64_t held = hold_all(tx);
+    tx.exec("INSERT INTO disclosure_backfills (source, done_at_ms, held) VALUES (?, ?, ?)",
+            {std::string(source), clock.now_ms(), held});
+    return held;
+  });
+}
+
 ShownMap shown(store::Tx& tx, Surface surface, const std::vector<std::string>& subject_ids) {
   ShownMap out;
   // In chunks, so that a page of any size stays within every backend's parameter limit.

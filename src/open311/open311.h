@@ -184,6 +184,11 @@ class Service {
   Result<std::vector<ServiceRequest>> requests(const RequestQuery& q);  // newest first
   Result<ServiceRequest> request(std::string_view id);  // not_found (also for non-Open311 events)
 
+  // Requests from before the publication review: their descriptions and addresses the redaction
+  // cannot make safe are held for the grid centre's review, once (disclosure::backfill). At
+  // start, after sealing.
+  Result<std::int64_t> hold_public_texts();
+
  private:
   // The grid report of a checked request (service, contact fields, media, place).
   Result<grid::NewReport> report_of(const RequestInput& in);

@@ -684,6 +684,27 @@ Result<std::vector<ServiceRequest>> Service::requests(const RequestQuery& q) {
   return out;
 }
 
+Result<std::int64_t> Service::hold_public_texts() {
+  const std::string centre = grid_.options().center_dept_id;
+  return disclosure::backfill(store_, clock_, "open311", [&](store::Tx& tx) {
+    std::int64_t held = 0;
+    for (const auto& row : tx.query(std::string("SELECT grid_event_id, ") + kSubmittedColumns +
+                                    " FROM open311_requests")) {
+      auto e = grid_.find(tx, row.text(0));
+      if (!e) continue;
+      const Submitted typed = submitted_of(row, 1, tx.cipher());
+      using disclosure::Surface;
+      held += disclosure::hold(tx, clock_, {Surface::grid_event_description, e->id, centre},
+                               e->description, typed.names);
+      if (!names_a_cell(*e, typed.address)) {
+        held += disclosure::hold(tx, clock_, {Surface::open311_address, e->id, centre},
+                                 typed.address, typed.names);
+      }
+    }
+    return held;
+  });
+}
+
 Result<std::int64_t> seal_at_rest(store::Store& store) {
   std::vector<store::SealedColumn> columns;
   for (const char* c : kSealedColumns) columns.push_back({c});

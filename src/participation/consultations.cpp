@@ -411,6 +411,24 @@ Result<Comment> Service::decide(std::string_view id, std::string_view comment_id
   });
 }
 
+Result<std::int64_t> Service::hold_public_texts() {
+  Impl& m = *impl_;
+  return disclosure::backfill(m.store, m.clock, "consultations", [&m](store::Tx& tx) {
+    std::int64_t held = 0;
+    for (const auto& row : tx.query(
+             "SELECT cc.id, cc.text, COALESCE(cc.reason, ''), c.dept_id FROM consultation_comments "
+             "cc JOIN consultations c ON c.id = cc.consultation_id")) {
+      using disclosure::Surface;
+      const std::string id = row.text(0), dept = row.text(3);
+      held += disclosure::hold(tx, m.clock, {Surface::consultation_comment_text, id, dept},
+                               row.text(1));
+      held += disclosure::hold(tx, m.clock, {Surface::consultation_comment_reason, id, dept},
+                               row.text(2));
+    }
+    return held;
+  });
+}
+
 Result<Consultation> Service::conclude(std::string_view id, std::string_view summary,
                                        const Principal& by) {
   Impl& m = *impl_;

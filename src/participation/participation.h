@@ -267,6 +267,11 @@ class Service {
   Result<Consultation> conclude(std::string_view id, std::string_view summary,
                                 const identity::Principal& by);
 
+  // Comments from before the publication review: their texts and decisions' reasons the
+  // redaction cannot make safe are held for the department's review, once
+  // (disclosure::backfill). At start.
+  Result<std::int64_t> hold_public_texts();
+
   Result<Survey> create_survey(const NewSurvey& s, const identity::Principal& by);
   Result<Survey> publish_survey(std::string_view id, const identity::Principal& by);
   Result<SurveyList> list_surveys(std::optional<SurveyState> state, int limit, int offset,

@@ -889,6 +889,17 @@ TEST_P(AppealsTest, HeldTextsWaitForTheAnsweringDepartmentsReview) {
   EXPECT_EQ(0, review.list(disclosure::State::pending, 50, 0, scjg_)->total);
   EXPECT_EQ(privacy::kWithheld, service_->board(20, 0, "")->appeals.at(0).text);
 
+  // Answers from before the review existed are held once, at start.
+  ASSERT_TRUE(store_->write([](store::Tx& tx) -> Status {
+    tx.exec("DELETE FROM disclosure_reviews");
+    return {};
+  }));
+  EXPECT_EQ(1, hold_public_texts(*store_, clock_).value());
+  EXPECT_EQ(0, hold_public_texts(*store_, clock_).value());  // it ran
+  queue = review.list(disclosure::State::pending, 50, 0, zjj_);
+  ASSERT_EQ(1, queue->total);
+  EXPECT_EQ(r.id, queue->reviews[0].id);
+
   auto published = review.decide(
       r.id, {disclosure::Decision::Kind::publish, "工地夜间施工，请尽快处理", "", r.revision}, zjj_);
   ASSERT_TRUE(published) << published.error().message_en;

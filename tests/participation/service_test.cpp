@@ -257,6 +257,15 @@ TEST_P(ParticipationTest, HeldCommentsWaitForTheDepartmentsReview) {
   EXPECT_EQ(a->id, queue->reviews[0].subject_id);
   EXPECT_EQ(disclosure::Surface::consultation_comment_text, queue->reviews[0].surface);
   EXPECT_EQ(0, review.list(disclosure::State::pending, 50, 0, zjj_)->total);
+  // Comments from before the review existed are held once, at start.
+  ASSERT_TRUE(store_->write([](store::Tx& tx) -> Status {
+    tx.exec("DELETE FROM disclosure_reviews");
+    return {};
+  }));
+  EXPECT_EQ(1, service_->hold_public_texts().value());
+  EXPECT_EQ(0, service_->hold_public_texts().value());
+  queue = review.list(disclosure::State::pending, 50, 0, fgw_);
+  ASSERT_EQ(1, queue->total);
 
   clock_.set(at(3, 16, 18));
   ASSERT_TRUE(service_->decide(c.id, a->id, true, "采纳", fgw_));
