@@ -18,7 +18,8 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::size_t kMaxPublished = 5000;  // the longest text a public surface takes (an appeal's)
+// The longest text a public surface takes (an appeal's).
+constexpr std::size_t kMaxPublished = 5000;
 constexpr std::size_t kMaxReason = 1000;
 constexpr std::string_view kDraftColumn = "disclosure_reviews.draft";
 constexpr const char* kColumns =
