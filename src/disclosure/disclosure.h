@@ -10,8 +10,9 @@
 //
 // Contract:
 //   - `hold(tx, subject, text, names)` runs in the writer's transaction when a text becomes
-//     public (an appeal answered with consent, a grid event reported, a comment made). A text
-//     redact does not hold leaves nothing here (and drops an earlier review of that subject).
+//     public (an appeal answered with consent, an Open311 request submitted, a comment or a
+//     decision's reason written). A text redact does not hold leaves nothing here (and drops
+//     an earlier review of that subject).
 //     A held text opens a pending review, keyed by (surface, subject id): the same text again
 //     changes nothing; a different text reopens the review (pending, the earlier decision void).
 //   - `shown(tx, surface, ids)` is what a public surface needs for one page: for each subject
@@ -21,10 +22,11 @@
 //     matches), otherwise privacy::kWithheld. Pure.
 //   - Reviews are read and decided only by officials with a working role (clerk, reviewer,
 //     approver) of the review's department: `may_review`. Others see nothing of the queue.
-//   - A decision names the revision it was made on (409 `stale` when another came first):
-//     publish {text (1..5000 characters; passed through redact once more, names and numbers it
-//     classifies replaced — the official vouches for the rest)}, or withhold {reason}. A later
-//     decision may reverse an earlier one (a published text withdrawn).
+//   - A decision names the revision it was made on (conflict, field "/revision", when another
+//     came first): publish {text (1..5000 characters; passed through redact once more, names
+//     and numbers it classifies replaced — the official vouches for the rest)}, or withhold
+//     {reason}. A later decision may reverse an earlier one (a published text withdrawn).
+//   - `backfill` holds, once per source, the texts made public before this review existed.
 //   - The draft is sealed at rest (FieldCipher, "disclosure_reviews.draft:<id>").
 #pragma once
 
