@@ -68,6 +68,10 @@ function inputOf(page, testid) {
 async function choose(page, testid, text) {
   await page.locator(`[data-testid="${testid}"]`).first().click();
   await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click();
+  // The list fades out after the choice; on a loaded machine it can still cover the next field.
+  const open = page.locator('.el-select-dropdown:visible');
+  if (await open.count()) await page.keyboard.press('Escape');
+  await open.first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
 }
 
 test('admin edits an item, dry-runs its rules and publishes a new version', { skip }, async () => {
