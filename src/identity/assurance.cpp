@@ -42,6 +42,25 @@ std::vector<std::string> verified_account_ids(store::Tx& tx, std::string_view id
   return ids;
 }
 
+std::vector<std::string> officials_of(store::Tx& tx, std::string_view dept_id,
+                                      const std::vector<Role>& roles) {
+  std::vector<std::string> ids;
+  if (dept_id.empty() || roles.empty()) return ids;
+  std::string any;
+  store::Params params{std::string(dept_id)};
+  for (Role r : roles) {
+    any += std::string(any.empty() ? "" : " OR ") + "(',' || roles || ',') LIKE ?";
+    params.emplace_back("%," + std::string(to_string(r)) + ",%");
+  }
+  const std::string sql =
+      "SELECT id FROM users WHERE kind = 'official' AND active = 1 AND dept_id = ? AND (" + any +
+      ") ORDER BY id";
+  for (const auto& row : tx.query(sql, params)) {
+    ids.push_back(row.text(0));
+  }
+  return ids;
+}
+
 std::string verified_id_number_of(store::Tx& tx, std::string_view user_id) {
   if (user_id.empty()) return "";
   auto row = tx.query_one(
@@ -76,6 +95,16 @@ Status Service::upsert_registry_record(const std::string& id_number, const std::
 // Raises `user` to `level` in `tx`, records who and how, and runs the listeners.
 Status Service::mark_verified(store::Tx& tx, Principal& user, Assurance level,
                               std::string_view method, const events::Actor& actor) {
+  // One verified account per person or business: another account that claimed the same number
+  // (perhaps first, perhaps not its owner) stays claimed.
+  if (!user.id_number.empty() &&
+      tx.query_one("SELECT 1 FROM users WHERE kind = ? AND id_number_index = ? AND id <> ? AND "
+                   "assurance <> 'claimed'",
+                   {std::string(to_string(user.kind)),
+                    tx.cipher().index(user.id_number, core::kIdNumberIndex), user.user_id})) {
+    return fail(ErrorCode::conflict, "/id_number", "该证件号码已由另一账号完成核验",
+                "another account with this id number is verified already");
+  }
   const std::string before = user_record(user);
   user.assurance = level;
   tx.exec(

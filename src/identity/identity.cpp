@@ -371,6 +371,9 @@ void Service::burn_verify(std::string_view password) {
 Result<Principal> Service::create_user(const NewUser& user, const Principal* by,
                                        Enrolment* issued) {
   if (by && !is_security_admin(*by)) return security_admin_only();
+  if (auto st = check_new_user(user, core::china_date(clock_.now_ms())); !st) {
+    return fail(st.error());
+  }
   return create(user, by, false, issued);
 }
 
@@ -393,9 +396,6 @@ Result<Principal> Service::register_self(const NewUser& user, std::string_view r
 
 Result<Principal> Service::create(const NewUser& user, const Principal* by, bool self,
                                   Enrolment* issued) {
-  if (auto st = check_new_user(user, core::china_date(clock_.now_ms())); !st)
-    return fail(st.error());
-
   // Hashing is slow and the write closure may be retried: do it before the transaction.
   const std::string password_hash = hash_password(user.password, options_);
   Principal p;
@@ -418,8 +418,10 @@ Result<Principal> Service::create(const NewUser& user, const Principal* by, bool
     if (tx.query_one("SELECT 1 FROM users WHERE username = ?", {p.username})) {
       return fail(ErrorCode::conflict, "/username", "用户名已被使用", "username already taken");
     }
+    // A claim blocks nobody: only an account whose number was verified is "the" account.
     if (!id_index.empty() &&
-        tx.query_one("SELECT 1 FROM users WHERE kind = ? AND id_number_index = ?",
+        tx.query_one("SELECT 1 FROM users WHERE kind = ? AND id_number_index = ? AND "
+                     "assurance <> 'claimed'",
                      {std::string(to_string(p.kind)), id_index})) {
       return fail(ErrorCode::conflict, "/id_number", "该证件号码已注册账号",
                   "an account with this id number already exists");

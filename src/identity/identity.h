@@ -202,6 +202,10 @@ std::vector<std::string> verified_account_ids(store::Tx& tx, std::string_view id
 // The id number of account `user_id` when it is verified (not merely claimed), else "": the person
 // a matter about that account concerns (用证 by need).
 std::string verified_id_number_of(store::Tx& tx, std::string_view user_id);
+// The active officials of department `dept_id` holding any of `roles`, inside the caller's
+// transaction, ordered by id: whom a department's work notices reach.
+std::vector<std::string> officials_of(store::Tx& tx, std::string_view dept_id,
+                                      const std::vector<Role>& roles);
 
 class Service {
  public:

@@ -554,6 +554,12 @@ TEST_P(IdentityTest, DuplicatesConflict) {
   EXPECT_EQ(ErrorCode::conflict, same_name.error().code);
   EXPECT_EQ("/username", same_name.error().field);
 
+  // One account per person among verified ones: once zhangsan's number is verified, no other
+  // account takes it (a mere claim blocks nobody: RegisteringAStrangersNumberBlocksNobody).
+  auto clerk = service_->create_user(official("window", "scjg", {Role::clerk}), &admin_);
+  ASSERT_TRUE(clerk);
+  ASSERT_TRUE(service_->verify_in_person(service_->find_by_username("zhangsan")->user_id, *clerk));
+  before = last_seq();
   auto same_person = service_->create_user(citizen("zhangsan2"), nullptr);
   ASSERT_FALSE(same_person);
   EXPECT_EQ(ErrorCode::conflict, same_person.error().code);
@@ -949,6 +955,34 @@ TEST_P(IdentityTest, WindowClerksVerifyInPersonAndListenersRun) {
   EXPECT_EQ(std::vector<std::string>{person->user_id}, told);
   EXPECT_EQ(ErrorCode::conflict, service_->verify_in_person(person->user_id, *clerk).error().code);
   EXPECT_EQ(ErrorCode::conflict, service_->start_verification(*done).error().code);
+}
+
+// Registration squatting: someone registers a stranger's id number first. The claim gives them
+// nothing and blocks nobody: the owner registers too and is verified; the squatter can then never
+// be verified with it, and later registrations of the number are refused.
+TEST_P(IdentityTest, RegisteringAStrangersNumberBlocksNobody) {
+  auto squatter = service_->register_self(citizen("squatter"), "198.51.100.7");
+  ASSERT_TRUE(squatter) << squatter.error().message_en;
+  auto owner = service_->register_self(citizen("owner"), "10.0.0.1");
+  ASSERT_TRUE(owner) << owner.error().message_en;
+  auto clerk = service_->create_user(official("window", "scjg", {Role::clerk}), &admin_);
+  ASSERT_TRUE(clerk);
+  ASSERT_TRUE(service_->verify_in_person(owner->user_id, *clerk));
+  const auto before = last_seq();
+  auto second = service_->verify_in_person(squatter->user_id, *clerk);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(ErrorCode::conflict, second.error().code);
+  EXPECT_EQ("/id_number", second.error().field);
+  EXPECT_EQ(before, last_seq());
+  EXPECT_EQ(Assurance::claimed, service_->get_user(squatter->user_id)->assurance);
+  auto third = service_->register_self(citizen("third"), "10.0.0.2");
+  ASSERT_FALSE(third);
+  EXPECT_EQ(ErrorCode::conflict, third.error().code);
+  // Whom the number's personal data reaches: the verified owner only.
+  auto reached = store_->read([&](store::Tx& tx) -> Result<std::vector<std::string>> {
+    return verified_account_ids(tx, "11010519491231002X");
+  });
+  EXPECT_EQ(std::vector<std::string>{owner->user_id}, reached.value());
 }
 
 // No throttling of anonymous writes was a finding (#16): registrations per client address.
