@@ -2,6 +2,7 @@
 // consent and their verification, 用证 with a use cause (加注件), and the checked use of a
 // certificate inside a case filing.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -314,18 +315,25 @@ Result<std::vector<UseRecord>> Service::uses(const identity::Principal& holder, 
   Impl& m = *impl_;
   return m.store.read([&](store::Tx& tx) -> Result<std::vector<UseRecord>> {
     std::vector<UseRecord> out;
+    if (mine->empty()) return out;
+    // One query for the whole wallet, newest first.
+    std::map<std::string, std::string> type_of;
+    std::string in;
+    store::Params params;
     for (const auto& c : *mine) {
-      for (const auto& r : tx.query("SELECT used_by_dept, use_cause, matter, supervisory, "
-                                    "used_at_ms FROM certificate_uses WHERE identifier = ?",
-                                    {c.identifier})) {
-        out.push_back(UseRecord{c.identifier, c.type_name, r.text(0), r.text(1), r.text(2),
-                                r.int64(3) != 0, r.int64(4)});
-      }
+      type_of[c.identifier] = c.type_name;
+      in += in.empty() ? "?" : ", ?";
+      params.push_back(c.identifier);
     }
-    std::sort(out.begin(), out.end(), [](const UseRecord& a, const UseRecord& b) {
-      return a.used_at_ms > b.used_at_ms;
-    });
-    if (out.size() > static_cast<std::size_t>(limit)) out.resize(limit);
+    params.push_back(std::int64_t{limit});
+    for (const auto& r :
+         tx.query("SELECT identifier, used_by_dept, use_cause, matter, supervisory, "
+                  "used_at_ms FROM certificate_uses WHERE identifier IN (" +
+                      in + ") ORDER BY used_at_ms DESC, identifier LIMIT ?",
+                  params)) {
+      out.push_back(UseRecord{r.text(0), type_of[r.text(0)], r.text(1), r.text(2), r.text(3),
+                              r.int64(4) != 0, r.int64(5)});
+    }
     return out;
   });
 }
