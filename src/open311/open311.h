@@ -69,6 +69,9 @@ struct Options {
   int max_results = 1000;  // at most this many requests per GET
   // Anonymous reports per client address and hour (a phone app posts from the phone's address).
   int max_requests_per_address_hour = 60;
+  // And per client key and hour: a key serves a whole app, so its cap is high, but a key that
+  // leaked cannot flood the centre from many addresses.
+  int max_requests_per_key_hour = 5000;
 };
 
 struct ApiKey {
@@ -200,6 +203,7 @@ class Service {
   identity::Service& identity_;
   Options options_;
   core::RateLimiter submissions_{options_.max_requests_per_address_hour, 3600LL * 1000};
+  core::RateLimiter key_submissions_{options_.max_requests_per_key_hour, 3600LL * 1000};
 };
 
 // GET /open311/v2/discovery.{json,xml}, services.{fmt}, services/{code}.{fmt},

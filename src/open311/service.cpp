@@ -10,6 +10,7 @@
 
 #include "core/field_cipher.h"
 #include "core/text.h"
+#include "core/text_check.h"
 #include "disclosure/disclosure.h"
 #include "store/sealing.h"
 #include "core/utf8.h"
@@ -162,8 +163,11 @@ struct Published {
   disclosure::ShownMap address;
 };
 Published published(store::Tx& tx, const std::vector<std::string>& ids) {
-  return {disclosure::shown(tx, disclosure::Surface::grid_event_description, ids),
-          disclosure::shown(tx, disclosure::Surface::open311_address, ids)};
+  using disclosure::Surface;
+  auto shown =
+      disclosure::shown(tx, {Surface::grid_event_description, Surface::open311_address}, ids);
+  return {std::move(shown[Surface::grid_event_description]),
+          std::move(shown[Surface::open311_address])};
 }
 
 constexpr const char* kSubmittedColumns = "token, address_string, first_name, last_name";
@@ -245,21 +249,7 @@ Result<ServiceRequest> describe(grid::Service& grid, const Context& c, const Opt
 
 Status check_text(const std::string& value, const char* field, std::size_t max_chars,
                   const char* zh, const char* en) {
-  if (!core::valid_utf8(value))
-    return bad(field, std::string(zh) + "不是有效的 UTF-8",
-               std::string(en) + " is not valid UTF-8");
-  if (core::utf8_length(value) > max_chars) {
-    return bad(
-        field, std::string(zh) + "过长（最多 " + std::to_string(max_chars) + " 字）",
-        std::string(en) + " is too long (at most " + std::to_string(max_chars) + " characters)");
-  }
-  for (unsigned char ch : value) {
-    if (ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t') {
-      return bad(field, std::string(zh) + "含控制字符",
-                 std::string(en) + " contains control characters");
-    }
-  }
-  return {};
+  return core::check_text(value, field, {.max = max_chars, .zh = zh, .en = en});
 }
 
 }  // namespace
@@ -537,6 +527,11 @@ Result<Receipt> Service::submit(const RequestInput& in) {
   }
   if (auto st = submissions_.check(in.remote_address, clock_.now_ms(), "提交过于频繁，请稍后再试",
                                    "too many requests from this address; try later");
+      !st) {
+    return fail(st.error());
+  }
+  if (auto st = key_submissions_.check(key->id, clock_.now_ms(), "该客户端提交过于频繁，请稍后再试",
+                                       "too many requests with this key; try later");
       !st) {
     return fail(st.error());
   }

@@ -602,6 +602,32 @@ TEST_P(Open311Test, ReportsAreLimitedPerClientAddress) {
   EXPECT_EQ(201, post().status);
 }
 
+// And per client key: a key that leaked cannot flood the centre from many addresses; another
+// key is not held back.
+TEST_P(Open311Test, ReportsAreLimitedPerKey) {
+  Options limited;
+  limited.max_requests_per_key_hour = 2;
+  Service service(*store_, clock_, random_, *grid_, *ids_, limited);
+  http::Router router;
+  register_routes(router, service, *ids_);
+  yiwang::testing::RouterClient client(router);
+  auto post = [&](const std::string& key, int address) {
+    client.remote_address = "203.0.113." + std::to_string(address);
+    return client.call("POST", "/open311/v2/requests.json",
+                       form({{"api_key", key}, {"service_code", "0101"}, {"lat", "31.005"},
+                             {"long", "118.005"}}),
+                       "", "application/x-www-form-urlencoded");
+  };
+  EXPECT_EQ(201, post(kDemoKey, 1).status);
+  EXPECT_EQ(201, post(kDemoKey, 2).status);
+  auto third = post(kDemoKey, 3);
+  EXPECT_EQ(429, third.status) << third.body;
+  EXPECT_FALSE(yiwang::testing::header_of(third, "Retry-After").empty());
+  auto other = service.create_key("街道 App", nullptr);
+  ASSERT_TRUE(other) << other.error().message_en;
+  EXPECT_EQ(201, post(other->secret, 3).status);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Open311Test, ::testing::ValuesIn(yiwang::testing::backends()));
 
 TEST(Open311Datetime, ParseAndFormat) {
