@@ -20,6 +20,9 @@ packages=(
   curl wrk nginx-light
   # Independent checkers used by the tests: Go's sumdb note/tlog (ledger) and headless Chromium.
   golang-go golang-golang-x-mod-dev chromium
+  # A CJK font for the headless browser, so that the pages' screenshots (build/artifacts) show
+  # Chinese text rather than empty boxes
+  fonts-wqy-microhei
 )
 
 missing=()
