@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text_check.h"
 #include "privacy/mask.h"
 
 namespace yiwang::appeals::workflow {
@@ -18,14 +19,6 @@ tl::unexpected<Error> bad(std::string field, std::string zh, std::string en) {
 
 tl::unexpected<Error> forbidden(std::string zh, std::string en) {
   return fail(ErrorCode::forbidden, "", std::move(zh), std::move(en));
-}
-
-bool has_control(std::string_view s, bool allow_newlines) {
-  for (unsigned char c : s) {
-    if (c == 0x7F) return true;
-    if (c < 0x20 && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t'))) return true;
-  }
-  return false;
 }
 
 // Where each action may start and where it leads (supervise leaves the state as it is).
@@ -442,20 +435,7 @@ Result<std::vector<Outcome>> answer_linked(const Record& record, std::string_vie
 
 Status check_text(std::string_view value, const std::string& field, std::size_t min,
                   std::size_t max, bool multiline, const char* zh_name, const char* en_name) {
-  const std::string zh(zh_name), en(en_name);
-  if (!core::valid_utf8(value)) {
-    return bad(field, zh + "不是有效的 UTF-8 文本", en + " is not valid UTF-8");
-  }
-  if (has_control(value, multiline)) {
-    return bad(field, zh + "含有控制字符", en + " contains control characters");
-  }
-  const std::size_t n = core::utf8_length(value);
-  if (min > 0 && n == 0) return bad(field, "请填写" + zh, en + " is required");
-  if (n > max) {
-    return bad(field, zh + "不得超过 " + std::to_string(max) + " 个字符",
-               en + " must be at most " + std::to_string(max) + " characters");
-  }
-  return {};
+  return core::check_text(value, field, {min, max, multiline, zh_name, en_name});
 }
 
 std::string summary_json(const Appeal& a) {

@@ -102,8 +102,7 @@ Result<std::vector<Outcome>> answer_linked(const Record& record, std::string_vie
 
 // ---- Texts --------------------------------------------------------------------------------------
 
-// A free text field: valid UTF-8, no control characters (newlines where `multiline`), at most
-// `max` characters and, when min > 0, not empty. invalid_input naming `field`.
+// A free text field, checked by core::check_text (core/text_check.h) under the field's names.
 Status check_text(std::string_view value, const std::string& field, std::size_t min,
                   std::size_t max, bool multiline, const char* zh_name, const char* en_name);
 

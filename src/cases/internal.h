@@ -88,8 +88,6 @@ enum class FieldKind { id_number, phone, address, value, text };
 FieldKind field_kind(std::string_view name, std::string_view declared_type,
                      const nlohmann::json& value);
 
-// "张*": the first character and one "*" ("" stays "", one character becomes "*").
-std::string mask_name(std::string_view name);
 // The address up to its district or county (…区, …县, …旗; else up to the city, …市); "" when it
 // names none, so that nothing below the district is ever shown.
 std::string district_of(std::string_view address);

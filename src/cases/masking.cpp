@@ -8,6 +8,7 @@
 #include "cases/workflow.h"
 #include "core/names.h"
 #include "core/utf8.h"
+#include "privacy/mask.h"
 
 namespace yiwang::cases {
 namespace {
@@ -138,7 +139,7 @@ Case mask_for(const identity::Principal& viewer, const Case& c, Reading reading,
   a.user_id.clear();
   a.id_number = identity::mask_id_number(a.id_number);
   a.phone = reading == Reading::list ? "" : identity::mask_phone(a.phone);
-  if (supervision) a.name = mask_name(a.name);
+  if (supervision) a.name = privacy::mask_name(a.name);
   out.form_json = mask_form(c.form_json, form, out.disclosure);
   for (auto& m : out.materials) {
     if (!supervision) {
@@ -177,17 +178,6 @@ FieldKind field_kind(std::string_view name, std::string_view declared_type, cons
   return std::find(kValues.begin(), kValues.end(), declared_type) != kValues.end()
              ? FieldKind::value
              : FieldKind::text;
-}
-
-std::string mask_name(std::string_view name) {
-  if (name.empty()) return "";
-  std::size_t i = 0;
-  auto first = core::next_code_point(name, i);
-  if (!first) return "*";
-  if (i == name.size()) return "*";
-  std::string out;
-  core::append_utf8(out, *first);
-  return out + "*";
 }
 
 std::string district_of(std::string_view address) {

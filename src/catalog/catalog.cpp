@@ -9,6 +9,7 @@
 
 #include "catalog/items_json.h"
 #include "catalog/search_index.h"
+#include "core/text_check.h"
 #include "core/utf8.h"
 #include "events/events.h"
 
@@ -65,11 +66,7 @@ std::string at(std::string_view list, std::size_t i) {
 }
 
 Status check_text(const std::string& value, const std::string& field, std::size_t max) {
-  if (core::utf8_length(value) > max) {
-    return bad(field, "内容过长（最多 " + std::to_string(max) + " 字）",
-               "too long (at most " + std::to_string(max) + " characters)");
-  }
-  return {};
+  return core::check_text(value, field, {.max = max});
 }
 
 Status check_codes(const std::vector<std::string>& codes,

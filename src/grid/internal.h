@@ -76,8 +76,7 @@ tl::unexpected<Error> bad(std::string field, std::string zh, std::string en);
 tl::unexpected<Error> forbidden(std::string zh, std::string en);
 tl::unexpected<Error> conflict(std::string zh, std::string en);
 
-// UTF-8 text of `min`..`max` characters without control characters (tab and line breaks allowed
-// when `multiline`); invalid_input on `field` otherwise.
+// A free text field, checked by core::check_text (core/text_check.h).
 Status check_text(std::string_view v, const std::string& field, std::size_t min, std::size_t max,
                   bool multiline);
 // At most 9 photo references, each a distinct sha256 ("/photos/1" names the offending one).

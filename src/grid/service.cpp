@@ -5,6 +5,7 @@
 
 #include "core/names.h"
 #include "core/text.h"
+#include "core/text_check.h"
 #include "core/utf8.h"
 #include "grid/internal.h"
 
@@ -142,19 +143,7 @@ tl::unexpected<Error> conflict(std::string zh, std::string en) {
 
 Status check_text(std::string_view v, const std::string& field, std::size_t min, std::size_t max,
                   bool multiline) {
-  if (!core::valid_utf8(v)) return bad(field, "不是有效的 UTF-8 文本", "not valid UTF-8");
-  for (unsigned char c : v) {
-    if (c == 0x7F || (c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t')))) {
-      return bad(field, "含有控制字符", "contains control characters");
-    }
-  }
-  std::size_t n = core::utf8_length(v);
-  if (n < min) return bad(field, "不能为空", "must not be empty");
-  if (n > max) {
-    return bad(field, "不得超过 " + std::to_string(max) + " 个字符",
-               "at most " + std::to_string(max) + " characters");
-  }
-  return {};
+  return core::check_text(v, field, {.min = min, .max = max, .multiline = multiline});
 }
 
 Status check_photo_refs(const std::vector<std::string>& photos, const std::string& field) {

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "core/names.h"
+#include "core/text_check.h"
 #include "core/utf8.h"
 #include "participation/internal.h"
 
@@ -79,33 +80,7 @@ tl::unexpected<Error> bad(std::string field, std::string zh, std::string en) {
 Status check_text(std::string_view value, const std::string& field, std::size_t min,
                   std::size_t max, bool multiline, std::string_view zh_name,
                   std::string_view en_name) {
-  const std::string zh(zh_name), en(en_name);
-  if (!core::valid_utf8(value)) {
-    return bad(field, zh + "不是有效的 UTF-8 文本", en + " is not valid UTF-8");
-  }
-  for (unsigned char c : value) {
-    if (c == 0x7F || (c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t')))) {
-      return bad(field, zh + "含有控制字符", en + " contains control characters");
-    }
-  }
-  std::size_t n = core::utf8_length(value);
-  bool blank = true;
-  for (unsigned char c : value) {
-    if (!std::isspace(c)) {
-      blank = false;
-      break;
-    }
-  }
-  if (min > 0 && (n == 0 || blank)) return bad(field, "请填写" + zh, en + " is required");
-  if (n < min) {
-    return bad(field, zh + "至少 " + std::to_string(min) + " 个字符",
-               en + " must be at least " + std::to_string(min) + " characters");
-  }
-  if (n > max) {
-    return bad(field, zh + "不得超过 " + std::to_string(max) + " 个字符",
-               en + " must be at most " + std::to_string(max) + " characters");
-  }
-  return {};
+  return core::check_text(value, field, {min, max, multiline, zh_name, en_name});
 }
 
 std::string pointer_token(std::string_view key) {

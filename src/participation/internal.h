@@ -25,8 +25,7 @@ struct Service::Impl {
 // A conflict with one of the reason codes listed in participation.h.
 tl::unexpected<Error> conflict(std::string_view code, std::string field = "");
 tl::unexpected<Error> bad(std::string field, std::string zh, std::string en);
-// Valid UTF-8, no control characters (newlines where `multiline`), not blank when min > 0,
-// min..max code points.
+// A free text field, checked by core::check_text (core/text_check.h) under the field's names.
 Status check_text(std::string_view value, const std::string& field, std::size_t min,
                   std::size_t max, bool multiline, std::string_view zh_name,
                   std::string_view en_name);

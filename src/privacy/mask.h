@@ -1,6 +1,7 @@
-// Masks of personal names for readers who need to know that a person is there, not who: the first
-// character kept and the rest as "*" (at most three), 张三 → 张*, 欧阳娜娜 → 欧***, "" → "*".
-// Pure; thread-safe; UTF-8 safe.
+// The one mask of personal names, for readers who need to know that a person is there, not who:
+// the first character kept and one "*" for the rest, so that the length is not told either
+// (张三 → 张*, 欧阳娜娜 → 欧*); a name of one character is all "*"; "" (no name) stays "".
+// Leading white space is skipped. Pure; thread-safe; UTF-8 safe.
 #pragma once
 
 #include <string>

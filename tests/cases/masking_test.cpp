@@ -10,6 +10,7 @@
 #include "cases/internal.h"
 #include "cases/services.h"
 #include "http/http.h"
+#include "privacy/mask.h"
 #include "support/router_client.h"
 #include "support/test_store.h"
 
@@ -188,12 +189,16 @@ TEST(FieldKinds, DeclaredTypeThenNameThenShape) {
 }
 
 TEST(MaskName, SurnameAndOneStar) {
-  EXPECT_EQ("张*", detail::mask_name("张三"));
-  EXPECT_EQ("张*", detail::mask_name("张三丰"));
-  EXPECT_EQ("江*", detail::mask_name("江宁市秦淮区张三面馆"));
-  EXPECT_EQ("*", detail::mask_name("张"));
-  EXPECT_EQ("", detail::mask_name(""));
-  EXPECT_EQ("Z*", detail::mask_name("Zhang San"));
+  using privacy::mask_name;
+  EXPECT_EQ("张*", mask_name("张三"));
+  EXPECT_EQ("张*", mask_name("张三丰"));
+  EXPECT_EQ("欧*", mask_name("欧阳娜娜"));
+  EXPECT_EQ("江*", mask_name("江宁市秦淮区张三面馆"));
+  EXPECT_EQ("*", mask_name("张"));
+  EXPECT_EQ("*", mask_name(" 张"));
+  EXPECT_EQ("", mask_name(""));
+  EXPECT_EQ("", mask_name("  "));
+  EXPECT_EQ("Z*", mask_name("Zhang San"));
 }
 
 TEST(DistrictOf, NothingBelowTheDistrict) {

@@ -1,10 +1,13 @@
-// The shared text and digest helpers (core/text.h, core/digest.h) every module uses on input.
+// The shared text and digest helpers (core/text.h, core/text_check.h, core/digest.h) every module
+// uses on input.
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "core/digest.h"
 #include "core/text.h"
+#include "core/text_check.h"
 
 namespace yiwang::core {
 namespace {
@@ -44,3 +47,45 @@ TEST(Digest, Sha256HexMatchesTheStandardVectors) {
 
 }  // namespace
 }  // namespace yiwang::core
+
+// The one check of typed text (core/text_check.h), as a table: what is refused, in which order,
+// and the field and names it answers with.
+TEST(TextCheck, RefusesInOrderAndNamesTheInput) {
+  using yiwang::core::check_text;
+  using yiwang::core::TextRule;
+  const TextRule title{.min = 1, .max = 5, .multiline = false, .zh = "标题", .en = "title"};
+  const TextRule note{.min = 0, .max = 5};
+  struct Case {
+    std::string value;
+    const TextRule* rule;
+    std::string zh;  // "" = accepted
+  };
+  const std::vector<Case> cases = {
+      {"井盖破损", &title, ""},
+      {"五个字正好", &title, ""},
+      {"六个字就太长", &title, "标题不得超过 5 个字"},
+      {"", &title, "请填写标题"},
+      {" \t ", &title, "标题含有控制字符"},  // a tab on one line is a control character
+      {"   ", &title, "请填写标题"},
+      {"a\nb", &title, "标题含有控制字符"},
+      {"a\nb", &note, ""},
+      {"a\x7f", &note, "内容含有控制字符"},
+      {"\xff\xfe", &note, "内容不是有效的 UTF-8 文本"},
+      {"", &note, ""},
+      {"  ", &note, ""},
+  };
+  for (const auto& c : cases) {
+    auto st = check_text(c.value, "/x", *c.rule);
+    if (c.zh.empty()) {
+      EXPECT_TRUE(st) << c.value << ": " << st.error().message_zh;
+      continue;
+    }
+    ASSERT_FALSE(st) << c.value;
+    EXPECT_EQ(yiwang::ErrorCode::invalid_input, st.error().code);
+    EXPECT_EQ("/x", st.error().field);
+    EXPECT_EQ(c.zh, st.error().message_zh) << c.value;
+  }
+  const TextRule twice{.min = 2, .max = 9, .zh = "理由", .en = "reason"};
+  EXPECT_EQ("reason must be at least 2 characters",
+            check_text("好", "/r", twice).error().message_en);
+}
