@@ -737,11 +737,14 @@ SCHEMAS['DisclosureReview'] = obj({
     'reason': S,
     'decided_by': {'type': 'string', 'description': 'User id of the last deciding official; "" '
                                                     'while pending.'},
+    'decided_by_name': {'type': 'string', 'description': 'That official\'s name; "" while '
+                                                         'pending.'},
     'decided_at': {'type': ['string', 'null'], 'format': 'date-time'},
     'revision': {'type': 'integer', 'description': 'Moves with every decision and whenever the '
                                                    'held text changes (the review reopens).'},
 }, required=['id', 'surface', 'subject_id', 'dept_id', 'state', 'draft', 'kinds', 'held_at',
-             'published_text', 'reason', 'decided_by', 'decided_at', 'revision'])
+             'published_text', 'reason', 'decided_by', 'decided_by_name', 'decided_at',
+             'revision'])
 SCHEMAS['DisclosureReviews'] = obj({'reviews': arr(ref('DisclosureReview')), 'total': I},
                                    required=['reviews', 'total'])
 SCHEMAS['DisclosureDecision'] = obj({
@@ -753,6 +756,36 @@ SCHEMAS['DisclosureDecision'] = obj({
     'revision': {'type': 'integer', 'minimum': 0,
                  'description': 'The revision decided on: 409 when the review changed since.'},
 }, required=['decision'])
+
+
+# Operations whose body is not one JSON schema: CSV, a signed note, Open311's form or JSON.
+OPEN311_REQUEST = obj({
+    'api_key': {'type': 'string', 'description': 'The client key (also accepted in the query).'},
+    'service_code': {'type': 'string', 'description': 'A grid event class (services.json).'},
+    'lat': {'type': 'string', 'description': 'WGS-84 latitude, decimal'},
+    'long': {'type': 'string', 'description': 'WGS-84 longitude, decimal'},
+    'address_string': S, 'description': {'type': 'string', 'maxLength': 2000}, 'media_url': S,
+    'email': S, 'first_name': S, 'last_name': S, 'phone': S, 'device_id': S, 'account_id': S,
+}, required=['api_key', 'service_code'])
+RAW_BODIES = {
+    "/api/v1/certificates/import": {"required": True, "content": {"text/csv": {"schema": {
+        "type": "string", "contentMediaType": "text/csv",
+        "description": "A header row, then one certificate per row. Columns: type_code, number, "
+                       "holder_name, holder_id, issue_date (required); identifier, "
+                       "holder_id_type, valid_from, valid_to, item_code, data_json (optional). "
+                       "All rows or none: one problem lists every error (field /rows/<n> or "
+                       "/header/<column>)."}}}},
+    "/api/v1/ledger/cosignatures": {"required": True, "content": {"text/plain": {"schema": {
+        "type": "string", "contentMediaType": "text/plain",
+        "description": "The latest checkpoint (C2SP tlog-checkpoint) with the witness's "
+                       "cosignature/v1 signature line added."}}}},
+    "/open311/v2/requests.json": {"required": True, "content": {
+        "application/x-www-form-urlencoded": {"schema": OPEN311_REQUEST},
+        "application/json": {"schema": OPEN311_REQUEST}}},
+    "/open311/v2/requests.xml": {"required": True, "content": {
+        "application/x-www-form-urlencoded": {"schema": OPEN311_REQUEST},
+        "application/json": {"schema": OPEN311_REQUEST}}},
+}
 
 
 def operation(route):
@@ -772,6 +805,9 @@ def operation(route):
     if request:
         op["requestBody"] = {"required": True,
                              "content": {"application/json": {"schema": ref(request)}}}
+    for body_path, body in RAW_BODIES.items():
+        if path == body_path and method == "post":
+            op["requestBody"] = body
     if path == "/api/v1/files" and method == "post":
         op["requestBody"] = {"required": True, "content": {
             t: {"schema": {"type": "string", "contentMediaType": t}}

@@ -55,6 +55,10 @@ struct Principal;
 namespace yiwang::ai {
 
 std::vector<store::Migration> migrations();
+// Corrections carry the citizen's text: sealed at rest ("ai_corrections.text:<id>",
+// core/field_cipher.h). Seals the rows an older version stored in the clear; run at start before
+// serving. Returns how many it sealed.
+Result<std::int64_t> seal_at_rest(store::Store& store);
 
 inline constexpr std::size_t kMaxTextChars = 5000;  // code points, appeal or reply
 

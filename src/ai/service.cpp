@@ -6,8 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include "ai/ai.h"
+#include "core/field_cipher.h"
+#include "core/text_check.h"
 #include "events/events.h"
 #include "identity/identity.h"
+#include "store/sealing.h"
 
 namespace yiwang::generated {
 extern const char* const ai_departments;
@@ -20,17 +23,8 @@ namespace {
 using nlohmann::json;
 
 Status check_text(std::string_view text, const std::string& field) {
-  if (!valid_utf8(text))
-    return fail(ErrorCode::invalid_input, field, "文本不是有效的 UTF-8",
-                "the text is not valid UTF-8");
-  auto n = char_count(text);
-  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
-    return fail(ErrorCode::invalid_input, field, "文本不能为空", "the text must not be empty");
-  if (n > kMaxTextChars)
-    return fail(ErrorCode::invalid_input, field,
-                "文本不能超过 " + std::to_string(kMaxTextChars) + " 个字",
-                "the text must not exceed " + std::to_string(kMaxTextChars) + " characters");
-  return {};
+  return core::check_text(text, field,
+                          {.min = 1, .max = kMaxTextChars, .zh = "文本", .en = "the text"});
 }
 
 const char* kActiveSetting = "active_model";
@@ -169,7 +163,8 @@ Result<Correction> Service::add_correction(std::string_view text, std::string_vi
     tx.exec(
         "INSERT INTO ai_corrections (id, text, label, created_by, dept_id, created_at_ms) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        {c.id, c.text, c.label, c.created_by, by.dept_id, c.created_at_ms});
+        {c.id, tx.cipher().seal_cell(c.text, "ai_corrections.text", c.id), c.label, c.created_by,
+         by.dept_id, c.created_at_ms});
     events::append(tx, clock_,
                    {.type = "ai.correction.recorded",
                     .subject_type = "ai_correction",
@@ -189,9 +184,14 @@ Result<std::vector<Correction>> Service::corrections() const {
     for (const auto& r :
          tx.query("SELECT id, text, label, created_by, created_at_ms FROM ai_corrections "
                   "ORDER BY created_at_ms, id"))
-      out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.int64(4)});
+      out.push_back({r.text(0), tx.cipher().open_cell(r.text(1), "ai_corrections.text", r.text(0)),
+                     r.text(2), r.text(3), r.int64(4)});
     return out;
   });
+}
+
+Result<std::int64_t> seal_at_rest(store::Store& store) {
+  return store::seal_clear_cells(store, "ai_corrections", "id", {{"text"}});
 }
 
 Result<TrainReport> Service::train(const std::vector<Example>& base, const TrainOptions& options,

@@ -1,5 +1,6 @@
 #include "app/app.h"
 #include "app/city_link.h"
+#include "app/review_notices.h"
 
 #include <algorithm>
 #include <atomic>
@@ -438,6 +439,7 @@ struct App::Parts {
   std::unique_ptr<appeals::AutoDispatcher> appeal_dispatcher;
   std::unique_ptr<grid::Service> grid;
   std::unique_ptr<CityLink> city_link;
+  std::unique_ptr<ReviewNotices> review_notices;
   std::unique_ptr<open311::Service> open311;
   std::unique_ptr<iot::Service> iot;
   std::unique_ptr<participation::Service> participation;
@@ -461,7 +463,8 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   for (auto sealed : {p.identity->seal_at_rest(), cases::seal_at_rest(*p.store),
                       certificates::seal_at_rest(*p.store), appeals::seal_at_rest(*p.store),
                       open311::seal_at_rest(*p.store), ledger::seal_at_rest(*p.store),
-                      grid::seal_at_rest(*p.store)}) {
+                      grid::seal_at_rest(*p.store), ai::seal_at_rest(*p.store),
+                      participation::seal_at_rest(*p.store)}) {
     if (!sealed) throw std::runtime_error("sealing personal data: " + sealed.error().message_en);
     if (*sealed > 0) {
       std::fprintf(stderr, "yiwang: sealed %lld personal values stored in the clear\n",
@@ -516,6 +519,7 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
       std::make_unique<open311::Service>(*p.store, *p.clock, p.random, *p.grid, *p.identity);
   p.disclosure = std::make_unique<disclosure::Service>(*p.store, *p.clock);
   p.city_link = std::make_unique<CityLink>(*p.store, *p.appeals, *p.grid);
+  p.review_notices = std::make_unique<ReviewNotices>(*p.store, p.random, *p.clock);
   p.appeal_dispatcher =
       std::make_unique<appeals::AutoDispatcher>(*p.appeals, *p.store, appeal_classifier(*p.ai));
   p.audit_sealer = std::make_unique<audit::Sealer>(*p.store);
@@ -573,6 +577,7 @@ Status App::catch_up() {
   // link), the link, and certificate issuance on completed cases.
   if (auto s = drain(*p.appeal_dispatcher); !s) return s;
   if (auto s = drain(*p.city_link); !s) return s;
+  if (auto s = drain(*p.review_notices); !s) return s;
   if (auto s = drain(*p.certificate_issuer); !s) return s;
   if (auto s = drain(*p.ledger_follower); !s) return s;
   if (auto size = p.ledger->integrate(); !size) return fail(size.error());
@@ -633,7 +638,8 @@ Status App::serve() {
         std::chrono::milliseconds(p.config.checkpoint_interval_ms));
     certificates = std::jthread([this](std::stop_token stop) { issue_certificates(stop); });
     // The assistant's index follows item and document changes (also by other processes), AI
-    // dispatch follows appeal intake, and the 12345 link follows dispatches and grid closures.
+    // dispatch follows appeal intake, the 12345 link follows dispatches and grid closures, and
+    // the review notices follow texts held for publication review.
     // They rest only when all are caught up, so a burst of appeals is dispatched at full speed.
     stream_followers = std::jthread([&p](std::stop_token stop) {
       std::mutex mu;
@@ -655,6 +661,7 @@ Status App::serve() {
         }
         busy = poll("appeal dispatch", p.appeal_dispatcher->poll_once()) || busy;
         busy = poll("12345 link", p.city_link->poll_once()) || busy;
+        busy = poll("review notices", p.review_notices->poll_once()) || busy;
         if (busy) continue;
         std::unique_lock lock(mu);
         wake.wait_for(lock, stop, std::chrono::milliseconds(500), [] { return false; });

@@ -340,9 +340,10 @@ struct Options {
 
 std::vector<store::Migration> migrations();
 
-// The appellant's name and phone and the free text are sealed at rest (core/field_cipher.h, the
-// store's data key); this seals those an older version stored in the clear. At start, before
-// serving.
+// The appellant's name and phone and the free text (title, text, location, reply, the callback's
+// result) are sealed at rest (core/field_cipher.h, the store's data key); this seals those an
+// older version stored in the clear, and replaces phone callers' unkeyed merge keys (the ledger's
+// party kept). At start, before serving.
 Result<std::int64_t> seal_at_rest(store::Store& store);
 // Answers on the board from before the publication review: their texts the redaction cannot
 // make safe are held for review, once (disclosure::backfill). At start, after sealing.

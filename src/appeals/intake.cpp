@@ -372,4 +372,40 @@ Result<std::int64_t> detail::seal_submissions(store::Store& store) {
   }
 }
 
+Result<std::int64_t> detail::rekey_phone_callers(store::Store& store) {
+  std::int64_t total = 0;
+  for (;;) {
+    auto rekeyed = store.write([&](store::Tx& tx) -> Result<std::int64_t> {
+      const core::FieldCipher& cipher = tx.cipher();
+      std::int64_t n = 0;
+      for (const auto& row : tx.query(
+               "SELECT id, identity_key, appellant_phone FROM appeals WHERE identity_key LIKE "
+               "'phone:%' AND LENGTH(identity_key) = 70 ORDER BY id LIMIT 500")) {
+        const std::string id = row.text(0), old_key = row.text(1);
+        const std::string phone = cipher.open_cell(row.text(2), "appeals.appellant_phone", id);
+        // Without a phone (never written so) the old digest itself is keyed: unlinkable all the
+        // same, and the caller's appeals still share one key.
+        const std::string new_key = !phone.empty()
+                                        ? phone_key(phone, cipher)
+                                        : "phone:" + cipher.index(old_key, "phone-legacy");
+        tx.exec("UPDATE appeals SET identity_key = ?, ledger_party = ? WHERE id = ?",
+                {new_key, cipher.seal_cell(old_key, "appeals.ledger_party", id), id});
+        tx.exec("UPDATE appeal_submissions SET identity_key = ? WHERE identity_key = ?",
+                {new_key, old_key});
+        tx.exec(
+            "DELETE FROM appeal_idempotency WHERE identity_key = ? AND idempotency_key IN "
+            "(SELECT idempotency_key FROM appeal_idempotency WHERE identity_key = ?)",
+            {old_key, new_key});
+        tx.exec("UPDATE appeal_idempotency SET identity_key = ? WHERE identity_key = ?",
+                {new_key, old_key});
+        ++n;
+      }
+      return n;
+    });
+    if (!rekeyed) return fail(rekeyed.error());
+    total += *rekeyed;
+    if (*rekeyed == 0) return total;
+  }
+}
+
 }  // namespace yiwang::appeals

@@ -78,6 +78,13 @@ bool replied_on_time(const core::WorkingCalendar& calendar, core::Millis created
 // Seals the title and text of submissions an older version stored in the clear (context
 // "appeal_submissions.<column>:<appeal id>"); how many cells it sealed. intake.cpp.
 Result<std::int64_t> seal_submissions(store::Store& store);
+// Phone callers' appeals from before their key was keyed: identity_key "phone:<SHA-256 of the
+// digits>" (70 characters) becomes the keyed "phone:<index>" here, in their submissions and in
+// their idempotency keys; the old value, which the ledger committed to, is kept sealed as the
+// appeal's ledger_party. Returns how many appeals it re-keyed. intake.cpp.
+Result<std::int64_t> rekey_phone_callers(store::Store& store);
+// The merge key of a phone caller: the keyed index of the phone's digits.
+std::string phone_key(std::string_view phone, const core::FieldCipher& cipher);
 
 }  // namespace detail
 }  // namespace yiwang::appeals

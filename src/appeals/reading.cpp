@@ -120,9 +120,11 @@ void board_entries(store::Tx& tx, const core::WorkingCalendar& calendar, int yel
   std::vector<std::string> ids;
   for (const auto& row : rows) ids.push_back(row.text(0));
   using disclosure::Surface;
-  const auto titles = disclosure::shown(tx, Surface::appeal_title, ids);
-  const auto texts = disclosure::shown(tx, Surface::appeal_text, ids);
-  const auto replies = disclosure::shown(tx, Surface::appeal_reply, ids);
+  auto shown = disclosure::shown(
+      tx, {Surface::appeal_title, Surface::appeal_text, Surface::appeal_reply}, ids);
+  const auto& titles = shown[Surface::appeal_title];
+  const auto& texts = shown[Surface::appeal_text];
+  const auto& replies = shown[Surface::appeal_reply];
   for (const auto& row : rows) {
     BoardEntry e;
     e.id = row.text(0);

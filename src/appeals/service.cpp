@@ -110,6 +110,11 @@ std::optional<Appeal> find(store::Tx& tx, std::string_view id) {
 std::optional<std::string> party_of(store::Tx& tx, std::string_view id) {
   auto r = detail::load(tx, id);
   if (!r || r->a.anonymous) return std::nullopt;
+  // A caller re-keyed at an upgrade keeps the party the ledger already committed to.
+  if (auto kept = tx.query_one("SELECT ledger_party FROM appeals WHERE id = ?", {std::string(id)});
+      kept && !kept->text(0).empty()) {
+    return tx.cipher().open_cell(kept->text(0), "appeals.ledger_party", r->a.id);
+  }
   return r->identity_key;
 }
 
@@ -172,7 +177,7 @@ Record record_from_row(const store::Row& row, const core::FieldCipher& cipher) {
   a.returned_once = row.int64(20) != 0;
   a.return_reason = row.text(21);
   a.reply = cipher.open_cell(row.text(22), "appeals.reply", a.id);
-  a.callback_result = row.text(23);
+  a.callback_result = cipher.open_cell(row.text(23), "appeals.callback_result", a.id);
   if (auto v = row.opt_int64(24)) a.rating = static_cast<int>(*v);
   a.supervision_count = static_cast<int>(row.int64(25));
   a.merged_count = static_cast<int>(row.int64(26));
@@ -258,7 +263,7 @@ bool update(store::Tx& tx, const Appeal& a, std::int64_t read_revision) {
               flag(a.returned_once),
               a.return_reason,
               tx.cipher().seal_cell(a.reply, "appeals.reply", a.id),
-              a.callback_result,
+              tx.cipher().seal_cell(a.callback_result, "appeals.callback_result", a.id),
               store::nullable(a.rating),
               std::int64_t{a.supervision_count},
               store::nullable(a.dispatched_at_ms),
@@ -323,14 +328,18 @@ Status write_step(store::Tx& tx, const core::Clock& clock, const Appeal& before,
   return {};
 }
 
-std::string identity_key_of(const NewAppeal& n, const identity::Principal& by,
-                            const core::FieldCipher& cipher) {
-  if (n.channel != Channel::phone || !n.caller) return "user:" + by.user_id;
+std::string phone_key(std::string_view phone, const core::FieldCipher& cipher) {
   std::string digits;
-  for (char ch : n.caller->phone) {
+  for (char ch : phone) {
     if (ch >= '0' && ch <= '9') digits += ch;
   }
   return "phone:" + cipher.index(digits, "phone");
+}
+
+std::string identity_key_of(const NewAppeal& n, const identity::Principal& by,
+                            const core::FieldCipher& cipher) {
+  if (n.channel != Channel::phone || !n.caller) return "user:" + by.user_id;
+  return phone_key(n.caller->phone, cipher);
 }
 
 int limit_days(store::Tx& tx, Type type) {
@@ -385,11 +394,19 @@ Result<std::int64_t> hold_public_texts(store::Store& store, const core::Clock& c
 Result<std::int64_t> seal_at_rest(store::Store& store) {
   auto appeals = store::seal_clear_cells(
       store, "appeals", "id",
-      {{"appellant_name"}, {"appellant_phone"}, {"title"}, {"text"}, {"location"}, {"reply"}});
+      {{"appellant_name"},
+       {"appellant_phone"},
+       {"title"},
+       {"text"},
+       {"location"},
+       {"reply"},
+       {"callback_result"}});
   if (!appeals) return appeals;
   auto submissions = detail::seal_submissions(store);
   if (!submissions) return submissions;
-  return *appeals + *submissions;
+  auto callers = detail::rekey_phone_callers(store);
+  if (!callers) return callers;
+  return *appeals + *submissions + *callers;
 }
 
 }  // namespace yiwang::appeals

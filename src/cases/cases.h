@@ -463,6 +463,10 @@ std::optional<Case> find_case(store::Tx& tx, std::string_view id);
 // other modules' notices (a certificate used), wired in src/app.
 void post_to_inbox(store::Tx& tx, core::Random& random, core::Millis now,
                    const std::vector<std::string>& user_ids, const InboxMessage& m);
+// Those of `user_ids` with no unread message of `kind`: a notice that stands for a backlog
+// ("texts wait for review") is posted once until read, not once per item.
+std::vector<std::string> without_unread(store::Tx& tx, const std::vector<std::string>& user_ids,
+                                        std::string_view kind);
 // Links the cases a window clerk filed for this person (no account then) to their account, once
 // the account's id number is verified: they then appear under "my cases". One case.applicant_linked
 // event per case. For identity's verification listener (wired in src/app).

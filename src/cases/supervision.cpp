@@ -65,6 +65,18 @@ void post_to_inbox(store::Tx& tx, core::Random& random, core::Millis now,
   detail::post_inbox(tx, random, now, user_ids, m);
 }
 
+std::vector<std::string> without_unread(store::Tx& tx, const std::vector<std::string>& user_ids,
+                                        std::string_view kind) {
+  std::vector<std::string> out;
+  for (const auto& user : user_ids) {
+    if (!tx.query_one("SELECT 1 FROM inbox WHERE user_id = ? AND kind = ? AND read_at_ms IS NULL",
+                      {user, std::string(kind)})) {
+      out.push_back(user);
+    }
+  }
+  return out;
+}
+
 namespace {
 
 using nlohmann::json;

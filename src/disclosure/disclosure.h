@@ -21,7 +21,9 @@
 //     does not hold, the published text when a review published this very text (the digest
 //     matches), otherwise privacy::kWithheld. Pure.
 //   - Reviews are read and decided only by officials with a working role (clerk, reviewer,
-//     approver) of the review's department: `may_review`. Others see nothing of the queue.
+//     approver) of the review's department: `may_review`. Others see nothing of the queue. They
+//     are told in their inbox when a text is held (the app follows "disclosure.held": one unread
+//     notice stands for the queue), and the routes name the deciding official.
 //   - A decision names the revision it was made on (conflict, field "/revision", when another
 //     came first): publish {text (1..5000 characters; passed through redact once more, names
 //     and numbers it classifies replaced — the official vouches for the rest)}, or withhold
@@ -91,6 +93,10 @@ struct Shown {
 };
 using ShownMap = std::map<std::string, Shown, std::less<>>;
 ShownMap shown(store::Tx& tx, Surface surface, const std::vector<std::string>& subject_ids);
+// The same for several surfaces of the same subjects, in one query (a board page: title, text
+// and reply).
+std::map<Surface, ShownMap> shown(store::Tx& tx, const std::vector<Surface>& surfaces,
+                                  const std::vector<std::string>& subject_ids);
 
 // What a public surface shows for `text` of `subject_id` (see the contract). Pure.
 std::string public_text(std::string_view text, const std::vector<std::string>& known_names,

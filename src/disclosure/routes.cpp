@@ -1,8 +1,10 @@
 // HTTP routes of publication review: the department's queue and the decisions on it, through
 // the route helper. Officials only; each sees their own department's reviews.
-#include "identity/routes.h"
+#include <map>
+
 #include "disclosure/disclosure.h"
 #include "http/json_api.h"
+#include "identity/routes.h"
 
 namespace yiwang::disclosure {
 namespace {
@@ -15,7 +17,12 @@ using identity::Principal;
 // Longer than any valid value, so that the service's own limit gives the precise message.
 constexpr std::size_t kLongText = 200000;
 
-Json review_json(const Review& r) {
+// `names`: the officials' names the reader may see (identity::Service::official_names); the
+// decider is shown by name, their account id kept for the page to tell "you".
+using Names = std::map<std::string, std::string>;
+
+Json review_json(const Review& r, const Names& names) {
+  const auto name = names.find(r.decided_by);
   return {{"id", r.id},
           {"surface", to_string(r.surface)},
           {"subject_id", r.subject_id},
@@ -27,6 +34,7 @@ Json review_json(const Review& r) {
           {"published_text", r.published_text},
           {"reason", r.reason},
           {"decided_by", r.decided_by},
+          {"decided_by_name", name == names.end() ? "" : name->second},
           {"decided_at", http::instant_or_null(r.decided_at_ms)},
           {"revision", r.revision}};
 }
@@ -74,8 +82,14 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
             if (!page) return fail(page.error());
             auto listing = service.list(*state, page->limit, page->offset, who);
             if (!listing) return fail(listing.error());
-            return Json{{"reviews", http::array_of(listing->reviews, review_json)},
-                        {"total", listing->total}};
+            std::vector<std::string> deciders;
+            for (const Review& r : listing->reviews) {
+              if (!r.decided_by.empty()) deciders.push_back(r.decided_by);
+            }
+            const Names names = identity.official_names(deciders, who);
+            Json reviews = Json::array();
+            for (const Review& r : listing->reviews) reviews.push_back(review_json(r, names));
+            return Json{{"reviews", std::move(reviews)}, {"total", listing->total}};
           });
 
   api.add_if(
@@ -86,7 +100,9 @@ void register_routes(http::Router& router, Service& service, identity::Service& 
       [&](const Request& req, const PathParams& p, const Principal& who) -> Result<Json> {
         auto d = decision_of(req);
         if (!d) return fail(d.error());
-        return service.decide(p.at("id"), *d, who).map(review_json);
+        auto r = service.decide(p.at("id"), *d, who);
+        if (!r) return fail(r.error());
+        return review_json(*r, identity.official_names({r->decided_by}, who));
       });
 }
 

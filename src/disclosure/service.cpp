@@ -4,6 +4,7 @@
 
 #include "core/digest.h"
 #include "core/field_cipher.h"
+#include "core/text_check.h"
 #include "core/utf8.h"
 #include "disclosure/disclosure.h"
 #include "events/events.h"
@@ -70,6 +71,12 @@ std::optional<Review> find(store::Tx& tx, std::string_view id) {
   return review_of(tx, *row);
 }
 
+// A review's id, derived from what it is about: "dr-" and 24 hex digits.
+std::string review_id(Surface surface, std::string_view subject_id) {
+  return "dr-" + core::sha256_hex(std::string(to_string(surface)) + ":" + std::string(subject_id))
+                     .substr(0, 24);
+}
+
 tl::unexpected<Error> not_found() {
   return fail(ErrorCode::not_found, "", "未找到该审核", "review not found");
 }
@@ -77,28 +84,7 @@ tl::unexpected<Error> not_found() {
 // Valid text of 1..max characters, newlines allowed, no other control characters.
 Status check_text(const std::string& s, const char* field, std::size_t max, const char* zh,
                   const char* en) {
-  if (!core::valid_utf8_text(s)) {
-    return fail(ErrorCode::invalid_input, field, std::string(zh) + "不是有效的 UTF-8",
-                std::string(en) + " is not valid UTF-8");
-  }
-  bool blank = true;
-  for (unsigned char c : s) {
-    if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') {
-      return fail(ErrorCode::invalid_input, field, std::string(zh) + "含控制字符",
-                  std::string(en) + " contains control characters");
-    }
-    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') blank = false;
-  }
-  if (blank) {
-    return fail(ErrorCode::invalid_input, field, std::string(zh) + "不能为空",
-                std::string(en) + " must not be blank");
-  }
-  if (core::utf8_length(s) > max) {
-    return fail(ErrorCode::invalid_input, field,
-                std::string(zh) + "过长（最多 " + std::to_string(max) + " 字）",
-                std::string(en) + " is too long (at most " + std::to_string(max) + " characters)");
-  }
-  return {};
+  return core::check_text(s, field, {.min = 1, .max = max, .zh = zh, .en = en});
 }
 
 Status check_decision(const Decision& d) {
@@ -131,7 +117,7 @@ bool hold(store::Tx& tx, const core::Clock& clock, const Subject& subject, std::
       "SELECT id, source_sha256 FROM disclosure_reviews WHERE surface = ? AND subject_id = ?",
       {surface, subject.id});
   if (existing && existing->text(1) == digest) return true;  // a decision on it stands
-  const std::string id = "dr-" + core::sha256_hex(surface + ":" + subject.id).substr(0, 24);
+  const std::string id = review_id(subject.surface, subject.id);
   const std::string draft = tx.cipher().seal_cell(r.text, kDraftColumn, id);
   const core::Millis now = clock.now_ms();
   if (existing) {
@@ -173,25 +159,38 @@ Result<std::int64_t> backfill(store::Store& store, const core::Clock& clock,
   });
 }
 
-ShownMap shown(store::Tx& tx, Surface surface, const std::vector<std::string>& subject_ids) {
-  ShownMap out;
-  // In chunks, so that a page of any size stays within every backend's parameter limit.
-  constexpr std::size_t kChunk = 200;
-  for (std::size_t from = 0; from < subject_ids.size(); from += kChunk) {
-    const std::size_t to = std::min(subject_ids.size(), from + kChunk);
+std::map<Surface, ShownMap> shown(store::Tx& tx, const std::vector<Surface>& surfaces,
+                                  const std::vector<std::string>& subject_ids) {
+  std::map<Surface, ShownMap> out;
+  for (Surface s : surfaces) out[s];
+  // By review id (the primary key, derived from surface and subject), in chunks, so that a page
+  // of any size is one indexed query within every backend's parameter limit.
+  std::vector<std::string> ids;
+  for (Surface s : surfaces) {
+    for (const auto& subject : subject_ids) ids.push_back(review_id(s, subject));
+  }
+  constexpr std::size_t kChunk = 500;
+  for (std::size_t from = 0; from < ids.size(); from += kChunk) {
+    const std::size_t to = std::min(ids.size(), from + kChunk);
     std::string sql =
-        "SELECT subject_id, source_sha256, published_text FROM disclosure_reviews "
-        "WHERE state = 'published' AND surface = ? AND subject_id IN (";
-    store::Params params{std::string(to_string(surface))};
+        "SELECT surface, subject_id, source_sha256, published_text FROM disclosure_reviews "
+        "WHERE state = 'published' AND id IN (";
+    store::Params params;
     for (std::size_t i = from; i < to; ++i) {
       sql += i == from ? "?" : ", ?";
-      params.push_back(subject_ids[i]);
+      params.push_back(ids[i]);
     }
     for (const auto& row : tx.query(sql + ")", params)) {
-      out[row.text(0)] = Shown{row.text(1), row.text(2)};
+      if (auto s = parse_surface(row.text(0)); s && out.count(*s)) {
+        out[*s][row.text(1)] = Shown{row.text(2), row.text(3)};
+      }
     }
   }
   return out;
+}
+
+ShownMap shown(store::Tx& tx, Surface surface, const std::vector<std::string>& subject_ids) {
+  return std::move(shown(tx, std::vector<Surface>{surface}, subject_ids)[surface]);
 }
 
 Service::Service(store::Store& store, const core::Clock& clock) : store_(store), clock_(clock) {}

@@ -46,8 +46,8 @@ struct Loaded {
   int total_limit_min = 0;
 };
 
-// The row of kEventSelect: a flat list of columns, read in order. The description is sealed at
-// rest ("grid_events.description:<id>").
+// The row of kEventSelect: a flat list of columns, read in order. The description, feedback and
+// reason are sealed at rest ("grid_events.<column>:<id>").
 Loaded event_of(const store::Row& r, const core::FieldCipher& cipher) {
   Loaded l;
   GridEvent& e = l.e;
@@ -68,8 +68,8 @@ Loaded event_of(const store::Row& r, const core::FieldCipher& cipher) {
   e.dept_id = r.text(15);
   e.suggested_dept = r.text(16);
   e.suggestion_basis = r.text(17);
-  e.feedback = r.text(18);
-  e.reason = r.text(19);
+  e.feedback = cipher.open_cell(r.text(18), "grid_events.feedback", e.id);
+  e.reason = cipher.open_cell(r.text(19), "grid_events.reason", e.id);
   e.rework_count = static_cast<int>(r.int64(20));
   e.send_back_count = static_cast<int>(r.int64(21));
   if (auto v = r.opt_int64(22)) e.evaluation = static_cast<int>(*v);
@@ -134,8 +134,8 @@ void insert_event(store::Tx& tx, const GridEvent& e) {
        e.dept_id,
        e.suggested_dept,
        e.suggestion_basis,
-       e.feedback,
-       e.reason,
+       tx.cipher().seal_cell(e.feedback, "grid_events.feedback", e.id),
+       tx.cipher().seal_cell(e.reason, "grid_events.reason", e.id),
        static_cast<std::int64_t>(e.rework_count),
        static_cast<std::int64_t>(e.send_back_count),
        store::nullable(e.evaluation),
@@ -155,7 +155,9 @@ void update_event(store::Tx& tx, const GridEvent& e, int total_limit_min) {
       "rework_count = ?, send_back_count = ?, evaluation = ?, total_limit_min = ?, "
       "registered_at_ms = ?, dispatched_at_ms = ?, fed_back_at_ms = ?, closed_at_ms = ?, "
       "closed_on_time = ?, updated_at_ms = ?, revision = ? WHERE id = ?",
-      {e.class_code, std::string(to_string(e.state)), e.dept_id, e.feedback, e.reason,
+      {e.class_code, std::string(to_string(e.state)), e.dept_id,
+       tx.cipher().seal_cell(e.feedback, "grid_events.feedback", e.id),
+       tx.cipher().seal_cell(e.reason, "grid_events.reason", e.id),
        static_cast<std::int64_t>(e.rework_count), static_cast<std::int64_t>(e.send_back_count),
        store::nullable(e.evaluation), static_cast<std::int64_t>(total_limit_min),
        store::nullable(e.registered_at_ms), store::nullable(e.dispatched_at_ms),
@@ -628,7 +630,8 @@ Result<GridEvent> Service::act(std::string_view id, const ActionRequest& a, cons
 }
 
 Result<std::int64_t> seal_at_rest(store::Store& store) {
-  return store::seal_clear_cells(store, "grid_events", "id", {{"description"}});
+  return store::seal_clear_cells(store, "grid_events", "id",
+                                 {{"description"}, {"feedback"}, {"reason"}});
 }
 
 }  // namespace yiwang::grid

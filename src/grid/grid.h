@@ -418,8 +418,8 @@ struct Options {
 };
 
 std::vector<store::Migration> migrations();
-// Seals event descriptions an older version stored in the clear (docs/data-at-rest.md); run at
-// start before serving. Returns how many it sealed.
+// Seals event descriptions, feedback and reasons an older version stored in the clear
+// (docs/data-at-rest.md); run at start before serving. Returns how many it sealed.
 Result<std::int64_t> seal_at_rest(store::Store& store);
 
 class Service {

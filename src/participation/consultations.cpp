@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/field_cipher.h"
 #include "disclosure/disclosure.h"
 #include "participation/internal.h"
 #include "privacy/mask.h"
@@ -99,16 +100,26 @@ constexpr const char* kCommentColumns =
     "id, clause, text, author_user_id, author_name, created_at_ms, adopted, reason, "
     "decided_at_ms";
 
-Comment comment_from_row(const store::Row& row, const Principal* by) {
+// The text and the reason are sealed at rest ("consultation_comments.<column>:<id>").
+Comment comment_from_row(store::Tx& tx, const store::Row& row, const Principal* by) {
   Comment m;
   m.id = row.text(0);
   m.clause = row.text(1);
-  m.text = row.text(2);
+  m.text = tx.cipher().open_cell(row.text(2), "consultation_comments.text", m.id);
   m.mine = by && !by->is_official() && row.text(3) == by->user_id;
   m.author = row.text(4);
   m.created_at_ms = row.int64(5);
-  if (!row.is_null(6)) m.decision = Decision{row.int64(6) != 0, row.text(7), row.int64(8)};
+  if (!row.is_null(6)) {
+    m.decision = Decision{row.int64(6) != 0,
+                          tx.cipher().open_cell(row.text(7), "consultation_comments.reason", m.id),
+                          row.int64(8)};
+  }
   return m;
+}
+
+// The keyed index the duplicate check compares (the text itself is sealed).
+std::string text_index(store::Tx& tx, std::string_view text) {
+  return tx.cipher().index(text, "consultation_comments.text");
 }
 
 // Everything about a new draft that needs no store, in the order the API reports it.
@@ -165,9 +176,9 @@ Status check_comment(store::Tx& tx, const Consultation& c, std::string_view clau
                 "you have reached the number of comments allowed on this consultation");
   }
   if (tx.query_one(
-          "SELECT 1 FROM consultation_comments WHERE consultation_id = ? AND author_user_id = ? "
-          "AND clause = ? AND text = ?",
-          {c.id, by.user_id, std::string(clause), std::string(text)})) {
+          "SELECT 1 FROM consultation_comments WHERE consultation_id = ? AND text_index = ? "
+          "AND author_user_id = ? AND clause = ?",
+          {c.id, text_index(tx, text), by.user_id, std::string(clause)})) {
     return conflict("duplicate", "/text");
   }
   return {};
@@ -310,10 +321,12 @@ Result<Comment> Service::add_comment(std::string_view id, std::string_view claus
     out.created_at_ms = now;
     const std::string before = consultation_summary(*c);
     tx.exec(
-        "INSERT INTO consultation_comments (id, consultation_id, clause, text, author_user_id, "
-        "author_name, created_at_ms, adopted, reason, decided_at_ms, decided_by) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL)",
-        {out.id, c->id, out.clause, out.text, by.user_id, out.author, now});
+        "INSERT INTO consultation_comments (id, consultation_id, clause, text, text_index, "
+        "author_user_id, author_name, created_at_ms, adopted, reason, decided_at_ms, decided_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL)",
+        {out.id, c->id, out.clause,
+         tx.cipher().seal_cell(out.text, "consultation_comments.text", out.id),
+         text_index(tx, out.text), by.user_id, out.author, now});
     // Public once concluded: what the redaction cannot make safe waits for the department's
     // publication review.
     disclosure::hold(tx, m.clock,
@@ -357,11 +370,14 @@ Result<std::vector<Comment>> Service::comments(std::string_view id,
     for (const auto& row : rows) ids.push_back(row.text(0));
     disclosure::ShownMap texts, reasons;
     if (!staff) {
-      texts = disclosure::shown(tx, disclosure::Surface::consultation_comment_text, ids);
-      reasons = disclosure::shown(tx, disclosure::Surface::consultation_comment_reason, ids);
+      using disclosure::Surface;
+      auto shown = disclosure::shown(
+          tx, {Surface::consultation_comment_text, Surface::consultation_comment_reason}, ids);
+      texts = std::move(shown[Surface::consultation_comment_text]);
+      reasons = std::move(shown[Surface::consultation_comment_reason]);
     }
     for (const auto& row : rows) {
-      Comment m = comment_from_row(row, by);
+      Comment m = comment_from_row(tx, row, by);
       if (!staff && !m.mine) {
         m.text = disclosure::public_text(m.text, {}, texts, m.id);
         if (m.decision) {
@@ -391,13 +407,15 @@ Result<Comment> Service::decide(std::string_view id, std::string_view comment_id
     if (!row) return fail(ErrorCode::not_found, "", "意见不存在", "comment not found");
     if (c->state == ConsultationState::concluded) return conflict("concluded");
     if (c->state != ConsultationState::closed) return conflict("not_closed");
-    Comment out = comment_from_row(*row, &by);
+    Comment out = comment_from_row(tx, *row, &by);
     Json before = {{"comment_id", out.id},
                    {"adopted", out.decision ? Json(out.decision->adopted) : Json(nullptr)}};
     tx.exec(
         "UPDATE consultation_comments SET adopted = ?, reason = ?, decided_at_ms = ?, "
         "decided_by = ? WHERE id = ?",
-        {std::int64_t{adopted ? 1 : 0}, std::string(reason), now, by.user_id, out.id});
+        {std::int64_t{adopted ? 1 : 0},
+         tx.cipher().seal_cell(reason, "consultation_comments.reason", out.id), now, by.user_id,
+         out.id});
     disclosure::hold(tx, m.clock,
                      {disclosure::Surface::consultation_comment_reason, out.id, c->dept_id},
                      reason);
@@ -420,10 +438,11 @@ Result<std::int64_t> Service::hold_public_texts() {
              "cc JOIN consultations c ON c.id = cc.consultation_id")) {
       using disclosure::Surface;
       const std::string id = row.text(0), dept = row.text(3);
+      const core::FieldCipher& cipher = tx.cipher();
       held += disclosure::hold(tx, m.clock, {Surface::consultation_comment_text, id, dept},
-                               row.text(1));
+                               cipher.open_cell(row.text(1), "consultation_comments.text", id));
       held += disclosure::hold(tx, m.clock, {Surface::consultation_comment_reason, id, dept},
-                               row.text(2));
+                               cipher.open_cell(row.text(2), "consultation_comments.reason", id));
     }
     return held;
   });

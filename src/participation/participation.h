@@ -221,6 +221,11 @@ struct Options {
 };
 
 std::vector<store::Migration> migrations();
+// Comments, decision reasons and free-text survey answers are sealed at rest
+// (core/field_cipher.h; contexts "consultation_comments.<column>:<id>" and
+// "survey_answers.value:<response>/<question>"). Seals what an older version stored in the clear;
+// run at start before serving. Returns how many it sealed.
+Result<std::int64_t> seal_at_rest(store::Store& store);
 
 class Service {
  public:

@@ -7,10 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/field_cipher.h"
 #include "core/utf8.h"
 #include "participation/internal.h"
 #include "privacy/redact.h"
 #include "store/record_id.h"
+#include "store/sealing.h"
 
 namespace yiwang::participation {
 namespace {
@@ -150,11 +152,18 @@ Status check_questions(const std::vector<Question>& qs) {
   return {};
 }
 
-// One checked answer, ready to store: rows of (value, num).
+// One checked answer, ready to store: rows of (value, num). A free-text answer is the
+// respondent's own words, sealed at rest (`answer_context`); options and scale points stay clear
+// for the GROUP BYs of the results.
 struct Stored {
   std::string question_id;
   std::vector<std::pair<std::string, std::optional<std::int64_t>>> rows;
+  bool sealed = false;
 };
+
+std::string answer_key(std::string_view response_id, std::string_view question_id) {
+  return std::string(response_id) + "/" + std::string(question_id);
+}
 
 // Every answer names a question of the survey, once.
 Result<std::map<std::string, const Answer*>> answers_by_question(
@@ -228,6 +237,7 @@ Status check_free_text(const AnswerValue& v, const std::string& at, Stored& s) {
   const bool blank =
       std::all_of(str->begin(), str->end(), [](unsigned char c) { return std::isspace(c) != 0; });
   if (!blank) s.rows.emplace_back(*str, std::nullopt);
+  s.sealed = true;
   return {};
 }
 
@@ -339,11 +349,12 @@ QuestionResult result_of(store::Tx& tx, const Survey& s, const Question& q, cons
     }
     case QuestionKind::text:
       for (const auto& row :
-           tx.query("SELECT value FROM survey_answers WHERE survey_id = ? AND question_id = ? "
-                    "ORDER BY created_at_ms DESC, response_id DESC LIMIT ?",
+           tx.query("SELECT value, response_id FROM survey_answers WHERE survey_id = ? AND "
+                    "question_id = ? ORDER BY created_at_ms DESC, response_id DESC LIMIT ?",
                     {s.id, q.id, static_cast<std::int64_t>(kMaxSamples)})) {
         // A sample only illustrates: one the redaction holds is left out, not queued.
-        privacy::Redacted sample = privacy::redact(row.text(0));
+        privacy::Redacted sample = privacy::redact(tx.cipher().open_cell(
+            row.text(0), "survey_answers.value", answer_key(row.text(1), q.id)));
         if (!sample.held) r.samples.push_back(std::move(sample.text));
       }
       break;
@@ -486,7 +497,11 @@ Result<SurveyResponse> Service::respond(std::string_view id, const std::vector<A
         tx.exec(
             "INSERT INTO survey_answers (response_id, survey_id, question_id, value, num, "
             "created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-            {r.id, s->id, a.question_id, value, store::nullable(num), now});
+            {r.id, s->id, a.question_id,
+             a.sealed ? tx.cipher().seal_cell(value, "survey_answers.value",
+                                              answer_key(r.id, a.question_id))
+                      : value,
+             store::nullable(num), now});
       }
     }
     s->response_count += 1;
@@ -510,6 +525,48 @@ Result<SurveyResults> Service::results(std::string_view id, const Principal* by)
     for (const Question& q : s->questions) out.questions.push_back(result_of(tx, *s, q, tally));
     return out;
   });
+}
+
+// Rows an older version stored in the clear: comments and their reasons (with the text's index),
+// then each survey's free-text answers, one survey per transaction.
+Result<std::int64_t> seal_at_rest(store::Store& store) {
+  auto comments = store::seal_clear_cells(
+      store, "consultation_comments", "id",
+      {{"text", "text_index", "consultation_comments.text"}, {"reason"}});
+  if (!comments) return fail(comments.error());
+  using Surveys = std::vector<std::pair<std::string, std::string>>;  // id, questions
+  auto surveys = store.read([](store::Tx& tx) -> Result<Surveys> {
+    Surveys out;
+    for (const auto& row : tx.query("SELECT id, questions_json FROM surveys ORDER BY id"))
+      out.emplace_back(row.text(0), row.text(1));
+    return out;
+  });
+  if (!surveys) return fail(surveys.error());
+  std::int64_t total = *comments;
+  for (const auto& [survey, questions] : *surveys) {
+    for (const Question& q : questions_from(questions)) {
+      if (q.kind != QuestionKind::text) continue;
+      auto sealed = store.write([&](store::Tx& tx) -> Result<std::int64_t> {
+        std::int64_t n = 0;
+        for (const auto& row : tx.query(
+                 "SELECT response_id, value FROM survey_answers WHERE survey_id = ? AND "
+                 "question_id = ? AND value <> '' AND value NOT LIKE 'enc1:%'",
+                 {survey, q.id})) {
+          const std::string key = answer_key(row.text(0), q.id);
+          tx.exec(
+              "UPDATE survey_answers SET value = ? WHERE survey_id = ? AND question_id = ? AND "
+              "response_id = ?",
+              {tx.cipher().seal_cell(row.text(1), "survey_answers.value", key), survey, q.id,
+               row.text(0)});
+          ++n;
+        }
+        return n;
+      });
+      if (!sealed) return fail(sealed.error());
+      total += *sealed;
+    }
+  }
+  return total;
 }
 
 }  // namespace yiwang::participation

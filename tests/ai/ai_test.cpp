@@ -355,6 +355,29 @@ TEST_P(AiServiceTest, CorrectionsArePermittedToTheHotlineAndFeedRetraining) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM events WHERE type = 'ai.model.trained'"), 2);
 }
 
+// A correction is a copy of the citizen's text: sealed at rest like the appeal it came from, and
+// read back whole for retraining. Rows an older version left in the clear are sealed at start.
+TEST_P(AiServiceTest, CorrectionsAreSealedAtRest) {
+  const std::string text = "幸福小区 3 栋噪音，联系人张三 13812345678";
+  auto c = service_->add_correction(text, "环境保护", principal(dispatcher_));
+  ASSERT_TRUE(c) << c.error().message_en;
+  EXPECT_EQ(count("SELECT COUNT(*) FROM ai_corrections WHERE text LIKE '%13812345678%'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM ai_corrections WHERE text LIKE 'enc1:%'"), 1);
+  auto stored = service_->corrections();
+  ASSERT_TRUE(stored);
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ(stored->front().text, text);
+
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> Status {
+    tx.exec("UPDATE ai_corrections SET text = ? WHERE id = ?", {text, c->id});
+    return {};
+  }));
+  EXPECT_EQ(seal_at_rest(*store_).value(), 1);
+  EXPECT_EQ(seal_at_rest(*store_).value(), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM ai_corrections WHERE text LIKE '%13812345678%'"), 0);
+  EXPECT_EQ(service_->corrections()->front().text, text);
+}
+
 // Who may call, and what bodies are refused, before any model exists: needs no shared data.
 TEST_P(AiServiceTest, RoutesRefuseCallersAndBodiesWithoutAModel) {
   register_routes(router_, *service_, *ids_);

@@ -304,6 +304,78 @@ TEST_P(AppealsApiTest, AnAppealSentToTheGridCentreIsAnsweredByTheClosedGridCase)
   EXPECT_EQ("dispatched", unlinked.value("state", ""));
 }
 
+// An answer the redaction holds waits for the answering department's publication review, and its
+// reviewers are told in their inbox — once for the whole queue until they read it. The decision
+// names the official who took it.
+TEST_P(AppealsApiTest, AHeldAnswerTellsTheDepartmentsReviewersOnce) {
+  const std::string citizen = login("zhangsan");
+  const std::string hotline = login("12345.clerk");
+  const std::string department = login("zjj.clerk");
+  // Matters far apart, so that none is merged into another of the same appellant.
+  int filed = 0;
+  auto answer = [&](const std::string& reply) {
+    static const char* const kMatters[][2] = {
+        {"小区东门路灯损坏", "幸福小区东门的三盏路灯坏了一个多月，晚上出入很不安全，请尽快修复。"},
+        {"公园健身器材松动", "滨江公园健身区的单杠底座松动摇晃，老人孩子使用有危险，请派人检修。"},
+        {"地下通道积水严重", "火车站南广场地下通道下雨后积水没过脚踝，行人无法通行，请尽快排水。"}};
+    json body = complaint();
+    body["title"] = kMatters[filed][0];
+    body["text"] = kMatters[filed][1];
+    body["public_consent"] = true;
+    ++filed;
+    const std::string id = call_json("POST", "/api/v1/appeals", body, citizen, 201).value("id", "");
+    act(id, hotline, {{"action", "dispatch"}, {"dept_id", "zjj"}});
+    act(id, department, {{"action", "receive"}});
+    act(id, department, {{"action", "reply"}, {"reply", reply}, {"confirm_weak", true}});
+    EXPECT_TRUE(app_->catch_up());
+    return id;
+  };
+  auto notices = [&](const std::string& token) {
+    int n = 0;
+    const json inbox = call_json("GET", "/api/v1/inbox?unread=true", nullptr, token, 200);
+    for (const auto& m : inbox["messages"])
+      n += m.value("kind", "") == "disclosure.pending" ? 1 : 0;
+    return n;
+  };
+  const std::string reviewer = login("zjj.reviewer");
+  const std::string approver = login("zjj.approver");
+  // Unbroken runs of 24 digits: longer than any card or id number, the redaction cannot
+  // classify them and holds the text.
+  answer("您好：经现场核查，问题属实，已修复，工单号 482139075612345098761234。");
+  EXPECT_EQ(1, notices(department));
+  EXPECT_EQ(1, notices(reviewer));
+  EXPECT_EQ(1, notices(approver));
+  EXPECT_EQ(0, notices(login("gaj.clerk")));
+  EXPECT_EQ(0, notices(citizen));
+  answer("您好：经现场核查，已处理完毕，工单号 582139075612345098761234。");
+  EXPECT_EQ(1, notices(reviewer)) << "one unread notice stands for the queue";
+  const json unread = call_json("GET", "/api/v1/inbox?unread=true", nullptr, reviewer, 200);
+  for (const auto& m : unread["messages"]) {
+    EXPECT_EQ("disclosure_review", m.value("subject_type", ""));
+    call_json("POST", "/api/v1/inbox/" + m.value("id", "") + "/read", nullptr, reviewer, 200);
+  }
+  EXPECT_EQ(0, notices(reviewer));
+  answer("您好：经现场核查，已修复，工单号 682139075612345098761234。");
+  EXPECT_EQ(1, notices(reviewer)) << "read, then another text held: told again";
+  EXPECT_EQ(1, notices(approver));
+
+  auto queue = call_json("GET", "/api/v1/disclosure/reviews", nullptr, approver, 200);
+  ASSERT_FALSE(queue["reviews"].empty()) << queue.dump();
+  const json first = queue["reviews"][0];
+  EXPECT_EQ("", first.value("decided_by_name", "?"));
+  auto decided = call_json(
+      "POST", "/api/v1/disclosure/reviews/" + first.value("id", "") + "/decision",
+      {{"decision", "withhold"}, {"reason", "含个人电话"}, {"revision", first["revision"]}},
+      approver, 200);
+  EXPECT_EQ(app_->identity().find_by_username("zjj.approver")->display_name,
+            decided.value("decided_by_name", ""));
+  auto withheld =
+      call_json("GET", "/api/v1/disclosure/reviews?state=withheld", nullptr, reviewer, 200);
+  ASSERT_EQ(1u, withheld["reviews"].size());
+  EXPECT_EQ(decided.value("decided_by_name", ""),
+            withheld["reviews"][0].value("decided_by_name", ""));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AppealsApiTest, ::testing::ValuesIn(yiwang::testing::backends()),
                          [](const auto& info) { return info.param; });
 

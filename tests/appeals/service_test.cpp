@@ -919,20 +919,22 @@ TEST_P(AppealsTest, FreeTextIsSealedAtRest) {
   step(a.id, Action::dispatch, dispatcher_, "zjj");
   step(a.id, Action::receive, zjj_);
   step(a.id, Action::reply, zjj_);
+  step(a.id, Action::close, operator_);
+  step(a.id, Action::callback, operator_);
   auto raw = [&] {
     return store_
         ->read([&](store::Tx& tx) -> Result<std::string> {
           std::string all;
-          for (const auto& row :
-               tx.query("SELECT title || text || location || reply FROM appeals UNION ALL "
-                        "SELECT title || text FROM appeal_submissions")) {
+          for (const auto& row : tx.query(
+                   "SELECT title || text || location || reply || callback_result FROM appeals "
+                   "UNION ALL SELECT title || text FROM appeal_submissions")) {
             all += row.text(0);
           }
           return all;
         })
         .value();
   };
-  for (const char* clear : {"幸福小区", "13912345678", "现场核查"}) {
+  for (const char* clear : {"幸福小区", "13912345678", "现场核查", "表示满意"}) {
     EXPECT_EQ(std::string::npos, raw().find(clear)) << clear;
   }
   const Appeal read = service_->get(a.id, zjj_)->appeal;
@@ -941,20 +943,74 @@ TEST_P(AppealsTest, FreeTextIsSealedAtRest) {
 
   // An older version's rows, in the clear: sealed once, read the same.
   ASSERT_TRUE(store_->write([&](store::Tx& tx) -> Status {
-    tx.exec("UPDATE appeals SET title = ?, text = ?, location = ?, reply = ? WHERE id = ?",
-            {read.title, read.text, read.location, read.reply, a.id});
+    tx.exec(
+        "UPDATE appeals SET title = ?, text = ?, location = ?, reply = ?, callback_result = ? "
+        "WHERE id = ?",
+        {read.title, read.text, read.location, read.reply, read.callback_result, a.id});
     tx.exec("UPDATE appeal_submissions SET title = ?, text = ?", {read.title, read.text});
     return {};
   }));
-  EXPECT_EQ(6, seal_at_rest(*store_).value());
+  EXPECT_EQ(7, seal_at_rest(*store_).value());
   EXPECT_EQ(0, seal_at_rest(*store_).value());
   EXPECT_EQ(std::string::npos, raw().find("13912345678"));
   const Appeal again = service_->get(a.id, zjj_)->appeal;
   EXPECT_EQ(read.title, again.title);
   EXPECT_EQ(read.text, again.text);
   EXPECT_EQ(read.reply, again.reply);
+  EXPECT_EQ("诉求人表示满意", again.callback_result);
   // The board still reads it (redacted).
   EXPECT_EQ(0, service_->board(20, 0, "")->total);  // no consent
+}
+
+// Calls filed before the merge key was keyed carry "phone:<SHA-256 of the digits>": at start the
+// key is replaced by the keyed one everywhere it is used, and the old value, which the ledger
+// committed to, is kept sealed so the appeal's later entries commit to the same party.
+TEST_P(AppealsTest, OldPhoneKeysAreReplacedAndTheLedgerPartyKept) {
+  NewAppeal call = appeal(Type::help, "独居老人求助", "家中水管爆裂，需要帮助联系维修。");
+  call.channel = Channel::phone;
+  call.caller = Caller{"王大爷", "025-8888 0000"};
+  call.idempotency_key = "call-1";
+  Appeal a = submit(call, operator_);
+  const std::string old_key = "phone:" + core::sha256_hex("02588880000");
+  auto key_of = [&](const std::string& id) {
+    return store_
+        ->read([&](store::Tx& tx) -> Result<std::string> {
+          return tx.query_one("SELECT identity_key FROM appeals WHERE id = ?", {id})->text(0);
+        })
+        .value();
+  };
+  const std::string new_key = key_of(a.id);
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> Status {
+    for (const char* table : {"appeals", "appeal_submissions", "appeal_idempotency"})
+      tx.exec(std::string("UPDATE ") + table + " SET identity_key = ?", {old_key});
+    return {};
+  }));
+  auto party = [&] {
+    return store_
+        ->read([&](store::Tx& tx) -> Result<std::string> { return *party_of(tx, a.id); })
+        .value();
+  };
+  EXPECT_EQ(old_key, party());
+
+  EXPECT_EQ(1, seal_at_rest(*store_).value());
+  EXPECT_EQ(0, seal_at_rest(*store_).value());
+  EXPECT_EQ(new_key, key_of(a.id));
+  EXPECT_EQ(old_key, party());
+  auto anywhere = store_->read([&](store::Tx& tx) -> Result<std::int64_t> {
+    return tx
+        .query_one(
+            "SELECT (SELECT COUNT(*) FROM appeals WHERE identity_key = ? OR ledger_party = ?) + "
+            "(SELECT COUNT(*) FROM appeal_submissions WHERE identity_key = ?) + "
+            "(SELECT COUNT(*) FROM appeal_idempotency WHERE identity_key = ?)",
+            {old_key, old_key, old_key, old_key})
+        ->int64(0);
+  });
+  EXPECT_EQ(0, anywhere.value());
+  // The same caller's retry is still known as the call it filed (its idempotency key moved too).
+  auto again = service_->submit(call, operator_);
+  ASSERT_FALSE(again);
+  EXPECT_EQ("/idempotency_key", again.error().field);
+  EXPECT_NE(std::string::npos, again.error().message_en.find(a.id)) << again.error().message_en;
 }
 
 TEST_P(AppealsTest, AutoDispatcherFollowsIntakeOnce) {

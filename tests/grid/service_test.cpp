@@ -138,6 +138,47 @@ TEST_P(GridTest, DescriptionsAreSealedAtRest) {
   EXPECT_EQ(r.description, service_->get(e->id, admin_)->event.description);
 }
 
+// Officials' texts on an event (the feedback of the department, a checker's reason) can name
+// the people on the spot: sealed like the description.
+TEST_P(GridTest, FeedbackAndReasonsAreSealedAtRest) {
+  import();
+  GridEvent e = report(&jdy01_);
+  ok(act(e.id, Action::accept, clerk_));
+  ok(act(e.id, Action::register_, chief_));
+  ok(act(e.id, Action::dispatch, dispatcher_));
+  ActionRequest fb;
+  fb.action = Action::feedback;
+  fb.feedback = "已联系住户王小明 13900001111 清理";
+  ok(service_->act(e.id, fb, cgj_));
+  ActionRequest fail_check;
+  fail_check.action = Action::check;
+  fail_check.passed = false;
+  fail_check.reason = "住户 13900002222 称仍未清理";
+  ok(service_->act(e.id, fail_check, jdy01_));
+  auto raw = [&] {
+    return store_
+        ->read([&](store::Tx& tx) -> Result<std::string> {
+          auto row = tx.query_one("SELECT feedback, reason FROM grid_events WHERE id = ?", {e.id});
+          return row->text(0) + "|" + row->text(1);
+        })
+        .value();
+  };
+  const std::string sealed = raw();
+  EXPECT_EQ(std::string::npos, sealed.find("1390000"));
+  EXPECT_EQ(std::string::npos, sealed.find("王小明"));
+  auto read = service_->get(e.id, admin_)->event;
+  EXPECT_EQ(fb.feedback, read.feedback);
+  EXPECT_EQ(fail_check.reason, read.reason);
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> Status {
+    tx.exec("UPDATE grid_events SET feedback = ?, reason = ? WHERE id = ?",
+            {fb.feedback, fail_check.reason, e.id});
+    return {};
+  }));
+  EXPECT_EQ(2, seal_at_rest(*store_).value());
+  EXPECT_EQ(std::string::npos, raw().find("1390000"));
+  EXPECT_EQ(fail_check.reason, service_->get(e.id, admin_)->event.reason);
+}
+
 TEST_P(GridTest, ReportRules) {
   import();
   auto outside = service_->report(report_at(119.0, 31.0), &jdy01_);

@@ -436,6 +436,10 @@ const QUERIES = {
   'GET /api/v1/audit/export': () => `?from=${daysAgo(1)}&to=${daysAgo(0)}`,
   'GET /api/v1/grid/indicators': () => `?by=dept&from=${daysAgo(30)}&to=${daysAgo(0)}`,
   'GET /api/v1/wallet/matches': (o) => `?item_code=${encodeURIComponent(o.itemCode)}`,
+  // Open311 submissions carry the client's key (the spec's own credential, apart from the
+  // platform's identities the rows are about); the empty body is then refused as bad input.
+  'POST /open311/v2/requests.json': () => '?api_key=yiwang-demo-key',
+  'POST /open311/v2/requests.xml': () => '?api_key=yiwang-demo-key',
 };
 
 function daysAgo(n) {

@@ -7,8 +7,9 @@
 // - on a 375 px phone: withholding without a reason is refused on the page; the draft is edited
 //   and published; the board shows the edited text instead of the withheld marker;
 // - on a desktop: a decision made stale by a colleague's (409) says so and reloads the list; a
-//   text is withheld with a reason, which the withheld tab shows with who and when; the board
-//   keeps the marker;
+//   text is withheld with a reason, which the withheld tab shows with who (a colleague by name)
+//   and when; the board keeps the marker; then the decision is changed — the withheld text edited
+//   and published — and the board shows it;
 // - an official of a department without reviews sees the empty state; axe-core in normal and
 //   适老化 mode, Chinese and English; no page errors, no horizontal scrolling on the phone.
 import { test } from 'node:test';
@@ -236,7 +237,7 @@ test('on a phone: a withheld appeal text is edited and published, and the board 
 });
 
 test('on a desktop: a stale decision reloads the list; a text is withheld with a reason', { skip, timeout: 300_000 }, async () => {
-  const { ids: [, id, raced], clerk } = await setup();
+  const { ids: [, id, raced], runs: [, run], clerk } = await setup();
   await withBrowser(async (browser) => {
     const page = await openPage(browser, { viewport: DESKTOP, user: CLERK });
     await goto(page, '/workbench/disclosure');
@@ -277,11 +278,31 @@ test('on a desktop: a stale decision reloads the list; a text is withheld with a
     const other = await itemOf(page, raced, 'withheld');
     assert.equal((await other.getByTestId('review-reason-text').textContent()).trim(), '涉及他人信息');
     assert.doesNotMatch(await other.getByTestId('review-decided-by').textContent(), /本人/);
+    // The colleague is named, not shown as an account id.
+    const racedReview = await reviewOf(clerk, raced, 'withheld');
+    assert.ok(racedReview.decided_by_name, `the decider's name: ${JSON.stringify(racedReview)}`);
+    assert.equal((await other.getByTestId('review-decided-by').textContent()).trim(), racedReview.decided_by_name);
     assert.equal((await boardEntry(id)).text, WITHHELD);
     assert.equal((await boardEntry(raced)).text, WITHHELD);
     await quiet(page);
     await assertAccessible(page, 'withheld list (desktop)');
     await screenshot(page, 'disclosure-4-withheld-desktop');
+
+    // The decision changed: the withheld text is edited and published after all. It leaves the
+    // withheld list, and the board shows it.
+    const reconsider = withheld.getByTestId('review-reconsider');
+    await reconsider.locator('summary').click();
+    const box = reconsider.getByTestId('review-text');
+    const draft = await box.inputValue();
+    assert.ok(draft.includes(run), `the reconsidered text starts from the draft: ${draft}`);
+    const edited = draft.replace(run, '（编号已隐去）');
+    await box.fill(edited);
+    await reconsider.getByTestId('review-publish').click();
+    await withheld.waitFor({ state: 'detached' });
+    assert.match(await page.getByTestId('disclosure-status').textContent(), /决定已更新/);
+    const published = await reviewOf(clerk, id, 'published');
+    assert.equal(published.published_text, edited.trim());
+    assert.equal((await boardEntry(id)).text, published.published_text);
     assert.deepEqual(page.problems, []);
   });
 });

@@ -49,6 +49,9 @@ export default {
       decidedAt: '决定时间（北京时间）',
       me: '{id}（本人）',
       showDraft: '查看当时的待审文本',
+      reconsider: '改变决定',
+      reconsiderHint: '可撤回已公开的文本（不予公开），或改写后重新公开。决定会记录在案。',
+      changedMsg: '决定已更新。',
       surfaces: {
         appeal_title: '诉求标题',
         appeal_text: '诉求内容',
@@ -119,6 +122,9 @@ export default {
       decidedAt: 'Decided at (Beijing time)',
       me: '{id} (you)',
       showDraft: 'Show the text as it was held',
+      reconsider: 'Change the decision',
+      reconsiderHint: 'Withdraw a published text (withhold it), or publish it again after editing. The decision is recorded.',
+      changedMsg: 'The decision was updated.',
       surfaces: {
         appeal_title: 'Appeal title',
         appeal_text: 'Appeal text',
