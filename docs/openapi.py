@@ -286,7 +286,7 @@ ROUTES = [
     ("post", "/api/v1/cases/{id}/rating", "rateCase", "cases", "Rate a completed case (好差评)", True, "RatingRequest", 201, "Rating"),
     ("get", "/api/v1/supervision/alerts", "listAlerts", "supervision", "电子监察 yellow and red alerts with department roll-ups", True, None, 200, "Alerts"),
     ("post", "/api/v1/supervision/sweep", "runSweep", "supervision", "Run one 电子监察 sweep now (supervisor, admin)", True, None, 200, "AnyObject"),
-    ("get", "/api/v1/inbox", "listInbox", "supervision", "The caller's in-app notifications", True, None, 200, "AnyObject"),
+    ("get", "/api/v1/inbox", "listInbox", "supervision", "The caller's in-app notifications, newest first (unread=true|false, limit, offset): staff alerts, publication review notices, and the notices of applicants' own cases, appeals, certificates and grid reports. Each message: id, kind (the event type for notices), title and body (Chinese), title_en and body_en (English, \"\" when none), subject_type, subject_id, created_at, read", True, None, 200, "AnyObject"),
     ("post", "/api/v1/inbox/{id}/read", "markInboxRead", "supervision", "Mark a notification read", True, None, 200, "AnyObject"),
     ("get", "/api/v1/calendar", "getCalendar", "calendar", "Holiday and adjusted-workday table", False, None, 200, "AnyObject"),
     ("put", "/api/v1/calendar/{date}", "setCalendarDay", "calendar", "Declare a holiday or an adjusted working day (admin)", True, "AnyObject", 200, "AnyObject"),

@@ -39,6 +39,7 @@
 #include "iot/iot.h"
 #include "ledger/ledger.h"
 #include "ledger/verifier.h"
+#include "notify/notify.h"
 #include "open311/open311.h"
 #include "participation/participation.h"
 #include "store/contention.h"
@@ -262,6 +263,53 @@ certificates::UseNotifier certificate_use_notice(core::Random& random, const cor
   };
 }
 
+// Whom a notice about a matter goes to (notify/notify.h): the applicant's account (for a case a
+// clerk filed for someone without one: the accounts verified as that person since), the
+// appellant's, the certificate holder's verified accounts, a citizen reporter's.
+notify::Recipients notice_recipients(certificates::Service& certs, grid::Service& grid) {
+  return [&certs, &grid](store::Tx& tx, const events::Event& e) -> std::vector<std::string> {
+    if (e.subject_type == "case") {
+      auto c = cases::find_case(tx, e.subject_id);
+      if (!c) return {};
+      if (!c->applicant.user_id.empty()) return {c->applicant.user_id};
+      return identity::verified_account_ids(tx, c->applicant.id_number);
+    }
+    if (e.subject_type == "appeal") {
+      auto a = appeals::find(tx, e.subject_id);
+      if (!a || a->appellant.user_id.empty()) return {};
+      return {a->appellant.user_id};
+    }
+    if (e.subject_type == "certificate") {
+      auto holder = certs.holder_of(tx, e.subject_id);
+      if (!holder) return {};
+      return identity::verified_account_ids(tx, *holder);
+    }
+    if (e.subject_type == "grid_event") {
+      auto g = grid.find(tx, e.subject_id);
+      if (!g || g->source != grid::Source::public_ || g->reporter_user_id.empty()) return {};
+      return {g->reporter_user_id};
+    }
+    return {};
+  };
+}
+
+// Notices reach the inbox, in both languages.
+notify::Post notice_post(core::Random& random, const core::Clock& clock) {
+  return [&random, &clock](store::Tx& tx, const std::vector<std::string>& to,
+                           const notify::Notice& n) -> Status {
+    cases::InboxMessage m;
+    m.kind = n.kind;
+    m.title = n.title_zh;
+    m.body = n.body_zh;
+    m.title_en = n.title_en;
+    m.body_en = n.body_en;
+    m.subject_type = n.subject_type;
+    m.subject_id = n.subject_id;
+    cases::post_to_inbox(tx, random, clock.now_ms(), to, m);
+    return {};
+  };
+}
+
 // The party a public ledger entry commits to: the applicant of a case, the holder of a
 // certificate. Other acts (item publication, …) have none.
 ledger::PartyResolver party_resolver(certificates::Service& certs) {
@@ -440,6 +488,7 @@ struct App::Parts {
   std::unique_ptr<grid::Service> grid;
   std::unique_ptr<CityLink> city_link;
   std::unique_ptr<ReviewNotices> review_notices;
+  std::unique_ptr<notify::Notifier> notifier;
   std::unique_ptr<open311::Service> open311;
   std::unique_ptr<iot::Service> iot;
   std::unique_ptr<participation::Service> participation;
@@ -520,6 +569,8 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   p.disclosure = std::make_unique<disclosure::Service>(*p.store, *p.clock);
   p.city_link = std::make_unique<CityLink>(*p.store, *p.appeals, *p.grid);
   p.review_notices = std::make_unique<ReviewNotices>(*p.store, p.random, *p.clock);
+  p.notifier = std::make_unique<notify::Notifier>(
+      *p.store, notice_recipients(*p.certificates, *p.grid), notice_post(p.random, *p.clock));
   p.appeal_dispatcher =
       std::make_unique<appeals::AutoDispatcher>(*p.appeals, *p.store, appeal_classifier(*p.ai));
   p.audit_sealer = std::make_unique<audit::Sealer>(*p.store);
@@ -579,6 +630,8 @@ Status App::catch_up() {
   if (auto s = drain(*p.city_link); !s) return s;
   if (auto s = drain(*p.review_notices); !s) return s;
   if (auto s = drain(*p.certificate_issuer); !s) return s;
+  // After certificate issuance, so that an issued certificate's notice goes out too.
+  if (auto s = drain(*p.notifier); !s) return s;
   if (auto s = drain(*p.ledger_follower); !s) return s;
   if (auto size = p.ledger->integrate(); !size) return fail(size.error());
   if (auto s = drain(*p.assistant); !s) return s;
@@ -638,8 +691,9 @@ Status App::serve() {
         std::chrono::milliseconds(p.config.checkpoint_interval_ms));
     certificates = std::jthread([this](std::stop_token stop) { issue_certificates(stop); });
     // The assistant's index follows item and document changes (also by other processes), AI
-    // dispatch follows appeal intake, the 12345 link follows dispatches and grid closures, and
-    // the review notices follow texts held for publication review.
+    // dispatch follows appeal intake, the 12345 link follows dispatches and grid closures, the
+    // review notices follow texts held for publication review, and the notices tell people of
+    // what happened to their matters.
     // They rest only when all are caught up, so a burst of appeals is dispatched at full speed.
     stream_followers = std::jthread([&p](std::stop_token stop) {
       std::mutex mu;
@@ -662,6 +716,7 @@ Status App::serve() {
         busy = poll("appeal dispatch", p.appeal_dispatcher->poll_once()) || busy;
         busy = poll("12345 link", p.city_link->poll_once()) || busy;
         busy = poll("review notices", p.review_notices->poll_once()) || busy;
+        busy = poll("notices", p.notifier->poll_once()) || busy;
         if (busy) continue;
         std::unique_lock lock(mu);
         wake.wait_for(lock, stop, std::chrono::milliseconds(500), [] { return false; });

@@ -305,13 +305,15 @@ struct SweepReport {
 
 struct InboxMessage {
   std::string id;
-  std::string kind;  // "alert.yellow", "alert.red", "rectification", …
+  std::string kind;  // "alert.yellow", "alert.red", "rectification", "case.accepted", …
   std::string title;
   std::string body;
   std::string subject_type;
   std::string subject_id;
   core::Millis created_at_ms = 0;
   bool read = false;
+  std::string title_en = {};  // "" when the message exists in Chinese only
+  std::string body_en = {};
 };
 
 // ---- Ratings (好差评)

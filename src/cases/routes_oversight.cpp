@@ -52,6 +52,8 @@ Json message_json(const InboxMessage& m) {
           {"kind", m.kind},
           {"title", m.title},
           {"body", m.body},
+          {"title_en", m.title_en},
+          {"body_en", m.body_en},
           {"subject_type", m.subject_type},
           {"subject_id", m.subject_id},
           {"created_at", core::format_instant(m.created_at_ms)},

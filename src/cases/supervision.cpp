@@ -52,9 +52,9 @@ void post_inbox(store::Tx& tx, core::Random& random, core::Millis now,
   for (const auto& user : user_ids) {
     tx.exec(
         "INSERT INTO inbox (id, user_id, kind, title, body, subject_type, subject_id, "
-        "created_at_ms, read_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        "created_at_ms, read_at_ms, title_en, body_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
         {store::opaque_id(random), user, m.kind, m.title, m.body, m.subject_type, m.subject_id,
-         now});
+         now, m.title_en, m.body_en});
   }
 }
 
@@ -447,12 +447,13 @@ Result<std::vector<InboxMessage>> Service::inbox(const identity::Principal& by, 
     std::vector<InboxMessage> out;
     for (const auto& row : tx.query(
              std::string("SELECT id, kind, title, body, subject_type, subject_id, created_at_ms, "
-                         "read_at_ms FROM inbox WHERE user_id = ?") +
+                         "read_at_ms, title_en, body_en FROM inbox WHERE user_id = ?") +
                  (unread_only ? " AND read_at_ms IS NULL" : "") +
                  " ORDER BY created_at_ms DESC, id LIMIT ? OFFSET ?",
              {by.user_id, std::int64_t{limit}, std::int64_t{offset}})) {
       out.push_back(InboxMessage{row.text(0), row.text(1), row.text(2), row.text(3), row.text(4),
-                                 row.text(5), row.int64(6), !row.is_null(7)});
+                                 row.text(5), row.int64(6), !row.is_null(7), row.text(8),
+                                 row.text(9)});
     }
     return out;
   });

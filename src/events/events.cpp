@@ -175,6 +175,17 @@ std::int64_t last_seq(store::Tx& tx) {
 Follower::Follower(store::Store& store, std::string name, Handler handle)
     : store_(store), name_(std::move(name)), handle_(std::move(handle)) {}
 
+Status Follower::start_at_end() {
+  static const core::SystemClock wall;  // only for updated_at_ms, which is informational
+  return store_.write([&](store::Tx& tx) -> Status {
+    tx.exec(
+        "INSERT INTO event_cursors (position, updated_at_ms, name) VALUES (?, ?, ?) "
+        "ON CONFLICT (name) DO NOTHING",
+        {last_seq(tx), wall.now_ms(), name_});
+    return {};
+  });
+}
+
 Result<int> Follower::poll_once(int max_events) {
   if (max_events <= 0) return 0;
   // The batch is read in a read transaction: events never change once written, and reading the

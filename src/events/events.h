@@ -82,6 +82,10 @@ class Follower {
 
   // Processes up to `max_events` events after the stored position; returns how many it handled.
   Result<int> poll_once(int max_events = 500);
+  // For a follower of news rather than history (notices to people): with no position stored
+  // yet, it starts at the end of the stream, so that its first run on a database with a past does
+  // not act on that past. Idempotent; safe when several nodes start at once.
+  Status start_at_end();
   std::int64_t position();  // last handled seq
   std::int64_t lag();       // events not yet handled
 

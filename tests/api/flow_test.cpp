@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "api/api_fixture.h"
 #include "ledger/ledger.h"
@@ -161,6 +163,50 @@ TEST_P(FlowTest, CertificateFromACompletedCaseIsReusedWithoutUploadAndRevocable)
   for (const auto& a : acts["items"]) kinds.insert(a.value("act", ""));
   EXPECT_TRUE(kinds.count("certificate.issued")) << acts.dump();
   EXPECT_TRUE(kinds.count("certificate.revoked")) << acts.dump();
+}
+
+// #17: applicants never got a message. Each step of their case reaches their inbox in both
+// languages, and so does the certificate issued on completion — each once; the officials who
+// acted and other people are told nothing of it.
+TEST_P(FlowTest, TheApplicantIsToldOfEachStepInBothLanguages) {
+  // The notices of one person: those about `case_id`, by kind, and how many certificates
+  // issued they were told of.
+  struct Told {
+    std::multiset<std::string> kinds;
+    std::map<std::string, json> by_kind;
+    int certificates = 0;
+  };
+  auto told = [&](const std::string& token, const std::string& case_id) {
+    Told t;
+    const json inbox = call_json("GET", "/api/v1/inbox?limit=200", nullptr, token, 200);
+    for (const auto& m : inbox["messages"]) {
+      const std::string kind = m.value("kind", "");
+      t.certificates += kind == "certificate.issued" ? 1 : 0;
+      if (m.value("subject_id", "") != case_id) continue;
+      t.kinds.insert(kind);
+      t.by_kind[kind] = m;
+    }
+    return t;
+  };
+  ASSERT_TRUE(app_->catch_up());
+  const int before = told(citizen_, "").certificates;
+  const std::string case_id = licence_case();
+  ASSERT_TRUE(app_->catch_up());
+  ASSERT_TRUE(app_->catch_up());  // a second pass tells nobody twice
+  const Told mine = told(citizen_, case_id);
+  EXPECT_EQ((std::multiset<std::string>{"case.accepted", "case.completed", "case.granted"}),
+            mine.kinds);
+  EXPECT_EQ(before + 1, mine.certificates) << "the licence issued on completion";
+  const json& accepted = mine.by_kind.at("case.accepted");
+  EXPECT_EQ("申请已受理", accepted.value("title", ""));
+  EXPECT_EQ("Application accepted", accepted.value("title_en", ""));
+  EXPECT_NE(std::string::npos, accepted.value("body", "").find(case_id));
+  EXPECT_NE(std::string::npos, accepted.value("body_en", "").find(case_id));
+  EXPECT_EQ("case", accepted.value("subject_type", ""));
+  EXPECT_FALSE(accepted.value("read", true));
+  for (const std::string& other : {clerk_, approver_, login("qiye")}) {
+    EXPECT_TRUE(told(other, case_id).kinds.empty());
+  }
 }
 
 TEST_P(FlowTest, CaseActsAreInTheLedgerProvableAndOnlyTheApplicantOpensTheCommitment) {

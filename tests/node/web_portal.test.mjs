@@ -113,6 +113,18 @@ test('a citizen searches, reads a guide, applies on a phone and follows the case
 
     await goto(page, '/my/inbox');
     await page.getByTestId('inbox-list').waitFor({ state: 'attached' });
+    // #17: the applicant is told of what happened to the case (approved at once here), with a
+    // link to it; the notices follow the event stream, so the page is reloaded until it shows.
+    if (state !== 'submitted') {
+      const told = page.locator(`[data-testid=inbox-message]:has([data-testid=inbox-open][href="/my/cases/${caseId}"])`);
+      for (let i = 0; !(await told.count()); i += 1) {
+        assert.ok(i < 20, `a notice of ${caseId} in the inbox`);
+        await page.waitForTimeout(500);
+        await goto(page, '/my/inbox');
+        await page.getByTestId('inbox-list').waitFor({ state: 'attached' });
+      }
+      assert.match(await told.first().textContent(), new RegExp(caseId));
+    }
     await assertAccessible(page, 'inbox');
     await screenshot(page, 'portal-inbox-phone');
 

@@ -1,0 +1,1 @@
+yiwang_module(notify DEPS events store core LIBS nlohmann_json::nlohmann_json)
