@@ -10,7 +10,6 @@
 #include "cases/internal.h"
 #include "cases/services.h"
 #include "http/http.h"
-#include "privacy/mask.h"
 #include "support/router_client.h"
 #include "support/test_store.h"
 
@@ -186,19 +185,6 @@ TEST(FieldKinds, DeclaredTypeThenNameThenShape) {
     EXPECT_EQ(r.kind, detail::field_kind(r.name, r.type, r.value))
         << r.name << " (" << r.type << ") = " << r.value.dump();
   }
-}
-
-TEST(MaskName, SurnameAndOneStar) {
-  using privacy::mask_name;
-  EXPECT_EQ("张*", mask_name("张三"));
-  EXPECT_EQ("张*", mask_name("张三丰"));
-  EXPECT_EQ("欧*", mask_name("欧阳娜娜"));
-  EXPECT_EQ("江*", mask_name("江宁市秦淮区张三面馆"));
-  EXPECT_EQ("*", mask_name("张"));
-  EXPECT_EQ("*", mask_name(" 张"));
-  EXPECT_EQ("", mask_name(""));
-  EXPECT_EQ("", mask_name("  "));
-  EXPECT_EQ("Z*", mask_name("Zhang San"));
 }
 
 TEST(DistrictOf, NothingBelowTheDistrict) {

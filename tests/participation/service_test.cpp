@@ -636,15 +636,5 @@ TEST(ParticipationHelpers, ParsesRfc3339Instants) {
   }
 }
 
-TEST(ParticipationHelpers, MasksNames) {
-  using privacy::mask_name;
-  EXPECT_EQ("张*", mask_name("张三"));
-  EXPECT_EQ("*", mask_name("张"));
-  EXPECT_EQ("欧*", mask_name("欧阳娜娜"));
-  EXPECT_EQ("诸*", mask_name("诸葛孔明先生"));
-  EXPECT_EQ("a*", mask_name("alice"));
-  EXPECT_EQ("", mask_name(""));
-}
-
 }  // namespace
 }  // namespace yiwang::participation

@@ -2,12 +2,13 @@
 // plates, cards, names after contact words and house numbers, spaced, dashed and full-width; and
 // the matter that must stay readable (counts, years, dates, amounts, case and standard numbers).
 // Regression for issue #16 item 5: the board's old redaction let spaced IDs, dashed and
-// full-width phones and names after 联系人/我叫/姓名 through.
+// full-width phones and names after 联系人/我叫/姓名 through. And the one name mask.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "privacy/mask.h"
 #include "privacy/redact.h"
 
 namespace yiwang::privacy {
@@ -162,6 +163,19 @@ TEST(Redact, KeepsWhatIsNotReplacedAsTypedAndNeverCutsACharacter) {
 TEST(PublicText, WithholdsWhatRedactHolds) {
   EXPECT_EQ(kWithheld, public_text("请打1234567 联系我"));
   EXPECT_EQ("电话 [电话]", public_text("电话 138-1234-5678"));
+}
+
+// The one name mask (privacy/mask.h), which cases, appeals and consultations use.
+TEST(MaskName, FirstCharacterAndOneStar) {
+  EXPECT_EQ("张*", mask_name("张三"));
+  EXPECT_EQ("张*", mask_name("张三丰"));
+  EXPECT_EQ("欧*", mask_name("欧阳娜娜"));
+  EXPECT_EQ("江*", mask_name("江宁市秦淮区张三面馆"));
+  EXPECT_EQ("*", mask_name("张"));
+  EXPECT_EQ("*", mask_name(" 张"));
+  EXPECT_EQ("", mask_name(""));
+  EXPECT_EQ("", mask_name("  "));
+  EXPECT_EQ("Z*", mask_name("Zhang San"));
 }
 
 TEST(Redact, LongInputStaysLinearEnough) {
