@@ -543,8 +543,9 @@ Result<std::int64_t> seal_at_rest(store::Store& store) {
   });
   if (!surveys) return fail(surveys.error());
   std::int64_t total = *comments;
-  for (const auto& [survey, questions] : *surveys) {
-    for (const Question& q : questions_from(questions)) {
+  for (const auto& entry : *surveys) {
+    const std::string& survey = entry.first;  // a plain name: lambdas below capture it
+    for (const Question& q : questions_from(entry.second)) {
       if (q.kind != QuestionKind::text) continue;
       auto sealed = store.write([&](store::Tx& tx) -> Result<std::int64_t> {
         std::int64_t n = 0;
