@@ -182,13 +182,15 @@ export function eventKey(event) {
   return k || 'unknown';
 }
 
+// "2026-12-07 09:30" in Beijing time, whatever the browser's zone (all times are shown so).
 export function formatInstant(iso) {
   if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return String(iso);
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return String(iso);
+  const d = new Date(ms + 8 * 3600 * 1000);
   const pad = (n) => String(n).padStart(2, '0');
-  const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
   return `${date} ${time}`;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import locales from '../../locales/appeals.js';
 import {
-  LABELS, STATES, TYPES, appealPayload, charCount, checkAppeal, classifyText, clockWords, debounce, detailOf, eventKey,
+  LABELS, STATES, TYPES, appealPayload, charCount, checkAppeal, classifyText, clockWords, debounce, detailOf, eventKey, formatInstant,
   isCentreUser, isHandlingOfficial, isHotlineStaff, labelKey, listOf, newIdempotencyKey, redirectOf, replayedOf, scorePercent, sortByUrgency, canRate,
 } from './appeals.js';
 
@@ -171,5 +171,18 @@ describe('replayed submissions', () => {
     expect(replayedOf(409, { code: 'replayed' })).toBe('');
     expect(replayedOf(409, { code: 'conflict' })).toBeNull();
     expect(replayedOf(400, { code: 'replayed' })).toBeNull();
+  });
+});
+
+// #17: appeals showed times in the browser's zone; every time is Beijing time.
+describe('formatInstant', () => {
+  it('shows Beijing time whatever the instant\'s offset', () => {
+    expect(formatInstant('2026-12-07T01:30:00Z')).toBe('2026-12-07 09:30');
+    expect(formatInstant('2026-12-07T23:45:00+08:00')).toBe('2026-12-07 23:45');
+    expect(formatInstant('2026-12-07T20:00:00-05:00')).toBe('2026-12-08 09:00');
+  });
+  it('leaves nothing and nonsense alone', () => {
+    expect(formatInstant('')).toBe('');
+    expect(formatInstant('soon')).toBe('soon');
   });
 });

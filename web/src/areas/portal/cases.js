@@ -4,6 +4,12 @@
 export const OPEN_STATES = ['submitted', 'correction', 'in_review', 'suspended'];
 export const DECIDED_STATES = ['granted', 'denied', 'completed', 'not_accepted', 'withdrawn'];
 
+// Whether the public ledger holds an act of the case yet (its acceptance, refusal or a decision),
+// so that its receipt exists: not for a case still awaiting acceptance or withdrawn before it.
+export function hasLedgerActs(c) {
+  return Boolean(c?.accepted_at) || ['not_accepted', 'granted', 'denied', 'completed'].includes(c?.state);
+}
+
 // The clock as the applicant reads it, or null before acceptance and after the decision (a decided
 // case's clock is frozen history, not a countdown).
 // level: 'none' | 'yellow' | 'red'; key: portal.clock.<key> with { n }.

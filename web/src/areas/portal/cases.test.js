@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  actionKey, canRate, canResubmit, canWithdraw, clockInfo, correctionNotice, formatInstant, instantlyApproved, ratingFromHistory, roleKey, sortCases, splitList,
+  actionKey, canRate, canResubmit, canWithdraw, clockInfo, correctionNotice, formatInstant, hasLedgerActs, instantlyApproved, ratingFromHistory, roleKey, sortCases, splitList,
 } from './cases.js';
 
 const clock = (remaining, alert = 'none', extra = {}) => ({ limit_days: 10, natural_days: false, used_days: 10 - remaining, remaining_days: remaining, deadline: '2026-12-01', paused: false, alert, ...extra });
@@ -88,5 +88,20 @@ describe('what the applicant may do', () => {
     expect(formatInstant('2026-11-23T09:05:00.000+08:00')).toBe('2026-11-23');
     expect(formatInstant('2026-11-23T09:05:00.000+08:00', true)).toBe('2026-11-23 09:05');
     expect(formatInstant(null)).toBe('');
+  });
+});
+
+// #17: a case awaiting acceptance asked for its ledger receipt and got a 404 every time.
+describe('hasLedgerActs', () => {
+  it('is true once accepted, refused or decided', () => {
+    expect(hasLedgerActs({ state: 'in_review', accepted_at: '2026-12-01T09:00:00+08:00' })).toBe(true);
+    expect(hasLedgerActs({ state: 'not_accepted', accepted_at: null })).toBe(true);
+    expect(hasLedgerActs({ state: 'granted', accepted_at: null })).toBe(true);  // 秒批
+  });
+  it('is false before acceptance and for a case withdrawn before it', () => {
+    expect(hasLedgerActs({ state: 'submitted', accepted_at: null })).toBe(false);
+    expect(hasLedgerActs({ state: 'correction', accepted_at: null })).toBe(false);
+    expect(hasLedgerActs({ state: 'withdrawn', accepted_at: null })).toBe(false);
+    expect(hasLedgerActs(null)).toBe(false);
   });
 });
