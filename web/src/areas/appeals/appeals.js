@@ -183,16 +183,7 @@ export function eventKey(event) {
 }
 
 // "2026-12-07 09:30" in Beijing time, whatever the browser's zone (all times are shown so).
-export function formatInstant(iso) {
-  if (!iso) return '';
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return String(iso);
-  const d = new Date(ms + 8 * 3600 * 1000);
-  const pad = (n) => String(n).padStart(2, '0');
-  const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
-  return `${date} ${time}`;
-}
+export { chinaTime as formatInstant } from '../../time.js';
 
 export function rateText(rate) {
   return typeof rate === 'number' ? `${Math.round(rate * 1000) / 10}%` : '—';

@@ -5,14 +5,8 @@
 const CHINA_OFFSET_MS = 8 * 3600 * 1000;
 const pad = (n) => String(n).padStart(2, '0');
 
-// "2026-03-16 18:00" in China time, whatever the browser's zone.
-export function chinaTime(iso) {
-  if (!iso) return '';
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return String(iso);
-  const d = new Date(ms + CHINA_OFFSET_MS);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
-}
+// "2026-03-16 18:00" in China time, whatever the browser's zone (the app's one helper).
+export { chinaTime } from '../../time.js';
 
 // An <input type="datetime-local"> value, read as China time → RFC 3339 ("…+08:00"); '' when empty
 // or malformed.
