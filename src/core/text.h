@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,10 @@ inline bool is_sha256_hex(std::string_view s) {
 }
 // Exactly `length` characters, each of [0-9].
 bool is_digits(std::string_view s, std::size_t length);
+// The bytes of standard padded base64 (RFC 4648 §4) in its one canonical form: the length a
+// multiple of 4, only the 64 letters and trailing '=', zero padding bits; nullopt otherwise.
+// (libsodium alone lets some bytes ≥ 0x80 through, so one text could stand for the same bytes as
+// another: every reader of base64 from outside uses this.)
+std::optional<std::string> decode_base64(std::string_view text);
 
 }  // namespace yiwang::core

@@ -3,9 +3,12 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <bit>
 #include <memory>
 #include <stdexcept>
+
+#include "core/text.h"
 
 namespace yiwang::ledger {
 namespace {
@@ -149,16 +152,10 @@ std::string to_base64(const Hash& h) {
 }
 
 std::optional<Hash> hash_from_base64(std::string_view b64) {
-  if (b64.size() != 44) return std::nullopt;
+  auto bytes = core::decode_base64(b64);
+  if (!bytes || bytes->size() != 32) return std::nullopt;
   Hash h{};
-  size_t len = 0;
-  const char* end = nullptr;
-  // libsodium rejects non-zero padding bits, so only the canonical encoding is accepted.
-  if (sodium_base642bin(h.data(), h.size(), b64.data(), b64.size(), nullptr, &len, &end,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      len != 32 || end != b64.data() + b64.size()) {
-    return std::nullopt;
-  }
+  std::copy(bytes->begin(), bytes->end(), h.begin());
   return h;
 }
 

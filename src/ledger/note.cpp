@@ -7,6 +7,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "core/text.h"
+
 namespace yiwang::ledger {
 namespace {
 
@@ -26,17 +28,7 @@ unsigned char alg_of(KeyKind kind) {
 }
 
 std::optional<std::string> unb64(std::string_view text) {
-  if (text.empty() || text.size() % 4 != 0) return std::nullopt;
-  std::string out(text.size() / 4 * 3, '\0');
-  size_t len = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &len, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  out.resize(len);
-  return out;
+  return core::decode_base64(text);
 }
 
 std::uint32_t be32(std::string_view b) {

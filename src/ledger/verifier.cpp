@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "http/client.h"
 #include "http/http.h"
 #include "ledger/tiles.h"
@@ -31,13 +32,7 @@ tl::unexpected<Error> failure(std::string kind, std::string zh, std::string en) 
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
-  std::string out(text.size() / 4 * 3 + 3, '\0');
-  std::size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
-    return std::nullopt;
-  out.resize(len);
-  return out;
+  return core::decode_base64(text);
 }
 
 std::string short_hash(const Hash& h) {

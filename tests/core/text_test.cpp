@@ -89,3 +89,15 @@ TEST(TextCheck, RefusesInOrderAndNamesTheInput) {
   EXPECT_EQ("reason must be at least 2 characters",
             check_text("好", "/r", twice).error().message_en);
 }
+
+TEST(Text, Base64IsReadOnlyInItsCanonicalForm) {
+  EXPECT_EQ("hello", yiwang::core::decode_base64("aGVsbG8=").value_or("?"));
+  EXPECT_EQ(std::string("\0\1\2", 3), yiwang::core::decode_base64("AAEC").value_or("?"));
+  for (std::string_view bad : {"", "aGVsbG8", "aGVsbG9=", "aGVs bG8=", "aGVsbG8==", "a===",
+                               "aGVs\xc3\xbe" "G8="}) {
+    EXPECT_FALSE(yiwang::core::decode_base64(bad).has_value()) << bad;
+  }
+  // Found by the ledger_note fuzzer: libsodium by itself decoded this 44-character root hash,
+  // whose 17th and 18th bytes are not base64, to 32 bytes.
+  EXPECT_FALSE(yiwang::core::decode_base64("AAECAwQFBgcICQoL\xc3\xbe" "0ODxAREhMUFRYXGBkaGxwdHh8=").has_value());
+}
