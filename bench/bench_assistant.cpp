@@ -2,7 +2,8 @@
 // Guangdong service items, with the four seed documents and the guides of D further real items
 // imported as policy documents (≥ 1,000 passages); T threads then ask the question set of
 // tests/assistant/questions.jsonl round-robin for S seconds. Prints the index size, answers/s,
-// p50/p99 latency and the question set's hit@1 / hit@3 at this index size.
+// p50/p99 latency and the question set's hit@1 / hit@3 at this index size; then the catalog's
+// search over the colloquial query sets of tests/catalog (latency and hit rates at this size).
 //
 // usage: bench_assistant [--items I] [--doc-items D] [--threads T] [--seconds S] [--source DIR]
 #include <algorithm>
@@ -77,6 +78,59 @@ std::vector<std::string> materials_of(const json& row) {
     pos = end + 1;
   }
   return out;
+}
+
+// The catalog's search at this size: the colloquial queries of tests/catalog (tuning and held
+// out) round-robin on one thread for `seconds`; latency, and hit@1 / hit@3 among all the items.
+void search_catalog(catalog::Service& catalog, const std::string& source, int seconds) {
+  struct Query {
+    std::string text, expected;
+  };
+  std::vector<Query> queries;
+  for (const char* f : {"tests/catalog/search_queries_tuning.tsv",
+                        "tests/catalog/search_queries_holdout.tsv"}) {
+    std::istringstream in(slurp(fs::path(source) / f));
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty() || line[0] == '#') continue;
+      auto tab = line.find('\t');
+      auto tab2 = line.find('\t', tab + 1);
+      queries.push_back({line.substr(0, tab), line.substr(tab + 1, tab2 - tab - 1)});
+    }
+  }
+  int hit1 = 0, hit3 = 0;
+  for (const auto& q : queries) {
+    catalog::SearchQuery sq;
+    sq.q = q.text;
+    sq.limit = 3;
+    auto r = *catalog.search(sq);
+    if (q.expected == "-") {
+      hit1 += r.weak;
+      hit3 += r.weak;
+      continue;
+    }
+    for (std::size_t i = 0; i < r.items.size(); ++i) {
+      if (q.expected.find(r.items[i].code) == std::string::npos) continue;
+      hit1 += i == 0;
+      ++hit3;
+      break;
+    }
+  }
+  std::vector<double> lat;
+  const auto deadline = SteadyClock::now() + std::chrono::seconds(seconds);
+  for (std::size_t n = 0; SteadyClock::now() < deadline; ++n) {
+    catalog::SearchQuery sq;
+    sq.q = queries[n % queries.size()].text;
+    auto t0 = SteadyClock::now();
+    (void)catalog.search(sq);
+    lat.push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count());
+  }
+  std::sort(lat.begin(), lat.end());
+  auto pct = [&](double p) { return lat[std::min(lat.size() - 1, std::size_t(p * lat.size()))]; };
+  std::printf(
+      "catalog search: %zu queries, hit@1 %.3f, hit@3 %.3f at this size; %zu searches in %d s, "
+      "p50 %.2f ms, p99 %.2f ms\n",
+      queries.size(), double(hit1) / queries.size(), double(hit3) / queries.size(), lat.size(),
+      seconds, pct(0.5), pct(0.99));
 }
 
 }  // namespace
@@ -243,6 +297,7 @@ int main(int argc, char** argv) {
       "errors %ld\n",
       threads, seconds, all.size(), all.size() / elapsed, pct(0.5), pct(0.99),
       all.empty() ? 0.0 : all.back(), failed.load());
+  search_catalog(app.catalog(), source, seconds);
   std::error_code ec;
   fs::remove_all(dir, ec);
   return 0;

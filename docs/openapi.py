@@ -96,7 +96,8 @@ SCHEMAS = {
         "active": B, "published_at": {"type": "string", "format": "date-time"},
     }, ["code", "name", "item_type", "dept_id"], additional=True,
         description="Service item (事项) per GB/T 39046-2020"),
-    "ItemList": obj({"items": arr(ANY_OBJ), "total": I}, ["items", "total"], additional=True),
+    "ItemList": obj({"items": arr(ANY_OBJ), "total": I, "weak": B, "suggestion": S},
+                    ["items", "total", "weak"], additional=True),
     "DryRunRequest": obj({"form": ANY_OBJ, "applicant": obj({
         "kind": S, "age": I, "division_code": S, "open_cases_same_item": I}, additional=True)},
         additional=True),

@@ -16,6 +16,8 @@ packages=(
   # fuzz targets, with libFuzzer's runtime (only recommended by clang; ctest fuzz_smoke)
   clang libclang-rt-14-dev
   libqrencode-dev zlib1g-dev libpoppler-cpp-dev libfasttext-dev libgeos-dev
+  # pinyin for search (ICU's Han-Latin transliterator, src/lexicon)
+  libicu-dev
   libmosquitto-dev mosquitto
   curl wrk nginx-light
   # Independent checkers used by the tests: Go's sumdb note/tlog (ledger) and headless Chromium.

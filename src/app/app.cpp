@@ -49,6 +49,7 @@
 namespace yiwang::generated {
 extern const char* const openapi_json;
 extern const char* const common_css;
+extern const char* const common_js;
 }  // namespace yiwang::generated
 
 namespace yiwang::app {
@@ -136,8 +137,10 @@ void add_platform_routes(http::Router& router, store::Store& store, identity::Se
             {"last_event_seq", *seq}};
       },
       http::Runs::io_thread);
-  // The stylesheet every built-in page (公开核验, the certificate page, the wallet) shares.
+  // The stylesheet and script every built-in page (公开核验, the certificate page, the wallet)
+  // shares.
   router.add_asset("/assets/common.css", generated::common_css, "text/css; charset=utf-8");
+  router.add_asset("/assets/common.js", generated::common_js, "text/javascript; charset=utf-8");
   api.open(
       "GET", "/api/v1/openapi.json",
       [](const http::Request&, const http::PathParams&) -> Result<http::Response> {
@@ -497,6 +500,21 @@ struct App::Parts {
   http::Router router;
 };
 
+namespace {
+
+// The catalog's search ranks equally relevant items by how often they are applied for.
+constexpr int kPopularityEveryS = 60;
+
+void refresh_popularity(cases::Service& cases, catalog::Service& catalog) {
+  if (auto filed = cases.applications_per_item()) {
+    catalog.set_popularity(*filed);
+  } else {
+    std::fprintf(stderr, "search popularity: %s\n", filed.error().message_en.c_str());
+  }
+}
+
+}  // namespace
+
 App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Parts>()) {
   auto& p = *parts_;
   p.config = std::move(config);
@@ -534,6 +552,7 @@ App::App(Config config, const core::Clock* clock) : parts_(std::make_unique<Part
   };
   p.cases = std::make_unique<cases::Service>(*p.store, *p.clock, p.random, *p.catalog, *p.identity,
                                              case_options);
+  refresh_popularity(*p.cases, *p.catalog);
   // A person whose identity is verified finds the cases a window filed for them under theirs.
   p.identity->on_verified([&p](store::Tx& tx, const identity::Principal& user) {
     return cases::link_window_cases(tx, *p.clock, user);
@@ -707,7 +726,12 @@ Status App::serve() {
         }
         return n && *n > 0;
       };
+      auto popularity_at = std::chrono::steady_clock::now();
       while (!stop.stop_requested()) {
+        if (std::chrono::steady_clock::now() >= popularity_at) {
+          refresh_popularity(*p.cases, *p.catalog);
+          popularity_at += std::chrono::seconds(kPopularityEveryS);
+        }
         bool busy = poll("assistant index", p.assistant->poll_once());
         busy = poll("audit chain", p.audit_sealer->poll_once()) || busy;
         if (auto a = audit::anchor(*p.store, *p.clock, audit::kAnchorEveryMs); !a) {

@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "assistant/text.h"
+#include "lexicon/lexicon.h"
 
 namespace yiwang::generated {
-extern const char* const assistant_synonyms;
 extern const char* const assistant_question_words;
 extern const char* const assistant_intents;
 extern const char* const assistant_blocked;
@@ -62,16 +62,8 @@ void blank_out(std::string& s, const std::string& phrase) {
 
 Lexicon Lexicon::load() {
   Lexicon lx;
-  for (const auto& line : data_lines(generated::assistant_synonyms)) {
-    auto arrow = line.find("=>");
-    if (arrow == std::string::npos) throw std::runtime_error("synonyms.txt: no => in: " + line);
-    Synonym s;
-    for (auto& p : split_on(line.substr(0, arrow), '|')) s.phrases.push_back(text::normalize(p));
-    s.expansion = text::normalize(line.substr(arrow + 2));
-    if (s.phrases.empty() || s.expansion.empty())
-      throw std::runtime_error("synonyms.txt: empty side in: " + line);
-    lx.synonyms.push_back(std::move(s));
-  }
+  // One source with the catalog's search (data/lexicon/synonyms.txt).
+  for (const auto& s : lexicon::synonyms()) lx.synonyms.push_back({s.phrases, s.expansion});
   for (const auto& line : data_lines(generated::assistant_question_words)) {
     lx.drop.push_back(text::normalize(line));
   }

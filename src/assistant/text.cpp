@@ -1,6 +1,5 @@
 #include "assistant/text.h"
 
-
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -11,13 +10,10 @@
 #include <poppler/cpp/poppler-page.h>
 
 #include "core/text.h"
+#include "lexicon/lexicon.h"
 
 namespace yiwang::assistant::text {
 namespace {
-
-bool is_space(char32_t c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0x3000 || c == 0xA0;
-}
 
 bool is_alnum(char32_t c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -218,25 +214,7 @@ bool has_controls(std::string_view s) {
 }
 
 std::string normalize(std::string_view s) {
-  std::u32string in = decode(s);
-  std::u32string out;
-  bool space = false;
-  for (char32_t c : in) {
-    if (c >= 0xFF01 && c <= 0xFF5E &&
-        !(c == U'（' || c == U'）' || c == U'，' || c == U'？' || c == U'！' || c == U'；' ||
-          c == U'：')) {
-      c -= 0xFEE0;
-    }
-    if (c >= 'A' && c <= 'Z') c = c - 'A' + 'a';
-    if (is_space(c)) {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += c;
-  }
-  return encode(out);
+  return lexicon::normalize(s);
 }
 
 std::string trim(std::string_view s) {

@@ -204,9 +204,19 @@ Json hop_data(std::string_view action, std::string_view from, std::string_view t
 }
 
 // Sets c.clock from acceptance on; frozen at the decision (or the withdrawal) once there is one.
+// Before acceptance, c.acceptance_clock instead.
 void fill_clock(store::Tx& tx, const Record& r, Case& c, core::Millis now_ms, int yellow_days,
                 const core::WorkingCalendar* calendar = nullptr) {
   c.clock.reset();
+  c.acceptance_clock.reset();
+  if (c.state == State::submitted) {
+    auto view = [&](const core::WorkingCalendar& cal) {
+      return detail::clock_view(cal, c.submitted_at_ms, kAcceptanceDays, false, {}, now_ms,
+                                yellow_days);
+    };
+    c.acceptance_clock = calendar ? view(*calendar) : view(detail::load_calendar(tx));
+    return;
+  }
   if (!c.accepted_at_ms) return;
   core::Millis at = now_ms;
   if (c.decided_at_ms) {

@@ -39,6 +39,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -199,6 +200,9 @@ struct Case {
   std::optional<core::Millis> completed_at_ms;
   core::Millis updated_at_ms = 0;
   std::optional<ClockView> clock;  // from acceptance on
+  // While the case awaits acceptance (submitted): the acceptance limit, kAcceptanceDays working
+  // days from filing, on the same calendar. Absent in every other state.
+  std::optional<ClockView> acceptance_clock;
   std::int64_t revision = 0;       // increases with every change
   // What this copy carries (see Disclosure). Service::get, list, file and act return copies
   // masked for their caller; find_case returns the stored case in full.
@@ -258,27 +262,40 @@ struct FileContent {
 
 // ---- Supervision (电子监察) ---------------------------------------------------------------------
 
+// 行政许可法 第三十二条: an application is accepted or refused within 5 working days of filing (after
+// that it counts as accepted); supervision watches this step like the decision.
+inline constexpr int kAcceptanceDays = 5;
+
 struct AlertRow {
   std::string case_id;
   std::string item_name;
   std::string dept_id;
+  std::string clock = "decision";  // "acceptance": awaiting acceptance; "decision": accepted
   core::Alert level = core::Alert::none;
   int remaining_days = 0;
   std::optional<core::Date> deadline;
   core::Millis raised_at_ms = 0;
 };
 
+// 按时办结率, one definition for the cockpit, supervision and every later report: of the cases
+// whose statutory clock ended within the window (completed there) or has run out while they are
+// still open (red at the last sweep), the share decided within their limit:
+//   on_time / (completed + red); nullopt when nothing is counted.
+// A red case counts against the rate while it is open, so a department with red cards is never at
+// 100 %. "On time" is the clock read at the decision with the current calendar and the case's
+// pauses; cases decided at filing or acceptance (秒批, 即办件) are on time.
+std::optional<double> on_time_rate(std::int64_t on_time, std::int64_t completed, std::int64_t red);
+
 struct DeptRollup {
   std::string dept_id;
   std::string dept_name;
   std::int64_t open = 0;  // accepted, not decided
   std::int64_t yellow = 0;
-  std::int64_t red = 0;
-  std::int64_t completed_30d = 0;  // completed in the last 30 days
-  // Of those, decided no later than the statutory deadline: the clock is read at decided_at with
-  // the current calendar and the case's pauses (not red then). Cases decided at filing or
-  // acceptance (秒批, 即办件) count as on time.
-  std::int64_t completed_on_time_30d = 0;
+  std::int64_t red = 0;   // open and red at the last sweep
+  // The window is the cockpit's 30 days: the last 30 civil days in UTC+8, today included.
+  std::int64_t completed_30d = 0;          // completed within the window
+  std::int64_t completed_on_time_30d = 0;  // of those, decided within the limit
+  std::optional<double> on_time_rate;      // on_time_rate(completed_on_time_30d, completed_30d, red)
 };
 
 struct AlertReport {
@@ -368,16 +385,17 @@ struct CockpitDept {
   std::int64_t total = 0;
   std::int64_t open = 0;  // is_open states
   std::int64_t completed = 0;
-  std::int64_t overdue = 0;                // red at the last sweep
+  std::int64_t overdue = 0;                // open and red at the last sweep
   std::int64_t period_completed = 0;       // completed within the window
   std::int64_t period_on_time = 0;         // of those, decided within the case's limit
-  std::optional<double> on_time_rate;      // period_on_time / period_completed
+  std::optional<double> on_time_rate;      // on_time_rate(period_on_time, period_completed, overdue)
   std::optional<double> avg_working_days;  // used at decision, over period_completed
   std::optional<double> promised_days;     // the cases' limits (承诺, else 法定), same cases
   std::optional<double> satisfaction;      // share of ratings ≥ 4 (all time)
 };
 
 struct CockpitOverdue {
+  std::string clock = "decision";  // as AlertRow
   std::string case_id;
   std::string item_name;
   std::string dept_id;
@@ -395,7 +413,9 @@ struct CockpitDay {
 
 // Counts are over every case; on-time and working-day figures over the cases completed within
 // the window (the last `days` days in UTC+8, today included), read on the statutory clock at the
-// decision like DeptRollup; red and yellow are the last sweep's readings (case_alerts).
+// decision like DeptRollup; red and yellow are the last sweep's readings (case_alerts) of open
+// cases. The on-time rate is on_time_rate() above, red cases included: with days = 30 each
+// department's figures equal its supervision roll-up's.
 struct CockpitSummary {
   core::Millis generated_at_ms = 0;
   core::Millis swept_at_ms = 0;  // 0: no sweep yet
@@ -559,6 +579,10 @@ class Service {
   // Whether `by` may close rectification `id` (not_found, forbidden), asked before the note is
   // read; close_rectification checks again.
   Status may_close_rectification(std::string_view id, const identity::Principal& by);
+
+  // How many cases each item has had (item code → count, all states): the catalog's search
+  // ranks equally relevant items by it. No personal data; for the app's wiring only.
+  Result<std::map<std::string, std::int64_t>> applications_per_item();
 
   // The leadership cockpit for supervisors and admins (others: forbidden); `days` in 7–90.
   Result<CockpitSummary> cockpit(const identity::Principal& by, int days = 30);

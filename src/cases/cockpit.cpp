@@ -2,10 +2,10 @@
 // the daily trend are SQL aggregates; red/yellow come from the last sweep's case_alerts, as on the
 // supervision page, so both screens agree. Only the on-time and working-day figures need the
 // statutory clock per case, and only for the cases completed within the window, which bounds the
-// work by recent throughput rather than by the size of the history.
+// work by recent throughput rather than by the size of the history; they are read through the
+// same function as supervision's (detail::for_each_completed) and the rate is cases::on_time_rate.
 #include <array>
 #include <map>
-#include <unordered_map>
 
 #include "cases/internal.h"
 
@@ -19,8 +19,10 @@ constexpr std::array kStates{State::submitted, State::correction,   State::in_re
                              State::suspended, State::not_accepted, State::granted,
                              State::denied,    State::completed,    State::withdrawn};
 
-// The states in which the statutory clock runs or is paused after acceptance (see supervision).
-constexpr const char* kUnderClock = "c.state IN ('in_review', 'suspended', 'correction')";
+// The states supervision watches: awaiting acceptance, or under the decision clock (running or
+// paused). Alerts of cases in other states are stale until the next sweep.
+constexpr const char* kWatched =
+    "c.state IN ('submitted', 'in_review', 'suspended', 'correction')";
 
 // Civil day (UTC+8) of a millisecond column, as days since 1970-01-01: integer division on both
 // backends for the non-negative instants the store holds.
@@ -85,7 +87,7 @@ class CockpitRead {
     for (const auto& row : tx_.query(
              std::string("SELECT c.dept_id, a.level, COUNT(*) FROM case_alerts a JOIN cases c ON "
                          "c.id = a.case_id WHERE a.level IN ('yellow', 'red') AND ") +
-             kUnderClock + " GROUP BY c.dept_id, a.level")) {
+             kWatched + " GROUP BY c.dept_id, a.level")) {
       const std::int64_t n = row.int64(2);
       if (row.text(1) == "red") {
         dept(row.text(0)).d.overdue += n;
@@ -96,12 +98,13 @@ class CockpitRead {
     }
     for (const auto& row :
          tx_.query(std::string("SELECT a.case_id, c.item_name, c.dept_id, a.remaining_days, "
-                               "a.deadline, c.natural_days "
+                               "a.deadline, c.natural_days, a.clock "
                                "FROM case_alerts a JOIN cases c ON c.id = a.case_id WHERE "
                                "a.level = 'red' AND ") +
-                   kUnderClock + " ORDER BY a.remaining_days, a.case_id LIMIT 20")) {
+                   kWatched + " ORDER BY a.remaining_days, a.case_id LIMIT 20")) {
       CockpitOverdue o;
       o.case_id = row.text(0);
+      o.clock = row.text(6);
       o.item_name = row.text(1);
       o.dept_id = row.text(2);
       o.days_over = std::max(0, -static_cast<int>(row.int64(3)));
@@ -129,40 +132,16 @@ class CockpitRead {
     }
   }
 
-  // On time and working days used: the clock read at the decision, as in DeptRollup, for the
-  // cases completed in the window.
+  // On time and working days used: the clock read at the decision, as in DeptRollup (one
+  // computation, detail::for_each_completed), for the cases completed in the window.
   void on_time() {
-    std::unordered_map<std::string, std::vector<core::Pause>> pauses;
-    for (const auto& row : tx_.query(
-             "SELECT p.case_id, p.start_ms, p.end_ms FROM case_pauses p JOIN cases c ON c.id = "
-             "p.case_id WHERE c.state = 'completed' AND c.completed_at_ms >= ? "
-             "ORDER BY p.case_id, p.seq",
-             {since_})) {
-      pauses[row.text(0)].push_back(core::Pause{row.int64(1), row.opt_int64(2)});
-    }
-    const auto calendar = detail::load_calendar(tx_);
-    static const std::vector<core::Pause> kNone;
-    for (const auto& row : tx_.query(
-             "SELECT id, dept_id, accepted_at_ms, decided_at_ms, limit_days, natural_days FROM "
-             "cases WHERE state = 'completed' AND completed_at_ms >= ?",
-             {since_})) {
-      auto& a = dept(row.text(1));
-      const int limit = static_cast<int>(row.int64(4));
+    detail::for_each_completed(tx_, since_, "", yellow_days_, [&](const detail::CompletedClock& c) {
+      auto& a = dept(c.dept_id);
       ++a.d.period_completed;
-      a.limit_sum += limit;
-      auto accepted = row.opt_int64(2);
-      auto decided = row.opt_int64(3);
-      bool on_time = true;  // decided at filing or acceptance (秒批, 即办件): no days used
-      if (accepted && decided) {
-        auto p = pauses.find(row.text(0));
-        ClockView v =
-            detail::clock_view(calendar, *accepted, limit, row.int64(5) != 0,
-                               p == pauses.end() ? kNone : p->second, *decided, yellow_days_);
-        on_time = v.alert != core::Alert::red;
-        a.used_sum += v.used_days;
-      }
-      if (on_time) ++a.d.period_on_time;
-    }
+      a.limit_sum += c.limit_days;
+      a.used_sum += c.used_days;
+      a.d.period_on_time += c.on_time;
+    });
   }
 
   // Department names and rates, and the city's totals over the departments.
@@ -176,7 +155,7 @@ class CockpitRead {
     for (auto& [id, a] : depts_) {
       if (a.d.total == 0) continue;  // ratings of a department whose cases are gone
       if (a.d.dept_name.empty()) a.d.dept_name = id;
-      a.d.on_time_rate = ratio(static_cast<double>(a.d.period_on_time), a.d.period_completed);
+      a.d.on_time_rate = on_time_rate(a.d.period_on_time, a.d.period_completed, a.d.overdue);
       a.d.avg_working_days = ratio(static_cast<double>(a.used_sum), a.d.period_completed);
       a.d.promised_days = ratio(static_cast<double>(a.limit_sum), a.d.period_completed);
       a.d.satisfaction = ratio(static_cast<double>(a.good), a.ratings);
@@ -188,7 +167,7 @@ class CockpitRead {
     }
     std::stable_sort(s_.departments.begin(), s_.departments.end(),
                      [](const CockpitDept& x, const CockpitDept& y) { return x.total > y.total; });
-    s_.on_time_rate = ratio(static_cast<double>(s_.period_on_time), s_.period_completed);
+    s_.on_time_rate = on_time_rate(s_.period_on_time, s_.period_completed, s_.red);
     s_.avg_working_days = ratio(static_cast<double>(used_sum), s_.period_completed);
     s_.avg_promised_days = ratio(static_cast<double>(limit_sum), s_.period_completed);
     for (auto& o : s_.overdue) {
@@ -245,7 +224,7 @@ Result<CockpitSummary> detail::cockpit_summary(store::Store& store, const Option
                                                int days, core::Millis now) {
   const core::Date today = core::china_date(now);
   const std::int32_t first_day = core::days_from_epoch(today) - (days - 1);
-  const core::Millis since = core::china_midnight(core::date_from_days(first_day));
+  const core::Millis since = detail::window_start(now, days);
   return store.read([&](store::Tx& tx) -> Result<CockpitSummary> {
     CockpitSummary s;
     s.generated_at_ms = now;
@@ -290,6 +269,16 @@ Result<CockpitSummary> Service::cockpit(const identity::Principal& by, int days)
   }
   return impl_->cockpit->get(days).map(
       [](const detail::CockpitCache::Shared& c) { return c->value; });
+}
+
+Result<std::map<std::string, std::int64_t>> Service::applications_per_item() {
+  return impl_->store.read([](store::Tx& tx) -> Result<std::map<std::string, std::int64_t>> {
+    std::map<std::string, std::int64_t> out;
+    for (const auto& row : tx.query("SELECT item_code, COUNT(*) FROM cases GROUP BY item_code")) {
+      out[row.text(0)] = row.int64(1);
+    }
+    return out;
+  });
 }
 
 }  // namespace yiwang::cases

@@ -1,6 +1,7 @@
 // Private to the cases module: the service's parts and helpers shared by its source files.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,6 +55,21 @@ std::vector<core::Pause> load_pauses(store::Tx& tx, std::string_view case_id);
 ClockView clock_view(const core::WorkingCalendar& calendar, core::Millis accepted_at_ms,
                      int limit_days, bool natural_days, const std::vector<core::Pause>& pauses,
                      core::Millis now_ms, int yellow_days);
+
+// One case completed within a window, read on its statutory clock at the decision.
+struct CompletedClock {
+  std::string dept_id;
+  int limit_days = 0;
+  bool on_time = true;  // decided at filing or acceptance (秒批, 即办件): on time, no days used
+  int used_days = 0;
+};
+// Every case completed at or after `since` (of `dept_id`, or all when ""), with the calendar and
+// each case's pauses read once. Defined in supervision.cpp; the cockpit and supervision both
+// count through it, so their on-time figures are one computation.
+void for_each_completed(store::Tx& tx, core::Millis since, const std::string& dept_id,
+                        int yellow_days, const std::function<void(const CompletedClock&)>& fn);
+// The first instant of the window of the last `days` civil days (UTC+8) ending today.
+core::Millis window_start(core::Millis now, int days);
 
 // Who is told about a department's alerts and rectifications: every supervisor and the
 // department's approvers (分管领导), each once. Defined in supervision.cpp.

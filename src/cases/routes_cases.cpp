@@ -87,6 +87,7 @@ Json case_json(const Case& c, bool in_list) {
               {"completed_at", http::instant_or_null(c.completed_at_ms)},
               {"updated_at", core::format_instant(c.updated_at_ms)},
               {"clock", clock_json(c.clock)},
+              {"acceptance_clock", clock_json(c.acceptance_clock)},
               {"revision", c.revision},
               {"disclosure", to_string(c.disclosure)}};
   if (full || !c.filed_by.empty()) doc["filed_by"] = c.filed_by;

@@ -37,6 +37,7 @@ Json summary_json(const CockpitSummary& s) {
          {"item_name", o.item_name},
          {"dept_id", o.dept_id},
          {"dept_name", o.dept_name},
+         {"clock", o.clock},
          {"days_over", o.days_over},
          {"natural_days", o.natural_days},
          {"deadline", o.deadline ? Json(core::format_date(*o.deadline)) : Json(nullptr)}});

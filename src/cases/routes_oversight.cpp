@@ -26,6 +26,7 @@ Json alert_report_json(const AlertReport& r) {
     alerts.push_back({{"case_id", a.case_id},
                       {"item_name", a.item_name},
                       {"dept_id", a.dept_id},
+                      {"clock", a.clock},
                       {"level", core::to_string(a.level)},
                       {"remaining_days", a.remaining_days},
                       {"deadline", date_or_null(a.deadline)},
@@ -39,7 +40,8 @@ Json alert_report_json(const AlertReport& r) {
                            {"yellow", d.yellow},
                            {"red", d.red},
                            {"completed_30d", d.completed_30d},
-                           {"completed_on_time_30d", d.completed_on_time_30d}});
+                           {"completed_on_time_30d", d.completed_on_time_30d},
+                           {"on_time_rate", http::or_null(d.on_time_rate)}});
   }
   Json body{{"alerts", std::move(alerts)}, {"departments", std::move(departments)}};
   // Absent until the first sweep (the document types it as a string).

@@ -84,6 +84,10 @@ using nlohmann::json;
 // The states in which the statutory clock runs or is paused after acceptance.
 constexpr const char* kUnderClock =
     "state IN ('in_review', 'suspended', 'correction') AND accepted_at_ms IS NOT NULL";
+// The cases supervision watches: those under the decision clock and those awaiting acceptance.
+constexpr const char* kWatched =
+    "(state = 'submitted' OR (state IN ('in_review', 'suspended', 'correction') AND "
+    "accepted_at_ms IS NOT NULL))";
 
 int rank(core::Alert a) {
   switch (a) {
@@ -118,6 +122,7 @@ struct StoredAlert {
   core::Alert raised = core::Alert::none;
   int remaining_days = 0;
   std::string deadline;
+  std::string clock;
 };
 
 // A case whose alert row must be created or brought up to date, computed in a read snapshot.
@@ -127,6 +132,7 @@ struct Planned {
   std::string dept_id;
   std::int64_t revision = 0;
   ClockView view;
+  std::string clock;  // "acceptance" or "decision"
 };
 
 struct Scan {
@@ -155,10 +161,30 @@ Scan scan(store::Tx& tx, core::Millis now, int yellow_days) {
   auto pauses = pauses_by_case(
       tx, "c.state IN ('in_review', 'suspended', 'correction') AND c.accepted_at_ms IS NOT NULL");
   std::unordered_map<std::string, StoredAlert> stored;
-  for (const auto& row :
-       tx.query("SELECT case_id, level, raised_level, remaining_days, deadline FROM case_alerts")) {
+  for (const auto& row : tx.query(
+           "SELECT case_id, level, raised_level, remaining_days, deadline, clock FROM case_alerts")) {
     stored[row.text(0)] = StoredAlert{parse_alert(row.text(1)), parse_alert(row.text(2)),
-                                      static_cast<int>(row.int64(3)), row.text(4)};
+                                      static_cast<int>(row.int64(3)), row.text(4), row.text(5)};
+  }
+  auto plan = [&](const std::string& id, const store::Row& row, const ClockView& v,
+                  const char* clock) {
+    auto st = stored.find(id);
+    bool changed;
+    if (st == stored.end()) {
+      changed = v.alert != core::Alert::none;
+    } else {
+      changed = v.alert != st->second.level || v.remaining_days != st->second.remaining_days ||
+                deadline_text(v) != st->second.deadline || clock != st->second.clock;
+    }
+    if (changed) s.changes.push_back(Planned{id, row.text(1), row.text(2), row.int64(3), v, clock});
+  };
+  // Awaiting acceptance: kAcceptanceDays working days from filing, no pauses.
+  for (const auto& row : tx.query("SELECT id, item_name, dept_id, revision, submitted_at_ms FROM "
+                                  "cases WHERE state = 'submitted'")) {
+    ++s.scanned;
+    plan(row.text(0), row,
+         detail::clock_view(calendar, row.int64(4), kAcceptanceDays, false, {}, now, yellow_days),
+         "acceptance");
   }
   static const std::vector<core::Pause> kNone;
   for (const auto& row : tx.query(std::string("SELECT id, item_name, dept_id, revision, "
@@ -171,15 +197,7 @@ Scan scan(store::Tx& tx, core::Millis now, int yellow_days) {
     ClockView v = detail::clock_view(calendar, row.int64(4), static_cast<int>(row.int64(5)),
                                      row.int64(6) != 0, p == pauses.end() ? kNone : p->second, now,
                                      yellow_days);
-    auto st = stored.find(id);
-    bool changed;
-    if (st == stored.end()) {
-      changed = v.alert != core::Alert::none;
-    } else {
-      changed = v.alert != st->second.level || v.remaining_days != st->second.remaining_days ||
-                deadline_text(v) != st->second.deadline;
-    }
-    if (changed) s.changes.push_back(Planned{id, row.text(1), row.text(2), row.int64(3), v});
+    plan(id, row, v, "decision");
   }
   return s;
 }
@@ -194,6 +212,25 @@ InboxMessage alert_message(const Planned& p) {
   m.subject_type = "case";
   m.subject_id = p.case_id;
   std::string subject = p.item_name + "（" + p.case_id + "）";
+  if (p.clock == "acceptance") {
+    const bool red = v.alert == core::Alert::red;
+    m.kind = red ? "alert.red" : "alert.yellow";
+    m.title = red ? "红灯预警：" + subject + "超过" + std::to_string(kAcceptanceDays) +
+                        "个工作日仍未受理"
+                  : "黄灯预警：" + subject + "待受理，受理期限剩余" +
+                        std::to_string(v.remaining_days) + "个工作日";
+    m.body = "承办部门：" + p.dept_id + "；依法应自收到申请之日起" +
+             std::to_string(kAcceptanceDays) + "个工作日内作出是否受理的决定（受理期限：" +
+             deadline_text(v) + "），逾期不告知的自收到申请之日起即为受理。请督促办理。";
+    m.title_en = red ? "Red alert: " + p.case_id + " not accepted within " +
+                           std::to_string(kAcceptanceDays) + " working days"
+                     : "Yellow alert: " + p.case_id + " awaits acceptance, " +
+                           std::to_string(v.remaining_days) + " working days left";
+    m.body_en = "Acceptance must be decided within " + std::to_string(kAcceptanceDays) +
+                " working days of filing (deadline " + deadline_text(v) +
+                "); after that the application counts as accepted from the day it was filed.";
+    return m;
+  }
   if (v.alert == core::Alert::red) {
     m.kind = "alert.red";
     m.title = v.remaining_days < 0
@@ -237,26 +274,33 @@ Result<SweepReport> Service::sweep() {
     std::map<std::string, std::vector<std::string>> recipients;  // by department
     for (const auto& p : planned->changes) {
       auto current = tx.query_one(
-          std::string("SELECT revision FROM cases WHERE id = ? AND ") + kUnderClock, {p.case_id});
+          std::string("SELECT revision FROM cases WHERE id = ? AND ") + kWatched, {p.case_id});
       if (!current || current->int64(0) != p.revision) continue;
-      auto row =
-          tx.query_one("SELECT raised_level FROM case_alerts WHERE case_id = ?", {p.case_id});
+      auto row = tx.query_one("SELECT raised_level, clock FROM case_alerts WHERE case_id = ?",
+                              {p.case_id});
+      if (row && row->text(1) != p.clock) {
+        // Accepted since: the decision clock's alerts are raised afresh.
+        tx.exec("DELETE FROM case_alerts WHERE case_id = ?", {p.case_id});
+        row.reset();
+      }
       core::Alert raised = row ? parse_alert(row->text(0)) : core::Alert::none;
       const ClockView& v = p.view;
       if (rank(v.alert) > rank(raised)) {
         tx.exec(
             "INSERT INTO case_alerts (case_id, dept_id, level, raised_level, remaining_days, "
-            "deadline, raised_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "deadline, raised_at_ms, updated_at_ms, clock) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (case_id) DO UPDATE SET dept_id = excluded.dept_id, level = "
             "excluded.level, raised_level = excluded.raised_level, remaining_days = "
             "excluded.remaining_days, deadline = excluded.deadline, raised_at_ms = "
-            "excluded.raised_at_ms, updated_at_ms = excluded.updated_at_ms",
+            "excluded.raised_at_ms, updated_at_ms = excluded.updated_at_ms, clock = "
+            "excluded.clock",
             {p.case_id, p.dept_id, std::string(core::to_string(v.alert)),
              std::string(core::to_string(v.alert)), std::int64_t{v.remaining_days},
-             deadline_text(v), now, now});
+             deadline_text(v), now, now, p.clock});
         (v.alert == core::Alert::red ? report.raised_red : report.raised_yellow)++;
 
         json data{{"level", core::to_string(v.alert)},
+                  {"clock", p.clock},
                   {"remaining_days", v.remaining_days},
                   {"deadline", v.deadline ? json(core::format_date(*v.deadline)) : json(nullptr)},
                   {"dept_id", p.dept_id}};
@@ -282,7 +326,7 @@ Result<SweepReport> Service::sweep() {
     }
     report.cleared = static_cast<int>(tx.exec(
         std::string("DELETE FROM case_alerts WHERE case_id NOT IN (SELECT id FROM cases WHERE ") +
-        kUnderClock + ")"));
+        kWatched + ")"));
     tx.exec(
         "INSERT INTO supervision_meta (name, value) VALUES ('last_sweep_ms', ?) "
         "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -348,41 +392,60 @@ DeptRollup& rollup_of(std::map<std::string, DeptRollup>& by_dept, const std::str
   return r;
 }
 
-// Cases completed in the last 30 days, and of those the ones on time: decided no later than the
-// statutory deadline, read with today's calendar and the case's own pauses (see DeptRollup).
+// The cases of the window completed, and of those the ones on time (see DeptRollup).
 void count_on_time_30d(store::Tx& tx, std::map<std::string, DeptRollup>& by_dept,
                        const std::string& dept, core::Millis now, int yellow_days) {
-  auto calendar = detail::load_calendar(tx);
-  const core::Millis since = now - 30 * core::kDayMs;
-  store::Params params{since};
-  if (!dept.empty()) params.emplace_back(dept);
-  auto pauses = pauses_by_case(tx,
-                               "c.state = 'completed' AND c.completed_at_ms >= ?" +
-                                   std::string(dept.empty() ? "" : " AND c.dept_id = ?"),
-                               params);
-  static const std::vector<core::Pause> kNone;
-  for (const auto& row : tx.query("SELECT id, dept_id, accepted_at_ms, decided_at_ms, "
-                                  "limit_days, natural_days FROM cases "
-                                  "WHERE state = 'completed' AND completed_at_ms >= ?" +
-                                      std::string(dept.empty() ? "" : " AND dept_id = ?"),
-                                  params)) {
-    auto& r = rollup_of(by_dept, row.text(1));
-    ++r.completed_30d;
-    auto accepted = row.opt_int64(2);
-    auto decided = row.opt_int64(3);
-    if (!accepted || !decided) {
-      ++r.completed_on_time_30d;  // decided at filing or acceptance (秒批, 即办件)
-      continue;
-    }
-    auto p = pauses.find(row.text(0));
-    ClockView v =
-        detail::clock_view(calendar, *accepted, static_cast<int>(row.int64(4)), row.int64(5) != 0,
-                           p == pauses.end() ? kNone : p->second, *decided, yellow_days);
-    if (v.alert != core::Alert::red) ++r.completed_on_time_30d;
-  }
+  detail::for_each_completed(tx, detail::window_start(now, 30), dept, yellow_days,
+                             [&](const detail::CompletedClock& c) {
+                               auto& r = rollup_of(by_dept, c.dept_id);
+                               ++r.completed_30d;
+                               r.completed_on_time_30d += c.on_time;
+                             });
 }
 
 }  // namespace
+
+std::optional<double> on_time_rate(std::int64_t on_time, std::int64_t completed,
+                                   std::int64_t red) {
+  const std::int64_t counted = completed + red;
+  if (counted <= 0) return std::nullopt;
+  return static_cast<double>(on_time) / static_cast<double>(counted);
+}
+
+core::Millis detail::window_start(core::Millis now, int days) {
+  const std::int32_t first_day = core::days_from_epoch(core::china_date(now)) - (days - 1);
+  return core::china_midnight(core::date_from_days(first_day));
+}
+
+void detail::for_each_completed(store::Tx& tx, core::Millis since, const std::string& dept_id,
+                                int yellow_days,
+                                const std::function<void(const CompletedClock&)>& fn) {
+  const std::string where = "c.state = 'completed' AND c.completed_at_ms >= ?" +
+                            std::string(dept_id.empty() ? "" : " AND c.dept_id = ?");
+  store::Params params{since};
+  if (!dept_id.empty()) params.emplace_back(dept_id);
+  auto pauses = pauses_by_case(tx, where, params);
+  const auto calendar = load_calendar(tx);
+  static const std::vector<core::Pause> kNone;
+  for (const auto& row : tx.query("SELECT c.id, c.dept_id, c.accepted_at_ms, c.decided_at_ms, "
+                                  "c.limit_days, c.natural_days FROM cases c WHERE " +
+                                      where,
+                                  params)) {
+    CompletedClock c;
+    c.dept_id = row.text(1);
+    c.limit_days = static_cast<int>(row.int64(4));
+    auto accepted = row.opt_int64(2);
+    auto decided = row.opt_int64(3);
+    if (accepted && decided) {
+      auto p = pauses.find(row.text(0));
+      ClockView v = clock_view(calendar, *accepted, c.limit_days, row.int64(5) != 0,
+                               p == pauses.end() ? kNone : p->second, *decided, yellow_days);
+      c.on_time = v.alert != core::Alert::red;
+      c.used_days = v.used_days;
+    }
+    fn(c);
+  }
+}
 
 Result<AlertReport> Service::alerts(const identity::Principal& by, std::string_view dept_id) {
   if (auto st = oversight_scope(by, dept_id); !st) return fail(st.error());
@@ -397,13 +460,13 @@ Result<AlertReport> Service::alerts(const identity::Principal& by, std::string_v
     // Bounded: the roll-ups carry the totals; a list longer than this is not read by anyone.
     for (const auto& row : tx.query(
              "SELECT a.case_id, c.item_name, a.dept_id, a.level, a.remaining_days, a.deadline, "
-             "a.raised_at_ms FROM case_alerts a JOIN cases c ON c.id = a.case_id "
+             "a.raised_at_ms, a.clock FROM case_alerts a JOIN cases c ON c.id = a.case_id "
              "WHERE a.level IN ('yellow', 'red')" +
                  filter +
                  " ORDER BY CASE a.level WHEN 'red' THEN 0 ELSE 1 END, a.remaining_days, a.case_id "
                  "LIMIT 2000",
              params)) {
-      report.alerts.push_back(AlertRow{row.text(0), row.text(1), row.text(2),
+      report.alerts.push_back(AlertRow{row.text(0), row.text(1), row.text(2), row.text(7),
                                        parse_alert(row.text(3)), static_cast<int>(row.int64(4)),
                                        parse_deadline(row.text(5)), row.int64(6)});
     }
@@ -421,15 +484,22 @@ Result<AlertReport> Service::alerts(const identity::Principal& by, std::string_v
                                     params)) {
       rollup(row.text(0)).open = row.int64(1);
     }
-    for (const auto& row : tx.query("SELECT dept_id, level, COUNT(*) FROM case_alerts WHERE level "
-                                    "IN ('yellow', 'red')" +
-                                        dept_where + " GROUP BY dept_id, level",
+    // Alerts of cases that left the clock linger until the next sweep; the join drops them, as
+    // on the cockpit.
+    for (const auto& row : tx.query(std::string("SELECT c.dept_id, a.level, COUNT(*) FROM "
+                                                "case_alerts a JOIN cases c ON c.id = a.case_id "
+                                                "WHERE a.level IN ('yellow', 'red') AND ") +
+                                        kWatched + (dept.empty() ? "" : " AND c.dept_id = ?") +
+                                        " GROUP BY c.dept_id, a.level",
                                     params)) {
       auto& r = rollup(row.text(0));
       (row.text(1) == "red" ? r.red : r.yellow) = row.int64(2);
     }
     count_on_time_30d(tx, by_dept, dept, now, impl.options.yellow_days);
-    for (auto& [id, r] : by_dept) report.departments.push_back(std::move(r));
+    for (auto& [id, r] : by_dept) {
+      r.on_time_rate = on_time_rate(r.completed_on_time_30d, r.completed_30d, r.red);
+      report.departments.push_back(std::move(r));
+    }
 
     if (auto row =
             tx.query_one("SELECT value FROM supervision_meta WHERE name = 'last_sweep_ms'")) {
@@ -489,9 +559,11 @@ struct SupervisionLoop::Impl {
     thread = std::jthread([this](std::stop_token stop) { run(stop); });
   }
 
+  // Sweeps at once, then every period: after a restart the readings (days over, 今日到期) are
+  // today's, not those of the last sweep before the server stopped.
   void run(std::stop_token stop) {
-    while (true) {
-      {
+    for (bool first = true;; first = false) {
+      if (!first) {
         std::unique_lock lock(mutex);
         // Returns early, with `stop` set, when the loop is destroyed.
         wake.wait_for(lock, stop, period, [] { return false; });

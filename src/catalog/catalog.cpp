@@ -528,6 +528,10 @@ Result<SearchResult> Service::search(const SearchQuery& query) {
   return index_->search(query);
 }
 
+void Service::set_popularity(const std::map<std::string, std::int64_t>& filed) {
+  index_->set_popularity(filed);
+}
+
 Status Service::set_active(std::string_view code, bool active, const identity::Principal& by) {
   if (!is_admin(by)) {
     return fail(ErrorCode::forbidden, "", "只有管理员可以启用或停用事项",

@@ -136,6 +136,14 @@ struct SearchQuery {
 struct SearchResult {
   std::vector<Item> items;  // current versions
   std::int64_t total = 0;
+  // The words people use: the query is also searched for the official terms of the colloquial
+  // phrases it contains (lexicon::synonyms), and for the item names or phrases it spells in
+  // pinyin or initials or sounds like (a typo). `suggestion` is the phrase understood when the
+  // query was read that way ("kfd" → "开饭店", "营业执造" → "营业执照"): "did you mean".
+  std::string suggestion;
+  // Nothing, or only a loose match of a few characters, was found: the page offers the
+  // assistant instead.
+  bool weak = false;
 };
 
 std::vector<store::Migration> migrations();
@@ -179,7 +187,11 @@ class Service {
   // may cache what they derive from a version.
   Result<ItemHead> head(std::string_view code);
   Result<Item> get_version(std::string_view code, int version);
+  // Ranked by relevance (item names first), then by how often the item is applied for.
   Result<SearchResult> search(const SearchQuery& query);
+  // How many applications each item has had (item code → count), which ranks equally relevant
+  // items; the app sets it at start and refreshes it. Items not named count 0.
+  void set_popularity(const std::map<std::string, std::int64_t>& filed);
   // Admins only; withdrawing an item hides it from search (cases already filed keep it).
   Status set_active(std::string_view code, bool active, const identity::Principal& by);
 

@@ -86,7 +86,11 @@ Result<Json> list_items(const Request& req, Service& service, identity::Service&
     q.include_inactive = true;
   }
   return service.search(q).map([](const SearchResult& r) {
-    return Json{{"items", http::array_of(r.items, detail::summary_json)}, {"total", r.total}};
+    Json out{{"items", http::array_of(r.items, detail::summary_json)},
+             {"total", r.total},
+             {"weak", r.weak}};
+    if (!r.suggestion.empty()) out["suggestion"] = r.suggestion;
+    return out;
   });
 }
 

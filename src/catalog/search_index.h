@@ -12,6 +12,7 @@
 #include <xapian.h>
 
 #include "catalog/catalog.h"
+#include "lexicon/lexicon.h"
 
 namespace yiwang::catalog {
 
@@ -23,10 +24,22 @@ struct Service::Index {
   void upsert(const Item& item, const std::string& dept_name);
   void set_active(const std::string& code, bool active);
   SearchResult search(const SearchQuery& query);
+  void set_popularity(const std::map<std::string, std::int64_t>& filed);
 
  private:
+  // What a query means besides its own words: official terms and the phrase understood.
+  struct Reading {
+    std::vector<std::string> terms;  // each a space-separated list, most specific first
+    std::string suggestion;
+    bool understood = false;  // a known phrase was found (as written, spelled or sounded)
+  };
   void put(const Item& item);
+  Reading read(const std::string& normalized);
   std::mutex mu_;
+  // Built lazily from the synonyms and the item names (rebuilt after a name changes).
+  std::unique_ptr<lexicon::Matcher> matcher_;
+  std::vector<std::string> targets_;  // per matcher phrase: what to search for
+  std::map<std::string, std::int64_t> popularity_;  // code -> applications
   Xapian::WritableDatabase db_;
   std::map<std::string, Item> items_;              // code -> current version
   std::map<std::string, std::string> dept_names_;  // code -> implementing department's name

@@ -138,6 +138,8 @@ std::optional<core::Date> date_of(std::string_view s);
 // Chinese text uses the STSong-Light / UniGB-UCS2-H resource every PDF reader carries, so no font
 // is embedded. invalid_input only if the URL does not fit a QR code.
 Result<std::string> render_pdf(const Certificate& c, const std::string& verify_url);
+// `text` as a QR code (level L, byte mode), an SVG image with its quiet zone.
+Result<std::string> qr_svg(const std::string& text);
 
 // UTF-8 → UTF-16BE code units (BMP; other code points become U+FFFD).
 std::u16string utf16(std::string_view utf8);

@@ -127,12 +127,10 @@ std::string certificate_text(const Certificate& c) {
 
 // The QR code at the bottom right: 3 pt modules with the 4-module quiet zone left white by the
 // page, and its caption.
-std::string qr_drawing(const QRcode& qr) {
-  const double module = 3;
+// Calls fn(row, col, length) for each horizontal run of dark modules.
+template <class Fn>
+void for_each_run(const QRcode& qr, Fn fn) {
   const int w = qr.width;
-  const double size = w * module;
-  const double qx = kPageW - 70 - size, qy = 70;
-  std::string content = "q 0 0 0 rg\n";
   for (int row = 0; row < w; ++row) {
     for (int col = 0; col < w;) {
       if (!(qr.data[row * w + col] & 1)) {
@@ -141,11 +139,21 @@ std::string qr_drawing(const QRcode& qr) {
       }
       int end = col;
       while (end < w && (qr.data[row * w + end] & 1)) ++end;
-      content += num(qx + col * module) + " " + num(qy + size - (row + 1) * module) + " " +
-                 num((end - col) * module) + " " + num(module) + " re\n";
+      fn(row, col, end - col);
       col = end;
     }
   }
+}
+
+std::string qr_drawing(const QRcode& qr) {
+  const double module = 3;
+  const double size = qr.width * module;
+  const double qx = kPageW - 70 - size, qy = 70;
+  std::string content = "q 0 0 0 rg\n";
+  for_each_run(qr, [&](int row, int col, int length) {
+    content += num(qx + col * module) + " " + num(qy + size - (row + 1) * module) + " " +
+               num(length * module) + " " + num(module) + " re\n";
+  });
   content += "f Q\n";
   const std::string caption = "扫码核验 Scan to verify";
   content += text(9, qx + (size - text_width(caption, 9)) / 2, qy - 14, caption);
@@ -187,6 +195,26 @@ std::string pdf_file(const std::string& content) {
 }
 
 }  // namespace
+
+Result<std::string> qr_svg(const std::string& text) {
+  std::unique_ptr<QRcode, QrDeleter> qr(
+      QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_L, QR_MODE_8, 1));
+  if (!qr) {
+    return fail(ErrorCode::invalid_input, "", "内容过长，无法生成二维码",
+                "the text does not fit a QR code");
+  }
+  constexpr int kQuiet = 4;  // modules of white margin, as the standard asks
+  const int size = qr->width + 2 * kQuiet;
+  std::string path;
+  for_each_run(*qr, [&](int row, int col, int length) {
+    path += "M" + std::to_string(col + kQuiet) + " " + std::to_string(row + kQuiet) + "h" +
+            std::to_string(length) + "v1h-" + std::to_string(length) + "z";
+  });
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + std::to_string(size) + " " +
+         std::to_string(size) + "\" shape-rendering=\"crispEdges\" role=\"img\">" +
+         "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + path +
+         "\"/></svg>";
+}
 
 Result<std::string> render_pdf(const Certificate& c, const std::string& verify_url) {
   std::unique_ptr<QRcode, QrDeleter> qr(

@@ -1,6 +1,7 @@
 // HTTP routes of the certificate library: parse, call one service function, map the result.
 #include "identity/routes.h"
 #include "certificates/certificates.h"
+#include "certificates/internal.h"
 
 namespace yiwang::generated {
 extern const char* const certificate_verify_html;
@@ -218,11 +219,14 @@ Result<Response> present(const Request& req, const PathParams& p, Service& servi
   if (!in) return fail(in.error());
   return service.present(p.at("identifier"), in->claims, in->verifier, in->purpose, by)
       .map([&](const std::string& presentation) {
-        return http::created({{"identifier", p.at("identifier")},
-                              {"claims", in->claims},
-                              {"verifier", in->verifier},
-                              {"purpose", in->purpose},
-                              {"presentation", presentation}});
+        Json out{{"identifier", p.at("identifier")},
+                 {"claims", in->claims},
+                 {"verifier", in->verifier},
+                 {"purpose", in->purpose},
+                 {"presentation", presentation}};
+        // For a verifier to scan from the holder's phone; absent when it does not fit.
+        if (auto svg = detail::qr_svg(presentation)) out["qr_svg"] = *svg;
+        return http::created(out);
       });
 }
 

@@ -290,6 +290,10 @@ class Seeding {
       Planned p;
       p.item = items[item_pick(rng_)];
       p.window = rng_() % 10 < 3;
+      if (!p.window) {
+        p.who = people_[i % 5 == 0 ? 0 : rng_() % people_.size()];
+        p.window = !one_of_a_kind(p);
+      }
       if (p.window) {
         bool business = rng_() % 4 == 0;
         p.who = {"", business ? "business" : "citizen",
@@ -297,8 +301,6 @@ class Seeding {
                           : pick(rng_, kSurnames) + pick(rng_, kGiven),
                  business ? make_uscc(rng_) : make_citizen_id(rng_, 1950 + int(rng_() % 50)),
                  make_phone(rng_)};
-      } else {
-        p.who = people_[i % 5 == 0 ? 0 : rng_() % people_.size()];
       }
       // Older cases are more likely to be finished; the distribution is skewed towards the past.
       core::Millis t = now_ms;
@@ -313,6 +315,21 @@ class Seeding {
     std::stable_sort(ops_.begin(), ops_.end(),
                      [](const Op& a, const Op& b) { return a.at < b.at; });
     return true;
+  }
+
+  // A person holds one certificate of a kind (two valid 结婚证 cannot exist): an item with a
+  // result certificate goes to an account that has none of that type planned, and never to the
+  // demo's own citizen and business, who hold theirs from the start (demo.cpp). False when no
+  // account is left for it.
+  bool one_of_a_kind(Planned& p) {
+    const std::string& type = p.item.result_certificate_type;
+    if (type.empty()) return true;
+    for (int tries = 0; tries < 50; ++tries) {
+      bool own = p.who.username == "zhangsan" || p.who.username == "qiye";
+      if (!own && holders_.insert({p.who.username, type}).second) return true;
+      p.who = people_[rng_() % people_.size()];
+    }
+    return false;
   }
 
   // Plays the operations due before `now_ms`, with a daily supervision pass and the followers as
@@ -573,6 +590,7 @@ class Seeding {
   std::vector<Planned> planned_;
   std::vector<Op> ops_;
   std::set<int> stopped_;  // a case whose script failed once goes no further
+  std::set<std::pair<std::string, std::string>> holders_;  // (username, certificate type) planned
   int filed_ = 0, acted_ = 0, failed_ = 0, rated_ = 0;
 };
 

@@ -361,15 +361,21 @@ struct IndicatorQuery {
   core::Millis to_ms = 0;
 };
 
-// Figures of events reported in the period. Event-level figures go to the event's group (for
-// departments: the handling department, the grid centre when never dispatched); step-level
-// figures (dispatch accuracy, disposal, overdue steps) to the department of the step.
+// Figures of events reported in the period. Each rate's numerator and denominator are counted
+// in the same group, so that a row's rate is its own figures' ratio and the total's counts are
+// the sums of the rows'. Event-level figures (reported, registered, closed, rework) go to the
+// event's group (for departments: the handling department, the grid centre when never
+// dispatched); step-level figures (register, dispatch, disposal, overdue steps) to the group of
+// the step (for departments: the step's department, so registration counts for the centre that
+// registers, and a department that registers nothing has no 按时立案率, not 0 %).
 struct Indicators {
   std::string key;   // dept id, street code or cell code
   std::string name;  // street or cell name; dept id for departments
   std::int64_t reported = 0;
-  std::int64_t registered = 0;
-  std::int64_t registered_on_time = 0;  // register step within limit
+  std::int64_t registered = 0;          // events registered (立案), the close rate's denominator
+  std::int64_t steps = 0;               // steps of the group (any outcome, open ones too)
+  std::int64_t register_steps = 0;      // register steps ended by registration
+  std::int64_t registered_on_time = 0;  // of those, within their limit
   std::int64_t dispatches = 0;          // dispose steps started (one per dispatch)
   std::int64_t sent_back = 0;
   std::int64_t disposed = 0;  // dispose steps ended by feedback
@@ -377,10 +383,10 @@ struct Indicators {
   std::int64_t closed = 0;
   std::int64_t closed_on_time = 0;
   std::int64_t rework = 0;           // failed checks
-  std::int64_t overdue = 0;          // steps over their limit (ended late or open and red)
+  std::int64_t overdue = 0;          // of `steps`, over their limit (ended late, or open and red)
   std::int64_t dispose_minutes = 0;  // sum of working minutes of disposed steps
   // Rates in [0, 1]; nullopt when the denominator is 0.
-  std::optional<double> on_time_register_rate;  // 按时立案率 = registered_on_time / registered
+  std::optional<double> on_time_register_rate;  // 按时立案率 = registered_on_time / register_steps
   std::optional<double> accurate_dispatch_rate;  // 准确派遣率 = 1 - sent_back / dispatches
   std::optional<double> on_time_dispose_rate;    // 按期处置率 = disposed_on_time / disposed
   std::optional<double> close_rate;              // 结案率 = closed / registered

@@ -43,9 +43,11 @@ void add_event(Indicators& g, const Ev& ev) {
 }
 
 void add_step(Indicators& x, const StepRow& s) {
+  x.steps += 1;
   if (s.used > s.limit) x.overdue += 1;
-  if (s.step == Step::register_ && s.outcome == "done" && s.used <= s.limit) {
-    x.registered_on_time += 1;
+  if (s.step == Step::register_ && s.outcome == "done") {
+    x.register_steps += 1;
+    x.registered_on_time += s.used <= s.limit;
   }
   if (s.step == Step::dispose) {
     x.dispatches += 1;
@@ -59,7 +61,7 @@ void add_step(Indicators& x, const StepRow& s) {
 }
 
 void finish(Indicators& g, double goal) {
-  g.on_time_register_rate = rate(g.registered_on_time, g.registered);
+  g.on_time_register_rate = rate(g.registered_on_time, g.register_steps);
   g.accurate_dispatch_rate = rate(g.dispatches - g.sent_back, g.dispatches);
   g.on_time_dispose_rate = rate(g.disposed_on_time, g.disposed);
   g.close_rate = rate(g.closed, g.registered);

@@ -134,6 +134,8 @@ Json indicators_json(const Indicators& g) {
           {"rank", g.rank},
           {"reported", g.reported},
           {"registered", g.registered},
+          {"steps", g.steps},
+          {"register_steps", g.register_steps},
           {"registered_on_time", g.registered_on_time},
           {"dispatches", g.dispatches},
           {"sent_back", g.sent_back},

@@ -134,7 +134,7 @@ TEST_P(AssistantTest, ColloquialQuestionFindsItemWithMaterialsLimitsAndLink) {
 TEST_P(AssistantTest, SynonymsMapColloquialWords) {
   auto a = ask("身份证丢了怎么办");
   ASSERT_FALSE(a.sources.empty());
-  EXPECT_EQ("11329900MB0307001000", a.sources[0].ref);  // 居民身份证换领 (补领 in its guide)
+  EXPECT_EQ("11329900MB0307006000", a.sources[0].ref);  // 居民身份证补领, not 换领 (needs the old card)
   auto code = ask("11329900mb0507003000 在哪里办");
   EXPECT_EQ("11329900MB0507003000", code.sources.at(0).ref);
   EXPECT_EQ("place", code.intent);

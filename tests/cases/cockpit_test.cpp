@@ -196,10 +196,11 @@ TEST_P(CockpitTest, KnownCityGivesExactFigures) {
   EXPECT_DOUBLE_EQ(8.0 / 11.0, *s.online_rate);
 
   // C1 (2 days), C2 (5, late), C3 (0), C5 (2 after its pause); C4 is older than the window.
+  // The two open red cases (O1, O4) count against the rate: 3 on time of 4 + 2.
   EXPECT_EQ(4, s.period_completed);
   EXPECT_EQ(3, s.period_on_time);
   ASSERT_TRUE(s.on_time_rate && s.avg_working_days && s.avg_promised_days);
-  EXPECT_DOUBLE_EQ(0.75, *s.on_time_rate);
+  EXPECT_DOUBLE_EQ(0.5, *s.on_time_rate);
   EXPECT_DOUBLE_EQ(0.95, s.on_time_goal);
   EXPECT_DOUBLE_EQ(9.0 / 4.0, *s.avg_working_days);
   EXPECT_DOUBLE_EQ(21.0 / 4.0, *s.avg_promised_days);
@@ -219,7 +220,7 @@ TEST_P(CockpitTest, KnownCityGivesExactFigures) {
   EXPECT_EQ(1, scjg.overdue);
   EXPECT_EQ(3, scjg.period_completed);
   EXPECT_EQ(2, scjg.period_on_time);
-  EXPECT_DOUBLE_EQ(2.0 / 3.0, scjg.on_time_rate.value_or(-1));
+  EXPECT_DOUBLE_EQ(2.0 / 4.0, scjg.on_time_rate.value_or(-1));  // O1 is red
   EXPECT_DOUBLE_EQ(3.0, scjg.avg_working_days.value_or(-1));
   EXPECT_DOUBLE_EQ(11.0 / 3.0, scjg.promised_days.value_or(-1));
   EXPECT_DOUBLE_EQ(2.0 / 3.0, scjg.satisfaction.value_or(-1));
@@ -230,7 +231,7 @@ TEST_P(CockpitTest, KnownCityGivesExactFigures) {
   EXPECT_EQ(2, gaj.completed);
   EXPECT_EQ(1, gaj.overdue);
   EXPECT_EQ(1, gaj.period_completed);
-  EXPECT_DOUBLE_EQ(1.0, gaj.on_time_rate.value_or(-1));
+  EXPECT_DOUBLE_EQ(1.0 / 2.0, gaj.on_time_rate.value_or(-1));  // O4 is red: never 100 % with red
   EXPECT_DOUBLE_EQ(0.0, gaj.avg_working_days.value_or(-1));
   EXPECT_DOUBLE_EQ(10.0, gaj.promised_days.value_or(-1));
   EXPECT_DOUBLE_EQ(0.5, gaj.satisfaction.value_or(-1));
@@ -264,6 +265,31 @@ TEST_P(CockpitTest, KnownCityGivesExactFigures) {
   EXPECT_EQ("2026-10-30", core::format_date(s.trend.back().date));
 }
 
+// One definition (#17): a department's red cards, completions and on-time rate read the same on
+// the cockpit and on the supervision page.
+TEST_P(CockpitTest, CockpitAndSupervisionAgree) {
+  ASSERT_NO_FATAL_FAILURE(seed_city());
+  auto cockpit = service_->cockpit(supervisor_);
+  auto supervision = service_->alerts(supervisor_, "");
+  ASSERT_TRUE(cockpit && supervision);
+  int compared = 0;
+  for (const auto& d : cockpit->departments) {
+    for (const auto& r : supervision->departments) {
+      if (r.dept_id != d.dept_id) continue;
+      ++compared;
+      EXPECT_EQ(d.overdue, r.red) << d.dept_id;
+      EXPECT_EQ(d.period_completed, r.completed_30d) << d.dept_id;
+      EXPECT_EQ(d.period_on_time, r.completed_on_time_30d) << d.dept_id;
+      ASSERT_TRUE(d.on_time_rate && r.on_time_rate) << d.dept_id;
+      EXPECT_DOUBLE_EQ(*d.on_time_rate, *r.on_time_rate) << d.dept_id;
+      if (r.red > 0) EXPECT_LT(*r.on_time_rate, 1.0) << d.dept_id;
+    }
+  }
+  EXPECT_EQ(2, compared);
+  EXPECT_FALSE(on_time_rate(0, 0, 0).has_value());
+  EXPECT_DOUBLE_EQ(0.0, on_time_rate(0, 0, 3).value_or(-1));
+}
+
 TEST_P(CockpitTest, AShortWindowNarrowsTrendAndRates) {
   ASSERT_NO_FATAL_FAILURE(seed_city());
   auto s = service_->cockpit(admin_, 11);  // 20–30 Oct
@@ -277,18 +303,18 @@ TEST_P(CockpitTest, AShortWindowNarrowsTrendAndRates) {
   }
   EXPECT_EQ(4, filed);      // C3, O4 (20 Oct), O2, O3
   EXPECT_EQ(2, completed);  // C5 completed 20 Oct 09:00, C3
-  // C3 and C5, both on time; counts stay all-time.
+  // C3 and C5, both on time, and the two red cases; counts stay all-time.
   EXPECT_EQ(2, s->period_completed);
-  EXPECT_DOUBLE_EQ(1.0, s->on_time_rate.value_or(-1));
+  EXPECT_DOUBLE_EQ(2.0 / 4.0, s->on_time_rate.value_or(-1));
   EXPECT_DOUBLE_EQ(1.0, s->avg_working_days.value_or(-1));
   EXPECT_EQ(11, s->cases);
 
-  auto week = service_->cockpit(admin_, 7);  // 24–30 Oct: nothing completed
+  auto week = service_->cockpit(admin_, 7);  // 24–30 Oct: nothing completed, two cases red
   ASSERT_TRUE(week);
   EXPECT_EQ(0, week->period_completed);
-  EXPECT_FALSE(week->on_time_rate);
+  EXPECT_DOUBLE_EQ(0.0, week->on_time_rate.value_or(-1));
   EXPECT_FALSE(week->avg_working_days);
-  EXPECT_FALSE(week->departments[0].on_time_rate);
+  EXPECT_DOUBLE_EQ(0.0, week->departments[0].on_time_rate.value_or(-1));
 }
 
 // Scale check, a measurement rather than a test (it prints how long one summary takes), so it is

@@ -34,6 +34,7 @@ struct CaseRow {
   std::optional<core::Millis> decided_at_ms{};
   std::optional<core::Millis> completed_at_ms{};
   int limit_days = 5;
+  std::optional<core::Millis> submitted_at_ms{};  // default: accepted_at_ms, else 1 Sep
 };
 
 class SupervisionTest : public testing::CasesFixture {
@@ -65,7 +66,8 @@ class SupervisionTest : public testing::CasesFixture {
           {c.id, c.dept_id, c.item_name, c.dept_id, c.state, c.applicant_user_id,
            tx.cipher().seal_cell("张三", "cases.applicant_name", c.id), c.applicant_user_id,
            tx.cipher().seal_cell("{}", "cases.form_json", c.id), std::int64_t{c.limit_days},
-           c.accepted_at_ms.value_or(at(2026, 9, 1)), store::nullable(c.accepted_at_ms),
+           c.submitted_at_ms.value_or(c.accepted_at_ms.value_or(at(2026, 9, 1))),
+           store::nullable(c.accepted_at_ms),
            store::nullable(c.decided_at_ms), store::nullable(c.completed_at_ms), clock_.now_ms()});
       tx.exec("INSERT INTO case_depts (case_id, dept_id) VALUES (?, ?)", {c.id, c.dept_id});
       return {};
@@ -154,6 +156,48 @@ TEST_P(SupervisionTest, RaisesYellowThenRedOncePerLevelAcrossHolidays) {
             scalar("SELECT value FROM supervision_meta WHERE name = 'last_sweep_ms'"));
 }
 
+// #17: a case awaiting acceptance has a clock too (行政许可法 第三十二条, 5 working days from
+// filing); once accepted, its acceptance alert gives way to the decision clock.
+TEST_P(SupervisionTest, WatchesTheAcceptanceStep) {
+  insert_case({.id = "YW2026092400000009",
+               .state = "submitted",
+               .submitted_at_ms = at(2026, 9, 24, 10)});
+  auto r = sweep_at(at(2026, 9, 30));
+  EXPECT_EQ(1, r.scanned);
+  EXPECT_EQ(1, r.raised_yellow);
+  auto rows = alert_rows();
+  ASSERT_EQ(1u, rows.size());
+  EXPECT_EQ("acceptance", rows[0].clock);
+  ASSERT_TRUE(rows[0].deadline);
+  EXPECT_EQ("2026-10-09", core::format_date(*rows[0].deadline));
+
+  r = sweep_at(at(2026, 10, 10));
+  EXPECT_EQ(1, r.raised_red);
+  auto sup = inbox_of(supervisor_);
+  ASSERT_EQ(2u, sup.size());
+  EXPECT_EQ("红灯预警：食品经营许可（YW2026092400000009）超过5个工作日仍未受理", sup[0].title);
+  EXPECT_FALSE(sup[0].title_en.empty());
+  auto report = service_->alerts(supervisor_, "scjg");
+  ASSERT_TRUE(report);
+  ASSERT_EQ(1u, report->departments.size());
+  EXPECT_EQ(1, report->departments[0].red);
+  // The case view tells the same deadline.
+  auto c = service_->get("YW2026092400000009", supervisor_);
+  ASSERT_TRUE(c) << c.error().message_en;
+  ASSERT_TRUE(c->acceptance_clock);
+  EXPECT_FALSE(c->clock);
+  EXPECT_EQ(core::Alert::red, c->acceptance_clock->alert);
+  EXPECT_EQ("2026-10-09", core::format_date(*c->acceptance_clock->deadline));
+
+  // Accepted on 12 Oct: the acceptance alert is gone, the decision clock starts afresh.
+  exec("UPDATE cases SET state = 'in_review', accepted_at_ms = ?, revision = revision + 1 "
+       "WHERE id = 'YW2026092400000009'",
+       {at(2026, 10, 12, 9)});
+  r = sweep_at(at(2026, 10, 12, 10));
+  EXPECT_EQ(0, r.raised_red + r.raised_yellow);
+  EXPECT_TRUE(alert_rows().empty());
+}
+
 TEST_P(SupervisionTest, InboxReachesSupervisorsAndTheDepartmentsApproversOnly) {
   insert_case({.id = "YW2026092400000002", .accepted_at_ms = at(2026, 9, 24, 10)});
   sweep_at(at(2026, 10, 8));
@@ -224,11 +268,12 @@ TEST_P(SupervisionTest, PausedCasesDoNotAdvance) {
 TEST_P(SupervisionTest, DecidedAndWithdrawnCasesAreCleared) {
   insert_case({.id = "YW2026092400000005", .accepted_at_ms = at(2026, 9, 24, 10)});
   insert_case({.id = "YW2026092400000006", .accepted_at_ms = at(2026, 9, 24, 10)});
-  insert_case({.id = "YW2026092400000007", .state = "submitted"});  // not accepted: no clock
+  // Filed 1 Sep, never accepted: red on the acceptance clock, and it stays watched.
+  insert_case({.id = "YW2026092400000007", .state = "submitted"});
   auto r = sweep_at(at(2026, 10, 12));
-  EXPECT_EQ(2, r.scanned);
-  EXPECT_EQ(2, r.raised_red);
-  ASSERT_EQ(2u, alert_rows().size());
+  EXPECT_EQ(3, r.scanned);
+  EXPECT_EQ(3, r.raised_red);
+  ASSERT_EQ(3u, alert_rows().size());
 
   exec(
       "UPDATE cases SET state = 'granted', decided_at_ms = ?, revision = revision + 1 WHERE id = ?",
@@ -236,9 +281,10 @@ TEST_P(SupervisionTest, DecidedAndWithdrawnCasesAreCleared) {
   exec("UPDATE cases SET state = 'withdrawn', revision = revision + 1 WHERE id = ?",
        {"YW2026092400000006"});
   r = sweep_at(at(2026, 10, 12, 12));
-  EXPECT_EQ(0, r.scanned);
+  EXPECT_EQ(1, r.scanned);
   EXPECT_EQ(2, r.cleared);
-  EXPECT_TRUE(alert_rows().empty());
+  ASSERT_EQ(1u, alert_rows().size());
+  EXPECT_EQ("acceptance", alert_rows()[0].clock);
   EXPECT_EQ(0, sweep_at(at(2026, 10, 12, 13)).cleared);
 }
 

@@ -38,6 +38,28 @@ async function walkThrough(browser) {
   assert.ok(cards.length >= 3, `the demo citizen holds several valid certificates (${cards.length})`);
   await page.screenshot({ path: path.join(shots, 'wallet-list.png'), fullPage: true });
 
+  // #17: the demo issues no impossible duplicates (zhangsan held two valid 结婚证).
+  const names = await page.$$eval('.card.cert.valid h2', (hs) => hs.map((h) => h.firstChild.textContent.trim()));
+  assert.equal(new Set(names).size, names.length, `one valid certificate of each kind: ${names.join(', ')}`);
+
+  // #17: a way back to the portal, and 适老化 as in the web app (the same preference).
+  assert.equal(await page.getAttribute('[data-testid=page-home]', 'href'), '/');
+  await page.click('#elder');
+  assert.ok(await page.evaluate(() => document.documentElement.classList.contains('elder')));
+  assert.equal(await page.evaluate(() => localStorage.getItem('yiwang.elder')), '1');
+  const bodyFont = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+  assert.ok(bodyFont >= 20, `larger text in 适老化 mode (${bodyFont}px)`);
+  await page.screenshot({ path: path.join(shots, 'wallet-list-elder.png'), fullPage: true });
+  await page.click('#elder');
+
+  // Every claim a holder may choose reads in words, never as a field name (item_name was raw).
+  for (const card of cards) {
+    await (await card.$('.present-open')).click();
+    for (const label of await card.$$eval('fieldset label', (ls) => ls.map((l) => l.textContent.trim()))) {
+      assert.match(label, /[\u4e00-\u9fff]/, `a claim label in Chinese: ${label}`);
+    }
+  }
+
   const first = cards[0];
   await (await first.$('.present-open')).click();
   for (const box of await first.$$('fieldset input[type=checkbox]')) {
@@ -46,7 +68,11 @@ async function walkThrough(browser) {
   await (await first.$('input.verifier')).fill('江宁银行秦淮支行');
   await (await first.$('input.purpose')).fill('开立个人账户');
   await (await first.$('button.make')).click();
-  await first.waitForSelector('textarea.presentation');
+  // A QR code for the verifier to scan; the text one tap away.
+  await first.waitForSelector('figure.qr svg');
+  const box = await (await first.$('figure.qr svg')).boundingBox();
+  assert.ok(box.width >= 200 && box.width <= 390, `the code fits the phone (${box.width}px)`);
+  await first.waitForSelector('textarea.presentation', { state: 'attached' });
   const presentation = await (await first.$('textarea.presentation')).inputValue();
   assert.equal(presentation.split('~').filter(Boolean).length, 2, 'the issuer JWT and one disclosure');
   await (await first.$('button.check')).click();

@@ -417,3 +417,29 @@ test('admin pages pass axe in normal, 适老化 and English mode', { skip }, asy
 function label(lang, elder) {
   return `page errors (${lang}${elder ? ', 适老化' : ''})`;
 }
+
+// #17: staff menus wrapped into two rows (supervisor) and three (admin in English) at 1366 px.
+test('staff menus stay on one row at 1366 px in both languages', { skip }, async () => {
+  await withBrowser(async (browser) => {
+    for (const user of ['admin', 'jiancha']) {
+      for (const lang of ['zh', 'en']) {
+        const page = await openPage(browser, { viewport: DESKTOP, user, lang });
+        await goto(page, '/');
+        await page.locator('.yw-nav-link').first().waitFor();
+        const nav = await page.evaluate(() => {
+          const links = [...document.querySelectorAll('.yw-nav-link')];
+          const el = document.querySelector('.yw-nav');
+          return {
+            rows: new Set(links.map((l) => Math.round(l.getBoundingClientRect().top))).size,
+            links: links.length,
+            hidden: el.scrollWidth - el.clientWidth,
+          };
+        });
+        assert.equal(nav.rows, 1, `${user} (${lang}): ${nav.links} links on one row`);
+        assert.ok(nav.hidden <= 1, `${user} (${lang}): every link in view (${nav.hidden}px hidden)`);
+        await screenshot(page, `staff-menu-${user}-${lang}`);
+        await page.context().close();
+      }
+    }
+  });
+});

@@ -38,6 +38,42 @@ async function uploadEveryFile(page, scope = '') {
   return n;
 }
 
+test('search understands people on a phone: pinyin initials, a typo, and the assistant when nothing fits', { skip }, async () => {
+  await withBrowser(async (browser) => {
+    const page = await openPage(browser, { viewport: PHONE });
+    const search = async (q) => {
+      await goto(page, '/');
+      await page.getByTestId('item-search').fill(q);
+      await page.getByTestId('item-search-submit').click();
+      await page.waitForURL(/q=/);
+      await page.getByTestId('item-card').first().or(page.getByTestId('item-none')).waitFor();
+    };
+    // kfd: the initials of 开饭店, read as the restaurant bundle; the results are scrolled into view.
+    await search('kfd');
+    await page.getByTestId('item-suggestion').waitFor();
+    assert.match(await page.getByTestId('item-suggestion').textContent(), /开饭店/);
+    assert.match(await page.getByTestId('item-card').first().textContent(), /开办餐馆/);
+    await page.waitForFunction(() => {
+      const top = document.querySelector('#portal-results-h').getBoundingClientRect().top;
+      return top >= 0 && top < window.innerHeight / 2;
+    });
+    assert.equal(await page.getByTestId('item-weak').count(), 0, 'a good result does not offer the assistant');
+    await screenshot(page, 'portal-search-initials-phone');
+
+    // 身份正丢了: a homophone typo; the lost card is reissued (补领), not renewed.
+    await search('身份正丢了');
+    assert.match(await page.getByTestId('item-card').first().textContent(), /居民身份证补领/);
+
+    // 护照: no such service here; the assistant is offered and answers in place.
+    await search('护照');
+    await page.getByTestId('item-weak').waitFor();
+    await screenshot(page, 'portal-search-weak-phone');
+    await page.getByTestId('item-ask-assistant').click();
+    await page.getByTestId('assistant-answer').first().waitFor();
+    assert.match(await page.getByTestId('assistant-turns').textContent(), /护照/);
+  });
+});
+
 test('a citizen searches, reads a guide, applies on a phone and follows the case', { skip }, async () => {
   await withBrowser(async (browser) => {
     const page = await openPage(browser, { viewport: PHONE, user: 'zhangsan' });

@@ -17,10 +17,13 @@ const TEXT = {
     claims: { name: '证照名称', number: '证照编号', holder_name: '持证人', holder_id: '持证人证件号码',
       holder_id_type: '证件类型', issuer_name: '发证机关', issuer_uscc: '发证机关代码', issue_date: '发证日期',
       valid_from: '有效期自', valid_to: '有效期至', jurisdiction: '行政区划', type_code: '证照类型代码',
-      identifier: '证照标识' },
+      identifier: '证照标识', item_name: '办理事项', spouse_name: '配偶姓名', address: '住址',
+      business_name: '名称', business_scope: '经营范围', type: '类型', legal_representative: '法定代表人',
+      registered_capital: '注册资本', operator_type: '经营者类型', premises: '经营场所' },
     longTerm: '长期', present: '出示证照', pdf: '下载PDF', publicPage: '公开核验页',
     choose: '选择要出示的信息', verifier: '核验方（如：某银行）', purpose: '用证事由（如：开立对公账户）',
     make: '生成出示内容', needAll: '请选择信息并填写核验方和用证事由', presented: '出示内容（已记录您的同意）：',
+    qrLabel: '出示二维码', qrCaption: '请核验方扫描此二维码', showText: '显示文本（复制给核验方）',
     check: '核验出示内容', checkOk: (n) => `✓ 核验通过：签名、状态、有效期均有效；披露 ${n} 项信息`,
     checkBad: '✗ 核验未通过：',
     uses: '我的数据使用记录', usesIntro: '政府部门工作人员每一次调用您的电子证照都记录在此：何时、哪个部门、调用哪个证照、用于什么事项。',
@@ -39,10 +42,14 @@ const TEXT = {
     claims: { name: 'Name', number: 'Number', holder_name: 'Holder', holder_id: 'Holder ID number',
       holder_id_type: 'ID type', issuer_name: 'Issuer', issuer_uscc: 'Issuer code', issue_date: 'Issued on',
       valid_from: 'Valid from', valid_to: 'Valid to', jurisdiction: 'Division', type_code: 'Type code',
-      identifier: 'Identifier' },
+      identifier: 'Identifier', item_name: 'Service applied for', spouse_name: 'Spouse', address: 'Address',
+      business_name: 'Business name', business_scope: 'Business scope', type: 'Type',
+      legal_representative: 'Legal representative', registered_capital: 'Registered capital',
+      operator_type: 'Operator type', premises: 'Premises' },
     longTerm: 'no expiry', present: 'Present', pdf: 'Download PDF', publicPage: 'Public page',
     choose: 'Choose what to disclose', verifier: 'Verifier (e.g. a bank)', purpose: 'Purpose (e.g. opening an account)',
     make: 'Create presentation', needAll: 'Choose claims and fill in verifier and purpose', presented: 'Presentation (your consent is recorded):',
+    qrLabel: 'Presentation QR code', qrCaption: 'Let the verifier scan this code', showText: 'Show as text (to copy to the verifier)',
     check: 'Verify presentation', checkOk: (n) => `✓ Verified: signature, status and validity hold; ${n} claim(s) disclosed`,
     checkBad: '✗ Not verified: ',
     uses: 'My data-use record', usesIntro: 'Every time government staff read one of your certificates it is recorded here: when, which department, which certificate and for what matter.',
@@ -52,7 +59,10 @@ const TEXT = {
     caseMatter: (id) => `Case ${id}`, noMatter: '—', beijing: ' (Beijing time)',
   },
 };
-let lang = (navigator.language || 'zh').startsWith('zh') ? 'zh' : 'en';
+// The web app's language (the same localStorage key as the portal and 公开核验), Chinese first.
+let lang = (() => {
+  try { return localStorage.getItem('yiwang.lang') === 'en' ? 'en' : 'zh'; } catch (_) { return 'zh'; }
+})();
 let certificates = null;
 let uses = null;
 let departments = {};
@@ -108,8 +118,16 @@ function presentForm(c) {
     try {
       const res = await api('POST', `/api/v1/wallet/certificates/${encodeURIComponent(c.identifier)}/presentations`,
         { claims, verifier: verifier.value.trim(), purpose: purpose.value.trim() });
-      const { presentation } = await res.json();
+      const { presentation, qr_svg: qrSvg } = await res.json();
       const text = el('textarea', { readOnly: true, value: presentation, className: 'presentation' });
+      // The verifier scans the code from the holder's screen; the text stays one tap away.
+      const qr = el('figure', { className: 'qr' });
+      if (qrSvg) {
+        qr.innerHTML = qrSvg;  // the server's own SVG: rectangles only
+        qr.querySelector('svg').setAttribute('aria-label', t().qrLabel);
+        qr.append(el('figcaption', { textContent: t().qrCaption }));
+      }
+      const raw = el('details', {}, el('summary', { textContent: t().showText }), text);
       const result = el('div', { className: 'result' });
       const check = el('button', { type: 'button', className: 'plain check', textContent: t().check });
       check.addEventListener('click', async () => {
@@ -128,7 +146,7 @@ function presentForm(c) {
           result.textContent = t().checkBad + e.message;
         }
       });
-      out.replaceChildren(el('p', { textContent: t().presented }), text, check, result);
+      out.replaceChildren(el('p', { textContent: t().presented }), ...(qrSvg ? [qr] : []), raw, check, result);
       say('');
     } catch (e) {
       say(t().failed + e.message, true);
@@ -279,6 +297,7 @@ document.getElementById('logout').addEventListener('click', () => {
 });
 document.getElementById('lang').addEventListener('click', () => {
   lang = lang === 'zh' ? 'en' : 'zh';
+  try { localStorage.setItem('yiwang.lang', lang); } catch (_) { /* this page only */ }
   render();
 });
 render();
