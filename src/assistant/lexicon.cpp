@@ -18,21 +18,6 @@ extern const char* const assistant_life_events;
 namespace yiwang::assistant {
 namespace {
 
-std::vector<std::string> data_lines(std::string_view file) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < file.size()) {
-    auto end = file.find('\n', start);
-    if (end == std::string_view::npos) end = file.size();
-    auto line = file.substr(start, end - start);
-    start = end + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty() || line[0] == '#') continue;
-    out.emplace_back(line);
-  }
-  return out;
-}
-
 std::vector<std::string> split_on(std::string_view s, char sep) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -64,10 +49,10 @@ Lexicon Lexicon::load() {
   Lexicon lx;
   // One source with the catalog's search (data/lexicon/synonyms.txt).
   for (const auto& s : lexicon::synonyms()) lx.synonyms.push_back({s.phrases, s.expansion});
-  for (const auto& line : data_lines(generated::assistant_question_words)) {
+  for (const auto& line : lexicon::data_lines(generated::assistant_question_words)) {
     lx.drop.push_back(text::normalize(line));
   }
-  for (const auto& line : data_lines(generated::assistant_intents)) {
+  for (const auto& line : lexicon::data_lines(generated::assistant_intents)) {
     auto tab = line.find('\t');
     if (tab == std::string::npos) throw std::runtime_error("intents.txt: no tab in: " + line);
     std::string intent = text::trim(line.substr(0, tab));
@@ -76,7 +61,7 @@ Lexicon Lexicon::load() {
       lx.drop.push_back(text::normalize(p));
     }
   }
-  for (const auto& line : data_lines(generated::assistant_blocked)) {
+  for (const auto& line : lexicon::data_lines(generated::assistant_blocked)) {
     auto tab = line.find('\t');
     if (tab == std::string::npos) throw std::runtime_error("blocked.txt: no tab in: " + line);
     std::string phrase = text::normalize(line.substr(tab + 1));

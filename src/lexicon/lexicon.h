@@ -21,6 +21,9 @@ namespace yiwang::lexicon {
 // Full-width ASCII to half-width, A–Z to a–z, runs of white space to one space, trimmed.
 std::string normalize(std::string_view s);
 
+// The lines of an embedded data file, without comment (#) and empty lines and line ends.
+std::vector<std::string> data_lines(std::string_view file);
+
 struct Synonym {
   std::vector<std::string> phrases;  // normalised; matched as substrings of a normalised question
   std::string expansion;             // official terms, space-separated, normalised

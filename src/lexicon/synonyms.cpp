@@ -17,13 +17,9 @@ bool is_space(char32_t c) {
 
 std::vector<Synonym> parse(std::string_view file) {
   std::vector<Synonym> out;
-  std::size_t start = 0;
-  while (start < file.size()) {
-    auto end = file.find('\n', start);
-    if (end == std::string_view::npos) end = file.size();
-    auto line = file.substr(start, end - start);
-    start = end + 1;
-    if (line.empty() || line[0] == '#' || normalize(line).empty()) continue;
+  for (const std::string& text : data_lines(file)) {
+    std::string_view line = text;
+    if (normalize(line).empty()) continue;
     auto arrow = line.find("=>");
     if (arrow == std::string_view::npos) {
       throw std::runtime_error("synonyms.txt: no => in: " + std::string(line));
@@ -49,6 +45,21 @@ std::vector<Synonym> parse(std::string_view file) {
 }
 
 }  // namespace
+
+std::vector<std::string> data_lines(std::string_view file) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < file.size()) {
+    auto end = file.find('\n', start);
+    if (end == std::string_view::npos) end = file.size();
+    auto line = file.substr(start, end - start);
+    start = end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line[0] == '#') continue;
+    out.emplace_back(line);
+  }
+  return out;
+}
 
 std::string normalize(std::string_view s) {
   std::u32string out;
