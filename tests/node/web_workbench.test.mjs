@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  skip, base, withBrowser, openPage, goto, signIn, callApi, assertAccessible, screenshot, DESKTOP,
+  skip, base, withBrowser, openPage, goto, signIn, callApi, assertAccessible, screenshot, DESKTOP, PHONE,
 } from './web.mjs';
 
 const ITEM = '11329900MB0301002000';   // 养犬登记, 公安局 (gaj): review and decide by gaj
@@ -247,5 +247,24 @@ test('workbench pages pass axe in normal, 适老化 and English', { skip, timeou
       await clerk.context().close();
       await supPage.context().close();
     }
+  });
+});
+
+// #17: on a phone the supervision tables squeezed every column to two characters (a 19,620 px
+// page). Columns keep their width and scroll sideways; long lists come a page at a time.
+test('supervision on a phone: readable columns, lists a page at a time', { skip }, async () => {
+  await withBrowser(async (browser) => {
+    const page = await openPage(browser, { viewport: PHONE, user: 'jiancha' });
+    await goto(page, '/workbench/supervision');
+    await page.locator('[data-testid="dept-row"]').first().waitFor();
+    const narrowest = await page.evaluate(() =>
+      Math.min(...[...document.querySelectorAll('.wb-table th, .wb-table td')]
+        .filter((c) => c.offsetParent && c.textContent.trim().length >= 4)
+        .map((c) => c.getBoundingClientRect().width)));
+    assert.ok(narrowest >= 48, `no cell of four or more characters narrower than three characters (${narrowest}px)`);
+    const rows = await page.locator('[data-testid="alert-row"]').count();
+    assert.ok(rows <= 30, `the alert list shows a page (${rows} rows)`);
+    await screenshot(page, 'workbench-supervision-phone');
+    assert.deepEqual(page.problems, []);
   });
 });

@@ -149,6 +149,7 @@ export default {
         },
       },
       sup: {
+        more: '显示更多（已显示 {shown} / 共 {total} 条）',
         title: '电子监察',
         intro: '对在办件的法定时限进行监察：剩余 2 个工作日内黄牌预警，超过时限红牌督办。',
         sweep: '立即巡检',
@@ -367,6 +368,7 @@ export default {
         },
       },
       sup: {
+        more: 'Show more ({shown} of {total} shown)',
         title: 'Supervision',
         intro: 'Statutory time limits of open cases: yellow when 2 working days or fewer are left, red when overdue.',
         sweep: 'Run a sweep now',
