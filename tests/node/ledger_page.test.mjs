@@ -92,10 +92,14 @@ function mockLedger() {
                            'content-security-policy': csp });
       return res.end(fs.readFileSync(path.join(webDir, file)));
     }
-    if (p === '/assets/common.css') {
-      res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'content-security-policy': csp });
-      return res.end(fs.readFileSync(path.join(webDir, '..', 'common.css')));
+    if (p === '/assets/common.css' || p === '/assets/common.js') {
+      const css = p.endsWith('.css');
+      res.writeHead(200, { 'content-type': css ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8',
+                           'content-security-policy': csp });
+      return res.end(fs.readFileSync(path.join(webDir, '..', css ? 'common.css' : 'common.js')));
     }
+    // The entries here carry department names; the live server's carry ids, named from this list.
+    if (p === '/api/v1/departments') return json(res, { departments: [] });
     if (p === '/ledger/checkpoint') { res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }); return res.end(checkpoint()); }
     if (p === '/api/v1/ledger/key') return json(res, { origin, verifier_key: verifierKey });
     if (p === '/api/v1/ledger/acts') return json(res, { items: acts.get(url.searchParams.get('subject_id')) || [] });
@@ -167,7 +171,14 @@ test('every act of a receipt verifies in the browser, signature included', { ski
   assert.match(acts[1].text, /市市场监督管理局/);
   assert.match(await page.textContent('#cp'), /检查点签名有效/);
   assert.match(await page.textContent('#status'), /3 项记录中 3 项核验通过/);
+  // #17: the answer in words first, the technical proof one click away.
+  const plain = await page.textContent('#plain-card');
+  assert.match(plain, /这件事的 3 条记录都已公开，未被改动/);
+  assert.match(plain, /市市场监督管理局 · 准予许可/);
+  assert.doesNotMatch(plain, /case\.|哈希|root/, 'no engineering words in the plain view');
+  assert.equal(await page.evaluate(() => document.getElementById('proof').open), false);
   await page.screenshot({ path: path.join(shots, 'ledger-page-zh.png'), fullPage: true });
+  await page.click('#proof > summary');
 
   await page.click('#lang');
   assert.match(await page.textContent('#status'), /3 of 3 records verified/);
@@ -187,6 +198,7 @@ test('a tampered entry is shown as failed, with the reason', { skip: skipReason 
   assert.deepEqual(acts.map((a) => a.state), ['ok', 'bad']);
   assert.match(acts[1].text, /条目已被篡改/);
   assert.match(acts[1].text, /case\.denied/);  // what the server now claims, shown as failed
+  assert.match(await page.textContent('#plain-card'), /有 1 条记录与公开账本不符/);
   await page.screenshot({ path: path.join(shots, 'ledger-page-tampered.png'), fullPage: true });
   await close();
 });
@@ -221,7 +233,7 @@ test('unknown and malformed receipt numbers get a clear message', { skip: skipRe
   assert.match(await page.textContent('#status'), /只能包含字母、数字和连字符/);
   // A link from a receipt (?no=…) verifies at once.
   await page.goto(`${mockUrl}/verify?no=YW2026112200000001`);
-  await page.waitForSelector('.card.act.ok');
+  await page.waitForSelector('.card.act.ok', { state: 'attached' });
   await close();
 });
 

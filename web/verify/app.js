@@ -7,7 +7,7 @@
 const TEXT = {
   zh: {
     title: '公开核验 · 透明账本',
-    intro: '输入回执上的申报号，本页在您的浏览器中重新计算哈希与默克尔证明，核对政府行为确已记入公开账本且从未被篡改——不只是服务器的一面之词。',
+    intro: '输入回执上的申报号，查看这件事的每一步是否都已记入公开账本、从未被改动。核对在您自己的浏览器里完成，不只听服务器的一面之词。',
     receiptLabel: '申报号', placeholder: '申报号，如 YW2026112200000001', verify: '核验',
     footer: '算法：RFC 6962 / RFC 9162 默克尔树（SHA-256），检查点为 C2SP 签名文档（Ed25519）。计算全部在本机浏览器完成。',
     langButton: 'English',
@@ -32,10 +32,16 @@ const TEXT = {
     cPending: (n) => `⏳ 该记录（序号更大）尚未纳入当前检查点（大小 ${n}），请稍后再试`,
     cSig: '✓ 检查点签名有效', cSigBad: '✗ 检查点签名无效', cSigSkip: '· 检查点签名未验证（浏览器不支持 Ed25519）',
     cFetch: '✗ 获取条目或证明失败：',
+    proofTitle: '查看技术证明（哈希、默克尔证明与签名）',
+    plainOk: (n) => `这件事的 ${n} 条记录都已公开，未被改动。`,
+    plainWait: (ok, n) => `这件事的 ${n} 条记录中，${ok} 条已公开且未被改动；其余几条刚刚记下，稍后即会纳入公开账本。`,
+    plainBad: (bad) => `注意：有 ${bad} 条记录与公开账本不符，可能已被改动。请保留回执，并拨打 12345 反映。`,
+    plainLead: '记录了什么：',
+    plainPending: '（稍后纳入）',
   },
   en: {
     title: 'Public verification · Transparency ledger',
-    intro: 'Enter the case number on your receipt. This page recomputes the hashes and Merkle proofs in your browser to check that each government act was recorded in the public ledger and never altered — not just the server\'s word.',
+    intro: 'Enter the case number on your receipt to see whether every step of your matter is recorded in the public ledger and has never been altered. The check runs in your own browser, not on the server\'s word.',
     receiptLabel: 'Case number', placeholder: 'Case number, e.g. YW2026112200000001', verify: 'Verify',
     footer: 'Algorithms: RFC 6962 / RFC 9162 Merkle tree (SHA-256); checkpoints are C2SP signed notes (Ed25519). All computation happens in this browser.',
     langButton: '中文',
@@ -60,6 +66,12 @@ const TEXT = {
     cPending: (n) => `⏳ This record is not yet covered by the current checkpoint (size ${n}); try again shortly`,
     cSig: '✓ Checkpoint signature valid', cSigBad: '✗ Checkpoint signature invalid', cSigSkip: '· Checkpoint signature not verified (no Ed25519 in this browser)',
     cFetch: '✗ Fetching the entry or proof failed: ',
+    proofTitle: 'Show the technical proof (hashes, Merkle proofs, signature)',
+    plainOk: (n) => `All ${n} records of this matter are public and unaltered.`,
+    plainWait: (ok, n) => `${ok} of the ${n} records of this matter are public and unaltered; the others were just recorded and will join the public ledger shortly.`,
+    plainBad: (bad) => `Warning: ${bad} record(s) do not match the public ledger and may have been altered. Keep your receipt and call 12345.`,
+    plainLead: 'What was recorded:',
+    plainPending: ' (joining shortly)',
   },
 };
 
@@ -76,6 +88,15 @@ const ACTS = {
   'appeal.replied': ['诉求答复', 'appeal replied'], 'grid.case_closed': ['网格事件办结', 'grid case closed'],
 };
 const actLabel = (a) => ACTS[a] ? `${ACTS[a][lang === 'zh' ? 0 : 1]} (${a})` : String(a);
+// For people: the act's name alone (the event type is in the technical proof).
+const actName = (a) => ACTS[a] ? ACTS[a][lang === 'zh' ? 0 : 1] : String(a);
+// Department names by id, for entries that carry only the id (GET /api/v1/departments is public).
+let deptNames = {};
+fetch('/api/v1/departments').then((r) => (r.ok ? r.json() : null)).then((body) => {
+  const list = Array.isArray(body) ? body : (body && (body.departments || body.items)) || [];
+  for (const d of list) if (d && d.id) deptNames[d.id] = d.name;
+  if (last) render();
+}).catch(() => {});
 
 let lang = (() => {
   try { return localStorage.getItem('yiwang.lang') === 'en' ? 'en' : 'zh'; } catch (_) { return 'zh'; }
@@ -264,6 +285,32 @@ function dl(pairs) {
   return d;
 }
 
+function deptOf(e) {
+  const dept = pick(e, ['department', 'dept', 'dept_id', 'acting_dept', 'by_dept']);
+  if (dept && typeof dept === 'object') return pick(dept, ['name', 'id']) || JSON.stringify(dept);
+  return dept ? deptNames[dept] || dept : dept;
+}
+
+// The answer first, in words (#17): whether the matter's records are public and unaltered, and
+// what they say — when, which department, which act. The proof is one click below.
+function renderPlain(results, good) {
+  const bad = results.filter((r) => r.state === 'bad').length;
+  const state = bad ? 'bad' : good === results.length ? 'ok' : 'wait';
+  const headline = bad ? t('plainBad', bad) : state === 'ok' ? t('plainOk', results.length) : t('plainWait', good, results.length);
+  const list = el('ol');
+  for (const r of results) {
+    const e = r.entry || {};
+    const when = formatTime(pick(e, ['at', 'time', 'at_ms']) ?? r.act.at);
+    const dept = deptOf(e);
+    list.append(el('li', { 'data-state': r.state },
+      el('span', {}, when), ' · ', el('span', { class: 'who' }, dept || '—'), ' · ',
+      el('strong', {}, actName(pick(e, ['act', 'type', 'event_type']) || r.act.act)),
+      r.state === 'wait' ? t('plainPending') : ''));
+  }
+  document.getElementById('plain').append(el('div', { class: 'card plain ' + state, id: 'plain-card' },
+    el('h2', {}, headline), el('p', {}, t('plainLead')), list));
+}
+
 function render() {
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   document.title = t('title');
@@ -274,8 +321,11 @@ function render() {
   const status = document.getElementById('status');
   const cpBox = document.getElementById('checkpoint');
   const box = document.getElementById('results');
+  const proof = document.getElementById('proof');
   cpBox.replaceChildren();
   box.replaceChildren();
+  document.getElementById('plain').replaceChildren();
+  proof.hidden = true;
   if (!last) { status.textContent = ''; return; }
   if (last.error) { status.className = 'error'; status.textContent = msg(last.error); return; }
   const { cp, results } = last;
@@ -283,6 +333,8 @@ function render() {
   const good = results.filter((r) => r.state === 'ok').length;
   status.textContent = results.length ? t('summary', good, results.length) : t('none');
   if (!results.length) return;
+  renderPlain(results, good);
+  proof.hidden = false;
 
   const sigText = { ok: 'sigOk', bad: 'sigBad', missing: 'sigMissing', unsupported: 'sigUnsupported' }[cp.signature];
   const witnesses = cp.sigs.map((s) => s.name).filter((n) => n !== (cp.key || '').split('+')[0]);
@@ -295,8 +347,7 @@ function render() {
   for (const r of results) {
     const e = r.entry || {};
     const actName = pick(e, ['act', 'type', 'event_type']) || r.act.act;
-    const dept = pick(e, ['department', 'dept', 'dept_id', 'acting_dept', 'by_dept']);
-    const deptText = dept && typeof dept === 'object' ? (pick(dept, ['name', 'id']) || JSON.stringify(dept)) : dept;
+    const deptText = deptOf(e);
     const mark = { ok: '✓', bad: '✗', wait: '⏳' }[r.state];
     box.append(el('div', { class: 'card act ' + r.state, 'data-index': String(r.act.index) },
       el('h2', {}, el('span', { class: 'mark', 'aria-hidden': 'true' }, mark), el('span', {}, actLabel(actName)),
