@@ -13,14 +13,16 @@
 // "open311.request_received" event. Validation (key, service code, location, media, field sizes)
 // runs first, so a refused request stores nothing.
 //
-// Reading: GET requests lists only requests submitted through Open311 (what their submitters
-// made public); reports from the platform's own apps, supervisors and sensors are not exposed.
-// Contact data (email, names, phone, device and account ids) never appears in a GET response,
-// and the citizen's free text (description, address_string) is published only through
-// disclosure::public_text: personal data in it replaced (the submitter's names wherever they
-// occur); a text the redaction cannot make safe waits for the grid centre's publication review
-// (disclosure.h), meanwhile a description reads privacy::kWithheld and an address is replaced by
-// the grid cell's names. The grid's own (authenticated) views keep the original text.
+// Reading: GET requests lists every grid event of the period, from every channel (Open311, the
+// platform's own apps, grid supervisors, sensors, the 12345 link), so a city's feed shows what
+// its grid handles. Contact data (email, names, phone, device and account ids) never appears in
+// a GET response, and free text (description, the address an Open311 submitter typed) is
+// published only through disclosure::public_text: personal data in it replaced (an Open311
+// submitter's names wherever they occur); a text the redaction cannot make safe waits for the
+// grid centre's publication review (disclosure.h), meanwhile a description reads
+// privacy::kWithheld and an address is replaced by the grid cell's names. Events from other
+// channels have the cell's names as their address and no media (only an Open311 submitter made
+// a photo public). The grid's own (authenticated) views keep the original text.
 // status is "open" while the grid event is open, "closed" once closed or rejected; status_notes
 // names the loop step in Chinese and English.
 //
@@ -185,7 +187,7 @@ class Service {
   Result<Receipt> submit(const RequestInput& in);
   Result<std::string> resolve_token(std::string_view token);  // service_request_id; not_found
   Result<std::vector<ServiceRequest>> requests(const RequestQuery& q);  // newest first
-  Result<ServiceRequest> request(std::string_view id);  // not_found (also for non-Open311 events)
+  Result<ServiceRequest> request(std::string_view id);  // any grid event; not_found
 
   // Requests from before the publication review: their descriptions and addresses the redaction
   // cannot make safe are held for the grid centre's review, once (disclosure::backfill). At

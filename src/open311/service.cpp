@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -200,15 +201,12 @@ Submitted submitted_of(const store::Row& row, int at, const core::FieldCipher& c
 // A request as anyone may read it: the description and the typed address through
 // disclosure::public_text (an address held and not published falls back to the grid's place
 // names), no contact data.
-Result<ServiceRequest> describe(grid::Service& grid, const Context& c, const Options& o,
-                                const std::string& id, const Submitted& submitted,
-                                const Published& published) {
-  auto d = grid.get(id, c.reader);
-  if (!d) {
-    if (d.error().code == ErrorCode::not_found) return request_not_found();
-    return fail(d.error());
-  }
-  const grid::GridEvent& e = d->event;
+// `submitted` is empty for an event from another channel (the platform's apps, supervisors,
+// sensors, 12345): its text is redacted all the same, and its photos stay unpublished (only an
+// Open311 submitter made theirs public).
+ServiceRequest describe(grid::Service& grid, const Context& c, const Options& o,
+                        const grid::GridEvent& e, const std::optional<Submitted>& submitted,
+                        const Published& published) {
   ServiceRequest r;
   r.service_request_id = e.id;
   r.status = grid::is_open(e.state) ? "open" : "closed";
@@ -216,8 +214,8 @@ Result<ServiceRequest> describe(grid::Service& grid, const Context& c, const Opt
   r.service_code = e.class_code;
   auto cls = c.classes.find(e.class_code);
   r.service_name = cls != c.classes.end() ? cls->second.minor_name : e.class_name;
-  r.description =
-      disclosure::public_text(e.description, submitted.names, published.description, e.id);
+  const std::vector<std::string> names = submitted ? submitted->names : std::vector<std::string>{};
+  r.description = disclosure::public_text(e.description, names, published.description, e.id);
   const std::string dept = e.dept_id.empty() ? grid.options().center_dept_id : e.dept_id;
   auto dn = c.dept_names.find(dept);
   r.agency_responsible = dn != c.dept_names.end() ? dn->second : dept;
@@ -232,19 +230,39 @@ Result<ServiceRequest> describe(grid::Service& grid, const Context& c, const Opt
     r.expected_at_ms =
         grid::add_working_ms(c.calendar, base, minutes * 60000LL, grid.options().hours);
   }
-  r.address = names_a_cell(e, submitted.address)
-                  ? submitted.address
-                  : disclosure::public_text(submitted.address, submitted.names,
-                                            published.address, e.id);
+  if (submitted) {
+    r.address = names_a_cell(e, submitted->address)
+                    ? submitted->address
+                    : disclosure::public_text(submitted->address, names, published.address, e.id);
+  }
   if (r.address.empty() || r.address == privacy::kWithheld) {
     r.address = e.where.street_name + " " + e.where.community_name + " " + e.where.cell_name;
   }
   r.lat = e.location.lat;
   r.lon = e.location.lon;
-  if (!e.photos.empty()) {
+  if (submitted && !e.photos.empty()) {
     r.media_url = origin_of(o.base_url) + std::string(kFilesPath) + e.photos.front();
   }
   return r;
+}
+
+// The Open311 rows (what their submitters typed) of a page of events, by event id.
+std::map<std::string, Submitted> submitted_for(store::Tx& tx, const std::vector<std::string>& ids) {
+  std::map<std::string, Submitted> out;
+  if (ids.empty()) return out;
+  std::string marks;
+  store::Params params;
+  for (const auto& id : ids) {
+    marks += marks.empty() ? "?" : ", ?";
+    params.emplace_back(id);
+  }
+  for (const auto& row : tx.query(std::string("SELECT grid_event_id, ") + kSubmittedColumns +
+                                      " FROM open311_requests WHERE grid_event_id IN (" + marks +
+                                      ")",
+                                  params)) {
+    out.emplace(row.text(0), submitted_of(row, 1, tx.cipher()));
+  }
+  return out;
 }
 
 Status check_text(const std::string& value, const char* field, std::size_t max_chars,
@@ -602,17 +620,23 @@ Result<std::string> Service::resolve_token(std::string_view token) {
 }
 
 Result<ServiceRequest> Service::request(std::string_view id) {
-  auto row = store_.read([&](store::Tx& tx) -> Result<std::pair<Submitted, Published>> {
-    auto r = tx.query_one(std::string("SELECT ") + kSubmittedColumns +
-                              " FROM open311_requests WHERE grid_event_id = ?",
-                          {std::string(id)});
-    if (!r) return request_not_found();
-    return std::pair{submitted_of(*r, 0, tx.cipher()), published(tx, {std::string(id)})};
-  });
-  if (!row) return fail(row.error());
   auto ctx = context(grid_, identity_);
   if (!ctx) return fail(ctx.error());
-  return describe(grid_, *ctx, options_, std::string(id), row->first, row->second);
+  auto d = grid_.get(id, ctx->reader);
+  if (!d) {
+    if (d.error().code == ErrorCode::not_found) return request_not_found();
+    return fail(d.error());
+  }
+  auto typed = store_.read([&](store::Tx& tx) -> Result<std::pair<std::map<std::string, Submitted>,
+                                                                  Published>> {
+    const std::vector<std::string> ids{std::string(id)};
+    return std::pair{submitted_for(tx, ids), published(tx, ids)};
+  });
+  if (!typed) return fail(typed.error());
+  auto found = typed->first.find(std::string(id));
+  std::optional<Submitted> submitted;
+  if (found != typed->first.end()) submitted = found->second;
+  return describe(grid_, *ctx, options_, d->event, submitted, typed->second);
 }
 
 Result<std::vector<ServiceRequest>> Service::requests(const RequestQuery& q) {
@@ -645,36 +669,34 @@ Result<std::vector<ServiceRequest>> Service::requests(const RequestQuery& q) {
   if (start > end) {
     return bad("end_date", "end_date 早于 start_date", "end_date is before start_date");
   }
-  // Status and class live in the grid (the 受理员 may correct the class), so they are filtered
-  // here after reading, a page of candidates at a time.
-  constexpr std::int64_t kPage = 200;
-  for (std::int64_t offset = 0; out.size() < max; offset += kPage) {
-    Published shown;
-    auto rows = store_.read([&](store::Tx& tx) -> Result<store::Rows> {
-      store::Rows found = tx.query(
-          std::string("SELECT grid_event_id, ") + kSubmittedColumns +
-              " FROM open311_requests WHERE requested_at_ms >= ? AND requested_at_ms <= ? "
-              "ORDER BY requested_at_ms DESC, grid_event_id LIMIT ? OFFSET ?",
-          {start, end, kPage, offset});
-      std::vector<std::string> ids;
-      for (const auto& row : found) ids.push_back(row.text(0));
-      shown = published(tx, ids);
-      return found;
-    });
-    if (!rows) return fail(rows.error());
-    for (const auto& row : *rows) {
-      auto r = describe(grid_, *ctx, options_, row.text(0),
-                        submitted_of(row, 1, *store_.cipher()), shown);
-      if (!r) {
-        if (r.error().code == ErrorCode::not_found) continue;
-        return fail(r.error());
-      }
-      if (!q.service_code.empty() && r->service_code != q.service_code) continue;
-      if (q.open && (*q.open != (r->status == "open"))) continue;
-      out.push_back(std::move(*r));
+  // Every grid event the public may see, from every channel, a page at a time; open/closed is
+  // the loop's state, filtered after reading.
+  constexpr int kPage = 200;
+  grid::EventQuery page;
+  page.from_ms = std::max<core::Millis>(start, 1);
+  page.to_ms = end + 1;  // requested in [start, end]
+  page.class_code = q.service_code;
+  page.limit = kPage;
+  for (page.offset = 0; out.size() < max; page.offset += kPage) {
+    auto listed = grid_.list(page, ctx->reader);
+    if (!listed) return fail(listed.error());
+    std::vector<std::string> ids;
+    for (const auto& e : listed->events) ids.push_back(e.id);
+    auto typed = store_.read(
+        [&](store::Tx& tx) -> Result<std::pair<std::map<std::string, Submitted>, Published>> {
+          return std::pair{submitted_for(tx, ids), published(tx, ids)};
+        });
+    if (!typed) return fail(typed.error());
+    for (const auto& e : listed->events) {
+      auto found = typed->first.find(e.id);
+      std::optional<Submitted> submitted;
+      if (found != typed->first.end()) submitted = found->second;
+      ServiceRequest r = describe(grid_, *ctx, options_, e, submitted, typed->second);
+      if (q.open && (*q.open != (r.status == "open"))) continue;
+      out.push_back(std::move(r));
       if (out.size() >= max) break;
     }
-    if (static_cast<std::int64_t>(rows->size()) < kPage) break;
+    if (static_cast<int>(listed->events.size()) < kPage) break;
   }
   return out;
 }
