@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost-dev libboost-system-dev nlohmann-json3-dev libexpected-dev
-  libsqlite3-dev libpq-dev postgresql libssl-dev libsodium-dev libxapian-dev
+  libsqlite3-dev sqlite3 libpq-dev postgresql libssl-dev libsodium-dev libxapian-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # password quality (等保 口令复杂度): libpwquality with cracklib's dictionary
   libpwquality-dev cracklib-runtime

@@ -100,6 +100,11 @@ struct TrainOptions {
   int min_count = 1;
   int threads = 1;  // 1 = deterministic for a seed
   int seed = 42;
+  // Product-quantise the trained model (fastText's quantize: the `cutoff` most useful n-gram
+  // rows kept, 2-float sub-vectors, norms quantised): a few MB instead of bucket × dim floats, for
+  // a model shipped in the repository (data/demo/classifier).
+  bool quantize = false;
+  int cutoff = 100000;
 };
 
 struct ClassMetrics {
@@ -173,6 +178,10 @@ class Classifier {
   Result<ModelInfo> train(const std::vector<Example>& examples, const TrainOptions& options,
                           const std::optional<Metrics>& metrics = std::nullopt, int corrections = 0,
                           core::Millis now_ms = 0);
+  // Adds a model trained elsewhere (a fastText file and the manifest `train` wrote for it) as
+  // the next version; does not activate it. invalid_input when the manifest is not one;
+  // internal when a file cannot be read or written.
+  Result<ModelInfo> install(const std::string& model_file, const std::string& manifest_file);
   // Loads version `version` and makes it the serving model. not_found when there is no such
   // model; internal when the file is unreadable. The previous model stays in use until then.
   Status activate(int version);

@@ -86,6 +86,14 @@ Result<std::shared_ptr<fasttext::FastText>> train_fasttext(const std::vector<Exa
   auto ft = std::make_shared<fasttext::FastText>();
   try {
     ft->train(args);
+    if (o.quantize) {
+      fasttext::Args q = args;
+      q.qnorm = true;
+      q.retrain = false;
+      q.cutoff = static_cast<size_t>(std::max(0, o.cutoff));
+      q.dsub = 2;
+      ft->quantize(q);
+    }
   } catch (const std::exception& e) {
     return fail(ErrorCode::internal, "", std::string("训练失败：") + e.what(),
                 std::string("training failed: ") + e.what());
@@ -109,7 +117,7 @@ json options_json(const TrainOptions& o) {
   return {
       {"epoch", o.epoch}, {"lr", o.lr},     {"dim", o.dim},       {"word_ngrams", o.word_ngrams},
       {"minn", o.minn},   {"maxn", o.maxn}, {"bucket", o.bucket}, {"min_count", o.min_count},
-      {"seed", o.seed}};
+      {"seed", o.seed},   {"quantize", o.quantize}, {"cutoff", o.cutoff}};
 }
 
 json metrics_json(const Metrics& m) {
@@ -337,6 +345,42 @@ Result<ModelInfo> Classifier::train(const std::vector<Example>& examples,
   if (ec)
     return fail(ErrorCode::internal, "", "无法保存模型", "cannot save the model: " + ec.message());
   return info;
+}
+
+Result<ModelInfo> Classifier::install(const std::string& model_file,
+                                      const std::string& manifest_file) {
+  std::ifstream in(manifest_file);
+  json manifest = json::parse(in, nullptr, false);
+  if (!manifest.is_object() || !manifest.contains("labels") || !manifest.contains("options")) {
+    return fail(ErrorCode::invalid_input, "/manifest", "不是模型清单",
+                "not a model manifest: " + manifest_file);
+  }
+  core::MutexLock train_lock(state_->train_mu);
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  auto existing = versions_on_disk(dir_);
+  const int version = existing.empty() ? 1 : existing.back() + 1;
+  manifest["version"] = version;
+  auto bin = model_path(dir_, version), man = manifest_path(dir_, version);
+  auto bin_tmp = bin.string() + ".tmp", man_tmp = man.string() + ".tmp";
+  fs::copy_file(model_file, bin_tmp, fs::copy_options::overwrite_existing, ec);
+  if (ec) {
+    return fail(ErrorCode::internal, "", "无法复制模型文件",
+                "cannot copy the model " + model_file + ": " + ec.message());
+  }
+  {
+    std::ofstream out(man_tmp);
+    out << manifest.dump(2) << "\n";
+    if (!out) return fail(ErrorCode::internal, "", "无法写入模型清单", "cannot write the manifest");
+  }
+  fs::rename(bin_tmp, bin, ec);
+  if (!ec) fs::rename(man_tmp, man, ec);
+  if (ec) {
+    return fail(ErrorCode::internal, "", "无法保存模型", "cannot save the model: " + ec.message());
+  }
+  auto info = read_manifest(dir_, version);
+  if (!info) return fail(ErrorCode::internal, "", "无法读取模型清单", "cannot read the manifest");
+  return *info;
 }
 
 Status Classifier::activate(int version) {

@@ -19,6 +19,7 @@ struct Flags {
   int k = 5;
   int threads = 1;
   int epoch = 0;
+  bool quantize = false;
 };
 
 void print_metrics(std::ostream& out, const CvReport& r) {
@@ -37,7 +38,7 @@ void print_metrics(std::ostream& out, const CvReport& r) {
 int usage(std::ostream& err, const std::string& why) {
   err << "yiwang ai: " << why << "\n"
       << "usage: yiwang ai train [--data FILE] [--segmented FILE] [--models DIR] [--no-cv] "
-         "[--no-activate] [--threads N]\n"
+         "[--no-activate] [--threads N] [--quantize]\n"
          "       yiwang ai eval [--data FILE] [--segmented FILE] [--limit N] [--k N] [--threads "
          "N]\n"
          "       yiwang ai models [--models DIR]\n";
@@ -59,6 +60,8 @@ std::optional<int> parse_flags(const std::vector<std::string>& args, Flags& f, s
       if (!value(into)) return usage(err, a + " needs a value");
     } else if (a == "--no-cv") {
       f.cv = false;
+    } else if (a == "--quantize") {
+      f.quantize = true;
     } else if (a == "--no-activate") {
       f.activate = false;
     } else if (a == "--limit" || a == "--k" || a == "--threads" || a == "--epoch") {
@@ -124,6 +127,7 @@ int run_ai_command(store::Store& store, const core::Clock& clock, core::Random& 
   TrainOptions options;
   options.threads = f.threads;
   if (f.epoch) options.epoch = f.epoch;
+  options.quantize = f.quantize;
   if (cmd == "models") return list_models(store, clock, random, f, out);
   if (cmd != "train" && cmd != "eval") return usage(err, "unknown subcommand " + cmd);
   auto data = load_labelled(f.data);

@@ -202,24 +202,31 @@ Status seed_certificates(app::App& app, std::ostream& log) {
   return {};
 }
 
-// In a development checkout (../shared/seeds beside the repository) the policy documents the
-// project was created from become the Q&A assistant's knowledge base too.
+// The city's policy notes shipped in data/demo/policy (written for the fictional city) become
+// the Q&A assistant's knowledge base; in a development checkout (../shared/seeds beside the
+// repository) the documents the project was created from join them.
 Status import_policy_documents(app::App& app, const Options& options, std::ostream& log) {
-  auto seeds = fs::path(options.data_dir) / ".." / ".." / ".." / "shared" / "seeds";
-  std::error_code ec;
-  if (!fs::is_directory(seeds, ec)) return {};
-  std::vector<std::string> files;
-  for (const auto& e : fs::directory_iterator(seeds, ec))
-    if (e.path().extension() == ".txt") files.push_back(e.path().string());
-  std::sort(files.begin(), files.end());
-  int passages = 0;
-  for (const auto& f : files) {
-    auto r = app.assistant().import_file(f, assistant::system_principal());
-    if (!r) return fail(r.error());
-    passages += r->first.passages;
+  const auto policy = fs::path(options.data_dir) / "policy";
+  const auto seeds = fs::path(options.data_dir) / ".." / ".." / ".." / "shared" / "seeds";
+  for (const auto& [dir, ext] : {std::pair{policy, ".md"}, std::pair{seeds, ".txt"}}) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    std::vector<std::string> files;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      if (e.path().extension() == ext && e.path().filename() != "README.md") {
+        files.push_back(e.path().string());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    int passages = 0;
+    for (const auto& f : files) {
+      auto r = app.assistant().import_file(f, assistant::system_principal());
+      if (!r) return fail(r.error());
+      passages += r->first.passages;
+    }
+    log << "assistant: " << files.size() << " policy documents (" << passages
+        << " passages) from " << dir.lexically_normal().string() << "\n";
   }
-  log << "assistant: " << files.size() << " policy documents (" << passages << " passages) from "
-      << seeds.lexically_normal().string() << "\n";
   return {};
 }
 
@@ -326,10 +333,9 @@ Status seed(const app::Config& config, const Options& options, std::ostream& log
   CaseSeeder seeder(app, clock, options.seed);
   if (auto s = seeder.run(options.cases, now.now_ms(), log); !s) return s;
   if (auto s = seed_certificates(app, log); !s) return s;
-  const auto shared = fs::path(options.data_dir) / ".." / ".." / ".." / "shared";
   if (auto s = !options.appeals ? Status{}
-                                : seed_appeals(app, clock, (shared / "data" / "appeals").string(),
-                                               now.now_ms(), kHistoryDays, log);
+                                : seed_appeals(app, clock, options.data_dir, now.now_ms(),
+                                               kHistoryDays, log);
       !s) {
     return s;
   }

@@ -21,38 +21,53 @@ using nlohmann::json;
 struct Message {
   std::string title;
   std::string text;
-  std::string reply;  // the government's real answer; "" for the hot-issue burst
+  std::string reply;  // the department's answer; "" for the hot-issue burst (still open)
 };
 
-std::vector<Message> read_messages(const fs::path& file, std::size_t limit, bool replies,
-                                   const std::vector<std::string>& only_mentioning = {}) {
-  std::vector<Message> out;
+// The demo's own appeals (data/demo/appeals.jsonl, written for the fictional city): the ones
+// about a place many people report on (`burst`: a place named by five or more) and the rest.
+struct DemoMessages {
+  std::vector<Message> history;
+  std::vector<Message> burst;
+};
+
+Result<DemoMessages> read_messages(const fs::path& file) {
   std::ifstream in(file);
-  std::string line;
-  while (out.size() < limit && std::getline(in, line)) {
+  if (!in) {
+    return fail(ErrorCode::not_found, file.string(), "找不到演示诉求数据",
+                "demo appeals not found: " + file.string());
+  }
+  std::vector<std::pair<Message, std::string>> rows;
+  std::map<std::string, int> by_place;
+  for (std::string line; std::getline(in, line);) {
     auto j = json::parse(line, nullptr, false);
     if (!j.is_object()) continue;
-    Message m{j.value("title", ""), j.value("text", ""), replies ? j.value("reply", "") : ""};
-    if (m.title.empty() || m.text.empty() || (replies && m.reply.empty())) continue;
-    if (!only_mentioning.empty() &&
-        std::none_of(only_mentioning.begin(), only_mentioning.end(), [&](const std::string& w) {
-          return m.title.find(w) != std::string::npos || m.text.find(w) != std::string::npos;
-        })) {
-      continue;
-    }
-    out.push_back(std::move(m));
+    Message m{j.value("title", ""), j.value("text", ""), j.value("reply", "")};
+    if (m.title.empty() || m.text.empty() || m.reply.empty()) continue;
+    std::string place = j.value("place", "");
+    if (!place.empty()) ++by_place[place];
+    rows.emplace_back(std::move(m), std::move(place));
+  }
+  DemoMessages out;
+  for (auto& [m, place] : rows) {
+    bool crowded = !place.empty() && by_place[place] >= 5;
+    if (crowded) m.reply.clear();  // the burst is recent: still being handled
+    (crowded ? out.burst : out.history).push_back(std::move(m));
   }
   return out;
 }
 
-Status ensure_model(app::App& app, const fs::path& labelled, std::ostream& log) {
+// The classifier: the one shipped in data/demo/classifier (trained on the shared contest data,
+// quantised; data/demo/README.md says how to reproduce it), installed when none exists.
+Status ensure_model(app::App& app, const fs::path& classifier_dir, std::ostream& log) {
   if (!app.ai().models().empty()) return {};
-  auto data = ai::load_labelled(labelled.string());
-  if (!data) return fail(data.error());
-  auto trained = app.ai().train(ai::deduplicate(*data), ai::TrainOptions{}, std::nullopt, true);
-  if (!trained) return fail(trained.error());
-  log << "ai: classifier v" << trained->model.version << " trained on "
-      << trained->model.training_size << " messages\n";
+  auto installed = app.ai().classifier().install((classifier_dir / "appeals.ftz").string(),
+                                                 (classifier_dir / "manifest.json").string());
+  if (!installed) return fail(installed.error());
+  if (auto s = app.ai().classifier().activate(installed->version); !s) return s;
+  log << "ai: classifier v" << installed->version << " installed from "
+      << classifier_dir.lexically_normal().string() << " (trained on "
+      << installed->training_size << " messages)\n";
   return {};
 }
 
@@ -221,22 +236,18 @@ class Seeder {
 
 }  // namespace
 
-Status seed_appeals(app::App& app, core::ManualClock& clock, const std::string& appeals_dir,
+Status seed_appeals(app::App& app, core::ManualClock& clock, const std::string& data_dir,
                     core::Millis now_ms, int days, std::ostream& log) {
-  const fs::path dir(appeals_dir);
-  std::error_code ec;
-  if (!fs::exists(dir / "with-replies.jsonl", ec) || !fs::exists(dir / "labelled.jsonl", ec)) {
-    log << "appeals: no shared appeals data in " << dir.lexically_normal().string()
-        << "; the hotline starts empty and without a classifier\n";
-    return {};
-  }
-  if (auto s = ensure_model(app, dir / "labelled.jsonl", log); !s) return s;
+  const fs::path dir(data_dir);
+  if (auto s = ensure_model(app, dir / "classifier", log); !s) return s;
+  auto messages = read_messages(dir / "appeals.jsonl");
+  if (!messages) return fail(messages.error());
   Seeder seeder(app, clock);
   if (auto s = seeder.accounts(); !s) return s;
 
   // History: answered appeals spread over the window, in office hours, most on time; the
   // latest ones still open at various steps.
-  auto history = read_messages(dir / "with-replies.jsonl", 150, true);
+  auto& history = messages->history;
   const core::Millis start = now_ms - static_cast<core::Millis>(days) * core::kDayMs;
   const core::Millis span = now_ms - 8 * core::kDayMs - start;
   for (std::size_t i = 0; i < history.size(); ++i) {
@@ -248,8 +259,7 @@ Status seed_appeals(app::App& app, core::ManualClock& clock, const std::string& 
     seeder.plan(std::move(history[i]), i, at, last, i % 11 == 5, i % 2 == 0, now_ms);
   }
   // Many people reporting the same problems in the same places over the last three weeks.
-  auto burst =
-      read_messages(dir / "with-likes.jsonl", 40, false, {"丽发新城", "伊景园滨河苑", "魅力之城"});
+  auto& burst = messages->burst;
   for (std::size_t i = 0; i < burst.size(); ++i) {
     const core::Millis at = now_ms - 21 * core::kDayMs +
                             (20 * core::kDayMs) * static_cast<core::Millis>(i) /
@@ -259,7 +269,7 @@ Status seed_appeals(app::App& app, core::ManualClock& clock, const std::string& 
   int filed = 0;
   if (auto s = seeder.run(filed); !s) return s;
   clock.set(now_ms);
-  log << "appeals: " << filed << " filed from the shared messages (" << burst.size()
+  log << "appeals: " << filed << " filed from data/demo/appeals.jsonl (" << burst.size()
       << " of them reports of the same problems)\n";
   return {};
 }

@@ -10,14 +10,14 @@
 
 namespace yiwang::demo {
 
-// With the shared appeals data beside the checkout (`appeals_dir` =
-// ../shared/data/appeals): trains and serves a classifier when none exists, then files real
-// citizens' messages from the past `days` days through the real services — classified and
-// dispatched, received, answered with the government's real reply (checked, weak ones
-// confirmed), closed, called back and rated — and a burst of reports of the same problems in
-// the last weeks, so hot issues, the public board and the roll-ups have something to show.
-// A few stay open for the dispatcher and the departments. Without the data it only says so.
-Status seed_appeals(app::App& app, core::ManualClock& clock, const std::string& appeals_dir,
+// From the repository alone (`data_dir` = data/demo): installs the classifier shipped in
+// data/demo/classifier when none exists, then files the demo's own citizens' messages
+// (appeals.jsonl, written for the fictional city) from the past `days` days through the real
+// services — classified and dispatched, received, answered (checked, weak ones confirmed),
+// closed, called back and rated — and a burst of reports of the same problems in the last weeks,
+// so hot issues, the public board and the roll-ups have something to show. A few stay open for
+// the dispatcher and the departments.
+Status seed_appeals(app::App& app, core::ManualClock& clock, const std::string& data_dir,
                     core::Millis now_ms, int days, std::ostream& log);
 
 }  // namespace yiwang::demo
