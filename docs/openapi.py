@@ -258,6 +258,7 @@ ROUTES = [
     ("get", "/api/v1/health", "getHealth", "platform", "Liveness and store status", False, None, 200, "Health"),
     ("get", "/api/v1/openapi.json", "getOpenApi", "platform", "This document", False, None, 200, "AnyObject"),
     ("get", "/assets/common.css", "getCommonCss", "platform", "Stylesheet shared by the built-in web pages", False, None, 200, None),
+    ("get", "/assets/common.js", "getCommonJs", "platform", "Script shared by the built-in web pages (large-text mode, way back to the portal)", False, None, 200, None),
     ("get", "/api/v1/audit", "listAuditEvents", "platform", "Audit trail (audit administrators; supervisors for case events)", True, None, 200, "Events"),
     ("get", "/api/v1/audit/integrity", "checkAuditTrail", "platform", "Recompute the audit trail's hash chain (audit administrators)", True, None, 200, "AuditIntegrity"),
     ("get", "/api/v1/audit/export", "exportAuditTrail", "platform", "The audit trail of a date range as JSON Lines with its chain hashes (audit administrators)", True, None, 200, None),

@@ -1,6 +1,7 @@
 #include "demo/demo_participation.h"
 
 #include <cstdio>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -146,14 +147,32 @@ Status open_survey(app::App& app, core::ManualClock& clock, core::Millis now,
   if (auto p = svc.publish_survey(created->id, *official); !p) return fail(p.error());
   const char* channels[] = {"电话", "手机", "网站", "电话", "手机"};
   const char* topics[][2] = {{"噪音", "物业"}, {"交通", "环境卫生"}, {"社保", "其他"}};
-  const char* words[] = {"", "希望回访更及时", "答复很专业", "", "等待时间有点长"};
+  // What respondents wrote, each in their own words (some leave it empty).
+  const char* words[] = {"",
+                         "希望回访能更及时一些，上次等了一个多星期才有人联系",
+                         "接线员态度很好，答复也专业",
+                         "小区噪音的问题反映了两次才解决，希望一次办好",
+                         "",
+                         "建议在网上能看到处理进度，不用再打电话问",
+                         "物业的问题转给街道后没有下文",
+                         "总体满意，处理速度比以前快多了",
+                         "",
+                         "电话高峰期很难打进去，希望增加坐席",
+                         "反映的路灯问题第二天就修好了，点赞",
+                         "社保转移的答复有点笼统，希望说清楚要带哪些材料",
+                         "",
+                         "希望晚上和周末也能有人处理噪音投诉",
+                         "答复很快，但问题其实还没彻底解决",
+                         "建议回访时问一下问题是否真的解决了",
+                         "",
+                         "工作人员主动上门核实情况，很负责"};
   for (std::size_t i = 0; i < people.size(); ++i) {
     clock.set(now - 9 * core::kDayMs + static_cast<core::Millis>(i) * 8 * 3'600'000);
     std::vector<Answer> answers = {
         {"q1", std::string(channels[i % 5])},
         {"q2", std::vector<std::string>{topics[i % 3][0], topics[i % 3][1]}},
         {"q3", std::int64_t{3 + static_cast<std::int64_t>(i % 3)}}};
-    if (*words[i % 5]) answers.push_back({"q4", std::string(words[i % 5])});
+    if (const char* w = words[i % std::size(words)]; *w) answers.push_back({"q4", std::string(w)});
     if (auto r = svc.respond(created->id, answers, people[i]); !r) return fail(r.error());
   }
   return {};

@@ -4,6 +4,7 @@
 // The random draws come in a fixed order from the seed, so a seed makes the same district.
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <queue>
 #include <random>
@@ -99,12 +100,78 @@ Result<People> ensure_people(identity::Service& ids, const Options& opt, int str
   return p;
 }
 
+// ---- What reports say ----------------------------------------------------------------------------
+
+// Where in a community a report is, as people say it.
+const char* const kSpots[] = {"小区东门外", "菜市场旁", "公交站附近", "幼儿园门口", "沿河步道",
+                              "十字路口西南角", "社区服务中心对面", "背街小巷", "停车场入口",
+                              "商业街中段"};
+
+// What a report says about an event class (by minor name); {} is where. Two phrasings each.
+const std::map<std::string, std::vector<std::string>>& event_texts() {
+  static const std::map<std::string, std::vector<std::string>> texts = {
+      {"暴露垃圾", {"{}有几袋生活垃圾堆在路边，已经有异味", "{}垃圾桶满了没人清，垃圾散落一地"}},
+      {"积存垃圾渣土", {"{}堆着一堆装修渣土，好几天了没人拉走", "{}空地上积存建筑垃圾和渣土"}},
+      {"道路不洁", {"{}路面有大片油污和泥浆，走路打滑", "{}人行道很脏，落叶和纸屑没人扫"}},
+      {"水域不洁", {"{}河面漂着塑料瓶和泡沫，水有点发黑", "{}景观水池里漂浮垃圾"}},
+      {"绿地脏乱", {"{}绿化带里扔了很多饮料瓶和外卖盒", "{}草坪被踩秃，里面有垃圾"}},
+      {"焚烧垃圾", {"{}有人在焚烧垃圾，烟很大", "{}傍晚有人烧树叶和杂物，呛得开不了窗"}},
+      {"动物尸体", {"{}路边有一只死猫，请尽快清理", "{}草丛里有动物尸体，气味很重"}},
+      {"违章张贴小广告", {"{}电线杆和墙上贴满了开锁、办证小广告", "{}单元门上全是小广告"}},
+      {"违规户外广告", {"{}新挂了一块很大的广告牌，看着不太牢固", "{}店铺广告牌占了人行道上方"}},
+      {"非法散发小广告", {"{}有人在发传单，散了一地", "{}早高峰有人在路口塞小卡片"}},
+      {"施工扰民", {"{}工地晚上十点以后还在施工，噪音很大", "{}凌晨有渣土车进出工地，吵得睡不着"}},
+      {"施工占道", {"{}施工围挡占了大半条人行道，行人只能走机动车道", "{}管道施工占道，没有设置警示"}},
+      {"道路遗撒", {"{}渣土车沿路遗撒泥土", "{}路面有运输车掉落的砂石"}},
+      {"违法建设", {"{}有住户在楼顶搭建彩钢房", "{}一楼住户圈占绿地加建房屋"}},
+      {"路面塌陷", {"{}路面出现一个坑，已经有电动车差点摔倒", "{}人行道地砖下陷，形成一个洞"}},
+      {"自来水管破裂", {"{}地下水管爆了，水一直往外冒", "{}消火栓旁边在漏水，路面全湿了"}},
+      {"燃气管道破裂", {"{}闻到很浓的燃气味，怀疑管道泄漏", "{}燃气管道附近有嘶嘶声和气味"}},
+      {"下水道堵塞或破损", {"{}下水道堵了，污水漫到路面", "{}雨水口被垃圾堵住，一下雨就积水"}},
+      {"道路积水", {"{}下雨后积水没过脚踝，车辆过不去", "{}低洼处积水严重，行人绕行"}},
+      {"火灾隐患", {"{}楼道里停满电动车还有人拉线充电", "{}消防通道被杂物和车辆堵死"}},
+      {"无照经营游商", {"{}有流动摊贩卖水果，占了路口", "{}晚上有三轮车摆摊卖小吃"}},
+      {"店外经营", {"{}几家店把货摆到了门外人行道上", "{}饭店在门口摆桌子占道经营"}},
+      {"占道废品收购", {"{}废品收购点把纸板堆在人行道上", "{}有人在路边收废品，堆得很乱"}},
+      {"机动车乱停放", {"{}机动车停在人行道和盲道上", "{}路口乱停车，挡住了视线"}},
+      {"非机动车乱停放", {"{}共享单车堆了一大片，挡住了通道", "{}电动车乱停，堵住了消防通道"}},
+      {"露天烧烤", {"{}夜里有露天烧烤，油烟很大", "{}烧烤摊摆到了人行道上，烟熏到楼上"}},
+      {"其他事件", {"{}有一处问题需要相关部门来看一下", "{}居民反映的情况需要现场核实"}}};
+  return texts;
+}
+
+// What a report says about a component (by class name).
+std::string component_text(const std::string& minor, const std::string& where, std::size_t n) {
+  if (minor == "路灯") return where + (n % 2 ? "的路灯晚上不亮，路上很黑" : "一盏路灯一直闪");
+  if (minor.find("井盖") != std::string::npos) {
+    return where + "的" + minor + (n % 2 ? "松动，车压上去哐哐响" : "缺失，很危险");
+  }
+  if (minor == "交通信号灯") return where + "的红绿灯坏了，一直黄灯闪烁";
+  const char* const damage[] = {"损坏", "倾斜", "缺失", "破损严重"};
+  return where + "的" + minor + damage[n % 4] + "，请派人维修";
+}
+
+// What the department says when it has handled a class.
+std::string feedback_text(const std::string& major, std::size_t n) {
+  static const std::map<std::string, std::vector<std::string>> done = {
+      {"市容环境", {"已安排环卫人员清理，现场已干净", "已清运完毕并加强该处巡查保洁"}},
+      {"宣传广告", {"已清除小广告，并对张贴电话进行停机处理", "已责令店主拆除，现场已整改"}},
+      {"施工管理", {"已约谈施工单位，责令整改并规范作业时间", "已督促施工方清理路面、恢复通行"}},
+      {"突发事件", {"已派抢修队处置，险情已排除", "已完成抢修，道路恢复正常"}},
+      {"街面秩序", {"已劝离并教育，后续将加强巡查", "已清理占道物品，现场秩序恢复"}},
+      {"其他", {"已到现场核实并处理", "已协调相关单位处置完毕"}}};
+  auto it = done.find(major);
+  const auto& list = it != done.end() ? it->second : done.at("其他");
+  return list[n % list.size()];
+}
+
 // ---- The district ------------------------------------------------------------------------------
 
 struct CellPos {
   int r, c;
   std::string code;
   std::string supervisor;
+  std::string community;  // "幸福社区"
 };
 
 struct Comp {
@@ -157,7 +224,7 @@ class District {
       features.push_back(feature(r, c, code,
                                  community_name + "第" + std::to_string(serial) + "网格",
                                  kStreets[street % 5], community_name, sup.username));
-      cells_.push_back({r, c, code, sup.username});
+      cells_.push_back({r, c, code, sup.username, community_name});
     }
     return {{"type", "FeatureCollection"}, {"features", features}};
   }
@@ -219,6 +286,7 @@ struct Plan {
        late_dispose = false, rework = false, evaluate = false;
   double dispose_limit = 450;
   std::string cell_code;
+  std::string major;  // the class's major name, for the department's feedback
 };
 
 // The next thing to happen: plan `plan` acts at `at`.
@@ -318,7 +386,18 @@ class History {
       n.class_code = cls->code;
       n.location = district_.inside(cells[cell].r, cells[cell].c, uni(0.05, 0.95), uni(0.05, 0.95));
     }
-    n.description = cls->major_name + "：" + cls->minor_name + "（演示）";
+    const std::string where =
+        district_.cell_list()[cell].community + kSpots[rng_() % std::size(kSpots)];
+    const std::size_t pick = rng_();
+    if (n.kind == ClassKind::component) {
+      n.description = component_text(cls->minor_name, where, pick);
+    } else {
+      auto t = event_texts().find(cls->minor_name);
+      std::string text = t == event_texts().end() ? std::string("{}有情况需要处理")
+                                                 : t->second[pick % t->second.size()];
+      text.replace(text.find("{}"), 2, where);
+      n.description = text;
+    }
     return n;
   }
 
@@ -338,7 +417,8 @@ class History {
       n.source = Source::public_;
     } else if (src < 0.9) {
       n.source = Source::hotline_12345;
-      n.external_ref = "AP-demo-" + std::to_string(plan);
+      // A 12345 work-order number as the hotline's own system writes them.
+      n.external_ref = "12345-" + std::to_string(2026'000'000 + static_cast<long>(plan) * 37 % 1'000'000);
     } else {
       n.source = Source::sensor;
       n.external_ref = "sensor-" + pad(static_cast<int>(rng_() % 200), 4);
@@ -356,6 +436,7 @@ class History {
     p.id = e->id;
     p.cell_code = e->where.cell_code;
     p.dispose_limit = cls->limits.dispose;
+    p.major = cls->major_name;
     p.reject = chance(0.03);
     p.late_register = chance(0.04);
     p.late_dispatch = chance(0.04);
@@ -468,7 +549,7 @@ class History {
       p.late_dispose = false;
     } else {
       s.a.action = Action::feedback;
-      s.a.feedback = "已处置完毕（演示）";
+      s.a.feedback = feedback_text(p.major, rng_());
       s.next = uni(20, 100);
     }
     return s;
