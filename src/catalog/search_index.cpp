@@ -5,8 +5,6 @@
 #include <cmath>
 #include <set>
 
-#include "core/utf8.h"
-
 namespace yiwang::catalog {
 namespace {
 
@@ -61,26 +59,10 @@ std::vector<std::string> words(const std::string& s) {
 // holds them: a query matches an item that shares some of them, not only one that holds all.
 std::vector<std::string> han_pairs(const std::string& q) {
   std::vector<std::string> out;
-  std::vector<std::string> run;
-  auto flush = [&] {
+  for (const auto& run : lexicon::han_runs(q)) {
     if (run.size() == 1) out.push_back(run[0]);
     for (std::size_t i = 1; i < run.size(); ++i) out.push_back(run[i - 1] + run[i]);
-    run.clear();
-  };
-  std::size_t i = 0;
-  while (i < q.size()) {
-    std::size_t start = i;
-    auto cp = core::next_code_point(q, i);
-    if (!cp) {
-      ++i;
-      flush();
-    } else if (core::is_han(*cp)) {
-      run.push_back(q.substr(start, i - start));
-    } else {
-      flush();
-    }
   }
-  flush();
   return out;
 }
 

@@ -31,6 +31,9 @@ struct Synonym {
 // The embedded synonyms.txt, parsed once. Throws std::runtime_error at first use if malformed.
 const std::vector<Synonym>& synonyms();
 
+// The runs of consecutive Han characters of `s`, each as its characters ("办营业执照 kfd 社保" →
+// {{办,营,业,执,照}, {社,保}}).
+std::vector<std::vector<std::string>> han_runs(std::string_view s);
 // The toneless pinyin syllables of the Han characters of `s`, lower case, one per character;
 // other characters are dropped ("营业执照" → {"ying","ye","zhi","zhao"}).
 std::vector<std::string> pinyin(std::string_view s);

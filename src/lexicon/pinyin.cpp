@@ -71,14 +71,38 @@ std::size_t levenshtein(const Sequence& a, const Sequence& b) {
 
 }  // namespace
 
+std::vector<std::vector<std::string>> han_runs(std::string_view s) {
+  std::vector<std::vector<std::string>> out;
+  std::vector<std::string> run;
+  auto flush = [&] {
+    if (!run.empty()) out.push_back(std::move(run));
+    run.clear();
+  };
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t start = i;
+    auto cp = core::next_code_point(s, i);
+    if (!cp) {
+      ++i;
+      flush();
+    } else if (core::is_han(*cp)) {
+      run.emplace_back(s.substr(start, i - start));
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return out;
+}
+
 std::vector<std::string> pinyin(std::string_view s) {
   // Runs of Han characters are spelled together (ICU reads some words in context); each Han
   // character gives one syllable.
   std::vector<std::string> out;
-  std::string run;
-  auto flush = [&] {
-    if (run.empty()) return;
-    std::string spelled = transliterator().spell(run);
+  for (const auto& run : han_runs(s)) {
+    std::string text;
+    for (const auto& c : run) text += c;
+    const std::string spelled = transliterator().spell(text);
     std::size_t p = 0;
     while (p < spelled.size()) {
       auto q = spelled.find(' ', p);
@@ -90,24 +114,7 @@ std::vector<std::string> pinyin(std::string_view s) {
       if (!syllable.empty()) out.push_back(std::move(syllable));
       p = q + 1;
     }
-    run.clear();
-  };
-  std::size_t i = 0;
-  while (i < s.size()) {
-    std::size_t start = i;
-    auto cp = core::next_code_point(s, i);
-    if (!cp) {
-      ++i;
-      flush();
-      continue;
-    }
-    if (core::is_han(*cp)) {
-      run.append(s.substr(start, i - start));
-    } else {
-      flush();
-    }
   }
-  flush();
   return out;
 }
 

@@ -33,6 +33,12 @@ TEST(Pinyin, OneToneLessSyllablePerHanCharacter) {
   EXPECT_TRUE(pinyin("abc 123").empty());
 }
 
+TEST(Pinyin, HanRunsAreSplitByEverythingElse) {
+  EXPECT_EQ((std::vector<std::vector<std::string>>{{"办", "营", "业"}, {"社", "保"}}),
+            han_runs("办营业 kfd，社保!"));
+  EXPECT_TRUE(han_runs("abc 123").empty());
+}
+
 TEST(Pinyin, FuzzySyllablesMergeWhatPeopleConfuse) {
   struct Row {
     const char* in;
