@@ -524,6 +524,9 @@ Result<SearchResult> Service::search(const SearchQuery& query) {
   if (query.limit < 0 || query.limit > 1000 || query.offset < 0) {
     return bad("/limit", "分页参数无效", "invalid paging");
   }
+  if (!core::valid_utf8_text(query.q)) {
+    return bad("/q", "检索词含有无效字符", "the query is not valid text");
+  }
   if (core::utf8_length(query.q) > 200) return bad("/q", "检索词过长", "query too long");
   return index_->search(query);
 }

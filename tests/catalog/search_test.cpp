@@ -180,6 +180,10 @@ TEST_F(SearchTest, NothingOrALooseMatchIsWeak) {
   EXPECT_TRUE(none.weak);
   EXPECT_FALSE(search("开饭店").weak);
   EXPECT_TRUE(search("zzzzqqq").weak);
+  // Bytes that are not text are refused, not searched.
+  SearchQuery bytes;
+  bytes.q = "\xff\xfe";
+  EXPECT_EQ("/q", service_->search(bytes).error().field);
   // An item code still finds its item.
   EXPECT_EQ("养犬登记", first("11329900MB0301002000"));
 }
